@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * PE entry point shared by our binaries: keep the firmware tables in globals, start the
+ * console log, run the binary's job and hand its status back to whoever started us (the
+ * firmware boot manager or sd-boot), which then goes on to its next option.
+ */
+#include "efi-main.h"
+#include "log.h"
+
+EFI_SYSTEM_TABLE *ST;
+EFI_BOOT_SERVICES *BS;
+EFI_RUNTIME_SERVICES *RT;
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
+        ST = system_table;
+        BS = system_table->BootServices;
+        RT = system_table->RuntimeServices;
+        log_init(program_name);
+
+        EFI_STATUS err = run(image);
+        if (EFI_ERROR(err))
+                log_info("returning to the boot manager");
+        return err;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Console output through ConOut. Firmware consoles take UCS-2 and translate "\n" literally,
+ * so we convert ASCII to UCS-2 and emit "\r\n". Formatting is a small subset of printf,
+ * enough for addresses, sizes and status codes.
+ */
+#include <stdarg.h>
+
+#include "log.h"
+#include "proto/simple-text-io.h"
+
+static const char *log_program = "zboot";
+
+void log_init(const char *program) {
+        log_program = program;
+}
+
+typedef struct {
+        char16_t buf[256];
+        size_t n;
+} LineBuf;
+
+static void flush(LineBuf *b) {
+        if (b->n == 0)
+                return;
+        b->buf[b->n] = 0;
+        if (ST && ST->ConOut)
+                ST->ConOut->OutputString(ST->ConOut, b->buf);
+        b->n = 0;
+}
+
+static void put(LineBuf *b, char c) {
+        if (c == '\n')
+                put(b, '\r');
+        if (b->n + 1 >= sizeof(b->buf) / sizeof(b->buf[0]))
+                flush(b);
+        b->buf[b->n++] = (char16_t) (uint8_t) c;
+}
+
+static void puts_(LineBuf *b, const char *s) {
+        for (; s && *s; s++)
+                put(b, *s);
+}
+
+static void putnum(LineBuf *b, uint64_t v, unsigned base) {
+        char tmp[24];
+        int i = 0;
+        do {
+                tmp[i++] = "0123456789abcdef"[v % base];
+                v /= base;
+        } while (v);
+        while (i)
+                put(b, tmp[--i]);
+}
+
+const char *efi_status_str(EFI_STATUS s) {
+        switch (s) {
+        case EFI_SUCCESS: return "success";
+        case EFI_LOAD_ERROR: return "load error";
+        case EFI_INVALID_PARAMETER: return "invalid parameter";
+        case EFI_UNSUPPORTED: return "unsupported";
+        case EFI_BAD_BUFFER_SIZE: return "bad buffer size";
+        case EFI_BUFFER_TOO_SMALL: return "buffer too small";
+        case EFI_OUT_OF_RESOURCES: return "out of resources";
+        case EFI_VOLUME_CORRUPTED: return "volume corrupted";
+        case EFI_NOT_FOUND: return "not found";
+        case EFI_ACCESS_DENIED: return "access denied";
+        case EFI_SECURITY_VIOLATION: return "security violation";
+        case EFI_COMPROMISED_DATA: return "compromised data";
+        case EFI_CRC_ERROR: return "CRC error";
+        default: return NULL;
+        }
+}
+
+static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
+        LineBuf b = {};
+        puts_(&b, log_program);
+        puts_(&b, ": ");
+        for (const char *p = fmt; *p; p++) {
+                if (*p != '%') {
+                        put(&b, *p);
+                        continue;
+                }
+                p++;
+                int longs = 0;
+                while (*p == 'l')
+                        longs++, p++;
+                switch (*p) {
+                case 's':
+                        puts_(&b, va_arg(ap, const char *));
+                        break;
+                case 'u':
+                        putnum(&b, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10);
+                        break;
+                case 'x':
+                        putnum(&b, longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16);
+                        break;
+                case 'p':
+                        puts_(&b, "0x");
+                        putnum(&b, (uintptr_t) va_arg(ap, void *), 16);
+                        break;
+                case '%':
+                        put(&b, '%');
+                        break;
+                default:
+                        put(&b, '?');
+                        break;
+                }
+        }
+        if (status) {
+                puts_(&b, ": ");
+                const char *str = efi_status_str(*status);
+                if (str)
+                        puts_(&b, str);
+                else {
+                        puts_(&b, "status 0x");
+                        putnum(&b, *status, 16);
+                }
+        }
+        put(&b, '\n');
+        flush(&b);
+}
+
+void log_info(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vlog(fmt, ap, NULL);
+        va_end(ap);
+}
+
+EFI_STATUS log_error_status(EFI_STATUS status, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vlog(fmt, ap, &status);
+        va_end(ap);
+        return status;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The Linux EFI zboot header (drivers/firmware/efi/libstub/zboot-header.S): it lives inside
+ * the DOS header of the PE image, so that a non-EFI loader can find and unpack the payload
+ * without understanding PE. All fields little-endian.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define ZBOOT_MAGIC_IMAGE_TYPE  "zimg"
+#define ZBOOT_LINUX_PE_MAGIC    0x818223cdu
+#define ZBOOT_COMP_TYPE_MAX     32u  /* bytes from 0x18 up to 0x38, NUL-terminated */
+
+typedef struct __attribute__((packed)) {
+        uint8_t  mz_magic[4];           /* 0x00: "MZ" + 2 bytes */
+        char     image_type[4];         /* 0x04: "zimg" */
+        uint32_t payload_offset;        /* 0x08: file offset of the compressed payload */
+        uint32_t payload_size;          /* 0x0c: compressed size, without the 4-byte size trailer */
+        uint8_t  reserved[8];           /* 0x10: zero */
+        char     comp_type[ZBOOT_COMP_TYPE_MAX]; /* 0x18: "gzip", "zstd22", ... NUL-terminated */
+        uint32_t linux_pe_magic;        /* 0x38: ZBOOT_LINUX_PE_MAGIC */
+        uint32_t pe_header_offset;      /* 0x3c: e_lfanew */
+} ZbootHeader;
+
+_Static_assert(sizeof(ZbootHeader) == 0x40, "zboot header size");
