@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "efi.h"
+
+typedef struct InitrdLoader InitrdLoader;
+
+/* Offer (data, size) to the kernel through LoadFile2 on the LINUX_EFI_INITRD_MEDIA vendor
+ * device path, the way the kernel's EFI stub looks for it. The data must stay valid until
+ * initrd_unregister(). Fails with EFI_ALREADY_STARTED-like status if another initrd is
+ * registered already (e.g. by the boot manager). *ret = NULL when size is 0. */
+EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret);
+/* Undo initrd_register (for when the kernel returns); NULL is fine. */
+void initrd_unregister(InitrdLoader *loader);
+/* Is an initrd already offered on the initrd media path (by a boot manager)? */
+bool initrd_is_registered(void);
+/* Read the initrd another loader registered into pool memory (caller frees). */
+EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Memory map and placed allocations. The firmware can only allocate "anywhere" or "at this
+ * address", so a random aligned placement means: read the map, count the aligned slots of
+ * EfiConventionalMemory that fit, pick one from the seed, and allocate exactly there.
+ */
+#include "log.h"
+#include "memory.h"
+#include "slots.h"
+
+EFI_STATUS memory_map_get(MemoryMap *ret) {
+        MemoryMap m = {};
+        EFI_STATUS err;
+
+        /* The map grows while we allocate the buffer for it: retry with headroom. */
+        for (unsigned attempt = 0; attempt < 8; attempt++) {
+                size_t size = 0;
+                err = BS->GetMemoryMap(&size, NULL, &m.key, &m.desc_size, &m.desc_version);
+                if (err != EFI_BUFFER_TOO_SMALL)
+                        return log_error_status(err == EFI_SUCCESS ? EFI_LOAD_ERROR : err, "cannot size memory map");
+                size += 8 * m.desc_size;
+                err = BS->AllocatePool(EfiLoaderData, size, (void **) &m.descs);
+                if (err != EFI_SUCCESS)
+                        return log_error_status(err, "cannot allocate memory map");
+                m.size = size;
+                err = BS->GetMemoryMap(&m.size, m.descs, &m.key, &m.desc_size, &m.desc_version);
+                if (err == EFI_SUCCESS) {
+                        *ret = m;
+                        return EFI_SUCCESS;
+                }
+                BS->FreePool(m.descs);
+                m.descs = NULL;
+                if (err != EFI_BUFFER_TOO_SMALL)
+                        break;
+        }
+        return log_error_status(err, "cannot get memory map");
+}
+
+void memory_map_free(MemoryMap *m) {
+        if (m->descs)
+                BS->FreePool(m->descs);
+        *m = (MemoryMap) {};
+}
+
+EFI_STATUS alloc_placed(uint64_t size, uint64_t align, uint64_t min_addr, uint64_t max_addr, bool randomize,
+                        uint64_t seed, EFI_MEMORY_TYPE type, Pages *ret) {
+        MemoryMap m;
+        EFI_STATUS err;
+
+        if (size == 0 || align < EFI_PAGE_SIZE || (align & (align - 1)))
+                return EFI_INVALID_PARAMETER;
+        size = align_up64(size, EFI_PAGE_SIZE);
+
+        /* Try twice: the map can change between reading it and allocating (another agent,
+         * or our own pool allocation splitting a region), which AllocateAddress reports as
+         * EFI_NOT_FOUND. */
+        for (unsigned attempt = 0; attempt < 2; attempt++) {
+                err = memory_map_get(&m);
+                if (err != EFI_SUCCESS)
+                        return err;
+
+                size_t n = memory_map_count(&m);
+                SlotRegion regions[64];
+                size_t n_regions = 0;
+                for (size_t i = 0; i < n && n_regions < ELEMENTSOF(regions); i++) {
+                        const EFI_MEMORY_DESCRIPTOR *d = memory_map_at(&m, i);
+                        if (d->Type != EfiConventionalMemory)
+                                continue;
+                        regions[n_regions++] = (SlotRegion) {
+                                .start = d->PhysicalStart,
+                                .size = d->NumberOfPages * EFI_PAGE_SIZE,
+                        };
+                }
+                memory_map_free(&m);
+
+                uint64_t addr;
+                if (!slots_choose(regions, n_regions, size, align, min_addr, max_addr,
+                                  randomize ? seed : 0, randomize, &addr))
+                        return log_error_status(EFI_OUT_OF_RESOURCES,
+                                                "no free memory for 0x%lx bytes aligned to 0x%lx", size, align);
+
+                EFI_PHYSICAL_ADDRESS a = addr;
+                err = BS->AllocatePages(AllocateAddress, type, EFI_SIZE_TO_PAGES(size), &a);
+                if (err == EFI_SUCCESS) {
+                        *ret = (Pages) { .addr = a, .n_pages = EFI_SIZE_TO_PAGES(size) };
+                        return EFI_SUCCESS;
+                }
+        }
+        return log_error_status(err, "cannot allocate 0x%lx bytes", size);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "util.h"
+
+size_t strnlen16(const char16_t *s, size_t max) {
+        size_t n = 0;
+        while (n < max && s[n])
+                n++;
+        return n;
+}
+
+bool cmdline_has_word(const char16_t *cmdline, size_t len, const char *word) {
+        size_t wlen = 0;
+        while (word[wlen])
+                wlen++;
+        for (size_t i = 0; i < len;) {
+                while (i < len && cmdline[i] == ' ')
+                        i++;
+                size_t start = i;
+                while (i < len && cmdline[i] && cmdline[i] != ' ')
+                        i++;
+                if (i - start == wlen) {
+                        bool same = true;
+                        for (size_t k = 0; k < wlen && same; k++)
+                                same = cmdline[start + k] == (char16_t) (uint8_t) word[k];
+                        if (same)
+                                return true;
+                }
+                if (i < len && !cmdline[i])
+                        break;
+        }
+        return false;
+}
+
+uint64_t cpu_ticks(void) {
+#if defined(__x86_64__)
+        uint32_t lo, hi;
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        return (uint64_t) hi << 32 | lo;
+#elif defined(__aarch64__)
+        uint64_t v;
+        __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+        return v;
+#else
+        return 0;
+#endif
+}
+
+uint64_t cpu_ticks_per_sec(void) {
+#if defined(__aarch64__)
+        uint64_t f;
+        __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+        return f;
+#elif defined(__x86_64__)
+        /* The TSC frequency is not architecturally discoverable everywhere: calibrate it once
+         * against the firmware's Stall() (1 ms, good to a few percent, enough for logs). */
+        static uint64_t freq;
+        if (!freq) {
+                uint64_t a = cpu_ticks();
+                BS->Stall(1000);
+                freq = (cpu_ticks() - a) * 1000;
+        }
+        return freq;
+#else
+        return 0;
+#endif
+}

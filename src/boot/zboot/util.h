@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers for the EFI shell: cleanup attributes, alignment, GUID compare, strings. */
+#pragma once
+
+#include <string.h>
+
+#include "efi.h"
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+static inline uint64_t align_up64(uint64_t v, uint64_t a) {
+        return (v + a - 1) & ~(a - 1);
+}
+
+static inline bool guid_equal(const EFI_GUID *a, const EFI_GUID *b) {
+        return memcmp(a, b, sizeof(EFI_GUID)) == 0;
+}
+
+/* Pool memory freed at scope exit. */
+static inline void free_poolp(void *p) {
+        void *q = *(void **) p;
+        if (q)
+                BS->FreePool(q);
+}
+#define _cleanup_pool_ _cleanup_(free_poolp)
+
+/* A page allocation owned by the current scope unless taken with TAKE_PAGES(). */
+typedef struct {
+        EFI_PHYSICAL_ADDRESS addr;
+        size_t n_pages;
+} Pages;
+
+static inline void free_pagesp(Pages *p) {
+        if (p->n_pages)
+                BS->FreePages(p->addr, p->n_pages);
+        p->n_pages = 0;
+}
+#define _cleanup_pages_ _cleanup_(free_pagesp)
+
+static inline Pages take_pages(Pages *p) {
+        Pages r = *p;
+        p->n_pages = 0;
+        return r;
+}
+
+static inline void *pages_ptr(const Pages *p) {
+        return (void *) (uintptr_t) p->addr;
+}
+
+/* Length of a NUL-terminated UCS-2 string, at most max characters. */
+size_t strnlen16(const char16_t *s, size_t max);
+
+/* True if the string contains the word (space separated), e.g. "nokaslr". */
+bool cmdline_has_word(const char16_t *cmdline, size_t len, const char *word);
+
+/* Current CPU counter and its frequency in Hz (0 if unknown), for timing logs. */
+uint64_t cpu_ticks(void);
+uint64_t cpu_ticks_per_sec(void);
