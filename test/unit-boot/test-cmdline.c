@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cmdline.h"
+#include "tests.h"
+
+static void test_select(void) {
+        /* Secure Boot: embedded wins when present */
+        ASSERT_TRUE(!cmdline_prefer_load_options(true, true, true));
+        ASSERT_TRUE(cmdline_prefer_load_options(true, false, true));
+        /* no Secure Boot: usable LoadOptions replace */
+        ASSERT_TRUE(cmdline_prefer_load_options(false, true, true));
+        ASSERT_TRUE(!cmdline_prefer_load_options(false, true, false));
+        ASSERT_TRUE(!cmdline_prefer_load_options(false, false, false));
+}
+
+static void test_usable(void) {
+        const uint16_t text[] = { 'q', 'u', 'i', 'e', 't', 0 };
+        const uint8_t binary[] = { 0x01, 0x00, 0x7f, 0xff };
+        ASSERT_TRUE(cmdline_load_options_usable(text, sizeof(text)));
+        ASSERT_TRUE(!cmdline_load_options_usable(binary, sizeof(binary)));
+        ASSERT_TRUE(!cmdline_load_options_usable(text, 1));
+        ASSERT_TRUE(!cmdline_load_options_usable(NULL, 8));
+}
+
+static void test_convert(void) {
+        uint16_t out[64];
+        const char in[] = "console=ttyS0 quiet\n\n";
+        size_t n = cmdline_utf8_to_ucs2(in, sizeof(in) - 1, out, 64);
+        ASSERT_EQ(n, 19);
+        ASSERT_EQ(out[0], 'c');
+        ASSERT_EQ(out[18], 't');
+        ASSERT_EQ(out[19], 0);
+
+        /* embedded newline becomes a space, NUL ends the string early */
+        const char in2[] = "a\nb\0garbage";
+        n = cmdline_utf8_to_ucs2(in2, sizeof(in2) - 1, out, 64);
+        ASSERT_EQ(n, 3);
+        ASSERT_EQ(out[1], ' ');
+
+        /* UTF-8: é (2 bytes), € (3 bytes), emoji (4 bytes -> '?'), truncated sequence -> '?' */
+        const char in3[] = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xe2\x82";
+        n = cmdline_utf8_to_ucs2(in3, sizeof(in3) - 1, out, 64);
+        ASSERT_EQ(n, 4);
+        ASSERT_EQ(out[0], 0xe9);
+        ASSERT_EQ(out[1], 0x20ac);
+        ASSERT_EQ(out[2], '?');
+        ASSERT_EQ(out[3], '?');
+
+        /* capacity: exactly enough, then one too few */
+        ASSERT_EQ(cmdline_utf8_to_ucs2("abc", 3, out, 4), 3);
+        ASSERT_EQ(cmdline_utf8_to_ucs2("abc", 3, out, 3), SIZE_MAX);
+        ASSERT_EQ(cmdline_utf8_to_ucs2("", 0, out, 1), 0);
+        ASSERT_EQ(cmdline_utf8_to_ucs2("", 0, out, 0), SIZE_MAX);
+}
+
+int main(void) {
+        TEST(test_select);
+        TEST(test_usable);
+        TEST(test_convert);
+        return TESTS_END();
+}
