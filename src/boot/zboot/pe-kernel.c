@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Placing a PE kernel ourselves instead of LoadImage(): a nested LoadImage would copy the
+ * image again, would be refused under Secure Boot for an unsigned inner kernel, and gives us
+ * no say over the address. The kernel's EFI stub needs only what LoadImage provides: the
+ * image at a suitable address with sections in place, and a loaded-image protocol
+ * (kernel-start.c).
+ */
+#include "log.h"
+#include "memattr.h"
+#include "memory.h"
+#include "pe-kernel.h"
+#include "pe-load.h"
+
+EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret) {
+        EFI_STATUS err;
+
+        align = MAX(align, KERNEL_PLACEMENT_ALIGN);
+        /* Keep below the top of the 48-bit space: every arch's early kernel code can reach it. */
+        err = alloc_placed(size, align, 0, UINT64_C(1) << 48, p->randomize, p->seed, EfiLoaderCode, ret);
+        if (err != EFI_SUCCESS)
+                return err;
+        log_info("kernel placed at 0x%lx (%s, %lu KiB)", ret->addr, p->randomize ? "random" : "lowest fit",
+                 ret->n_pages * (EFI_PAGE_SIZE / 1024));
+        return EFI_SUCCESS;
+}
+
+static EFI_STATUS protect(const LoadedKernel *k, const PeLoadView *v) {
+        EFI_STATUS err;
+        uint32_t hdr = v->pe->OptionalHeader.SizeOfHeaders, salign = v->pe->OptionalHeader.SectionAlignment;
+
+        if (salign < EFI_PAGE_SIZE) {
+                log_info("kernel SectionAlignment 0x%x is below the page size: no W^X for it", salign);
+                return EFI_SUCCESS;
+        }
+        /* Everything RW+NX first, then code RO+X: no page is ever W+X through us. */
+        err = memattr_set(k->base, k->size, MEMATTR_RW);
+        if (err != EFI_SUCCESS)
+                return err;
+        err = memattr_set(k->base, align_up64(hdr, EFI_PAGE_SIZE), MEMATTR_RO);
+        if (err != EFI_SUCCESS)
+                return err;
+        for (size_t i = 0; i < v->n_sections; i++) {
+                PeSectionHeader s;
+                memcpy(&s, &v->sections[i], sizeof(s));
+                if (!(s.Characteristics & (PE_SCN_MEM_EXECUTE | PE_SCN_CNT_CODE)))
+                        continue;
+                if (s.Characteristics & PE_SCN_MEM_WRITE) {
+                        log_info("kernel section %.8s is writable and executable: left RW+X", s.Name);
+                        err = memattr_set(k->base + (s.VirtualAddress & ~(uint64_t) (EFI_PAGE_SIZE - 1)),
+                                          align_up64(s.VirtualSize + (s.VirtualAddress & (EFI_PAGE_SIZE - 1)),
+                                                     EFI_PAGE_SIZE),
+                                          MEMATTR_RW);
+                        continue;
+                }
+                err = memattr_set(k->base + (s.VirtualAddress & ~(uint64_t) (EFI_PAGE_SIZE - 1)),
+                                  align_up64(s.VirtualSize + (s.VirtualAddress & (EFI_PAGE_SIZE - 1)), EFI_PAGE_SIZE),
+                                  MEMATTR_RX);
+                if (err != EFI_SUCCESS)
+                        return err;
+        }
+        return EFI_SUCCESS;
+}
+
+static EFI_STATUS finish(const Pages *pages, const PeLoadView *v, LoadedKernel *ret) {
+        uint8_t *img = pages_ptr(pages);
+        uint64_t size = pages->n_pages * EFI_PAGE_SIZE;
+        PeLoadResult r;
+
+        r = pe_load_relocate(img, size, v, pages->addr - v->pe->OptionalHeader.ImageBase);
+        if (r != PE_LOAD_OK)
+                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_load_strerror(r));
+
+        LoadedKernel k = {
+                .base = pages->addr,
+                .size = align_up64(v->pe->OptionalHeader.SizeOfImage, EFI_PAGE_SIZE),
+                .entry_rva = v->pe->OptionalHeader.AddressOfEntryPoint,
+        };
+        if (k.entry_rva >= k.size || k.size > size)
+                return log_error_status(EFI_LOAD_ERROR, "kernel entry point or size outside the image");
+        EFI_STATUS err = protect(&k, v);
+        if (err != EFI_SUCCESS)
+                return err;
+        *ret = k;
+        return EFI_SUCCESS;
+}
+
+static EFI_STATUS check_view(const void *file, size_t size, PeLoadView *v) {
+        PeLoadResult r = pe_load_view(file, size, v);
+        if (r != PE_LOAD_OK)
+                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_load_strerror(r));
+        uint16_t machine = v->pe->FileHeader.Machine;
+#if defined(__x86_64__)
+        if (machine != PE_MACHINE_X86_64)
+#else
+        if (machine != PE_MACHINE_ARM64)
+#endif
+                return log_error_status(EFI_UNSUPPORTED, "kernel image is for another machine (0x%x)", machine);
+        return EFI_SUCCESS;
+}
+
+EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p, Pages *ret_pages,
+                          LoadedKernel *ret) {
+        _cleanup_pages_ Pages pages = {};
+        PeLoadView v;
+        EFI_STATUS err;
+
+        err = check_view(file, file_size, &v);
+        if (err != EFI_SUCCESS)
+                return err;
+        err = kernel_alloc(v.pe->OptionalHeader.SizeOfImage, v.pe->OptionalHeader.SectionAlignment, p, &pages);
+        if (err != EFI_SUCCESS)
+                return err;
+        PeLoadResult r = pe_load_copy(file, file_size, &v, pages_ptr(&pages), pages.n_pages * EFI_PAGE_SIZE);
+        if (r != PE_LOAD_OK)
+                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_load_strerror(r));
+        /* From here on, headers are read from the copy. */
+        err = check_view(pages_ptr(&pages), pages.n_pages * EFI_PAGE_SIZE, &v);
+        if (err != EFI_SUCCESS)
+                return err;
+        err = finish(&pages, &v, ret);
+        if (err != EFI_SUCCESS)
+                return err;
+        *ret_pages = take_pages(&pages);
+        return EFI_SUCCESS;
+}
+
+EFI_STATUS pe_kernel_adopt(const Pages *pages, uint64_t valid_size, LoadedKernel *ret) {
+        PeLoadView v;
+        EFI_STATUS err;
+
+        err = check_view(pages_ptr(pages), valid_size, &v);
+        if (err != EFI_SUCCESS)
+                return err;
+        if (!pe_load_is_identity(&v, valid_size))
+                return log_error_status(EFI_LOAD_ERROR, "kernel image is not laid out for in-place use");
+        return finish(pages, &v, ret);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "efi.h"
+#include "kernel-start.h"
+#include "util.h"
+
+typedef struct {
+        bool randomize;   /* false with "nokaslr" on the command line */
+        uint64_t seed;
+} Placement;
+
+/* Alignment we place PE kernels at: 2 MiB keeps the arm64 stub from moving itself
+ * (it wants MIN_KIMG_ALIGN = 2 MiB), and never less than the image's SectionAlignment. */
+#define KERNEL_PLACEMENT_ALIGN (UINT64_C(2) << 20)
+
+/* Allocate memory for an image of `size` bytes at a placed address (EfiLoaderCode). */
+EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret);
+
+/* Load a PE kernel given in file layout (e.g. an uncompressed .linux section) into a new
+ * placed allocation: copy sections, apply relocations, set W^X. On success *ret_pages owns
+ * the memory. */
+EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p, Pages *ret_pages,
+                          LoadedKernel *ret);
+
+/* The PE kernel already sits in `pages` in memory layout (decompressed straight into place):
+ * check it, relocate it for its address, set W^X. */
+EFI_STATUS pe_kernel_adopt(const Pages *pages, uint64_t valid_size, LoadedKernel *ret);
