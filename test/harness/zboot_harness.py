@@ -1,0 +1,317 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""QEMU boot harness: ESP images made with mtools, OVMF/AAVMF runs with a hard timeout, and
+the observables printed by the busybox initrd (tools/fetch-test-assets) parsed into a dict.
+
+Used by the boot tests (test/boot/), the benchmarks (bench/) and the demo (tools/demo).
+Python 3 standard library only.
+"""
+
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+CACHE = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(TOP, 'test', 'cache'))
+
+# Debian packaging paths (ovmf, qemu-efi-aarch64, systemd-boot-efi).
+FIRMWARE = {
+    'x86_64': {
+        'default': ('/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_VARS_4M.fd'),
+        'secureboot': ('/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd', '/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd'),
+    },
+    'aarch64': {
+        'default': ('/usr/share/AAVMF/AAVMF_CODE.fd', '/usr/share/AAVMF/AAVMF_VARS.fd'),
+    },
+}
+SERIAL_CONSOLE = {'x86_64': 'console=ttyS0', 'aarch64': 'console=ttyAMA0'}
+DEBIAN_ARCH = {'x86_64': 'amd64', 'aarch64': 'arm64'}
+EFI_SUFFIX = {'x86_64': 'x64', 'aarch64': 'aa64'}
+BEGIN, END = 'ZBOOT-TEST-BEGIN', 'ZBOOT-TEST-END'
+INITRD_MARKER = 'zboot-initrd-ok'
+
+
+class HarnessError(Exception):
+    """A prerequisite is missing or a tool failed: the test fails (never skips)."""
+
+
+def need_file(path, what=None):
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        raise HarnessError('%s missing: %s (run tools/fetch-test-assets / tools/setup)' % (what or 'file', path))
+    return path
+
+
+def asset(arch, name):
+    """A file from the test cache, e.g. asset('aarch64', 'vmlinuz')."""
+    return need_file(os.path.join(CACHE, DEBIAN_ARCH[arch], name), 'test asset')
+
+
+def debian_sdboot(arch):
+    if arch == 'x86_64':
+        return need_file('/usr/lib/systemd/boot/efi/systemd-bootx64.efi', "Debian's systemd-boot")
+    return asset(arch, 'systemd-bootaa64.efi')
+
+
+def debian_sdstub(arch):
+    if arch == 'x86_64':
+        return need_file('/usr/lib/systemd/boot/efi/linuxx64.efi.stub', "Debian's sd-stub")
+    return asset(arch, 'linuxaa64.efi.stub')
+
+
+def default_cmdline(arch, extra=''):
+    base = '%s panic=-1 zboot.test=1' % SERIAL_CONSOLE[arch]
+    return (base + ' ' + extra).strip()
+
+
+# ---- ESP images ---------------------------------------------------------------------------
+
+def loader_conf(default='*', timeout=0):
+    return ('timeout %d\ndefault %s\nconsole-mode keep\n' % (timeout, default)).encode()
+
+
+def type1_entry(title, linux=None, initrd=(), options=None, efi=None, version=None):
+    """A Boot Loader Specification Type #1 entry (loader/entries/*.conf)."""
+    lines = ['title %s' % title]
+    if version:
+        lines.append('version %s' % version)
+    if linux:
+        lines.append('linux %s' % linux)
+    for i in initrd:
+        lines.append('initrd %s' % i)
+    if efi:
+        lines.append('efi %s' % efi)
+    if options is not None:
+        lines.append('options %s' % options)
+    return ('\n'.join(lines) + '\n').encode()
+
+
+def make_esp(image, files):
+    """Write a FAT ESP image at `image` holding `files`: {path-in-ESP: local path or bytes}."""
+    payload = 0
+    for src in files.values():
+        payload += len(src) if isinstance(src, (bytes, bytearray)) else os.path.getsize(src)
+    size_mb = max(64, (payload * 5 // 4) // (1 << 20) + 16)
+    with open(image, 'wb') as f:
+        f.truncate(size_mb << 20)
+    run(['mformat', '-i', image, '-F', '-v', 'ESP', '::'])
+    made = set()
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, (dest, src) in enumerate(sorted(files.items())):
+            parts = dest.strip('/').split('/')
+            for i in range(1, len(parts)):
+                d = '/'.join(parts[:i])
+                if d not in made:
+                    run(['mmd', '-i', image, '::/' + d])
+                    made.add(d)
+            if isinstance(src, (bytes, bytearray)):
+                path = os.path.join(tmp, 'f%d' % n)
+                with open(path, 'wb') as f:
+                    f.write(src)
+                src = path
+            else:
+                need_file(src)
+            run(['mcopy', '-i', image, src, '::/' + '/'.join(parts)])
+    return image
+
+
+def run(cmd, **kw):
+    try:
+        return subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, **kw)
+    except FileNotFoundError:
+        raise HarnessError('command not found: %s (run tools/setup)' % cmd[0])
+    except subprocess.CalledProcessError as e:
+        raise HarnessError('%s failed (%d): %s' % (' '.join(cmd), e.returncode,
+                                                     e.stderr.decode(errors='replace').strip()))
+
+
+# ---- stock-path UKI (reference only) ------------------------------------------------------
+
+def pe_section_end(path):
+    """End RVA of the last section and SectionAlignment of a PE32+ file."""
+    with open(path, 'rb') as f:
+        data = f.read(4096)
+    pe = struct.unpack_from('<I', data, 0x3c)[0]
+    nsec = struct.unpack_from('<H', data, pe + 6)[0]
+    opt_size = struct.unpack_from('<H', data, pe + 20)[0]
+    opt = pe + 24
+    align = struct.unpack_from('<I', data, opt + 32)[0]
+    end = 0
+    for i in range(nsec):
+        s = opt + opt_size + 40 * i
+        vsize, va = struct.unpack_from('<II', data, s + 8)
+        end = max(end, va + vsize)
+    return end, align
+
+
+def objcopy_uki(stub, out, sections):
+    """The stock-path reference UKI: Debian's sd-stub plus sections added with binutils objcopy
+    (x86_64 only; binutils on this host cannot write pei-aarch64). `sections` is a list of
+    (name, local path or bytes). Our own UKIs are made by `ukify-zboot build`."""
+    end, align = pe_section_end(stub)
+    align = max(align, 4096)
+    vma = (end + align - 1) // align * align
+    cmd = ['objcopy']
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, (name, src) in enumerate(sections):
+            if isinstance(src, (bytes, bytearray)):
+                path = os.path.join(tmp, 's%d' % n)
+                with open(path, 'wb') as f:
+                    f.write(src)
+                src = path
+            cmd += ['--add-section', '%s=%s' % (name, src),
+                    '--change-section-vma', '%s=0x%x' % (name, vma),
+                    '--set-section-flags', '%s=data,readonly' % name]
+            vma += (os.path.getsize(src) + align - 1) // align * align
+        run(cmd + [stub, out])
+    return out
+
+
+# ---- QEMU -----------------------------------------------------------------------------------
+
+class BootResult:
+    def __init__(self, log, elapsed, timed_out, returncode):
+        self.log = log
+        self.elapsed = elapsed
+        self.timed_out = timed_out
+        self.returncode = returncode
+        self.observables = parse_observables(log)
+
+    @property
+    def reached_marker(self):
+        return self.observables is not None
+
+    def __getitem__(self, key):
+        return (self.observables or {}).get(key)
+
+    def summary(self):
+        if self.timed_out:
+            state = 'TIMEOUT'
+        elif self.reached_marker:
+            state = 'marker reached'
+        else:
+            state = 'no marker'
+        return '%s after %.1f s' % (state, self.elapsed)
+
+
+def parse_observables(log):
+    """The KEY=VALUE lines between the markers, or None if the end marker never came."""
+    lines = log.replace('\r', '').split('\n')
+    try:
+        b = next(i for i, l in enumerate(lines) if l.strip() == BEGIN)
+        e = next(i for i in range(b + 1, len(lines)) if lines[i].strip() == END)
+    except StopIteration:
+        return None
+    obs = {}
+    for line in lines[b + 1:e]:
+        m = re.match(r'^([A-Z_]+)=(.*)$', line.strip())
+        if m:
+            obs[m.group(1)] = m.group(2).strip()
+    return obs
+
+
+def qemu_command(arch, esp, vars_copy, firmware='default', cpu=None, memory=1024, extra=()):
+    code, _ = FIRMWARE[arch][firmware]
+    need_file(code, 'firmware')
+    if arch == 'x86_64':
+        machine = 'q35,smm=on' if firmware == 'secureboot' else 'q35'
+        cmd = ['qemu-system-x86_64', '-machine', machine, '-cpu', cpu or 'max']
+        if firmware == 'secureboot':
+            cmd += ['-global', 'driver=cfi.pflash01,property=secure,value=on']
+    else:
+        cmd = ['qemu-system-aarch64', '-M', 'virt', '-cpu', cpu or 'max,pauth-impdef=on']
+    cmd += ['-m', str(memory), '-smp', '1', '-nographic', '-no-reboot', '-net', 'none',
+            '-drive', 'if=pflash,format=raw,readonly=on,file=%s' % code,
+            '-drive', 'if=pflash,format=raw,file=%s' % vars_copy,
+            '-drive', 'file=%s,format=raw,if=virtio' % esp,
+            # EFI_RNG_PROTOCOL: OVMF/AAVMF only offer it with a virtio-rng device.
+            '-device', 'virtio-rng-pci']
+    return cmd + list(extra)
+
+
+def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, extra=(), workdir=None):
+    """Build an ESP from `files`, boot it, return a BootResult. Never raises on a failed boot
+    (the result says what happened); raises HarnessError when a prerequisite is missing."""
+    tmp = tempfile.mkdtemp(prefix='zboot-boot-', dir=workdir)
+    try:
+        esp = make_esp(os.path.join(tmp, 'esp.img'), files)
+        _, vars_template = FIRMWARE[arch][firmware]
+        vars_copy = os.path.join(tmp, 'vars.fd')
+        shutil.copyfile(need_file(vars_template, 'firmware variables'), vars_copy)
+        cmd = qemu_command(arch, esp, vars_copy, firmware, cpu, extra=extra)
+        if shutil.which(cmd[0]) is None:
+            raise HarnessError('%s not installed (run tools/setup)' % cmd[0])
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        timed_out = False
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+        elapsed = time.monotonic() - start
+        log = out.decode('utf-8', errors='replace')
+        # Strip the firmware's terminal escape sequences so the log reads as text.
+        log = re.sub(r'\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc', '', log)
+        if log_path:
+            with open(log_path, 'w') as f:
+                f.write('# %s\n' % ' '.join(cmd))
+                f.write(log)
+        return BootResult(log, elapsed, timed_out, proc.returncode)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---- small test helpers ----------------------------------------------------------------------
+
+class Check:
+    """Collects assertion failures so a test reports all of them, then exits non-zero."""
+
+    def __init__(self, name):
+        self.name = name
+        self.failures = []
+
+    def true(self, cond, what):
+        if not cond:
+            self.failures.append(what)
+        return cond
+
+    def eq(self, got, want, what):
+        return self.true(got == want, '%s: got %r, want %r' % (what, got, want))
+
+    def done(self, result=None):
+        if result is not None:
+            print('%s: %s' % (self.name, result.summary()))
+            if result.observables:
+                for k, v in sorted(result.observables.items()):
+                    print('  %s=%s' % (k, v))
+        for f in self.failures:
+            print('FAIL: %s' % f)
+        if self.failures and result is not None:
+            print('---- last 60 lines of the serial log ----')
+            print('\n'.join(result.log.replace('\r', '').split('\n')[-60:]))
+        return 1 if self.failures else 0
+
+
+def kernel_cmdline(text):
+    """The command line without the `initrd=PATH` words sd-boot adds for Type #1 initrds."""
+    return ' '.join(w for w in (text or '').split() if not w.startswith('initrd=')) if text is not None else None
+
+
+def check_boot(check, result, cmdline=None, efi=True):
+    """The common assertions: marker reached, command line and initrd arrived, EFI runtime."""
+    if not check.true(not result.timed_out, 'QEMU timed out (%s)' % result.summary()):
+        return
+    if not check.true(result.reached_marker, 'the initrd marker never appeared'):
+        return
+    if cmdline is not None:
+        check.eq(kernel_cmdline(result['CMDLINE']), cmdline, 'kernel command line')
+    check.eq(result['INITRD_MARKER'], INITRD_MARKER, 'initrd marker')
+    if efi:
+        check.eq(result['EFI'], '1', '/sys/firmware/efi present')
