@@ -10,6 +10,7 @@ Paths of our build products come from the environment (set by test/boot/meson.bu
 
 import argparse
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'harness'))
@@ -67,6 +68,54 @@ def stock_arm64_type1(log_dir):
              'vmlinuz': H.asset(arch, 'vmlinuz'), 'initrd': H.asset(arch, 'initrd.cpio.gz')}
     check, result = boot_and_check('stock-arm64-type1', arch, files, cmdline, log_dir)
     return check.done(result)
+
+
+# ---- our UKI stub with plain PE kernels (issue 5: sd-stub parity) ---------------------------
+
+def our_uki(arch, log_dir, cmdline, name, linux=None):
+    uki = os.path.join(log_dir, name + '.efi')
+    return H.append_sections(our_stub('linux', arch), uki, [
+        ('.osrel', OSREL), ('.cmdline', cmdline.encode()), ('.initrd', H.asset(arch, 'initrd.cpio.gz')),
+        ('.linux', linux or H.asset(arch, 'vmlinuz'))])
+
+
+def check_our_log(check, result):
+    """Our loader says where it put the kernel (serial console via ConOut)."""
+    check.true(re.search(r'kernel placed at 0x[0-9a-f]+', result.log) is not None,
+               'our loader did not log "kernel placed at ..."')
+
+
+def our_uki_case(arch, log_dir, name, via_sdboot):
+    cmdline = H.default_cmdline(arch, name)
+    uki = our_uki(arch, log_dir, cmdline, name)
+    boot_name = 'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper()
+    if via_sdboot:
+        files = {boot_name: H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
+                 'EFI/Linux/zboot.efi': uki}
+    else:
+        files = {boot_name: uki}
+    check, result = boot_and_check(name, arch, files, cmdline, log_dir)
+    check_our_log(check, result)
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def uki_x86_bzimage_sdboot(log_dir):
+    """Debian sd-boot → our x86_64 UKI stub (Type #2) with Debian's bzImage as .linux."""
+    return our_uki_case('x86_64', log_dir, 'uki-x86-bzimage-sdboot', True)
+
+
+@case
+def uki_x86_bzimage_direct(log_dir):
+    """Firmware → our x86_64 UKI stub as BOOTX64.EFI with Debian's bzImage as .linux."""
+    return our_uki_case('x86_64', log_dir, 'uki-x86-bzimage-direct', False)
+
+
+@case
+def uki_arm64_image_sdboot(log_dir):
+    """Debian arm64 sd-boot → our aarch64 UKI stub (Type #2) with the plain Debian Image."""
+    return our_uki_case('aarch64', log_dir, 'uki-arm64-image-sdboot', True)
 
 
 def main():

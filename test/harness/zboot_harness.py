@@ -171,6 +171,47 @@ def objcopy_uki(stub, out, sections):
     return out
 
 
+def append_sections(stub, out, sections):
+    """A UKI from one of OUR stubs, both arches: append `sections` [(name, path or bytes)]
+    after the stub's last section at SectionAlignment, raw data FileAlignment-padded, in the
+    header room our stubs reserve. For tests that must not depend on `ukify-zboot build`."""
+    d = bytearray(open(need_file(stub), 'rb').read())
+    pe = struct.unpack_from('<I', d, 0x3c)[0]
+    nsec, = struct.unpack_from('<H', d, pe + 6)
+    opt_size, = struct.unpack_from('<H', d, pe + 20)
+    opt = pe + 24
+    salign, falign = struct.unpack_from('<II', d, opt + 32)
+    size_of_headers, = struct.unpack_from('<I', d, opt + 60)
+    table = opt + opt_size
+    if table + 40 * (nsec + len(sections)) > size_of_headers:
+        raise HarnessError('%s: no header room for %d more sections' % (stub, len(sections)))
+    end = 0
+    for i in range(nsec):
+        vsize, va = struct.unpack_from('<II', d, table + 40 * i + 8)
+        end = max(end, va + vsize)
+    va = (end + salign - 1) // salign * salign
+    init_data = 0
+    for name, src in sections:
+        data = src if isinstance(src, (bytes, bytearray)) else open(need_file(src), 'rb').read()
+        d += bytes(-len(d) % falign)
+        off = len(d)
+        d += data
+        d += bytes(-len(d) % falign)
+        raw = (len(data) + falign - 1) // falign * falign
+        struct.pack_into('<8sIIIIIIHHI', d, table + 40 * nsec, name.encode(), len(data), va, raw, off,
+                         0, 0, 0, 0, 0x40000040)  # initialized data, read-only
+        nsec += 1
+        init_data += raw
+        va = (va + len(data) + salign - 1) // salign * salign
+    struct.pack_into('<H', d, pe + 6, nsec)
+    struct.pack_into('<I', d, opt + 8, struct.unpack_from('<I', d, opt + 8)[0] + init_data)
+    struct.pack_into('<I', d, opt + 56, va)       # SizeOfImage
+    struct.pack_into('<I', d, opt + 64, 0)        # CheckSum: not computed here
+    with open(out, 'wb') as f:
+        f.write(d)
+    return out
+
+
 # ---- QEMU -----------------------------------------------------------------------------------
 
 class BootResult:

@@ -6,7 +6,7 @@
 
 typedef EFI_STATUS (EFIAPI *EfiEntry)(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
-EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const char16_t *cmdline) {
+EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size) {
         static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
         EFI_LOADED_IMAGE_PROTOCOL *parent_image;
         EFI_STATUS err;
@@ -15,15 +15,18 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const char16_t
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our own loaded image protocol");
 
-        size_t cmdline_len = cmdline ? strnlen16(cmdline, UINT32_MAX / sizeof(char16_t) - 1) : 0;
-        EFI_LOADED_IMAGE_PROTOCOL li = {
+        EFI_LOADED_IMAGE_PROTOCOL *li;
+        err = BS->AllocatePool(EfiLoaderData, sizeof(*li), (void **) &li);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate loaded image protocol");
+        *li = (EFI_LOADED_IMAGE_PROTOCOL) {
                 .Revision = 0x1000,
                 .ParentHandle = parent,
                 .SystemTable = ST,
                 .DeviceHandle = parent_image->DeviceHandle,
                 .FilePath = parent_image->FilePath,
-                .LoadOptionsSize = cmdline ? (uint32_t) ((cmdline_len + 1) * sizeof(char16_t)) : 0,
-                .LoadOptions = (void *) cmdline,
+                .LoadOptionsSize = options ? options_size : 0,
+                .LoadOptions = (void *) options,
                 .ImageBase = (void *) (uintptr_t) k->base,
                 .ImageSize = k->size,
                 .ImageCodeType = EfiLoaderCode,
@@ -31,16 +34,20 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const char16_t
         };
 
         EFI_HANDLE handle = NULL;
-        err = BS->InstallMultipleProtocolInterfaces(&handle, &loaded_image_guid, &li, NULL);
-        if (err != EFI_SUCCESS)
+        err = BS->InstallMultipleProtocolInterfaces(&handle, &loaded_image_guid, li, NULL);
+        if (err != EFI_SUCCESS) {
+                BS->FreePool(li);
                 return log_error_status(err, "cannot install loaded image protocol for the kernel");
+        }
 
         EfiEntry entry = (EfiEntry) (uintptr_t) (k->base + k->entry_rva);
         err = entry(handle, ST);
 
         /* Only reached if the kernel's stub failed before ExitBootServices. */
-        EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, &li, NULL);
-        if (err2 != EFI_SUCCESS)
+        EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, li, NULL);
+        if (err2 == EFI_SUCCESS)
+                BS->FreePool(li);
+        else /* still installed: keep the memory valid rather than leave a dangling protocol */
                 log_error_status(err2, "cannot uninstall the kernel's loaded image protocol");
         return log_error_status(EFI_ERROR(err) ? err : EFI_LOAD_ERROR, "the kernel returned");
 }

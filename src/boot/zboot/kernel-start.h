@@ -12,8 +12,8 @@ typedef struct {
 
 /* Start the kernel's EFI entry point the way LoadImage+StartImage would, without a nested
  * LoadImage: a new handle carries an EFI_LOADED_IMAGE_PROTOCOL that points at our copy, with
- * the command line (UCS-2, NUL-terminated, may be NULL) as LoadOptions and our own device
+ * the command line (UCS-2, options_size bytes, may be NULL/0) as LoadOptions and our own device
  * handle and file path (the kernel stub only reads ImageBase/ImageSize/LoadOptions, and may
  * use DeviceHandle to find files). Returns only if the kernel's stub returns; the protocol is
  * uninstalled again then. */
-EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const char16_t *cmdline);
+EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size);

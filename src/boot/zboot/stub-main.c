@@ -1,11 +1,126 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The UKI stub: finds .linux (and friends) in its own image and boots it. */
+/*
+ * The UKI stub, compatible with systemd-stub's contract: the kernel comes from our own .linux
+ * section, the command line from .cmdline (or LoadOptions, see cmdline.h), the initrd from
+ * .initrd through LoadFile2. .osrel, .uname and .sbat are read by boot managers, not by us.
+ * When .linux is a zboot image we decompress it ourselves through the same loader core as
+ * the self-decompressor: no nested LoadImage/StartImage of a second PE (which Secure Boot
+ * would refuse for an unsigned inner image, and which would copy the kernel once more).
+ */
+#include "cmdline.h"
 #include "efi-main.h"
+#include "initrd.h"
 #include "log.h"
+#include "pe-load.h"
+#include "proto/loaded-image.h"
+#include "random.h"
+#include "secure-boot.h"
+#include "zboot-load.h"
 
 const char program_name[] = "zboot-stub";
 
+typedef struct {
+        const uint8_t *data;
+        size_t size;
+} Section;
+
+/* Find a section of our own loaded image by name; its memory is ours for the whole boot. */
+static bool find_section(const PeLoadView *v, const uint8_t *base, size_t image_size, const char *name, Section *ret) {
+        char want[PE_SECTION_NAME_LEN] = {};
+        for (size_t i = 0; i < PE_SECTION_NAME_LEN && name[i]; i++)
+                want[i] = name[i];
+        for (size_t i = 0; i < v->n_sections; i++) {
+                PeSectionHeader s;
+                memcpy(&s, &v->sections[i], sizeof(s));
+                if (memcmp(s.Name, want, PE_SECTION_NAME_LEN) != 0)
+                        continue;
+                if (s.VirtualAddress > image_size || s.VirtualSize > image_size - s.VirtualAddress)
+                        return false;
+                *ret = (Section) { base + s.VirtualAddress, s.VirtualSize };
+                return true;
+        }
+        return false;
+}
+
 EFI_STATUS run(EFI_HANDLE image) {
-        (void) image;
-        return log_error_status(EFI_UNSUPPORTED, "UKI loading is not implemented yet");
+        static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+        _cleanup_pages_ Pages pages = {};
+        _cleanup_pool_ char16_t *cmdline_buf = NULL;
+        EFI_LOADED_IMAGE_PROTOCOL *li;
+        InitrdLoader *initrd = NULL;
+        LoadedKernel k;
+        EFI_STATUS err;
+
+        uint64_t t0 = cpu_ticks();
+        err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot get our loaded image protocol");
+
+        PeLoadView v;
+        if (pe_load_view(li->ImageBase, li->ImageSize, &v) != PE_LOAD_OK)
+                return log_error_status(EFI_LOAD_ERROR, "cannot read our own PE headers");
+
+        Section linux_sec, cmdline_sec = {}, initrd_sec = {};
+        if (!find_section(&v, li->ImageBase, li->ImageSize, ".linux", &linux_sec) || linux_sec.size == 0)
+                return log_error_status(EFI_NOT_FOUND, "this UKI has no .linux section");
+        bool have_cmdline = find_section(&v, li->ImageBase, li->ImageSize, ".cmdline", &cmdline_sec);
+        (void) find_section(&v, li->ImageBase, li->ImageSize, ".initrd", &initrd_sec);
+
+        /* Command line. */
+        const void *options = NULL;
+        uint32_t options_size = 0;
+        bool sb = secure_boot_enabled();
+        bool lo_ok = cmdline_load_options_usable(li->LoadOptions, li->LoadOptionsSize);
+        if (cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok)) {
+                options = li->LoadOptions;
+                options_size = li->LoadOptionsSize;
+        } else if (have_cmdline) {
+                if (lo_ok && sb)
+                        log_info("Secure Boot: ignoring the boot manager's command line, using .cmdline");
+                size_t cap = cmdline_sec.size + 1;
+                err = BS->AllocatePool(EfiLoaderData, cap * sizeof(char16_t), (void **) &cmdline_buf);
+                if (err != EFI_SUCCESS)
+                        return log_error_status(err, "cannot allocate command line");
+                size_t n = cmdline_utf8_to_ucs2((const char *) cmdline_sec.data, cmdline_sec.size, cmdline_buf, cap);
+                if (n == SIZE_MAX)
+                        return log_error_status(EFI_BUFFER_TOO_SMALL, "cannot convert .cmdline");
+                options = cmdline_buf;
+                options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
+        }
+
+        const char16_t *cl = options;
+        size_t cl_len = options ? strnlen16(cl, options_size / sizeof(char16_t)) : 0;
+        Placement p = { .randomize = !cmdline_has_word(cl, cl_len, "nokaslr") };
+        if (p.randomize) {
+                bool strong;
+                p.seed = random_seed(&strong);
+                if (!strong)
+                        log_info("no EFI_RNG_PROTOCOL: placement seeded from the CPU counter (weak)");
+        }
+
+        /* Kernel. */
+        if (zboot_is_image(linux_sec.data, linux_sec.size))
+                err = zboot_load(linux_sec.data, linux_sec.size, false, &p, &pages, &k);
+        else
+                err = pe_kernel_load(linux_sec.data, linux_sec.size, &p, &pages, &k);
+        if (err != EFI_SUCCESS)
+                return err;
+
+        /* Initrd: ours, unless the boot manager already offers one (only one can be registered;
+         * sd-stub concatenates, we hand the boot manager's through and say so). */
+        if (initrd_sec.size > 0) {
+                if (initrd_is_registered())
+                        log_info("the boot manager registered an initrd: using it, not .initrd");
+                else {
+                        err = initrd_register(initrd_sec.data, initrd_sec.size, &initrd);
+                        if (err != EFI_SUCCESS)
+                                return err;
+                }
+        }
+
+        uint64_t hz = cpu_ticks_per_sec();
+        log_info("starting kernel at 0x%lx, %lu ms after entry", k.base, hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+        err = kernel_start(image, &k, options, options_size);
+        initrd_unregister(initrd);
+        return err;
 }

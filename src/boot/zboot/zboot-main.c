@@ -1,11 +1,50 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The zboot self-decompressor: vmlinuz.efi = this PE + compressed payload. */
+/*
+ * The zboot self-decompressor: vmlinuz.efi = this PE + compressed payload (+ the Linux zboot
+ * header in the DOS header). Started by firmware or a boot manager with the kernel command
+ * line as LoadOptions, which it hands on unchanged; an initrd registered by the boot manager
+ * (LoadFile2) is left for the kernel to find.
+ */
 #include "efi-main.h"
 #include "log.h"
+#include "proto/loaded-image.h"
+#include "random.h"
+#include "zboot-load.h"
 
 const char program_name[] = "zboot";
 
 EFI_STATUS run(EFI_HANDLE image) {
-        (void) image;
-        return log_error_status(EFI_UNSUPPORTED, "payload loading is not implemented yet");
+        static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+        _cleanup_pages_ Pages pages = {};
+        EFI_LOADED_IMAGE_PROTOCOL *li;
+        LoadedKernel k;
+        EFI_STATUS err;
+
+        uint64_t t0 = cpu_ticks();
+        err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot get our loaded image protocol");
+
+        const char16_t *cmdline = NULL;
+        size_t cmdline_len = 0;
+        if (li->LoadOptionsSize >= sizeof(char16_t) && li->LoadOptions) {
+                cmdline = li->LoadOptions;
+                cmdline_len = strnlen16(cmdline, li->LoadOptionsSize / sizeof(char16_t));
+        }
+
+        Placement p = { .randomize = !cmdline_has_word(cmdline, cmdline_len, "nokaslr") };
+        if (p.randomize) {
+                bool strong;
+                p.seed = random_seed(&strong);
+                if (!strong)
+                        log_info("no EFI_RNG_PROTOCOL: placement seeded from the CPU counter (weak)");
+        }
+
+        err = zboot_load(li->ImageBase, li->ImageSize, true, &p, &pages, &k);
+        if (err != EFI_SUCCESS)
+                return err;
+
+        uint64_t hz = cpu_ticks_per_sec();
+        log_info("starting kernel at 0x%lx, %lu ms after entry", k.base, hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+        return kernel_start(image, &k, li->LoadOptions, li->LoadOptionsSize);
 }

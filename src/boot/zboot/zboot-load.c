@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The shared loader step of both binaries: zboot payload → kernel in memory.
+ *
+ * Memory: the decompressed payload is the kernel's memory image (the producer padded an arm64
+ * Image to its in-memory size, BSS included), so we allocate its decompressed size once at the
+ * placed address and decompress into it; the decoder uses the output as its window, and its
+ * scratch workspace is the only other allocation. If the payload turns out not to be usable
+ * in place (a PE whose file layout differs from its memory layout), it is loaded from there
+ * into a second allocation and the first is freed: the smallest extra copy.
+ */
+#include "log.h"
+#include "zboot-load.h"
+
+bool zboot_is_image(const void *buf, size_t size) {
+        return size >= 8 && memcmp(buf, "MZ", 2) == 0 && memcmp((const uint8_t *) buf + 4, "zimg", 4) == 0;
+}
+
+/* Until the format core (zboot.h) and the decompressors (decompress.h) are in the tree, a
+ * zboot payload is refused with a clear message; plain PE kernels load through pe-kernel.c. */
+#if __has_include("zboot.h") && __has_include("decompress.h")
+#include "decompress.h"
+#include "pe-load.h"
+#include "zboot.h"
+
+/* Map a file offset range of our own loaded image to its address in memory. */
+static EFI_STATUS file_range_in_memory(const void *image, size_t size, uint64_t off, uint64_t len,
+                                       const uint8_t **ret) {
+        PeLoadView v;
+        if (pe_load_view(image, size, &v) != PE_LOAD_OK)
+                return log_error_status(EFI_LOAD_ERROR, "own image: cannot read PE headers");
+        for (size_t i = 0; i < v.n_sections; i++) {
+                PeSectionHeader s;
+                memcpy(&s, &v.sections[i], sizeof(s));
+                uint32_t raw = MIN(s.SizeOfRawData, s.VirtualSize);
+                if (off < s.PointerToRawData || off - s.PointerToRawData > raw ||
+                    len > raw - (off - s.PointerToRawData))
+                        continue;
+                uint64_t rva = s.VirtualAddress + (off - s.PointerToRawData);
+                if (rva > size || len > size - rva)
+                        break;
+                *ret = (const uint8_t *) image + rva;
+                return EFI_SUCCESS;
+        }
+        return log_error_status(EFI_LOAD_ERROR, "zboot payload is not inside one section of our image");
+}
+
+EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Placement *p, Pages *ret_pages,
+                      LoadedKernel *ret) {
+        _cleanup_pages_ Pages pages = {};
+        _cleanup_pool_ void *work = NULL;
+        ZbootInfo z;
+        EFI_STATUS err;
+
+        /* The header lives in the first 64 bytes, identical in file and memory layout. */
+        ZbootResult zr = zboot_parse_header(image, size, &z);
+        if (zr != ZBOOT_OK)
+                return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(zr));
+
+        /* Payload plus its 4-byte size trailer (gzip keeps it in the stream). */
+        const uint8_t *payload;
+        if (in_memory)
+                err = file_range_in_memory(image, size, z.payload_offset, (uint64_t) z.payload_size + 4, &payload);
+        else if ((uint64_t) z.payload_offset + z.payload_size + 4 > size)
+                err = log_error_status(EFI_LOAD_ERROR, "zboot payload runs past the end of the image");
+        else {
+                payload = (const uint8_t *) image + z.payload_offset;
+                err = EFI_SUCCESS;
+        }
+        if (err != EFI_SUCCESS)
+                return err;
+
+        CompressionType type = compression_from_string(z.comp_type);
+        if (type < 0)
+                return log_error_status(EFI_UNSUPPORTED, "unknown compression \"%s\"", z.comp_type);
+
+        uint64_t out_size;
+        zr = zboot_decompressed_size(&z, payload, (size_t) z.payload_size + 4, &out_size);
+        if (zr != ZBOOT_OK || out_size == 0)
+                return log_error_status(EFI_LOAD_ERROR, "zboot payload size: %s", zboot_strerror(zr));
+
+        size_t work_size = decompress_workspace_size(type, payload, z.payload_size);
+        if (work_size > 0) {
+                err = BS->AllocatePool(EfiLoaderData, work_size, &work);
+                if (err != EFI_SUCCESS)
+                        return log_error_status(err, "cannot allocate %lu bytes of decompression workspace",
+                                                (uint64_t) work_size);
+        }
+
+        err = kernel_alloc(out_size, KERNEL_PLACEMENT_ALIGN, p, &pages);
+        if (err != EFI_SUCCESS)
+                return err;
+
+        uint64_t t0 = cpu_ticks();
+        size_t out_len = 0;
+        DecompressResult dr = decompress(type, payload, z.payload_size, pages_ptr(&pages),
+                                         pages.n_pages * EFI_PAGE_SIZE, &out_len, work, work_size);
+        uint64_t t1 = cpu_ticks(), hz = cpu_ticks_per_sec();
+        if (dr != DECOMPRESS_OK)
+                return log_error_status(EFI_LOAD_ERROR, "cannot decompress %s payload: %s", z.comp_type,
+                                        decompress_strerror(dr));
+        if (out_len != out_size)
+                return log_error_status(EFI_LOAD_ERROR, "payload decompressed to %lu bytes, header says %lu",
+                                        (uint64_t) out_len, out_size);
+        log_info("decompressed %s: %lu -> %lu bytes in %lu ms", z.comp_type, (uint64_t) z.payload_size,
+                 (uint64_t) out_len, hz ? (t1 - t0) * 1000 / hz : 0);
+
+        /* Zero the slack between the payload and the end of the allocation. */
+        memset((uint8_t *) pages_ptr(&pages) + out_len, 0, pages.n_pages * EFI_PAGE_SIZE - out_len);
+
+        PeLoadView v;
+        if (pe_load_view(pages_ptr(&pages), out_len, &v) != PE_LOAD_OK)
+                return log_error_status(EFI_UNSUPPORTED, "payload is not a PE kernel (x86 native payloads are not supported yet)");
+
+        if (pe_load_is_identity(&v, out_len)) {
+                err = pe_kernel_adopt(&pages, out_len, ret);
+                if (err != EFI_SUCCESS)
+                        return err;
+                *ret_pages = take_pages(&pages);
+                return EFI_SUCCESS;
+        }
+
+        log_info("payload is not laid out for in-place use: loading it from a copy");
+        return pe_kernel_load(pages_ptr(&pages), out_len, p, ret_pages, ret);
+}
+#else
+EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Placement *p, Pages *ret_pages,
+                      LoadedKernel *ret) {
+        (void) image; (void) size; (void) in_memory; (void) p; (void) ret_pages; (void) ret;
+        return log_error_status(EFI_UNSUPPORTED, "zboot payloads are not supported by this build (no decompressors)");
+}
+#endif
