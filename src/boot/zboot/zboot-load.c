@@ -79,7 +79,10 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
         if (zr != ZBOOT_OK || out_size == 0)
                 return log_error_status(EFI_LOAD_ERROR, "zboot payload size: %s", zboot_strerror(zr));
 
-        size_t work_size = decompress_workspace_size(type, payload, z.payload_size);
+        size_t stream_len = zboot_stream_length(&z);
+        if (!compression_supported(type))
+                return log_error_status(EFI_UNSUPPORTED, "%s payloads are not supported by this build", z.comp_type);
+        size_t work_size = decompress_workspace_size(type, payload, stream_len);
         if (work_size > 0) {
                 err = BS->AllocatePool(EfiLoaderData, work_size, &work);
                 if (err != EFI_SUCCESS)
@@ -93,8 +96,10 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
 
         uint64_t t0 = cpu_ticks();
         size_t out_len = 0;
-        DecompressResult dr = decompress(type, payload, z.payload_size, pages_ptr(&pages),
-                                         pages.n_pages * EFI_PAGE_SIZE, &out_len, work, work_size);
+        /* Capacity = the size the header promised: a stream that decodes to more is refused
+         * rather than allowed to fill the rest of the allocation. */
+        DecompressResult dr = decompress(type, payload, stream_len, pages_ptr(&pages), out_size, &out_len, work,
+                                         work_size);
         uint64_t t1 = cpu_ticks(), hz = cpu_ticks_per_sec();
         if (dr != DECOMPRESS_OK)
                 return log_error_status(EFI_LOAD_ERROR, "cannot decompress %s payload: %s", z.comp_type,

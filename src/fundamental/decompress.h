@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One bounded, whole-buffer decompression API over the upstream libraries (zstd, libdeflate,
+ * lz4, liblzma). Never reads past in_len, never writes past out_cap, no hidden allocation:
+ * all scratch memory comes from the caller's (work, work_size), sized by
+ * decompress_workspace_size(). Not reentrant (the libdeflate allocator hook is global).
+ * See docs/decompression.md.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+        COMPRESSION_NONE,
+        COMPRESSION_GZIP,
+        COMPRESSION_ZSTD,
+        COMPRESSION_LZ4,
+        COMPRESSION_XZ,
+        COMPRESSION_LZMA,
+        _COMPRESSION_MAX,
+        _COMPRESSION_INVALID = -1,
+} CompressionType;
+
+typedef enum {
+        DECOMPRESS_OK = 0,
+        DECOMPRESS_TRUNCATED = -1,        /* input ends before the stream does */
+        DECOMPRESS_CORRUPT = -2,          /* malformed stream, checksum mismatch, trailing garbage */
+        DECOMPRESS_OUTPUT_TOO_SMALL = -3, /* the stream decodes to more than out_cap */
+        DECOMPRESS_UNSUPPORTED = -4,      /* type not built into this binary, or unknown */
+        DECOMPRESS_NO_MEMORY = -5,        /* workspace too small */
+} DecompressResult;
+
+/* zboot names: "gzip", "zstd", "zstd22", "lz4", "xzkern", "lzma" (also "xz", "none"). */
+CompressionType compression_from_string(const char *s);
+/* The canonical zboot name: zstd -> "zstd22", xz -> "xzkern". NULL for invalid types. */
+const char *compression_to_string(CompressionType t);
+/* Whether this binary can decode the type (xz/lzma: host only, see docs). */
+bool compression_supported(CompressionType t);
+
+/* Scratch bytes a decode of this stream needs. May look at the stream header (xz, lzma: the
+ * dictionary size). Returns 0 if the type is unsupported. */
+size_t decompress_workspace_size(CompressionType t, const void *in, size_t in_len);
+
+DecompressResult decompress(CompressionType t, const void *in, size_t in_len, void *out, size_t out_cap,
+                            size_t *ret_out_len, void *work, size_t work_size);
+
+const char *decompress_strerror(DecompressResult r);
+
+/* Per-backend entry points (decompress-*.c), same contract as decompress(). */
+size_t decompress_zstd_workspace(void);
+DecompressResult decompress_zstd(const void *in, size_t in_len, void *out, size_t out_cap, size_t *ret_out_len,
+                                 void *work, size_t work_size);
+size_t decompress_gzip_workspace(void);
+DecompressResult decompress_gzip(const void *in, size_t in_len, void *out, size_t out_cap, size_t *ret_out_len,
+                                 void *work, size_t work_size);
+DecompressResult decompress_lz4(const void *in, size_t in_len, void *out, size_t out_cap, size_t *ret_out_len);
+size_t decompress_xz_workspace(CompressionType t, const void *in, size_t in_len);
+DecompressResult decompress_xz(CompressionType t, const void *in, size_t in_len, void *out, size_t out_cap,
+                               size_t *ret_out_len, void *work, size_t work_size);

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Differential and adversarial tests of decompress(): data compressed by the system
+ * libraries (libzstd at several levels incl. 22, zlib -9 and libdeflate -12 gzip, liblz4 in
+ * the kernel's legacy container, liblzma xz with x86/ARM64 BCJ and lzma_alone) must decode to
+ * exactly the original through the freestanding decoder objects the EFI binaries link; cut,
+ * flipped, inflated and padded streams must give the right error and never crash (ASan+UBSan).
+ *
+ * Usage: test-decompress            synthetic data
+ *        test-decompress FILE...    also each FILE (the Debian kernels), at fast levels
+ */
+#include <errno.h>
+#include <libdeflate.h>
+#include <lz4.h>
+#include <lz4hc.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "decompress.h"
+#include "tests.h"
+
+typedef struct {
+        uint8_t *data;
+        size_t size;
+} Buf;
+
+static Buf compress_zstd(const Buf *in, int level) {
+        Buf o = { malloc(ZSTD_compressBound(in->size)), 0 };
+        ZSTD_CCtx *c = ZSTD_createCCtx();
+        ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level);
+        ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+        o.size = ZSTD_compress2(c, o.data, ZSTD_compressBound(in->size), in->data, in->size);
+        ZSTD_freeCCtx(c);
+        if (ZSTD_isError(o.size))
+                abort();
+        return o;
+}
+
+static Buf compress_zlib_gzip(const Buf *in) {
+        z_stream s = {};
+        Buf o = { malloc(in->size + in->size / 100 + 1024), 0 };
+        if (deflateInit2(&s, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+                abort();
+        s.next_in = in->data;
+        s.avail_in = (uInt) in->size;
+        s.next_out = o.data;
+        s.avail_out = (uInt) (in->size + in->size / 100 + 1024);
+        if (deflate(&s, Z_FINISH) != Z_STREAM_END)
+                abort();
+        o.size = s.total_out;
+        deflateEnd(&s);
+        return o;
+}
+
+static Buf compress_libdeflate(const Buf *in, int level) {
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+        size_t bound = libdeflate_gzip_compress_bound(c, in->size);
+        Buf o = { malloc(bound), 0 };
+        o.size = libdeflate_gzip_compress(c, in->data, in->size, o.data, bound);
+        libdeflate_free_compressor(c);
+        if (o.size == 0)
+                abort();
+        return o;
+}
+
+/* The kernel's lz4 container: legacy magic, then [le32 size][block] per 8 MiB. */
+static Buf compress_lz4_legacy(const Buf *in) {
+        const size_t B = 8u << 20;
+        Buf o = { malloc(4 + (in->size / B + 1) * (4 + (size_t) LZ4_compressBound((int) B))), 0 };
+        uint32_t magic = 0x184C2102;
+        memcpy(o.data, &magic, 4);
+        o.size = 4;
+        for (size_t off = 0; off < in->size; off += B) {
+                int n = (int) (in->size - off < B ? in->size - off : B);
+                int c = LZ4_compress_HC((const char *) in->data + off, (char *) o.data + o.size + 4, n,
+                                        LZ4_compressBound(n), 9);
+                if (c <= 0)
+                        abort();
+                uint32_t cs = (uint32_t) c;
+                memcpy(o.data + o.size, &cs, 4);
+                o.size += 4 + (size_t) c;
+        }
+        return o;
+}
+
+static uint32_t xz_preset = 6;
+
+static Buf compress_xz(const Buf *in, lzma_vli bcj, bool alone) {
+        lzma_options_lzma opt;
+        lzma_lzma_preset(&opt, xz_preset);
+        lzma_filter f[3];
+        int i = 0;
+        if (bcj != LZMA_VLI_UNKNOWN)
+                f[i++] = (lzma_filter) { .id = bcj, .options = NULL };
+        f[i++] = (lzma_filter) { .id = LZMA_FILTER_LZMA2, .options = &opt };
+        f[i] = (lzma_filter) { .id = LZMA_VLI_UNKNOWN };
+        size_t cap = lzma_stream_buffer_bound(in->size);
+        Buf o = { malloc(cap), 0 };
+        if (alone) {
+                lzma_stream s = LZMA_STREAM_INIT;
+                if (lzma_alone_encoder(&s, &opt) != LZMA_OK)
+                        abort();
+                s.next_in = in->data, s.avail_in = in->size, s.next_out = o.data, s.avail_out = cap;
+                if (lzma_code(&s, LZMA_FINISH) != LZMA_STREAM_END)
+                        abort();
+                o.size = cap - s.avail_out;
+                lzma_end(&s);
+        } else if (lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in->data, in->size, o.data, &o.size, cap) !=
+                   LZMA_OK)
+                abort();
+        return o;
+}
+
+typedef struct {
+        const char *name;
+        CompressionType type;
+        Buf z;
+} Case;
+
+static DecompressResult run(const Case *c, const uint8_t *in, size_t in_len, uint8_t *out, size_t cap, size_t *n) {
+        size_t ws = decompress_workspace_size(c->type, in, in_len);
+        void *work = ws ? aligned_alloc(64, (ws + 63) & ~(size_t) 63) : NULL;
+        DecompressResult r = decompress(c->type, in, in_len, out, cap, n, work, ws);
+        free(work);
+        return r;
+}
+
+static int failures;
+#define CHECK(cond, ...) do { if (!(cond)) { fprintf(stderr, "FAIL %s: ", c->name); \
+        fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } } while (0)
+
+static void check_case(const Case *c, const Buf *orig, bool adversarial) {
+        uint8_t *out = malloc(orig->size + 64);
+        size_t n = 0;
+
+        DecompressResult r = run(c, c->z.data, c->z.size, out, orig->size, &n);
+        CHECK(r == DECOMPRESS_OK, "decode: %s", decompress_strerror(r));
+        CHECK(r != DECOMPRESS_OK || (n == orig->size && memcmp(out, orig->data, n) == 0), "output differs");
+        printf("  %-22s %10zu -> %10zu %s\n", c->name, c->z.size, orig->size, r == DECOMPRESS_OK ? "ok" : "FAILED");
+
+        if (!adversarial) {
+                free(out);
+                return;
+        }
+        /* one byte too little room */
+        if (orig->size > 0) {
+                r = run(c, c->z.data, c->z.size, out, orig->size - 1, &n);
+                CHECK(r == DECOMPRESS_OUTPUT_TOO_SMALL, "cap-1: %s", decompress_strerror(r));
+        }
+        /* truncation at many points: never OK, never a crash */
+        for (size_t k = 1; k <= 64; k++) {
+                size_t cut = c->z.size * k / 65;
+                uint8_t *t = malloc(cut ? cut : 1);
+                memcpy(t, c->z.data, cut);
+                r = run(c, t, cut, out, orig->size, &n);
+                CHECK(r == DECOMPRESS_TRUNCATED || r == DECOMPRESS_CORRUPT, "cut at %zu: %s", cut,
+                      decompress_strerror(r));
+                free(t);
+        }
+        /* bit flips: either an error or (rarely, in unchecked literals) different output */
+        uint8_t *f = malloc(c->z.size);
+        for (size_t k = 0; k < 64; k++) {
+                memcpy(f, c->z.data, c->z.size);
+                size_t pos = (k * 2654435761u) % c->z.size;
+                f[pos] ^= (uint8_t) (1u << (k % 8));
+                r = run(c, f, c->z.size, out, orig->size, &n);
+                /* A flip in a field nobody checks (gzip MTIME/OS, a zstd header flag) may still
+                 * decode to the original; silently *different* output is the failure, except
+                 * for lz4 legacy and .lzma, which carry no checksum. */
+                CHECK(r != DECOMPRESS_OK || (n == orig->size && memcmp(out, orig->data, n) == 0) ||
+                      c->type == COMPRESSION_LZ4 || c->type == COMPRESSION_LZMA,
+                      "flip at %zu: silently different output", pos);
+        }
+        free(f);
+        /* trailing garbage */
+        uint8_t *g = malloc(c->z.size + 16);
+        memcpy(g, c->z.data, c->z.size);
+        memset(g + c->z.size, 0xa5, 16);
+        r = run(c, g, c->z.size + 16, out, orig->size + 64, &n);
+        CHECK(r == DECOMPRESS_CORRUPT || r == DECOMPRESS_TRUNCATED, "trailing garbage: %s", decompress_strerror(r));
+        free(g);
+        /* too little workspace */
+        if (decompress_workspace_size(c->type, c->z.data, c->z.size) > 0) {
+                uint64_t small[8];
+                r = decompress(c->type, c->z.data, c->z.size, out, orig->size, &n, small, sizeof(small));
+                CHECK(r == DECOMPRESS_NO_MEMORY, "tiny workspace: %s", decompress_strerror(r));
+        }
+        free(out);
+}
+
+static Buf synthetic(size_t size, unsigned seed) {
+        Buf b = { malloc(size), size };
+        uint32_t x = seed * 2654435761u + 1;
+        /* text-like runs with repeats and some noise, like a kernel image */
+        for (size_t i = 0; i < size; i++) {
+                x = x * 1103515245u + 12345u;
+                if (i > 64 && (x >> 28) < 10)
+                        b.data[i] = b.data[i - 1 - (x >> 20) % 64];
+                else
+                        b.data[i] = (uint8_t) ((x >> 16) % 40 + 'A');
+        }
+        return b;
+}
+
+static void run_all(const Buf *orig, bool full) {
+        Case cases[16];
+        size_t n = 0;
+        cases[n++] = (Case) { "zstd -1", COMPRESSION_ZSTD, compress_zstd(orig, 1) };
+        cases[n++] = (Case) { "zstd -19", COMPRESSION_ZSTD, compress_zstd(orig, full ? 19 : 3) };
+        if (full) {
+                cases[n++] = (Case) { "zstd -3", COMPRESSION_ZSTD, compress_zstd(orig, 3) };
+                cases[n++] = (Case) { "zstd --ultra -22", COMPRESSION_ZSTD, compress_zstd(orig, 22) };
+        }
+        cases[n++] = (Case) { "gzip -9 (zlib)", COMPRESSION_GZIP, compress_zlib_gzip(orig) };
+        cases[n++] = (Case) { "gzip (libdeflate -12)", COMPRESSION_GZIP, compress_libdeflate(orig, full ? 12 : 6) };
+        cases[n++] = (Case) { "lz4 -l (legacy)", COMPRESSION_LZ4, compress_lz4_legacy(orig) };
+        cases[n++] = (Case) { "xz x86 BCJ", COMPRESSION_XZ, compress_xz(orig, LZMA_FILTER_X86, false) };
+#ifdef LZMA_FILTER_ARM64
+        cases[n++] = (Case) { "xz arm64 BCJ", COMPRESSION_XZ, compress_xz(orig, LZMA_FILTER_ARM64, false) };
+#endif
+        cases[n++] = (Case) { "xz arm BCJ", COMPRESSION_XZ, compress_xz(orig, LZMA_FILTER_ARM, false) };
+        cases[n++] = (Case) { "lzma (alone)", COMPRESSION_LZMA, compress_xz(orig, LZMA_VLI_UNKNOWN, true) };
+        for (size_t i = 0; i < n; i++) {
+                check_case(&cases[i], orig, full);
+                free(cases[i].z.data);
+        }
+}
+
+static Buf read_file(const char *path) {
+        FILE *f = fopen(path, "rb");
+        Buf b = {};
+        if (!f) {
+                fprintf(stderr, "FAIL: cannot open %s: %s (run tools/fetch-test-assets)\n", path, strerror(errno));
+                exit(1);
+        }
+        fseek(f, 0, SEEK_END);
+        b.size = (size_t) ftell(f);
+        fseek(f, 0, SEEK_SET);
+        b.data = malloc(b.size);
+        if (fread(b.data, 1, b.size, f) != b.size)
+                abort();
+        fclose(f);
+        return b;
+}
+
+static void test_api(void) {
+        ASSERT_EQ(compression_from_string("zstd"), COMPRESSION_ZSTD);
+        ASSERT_EQ(compression_from_string("zstd22"), COMPRESSION_ZSTD);
+        ASSERT_EQ(compression_from_string("xzkern"), COMPRESSION_XZ);
+        ASSERT_EQ(compression_from_string("lzo"), _COMPRESSION_INVALID);
+        ASSERT_EQ(compression_from_string(NULL), _COMPRESSION_INVALID);
+        ASSERT_STREQ(compression_to_string(COMPRESSION_ZSTD), "zstd22");
+        ASSERT_TRUE(compression_to_string(_COMPRESSION_INVALID) == NULL);
+        size_t n;
+        uint8_t out[4];
+        ASSERT_EQ(decompress(_COMPRESSION_INVALID, "x", 1, out, 4, &n, NULL, 0), DECOMPRESS_UNSUPPORTED);
+        ASSERT_EQ(decompress(COMPRESSION_NONE, "abcde", 5, out, 4, &n, NULL, 0), DECOMPRESS_OUTPUT_TOO_SMALL);
+        /* a bomb: a tiny zstd frame claiming 1 GiB decodes into 4 bytes of room -> refused */
+        Buf big = { calloc(1, 1 << 20), 1 << 20 };
+        Buf z = compress_zstd(&big, 3);
+        size_t ws = decompress_workspace_size(COMPRESSION_ZSTD, z.data, z.size);
+        void *w = aligned_alloc(64, (ws + 63) & ~(size_t) 63);
+        ASSERT_EQ(decompress(COMPRESSION_ZSTD, z.data, z.size, out, 4, &n, w, ws), DECOMPRESS_OUTPUT_TOO_SMALL);
+        free(w);
+        free(z.data);
+        free(big.data);
+        /* workspace bounds the issue promises */
+        ASSERT_TRUE(decompress_workspace_size(COMPRESSION_ZSTD, NULL, 0) <= (1u << 20));
+        ASSERT_TRUE(decompress_workspace_size(COMPRESSION_GZIP, NULL, 0) <= (1u << 20));
+}
+
+int main(int argc, char **argv) {
+        TEST(test_api);
+        for (unsigned s = 0; s < 3; s++) {
+                size_t sizes[] = { 1, 4096, 256u << 10 };
+                Buf b = synthetic(sizes[s], s);
+                printf("synthetic %zu bytes:\n", b.size);
+                run_all(&b, true);
+                free(b.data);
+        }
+        xz_preset = 1; /* the kernels: fast levels, the decoder is what is tested */
+        for (int i = 1; i < argc; i++) {
+                Buf b = read_file(argv[i]);
+                printf("%s (%zu bytes):\n", argv[i], b.size);
+                run_all(&b, false);
+                free(b.data);
+        }
+        if (failures)
+                fprintf(stderr, "%d failures\n", failures);
+        return failures || TESTS_END();
+}
