@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "pe.h"
+
+#define SECTION_HEADER_SIZE 40u
+
+static bool is_pow2(uint32_t x) {
+        return x != 0 && (x & (x - 1)) == 0;
+}
+
+static uint64_t align_up(uint64_t x, uint32_t a) {
+        return (x + a - 1) & ~(uint64_t) (a - 1);
+}
+
+PeSectionHeader pe_section(const PeFile *f, size_t i) {
+        PeSectionHeader s;
+        memcpy(&s, f->data + f->sections_offset + i * SECTION_HEADER_SIZE, sizeof(s));
+        return s;
+}
+
+PeResult pe_parse(const void *buf, size_t len, PeFile *ret) {
+        const uint8_t *b = buf;
+        PeFile f = { .data = b, .size = len };
+
+        if (!buf || len < sizeof(DosHeader))
+                return PE_TOO_SHORT;
+        if (b[0] != 'M' || b[1] != 'Z')
+                return PE_BAD_DOS_MAGIC;
+        memcpy(&f.pe_offset, b + 0x3c, 4);
+        if (f.pe_offset < 0x40 || f.pe_offset > len || len - f.pe_offset < 4 + sizeof(PeFileHeader))
+                return PE_BAD_LFANEW;
+        if (memcmp(b + f.pe_offset, "PE\0\0", 4) != 0)
+                return PE_BAD_SIGNATURE;
+        memcpy(&f.file, b + f.pe_offset + 4, sizeof(f.file));
+
+        uint64_t opt_off = (uint64_t) f.pe_offset + 4 + sizeof(PeFileHeader);
+        uint16_t magic = 0;
+        if (len - opt_off < 2)
+                return PE_BAD_OPTIONAL_HEADER_SIZE;
+        memcpy(&magic, b + opt_off, 2);
+        if (magic != PE_OPT_MAGIC_PE32PLUS)
+                return PE_NOT_PE32PLUS;
+        /* Fixed part (112 bytes) + data directories actually present. */
+        const size_t opt_fixed = offsetof(PeOptionalHeader64, DataDirectory);
+        if (f.file.SizeOfOptionalHeader < opt_fixed || f.file.SizeOfOptionalHeader > sizeof(PeOptionalHeader64) + 0x100 ||
+            f.file.SizeOfOptionalHeader > len - opt_off)
+                return PE_BAD_OPTIONAL_HEADER_SIZE;
+        memset(&f.opt, 0, sizeof(f.opt));
+        memcpy(&f.opt, b + opt_off,
+               f.file.SizeOfOptionalHeader < sizeof(f.opt) ? f.file.SizeOfOptionalHeader : sizeof(f.opt));
+        if (f.opt.NumberOfRvaAndSizes > PE_DIR_COUNT ||
+            opt_fixed + (size_t) f.opt.NumberOfRvaAndSizes * sizeof(PeDataDirectory) > f.file.SizeOfOptionalHeader)
+                return PE_BAD_DATA_DIRECTORY;
+        for (uint32_t i = f.opt.NumberOfRvaAndSizes; i < PE_DIR_COUNT; i++)
+                f.opt.DataDirectory[i] = (PeDataDirectory) {};
+
+        if (!is_pow2(f.opt.SectionAlignment) || !is_pow2(f.opt.FileAlignment) ||
+            f.opt.FileAlignment > f.opt.SectionAlignment)
+                return PE_BAD_ALIGNMENT;
+
+        f.n_sections = f.file.NumberOfSections;
+        if (f.n_sections > PE_MAX_SECTIONS)
+                return PE_TOO_MANY_SECTIONS;
+        uint64_t table = opt_off + f.file.SizeOfOptionalHeader;
+        f.sections_offset = (uint32_t) table;
+        if (table + (uint64_t) f.n_sections * SECTION_HEADER_SIZE > len)
+                return PE_SECTION_TABLE_OUTSIDE;
+        if (f.opt.SizeOfHeaders > f.opt.SizeOfImage)
+                return PE_SECTION_OUTSIDE_IMAGE;
+
+        /* Data directories (except the certificate table, which is a file offset) inside the image. */
+        for (uint32_t i = 0; i < PE_DIR_COUNT; i++) {
+                PeDataDirectory d = f.opt.DataDirectory[i];
+                uint64_t limit = i == PE_DIR_SECURITY ? len : f.opt.SizeOfImage;
+                if (d.Size && (uint64_t) d.VirtualAddress + d.Size > limit)
+                        return PE_BAD_DATA_DIRECTORY;
+        }
+
+        for (size_t i = 0; i < f.n_sections; i++) {
+                PeSectionHeader s = pe_section(&f, i);
+                if (s.SizeOfRawData && (uint64_t) s.PointerToRawData + s.SizeOfRawData > len)
+                        return PE_SECTION_DATA_OUTSIDE;
+                uint64_t vsize = s.VirtualSize ? s.VirtualSize : s.SizeOfRawData;
+                if ((uint64_t) s.VirtualAddress + vsize > f.opt.SizeOfImage)
+                        return PE_SECTION_OUTSIDE_IMAGE;
+                if (s.VirtualAddress < f.opt.SizeOfHeaders && vsize > 0)
+                        return PE_SECTIONS_OVERLAP;
+                for (size_t j = 0; j < i; j++) {
+                        PeSectionHeader t = pe_section(&f, j);
+                        uint64_t tsize = t.VirtualSize ? t.VirtualSize : t.SizeOfRawData;
+                        if (vsize && tsize && s.VirtualAddress < (uint64_t) t.VirtualAddress + tsize &&
+                            t.VirtualAddress < (uint64_t) s.VirtualAddress + vsize)
+                                return PE_SECTIONS_OVERLAP;
+                }
+        }
+
+        if (ret)
+                *ret = f;
+        return PE_OK;
+}
+
+void pe_section_name(const PeSectionHeader *s, char out[PE_SECTION_NAME_LEN + 1]) {
+        memcpy(out, s->Name, PE_SECTION_NAME_LEN);
+        out[PE_SECTION_NAME_LEN] = '\0';
+}
+
+int pe_find_section(const PeFile *f, const char *name) {
+        char want[PE_SECTION_NAME_LEN] = {};
+        size_t n = strlen(name);
+        if (n > PE_SECTION_NAME_LEN)
+                return -1;
+        memcpy(want, name, n);
+        for (size_t i = 0; i < f->n_sections; i++) {
+                PeSectionHeader s = pe_section(f, i);
+                if (memcmp(s.Name, want, PE_SECTION_NAME_LEN) == 0)
+                        return (int) i;
+        }
+        return -1;
+}
+
+const uint8_t *pe_section_data(const PeFile *f, size_t i, size_t *ret_size) {
+        PeSectionHeader s = pe_section(f, i);
+        size_t n = s.SizeOfRawData;
+        if (s.VirtualSize && s.VirtualSize < n)
+                n = s.VirtualSize;
+        *ret_size = n;
+        return f->data + s.PointerToRawData;
+}
+
+PeVerdict pe_verdict(const PeFile *f) {
+        PeVerdict v = {
+                .nx_compat = (f->opt.DllCharacteristics & PE_DLL_NX_COMPAT) != 0,
+                .section_alignment_4k = f->opt.SectionAlignment >= 4096,
+                .first_wx = -1,
+        };
+        for (size_t i = 0; i < f->n_sections; i++) {
+                PeSectionHeader s = pe_section(f, i);
+                if (s.VirtualAddress % 4096)
+                        v.section_alignment_4k = false;
+                if ((s.Characteristics & PE_SCN_MEM_WRITE) && (s.Characteristics & PE_SCN_MEM_EXECUTE)) {
+                        if (v.first_wx < 0)
+                                v.first_wx = (int) i;
+                        v.n_wx++;
+                }
+        }
+        v.ok = v.nx_compat && v.section_alignment_4k && v.n_wx == 0;
+        return v;
+}
+
+/* Layout of an append: where the new headers, data and RVAs go. */
+typedef struct {
+        uint64_t data_start;            /* file offset of the first new section's data */
+        uint64_t rva_start;
+        uint64_t out_size;
+} AppendPlan;
+
+static PeResult plan_append(const PeFile *f, const PeNewSection *s, size_t n, AppendPlan *ret) {
+        uint32_t fa = f->opt.FileAlignment, sa = f->opt.SectionAlignment;
+
+        if (f->opt.DataDirectory[PE_DIR_SECURITY].Size)
+                return PE_SIGNED;
+        if (f->n_sections + n > PE_MAX_SECTIONS)
+                return PE_TOO_MANY_SECTIONS;
+
+        /* Header room: the table may grow up to SizeOfHeaders and up to the first raw data. */
+        uint64_t room_end = f->opt.SizeOfHeaders;
+        uint64_t end_rva = align_up(f->opt.SizeOfHeaders, sa);
+        for (size_t i = 0; i < f->n_sections; i++) {
+                PeSectionHeader h = pe_section(f, i);
+                if (h.SizeOfRawData && h.PointerToRawData < room_end)
+                        room_end = h.PointerToRawData;
+                uint64_t vsize = h.VirtualSize ? h.VirtualSize : h.SizeOfRawData;
+                if (h.VirtualAddress + vsize > end_rva)
+                        end_rva = h.VirtualAddress + vsize;
+        }
+        if (f->sections_offset + (uint64_t) (f->n_sections + n) * SECTION_HEADER_SIZE > room_end)
+                return PE_NO_HEADER_ROOM;
+
+        uint64_t off = align_up(f->size, fa), rva = align_up(end_rva, sa);
+        ret->data_start = off;
+        ret->rva_start = rva;
+        for (size_t i = 0; i < n; i++) {
+                if (!s[i].name || strlen(s[i].name) == 0 || strlen(s[i].name) > PE_SECTION_NAME_LEN)
+                        return PE_BAD_SECTION_NAME;
+                uint32_t c = s[i].characteristics;
+                if ((c & PE_SCN_MEM_WRITE) && (c & PE_SCN_MEM_EXECUTE))
+                        return PE_WX_SECTION;
+                if (s[i].size > UINT32_MAX)
+                        return PE_TOO_BIG;
+                off += align_up(s[i].size, fa);
+                rva += align_up(s[i].size ? s[i].size : 1, sa);
+        }
+        if (off > UINT32_MAX || rva > UINT32_MAX)
+                return PE_TOO_BIG;
+        ret->out_size = off;
+        return PE_OK;
+}
+
+PeResult pe_append_size(const PeFile *f, const PeNewSection *s, size_t n, size_t *ret) {
+        AppendPlan p;
+        PeResult r = plan_append(f, s, n, &p);
+        if (r == PE_OK)
+                *ret = (size_t) p.out_size;
+        return r;
+}
+
+static void put16(uint8_t *p, uint16_t v) {
+        memcpy(p, &v, 2);
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+        memcpy(p, &v, 4);
+}
+
+PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
+                            size_t *ret_size) {
+        AppendPlan p;
+        PeResult r = plan_append(f, s, n, &p);
+        if (r != PE_OK)
+                return r;
+        if (out_cap < p.out_size)
+                return PE_BUFFER_TOO_SMALL;
+
+        uint32_t fa = f->opt.FileAlignment, sa = f->opt.SectionAlignment;
+        memmove(out, f->data, f->size);
+        memset(out + f->size, 0, (size_t) (p.out_size - f->size));
+
+        uint64_t off = p.data_start, rva = p.rva_start, init_data = 0;
+        for (size_t i = 0; i < n; i++) {
+                PeSectionHeader h = {};
+                memcpy(h.Name, s[i].name, strlen(s[i].name));
+                h.VirtualSize = (uint32_t) s[i].size;
+                h.VirtualAddress = (uint32_t) rva;
+                h.SizeOfRawData = (uint32_t) align_up(s[i].size, fa);
+                h.PointerToRawData = s[i].size ? (uint32_t) off : 0;
+                h.Characteristics = s[i].characteristics ? s[i].characteristics
+                                                         : PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ;
+                memcpy(out + f->sections_offset + (f->n_sections + i) * SECTION_HEADER_SIZE, &h, sizeof(h));
+                if (s[i].size)
+                        memcpy(out + off, s[i].data, s[i].size);
+                off += h.SizeOfRawData;
+                rva += align_up(s[i].size ? s[i].size : 1, sa);
+                init_data += h.SizeOfRawData;
+        }
+
+        uint64_t opt_off = (uint64_t) f->pe_offset + 4 + sizeof(PeFileHeader);
+        put16(out + f->pe_offset + 4 + offsetof(PeFileHeader, NumberOfSections), (uint16_t) (f->n_sections + n));
+        uint64_t sid = f->opt.SizeOfInitializedData + init_data;
+        put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),
+              sid > UINT32_MAX ? UINT32_MAX : (uint32_t) sid);
+        put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage), (uint32_t) rva);
+        *ret_size = (size_t) p.out_size;
+        return pe_update_checksum(out, (size_t) p.out_size);
+}
+
+uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset) {
+        uint64_t sum = 0;
+        for (size_t i = 0; i < len; i += 2) {
+                if (i == checksum_offset || i == checksum_offset + 2)
+                        continue;
+                uint16_t w = buf[i] | (i + 1 < len ? (uint16_t) buf[i + 1] << 8 : 0);
+                sum += w;
+                sum = (sum & 0xffff) + (sum >> 16);
+        }
+        sum = (sum & 0xffff) + (sum >> 16);
+        return (uint32_t) (sum + len);
+}
+
+PeResult pe_update_checksum(uint8_t *buf, size_t len) {
+        PeFile f;
+        PeResult r = pe_parse(buf, len, &f);
+        if (r != PE_OK)
+                return r;
+        uint32_t off = f.pe_offset + 4 + sizeof(PeFileHeader) + offsetof(PeOptionalHeader64, CheckSum);
+        put32(buf + off, pe_checksum(buf, len, off));
+        return PE_OK;
+}
+
+const char *pe_strerror(PeResult r) {
+        switch (r) {
+        case PE_OK:                     return "success";
+        case PE_TOO_SHORT:              return "file too short for a DOS header";
+        case PE_BAD_DOS_MAGIC:          return "no MZ signature (not a PE image)";
+        case PE_BAD_LFANEW:             return "PE header offset (e_lfanew at 0x3c) outside the file";
+        case PE_BAD_SIGNATURE:          return "no PE signature at e_lfanew";
+        case PE_NOT_PE32PLUS:           return "not a PE32+ image (only 64-bit EFI images are supported)";
+        case PE_BAD_OPTIONAL_HEADER_SIZE: return "optional header size invalid or past the end of the file";
+        case PE_TOO_MANY_SECTIONS:      return "too many sections";
+        case PE_SECTION_TABLE_OUTSIDE:  return "section table runs past the end of the file";
+        case PE_SECTION_DATA_OUTSIDE:   return "section raw data runs past the end of the file";
+        case PE_SECTION_OUTSIDE_IMAGE:  return "section (or headers) beyond SizeOfImage";
+        case PE_SECTIONS_OVERLAP:       return "sections overlap each other or the headers";
+        case PE_BAD_ALIGNMENT:          return "SectionAlignment/FileAlignment not powers of two, or FileAlignment > SectionAlignment";
+        case PE_BAD_DATA_DIRECTORY:     return "data directory count or entry out of range";
+        case PE_NO_HEADER_ROOM:         return "no room in the headers for more section headers";
+        case PE_SIGNED:                 return "image is signed: appending sections would invalidate the signature (sign the result instead)";
+        case PE_WX_SECTION:             return "refusing a section that is both writable and executable";
+        case PE_BUFFER_TOO_SMALL:       return "output buffer too small";
+        case PE_TOO_BIG:                return "result would exceed 4 GiB";
+        case PE_BAD_SECTION_NAME:       return "section name empty or longer than 8 bytes";
+        }
+        return "unknown PE error";
+}

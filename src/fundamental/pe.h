@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * PE32+ images in file layout: a checked parser, accessors, and a builder that appends
+ * sections (how UKIs and zboot images are made). Pure: (pointer, length) in, every offset
+ * and size checked with overflow-safe arithmetic, distinct errors. Structures: pe-format.h.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pe-format.h"
+
+#define PE_MAX_SECTIONS 96u     /* the PE spec's loader limit; anything more is hostile */
+
+typedef enum {
+        PE_OK = 0,
+        PE_TOO_SHORT = -1,
+        PE_BAD_DOS_MAGIC = -2,
+        PE_BAD_LFANEW = -3,
+        PE_BAD_SIGNATURE = -4,
+        PE_NOT_PE32PLUS = -5,
+        PE_BAD_OPTIONAL_HEADER_SIZE = -6,
+        PE_TOO_MANY_SECTIONS = -7,
+        PE_SECTION_TABLE_OUTSIDE = -8,
+        PE_SECTION_DATA_OUTSIDE = -9,
+        PE_SECTION_OUTSIDE_IMAGE = -10,
+        PE_SECTIONS_OVERLAP = -11,
+        PE_BAD_ALIGNMENT = -12,
+        PE_BAD_DATA_DIRECTORY = -13,
+        PE_NO_HEADER_ROOM = -14,        /* builder: no space for more section headers */
+        PE_SIGNED = -15,                /* builder: appending would break the Authenticode signature */
+        PE_WX_SECTION = -16,            /* builder: refusing a writable+executable section */
+        PE_BUFFER_TOO_SMALL = -17,
+        PE_TOO_BIG = -18,               /* builder: result beyond 32-bit RVAs / offsets */
+        PE_BAD_SECTION_NAME = -19,
+} PeResult;
+
+typedef struct {
+        const uint8_t *data;
+        size_t size;
+        uint32_t pe_offset;
+        PeFileHeader file;              /* copies, so callers need no alignment */
+        PeOptionalHeader64 opt;
+        uint32_t sections_offset;
+        uint16_t n_sections;
+} PeFile;
+
+PeResult pe_parse(const void *buf, size_t len, PeFile *ret);
+
+/* Section i (copy). i < n_sections. */
+PeSectionHeader pe_section(const PeFile *f, size_t i);
+/* Find a section by name ("." included, up to 8 bytes); returns its index or -1. */
+int pe_find_section(const PeFile *f, const char *name);
+/* The section's bytes in the file: min(SizeOfRawData, VirtualSize) from PointerToRawData
+ * (VirtualSize 0 means SizeOfRawData). Checked by pe_parse. */
+const uint8_t *pe_section_data(const PeFile *f, size_t i, size_t *ret_size);
+/* The section name as a NUL-terminated string. */
+void pe_section_name(const PeSectionHeader *s, char out[PE_SECTION_NAME_LEN + 1]);
+
+typedef struct {
+        bool nx_compat;
+        bool section_alignment_4k;      /* SectionAlignment >= 4096 (and every section at a 4K multiple) */
+        unsigned n_wx;                  /* sections both writable and executable */
+        int first_wx;                   /* index of the first W+X section, -1 if none */
+        bool ok;
+} PeVerdict;
+PeVerdict pe_verdict(const PeFile *f);
+
+typedef struct {
+        const char *name;               /* up to 8 bytes */
+        const void *data;
+        size_t size;
+        uint32_t characteristics;       /* 0 = initialized read-only data */
+} PeNewSection;
+
+/* Output size of appending sections (file end padded to FileAlignment, each section's raw
+ * data FileAlignment-padded). Checks everything pe_append_sections() checks. */
+PeResult pe_append_size(const PeFile *f, const PeNewSection *s, size_t n, size_t *ret);
+/* Write image + sections into out (out_cap >= pe_append_size()). Sections go after the last
+ * one at SectionAlignment; NumberOfSections, SizeOfImage, SizeOfInitializedData and CheckSum
+ * are updated. Deterministic. */
+PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
+                            size_t *ret_size);
+
+/* The PE checksum (as the Windows loader and sbsign compute it), and updating it in place. */
+uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset);
+PeResult pe_update_checksum(uint8_t *buf, size_t len);
+
+const char *pe_strerror(PeResult r);

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * `ukify-zboot build`: a UKI with ukify's option names. Sections are appended after the
+ * stub's own in ukify's order (.osrel .cmdline .dtb .uname .splash, extra sections, .initrd,
+ * .linux), each at SectionAlignment, read-only data, deterministic output.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "pe.h"
+#include "verbs.h"
+#include "zboot.h"
+
+#define MAX_EXTRA 16
+#define MAX_INITRD 16
+
+static void help(void) {
+        printf("ukify-zboot build --linux KERNEL -o OUTPUT [OPTIONS]\n\n"
+               "Make a Unified Kernel Image with our UKI stub.\n\n"
+               "      --linux PATH        zboot image, arm64 Image, PE kernel or x86 bzImage\n"
+               "      --zboot[=TYPE]      compress a plain arm64 Image into a zboot image first (default zstd)\n"
+               "      --initrd PATH       initrd (repeatable; concatenated with 4-byte padding)\n"
+               "      --cmdline TEXT|@FILE\n"
+               "      --os-release TEXT|@FILE\n"
+               "      --uname VERSION     (default: detected from the kernel, also inside zboot payloads)\n"
+               "      --sbat TEXT|@FILE   extra SBAT lines for a .sbat section (only if the stub has none)\n"
+               "      --splash PATH       .splash (BMP)\n"
+               "      --devicetree PATH   .dtb\n"
+               "      --section NAME:TEXT|@FILE   any other section (repeatable)\n"
+               "      --stub PATH         UKI stub (default: ours for the kernel's arch)\n"
+               "  -o --output PATH\n"
+               "  -h --help\n");
+}
+
+int verb_build(int argc, char **argv) {
+        enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
+               A_STUB };
+        static const struct option opts[] = {
+                { "linux", required_argument, NULL, A_LINUX },
+                { "zboot", optional_argument, NULL, A_ZBOOT },
+                { "initrd", required_argument, NULL, A_INITRD },
+                { "cmdline", required_argument, NULL, A_CMDLINE },
+                { "os-release", required_argument, NULL, A_OSREL },
+                { "uname", required_argument, NULL, A_UNAME },
+                { "sbat", required_argument, NULL, A_SBAT },
+                { "splash", required_argument, NULL, A_SPLASH },
+                { "devicetree", required_argument, NULL, A_DTB },
+                { "section", required_argument, NULL, A_SECTION },
+                { "stub", required_argument, NULL, A_STUB },
+                { "output", required_argument, NULL, 'o' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *linux_path = NULL, *output = NULL, *stub_path = NULL, *cmdline = NULL, *osrel = NULL,
+                   *uname = NULL, *sbat = NULL, *splash = NULL, *dtb = NULL;
+        const char *initrds[MAX_INITRD], *extra[MAX_EXTRA];
+        size_t n_initrd = 0, n_extra = 0;
+        CompressionType ztype = _COMPRESSION_INVALID;
+        int c, ret = 1;
+
+        while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) >= 0)
+                switch (c) {
+                case A_LINUX: linux_path = optarg; break;
+                case A_ZBOOT:
+                        ztype = optarg ? compression_from_string(optarg) : COMPRESSION_ZSTD;
+                        if (ztype != COMPRESSION_ZSTD && ztype != COMPRESSION_GZIP && ztype != COMPRESSION_LZ4 &&
+                            ztype != COMPRESSION_XZ)
+                                return error("--zboot: unknown type \"%s\" (zstd, gzip, lz4, xz)", optarg);
+                        break;
+                case A_INITRD:
+                        if (n_initrd == MAX_INITRD)
+                                return error("--initrd: at most %d", MAX_INITRD);
+                        initrds[n_initrd++] = optarg;
+                        break;
+                case A_CMDLINE: cmdline = optarg; break;
+                case A_OSREL: osrel = optarg; break;
+                case A_UNAME: uname = optarg; break;
+                case A_SBAT: sbat = optarg; break;
+                case A_SPLASH: splash = optarg; break;
+                case A_DTB: dtb = optarg; break;
+                case A_SECTION:
+                        if (n_extra == MAX_EXTRA)
+                                return error("--section: at most %d", MAX_EXTRA);
+                        if (!strchr(optarg, ':') || strchr(optarg, ':') == optarg ||
+                            (size_t) (strchr(optarg, ':') - optarg) > 8)
+                                return error("--section: expected NAME:TEXT or NAME:@FILE with a name of 1..8 bytes, got \"%s\"",
+                                             optarg);
+                        extra[n_extra++] = optarg;
+                        break;
+                case A_STUB: stub_path = optarg; break;
+                case 'o': output = optarg; break;
+                case 'h': help(); return 0;
+                default: return 2;
+                }
+        if (optind != argc)
+                return error("build: unexpected argument \"%s\" (see --help)", argv[optind]);
+        if (!linux_path)
+                return error("build: --linux is required");
+        if (!output)
+                return error("build: --output is required");
+
+        Blob kernel = {}, stub = {}, initrd = {}, out = {};
+        Blob texts[8 + MAX_EXTRA] = {};
+        PeNewSection secs[8 + MAX_EXTRA];
+        size_t n = 0, nt = 0;
+        char *detected = NULL;
+        char names[MAX_EXTRA][9];
+
+        if (!read_file(linux_path, &kernel))
+                goto out;
+        KernelKind kind = kernel_kind(&kernel);
+        if (kind == KERNEL_UNKNOWN) {
+                error("%s: not a kernel image (zboot image, PE kernel or bzImage)", linux_path);
+                goto out;
+        }
+        Arch arch = kernel_arch(&kernel);
+        if (arch == ARCH_UNKNOWN) {
+                error("%s: unsupported machine type (x86_64 and aarch64 only)", linux_path);
+                goto out;
+        }
+        if (kind == KERNEL_ZBOOT) {
+                ZbootInfo z;
+                ZbootResult zr = zboot_parse_header(kernel.data, kernel.size, &z);
+                if (zr != ZBOOT_OK) {
+                        error("%s: invalid zboot header: %s", linux_path, zboot_strerror(zr));
+                        goto out;
+                }
+        }
+        if (ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
+                Blob z;
+                if (!make_zboot(&kernel, linux_path, ztype, compress_default_level(ztype), arch, NULL, &z))
+                        goto out;
+                blob_free(&kernel);
+                kernel = z;
+        }
+        if (!uname) {
+                uname = detected = kernel_uname(&kernel);
+                if (!uname)
+                        info("warning: could not detect the kernel version; no .uname (use --uname)");
+        }
+
+        /* initrds concatenated, each padded to 4 bytes like ukify */
+        for (size_t i = 0; i < n_initrd; i++) {
+                Blob b;
+                if (!read_file(initrds[i], &b))
+                        goto out;
+                size_t at = (initrd.size + 3) & ~(size_t) 3;
+                uint8_t *p = realloc(initrd.data, at + b.size);
+                if (!p) {
+                        blob_free(&b);
+                        error("out of memory");
+                        goto out;
+                }
+                memset(p + initrd.size, 0, at - initrd.size);
+                memcpy(p + at, b.data, b.size);
+                initrd.data = p;
+                initrd.size = at + b.size;
+                blob_free(&b);
+        }
+
+#define TEXT(arg, secname) do { \
+                if (arg) { \
+                        if (!read_text_or_file(arg, &texts[nt])) goto out; \
+                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0 }; \
+                        nt++; \
+                } \
+        } while (0)
+#define FILESEC(path, secname) do { \
+                if (path) { \
+                        if (!read_file(path, &texts[nt])) goto out; \
+                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0 }; \
+                        nt++; \
+                } \
+        } while (0)
+        TEXT(osrel, ".osrel");
+        TEXT(cmdline, ".cmdline");
+        FILESEC(dtb, ".dtb");
+        if (uname)
+                secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0 };
+        FILESEC(splash, ".splash");
+        for (size_t i = 0; i < n_extra; i++) {
+                size_t l = (size_t) (strchr(extra[i], ':') - extra[i]);
+                memcpy(names[i], extra[i], l);
+                names[i][l] = '\0';
+                TEXT(extra[i] + l + 1, names[i]);
+        }
+
+        char path[4096];
+        if (!stub_path) {
+                snprintf(path, sizeof(path), "%s/linux%s.efi.stub", stub_dir(), arch_efi_suffix(arch));
+                stub_path = path;
+        }
+        if (!read_file(stub_path, &stub))
+                goto out;
+        PeFile sf;
+        PeResult r = pe_parse(stub.data, stub.size, &sf);
+        if (r != PE_OK) {
+                error("%s: %s", stub_path, pe_strerror(r));
+                goto out;
+        }
+        if (sbat) {
+                if (pe_find_section(&sf, ".sbat") >= 0) {
+                        error("--sbat: the stub already has a .sbat section; merging is not supported");
+                        goto out;
+                }
+                TEXT(sbat, ".sbat");
+        }
+        for (size_t i = 0; i < n; i++)
+                if (pe_find_section(&sf, secs[i].name) >= 0) {
+                        error("%s: the stub already has a %s section", stub_path, secs[i].name);
+                        goto out;
+                }
+        if (n_initrd)
+                secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0 };
+        secs[n++] = (PeNewSection) { ".linux", kernel.data, kernel.size, 0 };
+
+        size_t total;
+        r = pe_append_size(&sf, secs, n, &total);
+        if (r == PE_OK) {
+                out.data = malloc(total);
+                r = out.data ? pe_append_sections(&sf, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
+        }
+        if (r != PE_OK) {
+                error("%s: cannot add sections: %s", stub_path, pe_strerror(r));
+                goto out;
+        }
+        if (!write_file_atomic(output, out.data, out.size))
+                goto out;
+        info("wrote %s: %zu bytes (%s .linux, %s)", output, out.size, kernel_kind_name(kernel_kind(&kernel)),
+             arch_name(arch));
+        ret = 0;
+out:
+        for (size_t i = 0; i < nt; i++)
+                blob_free(&texts[i]);
+        blob_free(&kernel);
+        blob_free(&stub);
+        blob_free(&initrd);
+        blob_free(&out);
+        free(detected);
+        return ret;
+}

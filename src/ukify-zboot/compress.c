@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <libdeflate.h>
+#include <lz4.h>
+#include <lz4hc.h>
+#include <lzma.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "compress.h"
+
+int compress_default_level(CompressionType t) {
+        switch (t) {
+        case COMPRESSION_ZSTD: return 19;       /* decode speed does not depend on the level */
+        case COMPRESSION_GZIP: return 12;       /* libdeflate's best */
+        case COMPRESSION_LZ4:  return 12;       /* LZ4HC max */
+        case COMPRESSION_XZ:   return 9;
+        default:               return 0;
+        }
+}
+
+static bool zstd_compress(int level, const Blob *in, Blob *ret) {
+        size_t cap = ZSTD_compressBound(in->size);
+        Blob o = { malloc(cap), 0 };
+        ZSTD_CCtx *c = ZSTD_createCCtx();
+        if (!o.data || !c)
+                goto oom;
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level);
+        ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+        ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1);
+        /* Workers are deterministic in zstd: the output does not depend on their number. */
+        ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, cpus > 1 ? (int) (cpus > 8 ? 8 : cpus) : 0);
+        o.size = ZSTD_compress2(c, o.data, cap, in->data, in->size);
+        ZSTD_freeCCtx(c);
+        if (ZSTD_isError(o.size)) {
+                blob_free(&o);
+                return error("zstd: %s", ZSTD_getErrorName(o.size)), false;
+        }
+        *ret = o;
+        return true;
+oom:
+        ZSTD_freeCCtx(c);
+        blob_free(&o);
+        return error("out of memory"), false;
+}
+
+static bool gzip_compress(int level, const Blob *in, Blob *ret) {
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
+        if (!c)
+                return error("gzip: invalid level %d (1..12)", level), false;
+        size_t cap = libdeflate_gzip_compress_bound(c, in->size);
+        Blob o = { malloc(cap), 0 };
+        if (o.data)
+                o.size = libdeflate_gzip_compress(c, in->data, in->size, o.data, cap);
+        libdeflate_free_compressor(c);
+        if (!o.data || o.size == 0) {
+                blob_free(&o);
+                return error("gzip compression failed"), false;
+        }
+        *ret = o;
+        return true;
+}
+
+static bool lz4_compress(int level, const Blob *in, Blob *ret) {
+        const size_t B = 8u << 20;
+        size_t cap = 4 + (in->size / B + 1) * (4 + (size_t) LZ4_compressBound((int) B));
+        Blob o = { malloc(cap), 4 };
+        if (!o.data)
+                return error("out of memory"), false;
+        const uint32_t magic = 0x184C2102;
+        memcpy(o.data, &magic, 4);
+        for (size_t off = 0; off < in->size; off += B) {
+                int n = (int) (in->size - off < B ? in->size - off : B);
+                int c = LZ4_compress_HC((const char *) in->data + off, (char *) o.data + o.size + 4, n,
+                                        LZ4_compressBound(n), level);
+                if (c <= 0) {
+                        blob_free(&o);
+                        return error("lz4 compression failed"), false;
+                }
+                uint32_t cs = (uint32_t) c;
+                memcpy(o.data + o.size, &cs, 4);
+                o.size += 4 + (size_t) c;
+        }
+        *ret = o;
+        return true;
+}
+
+static bool xz_compress(int level, Arch arch, const Blob *in, Blob *ret) {
+        lzma_options_lzma opt;
+        if (level < 0 || level > 9 || lzma_lzma_preset(&opt, (uint32_t) level))
+                return error("xz: invalid level %d (0..9)", level), false;
+        lzma_filter f[3];
+        int i = 0;
+        if (arch == ARCH_X86_64)
+                f[i++] = (lzma_filter) { .id = LZMA_FILTER_X86 };
+#ifdef LZMA_FILTER_ARM64
+        else if (arch == ARCH_AARCH64)
+                f[i++] = (lzma_filter) { .id = LZMA_FILTER_ARM64 };
+#endif
+        f[i++] = (lzma_filter) { .id = LZMA_FILTER_LZMA2, .options = &opt };
+        f[i] = (lzma_filter) { .id = LZMA_VLI_UNKNOWN };
+        size_t cap = lzma_stream_buffer_bound(in->size);
+        Blob o = { malloc(cap), 0 };
+        if (!o.data)
+                return error("out of memory"), false;
+        lzma_ret r = lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in->data, in->size, o.data, &o.size, cap);
+        if (r != LZMA_OK) {
+                blob_free(&o);
+                return error("xz compression failed (%d)", (int) r), false;
+        }
+        *ret = o;
+        return true;
+}
+
+bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, Blob *ret) {
+        switch (t) {
+        case COMPRESSION_ZSTD: return zstd_compress(level, in, ret);
+        case COMPRESSION_GZIP: return gzip_compress(level, in, ret);
+        case COMPRESSION_LZ4:  return lz4_compress(level, in, ret);
+        case COMPRESSION_XZ:   return xz_compress(level, arch, in, ret);
+        default:               return error("cannot compress with this type"), false;
+        }
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Compression for `zboot` and `build --zboot`, with the system libraries. */
+#pragma once
+
+#include "decompress.h"
+#include "kernel.h"
+#include "util.h"
+
+int compress_default_level(CompressionType t);
+/* Compress in into a newly allocated stream in the format the EFI side decodes (lz4: the
+ * kernel's legacy container; xz: .xz, CRC32, with the BCJ filter for arch). */
+bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, Blob *ret);

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `ukify-zboot inspect FILE [--json]`: PE sections and flags, the W^X/NX/alignment verdict,
+ * the zboot header, UKI text sections, and the same for a nested .linux. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decompress.h"
+#include "kernel.h"
+#include "pe.h"
+#include "verbs.h"
+#include "zboot.h"
+
+static void json_string(const uint8_t *s, size_t n) {
+        putchar('"');
+        for (size_t i = 0; i < n; i++) {
+                uint8_t c = s[i];
+                if (c == '"' || c == '\\')
+                        printf("\\%c", c);
+                else if (c == '\n')
+                        printf("\\n");
+                else if (c < 0x20 || c >= 0x7f)
+                        printf("\\u%04x", c);
+                else
+                        putchar(c);
+        }
+        putchar('"');
+}
+
+static void jstr(const char *s) {
+        json_string((const uint8_t *) s, strlen(s));
+}
+
+static const char *text_sections[] = { ".osrel", ".cmdline", ".uname", ".sbat" };
+
+static void flags_str(uint32_t c, char out[4]) {
+        out[0] = (c & PE_SCN_MEM_READ) ? 'r' : '-';
+        out[1] = (c & PE_SCN_MEM_WRITE) ? 'w' : '-';
+        out[2] = (c & PE_SCN_MEM_EXECUTE) ? 'x' : '-';
+        out[3] = '\0';
+}
+
+static void inspect_zboot_header(const Blob *b, bool json) {
+        ZbootInfo z;
+        if (!zboot_has_magic(b->data, b->size))
+                return;
+        ZbootResult r = zboot_parse_header(b->data, b->size, &z);
+        uint64_t out = 0;
+        if (r == ZBOOT_OK)
+                zboot_decompressed_size(&z, b->data + z.payload_offset, b->size - z.payload_offset, &out);
+        if (json) {
+                printf(", \"zboot\": {");
+                if (r != ZBOOT_OK) {
+                        printf("\"error\": ");
+                        jstr(zboot_strerror(r));
+                } else {
+                        printf("\"payload_offset\": %u, \"payload_size\": %u, \"compression\": ", z.payload_offset,
+                               z.payload_size);
+                        jstr(z.comp_type);
+                        printf(", \"decompressed_size\": %llu, \"supported\": %s", (unsigned long long) out,
+                               compression_supported(compression_from_string(z.comp_type)) ? "true" : "false");
+                }
+                printf("}");
+        } else if (r != ZBOOT_OK)
+                printf("zboot header: INVALID: %s\n", zboot_strerror(r));
+        else
+                printf("zboot header: compression %s, payload at 0x%x, %u bytes (+4-byte size), decompressed %llu bytes\n",
+                       z.comp_type, z.payload_offset, z.payload_size, (unsigned long long) out);
+}
+
+static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
+        PeFile f;
+        PeResult r = pe_parse(b->data, b->size, &f);
+        KernelKind kind = kernel_kind(b);
+        if (r != PE_OK) {
+                if (depth > 0 && kind == KERNEL_BZIMAGE) {
+                        /* old bzImages are not PE32+; say what it is */
+                        if (json)
+                                printf("{\"kind\": \"x86 bzImage\"}");
+                        else
+                                printf("%*sx86 bzImage (no PE32+ header)\n", depth * 2, "");
+                        return 0;
+                }
+                if (json && depth > 0) {
+                        printf("{\"error\": ");
+                        jstr(pe_strerror(r));
+                        printf("}");
+                        return 0;
+                }
+                return error("%s: not a valid PE image: %s", what, pe_strerror(r));
+        }
+        PeVerdict v = pe_verdict(&f);
+        char fl[4], name[PE_SECTION_NAME_LEN + 1];
+        const char *pad = depth ? "    " : "";
+
+        if (json) {
+                printf("{\"kind\": ");
+                jstr(kernel_kind_name(kind));
+                printf(", \"machine\": %u, \"entry\": %u, \"size_of_image\": %u, \"section_alignment\": %u, "
+                       "\"file_alignment\": %u, \"major_image_version\": %u, \"dll_characteristics\": %u, "
+                       "\"nx_compat\": %s, \"checksum\": %u, \"sections\": [",
+                       f.file.Machine, f.opt.AddressOfEntryPoint, f.opt.SizeOfImage, f.opt.SectionAlignment,
+                       f.opt.FileAlignment, f.opt.MajorImageVersion, f.opt.DllCharacteristics,
+                       v.nx_compat ? "true" : "false", f.opt.CheckSum);
+        } else {
+                printf("%s%s: %s, machine 0x%x, entry 0x%x, SizeOfImage 0x%x\n", pad, what, kernel_kind_name(kind),
+                       f.file.Machine, f.opt.AddressOfEntryPoint, f.opt.SizeOfImage);
+                printf("%sSectionAlignment 0x%x, FileAlignment 0x%x, MajorImageVersion %u, DllCharacteristics 0x%x%s\n",
+                       pad, f.opt.SectionAlignment, f.opt.FileAlignment, f.opt.MajorImageVersion,
+                       f.opt.DllCharacteristics, v.nx_compat ? " (NX_COMPAT)" : "");
+                printf("%s%-8s %10s %10s %10s %10s %s\n", pad, "section", "rva", "vsize", "rawsize", "offset", "flags");
+        }
+        for (size_t i = 0; i < f.n_sections; i++) {
+                PeSectionHeader s = pe_section(&f, i);
+                pe_section_name(&s, name);
+                flags_str(s.Characteristics, fl);
+                if (json) {
+                        printf("%s{\"name\": ", i ? ", " : "");
+                        jstr(name);
+                        printf(", \"rva\": %u, \"virtual_size\": %u, \"raw_size\": %u, \"file_offset\": %u, "
+                               "\"flags\": \"%s\", \"characteristics\": %u}",
+                               s.VirtualAddress, s.VirtualSize, s.SizeOfRawData, s.PointerToRawData, fl,
+                               s.Characteristics);
+                } else
+                        printf("%s%-8s 0x%08x 0x%08x 0x%08x 0x%08x %s\n", pad, name, s.VirtualAddress, s.VirtualSize,
+                               s.SizeOfRawData, s.PointerToRawData, fl);
+        }
+        if (json) {
+                printf("], \"verdict\": {\"nx_compat\": %s, \"section_alignment_4k\": %s, \"wx_sections\": [",
+                       v.nx_compat ? "true" : "false", v.section_alignment_4k ? "true" : "false");
+                bool first = true;
+                for (size_t i = 0; i < f.n_sections; i++) {
+                        PeSectionHeader s = pe_section(&f, i);
+                        if ((s.Characteristics & PE_SCN_MEM_WRITE) && (s.Characteristics & PE_SCN_MEM_EXECUTE)) {
+                                pe_section_name(&s, name);
+                                printf("%s", first ? "" : ", ");
+                                jstr(name);
+                                first = false;
+                        }
+                }
+                printf("], \"ok\": %s}", v.ok ? "true" : "false");
+        } else
+                printf("%sverdict: NX_COMPAT %s, 4K section alignment %s, W+X sections %u => %s\n", pad,
+                       v.nx_compat ? "yes" : "NO", v.section_alignment_4k ? "yes" : "NO", v.n_wx,
+                       v.ok ? "ok" : "NOT W^X-clean");
+
+        inspect_zboot_header(b, json);
+
+        /* UKI text sections */
+        if (json)
+                printf(", \"text\": {");
+        bool first = true;
+        for (size_t t = 0; t < sizeof(text_sections) / sizeof(*text_sections); t++) {
+                int i = pe_find_section(&f, text_sections[t]);
+                if (i < 0)
+                        continue;
+                size_t n;
+                const uint8_t *d = pe_section_data(&f, (size_t) i, &n);
+                while (n > 0 && (d[n - 1] == '\0' || d[n - 1] == '\n'))
+                        n--;
+                if (json) {
+                        printf("%s", first ? "" : ", ");
+                        jstr(text_sections[t]);
+                        printf(": ");
+                        json_string(d, n);
+                } else
+                        printf("%s%s:\n%s  %.*s\n", pad, text_sections[t], pad, (int) n, (const char *) d);
+                first = false;
+        }
+        if (json)
+                printf("}");
+
+        int li = depth == 0 ? pe_find_section(&f, ".linux") : -1;
+        if (li >= 0) {
+                size_t n;
+                Blob inner = { (uint8_t *) pe_section_data(&f, (size_t) li, &n), 0 };
+                inner.size = n;
+                if (json)
+                        printf(", \"linux\": ");
+                else
+                        printf(".linux (%zu bytes):\n", n);
+                inspect_blob(&inner, ".linux", json, depth + 1);
+        }
+        if (json)
+                printf("}");
+        return 0;
+}
+
+int verb_inspect(int argc, char **argv) {
+        static const struct option opts[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        bool json = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
+                switch (c) {
+                case 'j': json = true; break;
+                case 'h':
+                        printf("ukify-zboot inspect FILE [--json]\n\n"
+                               "Show PE sections, the NX/W^X/alignment verdict, the zboot header and UKI sections.\n");
+                        return 0;
+                default: return 2;
+                }
+        if (optind + 1 != argc)
+                return error("inspect: expected exactly one FILE argument (see --help)");
+        _cleanup_blob_ Blob b = {};
+        if (!read_file(argv[optind], &b))
+                return 1;
+        /* validate fully before printing anything, so errors never come with half a report */
+        PeFile f;
+        PeResult r = pe_parse(b.data, b.size, &f);
+        if (r != PE_OK)
+                return error("%s: not a valid PE image: %s", argv[optind], pe_strerror(r));
+        int ret = inspect_blob(&b, argv[optind], json, 0);
+        if (json)
+                printf("\n");
+        return ret;
+}

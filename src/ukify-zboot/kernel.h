@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What kind of kernel a file is, its architecture and version string. */
+#pragma once
+
+#include "util.h"
+
+typedef enum {
+        KERNEL_UNKNOWN,
+        KERNEL_ARM64_IMAGE,     /* arm64 Image: PE with "ARM\x64" at 0x38 */
+        KERNEL_BZIMAGE,         /* x86 bzImage: "HdrS" at 0x202 */
+        KERNEL_ZBOOT,           /* Linux zboot image (MZ + "zimg") */
+        KERNEL_PE,              /* some other PE32+ EFI application */
+} KernelKind;
+
+typedef enum { ARCH_UNKNOWN, ARCH_X86_64, ARCH_AARCH64 } Arch;
+
+KernelKind kernel_kind(const Blob *k);
+const char *kernel_kind_name(KernelKind k);
+Arch kernel_arch(const Blob *k);
+const char *arch_name(Arch a);
+const char *arch_efi_suffix(Arch a);
+Arch arch_from_string(const char *s);
+/* "6.1.0-56-arm64" from the "Linux version ..." banner (in an Image, a bzImage's
+ * kernel_version string, or inside a zboot payload); malloc'd, NULL if not found. */
+char *kernel_uname(const Blob *k);
+/* The decompressed payload of a zboot image (malloc'd), or false with an error printed. */
+bool zboot_unpack(const Blob *k, const char *what, Blob *ret);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ukify-zboot: make and inspect zboot images and UKIs. One file per verb. */
+#include <stdio.h>
+#include <string.h>
+
+#include "verbs.h"
+#include "version.h"
+
+static void help(void) {
+        printf("ukify-zboot VERB [OPTIONS] ARGS\n\n"
+               "Compressed Linux kernels (EFI zboot images) as a first-class kernel for systemd-boot and UKIs.\n\n"
+               "Verbs:\n"
+               "  zboot KERNEL -o OUT     wrap a kernel in our zboot self-decompressor (vmlinuz.efi)\n"
+               "  build --linux K -o OUT  make a UKI (ukify's options)\n"
+               "  inspect FILE [--json]   show PE sections, W^X verdict, zboot header, UKI sections\n"
+               "  extract FILE -o OUT     write the decompressed payload of a zboot image\n\n"
+               "  -h --help               this help (VERB --help for each verb)\n"
+               "     --version            print the version\n");
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2) {
+                help();
+                return 2;
+        }
+        const char *verb = argv[1];
+        if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
+                help();
+                return 0;
+        }
+        if (strcmp(verb, "--version") == 0) {
+                printf("ukify-zboot %s\n", PROJECT_VERSION);
+                return 0;
+        }
+        static const struct {
+                const char *name;
+                int (*fn)(int, char **);
+        } verbs[] = {
+                { "zboot", verb_zboot },
+                { "build", verb_build },
+                { "inspect", verb_inspect },
+                { "extract", verb_extract },
+        };
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+                if (strcmp(verb, verbs[i].name) == 0)
+                        return verbs[i].fn(argc - 1, argv + 1);
+        return error("unknown verb \"%s\" (zboot, build, inspect, extract; see --help)", verb);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "compress.h"
+#include "util.h"
+
+int verb_zboot(int argc, char **argv);
+int verb_build(int argc, char **argv);
+int verb_inspect(int argc, char **argv);
+int verb_extract(int argc, char **argv);
+
+/* Make a zboot image (our self-decompressor + compressed kernel) in memory. */
+bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int level, Arch arch, const char *stub_path,
+                Blob *ret);

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * `ukify-zboot zboot KERNEL -o OUT`: wrap a kernel in our zboot self-decompressor.
+ *
+ * Layout of the result (docs/format.md): our zboot<arch>.efi.stub, one appended read-only
+ * section ".zdata" holding the compressed payload followed by its 4-byte decompressed size
+ * (for gzip that is the stream's own ISIZE), and the Linux zboot header written into the DOS
+ * header, pointing at it. The payload is the kernel as it must lie in memory: an arm64 Image
+ * padded with zeros to its in-memory size (Image header field image_size at offset 16), so
+ * the EFI side can decompress straight into place.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "pe.h"
+#include "verbs.h"
+#include "zboot.h"
+
+bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int level, Arch arch, const char *stub_path,
+                Blob *ret) {
+        KernelKind kind = kernel_kind(kernel);
+        Blob payload = {};
+
+        switch (kind) {
+        case KERNEL_ARM64_IMAGE: {
+                uint64_t image_size;
+                memcpy(&image_size, kernel->data + 16, 8);
+                if (image_size < kernel->size || image_size > (UINT64_C(1) << 31))
+                        return error("%s: arm64 Image header image_size %llu is smaller than the file or absurd", what,
+                                     (unsigned long long) image_size), false;
+                PeFile f;
+                PeResult r = pe_parse(kernel->data, kernel->size, &f);
+                if (r != PE_OK)
+                        return error("%s: arm64 Image has a broken PE header: %s", what, pe_strerror(r)), false;
+                if (arch != ARCH_UNKNOWN && arch != ARCH_AARCH64)
+                        return error("%s: this is an arm64 Image, not %s", what, arch_name(arch)), false;
+                arch = ARCH_AARCH64;
+                payload.data = calloc(1, image_size);
+                if (!payload.data)
+                        return error("out of memory"), false;
+                memcpy(payload.data, kernel->data, kernel->size);
+                payload.size = image_size;
+                break;
+        }
+        case KERNEL_BZIMAGE:
+                return error("%s: x86 bzImage: the native x86 zboot payload is not implemented yet; "
+                             "use the bzImage itself as .linux (ukify-zboot build --linux %s)", what, what), false;
+        case KERNEL_ZBOOT:
+                return error("%s: already a zboot image", what), false;
+        case KERNEL_PE:
+                return error("%s: a PE image, but not an arm64 Image (no \"ARM\\x64\" magic at 0x38)", what), false;
+        default:
+                return error("%s: not a kernel image (neither an arm64 Image nor an x86 bzImage)", what), false;
+        }
+
+        if (t == COMPRESSION_XZ || t == COMPRESSION_LZMA)
+                info("warning: our EFI loader cannot decode %s yet: this image boots only through non-EFI loaders",
+                     compression_to_string(t));
+
+        char path[4096];
+        if (!stub_path) {
+                snprintf(path, sizeof(path), "%s/zboot%s.efi.stub", stub_dir(), arch_efi_suffix(arch));
+                stub_path = path;
+        }
+        _cleanup_blob_ Blob stub = {}, stream = {};
+        if (!read_file(stub_path, &stub)) {
+                blob_free(&payload);
+                return false;
+        }
+        bool ok = compress_payload(t, level, arch, &payload, &stream);
+        uint64_t out_size = payload.size;
+        blob_free(&payload);
+        if (!ok)
+                return false;
+        if (out_size > UINT32_MAX)
+                return error("%s: kernel too large for the 32-bit size trailer", what), false;
+
+        /* gzip's ISIZE already ends the stream; the others get the kernel build's size_append. */
+        size_t zlen = stream.size + (t == COMPRESSION_GZIP ? 0 : 4);
+        uint8_t *zdata = malloc(zlen);
+        if (!zdata)
+                return error("out of memory"), false;
+        memcpy(zdata, stream.data, stream.size);
+        if (t != COMPRESSION_GZIP) {
+                uint32_t le = (uint32_t) out_size;
+                memcpy(zdata + stream.size, &le, 4);
+        }
+
+        PeFile sf;
+        PeResult r = pe_parse(stub.data, stub.size, &sf);
+        PeNewSection sec = { ".zdata", zdata, zlen, 0 };
+        size_t total = 0;
+        if (r == PE_OK)
+                r = pe_append_size(&sf, &sec, 1, &total);
+        Blob out = { r == PE_OK ? malloc(total) : NULL, 0 };
+        if (r == PE_OK && out.data)
+                r = pe_append_sections(&sf, &sec, 1, out.data, total, &out.size);
+        free(zdata);
+        if (r != PE_OK || !out.data) {
+                blob_free(&out);
+                return error("%s: %s", stub_path, r != PE_OK ? pe_strerror(r) : "out of memory"), false;
+        }
+
+        /* The payload's file offset: the raw data of the section just appended. */
+        PeFile of;
+        pe_parse(out.data, out.size, &of);
+        PeSectionHeader last = pe_section(&of, of.n_sections - 1);
+        ZbootInfo z = { .payload_offset = last.PointerToRawData, .payload_size = (uint32_t) (zlen - 4),
+                        .pe_header_offset = of.pe_offset };
+        strcpy(z.comp_type, compression_to_string(t));
+        if (zboot_write_header(out.data, out.size, &z) != ZBOOT_OK || pe_update_checksum(out.data, out.size) != PE_OK) {
+                blob_free(&out);
+                return error("internal error writing the zboot header"), false;
+        }
+        *ret = out;
+        return true;
+}
+
+static void help(void) {
+        printf("ukify-zboot zboot KERNEL -o OUTPUT [OPTIONS]\n\n"
+               "Wrap a kernel in the zboot self-decompressor: the result is a Linux EFI zboot image\n"
+               "(vmlinuz.efi) bootable by firmware, systemd-boot (Type #1 `linux` entries) or as a\n"
+               "UKI's .linux.\n\n"
+               "  -o --output PATH       where to write the image (required)\n"
+               "  -c --compress TYPE     zstd (default), gzip, lz4, xz\n"
+               "  -l --level N           compression level (default: zstd 19, gzip 12, lz4 12, xz 9)\n"
+               "     --arch ARCH         x86_64 or aarch64 (default: detected from KERNEL)\n"
+               "     --stub PATH         self-decompressor to use (default: ours for the arch)\n"
+               "  -h --help              this help\n");
+}
+
+int verb_zboot(int argc, char **argv) {
+        enum { ARG_ARCH = 0x100, ARG_STUB };
+        static const struct option opts[] = {
+                { "output", required_argument, NULL, 'o' },
+                { "compress", required_argument, NULL, 'c' },
+                { "level", required_argument, NULL, 'l' },
+                { "arch", required_argument, NULL, ARG_ARCH },
+                { "stub", required_argument, NULL, ARG_STUB },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *output = NULL, *stub = NULL;
+        CompressionType t = COMPRESSION_ZSTD;
+        Arch arch = ARCH_UNKNOWN;
+        int level = -1, c;
+
+        while ((c = getopt_long(argc, argv, "o:c:l:h", opts, NULL)) >= 0)
+                switch (c) {
+                case 'o': output = optarg; break;
+                case 'c':
+                        t = compression_from_string(optarg);
+                        if (t != COMPRESSION_ZSTD && t != COMPRESSION_GZIP && t != COMPRESSION_LZ4 && t != COMPRESSION_XZ)
+                                return error("--compress: unknown type \"%s\" (zstd, gzip, lz4, xz)", optarg);
+                        break;
+                case 'l': {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (*end || v < 0 || v > 22)
+                                return error("--level: \"%s\" is not a level", optarg);
+                        level = (int) v;
+                        break;
+                }
+                case ARG_ARCH:
+                        arch = arch_from_string(optarg);
+                        if (arch == ARCH_UNKNOWN)
+                                return error("--arch: unknown architecture \"%s\" (x86_64, aarch64)", optarg);
+                        break;
+                case ARG_STUB: stub = optarg; break;
+                case 'h': help(); return 0;
+                default: return 2;
+                }
+        if (optind + 1 != argc)
+                return error("zboot: expected exactly one KERNEL argument (see --help)");
+        if (!output)
+                return error("zboot: --output is required");
+        if (level < 0)
+                level = compress_default_level(t);
+
+        _cleanup_blob_ Blob kernel = {}, out = {};
+        if (!read_file(argv[optind], &kernel))
+                return 1;
+        if (!make_zboot(&kernel, argv[optind], t, level, arch, stub, &out))
+                return 1;
+        if (!write_file_atomic(output, out.data, out.size))
+                return 1;
+        info("wrote %s: %zu bytes (%s, %.1f%% of %s)", output, out.size, compression_to_string(t),
+             100.0 * (double) out.size / (double) kernel.size, argv[optind]);
+        return 0;
+}
