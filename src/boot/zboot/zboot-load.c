@@ -76,8 +76,10 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
 
         uint64_t out_size;
         zr = zboot_decompressed_size(&z, payload, (size_t) z.payload_size + 4, &out_size);
-        if (zr != ZBOOT_OK || out_size == 0)
+        if (zr != ZBOOT_OK)
                 return log_error_status(EFI_LOAD_ERROR, "zboot payload size: %s", zboot_strerror(zr));
+        if (out_size == 0)
+                return log_error_status(EFI_LOAD_ERROR, "zboot size trailer says the kernel is 0 bytes");
 
         size_t stream_len = zboot_stream_length(&z);
         if (!compression_supported(type))
