@@ -111,23 +111,13 @@ int verb_build(int argc, char **argv) {
 
         if (!read_file(linux_path, &kernel))
                 goto out;
-        KernelKind kind = kernel_kind(&kernel);
-        if (kind == KERNEL_UNKNOWN) {
-                error("%s: not a kernel image (zboot image, PE kernel or bzImage)", linux_path);
+        KernelKind kind = kernel_validate(&kernel, linux_path, NULL);
+        if (kind == KERNEL_UNKNOWN)
                 goto out;
-        }
         Arch arch = kernel_arch(&kernel);
         if (arch == ARCH_UNKNOWN) {
                 error("%s: unsupported machine type (x86_64 and aarch64 only)", linux_path);
                 goto out;
-        }
-        if (kind == KERNEL_ZBOOT) {
-                ZbootInfo z;
-                ZbootResult zr = zboot_parse_header(kernel.data, kernel.size, &z);
-                if (zr != ZBOOT_OK) {
-                        error("%s: invalid zboot header: %s", linux_path, zboot_strerror(zr));
-                        goto out;
-                }
         }
         if (ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
                 Blob z;

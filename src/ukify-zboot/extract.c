@@ -34,21 +34,26 @@ int verb_extract(int argc, char **argv) {
         _cleanup_blob_ Blob in = {}, out = {};
         if (!read_file(argv[optind], &in))
                 return 1;
-        Blob k = in;
-        if (kernel_kind(&in) != KERNEL_ZBOOT) {
-                PeFile f;
-                int i;
-                size_t n;
-                if (pe_parse(in.data, in.size, &f) == PE_OK && (i = pe_find_section(&f, ".linux")) >= 0) {
-                        k.data = (uint8_t *) pe_section_data(&f, (size_t) i, &n);
-                        k.size = n;
-                }
-                if (kernel_kind(&k) != KERNEL_ZBOOT)
-                        return error("%s: not a zboot image (no MZ/\"zimg\" header), nor a UKI with one as .linux",
-                                     argv[optind]);
-        }
-        if (!zboot_unpack(&k, argv[optind], &out))
+        KernelKind kind = kernel_validate(&in, argv[optind], &out);
+        if (kind == KERNEL_UNKNOWN)
                 return 1;
+        if (kind == KERNEL_PE) {
+                /* a UKI: its .linux */
+                PeFile f;
+                int i = pe_parse(in.data, in.size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
+                if (i < 0)
+                        return error("%s: a PE image without a .linux section: not a zboot image or UKI", argv[optind]);
+                size_t n;
+                Blob k = { (uint8_t *) pe_section_data(&f, (size_t) i, &n), 0 };
+                k.size = n;
+                char what[4096];
+                snprintf(what, sizeof(what), "%s: .linux", argv[optind]);
+                kind = kernel_validate(&k, what, &out);
+                if (kind == KERNEL_UNKNOWN)
+                        return 1;
+        }
+        if (kind != KERNEL_ZBOOT)
+                return error("%s: %s, not a zboot image: nothing to extract", argv[optind], kernel_kind_name(kind));
         if (!write_file_atomic(output, out.data, out.size))
                 return 1;
         info("wrote %s: %zu bytes", output, out.size);

@@ -122,6 +122,143 @@ bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
         return true;
 }
 
+static uint32_t le32(const uint8_t *p) {
+        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+/* The payload compression of a bzImage, from its magic bytes (the kernel records no type). */
+static CompressionType sniff_compression(const uint8_t *p, size_t n) {
+        if (n >= 2 && p[0] == 0x1f && (p[1] == 0x8b || p[1] == 0x9e))
+                return COMPRESSION_GZIP;
+        if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+                return COMPRESSION_XZ;
+        if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+                return COMPRESSION_ZSTD;
+        if (n >= 4 && memcmp(p, "\x02\x21\x4c\x18", 4) == 0)
+                return COMPRESSION_LZ4;
+        if (n >= 3 && p[0] == 0x5d && p[1] == 0 && p[2] == 0)
+                return COMPRESSION_LZMA;
+        return _COMPRESSION_INVALID;
+}
+
+/* bzImage setup header fields (Documentation/arch/x86/boot.rst) */
+#define BZ_SETUP_SECTS  0x1f1
+#define BZ_VERSION      0x206
+#define BZ_PAYLOAD_OFF  0x248
+#define BZ_PAYLOAD_LEN  0x24c
+
+static bool bzimage_payload(const Blob *k, const char *what, const uint8_t **ret, size_t *ret_len) {
+        if (k->size < 0x400)
+                return error("%s: bzImage shorter than its two setup sectors", what), false;
+        uint16_t version = (uint16_t) (k->data[BZ_VERSION] | k->data[BZ_VERSION + 1] << 8);
+        if (version < 0x208)
+                return error("%s: boot protocol %u.%02u has no payload fields (2.08+ needed)", what, version >> 8,
+                             version & 0xff), false;
+        uint64_t setup = ((uint64_t) (k->data[BZ_SETUP_SECTS] ? k->data[BZ_SETUP_SECTS] : 4) + 1) * 512;
+        uint64_t off = le32(k->data + BZ_PAYLOAD_OFF), len = le32(k->data + BZ_PAYLOAD_LEN);
+        if (setup > k->size || len < 8 || setup + off + len > k->size)
+                return error("%s: bzImage payload (offset %llu, %llu bytes after %llu bytes of setup) runs past the "
+                             "end of the file", what, (unsigned long long) off, (unsigned long long) len,
+                             (unsigned long long) setup), false;
+        *ret = k->data + setup + off;
+        *ret_len = (size_t) len;
+        return true;
+}
+
+bool bzimage_unpack(const Blob *k, const char *what, Blob *ret) {
+        const uint8_t *p;
+        size_t n;
+        if (!bzimage_payload(k, what, &p, &n))
+                return false;
+        CompressionType t = sniff_compression(p, n);
+        if (t < 0 || !compression_supported(t))
+                return error("%s: bzImage payload compression not recognised (magic %02x %02x %02x %02x)", what, p[0],
+                             p[1], p[2], p[3]), false;
+        /* The build appends the decompressed size (for gzip it is the stream's ISIZE). */
+        uint64_t out_size = le32(p + n - 4);
+        size_t in_len = t == COMPRESSION_GZIP ? n : n - 4;
+        if (out_size < 64 || out_size > (UINT64_C(1) << 31))
+                return error("%s: implausible decompressed size %llu at the end of the bzImage payload", what,
+                             (unsigned long long) out_size), false;
+        size_t ws = decompress_workspace_size(t, p, in_len);
+        void *work = ws ? aligned_alloc(64, (ws + 63) & ~(size_t) 63) : NULL;
+        Blob out = { malloc(out_size), 0 };
+        if (!out.data || (ws && !work)) {
+                free(work);
+                free(out.data);
+                return error("%s: out of memory", what), false;
+        }
+        DecompressResult r = decompress(t, p, in_len, out.data, out_size, &out.size, work, ws);
+        free(work);
+        if (r != DECOMPRESS_OK || out.size != out_size || memcmp(out.data, "\x7f" "ELF", 4) != 0) {
+                error("%s: cannot decompress the bzImage's %s payload: %s", what, compression_to_string(t),
+                      r != DECOMPRESS_OK ? decompress_strerror(r)
+                      : out.size != out_size ? "size differs from the size trailer" : "result is not an ELF kernel");
+                free(out.data);
+                return false;
+        }
+        *ret = out;
+        return true;
+}
+
+KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload) {
+        KernelKind kind = kernel_kind(k);
+        PeResult r;
+
+        switch (kind) {
+        case KERNEL_ZBOOT: {
+                ZbootInfo z;
+                ZbootResult zr = zboot_parse_header(k->data, k->size, &z);
+                if (zr != ZBOOT_OK)
+                        return error("%s: invalid zboot header: %s", what, zboot_strerror(zr)), KERNEL_UNKNOWN;
+                r = pe_parse(k->data, k->size, NULL);
+                if (r != PE_OK)
+                        return error("%s: zboot image with a broken PE header: %s", what, pe_strerror(r)),
+                               KERNEL_UNKNOWN;
+                Blob inner;
+                if (!zboot_unpack(k, what, &inner))
+                        return KERNEL_UNKNOWN;
+                if (ret_payload)
+                        *ret_payload = inner;
+                else
+                        blob_free(&inner);
+                return kind;
+        }
+        case KERNEL_ARM64_IMAGE: {
+                r = pe_parse(k->data, k->size, NULL);
+                if (r != PE_OK)
+                        return error("%s: arm64 Image with a broken PE header: %s", what, pe_strerror(r)),
+                               KERNEL_UNKNOWN;
+                uint64_t image_size;
+                memcpy(&image_size, k->data + 16, 8);
+                if (image_size < k->size || image_size > (UINT64_C(1) << 31))
+                        return error("%s: arm64 Image header image_size %llu is smaller than the file or absurd",
+                                     what, (unsigned long long) image_size), KERNEL_UNKNOWN;
+                return kind;
+        }
+        case KERNEL_BZIMAGE: {
+                Blob inner;
+                if (!bzimage_unpack(k, what, &inner))
+                        return KERNEL_UNKNOWN;
+                if (ret_payload)
+                        *ret_payload = inner;
+                else
+                        blob_free(&inner);
+                return kind;
+        }
+        case KERNEL_PE:
+                return kind;
+        default:
+                if (k->size < 64)
+                        return error("%s: %zu bytes: too short to be a kernel image", what, k->size), KERNEL_UNKNOWN;
+                if (k->data[0] == 'M' && k->data[1] == 'Z')
+                        return error("%s: not a valid PE image: %s", what,
+                                     pe_strerror(pe_parse(k->data, k->size, NULL))), KERNEL_UNKNOWN;
+                return error("%s: not a kernel image (no MZ, \"zimg\", \"HdrS\" or \"ARM\\x64\" signature)", what),
+                       KERNEL_UNKNOWN;
+        }
+}
+
 char *kernel_uname(const Blob *k) {
         switch (kernel_kind(k)) {
         case KERNEL_BZIMAGE: {

@@ -25,3 +25,14 @@ Arch arch_from_string(const char *s);
 char *kernel_uname(const Blob *k);
 /* The decompressed payload of a zboot image (malloc'd), or false with an error printed. */
 bool zboot_unpack(const Blob *k, const char *what, Blob *ret);
+
+/* Check a kernel input completely before any verb uses it, printing one specific error:
+ * a zboot image must be a valid PE whose header parses and whose payload decompresses to
+ * exactly the size trailer; an arm64 Image a valid PE with a sane image_size; a bzImage a
+ * sane setup header whose payload decompresses (an ELF kernel); anything else a valid PE.
+ * Returns the kind, or KERNEL_UNKNOWN after printing the error. For zboot images and
+ * bzImages the decompressed payload is handed back in ret_payload when that is non-NULL
+ * (else freed); for other kinds it is left empty. */
+KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload);
+/* The decompressed payload of a bzImage (ELF vmlinux + relocations), malloc'd. */
+bool bzimage_unpack(const Blob *k, const char *what, Blob *ret);

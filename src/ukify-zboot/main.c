@@ -20,7 +20,7 @@ static void help(void) {
 
 int main(int argc, char **argv) {
         if (argc < 2) {
-                help();
+                error("no VERB given (zboot, build, inspect, extract; see --help)");
                 return 2;
         }
         const char *verb = argv[1];

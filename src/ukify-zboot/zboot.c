@@ -49,7 +49,7 @@ bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int lev
                 return error("%s: x86 bzImage: the native x86 zboot payload is not implemented yet; "
                              "use the bzImage itself as .linux (ukify-zboot build --linux %s)", what, what), false;
         case KERNEL_ZBOOT:
-                return error("%s: already a zboot image", what), false;
+                return error("%s: already a zboot image (extract its payload first)", what), false;
         case KERNEL_PE:
                 return error("%s: a PE image, but not an arm64 Image (no \"ARM\\x64\" magic at 0x38)", what), false;
         default:
@@ -182,6 +182,8 @@ int verb_zboot(int argc, char **argv) {
 
         _cleanup_blob_ Blob kernel = {}, out = {};
         if (!read_file(argv[optind], &kernel))
+                return 1;
+        if (kernel_validate(&kernel, argv[optind], NULL) == KERNEL_UNKNOWN)
                 return 1;
         if (!make_zboot(&kernel, argv[optind], t, level, arch, stub, &out))
                 return 1;

@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""ukify-zboot command-line tests (suite `cli`). One case per meson test:
+
+    cli_test.py CASE --work-dir DIR
+
+Environment: UKIFY_ZBOOT (the binary), ZBOOT_EFI_DIR (our stubs), ZBOOT_TEST_CACHE (Debian
+kernels from tools/fetch-test-assets). Missing prerequisites are failures, never skips.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BAD = os.path.join(HERE, '..', 'bad-images')
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__.replace('_', '-')] = fn
+    return fn
+
+
+class Fail(Exception):
+    pass
+
+
+class Check:
+    def __init__(self):
+        self.failures = []
+
+    def true(self, cond, msg):
+        if not cond:
+            self.failures.append(msg)
+            print('FAIL: ' + msg)
+        return cond
+
+    def eq(self, got, want, what):
+        return self.true(got == want, '%s: got %r, want %r' % (what, got, want))
+
+
+def need(path, what):
+    if not path or not os.path.exists(path):
+        raise Fail('%s missing: %s (run tools/fetch-test-assets / build first)' % (what, path))
+    return path
+
+
+def exe():
+    return need(os.environ.get('UKIFY_ZBOOT'), 'ukify-zboot binary')
+
+
+def asset(arch, name):
+    cache = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
+    return need(os.path.join(cache, {'x86_64': 'amd64', 'aarch64': 'arm64'}[arch], name), 'test asset')
+
+
+def stub(name):
+    return need(os.path.join(os.environ.get('ZBOOT_EFI_DIR', ''), name), 'our EFI stub')
+
+
+def run(*args, check=None):
+    p = subprocess.run([exe()] + [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    out, err = p.stdout.decode(errors='replace'), p.stderr.decode(errors='replace')
+    if check is True and p.returncode != 0:
+        raise Fail('ukify-zboot %s failed (%d): %s' % (' '.join(map(str, args)), p.returncode, err))
+    return p.returncode, out, err
+
+
+def inspect_json(path):
+    rc, out, err = run('inspect', '--json', path)
+    if rc != 0:
+        raise Fail('inspect --json %s failed: %s' % (path, err))
+    return json.loads(out)
+
+
+def sha(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+# ---- malformed inputs ------------------------------------------------------------------------
+
+def bad_images():
+    with open(os.path.join(BAD, 'expected.tsv')) as f:
+        for line in f:
+            if line.startswith('#') or not line.strip():
+                continue
+            name, regex = line.rstrip('\n').split('\t')
+            yield name, regex
+
+
+@case
+def bad_images_rejected(work, c):
+    """Every file in test/bad-images is rejected by every command with its specific message,
+    a non-zero exit, no output file (and an existing output left untouched)."""
+    entries = list(bad_images())
+    c.true(sum(1 for _, r in entries if r) >= 40, 'at least 40 malformed inputs')
+    for name, regex in entries:
+        path = os.path.join(BAD, name)
+        need(path, 'bad image (regenerate with test/bad-images/make-bad-images.py)')
+        outdir = os.path.join(work, 'out')
+        commands = {
+            'inspect': ['inspect', path],
+            'inspect --json': ['inspect', '--json', path],
+            'extract': ['extract', path, '-o', os.path.join(outdir, 'x')],
+            'zboot': ['zboot', path, '-o', os.path.join(outdir, 'x')],
+            'build': ['build', '--linux', path, '-o', os.path.join(outdir, 'x')],
+        }
+        for verb, args in commands.items():
+            shutil.rmtree(outdir, ignore_errors=True)
+            os.makedirs(outdir)
+            rc, out, err = run(*args)
+            left = os.listdir(outdir)
+            if not regex:        # a valid base: the commands that apply to it succeed
+                continue
+            where = '%s [%s]' % (name, verb)
+            c.true(rc == 1, '%s: exit %d, want 1' % (where, rc))
+            c.true(re.search(regex, err) is not None, '%s: error %r does not match /%s/' % (where, err.strip(), regex))
+            c.true(err.startswith('ukify-zboot: error: ') and err.count('\n') == 1,
+                   '%s: want exactly one error line, got %r' % (where, err))
+            c.true(out == '', '%s: printed a half report on stdout' % where)
+            c.true(not left, '%s: left %s behind' % (where, left))
+        # an existing output file survives a failed run untouched
+        if regex:
+            os.makedirs(outdir, exist_ok=True)
+            keep = os.path.join(outdir, 'x')
+            with open(keep, 'w') as f:
+                f.write('keep me')
+            run('extract', path, '-o', keep)
+            c.eq(open(keep).read(), 'keep me', '%s: existing output after a failed extract' % name)
+            c.eq(sorted(os.listdir(outdir)), ['x'], '%s: files after a failed extract' % name)
+
+
+@case
+def bad_images_bases_valid(work, c):
+    """The bases the bad images derive from are accepted, so each bad file fails for its one change."""
+    rc, out, err = run('inspect', os.path.join(BAD, 'good-zboot.img'))
+    c.eq(rc, 0, 'inspect good-zboot.img (%s)' % err.strip())
+    x = os.path.join(work, 'x')
+    rc, _, err = run('extract', os.path.join(BAD, 'good-zboot.img'), '-o', x)
+    c.eq(rc, 0, 'extract good-zboot.img (%s)' % err.strip())
+    if rc == 0:
+        data = read(x)
+        c.eq((len(data), data[0x38:0x3c]), (0x1000, b'ARM\x64'), 'extracted fake Image')
+    rc, _, err = run('inspect', os.path.join(BAD, 'good-arm64-image.img'))
+    c.eq(rc, 0, 'inspect good-arm64-image.img (%s)' % err.strip())
+    rc, _, err = run('zboot', os.path.join(BAD, 'good-arm64-image.img'), '-o', x + '.efi', '-l', '1')
+    c.eq(rc, 0, 'zboot good-arm64-image.img (%s)' % err.strip())
+    rc, _, err = run('build', '--linux', os.path.join(BAD, 'good-bzimage.img'), '--uname', '6.1.0-bad', '-o',
+                     x + '.uki')
+    c.eq(rc, 0, 'build --linux good-bzimage.img (%s)' % err.strip())
+    # the generator is deterministic and the committed files are its output
+    regen = os.path.join(work, 'regen')
+    subprocess.run([sys.executable, os.path.join(BAD, 'make-bad-images.py'), regen], check=True,
+                   stdout=subprocess.DEVNULL)
+    for name in sorted(os.listdir(regen)):
+        c.true(os.path.exists(os.path.join(BAD, name)) and sha(os.path.join(BAD, name)) == sha(os.path.join(regen, name)),
+               'test/bad-images/%s differs from make-bad-images.py output (regenerate and commit)' % name)
+
+
+# ---- inspect ---------------------------------------------------------------------------------
+
+@case
+def inspect_verdicts(work, c):
+    """inspect --json: our four EFI binaries are NX_COMPAT, 4K aligned, no W+X; Debian's sd-stub
+    252 is not; the Debian kernels are recognised."""
+    for name in ('zbootx64.efi.stub', 'zbootaa64.efi.stub', 'linuxx64.efi.stub', 'linuxaa64.efi.stub'):
+        j = inspect_json(stub(name))
+        v = j['verdict']
+        c.true(v['nx_compat'] and v['section_alignment_4k'] and v['wx_sections'] == [] and v['ok'],
+               '%s: verdict %s' % (name, v))
+        c.eq(j['section_alignment'], 4096, '%s SectionAlignment' % name)
+        c.true(any(s['name'] == '.sbat' for s in j['sections']), '%s has .sbat' % name)
+        for s in j['sections']:
+            c.true('w' not in s['flags'] or 'x' not in s['flags'], '%s: section %s is W+X' % (name, s['name']))
+    for sd in ('/usr/lib/systemd/boot/efi/linuxx64.efi.stub', asset('aarch64', 'linuxaa64.efi.stub')):
+        j = inspect_json(need(sd, "Debian's sd-stub"))
+        c.true(not j['verdict']['ok'], "%s: Debian's sd-stub 252 must not pass the verdict: %s" % (sd, j['verdict']))
+        c.true(not j['verdict']['nx_compat'] or not j['verdict']['section_alignment_4k'] or j['verdict']['wx_sections'],
+               '%s: a reason for the verdict' % sd)
+    j = inspect_json(asset('x86_64', 'vmlinuz'))
+    c.eq(j['kind'], 'x86 bzImage', 'Debian bzImage kind')
+    j = inspect_json(asset('aarch64', 'vmlinuz'))
+    c.eq(j['kind'], 'arm64 Image', 'Debian arm64 Image kind')
+    c.eq(j['machine'], 0xaa64, 'arm64 machine')
+    rc, out, err = run('inspect', asset('aarch64', 'vmlinuz'))
+    c.true(rc == 0 and 'verdict:' in out and '.text' in out, 'text output of inspect')
+
+
+# ---- zboot / extract round trips -------------------------------------------------------------
+
+def arm64_padded():
+    img = read(asset('aarch64', 'vmlinuz'))
+    image_size = struct.unpack_from('<Q', img, 16)[0]
+    return img + bytes(image_size - len(img)), image_size
+
+
+def roundtrip(work, c, comp, level):
+    kernel = asset('aarch64', 'vmlinuz')
+    out = os.path.join(work, 'vmlinuz-%s.efi' % comp)
+    rc, _, err = run('zboot', kernel, '--compress', comp, '--level', level, '-o', out)
+    if not c.eq(rc, 0, 'zboot --compress %s (%s)' % (comp, err.strip())):
+        return
+    padded, image_size = arm64_padded()
+    data = read(out)
+    # the Linux zboot header, as Linux writes it
+    c.eq(data[0:2] + data[4:8], b'MZzimg', 'MZ + zimg')
+    off, size = struct.unpack_from('<II', data, 8)
+    name = {'zstd': 'zstd22', 'xz': 'xzkern'}.get(comp, comp)
+    c.eq(data[0x18:0x18 + len(name) + 1], name.encode() + b'\0', 'compression string')
+    c.eq(struct.unpack_from('<I', data, 0x38)[0], 0x818223cd, 'LINUX_PE_MAGIC')
+    c.eq(struct.unpack_from('<I', data, off + size)[0], image_size, 'size trailer = Image in-memory size')
+    j = inspect_json(out)
+    c.eq(j['kind'], 'zboot image', 'inspect kind')
+    c.eq(j['zboot']['compression'], name, 'inspect compression')
+    c.eq(j['zboot']['decompressed_size'], image_size, 'inspect decompressed size')
+    c.eq(j['major_image_version'], 1, 'MajorImageVersion (initrd protocol)')
+    c.true(j['verdict']['ok'], 'zboot image verdict %s' % j['verdict'])
+    c.true(any(s['name'] == '.zdata' and s['file_offset'] == off for s in j['sections']), '.zdata holds the payload')
+    x = os.path.join(work, 'extracted-%s' % comp)
+    rc, _, err = run('extract', out, '-o', x)
+    if c.eq(rc, 0, 'extract (%s)' % err.strip()):
+        got = read(x)
+        c.eq(len(got), len(padded), 'extracted size')
+        c.true(got == padded, 'extracted bytes == Debian Image + zero padding to image_size')
+    if comp == 'gzip':
+        # gzip payload: any gzip reader can unpack it (the layout QEMU's -kernel loader reads)
+        import zlib
+        raw = zlib.decompress(data[off:off + size + 4], 31)
+        c.true(raw == padded, 'zlib reads the gzip payload')
+    print('%s: %d bytes (%.1f%% of the Image)' % (comp, len(data), 100.0 * len(data) / len(read(kernel))))
+
+
+@case
+def roundtrip_arm64_zstd(work, c):
+    roundtrip(work, c, 'zstd', '3')
+
+
+@case
+def roundtrip_arm64_gzip(work, c):
+    roundtrip(work, c, 'gzip', '6')
+
+
+@case
+def roundtrip_arm64_lz4(work, c):
+    roundtrip(work, c, 'lz4', '9')
+
+
+@case
+def roundtrip_arm64_xz(work, c):
+    roundtrip(work, c, 'xz', '1')
+
+
+@case
+def zboot_deterministic(work, c):
+    """Identical input and options give identical bytes."""
+    kernel = asset('aarch64', 'vmlinuz')
+    a, b = os.path.join(work, 'a.efi'), os.path.join(work, 'b.efi')
+    run('zboot', kernel, '-c', 'zstd', '-l', '3', '-o', a, check=True)
+    run('zboot', kernel, '-c', 'zstd', '-l', '3', '-o', b, check=True)
+    c.eq(sha(a), sha(b), 'sha256 of two runs')
+
+
+# ---- build -----------------------------------------------------------------------------------
+
+@case
+def build_uki(work, c):
+    """build: sections, text, nested zboot .linux, uname detection, initrd concatenation,
+    determinism, and extract through the UKI."""
+    kernel = asset('aarch64', 'vmlinuz')
+    version = open(asset('aarch64', 'version')).read().strip()
+    z = os.path.join(work, 'vmlinuz.efi')
+    run('zboot', kernel, '-c', 'zstd', '-l', '3', '-o', z, check=True)
+    i1, i2 = os.path.join(work, 'i1'), os.path.join(work, 'i2')
+    with open(i1, 'wb') as f:
+        f.write(b'A' * 5)
+    with open(i2, 'wb') as f:
+        f.write(b'B' * 3)
+    cmd = os.path.join(work, 'cmdline')
+    with open(cmd, 'w') as f:
+        f.write('console=ttyAMA0 quiet\n')
+    uki = os.path.join(work, 'uki.efi')
+    args = ['build', '--linux', z, '--initrd', i1, '--initrd', i2, '--cmdline', '@' + cmd,
+            '--os-release', 'ID=test\nPRETTY_NAME="Test"\n', '--section', '.extra:hello', '-o', uki]
+    run(*args, check=True)
+    j = inspect_json(uki)
+    names = [s['name'] for s in j['sections']]
+    for s in ('.osrel', '.cmdline', '.uname', '.initrd', '.linux', '.extra'):
+        c.true(s in names, 'UKI has %s (sections: %s)' % (s, names))
+    c.eq(j['text'].get('.cmdline'), 'console=ttyAMA0 quiet', '.cmdline')
+    c.eq(j['text'].get('.uname'), version, '.uname detected inside the zboot payload')
+    c.true('PRETTY_NAME="Test"' in j['text'].get('.osrel', ''), '.osrel')
+    c.eq(j['linux'].get('kind'), 'zboot image', 'nested .linux kind')
+    c.eq(j['linux'].get('zboot', {}).get('compression'), 'zstd22', 'nested zboot compression')
+    c.true(j['verdict']['ok'], 'UKI verdict %s' % j['verdict'])
+    rvas = [(s['rva'], s['virtual_size']) for s in j['sections']]
+    c.true(all(r % 4096 == 0 for r, _ in rvas), 'sections at SectionAlignment')
+    c.true(all(a[0] + a[1] <= b[0] for a, b in zip(rvas, rvas[1:])), 'sections ascending, not overlapping')
+    c.true(j['size_of_image'] >= rvas[-1][0] + rvas[-1][1], 'SizeOfImage covers the last section')
+    # initrds concatenated, each padded to 4 bytes
+    data = read(uki)
+    sec = next(s for s in j['sections'] if s['name'] == '.initrd')
+    c.eq(data[sec['file_offset']:sec['file_offset'] + sec['virtual_size']], b'AAAAA\0\0\0BBB', '.initrd contents')
+    # deterministic
+    uki2 = os.path.join(work, 'uki2.efi')
+    run(*(args[:-1] + [uki2]), check=True)
+    c.eq(sha(uki), sha(uki2), 'two builds identical')
+    # extract goes through the UKI's .linux
+    x = os.path.join(work, 'x')
+    run('extract', uki, '-o', x, check=True)
+    padded, _ = arm64_padded()
+    c.true(read(x) == padded, 'extract through the UKI gives the Image')
+    # --zboot compresses a plain kernel on the way
+    uki3 = os.path.join(work, 'uki3.efi')
+    run('build', '--linux', kernel, '--zboot=gzip', '-o', uki3, check=True)
+    j = inspect_json(uki3)
+    c.eq(j['linux'].get('zboot', {}).get('compression'), 'gzip', '--zboot=gzip')
+    # x86: the bzImage as .linux with our x86 stub
+    uki4 = os.path.join(work, 'uki4.efi')
+    run('build', '--linux', asset('x86_64', 'vmlinuz'), '-o', uki4, check=True)
+    j = inspect_json(uki4)
+    c.eq(j['machine'], 0x8664, 'x86 UKI machine')
+    c.eq(j['text'].get('.uname'), open(asset('x86_64', 'version')).read().strip(), 'x86 .uname from the bzImage')
+
+
+@case
+def options(work, c):
+    """Option parsing: help for every verb, clear errors for wrong usage, nothing written."""
+    rc, out, _ = run('--help')
+    c.true(rc == 0 and 'zboot' in out and 'build' in out, '--help')
+    for verb in ('zboot', 'build', 'inspect', 'extract'):
+        rc, out, _ = run(verb, '--help')
+        c.true(rc == 0 and 'ukify-zboot ' + verb in out, '%s --help' % verb)
+    rc, out, _ = run('--version')
+    c.true(rc == 0 and out.strip() != '', '--version')
+    out = os.path.join(work, 'o')
+    kernel = asset('aarch64', 'vmlinuz')
+    bad = [
+        (['frobnicate'], r'unknown verb|VERB'),
+        ([], r'VERB|verb'),
+        (['zboot', kernel], r'--output is required'),
+        (['zboot', '-o', out], r'expected exactly one KERNEL'),
+        (['zboot', kernel, kernel, '-o', out], r'expected exactly one KERNEL'),
+        (['zboot', kernel, '-c', 'brotli', '-o', out], r'--compress: unknown type "brotli"'),
+        (['zboot', kernel, '-l', '99', '-o', out], r'--level: "99" is not a level'),
+        (['zboot', kernel, '-l', 'x', '-o', out], r'--level: "x" is not a level'),
+        (['zboot', kernel, '--arch', 'mips', '-o', out], r'--arch: unknown architecture "mips"'),
+        (['zboot', kernel, '--arch', 'x86_64', '-o', out], r'this is an arm64 Image, not x86_64'),
+        (['zboot', '/nonexistent', '-o', out], r'/nonexistent'),
+        (['zboot', kernel, '--stub', '/nonexistent', '-o', out], r'/nonexistent'),
+        (['zboot', asset('x86_64', 'vmlinuz'), '-o', out], r'native x86 zboot payload is not implemented'),
+        (['build', '-o', out], r'--linux is required'),
+        (['build', '--linux', kernel], r'--output is required'),
+        (['build', '--linux', kernel, '--section', 'nocolon', '-o', out], r'--section: expected NAME:TEXT'),
+        (['build', '--linux', kernel, '--section', '.waytoolongname:x', '-o', out], r'--section: expected NAME:TEXT'),
+        (['build', '--linux', kernel, '--zboot=brotli', '-o', out], r'--zboot: unknown type "brotli"'),
+        (['build', '--linux', kernel, '--cmdline', '@/nonexistent', '-o', out], r'/nonexistent'),
+        (['build', '--linux', kernel, '--stub', stub('linuxaa64.efi.stub'), '--sbat', 'x', '-o', out],
+         r'already has a \.sbat section'),
+        (['inspect'], r'expected exactly one FILE'),
+        (['extract', kernel], r'--output is required'),
+        (['extract', kernel, '-o', out], r'arm64 Image, not a zboot image'),
+    ]
+    for args, regex in bad:
+        rc, _, err = run(*args)
+        c.true(rc != 0, '%s: exit %d' % (args, rc))
+        c.true(re.search(regex, err) is not None, '%s: error %r does not match /%s/' % (args, err.strip(), regex))
+        c.true(not os.path.exists(out), '%s: wrote %s' % (args, out))
+    rc, _, err = run('zboot', kernel, '--bogus-option', '-o', out)
+    c.true(rc != 0 and 'bogus-option' in err, 'unknown option')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('case', choices=sorted(CASES))
+    ap.add_argument('--work-dir', default=None)
+    a = ap.parse_args()
+    if a.work_dir:
+        os.makedirs(a.work_dir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix='cli-%s-' % a.case, dir=a.work_dir)
+    c = Check()
+    try:
+        CASES[a.case](work, c)
+    except Fail as e:
+        c.true(False, str(e))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print('%s: %s' % (a.case, 'FAILED (%d)' % len(c.failures) if c.failures else 'ok'))
+    return 1 if c.failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
