@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xz (.xz container; LZMA2 with the BCJ filters the kernel uses) and legacy .lzma, through
- * liblzma. Host builds only for now: liblzma is not yet compiled freestanding for the EFI
- * binaries, so there these types report DECOMPRESS_UNSUPPORTED (see docs/decompression.md).
+ * upstream liblzma's decoder, compiled freestanding from xz-utils' Debian source package
+ * (src/upstream/meson.build): the same objects in the EFI binaries and the host tests.
  * The decoder's allocations are served from the caller's workspace by a bump allocator;
  * the workspace is the dictionary size plus a fixed margin, read from the stream header.
  */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "decompress.h"
 
-#if defined(ZBOOT_EFI) || !__has_include(<lzma.h>)
+#if !__has_include(<lzma.h>)
 
 size_t decompress_xz_workspace(CompressionType t, const void *in, size_t in_len) {
         (void) t, (void) in, (void) in_len;
@@ -25,6 +28,8 @@ DecompressResult decompress_xz(CompressionType t, const void *in, size_t in_len,
 }
 
 #else
+/* lzma.h would include <inttypes.h>, which firmware builds do not have */
+#define LZMA_MANUAL_HEADERS 1
 #include <lzma.h>
 
 #define XZ_MARGIN (1u << 20)

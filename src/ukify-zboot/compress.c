@@ -91,6 +91,10 @@ static bool xz_compress(int level, Arch arch, const Blob *in, Blob *ret) {
         lzma_options_lzma opt;
         if (level < 0 || level > 9 || lzma_lzma_preset(&opt, (uint32_t) level))
                 return error("xz: invalid level %d (0..9)", level), false;
+        /* The decoder allocates the whole dictionary the header declares (liblzma cannot use
+         * the output buffer as its window), so never declare more than the kernel's size. */
+        if (opt.dict_size > in->size)
+                opt.dict_size = in->size < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : (uint32_t) in->size;
         lzma_filter f[3];
         int i = 0;
         if (arch == ARCH_X86_64)

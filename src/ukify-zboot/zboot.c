@@ -56,10 +56,6 @@ bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int lev
                 return error("%s: not a kernel image (neither an arm64 Image nor an x86 bzImage)", what), false;
         }
 
-        if (t == COMPRESSION_XZ || t == COMPRESSION_LZMA)
-                info("warning: our EFI loader cannot decode %s yet: this image boots only through non-EFI loaders",
-                     compression_to_string(t));
-
         char path[4096];
         if (!stub_path) {
                 snprintf(path, sizeof(path), "%s/zboot%s.efi.stub", stub_dir(), arch_efi_suffix(arch));

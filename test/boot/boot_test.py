@@ -136,7 +136,7 @@ def ukify(*args):
 def arm64_zboot(log_dir, name, compress='zstd'):
     out = os.path.join(log_dir, name + '.vmlinuz.efi')
     # fast levels: the decoder is what is under test, not the ratio
-    level = {'zstd': '3', 'gzip': '6', 'lz4': '9'}[compress]
+    level = {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}[compress]
     ukify('zboot', H.asset('aarch64', 'vmlinuz'), '--compress', compress, '--level', level, '-o', out)
     return out
 
@@ -156,7 +156,7 @@ def zboot_type1(log_dir, compress):
                                                         options=cmdline),
              'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    check_zboot_log(check, result, {'zstd': 'zstd22'}.get(compress, compress))
+    check_zboot_log(check, result, {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress))
     os.unlink(img)
     return check.done(result)
 
@@ -175,6 +175,11 @@ def zboot_arm64_type1_gzip(log_dir):
 @case
 def zboot_arm64_type1_lz4(log_dir):
     return zboot_type1(log_dir, 'lz4')
+
+
+@case
+def zboot_arm64_type1_xz(log_dir):
+    return zboot_type1(log_dir, 'xz')
 
 
 def arm64_zboot_uki(log_dir, name, cmdline):
