@@ -201,6 +201,15 @@ bool bzimage_unpack(const Blob *k, const char *what, Blob *ret) {
         return true;
 }
 
+/* Give an unpacked payload to a caller that asked for it, free it otherwise. */
+static KernelKind hand_back(Blob *inner, Blob *ret, KernelKind kind) {
+        if (ret)
+                *ret = *inner;
+        else
+                blob_free(inner);
+        return kind;
+}
+
 KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload) {
         KernelKind kind = kernel_kind(k);
         PeResult r;
@@ -218,11 +227,7 @@ KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload) {
                 Blob inner;
                 if (!zboot_unpack(k, what, &inner))
                         return KERNEL_UNKNOWN;
-                if (ret_payload)
-                        *ret_payload = inner;
-                else
-                        blob_free(&inner);
-                return kind;
+                return hand_back(&inner, ret_payload, kind);
         }
         case KERNEL_ARM64_IMAGE: {
                 r = pe_parse(k->data, k->size, NULL);
@@ -240,11 +245,7 @@ KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload) {
                 Blob inner;
                 if (!bzimage_unpack(k, what, &inner))
                         return KERNEL_UNKNOWN;
-                if (ret_payload)
-                        *ret_payload = inner;
-                else
-                        blob_free(&inner);
-                return kind;
+                return hand_back(&inner, ret_payload, kind);
         }
         case KERNEL_PE:
                 return kind;

@@ -244,24 +244,10 @@ def roundtrip(work, c, comp, level):
     print('%s: %d bytes (%.1f%% of the Image)' % (comp, len(data), 100.0 * len(data) / len(read(kernel))))
 
 
-@case
-def roundtrip_arm64_zstd(work, c):
-    roundtrip(work, c, 'zstd', '3')
-
-
-@case
-def roundtrip_arm64_gzip(work, c):
-    roundtrip(work, c, 'gzip', '6')
-
-
-@case
-def roundtrip_arm64_lz4(work, c):
-    roundtrip(work, c, 'lz4', '9')
-
-
-@case
-def roundtrip_arm64_xz(work, c):
-    roundtrip(work, c, 'xz', '1')
+# fast levels: the format and the decoders are under test, not the ratio
+for _comp, _level in (('zstd', '3'), ('gzip', '6'), ('lz4', '9'), ('xz', '1')):
+    CASES['roundtrip-arm64-' + _comp] = (lambda comp, level: lambda work, c: roundtrip(work, c, comp, level))(
+        _comp, _level)
 
 
 @case
