@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "x86-payload.h"
+
+#define PT_LOAD 1u
+#define SETUP_BASE 0x1f1u               /* the setup header starts at 0x1f1 in the bzImage */
+#define SETUP_MIN (0x264u - SETUP_BASE) /* through init_size (0x260) */
+
+static uint16_t le16(const uint8_t *p) {
+        return (uint16_t) (p[0] | p[1] << 8);
+}
+static uint32_t le32(const uint8_t *p) {
+        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+static uint64_t le64(const uint8_t *p) {
+        return (uint64_t) le32(p) | (uint64_t) le32(p + 4) << 32;
+}
+static void put16(uint8_t *p, uint16_t v) {
+        p[0] = (uint8_t) v;
+        p[1] = (uint8_t) (v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v) {
+        put16(p, (uint16_t) v);
+        put16(p + 2, (uint16_t) (v >> 16));
+}
+static void put64(uint8_t *p, uint64_t v) {
+        put32(p, (uint32_t) v);
+        put32(p + 4, (uint32_t) (v >> 32));
+}
+
+typedef struct {
+        uint64_t offset, paddr, vaddr, filesz, memsz;
+} Load;
+
+typedef struct {
+        X86PayloadInfo info;
+        Load loads[X86_MAX_LOADS];
+        unsigned n_loads;
+        size_t relocs_start;            /* in the input: right after the ELF file */
+        size_t size;                    /* of the payload */
+} Plan;
+
+static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len, Plan *p) {
+        memset(p, 0, sizeof(*p));
+        if (!v || len < 64 || memcmp(v, "\x7f" "ELF\x02\x01", 6) != 0 || le16(v + 0x12) != 62 /* EM_X86_64 */)
+                return X86P_NOT_ELF;
+        uint64_t entry = le64(v + 0x18), phoff = le64(v + 0x20), shoff = le64(v + 0x28);
+        uint16_t phentsize = le16(v + 0x36), phnum = le16(v + 0x38), shentsize = le16(v + 0x3a),
+                 shnum = le16(v + 0x3c);
+        if (phentsize < 56 || phnum == 0 || phnum > 64 || phoff > len || (uint64_t) phentsize * phnum > len - phoff)
+                return X86P_BAD_PHDRS;
+        uint64_t elf_end = phoff + (uint64_t) phentsize * phnum;
+        if (shnum) {
+                if (shoff > len || (uint64_t) shentsize * shnum > len - shoff)
+                        return X86P_BAD_PHDRS;
+                if (shoff + (uint64_t) shentsize * shnum > elf_end)
+                        elf_end = shoff + (uint64_t) shentsize * shnum;
+        }
+
+        uint64_t lo = UINT64_MAX, hi_file = 0, hi_mem = 0;
+        for (unsigned i = 0; i < phnum; i++) {
+                const uint8_t *ph = v + phoff + (size_t) i * phentsize;
+                if (le32(ph) != PT_LOAD)
+                        continue;
+                if (p->n_loads == X86_MAX_LOADS)
+                        return X86P_BAD_PHDRS;
+                Load l = { le64(ph + 0x08), le64(ph + 0x18), le64(ph + 0x10), le64(ph + 0x20), le64(ph + 0x28) };
+                if (l.offset > len || l.filesz > len - l.offset || l.memsz < l.filesz || l.paddr > (UINT64_C(1) << 40) ||
+                    l.memsz > (UINT64_C(1) << 32))
+                        return X86P_BAD_SEGMENT;
+                for (unsigned j = 0; j < p->n_loads; j++)
+                        if (l.memsz && p->loads[j].memsz && l.paddr < p->loads[j].paddr + p->loads[j].memsz &&
+                            p->loads[j].paddr < l.paddr + l.memsz)
+                                return X86P_BAD_SEGMENT;
+                if (l.paddr < lo) {
+                        lo = l.paddr;
+                        p->info.virt_base = l.vaddr;
+                }
+                if (l.paddr + l.filesz > hi_file)
+                        hi_file = l.paddr + l.filesz;
+                if (l.paddr + l.memsz > hi_mem)
+                        hi_mem = l.paddr + l.memsz;
+                if (l.offset + l.filesz > elf_end)
+                        elf_end = l.offset + l.filesz;
+                p->loads[p->n_loads++] = l;
+        }
+        if (p->n_loads == 0)
+                return X86P_NO_LOAD;
+        if (hi_mem - lo > UINT32_MAX / 2 || entry < lo || entry >= hi_file)
+                return X86P_BAD_SEGMENT;
+        p->info.phys_base = lo;
+        p->info.image_size = (uint32_t) (hi_file - lo);
+        p->info.mem_size = (uint32_t) (hi_mem - lo);
+        p->info.entry_offset = (uint32_t) (entry - lo);   /* e_entry is physical in vmlinux */
+
+        /* Relocations, as arch/x86/tools/relocs writes them after the ELF: 0, 64-bit entries,
+         * 0, inverse 32-bit entries, 0, 32-bit entries, to the end of the blob. */
+        if (elf_end > len || (len - elf_end) % 4 || len - elf_end < 12)
+                return X86P_BAD_RELOCS;
+        p->relocs_start = (size_t) elf_end;
+        size_t n = (len - (size_t) elf_end) / 4, i = 0, counts[3] = { 0, 0, 0 };
+        for (unsigned list = 0; list < 3; list++) {
+                if (i >= n || le32(v + elf_end + 4 * i) != 0)
+                        return X86P_BAD_RELOCS;
+                i++;
+                while (i < n && (list == 2 || le32(v + elf_end + 4 * i) != 0)) {
+                        if (le32(v + elf_end + 4 * i) == 0)
+                                return X86P_BAD_RELOCS;   /* a fourth list */
+                        counts[list]++;
+                        i++;
+                }
+        }
+        p->info.n_reloc64 = (uint32_t) counts[0];
+        p->info.n_reloc_inv32 = (uint32_t) counts[1];
+        p->info.n_reloc32 = (uint32_t) counts[2];
+
+        if (!setup || setup_len < SETUP_MIN || setup_len > 0x400)
+                return X86P_BAD_SETUP;
+        p->info.version = le16(setup + (0x206 - SETUP_BASE));
+        p->info.kernel_alignment = le32(setup + (0x230 - SETUP_BASE));
+        p->info.xloadflags = le16(setup + (0x236 - SETUP_BASE));
+        p->info.init_size = le32(setup + (0x260 - SETUP_BASE));
+        if (p->info.version < 0x20c || p->info.kernel_alignment == 0 ||
+            (p->info.kernel_alignment & (p->info.kernel_alignment - 1)) || p->info.init_size < p->info.mem_size)
+                return X86P_BAD_SETUP;
+
+        uint64_t off = p->info.image_size;
+        p->info.relocs_offset = (uint32_t) off;
+        p->info.relocs_size = (uint32_t) (12 + 4 * (counts[0] + counts[1] + counts[2]));
+        off += p->info.relocs_size;
+        p->info.setup_offset = (uint32_t) off;
+        p->info.setup_size = (uint32_t) setup_len;
+        off = (off + setup_len + 7) & ~(uint64_t) 7;
+        off += X86_PAYLOAD_TRAILER_SIZE;
+        if (off > UINT32_MAX)
+                return X86P_TOO_BIG;
+        p->size = (size_t) off;
+        return X86P_OK;
+}
+
+X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
+                                  X86PayloadInfo *ret, size_t *ret_size) {
+        static Plan p;   /* ~1 KiB; keeps EFI stacks small */
+        X86PayloadResult r = plan(vmlinux, len, setup_hdr, setup_len, &p);
+        if (r == X86P_OK) {
+                if (ret)
+                        *ret = p.info;
+                if (ret_size)
+                        *ret_size = p.size;
+        }
+        return r;
+}
+
+X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len,
+                                   uint8_t *out, size_t out_cap, size_t *ret_size) {
+        static Plan p;
+        X86PayloadResult r = plan(v, len, setup, setup_len, &p);
+        if (r != X86P_OK)
+                return r;
+        if (out_cap < p.size)
+                return X86P_BUFFER_TOO_SMALL;
+        memset(out, 0, p.size);
+        for (unsigned i = 0; i < p.n_loads; i++)
+                memcpy(out + (p.loads[i].paddr - p.info.phys_base), v + p.loads[i].offset, (size_t) p.loads[i].filesz);
+
+        uint8_t *rel = out + p.info.relocs_offset;
+        put32(rel, p.info.n_reloc64);
+        put32(rel + 4, p.info.n_reloc_inv32);
+        put32(rel + 8, p.info.n_reloc32);
+        /* the input lists, without their zero terminators, in the same order */
+        size_t src = p.relocs_start + 4, dst = 12;
+        uint32_t counts[3] = { p.info.n_reloc64, p.info.n_reloc_inv32, p.info.n_reloc32 };
+        for (unsigned list = 0; list < 3; list++) {
+                memcpy(rel + dst, v + src, (size_t) counts[list] * 4);
+                dst += (size_t) counts[list] * 4;
+                src += (size_t) counts[list] * 4 + 4;
+        }
+        memcpy(out + p.info.setup_offset, setup, setup_len);
+
+        uint8_t *t = out + p.size - X86_PAYLOAD_TRAILER_SIZE;
+        memcpy(t, X86_PAYLOAD_MAGIC, 8);
+        put32(t + 0x08, p.info.image_size);
+        put32(t + 0x0c, p.info.mem_size);
+        put32(t + 0x10, p.info.entry_offset);
+        put32(t + 0x14, p.info.relocs_offset);
+        put32(t + 0x18, p.info.relocs_size);
+        put32(t + 0x1c, p.info.setup_offset);
+        put32(t + 0x20, p.info.setup_size);
+        put32(t + 0x24, p.info.init_size);
+        put32(t + 0x28, p.info.kernel_alignment);
+        put16(t + 0x2c, p.info.xloadflags);
+        put16(t + 0x2e, p.info.version);
+        put64(t + 0x30, p.info.virt_base);
+        put64(t + 0x38, p.info.phys_base);
+        *ret_size = p.size;
+        return X86P_OK;
+}
+
+X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret) {
+        if (!p || len < X86_PAYLOAD_TRAILER_SIZE)
+                return X86P_BAD_TRAILER;
+        const uint8_t *t = p + len - X86_PAYLOAD_TRAILER_SIZE;
+        if (memcmp(t, X86_PAYLOAD_MAGIC, 8) != 0)
+                return X86P_BAD_TRAILER;
+        X86PayloadInfo i = {
+                .image_size = le32(t + 0x08), .mem_size = le32(t + 0x0c), .entry_offset = le32(t + 0x10),
+                .relocs_offset = le32(t + 0x14), .relocs_size = le32(t + 0x18), .setup_offset = le32(t + 0x1c),
+                .setup_size = le32(t + 0x20), .init_size = le32(t + 0x24), .kernel_alignment = le32(t + 0x28),
+                .xloadflags = le16(t + 0x2c), .version = le16(t + 0x2e), .virt_base = le64(t + 0x30),
+                .phys_base = le64(t + 0x38),
+        };
+        size_t body = len - X86_PAYLOAD_TRAILER_SIZE;
+        if (i.image_size == 0 || i.image_size > body || i.entry_offset >= i.image_size || i.mem_size < i.image_size ||
+            i.mem_size > i.init_size ||
+            i.relocs_offset != i.image_size || i.relocs_size < 12 || i.relocs_size > body - i.relocs_offset ||
+            i.setup_offset != i.relocs_offset + i.relocs_size || i.setup_size < SETUP_MIN ||
+            i.setup_size > body - i.setup_offset || i.kernel_alignment == 0 ||
+            (i.kernel_alignment & (i.kernel_alignment - 1)))
+                return X86P_BAD_TRAILER;
+        const uint8_t *rel = p + i.relocs_offset;
+        uint64_t n = (uint64_t) le32(rel) + le32(rel + 4) + le32(rel + 8);
+        if (12 + 4 * n != i.relocs_size)
+                return X86P_BAD_TRAILER;
+        i.n_reloc64 = le32(rel);
+        i.n_reloc_inv32 = le32(rel + 4);
+        i.n_reloc32 = le32(rel + 8);
+        if (ret)
+                *ret = i;
+        return X86P_OK;
+}
+
+const char *x86_payload_strerror(X86PayloadResult r) {
+        switch (r) {
+        case X86P_OK:                   return "success";
+        case X86P_NOT_ELF:              return "kernel is not an ELF64 x86-64 image";
+        case X86P_BAD_PHDRS:            return "ELF program or section headers outside the file";
+        case X86P_NO_LOAD:              return "ELF has no PT_LOAD segment";
+        case X86P_BAD_SEGMENT:          return "ELF segment outside the file, overlapping another, or entry outside the image";
+        case X86P_BAD_RELOCS:           return "relocation table after the ELF does not parse (0, 64-bit, 0, inverse 32-bit, 0, 32-bit)";
+        case X86P_BAD_SETUP:            return "setup header too short, protocol < 2.12, bad kernel_alignment or init_size below the image";
+        case X86P_BUFFER_TOO_SMALL:     return "output buffer too small";
+        case X86P_BAD_TRAILER:          return "x86 payload trailer missing or inconsistent";
+        case X86P_TOO_BIG:              return "x86 payload beyond 4 GiB";
+        }
+        return "unknown x86 payload error";
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The native x86 zboot payload (docs/format.md §4): the kernel flattened by physical address,
+ * its relocation table and setup header, and a 64-byte trailer at the end. Built on the host
+ * from a bzImage's own payload (stripped vmlinux ELF + the relocs tool's table), read by the
+ * EFI loader after decompressing it into place. Pure, (pointer, length), every offset checked.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define X86_PAYLOAD_MAGIC "ZBX86\0\1\0"
+#define X86_PAYLOAD_TRAILER_SIZE 64u
+#define X86_MAX_LOADS 16u
+
+typedef enum {
+        X86P_OK = 0,
+        X86P_NOT_ELF = -1,              /* no ELF64 little-endian x86-64 executable header */
+        X86P_BAD_PHDRS = -2,            /* program headers outside the file or absurd */
+        X86P_NO_LOAD = -3,              /* no PT_LOAD segment */
+        X86P_BAD_SEGMENT = -4,          /* a segment's data outside the file, or overlapping */
+        X86P_BAD_RELOCS = -5,           /* the relocation table does not parse to the end */
+        X86P_BAD_SETUP = -6,            /* setup header missing or absurd */
+        X86P_BUFFER_TOO_SMALL = -7,
+        X86P_BAD_TRAILER = -8,          /* reader: magic, sizes or offsets inconsistent */
+        X86P_TOO_BIG = -9,
+} X86PayloadResult;
+
+typedef struct {
+        uint32_t image_size;            /* flattened image bytes (file part) */
+        uint32_t mem_size;              /* image + BSS */
+        uint32_t entry_offset;          /* startup_64 - image start */
+        uint32_t relocs_offset, relocs_size;
+        uint32_t setup_offset, setup_size;
+        uint32_t init_size, kernel_alignment;
+        uint16_t xloadflags, version;
+        uint64_t phys_base;             /* first PT_LOAD p_paddr (LOAD_PHYSICAL_ADDR) */
+        uint64_t virt_base;             /* its p_vaddr */
+        uint32_t n_reloc64, n_reloc_inv32, n_reloc32;
+} X86PayloadInfo;
+
+/* Plan: parse the ELF + relocs blob and the setup header, fill *ret and the payload size. */
+X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
+                                  X86PayloadInfo *ret, size_t *ret_size);
+/* Build into out (out_cap >= the planned size). Deterministic. */
+X86PayloadResult x86_payload_build(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
+                                   uint8_t *out, size_t out_cap, size_t *ret_size);
+/* Read the trailer of a decompressed payload and check every offset against len. */
+X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret);
+const char *x86_payload_strerror(X86PayloadResult r);
