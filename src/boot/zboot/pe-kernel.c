@@ -6,11 +6,24 @@
  * image at a suitable address with sections in place, and a loaded-image protocol
  * (kernel-start.c).
  */
+#include "cmdline.h"
 #include "log.h"
 #include "memattr.h"
 #include "memory.h"
 #include "pe-kernel.h"
 #include "pe-load.h"
+#include "random.h"
+
+Placement placement_from_cmdline(const char16_t *cmdline, size_t len) {
+        Placement p = { .randomize = !cmdline_has_word(cmdline, len, "nokaslr") };
+        if (p.randomize) {
+                bool strong;
+                p.seed = random_seed(&strong);
+                if (!strong)
+                        log_info("no EFI_RNG_PROTOCOL: placement seeded from the CPU counter (weak)");
+        }
+        return p;
+}
 
 EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret) {
         EFI_STATUS err;

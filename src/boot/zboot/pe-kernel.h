@@ -10,6 +10,10 @@ typedef struct {
         uint64_t seed;
 } Placement;
 
+/* Where to place the kernel: at random (seeded from EFI_RNG_PROTOCOL, or weakly from the CPU
+ * counter, logged) unless the command line has "nokaslr". */
+Placement placement_from_cmdline(const char16_t *cmdline, size_t len);
+
 /* Alignment we place PE kernels at: 2 MiB keeps the arm64 stub from moving itself
  * (it wants MIN_KIMG_ALIGN = 2 MiB), and never less than the image's SectionAlignment. */
 #define KERNEL_PLACEMENT_ALIGN (UINT64_C(2) << 20)

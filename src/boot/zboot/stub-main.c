@@ -13,7 +13,6 @@
 #include "log.h"
 #include "pe-load.h"
 #include "proto/loaded-image.h"
-#include "random.h"
 #include "secure-boot.h"
 #include "zboot-load.h"
 
@@ -90,13 +89,7 @@ EFI_STATUS run(EFI_HANDLE image) {
 
         const char16_t *cl = options;
         size_t cl_len = options ? strnlen16(cl, options_size / sizeof(char16_t)) : 0;
-        Placement p = { .randomize = !cmdline_has_word(cl, cl_len, "nokaslr") };
-        if (p.randomize) {
-                bool strong;
-                p.seed = random_seed(&strong);
-                if (!strong)
-                        log_info("no EFI_RNG_PROTOCOL: placement seeded from the CPU counter (weak)");
-        }
+        Placement p = placement_from_cmdline(cl, cl_len);
 
         /* Kernel. */
         if (zboot_is_image(linux_sec.data, linux_sec.size))

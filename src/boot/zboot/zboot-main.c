@@ -8,7 +8,6 @@
 #include "efi-main.h"
 #include "log.h"
 #include "proto/loaded-image.h"
-#include "random.h"
 #include "zboot-load.h"
 
 const char program_name[] = "zboot";
@@ -32,13 +31,7 @@ EFI_STATUS run(EFI_HANDLE image) {
                 cmdline_len = strnlen16(cmdline, li->LoadOptionsSize / sizeof(char16_t));
         }
 
-        Placement p = { .randomize = !cmdline_has_word(cmdline, cmdline_len, "nokaslr") };
-        if (p.randomize) {
-                bool strong;
-                p.seed = random_seed(&strong);
-                if (!strong)
-                        log_info("no EFI_RNG_PROTOCOL: placement seeded from the CPU counter (weak)");
-        }
+        Placement p = placement_from_cmdline(cmdline, cmdline_len);
 
         err = zboot_load(li->ImageBase, li->ImageSize, true, &p, &pages, &k);
         if (err != EFI_SUCCESS)
