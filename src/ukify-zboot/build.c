@@ -102,7 +102,7 @@ int verb_build(int argc, char **argv) {
         if (!output)
                 return error("build: --output is required");
 
-        Blob kernel = {}, stub = {}, initrd = {}, out = {};
+        Blob kernel = {}, payload = {}, stub = {}, initrd = {}, out = {};
         Blob texts[8 + MAX_EXTRA] = {};
         PeNewSection secs[8 + MAX_EXTRA];
         size_t n = 0, nt = 0;
@@ -111,7 +111,7 @@ int verb_build(int argc, char **argv) {
 
         if (!read_file(linux_path, &kernel))
                 goto out;
-        KernelKind kind = kernel_validate(&kernel, linux_path, NULL);
+        KernelKind kind = kernel_validate(&kernel, linux_path, &payload);
         if (kind == KERNEL_UNKNOWN)
                 goto out;
         Arch arch = kernel_arch(&kernel);
@@ -119,17 +119,19 @@ int verb_build(int argc, char **argv) {
                 error("%s: unsupported machine type (x86_64 and aarch64 only)", linux_path);
                 goto out;
         }
+        if (!uname) {
+                /* from the kernel as given (a zboot payload is already unpacked) */
+                uname = detected = kernel_uname(&kernel, &payload);
+                if (!uname)
+                        info("warning: could not detect the kernel version; no .uname (use --uname)");
+        }
+        blob_free(&payload);
         if (ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
                 Blob z;
                 if (!make_zboot(&kernel, linux_path, ztype, compress_default_level(ztype), arch, NULL, &z))
                         goto out;
                 blob_free(&kernel);
                 kernel = z;
-        }
-        if (!uname) {
-                uname = detected = kernel_uname(&kernel);
-                if (!uname)
-                        info("warning: could not detect the kernel version; no .uname (use --uname)");
         }
 
         /* initrds concatenated, each padded to 4 bytes like ukify */
@@ -226,6 +228,7 @@ out:
         for (size_t i = 0; i < nt; i++)
                 blob_free(&texts[i]);
         blob_free(&kernel);
+        blob_free(&payload);
         blob_free(&stub);
         blob_free(&initrd);
         blob_free(&out);

@@ -39,16 +39,8 @@ int verb_extract(int argc, char **argv) {
                 return 1;
         if (kind == KERNEL_PE) {
                 /* a UKI: its .linux */
-                PeFile f;
-                int i = pe_parse(in.data, in.size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
-                if (i < 0)
+                if (!uki_linux_validate(&in, argv[optind], &out, &kind))
                         return error("%s: a PE image without a .linux section: not a zboot image or UKI", argv[optind]);
-                size_t n;
-                Blob k = { (uint8_t *) pe_section_data(&f, (size_t) i, &n), 0 };
-                k.size = n;
-                char what[4096];
-                snprintf(what, sizeof(what), "%s: .linux", argv[optind]);
-                kind = kernel_validate(&k, what, &out);
                 if (kind == KERNEL_UNKNOWN)
                         return 1;
         }

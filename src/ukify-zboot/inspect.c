@@ -212,20 +212,9 @@ int verb_inspect(int argc, char **argv) {
         /* validate fully before printing anything, so errors never come with half a report */
         if (kernel_validate(&b, argv[optind], NULL) == KERNEL_UNKNOWN)
                 return 1;
-        PeFile f;
-        PeResult r = pe_parse(b.data, b.size, &f);
-        if (r != PE_OK && kernel_kind(&b) != KERNEL_BZIMAGE)
-                return error("%s: not a valid PE image: %s", argv[optind], pe_strerror(r));
-        int li = r == PE_OK ? pe_find_section(&f, ".linux") : -1;
-        if (li >= 0) {
-                size_t n;
-                Blob inner = { (uint8_t *) pe_section_data(&f, (size_t) li, &n), 0 };
-                inner.size = n;
-                char what[4096];
-                snprintf(what, sizeof(what), "%s: .linux", argv[optind]);
-                if (kernel_validate(&inner, what, NULL) == KERNEL_UNKNOWN)
-                        return 1;
-        }
+        KernelKind linux_kind;
+        if (uki_linux_validate(&b, argv[optind], NULL, &linux_kind) && linux_kind == KERNEL_UNKNOWN)
+                return 1;
         int ret = inspect_blob(&b, argv[optind], json, 0);
         if (json)
                 printf("\n");

@@ -81,6 +81,30 @@ static char *banner_uname(const uint8_t *d, size_t size) {
         return NULL;
 }
 
+/* Decompress in[0..in_len) to exactly out_size bytes (the size trailer's claim) into a new
+ * Blob; errors name the payload as "the NAME payload". */
+static bool unpack_exact(CompressionType t, const uint8_t *in, size_t in_len, uint64_t out_size, const char *what,
+                         const char *name, Blob *ret) {
+        size_t ws = decompress_workspace_size(t, in, in_len);
+        void *work = ws ? aligned_alloc(64, (ws + 63) & ~(size_t) 63) : NULL;
+        Blob out = { malloc(out_size), 0 };
+        if (!out.data || (ws && !work)) {
+                free(work);
+                free(out.data);
+                return error("%s: out of memory", what), false;
+        }
+        DecompressResult r = decompress(t, in, in_len, out.data, out_size, &out.size, work, ws);
+        free(work);
+        if (r != DECOMPRESS_OK || out.size != out_size) {
+                error("%s: cannot decompress the %s payload: %s", what, name,
+                      r != DECOMPRESS_OK ? decompress_strerror(r) : "size differs from the size trailer");
+                free(out.data);
+                return false;
+        }
+        *ret = out;
+        return true;
+}
+
 bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
         ZbootInfo z;
         ZbootResult zr = zboot_parse_header(k->data, k->size, &z);
@@ -100,26 +124,7 @@ bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
                 error("%s: implausible decompressed size in the zboot size trailer", what);
                 return false;
         }
-        size_t in_len = zboot_stream_length(&z);
-        size_t ws = decompress_workspace_size(t, payload, in_len);
-        void *work = ws ? aligned_alloc(64, (ws + 63) & ~(size_t) 63) : NULL;
-        Blob out = { malloc(out_size), 0 };
-        if (!out.data || (ws && !work)) {
-                free(work);
-                free(out.data);
-                error("%s: out of memory", what);
-                return false;
-        }
-        DecompressResult r = decompress(t, payload, in_len, out.data, out_size, &out.size, work, ws);
-        free(work);
-        if (r != DECOMPRESS_OK || out.size != out_size) {
-                error("%s: cannot decompress the %s payload: %s", what, z.comp_type,
-                      r != DECOMPRESS_OK ? decompress_strerror(r) : "size differs from the size trailer");
-                free(out.data);
-                return false;
-        }
-        *ret = out;
-        return true;
+        return unpack_exact(t, payload, zboot_stream_length(&z), out_size, what, z.comp_type, ret);
 }
 
 static uint32_t le32(const uint8_t *p) {
@@ -180,21 +185,14 @@ bool bzimage_unpack(const Blob *k, const char *what, Blob *ret) {
         if (out_size < 64 || out_size > (UINT64_C(1) << 31))
                 return error("%s: implausible decompressed size %llu at the end of the bzImage payload", what,
                              (unsigned long long) out_size), false;
-        size_t ws = decompress_workspace_size(t, p, in_len);
-        void *work = ws ? aligned_alloc(64, (ws + 63) & ~(size_t) 63) : NULL;
-        Blob out = { malloc(out_size), 0 };
-        if (!out.data || (ws && !work)) {
-                free(work);
-                free(out.data);
-                return error("%s: out of memory", what), false;
-        }
-        DecompressResult r = decompress(t, p, in_len, out.data, out_size, &out.size, work, ws);
-        free(work);
-        if (r != DECOMPRESS_OK || out.size != out_size || memcmp(out.data, "\x7f" "ELF", 4) != 0) {
-                error("%s: cannot decompress the bzImage's %s payload: %s", what, compression_to_string(t),
-                      r != DECOMPRESS_OK ? decompress_strerror(r)
-                      : out.size != out_size ? "size differs from the size trailer" : "result is not an ELF kernel");
-                free(out.data);
+        char name[64];
+        snprintf(name, sizeof(name), "bzImage's %s", compression_to_string(t));
+        Blob out;
+        if (!unpack_exact(t, p, in_len, out_size, what, name, &out))
+                return false;
+        if (memcmp(out.data, "\x7f" "ELF", 4) != 0) {
+                error("%s: cannot decompress the %s payload: result is not an ELF kernel", what, name);
+                blob_free(&out);
                 return false;
         }
         *ret = out;
@@ -260,7 +258,21 @@ KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload) {
         }
 }
 
-char *kernel_uname(const Blob *k) {
+bool uki_linux_validate(const Blob *uki, const char *what, Blob *ret_payload, KernelKind *ret_kind) {
+        PeFile f;
+        int i = pe_parse(uki->data, uki->size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
+        if (i < 0)
+                return false;
+        size_t n;
+        Blob linux_sec = { (uint8_t *) pe_section_data(&f, (size_t) i, &n), 0 };
+        linux_sec.size = n;
+        char name[4096];
+        snprintf(name, sizeof(name), "%s: .linux", what);
+        *ret_kind = kernel_validate(&linux_sec, name, ret_payload);
+        return true;
+}
+
+char *kernel_uname(const Blob *k, const Blob *payload) {
         switch (kernel_kind(k)) {
         case KERNEL_BZIMAGE: {
                 /* kernel_version (0x20e) points to a string at +0x200 in the setup code */
@@ -271,6 +283,8 @@ char *kernel_uname(const Blob *k) {
                 return NULL;
         }
         case KERNEL_ZBOOT: {
+                if (payload && payload->data)
+                        return banner_uname(payload->data, payload->size);
                 Blob inner;
                 if (!zboot_unpack(k, "zboot payload", &inner))
                         return NULL;

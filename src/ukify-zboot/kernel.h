@@ -21,8 +21,9 @@ const char *arch_name(Arch a);
 const char *arch_efi_suffix(Arch a);
 Arch arch_from_string(const char *s);
 /* "6.1.0-56-arm64" from the "Linux version ..." banner (in an Image, a bzImage's
- * kernel_version string, or inside a zboot payload); malloc'd, NULL if not found. */
-char *kernel_uname(const Blob *k);
+ * kernel_version string, or inside a zboot payload: pass the payload kernel_validate()
+ * unpacked, or NULL to unpack it again); malloc'd, NULL if not found. */
+char *kernel_uname(const Blob *k, const Blob *payload);
 /* The decompressed payload of a zboot image (malloc'd), or false with an error printed. */
 bool zboot_unpack(const Blob *k, const char *what, Blob *ret);
 
@@ -34,5 +35,9 @@ bool zboot_unpack(const Blob *k, const char *what, Blob *ret);
  * bzImages the decompressed payload is handed back in ret_payload when that is non-NULL
  * (else freed); for other kinds it is left empty. */
 KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload);
+/* The .linux section of a UKI, validated like kernel_validate() with errors named "WHAT: .linux"
+ * (*ret_kind is KERNEL_UNKNOWN after an error). False, with nothing printed, when uki is no
+ * valid PE or has no .linux section. */
+bool uki_linux_validate(const Blob *uki, const char *what, Blob *ret_payload, KernelKind *ret_kind);
 /* The decompressed payload of a bzImage (ELF vmlinux + relocations), malloc'd. */
 bool bzimage_unpack(const Blob *k, const char *what, Blob *ret);

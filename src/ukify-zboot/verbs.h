@@ -9,6 +9,7 @@ int verb_build(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
 int verb_extract(int argc, char **argv);
 
-/* Make a zboot image (our self-decompressor + compressed kernel) in memory. */
+/* Make a zboot image (our self-decompressor + compressed kernel) in memory. The kernel must
+ * have passed kernel_validate(). */
 bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int level, Arch arch, const char *stub_path,
                 Blob *ret);

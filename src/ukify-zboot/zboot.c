@@ -26,15 +26,9 @@ bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int lev
 
         switch (kind) {
         case KERNEL_ARM64_IMAGE: {
+                /* header and image_size were checked by kernel_validate() */
                 uint64_t image_size;
                 memcpy(&image_size, kernel->data + 16, 8);
-                if (image_size < kernel->size || image_size > (UINT64_C(1) << 31))
-                        return error("%s: arm64 Image header image_size %llu is smaller than the file or absurd", what,
-                                     (unsigned long long) image_size), false;
-                PeFile f;
-                PeResult r = pe_parse(kernel->data, kernel->size, &f);
-                if (r != PE_OK)
-                        return error("%s: arm64 Image has a broken PE header: %s", what, pe_strerror(r)), false;
                 if (arch != ARCH_UNKNOWN && arch != ARCH_AARCH64)
                         return error("%s: this is an arm64 Image, not %s", what, arch_name(arch)), false;
                 arch = ARCH_AARCH64;
