@@ -15,6 +15,7 @@
 #include "proto/loaded-image.h"
 #include "secure-boot.h"
 #include "zboot-load.h"
+#include "zboot.h"
 
 const char program_name[] = "zboot-stub";
 
@@ -92,7 +93,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         Placement p = placement_from_cmdline(cl, cl_len);
 
         /* Kernel. */
-        if (zboot_is_image(linux_sec.data, linux_sec.size))
+        if (zboot_has_magic(linux_sec.data, linux_sec.size))
                 err = zboot_load(linux_sec.data, linux_sec.size, false, &p, &pages, &k);
         else
                 err = pe_kernel_load(linux_sec.data, linux_sec.size, &p, &pages, &k);

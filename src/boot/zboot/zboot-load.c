@@ -4,23 +4,16 @@
  *
  * Memory: the decompressed payload is the kernel's memory image (the producer padded an arm64
  * Image to its in-memory size, BSS included), so we allocate its decompressed size once at the
- * placed address and decompress into it; the decoder uses the output as its window, and its
- * scratch workspace is the only other allocation. If the payload turns out not to be usable
- * in place (a PE whose file layout differs from its memory layout), it is loaded from there
- * into a second allocation and the first is freed: the smallest extra copy.
+ * placed address and decompress into it; zstd, gzip and lz4 use the output as their window, so
+ * their small workspace is the only other allocation (xz's workspace is its dictionary,
+ * docs/decompression.md). If the payload turns out not to be usable in place (a PE whose file
+ * layout differs from its memory layout), it is loaded from there into a second allocation
+ * and the first is freed: the smallest extra copy.
  */
-#include "log.h"
-#include "zboot-load.h"
-
-bool zboot_is_image(const void *buf, size_t size) {
-        return size >= 8 && memcmp(buf, "MZ", 2) == 0 && memcmp((const uint8_t *) buf + 4, "zimg", 4) == 0;
-}
-
-/* Until the format core (zboot.h) and the decompressors (decompress.h) are in the tree, a
- * zboot payload is refused with a clear message; plain PE kernels load through pe-kernel.c. */
-#if __has_include("zboot.h") && __has_include("decompress.h")
 #include "decompress.h"
+#include "log.h"
 #include "pe-load.h"
+#include "zboot-load.h"
 #include "zboot.h"
 
 /* Map a file offset range of our own loaded image to its address in memory. */
@@ -130,10 +123,3 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
         log_info("payload is not laid out for in-place use: loading it from a copy");
         return pe_kernel_load(pages_ptr(&pages), out_len, p, ret_pages, ret);
 }
-#else
-EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Placement *p, Pages *ret_pages,
-                      LoadedKernel *ret) {
-        (void) image; (void) size; (void) in_memory; (void) p; (void) ret_pages; (void) ret;
-        return log_error_status(EFI_UNSUPPORTED, "zboot payloads are not supported by this build (no decompressors)");
-}
-#endif

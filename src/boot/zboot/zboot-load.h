@@ -12,6 +12,3 @@
  * On success *ret_pages owns the kernel's memory. */
 EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Placement *p, Pages *ret_pages,
                       LoadedKernel *ret);
-
-/* Is this buffer a zboot image (MZ + "zimg")? */
-bool zboot_is_image(const void *buf, size_t size);
