@@ -31,6 +31,7 @@ static void put64(uint8_t *p, uint64_t v) {
 
 typedef struct {
         uint64_t offset, paddr, vaddr, filesz, memsz;
+        uint32_t flags;
 } Load;
 
 typedef struct {
@@ -65,7 +66,8 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
                         continue;
                 if (p->n_loads == X86_MAX_LOADS)
                         return X86P_BAD_PHDRS;
-                Load l = { le64(ph + 0x08), le64(ph + 0x18), le64(ph + 0x10), le64(ph + 0x20), le64(ph + 0x28) };
+                Load l = { le64(ph + 0x08), le64(ph + 0x18), le64(ph + 0x10), le64(ph + 0x20), le64(ph + 0x28),
+                           le32(ph + 4) };
                 if (l.offset > len || l.filesz > len - l.offset || l.memsz < l.filesz || l.paddr > (UINT64_C(1) << 40) ||
                     l.memsz > (UINT64_C(1) << 32))
                         return X86P_BAD_SEGMENT;
@@ -90,6 +92,11 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
         if (hi_mem - lo > UINT32_MAX / 2 || entry < lo || entry >= hi_file)
                 return X86P_BAD_SEGMENT;
         p->info.phys_base = lo;
+        /* Kernel text: the lowest segment when it is executable (PF_X); otherwise no range is
+         * treated as text and the loader maps nothing executable before the jump. */
+        for (unsigned j = 0; j < p->n_loads; j++)
+                if (p->loads[j].paddr == lo && (p->loads[j].flags & 1u))
+                        p->info.text_size = (uint32_t) (p->loads[j].filesz);
         p->info.image_size = (uint32_t) (hi_file - lo);
         p->info.mem_size = (uint32_t) (hi_mem - lo);
         p->info.entry_offset = (uint32_t) (entry - lo);   /* e_entry is physical in vmlinux */
@@ -193,31 +200,42 @@ X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *
         put16(t + 0x2e, p.info.version);
         put64(t + 0x30, p.info.virt_base);
         put64(t + 0x38, p.info.phys_base);
+        put32(t + 0x40, p.info.text_size);
         *ret_size = p.size;
         return X86P_OK;
 }
 
-X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret) {
-        if (!p || len < X86_PAYLOAD_TRAILER_SIZE)
-                return X86P_BAD_TRAILER;
-        const uint8_t *t = p + len - X86_PAYLOAD_TRAILER_SIZE;
-        if (memcmp(t, X86_PAYLOAD_MAGIC, 8) != 0)
+X86PayloadResult x86_payload_parse_trailer(const uint8_t *t, size_t len, X86PayloadInfo *ret) {
+        if (!t || len < X86_PAYLOAD_TRAILER_SIZE || memcmp(t, X86_PAYLOAD_MAGIC, 8) != 0)
                 return X86P_BAD_TRAILER;
         X86PayloadInfo i = {
                 .image_size = le32(t + 0x08), .mem_size = le32(t + 0x0c), .entry_offset = le32(t + 0x10),
                 .relocs_offset = le32(t + 0x14), .relocs_size = le32(t + 0x18), .setup_offset = le32(t + 0x1c),
                 .setup_size = le32(t + 0x20), .init_size = le32(t + 0x24), .kernel_alignment = le32(t + 0x28),
                 .xloadflags = le16(t + 0x2c), .version = le16(t + 0x2e), .virt_base = le64(t + 0x30),
-                .phys_base = le64(t + 0x38),
+                .phys_base = le64(t + 0x38), .text_size = le32(t + 0x40),
         };
         size_t body = len - X86_PAYLOAD_TRAILER_SIZE;
         if (i.image_size == 0 || i.image_size > body || i.entry_offset >= i.image_size || i.mem_size < i.image_size ||
-            i.mem_size > i.init_size ||
+            i.mem_size > i.init_size || i.text_size > i.image_size ||
             i.relocs_offset != i.image_size || i.relocs_size < 12 || i.relocs_size > body - i.relocs_offset ||
             i.setup_offset != i.relocs_offset + i.relocs_size || i.setup_size < SETUP_MIN ||
             i.setup_size > body - i.setup_offset || i.kernel_alignment == 0 ||
-            (i.kernel_alignment & (i.kernel_alignment - 1)))
+            (i.kernel_alignment & (i.kernel_alignment - 1)) || i.phys_base > (UINT64_C(1) << 40) ||
+            le32(t + 0x44) != 0 || le64(t + 0x48) != 0)
                 return X86P_BAD_TRAILER;
+        if (ret)
+                *ret = i;
+        return X86P_OK;
+}
+
+X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret) {
+        X86PayloadInfo i;
+        if (!p || len < X86_PAYLOAD_TRAILER_SIZE)
+                return X86P_BAD_TRAILER;
+        X86PayloadResult r = x86_payload_parse_trailer(p + len - X86_PAYLOAD_TRAILER_SIZE, len, &i);
+        if (r != X86P_OK)
+                return r;
         const uint8_t *rel = p + i.relocs_offset;
         uint64_t n = (uint64_t) le32(rel) + le32(rel + 4) + le32(rel + 8);
         if (12 + 4 * n != i.relocs_size)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The native x86 zboot payload (docs/format.md §4): the kernel flattened by physical address,
- * its relocation table and setup header, and a 64-byte trailer at the end. Built on the host
+ * its relocation table and setup header, and an 80-byte trailer at the end. Built on the host
  * from a bzImage's own payload (stripped vmlinux ELF + the relocs tool's table), read by the
  * EFI loader after decompressing it into place. Pure, (pointer, length), every offset checked.
  */
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define X86_PAYLOAD_MAGIC "ZBX86\0\1\0"
-#define X86_PAYLOAD_TRAILER_SIZE 64u
+#define X86_PAYLOAD_TRAILER_SIZE 80u
 #define X86_MAX_LOADS 16u
 
 typedef enum {
@@ -38,6 +38,8 @@ typedef struct {
         uint16_t xloadflags, version;
         uint64_t phys_base;             /* first PT_LOAD p_paddr (LOAD_PHYSICAL_ADDR) */
         uint64_t virt_base;             /* its p_vaddr */
+        uint32_t text_size;             /* bytes from image start to the end of the first, executable
+                                         * PT_LOAD (kernel text): mapped RX, the rest RW+NX */
         uint32_t n_reloc64, n_reloc_inv32, n_reloc32;
 } X86PayloadInfo;
 
@@ -47,6 +49,10 @@ X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint
 /* Build into out (out_cap >= the planned size). Deterministic. */
 X86PayloadResult x86_payload_build(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
                                    uint8_t *out, size_t out_cap, size_t *ret_size);
+/* Check a trailer (X86_PAYLOAD_TRAILER_SIZE bytes) on its own, for a payload of payload_len
+ * bytes: what the loader reads from the zboot image's .zbx86 section before decompressing,
+ * to place the kernel. Does not fill the relocation counts. */
+X86PayloadResult x86_payload_parse_trailer(const uint8_t *t, size_t payload_len, X86PayloadInfo *ret);
 /* Read the trailer of a decompressed payload and check every offset against len. */
 X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret);
 const char *x86_payload_strerror(X86PayloadResult r);

@@ -6,6 +6,7 @@
  * relocation lists against the input, the trailer round trip, and the refusals.
  */
 #include "tests.h"
+#include "x86-boot.h"
 #include "x86-payload.h"
 
 static uint8_t *vm, *bz, *out;
@@ -82,6 +83,20 @@ static void test_debian_kernel(void) {
         size_t n2;
         ASSERT_EQ(x86_payload_build(vm, vm_len, s, sn, again, size, &n2), X86P_OK);
         ASSERT_TRUE(memcmp(out, again, size) == 0);
+
+        /* text: the first PT_LOAD (R+X) of this kernel */
+        ASSERT_TRUE(plan.text_size > (8u << 20) && plan.text_size < plan.image_size);
+
+        /* every relocation of the real kernel is inside the image; relocating by a KASLR
+         * offset changes the image, relocating back restores every byte */
+        size_t bad = 0;
+        uint64_t d = x86_virt_offset(&plan, UINT64_C(0x123456789abcdef0), true);
+        ASSERT_TRUE(d != 0 && d % plan.kernel_alignment == 0);
+        ASSERT_EQ(x86_relocate(again, size, &got, d, &bad), X86R_OK);
+        ASSERT_TRUE(memcmp(out, again, size) != 0);
+        ASSERT_EQ(x86_relocate(again, size, &got, (uint64_t) -d, &bad), X86R_OK);
+        ASSERT_TRUE(memcmp(out, again, size) == 0);
+        fprintf(stderr, "text %u bytes, relocated by 0x%llx and back\n", plan.text_size, (unsigned long long) d);
         free(again);
 }
 
@@ -116,6 +131,15 @@ static void test_refusals(void) {
                 memcpy(t + f, save, 4);
         }
         ASSERT_EQ(x86_payload_parse(out, out_len, &i), X86P_OK);
+        for (unsigned f = 0x40; f < 0x50; f += 4) {   /* text_size past the image, reserved != 0 */
+                uint8_t save[4];
+                memcpy(save, t + f, 4);
+                memset(t + f, 0xff, 4);
+                ASSERT_EQ(x86_payload_parse(out, out_len, &i), X86P_BAD_TRAILER);
+                memcpy(t + f, save, 4);
+        }
+        ASSERT_EQ(x86_payload_parse_trailer(t, out_len, &i), X86P_OK);
+        ASSERT_EQ(x86_payload_parse_trailer(t, X86_PAYLOAD_TRAILER_SIZE, &i), X86P_BAD_TRAILER);
         for (int r = X86P_TOO_BIG; r < 0; r++)
                 ASSERT_TRUE(strcmp(x86_payload_strerror((X86PayloadResult) r), "unknown x86 payload error") != 0);
 }

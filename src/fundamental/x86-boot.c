@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "slots.h"
+#include "x86-boot.h"
+
+#define SETUP_HDR_END 0x290u /* the setup header's room in the zero page ends here */
+
+bool x86_bp_init(uint8_t bp[BP_SIZE], const uint8_t *payload, const X86PayloadInfo *info) {
+        memset(bp, 0, BP_SIZE);
+        if (info->setup_size > SETUP_HDR_END - BP_HDR)
+                return false;
+        memcpy(bp + BP_HDR, payload + info->setup_offset, info->setup_size);
+        return true;
+}
+
+/* ---- e820 -------------------------------------------------------------------------------- */
+
+#define EFI_MEMORY_SP UINT64_C(0x40000) /* "specific purpose": the kernel keeps it for drivers */
+
+uint32_t x86_e820_type(uint32_t efi_type, uint64_t attribute) {
+        switch (efi_type) {
+        case 0:  /* EfiReservedMemoryType */
+        case 5:  /* EfiRuntimeServicesCode */
+        case 6:  /* EfiRuntimeServicesData */
+        case 11: /* EfiMemoryMappedIO */
+        case 12: /* EfiMemoryMappedIOPortSpace */
+        case 13: /* EfiPalCode */
+                return E820_RESERVED;
+        case 8:  /* EfiUnusableMemory */
+                return E820_UNUSABLE;
+        case 9:  /* EfiACPIReclaimMemory */
+                return E820_ACPI;
+        case 1:  /* EfiLoaderCode: the kernel, its zero page, command line, initrd, our tables */
+        case 2:  /* EfiLoaderData */
+        case 3:  /* EfiBootServicesCode: free once boot services are gone */
+        case 4:  /* EfiBootServicesData */
+        case 7:  /* EfiConventionalMemory */
+                return (attribute & EFI_MEMORY_SP) ? E820_SOFT_RESERVED : E820_RAM;
+        case 10: /* EfiACPIMemoryNVS */
+                return E820_NVS;
+        case 14: /* EfiPersistentMemory */
+                return E820_PMEM;
+        default: /* EfiUnacceptedMemoryType and anything newer: not ours to describe */
+                return 0;
+        }
+}
+
+size_t x86_e820_from_efi(const X86EfiRegion *r, size_t n, uint8_t *out, size_t cap) {
+        size_t count = 0;
+        uint64_t last_end = 0;
+        uint32_t last_type = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                uint32_t type = x86_e820_type(r[i].type, r[i].attribute);
+                if (type == 0 || r[i].n_pages == 0 || r[i].n_pages > (UINT64_MAX - r[i].start) >> 12)
+                        continue;
+                uint64_t size = r[i].n_pages << 12;
+                if (count > 0 && type == last_type && r[i].start == last_end) {
+                        if (count <= cap) {
+                                uint8_t *e = out + (count - 1) * E820_ENTRY_SIZE;
+                                x86_put64(e + 8, x86_get64(e + 8) + size);
+                        }
+                } else {
+                        if (count < cap) {
+                                uint8_t *e = out + count * E820_ENTRY_SIZE;
+                                x86_put64(e, r[i].start);
+                                x86_put64(e + 8, size);
+                                x86_put32(e + 16, type);
+                        }
+                        count++;
+                }
+                last_end = r[i].start + size;
+                last_type = type;
+        }
+        return count;
+}
+
+/* ---- virtual KASLR and relocation -------------------------------------------------------- */
+
+uint64_t x86_virt_offset(const X86PayloadInfo *info, uint64_t seed, bool randomize) {
+        if (!randomize)
+                return 0;
+        uint64_t align = info->kernel_alignment, size = info->init_size;
+        if (align < 4096 || size > X86_KERNEL_IMAGE_WINDOW)
+                return 0;
+        size = (size + align - 1) & ~(align - 1);
+        SlotRegion window = { 0, X86_KERNEL_IMAGE_WINDOW };
+        uint64_t addr;
+        if (!slots_choose(&window, 1, size, align, info->phys_base, X86_KERNEL_IMAGE_WINDOW, seed, true, &addr) ||
+            addr < info->phys_base)
+                return 0;
+        return addr - info->phys_base;
+}
+
+/* The three lists in payload order: 64-bit, inverse 32-bit, 32-bit. */
+static bool reloc_target(const X86PayloadInfo *info, uint32_t entry, unsigned width, size_t *ret_off) {
+        /* Entries hold the low 32 bits of the target's link-time virtual address; the kernel
+         * lives in the top 2 GiB, so sign extension gives the full address back. */
+        uint64_t va = (uint64_t) (int64_t) (int32_t) entry;
+        uint64_t off = va - info->virt_base;
+        if (va < info->virt_base || off > info->image_size || width > info->image_size - off)
+                return false;
+        *ret_off = (size_t) off;
+        return true;
+}
+
+X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *info, uint64_t delta,
+                            size_t *ret_bad) {
+        if (info->relocs_offset > len || info->relocs_size < 12 || info->relocs_size > len - info->relocs_offset ||
+            info->image_size > info->relocs_offset)
+                return X86R_BAD_TABLE;
+        const uint8_t *rel = image + info->relocs_offset;
+        uint32_t counts[3] = { x86_get32(rel), x86_get32(rel + 4), x86_get32(rel + 8) };
+        if (12 + 4 * ((uint64_t) counts[0] + counts[1] + counts[2]) != info->relocs_size)
+                return X86R_BAD_TABLE;
+        static const unsigned width[3] = { 8, 4, 4 };
+
+        /* Pass 1 checks, pass 2 patches: a bad table leaves the image untouched. The table
+         * lies after image_size, so patches never touch it. */
+        for (unsigned pass = 0; pass < 2; pass++) {
+                const uint8_t *e = rel + 12;
+                size_t index = 0;
+                for (unsigned list = 0; list < 3; list++)
+                        for (uint32_t i = 0; i < counts[list]; i++, e += 4, index++) {
+                                size_t off;
+                                if (!reloc_target(info, x86_get32(e), width[list], &off)) {
+                                        if (ret_bad)
+                                                *ret_bad = index;
+                                        return X86R_OUT_OF_IMAGE;
+                                }
+                                if (pass == 0 || delta == 0)
+                                        continue;
+                                uint8_t *p = image + off;
+                                if (list == 0)
+                                        x86_put64(p, x86_get64(p) + delta);
+                                else if (list == 1)
+                                        x86_put32(p, x86_get32(p) - (uint32_t) delta);
+                                else
+                                        x86_put32(p, x86_get32(p) + (uint32_t) delta);
+                        }
+        }
+        return X86R_OK;
+}
+
+/* ---- identity page tables ---------------------------------------------------------------- */
+
+#define GIB (UINT64_C(1) << 30)
+#define PT_PRESENT_RW UINT64_C(0x003)
+#define PT_LARGE UINT64_C(0x080)
+
+static void counts(uint64_t map_end, uint64_t *n_gib, uint64_t *n_pdpt) {
+        *n_gib = (map_end + GIB - 1) / GIB;
+        *n_pdpt = (*n_gib + 511) / 512;
+}
+
+size_t x86_pgtable_size(uint64_t map_end, bool la57) {
+        uint64_t n_gib, n_pdpt;
+        if (map_end == 0 || map_end > (UINT64_C(1) << 48) - GIB)
+                return 0;
+        counts(map_end, &n_gib, &n_pdpt);
+        return (size_t) ((la57 ? 1 : 0) + 1 + n_pdpt + n_gib) * 4096;
+}
+
+uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57) {
+        size_t need = x86_pgtable_size(map_end, la57);
+        if (need == 0 || size < need || (buf_phys & 4095) || buf_phys > UINT64_MAX - need)
+                return 0;
+        uint64_t n_gib, n_pdpt;
+        counts(map_end, &n_gib, &n_pdpt);
+        memset(buf, 0, need);
+
+        size_t page = 0;
+        uint64_t root = buf_phys;
+        if (la57) {
+                /* PML5[0] → PML4: the low 256 TiB, which is all we map. */
+                x86_put64(buf, (buf_phys + 4096) | PT_PRESENT_RW);
+                page = 1;
+        }
+        uint8_t *pml4 = buf + page * 4096;
+        uint64_t pdpt_phys = buf_phys + (page + 1) * 4096;
+        uint64_t pd_phys = pdpt_phys + n_pdpt * 4096;
+        uint8_t *pdpt = pml4 + 4096, *pd = pdpt + n_pdpt * 4096;
+
+        for (uint64_t i = 0; i < n_pdpt; i++)
+                x86_put64(pml4 + i * 8, (pdpt_phys + i * 4096) | PT_PRESENT_RW);
+        for (uint64_t g = 0; g < n_gib; g++) {
+                x86_put64(pdpt + g * 8, (pd_phys + g * 4096) | PT_PRESENT_RW);
+                for (uint64_t j = 0; j < 512; j++)
+                        x86_put64(pd + g * 4096 + j * 8, (g * GIB + (j << 21)) | PT_PRESENT_RW | PT_LARGE);
+        }
+        return root;
+}

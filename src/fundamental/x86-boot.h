@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The pure half of the native x86 boot path (the EFI half is src/boot/zboot/x86-*.c):
+ * virtual KASLR and relocation of the decompressed kernel, the zero page (boot_params) and
+ * its e820 table, and the identity page tables the kernel is entered with. No EFI calls;
+ * every function works on caller-provided memory and checks every offset, so the host tests
+ * can run each one on synthetic input. Field offsets are the x86 boot protocol's
+ * (Documentation/arch/x86/zero-page.rst and boot.rst); docs/x86-boot.md lists the ones we set.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "x86-payload.h"
+
+/* ---- boot_params (the "zero page") ------------------------------------------------------- */
+
+#define BP_SIZE                 4096u
+#define BP_SCREEN_INFO          0x000u  /* struct screen_info, 0x40 bytes */
+#define BP_EXT_RAMDISK_IMAGE    0x0c0u
+#define BP_EXT_RAMDISK_SIZE     0x0c4u
+#define BP_EXT_CMD_LINE_PTR     0x0c8u
+#define BP_EFI_INFO             0x1c0u  /* loader signature, systab, memdesc size/version, memmap */
+#define BP_E820_ENTRIES         0x1e8u
+#define BP_SECURE_BOOT          0x1ecu
+#define BP_SENTINEL             0x1efu
+#define BP_HDR                  0x1f1u  /* the setup header, copied from the payload */
+#define BP_TYPE_OF_LOADER       0x210u
+#define BP_LOADFLAGS            0x211u
+#define BP_RAMDISK_IMAGE        0x218u
+#define BP_RAMDISK_SIZE         0x21cu
+#define BP_CMD_LINE_PTR         0x228u
+#define BP_INITRD_ADDR_MAX      0x22cu
+#define BP_CMDLINE_SIZE         0x238u
+#define BP_SETUP_DATA           0x250u
+#define BP_E820_TABLE           0x2d0u
+#define BP_E820_MAX             128u    /* entries in the zero page; more go to SETUP_E820_EXT */
+
+#define LOADFLAG_KASLR          0x02u   /* KASLR_FLAG: the loader randomized the kernel */
+#define XLF_KERNEL_64           0x0001u
+#define XLF_CAN_BE_LOADED_ABOVE_4G 0x0002u
+#define XLF_5LEVEL              0x0020u /* the kernel can be entered with 5-level paging */
+
+#define SETUP_E820_EXT          1u
+#define SETUP_RNG_SEED          9u
+#define SETUP_DATA_HDR          16u     /* u64 next, u32 type, u32 len */
+
+#define E820_RAM                1u
+#define E820_RESERVED           2u
+#define E820_ACPI               3u
+#define E820_NVS                4u
+#define E820_UNUSABLE           5u
+#define E820_PMEM               7u
+#define E820_SOFT_RESERVED      0xefffffffu
+#define E820_ENTRY_SIZE         20u     /* u64 addr, u64 size, u32 type (packed) */
+
+/* KERNEL_IMAGE_SIZE: the kernel's virtual image window above __START_KERNEL_map is 1 GiB when
+ * the kernel was built with CONFIG_RANDOMIZE_BASE and 512 MiB otherwise. The payload does not
+ * say which, so virtual KASLR stays inside the smaller one: every placement we choose is one
+ * the kernel's own decompressor could have chosen. */
+#define X86_KERNEL_IMAGE_WINDOW (UINT64_C(512) << 20)
+
+/* Zero the page and copy the payload's setup header (payload + info->setup_offset) into it.
+ * Returns false if the header would not fit the zero page. */
+bool x86_bp_init(uint8_t bp[BP_SIZE], const uint8_t *payload, const X86PayloadInfo *info);
+
+/* Little-endian field access into the zero page or any buffer. */
+static inline void x86_put16(uint8_t *p, uint16_t v) {
+        p[0] = (uint8_t) v;
+        p[1] = (uint8_t) (v >> 8);
+}
+static inline void x86_put32(uint8_t *p, uint32_t v) {
+        x86_put16(p, (uint16_t) v);
+        x86_put16(p + 2, (uint16_t) (v >> 16));
+}
+static inline void x86_put64(uint8_t *p, uint64_t v) {
+        x86_put32(p, (uint32_t) v);
+        x86_put32(p + 4, (uint32_t) (v >> 32));
+}
+static inline uint32_t x86_get32(const uint8_t *p) {
+        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+static inline uint64_t x86_get64(const uint8_t *p) {
+        return (uint64_t) x86_get32(p) | (uint64_t) x86_get32(p + 4) << 32;
+}
+
+/* ---- e820 from the EFI memory map ------------------------------------------------------- */
+
+/* One EFI memory descriptor's fields, as the EFI side reads them (the descriptor stride is the
+ * firmware's, so the caller extracts these). */
+typedef struct {
+        uint32_t type;          /* EFI_MEMORY_TYPE */
+        uint64_t start;
+        uint64_t n_pages;
+        uint64_t attribute;
+} X86EfiRegion;
+
+/* The e820 type for an EFI memory type (boot services memory becomes RAM: the kernel owns it
+ * after ExitBootServices), or 0 for descriptors that are left out (unaccepted memory). */
+uint32_t x86_e820_type(uint32_t efi_type, uint64_t attribute);
+
+/* Convert, merging neighbours that touch and share a type (in map order, as the firmware
+ * gives it). Writes at most cap entries (E820_ENTRY_SIZE bytes each) and returns how many the
+ * whole map needs, so the caller can put the rest in SETUP_E820_EXT. */
+size_t x86_e820_from_efi(const X86EfiRegion *r, size_t n, uint8_t *out, size_t cap);
+
+/* ---- virtual KASLR and relocation -------------------------------------------------------- */
+
+/* The virtual address offset (added to every link-time virtual address): a kernel_alignment-
+ * aligned slot for [virt, virt + mem_size) inside X86_KERNEL_IMAGE_WINDOW, at or above
+ * phys_base as the kernel's decompressor chooses it, uniform over slots from seed; 0 without
+ * randomize or without room. */
+uint64_t x86_virt_offset(const X86PayloadInfo *info, uint64_t seed, bool randomize);
+
+typedef enum {
+        X86R_OK = 0,
+        X86R_BAD_TABLE = -1,     /* counts do not match relocs_size */
+        X86R_OUT_OF_IMAGE = -2,  /* an entry points outside [0, image_size - width] */
+} X86RelocResult;
+
+/* Check every relocation entry of the payload (image at `image`, of info->image_size bytes,
+ * relocation table at image + info->relocs_offset), then, if all are inside the image, add
+ * delta to the 64-bit and 32-bit targets and subtract it from the inverse 32-bit ones. Nothing
+ * is patched when any entry is bad; *ret_bad gets its index. */
+X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *info, uint64_t delta,
+                            size_t *ret_bad);
+
+/* ---- identity page tables ---------------------------------------------------------------- */
+
+/* Bytes of page tables x86_pgtable_build needs to identity-map [0, map_end) (rounded up to
+ * 1 GiB) with 2 MiB pages, 4- or 5-level. 0 if map_end is beyond what one PML4 covers
+ * (256 TiB) or zero. */
+size_t x86_pgtable_size(uint64_t map_end, bool la57);
+
+/* Build those tables in buf (page aligned, at physical address buf_phys, size from
+ * x86_pgtable_size). Every page is mapped present + writable + executable, cacheable (the
+ * MTRRs the firmware set still make MMIO uncached). Returns the CR3 value (the root), or 0 if
+ * the buffer is unsuitable. */
+uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57);
+
+/* Enter with 5-level paging? Only if the CPU has LA57, the kernel says it can (XLF_5LEVEL)
+ * and the command line does not ask for 4-level ("no5lvl"). */
+static inline bool x86_use_la57(bool cpu_la57, uint16_t xloadflags, bool no5lvl) {
+        return cpu_la57 && (xloadflags & XLF_5LEVEL) && !no5lvl;
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The pure half of the native x86 boot path (src/fundamental/x86-boot.c) on synthetic input:
+ * e820 conversion, virtual KASLR slots, relocation (every list, bounds, all-or-nothing), the
+ * zero page, and the page tables, walked entry by entry.
+ */
+#include "tests.h"
+#include "x86-boot.h"
+
+#define MIB (UINT64_C(1) << 20)
+#define GIB (UINT64_C(1) << 30)
+
+static void test_e820(void) {
+        X86EfiRegion r[] = {
+                { 7, 0x0, 0xa0, 0 },                /* conventional */
+                { 0, 0xa0000, 0x60, 0 },            /* reserved */
+                { 3, 0x100000, 0x100, 0 },          /* boot services code: RAM, merges with... */
+                { 7, 0x200000, 0x100, 0 },          /* ...conventional */
+                { 2, 0x300000, 0x10, 0 },           /* loader data: RAM, merges too */
+                { 9, 0x310000, 0x10, 0 },           /* ACPI reclaim */
+                { 10, 0x320000, 0x10, 0 },          /* ACPI NVS */
+                { 5, 0x330000, 0x10, 0 },           /* runtime code */
+                { 6, 0x340000, 0x10, 0 },           /* runtime data: merges with runtime code */
+                { 15, 0x350000, 0x10, 0 },          /* unaccepted: left out */
+                { 7, 0x360000, 0x10, 0x40000 },     /* specific purpose */
+                { 14, 0x370000, 0x10, 0 },          /* persistent */
+                { 8, 0x380000, 0x10, 0 },           /* unusable */
+                { 11, 0xfeb00000, 0x1, 0 },         /* MMIO */
+                { 7, 0x400000, 0, 0 },              /* empty: dropped */
+                { 7, UINT64_C(0xfffffffffffff000), 2, 0 }, /* wraps: dropped */
+        };
+        uint8_t out[16 * E820_ENTRY_SIZE];
+        size_t n = x86_e820_from_efi(r, sizeof(r) / sizeof(r[0]), out, 16);
+        ASSERT_EQ(n, 10);
+        static const struct { uint64_t addr, size; uint32_t type; } want[] = {
+                { 0, 0xa0000, E820_RAM },
+                { 0xa0000, 0x60000, E820_RESERVED },
+                { 0x100000, 0x210000, E820_RAM },
+                { 0x310000, 0x10000, E820_ACPI },
+                { 0x320000, 0x10000, E820_NVS },
+                { 0x330000, 0x20000, E820_RESERVED },
+                { 0x360000, 0x10000, E820_SOFT_RESERVED },
+                { 0x370000, 0x10000, E820_PMEM },
+                { 0x380000, 0x10000, E820_UNUSABLE },
+                { 0xfeb00000, 0x1000, E820_RESERVED },
+        };
+        for (size_t i = 0; i < n; i++) {
+                const uint8_t *e = out + i * E820_ENTRY_SIZE;
+                ASSERT_EQ(x86_get64(e), want[i].addr);
+                ASSERT_EQ(x86_get64(e + 8), want[i].size);
+                ASSERT_EQ(x86_get32(e + 16), want[i].type);
+        }
+        /* a small table: the count still says how many are needed, nothing written past cap */
+        uint8_t small[3 * E820_ENTRY_SIZE + 1];
+        small[3 * E820_ENTRY_SIZE] = 0x5a;
+        ASSERT_EQ(x86_e820_from_efi(r, sizeof(r) / sizeof(r[0]), small, 3), 10);
+        ASSERT_EQ(small[3 * E820_ENTRY_SIZE], 0x5a);
+        ASSERT_TRUE(memcmp(small, out, 3 * E820_ENTRY_SIZE) == 0);
+        /* a merge into the entry that sits exactly at cap is not written either */
+        X86EfiRegion two[] = { { 7, 0, 1, 0 }, { 0, 0x1000, 1, 0 }, { 0, 0x2000, 1, 0 } };
+        uint8_t one[E820_ENTRY_SIZE + 1];
+        one[E820_ENTRY_SIZE] = 0x5a;
+        ASSERT_EQ(x86_e820_from_efi(two, 3, one, 1), 2);
+        ASSERT_EQ(x86_get64(one + 8), 0x1000);
+        ASSERT_EQ(one[E820_ENTRY_SIZE], 0x5a);
+}
+
+static X86PayloadInfo kernel_info(void) {
+        return (X86PayloadInfo) { .image_size = 60 * MIB, .mem_size = 63 * MIB, .init_size = 64 * MIB,
+                                  .kernel_alignment = 2 * MIB, .phys_base = 16 * MIB,
+                                  .virt_base = UINT64_C(0xffffffff81000000) };
+}
+
+static void test_virt_offset(void) {
+        X86PayloadInfo k = kernel_info();
+        ASSERT_EQ(x86_virt_offset(&k, 12345, false), 0);
+        ASSERT_EQ(x86_virt_offset(&k, 0, true), 0);   /* slot 0 is the link address */
+        /* slots: (512 MiB - 16 MiB - 64 MiB) / 2 MiB + 1 = 217 */
+        uint64_t last = x86_virt_offset(&k, UINT64_MAX, true);
+        ASSERT_EQ(last, 216 * 2 * MIB);
+        ASSERT_TRUE(k.phys_base + last + k.init_size <= X86_KERNEL_IMAGE_WINDOW);
+        bool seen[217] = {};
+        unsigned distinct = 0;
+        for (uint64_t i = 0; i < 2000; i++) {
+                uint64_t s = i * UINT64_C(0x9e3779b97f4a7c15);
+                uint64_t o = x86_virt_offset(&k, s, true);
+                ASSERT_EQ(o % (2 * MIB), 0);
+                ASSERT_TRUE(o <= last);
+                if (!seen[o / (2 * MIB)]) {
+                        seen[o / (2 * MIB)] = true;
+                        distinct++;
+                }
+        }
+        ASSERT_TRUE(distinct > 200);
+        /* no room in the window, or a nonsense alignment: no randomization */
+        k.init_size = 600 * MIB;
+        ASSERT_EQ(x86_virt_offset(&k, UINT64_MAX, true), 0);
+        k = kernel_info();
+        k.kernel_alignment = 0;
+        ASSERT_EQ(x86_virt_offset(&k, UINT64_MAX, true), 0);
+}
+
+/* A tiny "kernel": 64 KiB image at virt_base, table after it. */
+#define IMG 0x10000u
+static uint8_t img[IMG + 12 + 4 * 8];
+static X86PayloadInfo small_info(uint32_t n64, uint32_t ninv, uint32_t n32) {
+        return (X86PayloadInfo) { .image_size = IMG, .relocs_offset = IMG,
+                                  .relocs_size = 12 + 4 * (n64 + ninv + n32),
+                                  .virt_base = UINT64_C(0xffffffff81000000) };
+}
+
+static void put_table(uint32_t n64, uint32_t ninv, uint32_t n32, const uint32_t *entries) {
+        x86_put32(img + IMG, n64);
+        x86_put32(img + IMG + 4, ninv);
+        x86_put32(img + IMG + 8, n32);
+        for (uint32_t i = 0; i < n64 + ninv + n32; i++)
+                x86_put32(img + IMG + 12 + 4 * i, entries[i]);
+}
+
+static void test_relocate(void) {
+        memset(img, 0, sizeof(img));
+        x86_put64(img + 0x100, UINT64_C(0xffffffff81001000));   /* 64-bit pointer into the kernel */
+        x86_put32(img + 0x200, 0x81002000);                     /* 32-bit (sign-extended) pointer */
+        x86_put32(img + 0x300, 0x00000040);                     /* inverse: a percpu-relative PC32 */
+        x86_put64(img + IMG - 8, 7);                            /* last 8 bytes, 64-bit */
+        uint32_t e[] = { 0x81000100, 0x81000000 + IMG - 8, 0x81000300, 0x81000200 };
+        put_table(2, 1, 1, e);
+        X86PayloadInfo i = small_info(2, 1, 1);
+        size_t bad = 99;
+        uint64_t d = 0x2e00000;
+        ASSERT_EQ(x86_relocate(img, sizeof(img), &i, d, &bad), X86R_OK);
+        ASSERT_EQ(x86_get64(img + 0x100), UINT64_C(0xffffffff81001000) + d);
+        ASSERT_EQ(x86_get64(img + IMG - 8), 7 + d);
+        ASSERT_EQ(x86_get32(img + 0x200), 0x81002000 + (uint32_t) d);
+        ASSERT_EQ(x86_get32(img + 0x300), (uint32_t) (0x40 - d));
+        /* relocating back restores every byte */
+        ASSERT_EQ(x86_relocate(img, sizeof(img), &i, (uint64_t) -d, &bad), X86R_OK);
+        ASSERT_EQ(x86_get64(img + 0x100), UINT64_C(0xffffffff81001000));
+        ASSERT_EQ(x86_get32(img + 0x300), 0x40);
+
+        /* an entry outside the image (before it, past it, or straddling its end): nothing patched */
+        uint32_t outside[][4] = {
+                { 0x81000100, 0x80fffff8, 0x81000300, 0x81000200 },
+                { 0x81000100, 0x81000000 + IMG - 4, 0x81000300, 0x81000200 },
+                { 0x81000100, 0x81000008, 0x81000300, 0x81000000 + IMG - 2 },
+                { 0x81000100, 0x81000008, 0x01000300, 0x81000200 },      /* sign-extends to low memory */
+        };
+        for (unsigned t = 0; t < 4; t++) {
+                put_table(2, 1, 1, outside[t]);
+                uint8_t before[IMG];
+                memcpy(before, img, IMG);
+                ASSERT_EQ(x86_relocate(img, sizeof(img), &i, d, &bad), X86R_OUT_OF_IMAGE);
+                ASSERT_TRUE(memcmp(before, img, IMG) == 0);
+        }
+        ASSERT_EQ(bad, 2);
+        /* counts that do not add up to relocs_size, a table past the buffer */
+        uint32_t five[] = { 0x81000100, 0x81000008, 0x81000300, 0x81000200, 0x81000200 };
+        put_table(2, 1, 2, five);
+        ASSERT_EQ(x86_relocate(img, sizeof(img), &i, d, &bad), X86R_BAD_TABLE);
+        i = small_info(2, 1, 1);
+        ASSERT_EQ(x86_relocate(img, IMG + 8, &i, d, &bad), X86R_BAD_TABLE);
+        i.relocs_offset = IMG - 4;
+        ASSERT_EQ(x86_relocate(img, sizeof(img), &i, d, &bad), X86R_BAD_TABLE);
+}
+
+static void test_bp_init(void) {
+        static uint8_t payload[0x400], bp[BP_SIZE];
+        for (unsigned i = 0; i < sizeof(payload); i++)
+                payload[i] = (uint8_t) (i + 1);
+        memset(bp, 0xee, sizeof(bp));
+        X86PayloadInfo i = { .setup_offset = 0x10, .setup_size = 0x7b };
+        ASSERT_TRUE(x86_bp_init(bp, payload, &i));
+        for (unsigned o = 0; o < BP_SIZE; o++) {
+                uint8_t want = (o >= BP_HDR && o < BP_HDR + 0x7b) ? payload[0x10 + o - BP_HDR] : 0;
+                ASSERT_EQ(bp[o], want);
+        }
+        i.setup_size = 0x290 - 0x1f1 + 1;
+        ASSERT_TRUE(!x86_bp_init(bp, payload, &i));
+}
+
+/* Translate through the tables like the CPU does; returns false for a non-present entry. */
+static bool walk(const uint8_t *buf, uint64_t buf_phys, size_t size, uint64_t cr3, bool la57, uint64_t va,
+                 uint64_t *ret_pa, uint64_t *ret_flags) {
+        uint64_t table = cr3 & ~UINT64_C(0xfff);
+        int levels = la57 ? 5 : 4;
+        for (int l = levels; l >= 2; l--) {
+                unsigned shift = 12 + 9 * (unsigned) (l - 1);
+                uint64_t idx = (va >> shift) & 511;
+                if (table < buf_phys || table - buf_phys >= size)
+                        return false;
+                uint64_t e = x86_get64(buf + (table - buf_phys) + idx * 8);
+                if (!(e & 1) || !(e & 2))
+                        return false;
+                if (l == 2) {
+                        if (!(e & 0x80))
+                                return false;
+                        *ret_pa = (e & ~UINT64_C(0x1fffff) & ((UINT64_C(1) << 52) - 1)) | (va & 0x1fffff);
+                        *ret_flags = e & 0xfff;
+                        return !(e >> 63);
+                }
+                if (e & 0x80)
+                        return false;
+                table = e & ~UINT64_C(0xfff) & ((UINT64_C(1) << 52) - 1);
+        }
+        return false;
+}
+
+static void test_pgtable(void) {
+        ASSERT_EQ(x86_pgtable_size(0, false), 0);
+        ASSERT_EQ(x86_pgtable_size(UINT64_C(1) << 48, false), 0);
+        ASSERT_EQ(x86_pgtable_size(4 * GIB, false), (1 + 1 + 4) * 4096);
+        ASSERT_EQ(x86_pgtable_size(4 * GIB + 1, true), (1 + 1 + 1 + 5) * 4096);
+        ASSERT_EQ(x86_pgtable_size(513 * GIB, false), (1 + 2 + 513) * 4096);
+
+        const uint64_t phys = 0x7f000000;
+        for (int la57 = 0; la57 < 2; la57++)
+                for (uint64_t end = 5 * GIB + 1; end <= 600 * GIB; end += 595 * GIB) {
+                        size_t size = x86_pgtable_size(end, la57);
+                        uint8_t *buf = malloc(size);
+                        ASSERT_TRUE(buf);
+                        ASSERT_EQ(x86_pgtable_build(buf, size - 1, phys, end, la57), 0);
+                        ASSERT_EQ(x86_pgtable_build(buf, size, phys + 8, end, la57), 0);
+                        uint64_t cr3 = x86_pgtable_build(buf, size, phys, end, la57);
+                        ASSERT_EQ(cr3, phys);
+                        uint64_t mapped = (end + GIB - 1) / GIB * GIB;
+                        /* every 2 MiB page up to the rounded end is the identity, RW, executable */
+                        for (uint64_t va = 0; va < mapped; va += 2 * MIB) {
+                                uint64_t pa = 0, flags = 0;
+                                if (!walk(buf, phys, size, cr3, la57, va + 0x1234, &pa, &flags)) {
+                                        fprintf(stderr, "va 0x%" PRIx64 " not mapped\n", va);
+                                        free(buf);
+                                        ASSERT_TRUE(false);
+                                }
+                                if (pa != va + 0x1234 || (flags & 0x83) != 0x83) {
+                                        free(buf);
+                                        ASSERT_TRUE(false);
+                                }
+                        }
+                        uint64_t pa, flags;
+                        ASSERT_TRUE(!walk(buf, phys, size, cr3, la57, mapped, &pa, &flags));
+                        if (la57) /* nothing above the low 256 TiB */
+                                ASSERT_TRUE(!walk(buf, phys, size, cr3, la57, UINT64_C(1) << 48, &pa, &flags));
+                        free(buf);
+                }
+}
+
+static void test_la57(void) {
+        ASSERT_TRUE(x86_use_la57(true, XLF_5LEVEL | XLF_KERNEL_64, false));
+        ASSERT_TRUE(!x86_use_la57(false, XLF_5LEVEL, false));
+        ASSERT_TRUE(!x86_use_la57(true, XLF_KERNEL_64, false));
+        ASSERT_TRUE(!x86_use_la57(true, XLF_5LEVEL, true));
+}
+
+int main(void) {
+        TEST(test_e820);
+        TEST(test_virt_offset);
+        TEST(test_relocate);
+        TEST(test_bp_init);
+        TEST(test_pgtable);
+        TEST(test_la57);
+        return TESTS_END();
+}
