@@ -14,6 +14,65 @@ bool x86_bp_init(uint8_t bp[BP_SIZE], const uint8_t *payload, const X86PayloadIn
         return true;
 }
 
+/* screen_info field offsets (struct screen_info in the kernel's uapi) */
+#define SI_ISVGA        0x0f
+#define SI_LFB_WIDTH    0x12
+#define SI_LFB_HEIGHT   0x14
+#define SI_LFB_DEPTH    0x16
+#define SI_LFB_BASE     0x18
+#define SI_LFB_SIZE     0x1c
+#define SI_LINELENGTH   0x24
+#define SI_RED_SIZE     0x26    /* then red_pos, green size/pos, blue size/pos, rsvd size/pos */
+#define SI_CAPABILITIES 0x36
+#define SI_EXT_LFB_BASE 0x3a
+#define VIDEO_TYPE_EFI  0x70
+#define VIDEO_CAPABILITY_64BIT_BASE 2u
+
+/* A contiguous mask's (size, position); false if it has holes. */
+static bool mask_field(uint32_t m, uint8_t *size, uint8_t *pos) {
+        if (m == 0) {
+                *size = *pos = 0;
+                return true;
+        }
+        unsigned p = (unsigned) __builtin_ctz(m), n = (unsigned) __builtin_popcount(m);
+        if (p + n < 32 && (m >> (p + n)) != 0)
+                return false;
+        *size = (uint8_t) n;
+        *pos = (uint8_t) p;
+        return true;
+}
+
+bool x86_screen_info(uint8_t si[0x40], const X86Gop *g) {
+        static const uint32_t rgbx[4] = { 0x000000ff, 0x0000ff00, 0x00ff0000, 0xff000000 };
+        static const uint32_t bgrx[4] = { 0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000 };
+        const uint32_t *m = g->format == 0 ? rgbx : g->format == 1 ? bgrx : g->format == 2 ? g->masks : NULL;
+
+        memset(si, 0, 0x40);
+        if (!m || g->width == 0 || g->width > 0xffff || g->height == 0 || g->height > 0xffff ||
+            g->pixels_per_line < g->width || g->fb_base == 0)
+                return false;
+        uint8_t f[8];
+        for (unsigned i = 0; i < 4; i++)
+                if (!mask_field(m[i], &f[2 * i], &f[2 * i + 1]))
+                        return false;
+        uint32_t all = m[0] | m[1] | m[2] | m[3];
+        unsigned depth = all ? 32 - (unsigned) __builtin_clz(all) : 0;
+        if (depth == 0 || (uint64_t) g->pixels_per_line * ((depth + 7) / 8) > 0xffff)
+                return false;
+        si[SI_ISVGA] = VIDEO_TYPE_EFI;
+        x86_put16(si + SI_LFB_WIDTH, (uint16_t) g->width);
+        x86_put16(si + SI_LFB_HEIGHT, (uint16_t) g->height);
+        x86_put16(si + SI_LFB_DEPTH, (uint16_t) depth);
+        x86_put32(si + SI_LFB_BASE, (uint32_t) g->fb_base);
+        x86_put32(si + SI_EXT_LFB_BASE, (uint32_t) (g->fb_base >> 32));
+        if (g->fb_base >> 32)
+                x86_put32(si + SI_CAPABILITIES, VIDEO_CAPABILITY_64BIT_BASE);
+        x86_put32(si + SI_LFB_SIZE, g->fb_size > UINT32_MAX ? UINT32_MAX : (uint32_t) g->fb_size);
+        x86_put16(si + SI_LINELENGTH, (uint16_t) (g->pixels_per_line * ((depth + 7) / 8)));
+        memcpy(si + SI_RED_SIZE, f, 8);
+        return true;
+}
+
 /* ---- e820 -------------------------------------------------------------------------------- */
 
 #define EFI_MEMORY_SP UINT64_C(0x40000) /* "specific purpose": the kernel keeps it for drivers */
@@ -46,17 +105,21 @@ uint32_t x86_e820_type(uint32_t efi_type, uint64_t attribute) {
         }
 }
 
-size_t x86_e820_from_efi(const X86EfiRegion *r, size_t n, uint8_t *out, size_t cap) {
+size_t x86_e820_from_efi(const uint8_t *map, size_t n, size_t stride, uint8_t *out, size_t cap) {
         size_t count = 0;
         uint64_t last_end = 0;
         uint32_t last_type = 0;
 
+        if (stride < EFI_DESC_MIN_SIZE)
+                return 0;
         for (size_t i = 0; i < n; i++) {
-                uint32_t type = x86_e820_type(r[i].type, r[i].attribute);
-                if (type == 0 || r[i].n_pages == 0 || r[i].n_pages > (UINT64_MAX - r[i].start) >> 12)
+                const uint8_t *d = map + i * stride;
+                uint64_t start = x86_get64(d + 8), pages = x86_get64(d + 24);
+                uint32_t type = x86_e820_type(x86_get32(d), x86_get64(d + 32));
+                if (type == 0 || pages == 0 || pages > (UINT64_MAX - start) >> 12)
                         continue;
-                uint64_t size = r[i].n_pages << 12;
-                if (count > 0 && type == last_type && r[i].start == last_end) {
+                uint64_t size = pages << 12;
+                if (count > 0 && type == last_type && start == last_end) {
                         if (count <= cap) {
                                 uint8_t *e = out + (count - 1) * E820_ENTRY_SIZE;
                                 x86_put64(e + 8, x86_get64(e + 8) + size);
@@ -64,13 +127,13 @@ size_t x86_e820_from_efi(const X86EfiRegion *r, size_t n, uint8_t *out, size_t c
                 } else {
                         if (count < cap) {
                                 uint8_t *e = out + count * E820_ENTRY_SIZE;
-                                x86_put64(e, r[i].start);
+                                x86_put64(e, start);
                                 x86_put64(e + 8, size);
                                 x86_put32(e + 16, type);
                         }
                         count++;
                 }
-                last_end = r[i].start + size;
+                last_end = start + size;
                 last_type = type;
         }
         return count;

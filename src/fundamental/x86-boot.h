@@ -86,25 +86,32 @@ static inline uint64_t x86_get64(const uint8_t *p) {
         return (uint64_t) x86_get32(p) | (uint64_t) x86_get32(p + 4) << 32;
 }
 
+/* The graphics mode as EFI's GOP reports it, and its conversion to the zero page's screen_info
+ * (VIDEO_TYPE_EFI) the kernel's efifb/simplefb read. Returns false (screen_info left zero)
+ * for a mode without a linear framebuffer (PixelBltOnly) or with nonsense masks. */
+typedef struct {
+        uint32_t format;        /* EFI_GRAPHICS_PIXEL_FORMAT: 0 RGBX8, 1 BGRX8, 2 bit mask, 3 blt only */
+        uint32_t masks[4];      /* red, green, blue, reserved (format 2 only) */
+        uint32_t width, height, pixels_per_line;
+        uint64_t fb_base, fb_size;
+} X86Gop;
+bool x86_screen_info(uint8_t si[0x40], const X86Gop *g);
+
 /* ---- e820 from the EFI memory map ------------------------------------------------------- */
 
-/* One EFI memory descriptor's fields, as the EFI side reads them (the descriptor stride is the
- * firmware's, so the caller extracts these). */
-typedef struct {
-        uint32_t type;          /* EFI_MEMORY_TYPE */
-        uint64_t start;
-        uint64_t n_pages;
-        uint64_t attribute;
-} X86EfiRegion;
+/* EFI_MEMORY_DESCRIPTOR as UEFI lays it out (Type u32 at 0, PhysicalStart at 8, NumberOfPages
+ * at 24, Attribute at 32); the map's stride is the firmware's DescriptorSize. */
+#define EFI_DESC_MIN_SIZE 40u
 
 /* The e820 type for an EFI memory type (boot services memory becomes RAM: the kernel owns it
  * after ExitBootServices), or 0 for descriptors that are left out (unaccepted memory). */
 uint32_t x86_e820_type(uint32_t efi_type, uint64_t attribute);
 
-/* Convert, merging neighbours that touch and share a type (in map order, as the firmware
- * gives it). Writes at most cap entries (E820_ENTRY_SIZE bytes each) and returns how many the
- * whole map needs, so the caller can put the rest in SETUP_E820_EXT. */
-size_t x86_e820_from_efi(const X86EfiRegion *r, size_t n, uint8_t *out, size_t cap);
+/* Convert n descriptors (stride bytes apart, stride >= EFI_DESC_MIN_SIZE), merging neighbours
+ * that touch and share a type (in map order, as the firmware gives it). Writes at most cap
+ * entries (E820_ENTRY_SIZE bytes each) and returns how many the whole map needs, so the
+ * caller can put the rest in SETUP_E820_EXT; 0 if stride is too small. */
+size_t x86_e820_from_efi(const uint8_t *map, size_t n, size_t stride, uint8_t *out, size_t cap);
 
 /* ---- virtual KASLR and relocation -------------------------------------------------------- */
 

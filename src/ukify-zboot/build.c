@@ -125,14 +125,14 @@ int verb_build(int argc, char **argv) {
                 if (!uname)
                         info("warning: could not detect the kernel version; no .uname (use --uname)");
         }
-        blob_free(&payload);
         if (ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
                 Blob z;
-                if (!make_zboot(&kernel, linux_path, ztype, compress_default_level(ztype), arch, NULL, &z))
+                if (!make_zboot(&kernel, &payload, linux_path, ztype, compress_default_level(ztype), arch, NULL, &z))
                         goto out;
                 blob_free(&kernel);
                 kernel = z;
         }
+        blob_free(&payload);
 
         /* initrds concatenated, each padded to 4 bytes like ukify */
         for (size_t i = 0; i < n_initrd; i++) {

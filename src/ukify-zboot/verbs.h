@@ -10,6 +10,7 @@ int verb_inspect(int argc, char **argv);
 int verb_extract(int argc, char **argv);
 
 /* Make a zboot image (our self-decompressor + compressed kernel) in memory. The kernel must
- * have passed kernel_validate(). */
-bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int level, Arch arch, const char *stub_path,
-                Blob *ret);
+ * have passed kernel_validate(); for a bzImage, unpacked is the payload it returned (the
+ * vmlinux ELF + relocations) from which the native x86 payload is built. */
+bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, Arch arch,
+                const char *stub_path, Blob *ret);

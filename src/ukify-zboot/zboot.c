@@ -6,8 +6,9 @@
  * section ".zdata" holding the compressed payload followed by its 4-byte decompressed size
  * (for gzip that is the stream's own ISIZE), and the Linux zboot header written into the DOS
  * header, pointing at it. The payload is the kernel as it must lie in memory: an arm64 Image
- * padded with zeros to its in-memory size (Image header field image_size at offset 16), so
- * the EFI side can decompress straight into place.
+ * padded with zeros to its in-memory size (Image header field image_size at offset 16), or for
+ * a bzImage the native x86 payload (§4) with its trailer also stored uncompressed in a
+ * ".zbx86" section before .zdata, so the EFI side can decompress straight into place.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,12 +18,40 @@
 #include "kernel.h"
 #include "pe.h"
 #include "verbs.h"
+#include "x86-boot.h"
+#include "x86-payload.h"
 #include "zboot.h"
 
-bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int level, Arch arch, const char *stub_path,
-                Blob *ret) {
+/* The native x86 payload (docs/format.md §4) from a bzImage: its setup header plus the
+ * vmlinux ELF and relocations its own payload decompressed to. The trailer goes into hint. */
+static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, Blob *ret,
+                        uint8_t hint[X86_PAYLOAD_TRAILER_SIZE]) {
+        size_t setup_len = 0x202 + (size_t) bz->data[0x201] - 0x1f1;   /* the jump at 0x200 skips the header */
+        X86PayloadInfo info;
+        size_t size;
+        X86PayloadResult r = x86_payload_plan(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, &info, &size);
+        if (r != X86P_OK)
+                return error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r)), false;
+        if (!(info.xloadflags & XLF_KERNEL_64))
+                return error("%s: kernel has no 64-bit entry point (xloadflags 0x%x)", what, info.xloadflags), false;
+        ret->data = malloc(size);
+        if (!ret->data)
+                return error("out of memory"), false;
+        r = x86_payload_build(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, ret->data, size, &ret->size);
+        if (r != X86P_OK) {
+                blob_free(ret);
+                return error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r)), false;
+        }
+        memcpy(hint, ret->data + ret->size - X86_PAYLOAD_TRAILER_SIZE, X86_PAYLOAD_TRAILER_SIZE);
+        return true;
+}
+
+bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, Arch arch,
+                const char *stub_path, Blob *ret) {
         KernelKind kind = kernel_kind(kernel);
         Blob payload = {};
+        uint8_t hint[X86_PAYLOAD_TRAILER_SIZE];
+        bool x86 = false;
 
         switch (kind) {
         case KERNEL_ARM64_IMAGE: {
@@ -40,8 +69,15 @@ bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int lev
                 break;
         }
         case KERNEL_BZIMAGE:
-                return error("%s: x86 bzImage: the native x86 zboot payload is not implemented yet; "
-                             "use the bzImage itself as .linux (ukify-zboot build --linux %s)", what, what), false;
+                if (arch != ARCH_UNKNOWN && arch != ARCH_X86_64)
+                        return error("%s: this is an x86 bzImage, not %s", what, arch_name(arch)), false;
+                arch = ARCH_X86_64;
+                if (!unpacked || !unpacked->data)
+                        return error("%s: internal error: bzImage payload not unpacked", what), false;
+                if (!x86_payload(kernel, unpacked, what, &payload, hint))
+                        return false;
+                x86 = true;
+                break;
         case KERNEL_ZBOOT:
                 return error("%s: already a zboot image (extract its payload first)", what), false;
         case KERNEL_PE:
@@ -79,15 +115,18 @@ bool make_zboot(const Blob *kernel, const char *what, CompressionType t, int lev
                 memcpy(zdata + stream.size, &le, 4);
         }
 
+        /* x86: the trailer again, uncompressed, so the loader can place the kernel before it
+         * decompresses it. It comes first: the payload must stay the last section. */
         PeFile sf;
         PeResult r = pe_parse(stub.data, stub.size, &sf);
-        PeNewSection sec = { ".zdata", zdata, zlen, 0 };
-        size_t total = 0;
+        PeNewSection secs[2] = { { ".zbx86", hint, sizeof(hint), 0 }, { ".zdata", zdata, zlen, 0 } };
+        PeNewSection *sec = x86 ? secs : secs + 1;
+        size_t n_sec = x86 ? 2 : 1, total = 0;
         if (r == PE_OK)
-                r = pe_append_size(&sf, &sec, 1, &total);
+                r = pe_append_size(&sf, sec, n_sec, &total);
         Blob out = { r == PE_OK ? malloc(total) : NULL, 0 };
         if (r == PE_OK && out.data)
-                r = pe_append_sections(&sf, &sec, 1, out.data, total, &out.size);
+                r = pe_append_sections(&sf, sec, n_sec, out.data, total, &out.size);
         free(zdata);
         if (r != PE_OK || !out.data) {
                 blob_free(&out);
@@ -170,12 +209,12 @@ int verb_zboot(int argc, char **argv) {
         if (level < 0)
                 level = compress_default_level(t);
 
-        _cleanup_blob_ Blob kernel = {}, out = {};
+        _cleanup_blob_ Blob kernel = {}, unpacked = {}, out = {};
         if (!read_file(argv[optind], &kernel))
                 return 1;
-        if (kernel_validate(&kernel, argv[optind], NULL) == KERNEL_UNKNOWN)
+        if (kernel_validate(&kernel, argv[optind], &unpacked) == KERNEL_UNKNOWN)
                 return 1;
-        if (!make_zboot(&kernel, argv[optind], t, level, arch, stub, &out))
+        if (!make_zboot(&kernel, &unpacked, argv[optind], t, level, arch, stub, &out))
                 return 1;
         if (!write_file_atomic(output, out.data, out.size))
                 return 1;

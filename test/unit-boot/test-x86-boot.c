@@ -10,8 +10,28 @@
 #define MIB (UINT64_C(1) << 20)
 #define GIB (UINT64_C(1) << 30)
 
+typedef struct {
+        uint32_t type;
+        uint64_t start, n_pages, attribute;
+} Region;
+
+#define STRIDE 48u /* OVMF's DescriptorSize: bigger than the struct, so the stride matters */
+static uint8_t *to_map(const Region *r, size_t n) {
+        static uint8_t map[32 * STRIDE];
+        memset(map, 0xcc, sizeof(map));
+        for (size_t i = 0; i < n; i++) {
+                uint8_t *d = map + i * STRIDE;
+                x86_put32(d, r[i].type);
+                x86_put64(d + 8, r[i].start);
+                x86_put64(d + 16, 0);
+                x86_put64(d + 24, r[i].n_pages);
+                x86_put64(d + 32, r[i].attribute);
+        }
+        return map;
+}
+
 static void test_e820(void) {
-        X86EfiRegion r[] = {
+        Region r[] = {
                 { 7, 0x0, 0xa0, 0 },                /* conventional */
                 { 0, 0xa0000, 0x60, 0 },            /* reserved */
                 { 3, 0x100000, 0x100, 0 },          /* boot services code: RAM, merges with... */
@@ -30,7 +50,9 @@ static void test_e820(void) {
                 { 7, UINT64_C(0xfffffffffffff000), 2, 0 }, /* wraps: dropped */
         };
         uint8_t out[16 * E820_ENTRY_SIZE];
-        size_t n = x86_e820_from_efi(r, sizeof(r) / sizeof(r[0]), out, 16);
+        const uint8_t *map = to_map(r, sizeof(r) / sizeof(r[0]));
+        ASSERT_EQ(x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]), 32, out, 16), 0);
+        size_t n = x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]), STRIDE, out, 16);
         ASSERT_EQ(n, 10);
         static const struct { uint64_t addr, size; uint32_t type; } want[] = {
                 { 0, 0xa0000, E820_RAM },
@@ -53,14 +75,14 @@ static void test_e820(void) {
         /* a small table: the count still says how many are needed, nothing written past cap */
         uint8_t small[3 * E820_ENTRY_SIZE + 1];
         small[3 * E820_ENTRY_SIZE] = 0x5a;
-        ASSERT_EQ(x86_e820_from_efi(r, sizeof(r) / sizeof(r[0]), small, 3), 10);
+        ASSERT_EQ(x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]), STRIDE, small, 3), 10);
         ASSERT_EQ(small[3 * E820_ENTRY_SIZE], 0x5a);
         ASSERT_TRUE(memcmp(small, out, 3 * E820_ENTRY_SIZE) == 0);
         /* a merge into the entry that sits exactly at cap is not written either */
-        X86EfiRegion two[] = { { 7, 0, 1, 0 }, { 0, 0x1000, 1, 0 }, { 0, 0x2000, 1, 0 } };
+        Region two[] = { { 7, 0, 1, 0 }, { 0, 0x1000, 1, 0 }, { 0, 0x2000, 1, 0 } };
         uint8_t one[E820_ENTRY_SIZE + 1];
         one[E820_ENTRY_SIZE] = 0x5a;
-        ASSERT_EQ(x86_e820_from_efi(two, 3, one, 1), 2);
+        ASSERT_EQ(x86_e820_from_efi(to_map(two, 3), 3, STRIDE, one, 1), 2);
         ASSERT_EQ(x86_get64(one + 8), 0x1000);
         ASSERT_EQ(one[E820_ENTRY_SIZE], 0x5a);
 }
@@ -244,6 +266,44 @@ static void test_pgtable(void) {
                 }
 }
 
+static void test_screen_info(void) {
+        uint8_t si[0x40];
+        X86Gop g = { .format = 1, .width = 1280, .height = 800, .pixels_per_line = 1280,
+                     .fb_base = 0x80000000, .fb_size = 1280 * 800 * 4 };
+        ASSERT_TRUE(x86_screen_info(si, &g));
+        ASSERT_EQ(si[0x0f], 0x70);
+        ASSERT_EQ(si[0x12] | si[0x13] << 8, 1280);
+        ASSERT_EQ(si[0x14] | si[0x15] << 8, 800);
+        ASSERT_EQ(si[0x16], 32);
+        ASSERT_EQ(x86_get32(si + 0x18), 0x80000000);
+        ASSERT_EQ(x86_get32(si + 0x1c), 1280 * 800 * 4);
+        ASSERT_EQ(si[0x24] | si[0x25] << 8, 5120);
+        static const uint8_t bgr_fields[8] = { 8, 16, 8, 8, 8, 0, 8, 24 };
+        ASSERT_TRUE(memcmp(si + 0x26, bgr_fields, 8) == 0);
+        ASSERT_EQ(x86_get32(si + 0x36), 0);
+        /* 16-bit RGB565 bit mask, framebuffer above 4 GiB */
+        g = (X86Gop) { .format = 2, .masks = { 0xf800, 0x07e0, 0x001f, 0 }, .width = 640, .height = 480,
+                       .pixels_per_line = 640, .fb_base = UINT64_C(0x800000000), .fb_size = 640 * 480 * 2 };
+        ASSERT_TRUE(x86_screen_info(si, &g));
+        ASSERT_EQ(si[0x16], 16);
+        ASSERT_EQ(si[0x24] | si[0x25] << 8, 1280);
+        static const uint8_t rgb565[8] = { 5, 11, 6, 5, 5, 0, 0, 0 };
+        ASSERT_TRUE(memcmp(si + 0x26, rgb565, 8) == 0);
+        ASSERT_EQ(x86_get32(si + 0x18), 0);
+        ASSERT_EQ(x86_get32(si + 0x3a), 8);
+        ASSERT_EQ(x86_get32(si + 0x36), 2);
+        /* no framebuffer, holes in a mask, a line shorter than the width */
+        g.format = 3;
+        ASSERT_TRUE(!x86_screen_info(si, &g));
+        ASSERT_EQ(si[0x0f], 0);
+        g.format = 2;
+        g.masks[0] = 0xf00f;
+        ASSERT_TRUE(!x86_screen_info(si, &g));
+        g.masks[0] = 0xf800;
+        g.pixels_per_line = 639;
+        ASSERT_TRUE(!x86_screen_info(si, &g));
+}
+
 static void test_la57(void) {
         ASSERT_TRUE(x86_use_la57(true, XLF_5LEVEL | XLF_KERNEL_64, false));
         ASSERT_TRUE(!x86_use_la57(false, XLF_5LEVEL, false));
@@ -257,6 +317,7 @@ int main(void) {
         TEST(test_relocate);
         TEST(test_bp_init);
         TEST(test_pgtable);
+        TEST(test_screen_info);
         TEST(test_la57);
         return TESTS_END();
 }

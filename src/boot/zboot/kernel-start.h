@@ -2,12 +2,20 @@
 #pragma once
 
 #include "efi.h"
+#include "x86-payload.h"
 
-/* A PE kernel placed in memory by us (not by LoadImage), ready to start. */
+/* A kernel placed in memory by us (not by LoadImage), ready to start: a PE kernel (started
+ * through its EFI entry point, kernel_start()) or, with x86 set, a native x86 payload
+ * (started by x86_boot() after ExitBootServices). */
 typedef struct {
         EFI_PHYSICAL_ADDRESS base;  /* image base: headers at offset 0, sections at their RVAs */
         uint64_t size;              /* SizeOfImage, page aligned */
         uint32_t entry_rva;
+        bool x86;                   /* the rest is for native x86 payloads only */
+        bool kaslr;                 /* placed and relocated at random (KASLR_FLAG for the kernel) */
+        uint64_t virt_offset;       /* added to every link-time virtual address */
+        X86PayloadInfo x86_info;
+        uint8_t x86_setup[0x9f];    /* the setup header (0x1f1..0x290), kept before BSS is zeroed */
 } LoadedKernel;
 
 /* Start the kernel's EFI entry point the way LoadImage+StartImage would, without a nested

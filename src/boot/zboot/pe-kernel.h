@@ -7,7 +7,8 @@
 
 typedef struct {
         bool randomize;   /* false with "nokaslr" on the command line */
-        uint64_t seed;
+        uint64_t seed;    /* physical placement */
+        uint64_t seed2;   /* a second, independent draw: x86 virtual placement */
 } Placement;
 
 /* Where to place the kernel: at random (seeded from EFI_RNG_PROTOCOL, or weakly from the CPU
@@ -17,6 +18,12 @@ Placement placement_from_cmdline(const char16_t *cmdline, size_t len);
 /* Alignment we place PE kernels at: 2 MiB keeps the arm64 stub from moving itself
  * (it wants MIN_KIMG_ALIGN = 2 MiB), and never less than the image's SectionAlignment. */
 #define KERNEL_PLACEMENT_ALIGN (UINT64_C(2) << 20)
+
+/* Find a section by name in a PE image: in_memory = a loaded image (sections at their RVAs),
+ * else a file-layout copy (sections at PointerToRawData). The size is VirtualSize (bounded by
+ * the raw size for files). False if absent or outside [image, image + size). */
+bool image_find_section(const void *image, size_t size, bool in_memory, const char *name, const uint8_t **ret,
+                        size_t *ret_size);
 
 /* Allocate memory for an image of `size` bytes at a placed address (EfiLoaderCode). */
 EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret);

@@ -14,6 +14,7 @@
 #include "pe-load.h"
 #include "proto/loaded-image.h"
 #include "secure-boot.h"
+#include "x86-exit.h"
 #include "zboot-load.h"
 #include "zboot.h"
 
@@ -24,22 +25,9 @@ typedef struct {
         size_t size;
 } Section;
 
-/* Find a section of our own loaded image by name; its memory is ours for the whole boot. */
-static bool find_section(const PeLoadView *v, const uint8_t *base, size_t image_size, const char *name, Section *ret) {
-        char want[PE_SECTION_NAME_LEN] = {};
-        for (size_t i = 0; i < PE_SECTION_NAME_LEN && name[i]; i++)
-                want[i] = name[i];
-        for (size_t i = 0; i < v->n_sections; i++) {
-                PeSectionHeader s;
-                memcpy(&s, &v->sections[i], sizeof(s));
-                if (memcmp(s.Name, want, PE_SECTION_NAME_LEN) != 0)
-                        continue;
-                if (s.VirtualAddress > image_size || s.VirtualSize > image_size - s.VirtualAddress)
-                        return false;
-                *ret = (Section) { base + s.VirtualAddress, s.VirtualSize };
-                return true;
-        }
-        return false;
+/* A section of our own loaded image; its memory is ours for the whole boot. */
+static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Section *ret) {
+        return image_find_section(li->ImageBase, li->ImageSize, true, name, &ret->data, &ret->size);
 }
 
 EFI_STATUS run(EFI_HANDLE image) {
@@ -56,15 +44,14 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our loaded image protocol");
 
-        PeLoadView v;
-        if (pe_load_view(li->ImageBase, li->ImageSize, &v) != PE_LOAD_OK)
+        if (pe_load_view(li->ImageBase, li->ImageSize, &(PeLoadView) {}) != PE_LOAD_OK)
                 return log_error_status(EFI_LOAD_ERROR, "cannot read our own PE headers");
 
         Section linux_sec, cmdline_sec = {}, initrd_sec = {};
-        if (!find_section(&v, li->ImageBase, li->ImageSize, ".linux", &linux_sec) || linux_sec.size == 0)
+        if (!find_section(li, ".linux", &linux_sec) || linux_sec.size == 0)
                 return log_error_status(EFI_NOT_FOUND, "this UKI has no .linux section");
-        bool have_cmdline = find_section(&v, li->ImageBase, li->ImageSize, ".cmdline", &cmdline_sec);
-        (void) find_section(&v, li->ImageBase, li->ImageSize, ".initrd", &initrd_sec);
+        bool have_cmdline = find_section(li, ".cmdline", &cmdline_sec);
+        (void) find_section(li, ".initrd", &initrd_sec);
 
         /* Command line. */
         const void *options = NULL;
@@ -99,6 +86,20 @@ EFI_STATUS run(EFI_HANDLE image) {
                 err = pe_kernel_load(linux_sec.data, linux_sec.size, &p, &pages, &k);
         if (err != EFI_SUCCESS)
                 return err;
+
+#if defined(__x86_64__)
+        if (k.x86) {
+                uint64_t hz = cpu_ticks_per_sec();
+                log_info("starting kernel at 0x%lx, %lu ms after entry", k.base,
+                         hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+                /* A boot manager's initrd wins over .initrd, as for PE kernels below. */
+                bool theirs = initrd_sec.size > 0 && initrd_is_registered();
+                if (theirs)
+                        log_info("the boot manager registered an initrd: using it, not .initrd");
+                return x86_boot(image, &k, cl, cl_len, theirs ? NULL : initrd_sec.data,
+                                theirs ? 0 : initrd_sec.size);
+        }
+#endif
 
         /* Initrd: ours, unless the boot manager already offers one (only one can be registered;
          * sd-stub concatenates, we hand the boot manager's through and say so). */

@@ -6,13 +6,15 @@
  * Image to its in-memory size, BSS included), so we allocate its decompressed size once at the
  * placed address and decompress into it; zstd, gzip and lz4 use the output as their window, so
  * their small workspace is the only other allocation (xz's workspace is its dictionary,
- * docs/decompression.md). If the payload turns out not to be usable in place (a PE whose file
+ * docs/decompression.md). A native x86 payload (docs/format.md §4) is placed by the copy of its
+ * trailer in .zbx86 and finished by x86-load.c. If a PE payload turns out not to be usable in place (a PE whose file
  * layout differs from its memory layout), it is loaded from there into a second allocation
  * and the first is freed: the smallest extra copy.
  */
 #include "decompress.h"
 #include "log.h"
 #include "pe-load.h"
+#include "x86-load.h"
 #include "zboot-load.h"
 #include "zboot.h"
 
@@ -85,7 +87,16 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
                                                 (uint64_t) work_size);
         }
 
-        err = kernel_alloc(out_size, KERNEL_PLACEMENT_ALIGN, p, &pages);
+        /* A native x86 payload says where it may live in an uncompressed copy of its trailer. */
+        X86Hint x86;
+        bool is_x86;
+        err = x86_hint_find(image, size, in_memory, out_size, &x86, &is_x86);
+        if (err != EFI_SUCCESS)
+                return err;
+        if (is_x86)
+                err = x86_kernel_alloc(&x86, out_size, p, &pages);
+        else
+                err = kernel_alloc(out_size, KERNEL_PLACEMENT_ALIGN, p, &pages);
         if (err != EFI_SUCCESS)
                 return err;
 
@@ -108,9 +119,17 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
         /* Zero the slack between the payload and the end of the allocation. */
         memset((uint8_t *) pages_ptr(&pages) + out_len, 0, pages.n_pages * EFI_PAGE_SIZE - out_len);
 
+        if (is_x86) {
+                err = x86_kernel_prepare(&pages, out_len, &x86, p, ret);
+                if (err != EFI_SUCCESS)
+                        return err;
+                *ret_pages = take_pages(&pages);
+                return EFI_SUCCESS;
+        }
+
         PeLoadView v;
         if (pe_load_view(pages_ptr(&pages), out_len, &v) != PE_LOAD_OK)
-                return log_error_status(EFI_UNSUPPORTED, "payload is not a PE kernel (x86 native payloads are not supported yet)");
+                return log_error_status(EFI_UNSUPPORTED, "payload is neither a PE kernel nor a native x86 payload");
 
         if (pe_load_is_identity(&v, out_len)) {
                 err = pe_kernel_adopt(&pages, out_len, ret);

@@ -2,12 +2,15 @@
 /*
  * The zboot self-decompressor: vmlinuz.efi = this PE + compressed payload (+ the Linux zboot
  * header in the DOS header). Started by firmware or a boot manager with the kernel command
- * line as LoadOptions, which it hands on unchanged; an initrd registered by the boot manager
- * (LoadFile2) is left for the kernel to find.
+ * line as LoadOptions. A PE payload (arm64 Image) gets them unchanged and finds an initrd a
+ * boot manager registered (LoadFile2) itself; a native x86 payload is started by us
+ * (x86-exit.c), which reads that initrd for it.
  */
+#include "cmdline.h"
 #include "efi-main.h"
 #include "log.h"
 #include "proto/loaded-image.h"
+#include "x86-exit.h"
 #include "zboot-load.h"
 
 const char program_name[] = "zboot";
@@ -39,5 +42,12 @@ EFI_STATUS run(EFI_HANDLE image) {
 
         uint64_t hz = cpu_ticks_per_sec();
         log_info("starting kernel at 0x%lx, %lu ms after entry", k.base, hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+#if defined(__x86_64__)
+        if (k.x86) {
+                /* Firmware boot entries may carry binary optional data instead of a command line. */
+                bool usable = cmdline_load_options_usable(li->LoadOptions, li->LoadOptionsSize);
+                return x86_boot(image, &k, usable ? cmdline : NULL, usable ? cmdline_len : 0, NULL, 0);
+        }
+#endif
         return kernel_start(image, &k, li->LoadOptions, li->LoadOptionsSize);
 }

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Native x86 path, the hand-off: the last allocations, ExitBootServices, the fields that
+ * describe the final memory map (e820, efi_info), and the jump through the trampoline.
+ *
+ * Everything the code after ExitBootServices touches is allocated before it: the memory map
+ * buffer (with room for the descriptors our own later allocations add), the SETUP_E820_EXT
+ * block for maps with more than 128 entries, the page tables and the trampoline. After
+ * ExitBootServices nothing calls firmware, not even to log.
+ */
+#include "log.h"
+#include "memattr.h"
+#include "memory.h"
+#include "x86-boot.h"
+#include "x86-enter.h"
+#include "x86-exit.h"
+#include "x86-params.h"
+
+#define BELOW_4G UINT64_C(0xffffffff)
+#define GIB (UINT64_C(1) << 30)
+
+static bool cpu_has_la57(void) {
+        uint32_t a, b, c, d;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+        if (a < 7)
+                return false;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+        return c & (1u << 16);
+}
+
+typedef struct {
+        Pages low;          /* [stack page][page tables] */
+        Pages tramp;        /* the trampoline, RX */
+        Pages e820_ext;     /* setup_data SETUP_E820_EXT, linked only if needed */
+        void *map;          /* pool: the final memory map, kept for the kernel */
+        size_t map_cap, ext_cap;
+        uint64_t cr3;
+        bool la57;
+} Handoff;
+
+static void handoff_free(Handoff *h) {
+        free_pagesp(&h->low);
+        free_pagesp(&h->tramp);
+        free_pagesp(&h->e820_ext);
+        if (h->map)
+                BS->FreePool(h->map);
+        h->map = NULL;
+}
+
+static EFI_STATUS alloc_below_4g(size_t n_pages, EFI_MEMORY_TYPE type, Pages *ret) {
+        EFI_PHYSICAL_ADDRESS a = BELOW_4G;
+        EFI_STATUS err = BS->AllocatePages(AllocateMaxAddress, type, n_pages, &a);
+        if (err == EFI_SUCCESS)
+                *ret = (Pages) { .addr = a, .n_pages = n_pages };
+        return err;
+}
+
+static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool no5lvl, Handoff *h) {
+        MemoryMap m;
+        EFI_STATUS err;
+
+        /* Identity map everything the firmware describes (RAM, MMIO) and at least 4 GiB. */
+        err = memory_map_get(&m);
+        if (err != EFI_SUCCESS)
+                return err;
+        uint64_t top = 4 * GIB;
+        size_t n_desc = memory_map_count(&m);
+        for (size_t i = 0; i < n_desc; i++) {
+                const EFI_MEMORY_DESCRIPTOR *d = memory_map_at(&m, i);
+                uint64_t end = d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE;
+                if (end > top)
+                        top = end;
+        }
+        size_t desc_size = m.desc_size;
+        memory_map_free(&m);
+
+        bool cpu_la57 = cpu_has_la57();
+        h->la57 = x86_use_la57(cpu_la57, k->x86_info.xloadflags, no5lvl);
+        size_t pt_size = x86_pgtable_size(top, h->la57);
+        if (pt_size == 0)
+                return log_error_status(EFI_UNSUPPORTED, "memory ends at 0x%lx, beyond what we can map", top);
+        err = alloc_below_4g(1 + pt_size / EFI_PAGE_SIZE, EfiLoaderData, &h->low);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate page tables");
+        uint8_t *low = pages_ptr(&h->low);
+        h->cr3 = x86_pgtable_build(low + EFI_PAGE_SIZE, pt_size, h->low.addr + EFI_PAGE_SIZE, top, h->la57);
+        if (h->cr3 == 0)
+                return log_error_status(EFI_LOAD_ERROR, "cannot build page tables");
+
+        err = alloc_below_4g(1, EfiLoaderCode, &h->tramp);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate the trampoline");
+        X86EnterParams ep = {
+                .entry = k->base + k->entry_rva,
+                .boot_params = (uint64_t) (uintptr_t) bp,
+                .cr3 = h->cr3,
+                .la57 = h->la57,
+                .stack = h->low.addr + EFI_PAGE_SIZE,
+        };
+        err = x86_enter_prepare(pages_ptr(&h->tramp), &ep);
+        if (err != EFI_SUCCESS)
+                return err;
+        err = memattr_set(h->tramp.addr, EFI_PAGE_SIZE, MEMATTR_RX);
+        if (err != EFI_SUCCESS)
+                return err;
+
+        /* The map grows by the allocations still to come and whatever ExitBootServices'
+         * notifications do: leave generous room. */
+        h->map_cap = (n_desc + 64) * desc_size;
+        err = BS->AllocatePool(EfiLoaderData, h->map_cap, &h->map);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate the memory map buffer");
+        h->ext_cap = n_desc + 64;
+        err = alloc_below_4g(EFI_SIZE_TO_PAGES(SETUP_DATA_HDR + h->ext_cap * E820_ENTRY_SIZE), EfiLoaderData,
+                             &h->e820_ext);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate the e820 extension");
+
+        log_info("entering startup_64 at 0x%lx with %s-level paging%s, boot_params at 0x%lx", ep.entry,
+                 h->la57 ? "5" : "4", cpu_la57 && !h->la57 ? " (no5lvl or kernel without 5-level)" : "",
+                 ep.boot_params);
+        return EFI_SUCCESS;
+}
+
+/* After ExitBootServices: no firmware calls from here on. */
+static void fill_memory_fields(uint8_t *bp, Handoff *h, size_t map_size, size_t desc_size, uint32_t desc_ver) {
+        uint64_t systab = (uint64_t) (uintptr_t) ST, map = (uint64_t) (uintptr_t) h->map;
+        memcpy(bp + BP_EFI_INFO, "EL64", 4);
+        x86_put32(bp + BP_EFI_INFO + 0x04, (uint32_t) systab);
+        x86_put32(bp + BP_EFI_INFO + 0x08, (uint32_t) desc_size);
+        x86_put32(bp + BP_EFI_INFO + 0x0c, desc_ver);
+        x86_put32(bp + BP_EFI_INFO + 0x10, (uint32_t) map);
+        x86_put32(bp + BP_EFI_INFO + 0x14, (uint32_t) map_size);
+        x86_put32(bp + BP_EFI_INFO + 0x18, (uint32_t) (systab >> 32));
+        x86_put32(bp + BP_EFI_INFO + 0x1c, (uint32_t) (map >> 32));
+
+        /* All entries go to the extension block first; the first 128 move to the zero page,
+         * the rest stay (shifted down) as SETUP_E820_EXT. */
+        uint8_t *ext = pages_ptr(&h->e820_ext);
+        size_t n_desc = desc_size ? map_size / desc_size : 0;
+        size_t n = x86_e820_from_efi(h->map, n_desc, desc_size, ext + SETUP_DATA_HDR, h->ext_cap);
+        if (n > h->ext_cap)
+                n = h->ext_cap;   /* cannot happen: ext_cap >= descriptors; cannot report either */
+        size_t in_bp = n < BP_E820_MAX ? n : BP_E820_MAX;
+        memcpy(bp + BP_E820_TABLE, ext + SETUP_DATA_HDR, in_bp * E820_ENTRY_SIZE);
+        bp[BP_E820_ENTRIES] = (uint8_t) in_bp;
+        if (n > BP_E820_MAX) {
+                memmove(ext + SETUP_DATA_HDR, ext + SETUP_DATA_HDR + BP_E820_MAX * E820_ENTRY_SIZE,
+                        (n - BP_E820_MAX) * E820_ENTRY_SIZE);
+                x86_put64(ext, x86_get64(bp + BP_SETUP_DATA));
+                x86_put32(ext + 8, SETUP_E820_EXT);
+                x86_put32(ext + 12, (uint32_t) ((n - BP_E820_MAX) * E820_ENTRY_SIZE));
+                x86_put64(bp + BP_SETUP_DATA, h->e820_ext.addr);
+        }
+}
+
+EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmdline, size_t cmdline_len,
+                    const void *initrd, size_t initrd_size) {
+        X86Params params;
+        Handoff h = {};
+        EFI_STATUS err;
+
+        err = x86_params_build(k, cmdline, cmdline_len, initrd, initrd_size, &params);
+        if (err != EFI_SUCCESS)
+                return err;
+        uint8_t *bp = x86_params_bp(&params);
+        err = handoff_prepare(k, bp, cmdline && cmdline_has_word(cmdline, cmdline_len, "no5lvl"), &h);
+        if (err != EFI_SUCCESS)
+                goto fail;
+
+        /* ExitBootServices wants the key of the current map; a map change in between (an
+         * event's allocation) makes it fail with EFI_INVALID_PARAMETER once: fetch the map again
+         * and retry. The firmware may already have shut parts down, so no logging in between. */
+        size_t size, key = 0, desc_size = 0;
+        uint32_t desc_ver = 0;
+        for (unsigned attempt = 0; attempt < 3; attempt++) {
+                size = h.map_cap;
+                err = BS->GetMemoryMap(&size, h.map, &key, &desc_size, &desc_ver);
+                if (err != EFI_SUCCESS)
+                        break;
+                err = BS->ExitBootServices(image, key);
+                if (err != EFI_INVALID_PARAMETER)
+                        break;
+        }
+        if (err != EFI_SUCCESS) {
+                /* Still alive to say so only if the first GetMemoryMap failed; try anyway. */
+                log_error_status(err, "ExitBootServices failed");
+                goto fail;
+        }
+
+        fill_memory_fields(bp, &h, size, desc_size, desc_ver);
+        __asm__ volatile("cli");
+        x86_enter(pages_ptr(&h.tramp));
+
+fail:
+        handoff_free(&h);
+        x86_params_free(&params);
+        return err;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Native x86 payload, loading (docs/x86-boot.md): everything that happens to the kernel's own
+ * memory before boot_params are built. The kernel image is decompressed exactly once, straight
+ * into its final, randomly chosen physical address; the only writes after that are the
+ * relocation patches and zeroing what follows the image.
+ */
+#include "log.h"
+#include "memattr.h"
+#include "memory.h"
+#include "x86-boot.h"
+#include "x86-load.h"
+
+#define MIB (UINT64_C(1) << 20)
+
+EFI_STATUS x86_hint_find(const void *image, size_t size, bool in_memory, uint64_t out_size, X86Hint *ret,
+                         bool *ret_found) {
+        const uint8_t *sec;
+        size_t len;
+
+        *ret_found = false;
+        if (!image_find_section(image, size, in_memory, ".zbx86", &sec, &len))
+                return EFI_SUCCESS;
+        if (len < X86_PAYLOAD_TRAILER_SIZE || out_size > SIZE_MAX)
+                return log_error_status(EFI_LOAD_ERROR, ".zbx86 section too short");
+        X86PayloadResult r = x86_payload_parse_trailer(sec, (size_t) out_size, &ret->info);
+        if (r != X86P_OK)
+                return log_error_status(EFI_LOAD_ERROR, ".zbx86 section: %s", x86_payload_strerror(r));
+        memcpy(ret->raw, sec, X86_PAYLOAD_TRAILER_SIZE);
+#if !defined(__x86_64__)
+        return log_error_status(EFI_UNSUPPORTED, "this is an x86_64 zboot image");
+#endif
+        *ret_found = true;
+        return EFI_SUCCESS;
+}
+
+EFI_STATUS x86_kernel_alloc(const X86Hint *hint, uint64_t out_size, const Placement *p, Pages *ret) {
+        const X86PayloadInfo *i = &hint->info;
+        uint64_t size = MAX(out_size, (uint64_t) i->init_size);
+        uint64_t align = MAX((uint64_t) i->kernel_alignment, (uint64_t) EFI_PAGE_SIZE);
+        /* 64 TiB: what 4-level paging can map, and the kernel's own MAXMEM limit there. */
+        uint64_t max = (i->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) ? UINT64_C(1) << 46 : UINT64_C(1) << 32;
+
+        EFI_STATUS err = alloc_placed(size, align, i->phys_base, max, p->randomize, p->seed, EfiLoaderCode, ret);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "no room for the kernel: %lu MiB aligned to %lu KiB above 0x%lx",
+                                        size / MIB, align / 1024, i->phys_base);
+        log_info("kernel placed at 0x%lx (%s, %lu KiB)", ret->addr, p->randomize ? "random" : "lowest fit",
+                 ret->n_pages * (EFI_PAGE_SIZE / 1024));
+        return EFI_SUCCESS;
+}
+
+EFI_STATUS x86_kernel_prepare(const Pages *pages, size_t out_len, const X86Hint *hint, const Placement *p,
+                              LoadedKernel *ret) {
+        uint8_t *base = pages_ptr(pages);
+        uint64_t total = pages->n_pages * EFI_PAGE_SIZE;
+        X86PayloadInfo info;
+        EFI_STATUS err;
+
+        X86PayloadResult r = x86_payload_parse(base, out_len, &info);
+        if (r != X86P_OK)
+                return log_error_status(EFI_LOAD_ERROR, "decompressed x86 payload: %s", x86_payload_strerror(r));
+        if (memcmp(base + out_len - X86_PAYLOAD_TRAILER_SIZE, hint->raw, X86_PAYLOAD_TRAILER_SIZE) != 0)
+                return log_error_status(EFI_LOAD_ERROR, "x86 payload trailer differs from the .zbx86 copy");
+        if (info.init_size > total || info.setup_size > sizeof(ret->x86_setup))
+                return log_error_status(EFI_LOAD_ERROR, "x86 payload: init_size or setup header too large");
+
+        uint64_t off = x86_virt_offset(&info, p->seed2, p->randomize);
+        size_t bad = 0;
+        X86RelocResult rr = x86_relocate(base, out_len, &info, off, &bad);
+        if (rr == X86R_OUT_OF_IMAGE)
+                return log_error_status(EFI_LOAD_ERROR, "relocation %lu points outside the kernel image", (uint64_t) bad);
+        if (rr != X86R_OK)
+                return log_error_status(EFI_LOAD_ERROR, "relocation table is inconsistent");
+
+        LoadedKernel k = {
+                .base = pages->addr,
+                .size = total,
+                .entry_rva = info.entry_offset,
+                .x86 = true,
+                .kaslr = p->randomize,
+                .virt_offset = off,
+                .x86_info = info,
+        };
+        memcpy(k.x86_setup, base + info.setup_offset, info.setup_size);
+        /* BSS and everything the kernel may use as scratch up to init_size: the relocation
+         * table, setup header and trailer were the last things read from there. */
+        memset(base + info.image_size, 0, total - info.image_size);
+
+        uint64_t text = align_up64(info.text_size, EFI_PAGE_SIZE);
+        err = memattr_set(k.base, total, MEMATTR_RW);
+        if (err == EFI_SUCCESS && text > 0)
+                err = memattr_set(k.base, text, MEMATTR_RX);
+        if (err != EFI_SUCCESS)
+                return err;
+
+        log_info("x86 kernel: _text at 0x%lx (virtual offset 0x%lx%s), relocations %u/%u/%u", info.virt_base + off,
+                 off, p->randomize ? ", random" : "", info.n_reloc64, info.n_reloc_inv32, info.n_reloc32);
+        *ret = k;
+        return EFI_SUCCESS;
+}

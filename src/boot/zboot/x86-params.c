@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Native x86 path, the zero page. What the kernel's own x86 EFI stub would have filled before
+ * ExitBootServices; the memory-map-derived parts (e820, efi_info) come in x86-exit.c, after
+ * the final GetMemoryMap. docs/x86-boot.md compares this with the kernel's stub field by field.
+ */
+#include "initrd.h"
+#include "log.h"
+#include "proto/graphics-output.h"
+#include "proto/rng.h"
+#include "secure-boot.h"
+#include "x86-boot.h"
+#include "x86-params.h"
+
+#define BELOW_4G UINT64_C(0xffffffff)
+#define SEED_LEN 32u
+
+static EFI_STATUS alloc_low(uint64_t size, uint64_t max, Pages *ret) {
+        EFI_PHYSICAL_ADDRESS a = max;
+        size_t n = EFI_SIZE_TO_PAGES(size ? size : 1);
+        EFI_STATUS err = BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, n, &a);
+        if (err != EFI_SUCCESS)
+                return err;
+        *ret = (Pages) { .addr = a, .n_pages = n };
+        memset(pages_ptr(ret), 0, n * EFI_PAGE_SIZE);
+        return EFI_SUCCESS;
+}
+
+void x86_params_free(X86Params *p) {
+        free_pagesp(&p->bp);
+        free_pagesp(&p->cmdline);
+        free_pagesp(&p->initrd);
+        free_pagesp(&p->seed);
+}
+
+/* UCS-2 → UTF-8 (surrogates and NULs become '?'); returns the length without the NUL, or
+ * SIZE_MAX if it does not fit cap bytes including the NUL. */
+static size_t ucs2_to_utf8(const char16_t *in, size_t n, char *out, size_t cap) {
+        size_t o = 0;
+        for (size_t i = 0; i < n && in[i]; i++) {
+                uint32_t c = in[i];
+                if (c >= 0xd800 && c < 0xe000)
+                        c = '?';
+                size_t w = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+                if (o + w + 1 > cap)
+                        return SIZE_MAX;
+                if (w == 1)
+                        out[o++] = (char) c;
+                else if (w == 2) {
+                        out[o++] = (char) (0xc0 | c >> 6);
+                        out[o++] = (char) (0x80 | (c & 0x3f));
+                } else {
+                        out[o++] = (char) (0xe0 | c >> 12);
+                        out[o++] = (char) (0x80 | ((c >> 6) & 0x3f));
+                        out[o++] = (char) (0x80 | (c & 0x3f));
+                }
+        }
+        out[o] = 0;
+        return o;
+}
+
+static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, Pages *ret) {
+        uint32_t limit = x86_get32(bp + BP_CMDLINE_SIZE);   /* bytes, without the NUL */
+        EFI_STATUS err = alloc_low((uint64_t) len * 3 + 1, BELOW_4G, ret);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate the command line");
+        size_t n = ucs2_to_utf8(cmdline, len, pages_ptr(ret), len * 3 + 1);
+        if (n == SIZE_MAX || n > limit)
+                return log_error_status(EFI_INVALID_PARAMETER, "command line is %lu bytes, the kernel takes %u",
+                                        (uint64_t) n, limit);
+        x86_put32(bp + BP_CMD_LINE_PTR, (uint32_t) ret->addr);
+        return EFI_SUCCESS;
+}
+
+static EFI_STATUS set_initrd(uint8_t *bp, const void *data, size_t size, Pages *ret) {
+        _cleanup_pool_ void *registered = NULL;
+        const char *from = ".initrd";
+        EFI_STATUS err;
+
+        if (size == 0) {
+                if (!initrd_is_registered())
+                        return EFI_SUCCESS;
+                err = initrd_read_registered(&registered, &size);
+                if (err != EFI_SUCCESS)
+                        return log_error_status(err, "cannot read the initrd the boot manager registered");
+                data = registered;
+                from = "the boot manager (LoadFile2)";
+        }
+        if (size == 0)
+                return EFI_SUCCESS;
+        /* initrd_addr_max is the highest address the initrd may occupy. */
+        uint64_t max = x86_get32(bp + BP_INITRD_ADDR_MAX);
+        if (max == 0 || max > BELOW_4G)
+                max = BELOW_4G;
+        if (size > UINT32_MAX)
+                return log_error_status(EFI_UNSUPPORTED, "initrd larger than 4 GiB");
+        err = alloc_low(size, max, ret);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx", (uint64_t) size, max);
+        memcpy(pages_ptr(ret), data, size);
+        x86_put32(bp + BP_RAMDISK_IMAGE, (uint32_t) ret->addr);
+        x86_put32(bp + BP_RAMDISK_SIZE, (uint32_t) size);
+        log_info("initrd: %lu bytes from %s at 0x%lx", (uint64_t) size, from, ret->addr);
+        return EFI_SUCCESS;
+}
+
+static void set_screen_info(uint8_t *bp) {
+        static const EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+        EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+
+        if (BS->LocateProtocol(&gop_guid, NULL, (void **) &gop) != EFI_SUCCESS || !gop || !gop->Mode ||
+            !gop->Mode->Info)
+                return;
+        const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *m = gop->Mode->Info;
+        X86Gop g = {
+                .format = m->PixelFormat,
+                .masks = { m->RedMask, m->GreenMask, m->BlueMask, m->ReservedMask },
+                .width = m->HorizontalResolution,
+                .height = m->VerticalResolution,
+                .pixels_per_line = m->PixelsPerScanLine,
+                .fb_base = gop->Mode->FrameBufferBase,
+                .fb_size = gop->Mode->FrameBufferSize,
+        };
+        if (x86_screen_info(bp + BP_SCREEN_INFO, &g))
+                log_info("framebuffer: %ux%u at 0x%lx", g.width, g.height, g.fb_base);
+}
+
+/* A seed for the kernel's RNG as setup_data (SETUP_RNG_SEED, read by kernels since 5.20):
+ * the kernel credits it as bootloader randomness and wipes it. Without EFI_RNG we add none. */
+static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
+        static const EFI_GUID rng_guid = EFI_RNG_PROTOCOL_GUID;
+        EFI_RNG_PROTOCOL *rng = NULL;
+        EFI_STATUS err;
+
+        if (BS->LocateProtocol(&rng_guid, NULL, (void **) &rng) != EFI_SUCCESS || !rng) {
+                log_info("no EFI_RNG_PROTOCOL: no boot-loader seed for the kernel's RNG");
+                return EFI_SUCCESS;
+        }
+        err = alloc_low(SETUP_DATA_HDR + SEED_LEN, BELOW_4G, ret);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate the RNG seed");
+        uint8_t *sd = pages_ptr(ret);
+        if (rng->GetRNG(rng, NULL, SEED_LEN, sd + SETUP_DATA_HDR) != EFI_SUCCESS) {
+                log_info("EFI_RNG_PROTOCOL failed: no boot-loader seed for the kernel's RNG");
+                free_pagesp(ret);
+                return EFI_SUCCESS;
+        }
+        x86_put64(sd, x86_get64(bp + BP_SETUP_DATA));
+        x86_put32(sd + 8, SETUP_RNG_SEED);
+        x86_put32(sd + 12, SEED_LEN);
+        x86_put64(bp + BP_SETUP_DATA, ret->addr);
+        return EFI_SUCCESS;
+}
+
+EFI_STATUS x86_params_build(const LoadedKernel *k, const char16_t *cmdline, size_t cmdline_len, const void *initrd,
+                            size_t initrd_size, X86Params *ret) {
+        X86Params p = {};
+        EFI_STATUS err;
+
+        err = alloc_low(BP_SIZE, BELOW_4G, &p.bp);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate boot_params");
+        uint8_t *bp = pages_ptr(&p.bp);
+        X86PayloadInfo hdr = { .setup_offset = 0, .setup_size = k->x86_info.setup_size };
+        if (!x86_bp_init(bp, k->x86_setup, &hdr)) {
+                x86_params_free(&p);
+                return log_error_status(EFI_LOAD_ERROR, "setup header does not fit boot_params");
+        }
+        bp[BP_TYPE_OF_LOADER] = 0xff;   /* "undefined": we have no assigned loader id */
+        if (k->kaslr)
+                bp[BP_LOADFLAGS] |= LOADFLAG_KASLR;
+        else
+                bp[BP_LOADFLAGS] &= (uint8_t) ~LOADFLAG_KASLR;
+
+        err = set_cmdline(bp, cmdline ? cmdline : u"", cmdline ? cmdline_len : 0, &p.cmdline);
+        if (err == EFI_SUCCESS)
+                err = set_initrd(bp, initrd, initrd ? initrd_size : 0, &p.initrd);
+        if (err == EFI_SUCCESS)
+                err = add_seed(bp, &p.seed);
+        if (err != EFI_SUCCESS) {
+                x86_params_free(&p);
+                return err;
+        }
+        set_screen_info(bp);
+        bp[BP_SECURE_BOOT] = secure_boot_enabled() ? 3 : 2;   /* efi_secureboot_mode enabled/disabled */
+        *ret = p;
+        return EFI_SUCCESS;
+}

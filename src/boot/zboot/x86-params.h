@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "efi.h"
+#include "kernel-start.h"
+#include "util.h"
+
+/* Everything the zero page points at, each in its own allocation below 4 GiB (EfiLoaderData,
+ * which the kernel sees as RAM and reserves what it still needs from). */
+typedef struct {
+        Pages bp;        /* the zero page */
+        Pages cmdline;
+        Pages initrd;
+        Pages seed;      /* setup_data SETUP_RNG_SEED */
+} X86Params;
+
+/* Build boot_params for a prepared native x86 kernel: setup header, loader type, KASLR flag,
+ * command line (UCS-2 → UTF-8, refused if longer than the kernel's cmdline_size), initrd
+ * (initrd/initrd_size if given, else one a boot manager registered through LoadFile2),
+ * screen_info from GOP, Secure Boot state, an RNG seed. On failure nothing stays allocated. */
+EFI_STATUS x86_params_build(const LoadedKernel *k, const char16_t *cmdline, size_t cmdline_len, const void *initrd,
+                            size_t initrd_size, X86Params *ret);
+void x86_params_free(X86Params *p);
+
+static inline uint8_t *x86_params_bp(const X86Params *p) {
+        return pages_ptr(&p->bp);
+}
