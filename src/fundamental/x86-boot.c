@@ -184,10 +184,12 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
         for (unsigned pass = 0; pass < 2; pass++) {
                 const uint8_t *e = rel + 12;
                 size_t index = 0;
-                for (unsigned list = 0; list < 3; list++)
+                for (unsigned list = 0; list < 3; list++) {
+                        uint32_t entry = 0;   /* entries are stored as deltas within a list */
                         for (uint32_t i = 0; i < counts[list]; i++, e += 4, index++) {
                                 size_t off;
-                                if (!reloc_target(info, x86_get32(e), width[list], &off)) {
+                                entry += x86_get32(e);
+                                if (!reloc_target(info, entry, width[list], &off)) {
                                         if (ret_bad)
                                                 *ret_bad = index;
                                         return X86R_OUT_OF_IMAGE;
@@ -202,6 +204,7 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
                                 else
                                         x86_put32(p, x86_get32(p) + (uint32_t) delta);
                         }
+                }
         }
         return X86R_OK;
 }

@@ -175,13 +175,19 @@ X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *
         put32(rel, p.info.n_reloc64);
         put32(rel + 4, p.info.n_reloc_inv32);
         put32(rel + 8, p.info.n_reloc32);
-        /* the input lists, without their zero terminators, in the same order */
+        /* the input lists, without their zero terminators, in the same order, each entry
+         * stored as its difference from the previous one in the list (mod 2^32): the relocs
+         * tool sorts them, so the deltas are small and compress to less than half */
         size_t src = p.relocs_start + 4, dst = 12;
         uint32_t counts[3] = { p.info.n_reloc64, p.info.n_reloc_inv32, p.info.n_reloc32 };
         for (unsigned list = 0; list < 3; list++) {
-                memcpy(rel + dst, v + src, (size_t) counts[list] * 4);
-                dst += (size_t) counts[list] * 4;
-                src += (size_t) counts[list] * 4 + 4;
+                uint32_t prev = 0;
+                for (uint32_t i = 0; i < counts[list]; i++, src += 4, dst += 4) {
+                        uint32_t e = le32(v + src);
+                        put32(rel + dst, e - prev);
+                        prev = e;
+                }
+                src += 4;
         }
         memcpy(out + p.info.setup_offset, setup, setup_len);
 

@@ -135,8 +135,14 @@ static void put_table(uint32_t n64, uint32_t ninv, uint32_t n32, const uint32_t 
         x86_put32(img + IMG, n64);
         x86_put32(img + IMG + 4, ninv);
         x86_put32(img + IMG + 8, n32);
-        for (uint32_t i = 0; i < n64 + ninv + n32; i++)
-                x86_put32(img + IMG + 12 + 4 * i, entries[i]);
+        /* stored as deltas within each list (docs/format.md §4) */
+        uint32_t ends[3] = { n64, n64 + ninv, n64 + ninv + n32 }, prev = 0;
+        for (uint32_t i = 0; i < n64 + ninv + n32; i++) {
+                if (i == 0 || i == ends[0] || i == ends[1])
+                        prev = 0;
+                x86_put32(img + IMG + 12 + 4 * i, entries[i] - prev);
+                prev = entries[i];
+        }
 }
 
 static void test_relocate(void) {
