@@ -295,6 +295,277 @@ def zboot_arm64_random(log_dir):
     return check.done()
 
 
+# ---- native x86 zboot (issue 6) -------------------------------------------------------------
+
+VMALLOC_4LEVEL = '34359738367'      # kB: 32 TiB of vmalloc space
+VMALLOC_5LEVEL = '13743895347199'   # kB: 12800 TiB
+
+
+def x86_zboot(log_dir, name, compress='zstd', level=None):
+    out = os.path.join(log_dir, name + '.vmlinuz.efi')
+    level = level or {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}[compress]
+    ukify('zboot', H.asset('x86_64', 'vmlinuz'), '--compress', compress, '--level', level, '-o', out)
+    return out
+
+
+def x86_zboot_uki(log_dir, name, cmdline):
+    """`ukify-zboot build` from the Debian bzImage with --zboot: the .linux is a native x86 zboot."""
+    uki = os.path.join(log_dir, name + '.efi')
+    ukify('build', '--linux', H.asset('x86_64', 'vmlinuz'), '--zboot=zstd', '--initrd',
+          H.asset('x86_64', 'initrd.cpio.gz'), '--cmdline', cmdline, '--os-release', OSREL.decode(), '-o', uki)
+    return uki
+
+
+def check_x86_log(check, result, comp='zstd22', paging='5'):
+    """Our loader's log against what the kernel reports: the physical address we chose is the
+    kernel's "Kernel code" start, the virtual _text we relocated for is the kernel's _text, and
+    the paging mode we entered is the one the kernel runs in (VmallocTotal)."""
+    log = result.log
+    check.true(re.search(r'decompressed %s: \d+ -> \d+ bytes' % comp, log) is not None,
+               'our loader did not log the %s decompression' % comp)
+    placed = re.search(r'kernel placed at (0x[0-9a-f]+) \((random|lowest fit)', log)
+    text = re.search(r'x86 kernel: _text at (0x[0-9a-f]+)', log)
+    enter = re.search(r'entering startup_64 at (0x[0-9a-f]+) with (\d)-level paging', log)
+    if not (check.true(placed is not None, 'no "kernel placed at" in our log') and
+            check.true(text is not None, 'no "_text at" in our log') and
+            check.true(enter is not None, 'no "entering startup_64" in our log')):
+        return None
+    if not result.reached_marker:
+        return None
+    code = result['KERNEL_CODE'] or ''
+    check.eq(int(code.split('-')[0] or '0', 16), int(placed.group(1), 16), '"Kernel code" start = our placement')
+    check.eq(int(result['TEXT'] or '0', 16), int(text.group(1), 16), 'kernel _text = our relocation target')
+    check.eq(enter.group(2), paging, 'paging mode we entered')
+    check.eq(result['VMALLOC_TOTAL'], VMALLOC_5LEVEL if paging == '5' else VMALLOC_4LEVEL,
+             'VmallocTotal (%s-level paging in the kernel)' % paging)
+    return placed.group(1), text.group(1), placed.group(2)
+
+
+def x86_type1(log_dir, compress):
+    arch, name = 'x86_64', 'zboot-x86-type1-' + compress
+    cmdline = H.default_cmdline(arch, name)
+    img = x86_zboot(log_dir, name, compress)
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
+             'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
+                                                        options=cmdline),
+             'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    check, result = boot_and_check(name, arch, files, cmdline, log_dir)
+    check_x86_log(check, result, {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress))
+    check.true('initrd: ' in result.log and 'from the boot manager (LoadFile2)' in result.log,
+               'initrd not taken from sd-boot\'s LoadFile2')
+    os.unlink(img)
+    return check.done(result)
+
+
+@case
+def zboot_x86_type1_zstd(log_dir):
+    """Debian sd-boot → vmlinuz.efi (native x86 zstd zboot) as a Type #1 entry, initrd via LoadFile2."""
+    return x86_type1(log_dir, 'zstd')
+
+
+@case
+def zboot_x86_type1_gzip(log_dir):
+    """The same with gzip."""
+    return x86_type1(log_dir, 'gzip')
+
+
+@case
+def zboot_x86_uki_sdboot(log_dir):
+    """Debian sd-boot → our UKI whose .linux is a native x86 zboot image (Type #2)."""
+    arch, name = 'x86_64', 'zboot-x86-uki-sdboot'
+    cmdline = H.default_cmdline(arch, name)
+    uki = x86_zboot_uki(log_dir, name, cmdline)
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
+             'EFI/Linux/zboot.efi': uki}
+    check, result = boot_and_check(name, arch, files, cmdline, log_dir)
+    check_x86_log(check, result)
+    check.true('from .initrd' in result.log, 'initrd not taken from .initrd')
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def zboot_x86_uki_direct(log_dir):
+    """The same UKI started by OVMF itself as BOOTX64.EFI."""
+    arch, name = 'x86_64', 'zboot-x86-uki-direct'
+    cmdline = H.default_cmdline(arch, name)
+    uki = x86_zboot_uki(log_dir, name, cmdline)
+    check, result = boot_and_check(name, arch, {'EFI/BOOT/BOOTX64.EFI': uki}, cmdline, log_dir)
+    check_x86_log(check, result)
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def zboot_x86_shell(log_dir):
+    """vmlinuz.efi started by the firmware's UEFI Shell with load options (startup.nsh), the
+    initrd named by initrd= on that command line, as the kernel's own stub would take it."""
+    arch, name = 'x86_64', 'zboot-x86-shell'
+    cmdline = H.default_cmdline(arch, name)
+    img = x86_zboot(log_dir, name)
+    nsh = 'fs0:\r\n\\vmlinuz.efi initrd=\\initrd ' + cmdline + '\r\nreset -s\r\n'
+    files = {'startup.nsh': nsh.encode(), 'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    H.check_boot(check, result, cmdline=None)
+    if result.reached_marker:
+        check.eq(H.kernel_cmdline(result['CMDLINE']), '\\vmlinuz.efi ' + cmdline, 'kernel command line')
+    check_x86_log(check, result)
+    check.true('from initrd= files' in result.log, 'initrd not read from the initrd= file')
+    os.unlink(img)
+    return check.done(result)
+
+
+def x86_boots(log_dir, name, n, extra_cmdline='', cpu=None):
+    arch = 'x86_64'
+    cmdline = H.default_cmdline(arch, (name + ' ' + extra_cmdline).strip())
+    uki = x86_zboot_uki(log_dir, name, cmdline)
+    check = H.Check(name)
+    seen = []
+    for i in range(n):
+        result = H.boot(arch, {'EFI/BOOT/BOOTX64.EFI': uki}, cpu=cpu,
+                        log_path=os.path.join(log_dir, '%s-%d.log' % (name, i)))
+        H.check_boot(check, result, cmdline=cmdline)
+        seen.append((check_x86_log(check, result, paging='4' if 'no5lvl' in cmdline or cpu else '5'), result))
+    os.unlink(uki)
+    return check, seen
+
+
+@case
+def zboot_x86_kaslr(log_dir):
+    """Ten boots of one UKI: physical and virtual KASLR each give at least 8 distinct addresses,
+    and the kernel runs where we put it."""
+    check, seen = x86_boots(log_dir, 'zboot-x86-kaslr', 10)
+    got = [s for s, _ in seen if s]
+    phys = [p for p, _, _ in got]
+    virt = [v for _, v, _ in got]
+    print('physical: %s' % ' '.join(phys))
+    print('virtual:  %s' % ' '.join(virt))
+    check.eq(len(got), 10, 'boots with both addresses logged and confirmed by the kernel')
+    check.true(len(set(phys)) >= 8, '>= 8 distinct physical bases (got %d)' % len(set(phys)))
+    check.true(len(set(virt)) >= 8, '>= 8 distinct _text addresses (got %d)' % len(set(virt)))
+    check.true(all(m == 'random' for _, _, m in got), 'every placement random')
+    return check.done()
+
+
+@case
+def zboot_x86_nokaslr(log_dir):
+    """With nokaslr, three boots put the kernel at the same place: the lowest free 2 MiB-aligned
+    address at or above its preferred one (LOAD_PHYSICAL_ADDR, 16 MiB; OVMF keeps some of the
+    memory there for itself), and its link-time _text."""
+    check, seen = x86_boots(log_dir, 'zboot-x86-nokaslr', 3, 'nokaslr')
+    got = [s for s, _ in seen if s]
+    check.eq(len(got), 3, 'boots confirmed by the kernel')
+    phys = sorted(set(p for p, _, _ in got))
+    check.eq(len(phys), 1, 'one physical base over three boots (%s)' % ' '.join(phys))
+    check.true(all(0x1000000 <= int(p, 16) < 0x4000000 and int(p, 16) % 0x200000 == 0 for p in phys),
+               'physical base low and aligned (%s)' % ' '.join(phys))
+    check.eq(sorted(set(v for _, v, _ in got)), ['0xffffffff81000000'], '_text')
+    check.true(all(m == 'lowest fit' for _, _, m in got), 'placement not randomized')
+    return check.done()
+
+
+@case
+def zboot_x86_paging(log_dir):
+    """4-level paging when asked (no5lvl) and when the CPU has no LA57; 5-level is checked by
+    every other x86 boot (QEMU -cpu max has LA57)."""
+    check = H.Check('zboot-x86-paging')
+    for label, extra, cpu in (('no5lvl', 'no5lvl', None), ('la57-off', '', 'max,la57=off')):
+        c, seen = x86_boots(log_dir, 'zboot-x86-paging-' + label, 1, extra, cpu)
+        check.failures += c.failures
+        check.true(seen[0][0] is not None, '%s: boot confirmed' % label)
+        if cpu:
+            check.true('no5lvl or kernel without 5-level' not in seen[0][1].log, 'la57=off: CPU reason, not no5lvl')
+    return check.done()
+
+
+def x86_zboot_gzip_parts(log_dir, name):
+    """A gzip zboot image plus its decompressed payload, for crafting bad ones."""
+    img = x86_zboot(log_dir, name, 'gzip', level='1')   # so zlib -9 fits in its place
+    payload = img + '.payload'
+    ukify('extract', img, '-o', payload)
+    data, pl = bytearray(open(img, 'rb').read()), bytearray(open(payload, 'rb').read())
+    os.unlink(img)
+    os.unlink(payload)
+    return data, pl
+
+
+def regzip(data, payload):
+    """Replace the gzip stream of a zboot image in place (it must come out no longer)."""
+    import zlib
+    off, size = struct.unpack_from('<II', data, 8)
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    stream = c.compress(bytes(payload)) + c.flush()
+    if len(stream) > size + 4:
+        raise H.HarnessError('re-compressed payload does not fit')
+    out = bytearray(data)
+    out[off:off + size + 4] = stream + bytes(size + 4 - len(stream))
+    struct.pack_into('<I', out, 12, len(stream) - 4)
+    return bytes(out)
+
+
+def section(data, name):
+    pe = struct.unpack_from('<I', data, 0x3c)[0]
+    nsec, = struct.unpack_from('<H', data, pe + 6)
+    opt_size, = struct.unpack_from('<H', data, pe + 20)
+    table = pe + 24 + opt_size
+    for i in range(nsec):
+        if data[table + 40 * i:table + 40 * i + 8].rstrip(b'\0') == name.encode():
+            return struct.unpack_from('<I', data, table + 40 * i + 20)[0]
+    raise H.HarnessError('no section ' + name)
+
+
+@case
+def zboot_x86_bad(log_dir):
+    """Bad x86 payloads are refused before ExitBootServices with a clear message and an error
+    returned: OVMF starts one with a flipped stream byte as BOOTX64.EFI and falls back to the
+    UEFI Shell, whose startup.nsh starts one whose first relocation points outside the kernel
+    and one whose init_size is larger than the machine's memory, then a good one that boots."""
+    arch, name = 'x86_64', 'zboot-x86-bad'
+    cmdline = H.default_cmdline(arch, name)
+    data, payload = x86_zboot_gzip_parts(log_dir, name)
+    off, size = struct.unpack_from('<II', data, 8)
+    flipped = bytearray(data)
+    flipped[off + size // 2] ^= 0x40
+    t = len(payload) - 80
+    roff = struct.unpack_from('<I', payload, t + 0x14)[0]
+    bad_reloc = bytearray(payload)
+    struct.pack_into('<I', bad_reloc, roff + 12, 0x00001000)    # first 64-bit entry → low memory
+    huge = bytearray(data)
+    z = section(huge, '.zbx86')
+    struct.pack_into('<I', huge, z + 0x24, 0xf0000000)          # init_size 3.75 GiB, the VM has 1
+    good = x86_zboot(log_dir, name + '-good')
+    nsh = ('fs0:\r\n'
+           '\\reloc.efi\r\n'
+           'echo "shell: reloc image returned %lasterror%"\r\n'
+           '\\huge.efi\r\n'
+           'echo "shell: huge image returned %lasterror%"\r\n'
+           '\\good.efi initrd=\\initrd ' + cmdline + '\r\n'
+           'reset -s\r\n')
+    files = {'EFI/BOOT/BOOTX64.EFI': bytes(flipped), 'startup.nsh': nsh.encode(),
+             'reloc.efi': regzip(data, bad_reloc), 'huge.efi': bytes(huge), 'good.efi': good,
+             'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    os.unlink(good)
+    check.true(not result.timed_out, 'QEMU timed out: an error path hangs')
+    log = result.log
+    check.true(re.search(r'cannot decompress gzip payload: ', log) is not None,
+               'flipped byte: no clear decompression error')
+    check.true(re.search(r'BdsDxe: failed to start .*BOOTX64|BdsDxe: failed to start Boot000', log) is not None,
+               'the firmware did not see our error status')
+    check.true(re.search(r'relocation 0 points outside the kernel image', log) is not None,
+               'bad relocation: no clear error')
+    check.true(re.search(r'shell: reloc image returned (0x)?[1-9A-Fa-f]', log) is not None,
+               'bad relocation: no error status returned')
+    check.true(re.search(r'no room for the kernel: \d+ MiB', log) is not None, 'huge init_size: no clear error')
+    check.true(re.search(r'shell: huge image returned (0x)?[1-9A-Fa-f]', log) is not None,
+               'huge init_size: no error status returned')
+    check.true(log.count('entering startup_64') == 1, 'only the good image got as far as the kernel')
+    H.check_boot(check, result, cmdline=None)
+    return check.done(result)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('case', choices=sorted(CASES))

@@ -16,3 +16,8 @@ void initrd_unregister(InitrdLoader *loader);
 bool initrd_is_registered(void);
 /* Read the initrd another loader registered into pool memory (caller frees). */
 EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size);
+/* Read and concatenate the files named by "initrd=PATH" words of cmdline (len characters)
+ * from the volume on `device` into pool memory (caller frees). EFI_NOT_FOUND if there are no
+ * such words; an error (logged) if a named file cannot be read. */
+EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, void **ret_data,
+                               size_t *ret_size);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "memattr.h"
 #include "memory.h"
+#include "proto/loaded-image.h"
 #include "x86-boot.h"
 #include "x86-enter.h"
 #include "x86-exit.h"
@@ -160,7 +161,12 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
         Handoff h = {};
         EFI_STATUS err;
 
-        err = x86_params_build(k, cmdline, cmdline_len, initrd, initrd_size, &params);
+        static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+        EFI_LOADED_IMAGE_PROTOCOL *li;
+        err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot get our loaded image protocol");
+        err = x86_params_build(k, li->DeviceHandle, cmdline, cmdline_len, initrd, initrd_size, &params);
         if (err != EFI_SUCCESS)
                 return err;
         uint8_t *bp = x86_params_bp(&params);

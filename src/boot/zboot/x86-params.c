@@ -72,19 +72,28 @@ static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, 
         return EFI_SUCCESS;
 }
 
-static EFI_STATUS set_initrd(uint8_t *bp, const void *data, size_t size, Pages *ret) {
-        _cleanup_pool_ void *registered = NULL;
+/* The initrd, in the kernel's EFI stub's order of preference: the UKI's (data), one a boot
+ * manager registered through LoadFile2, or files named by initrd= on the command line. */
+static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
+                             const void *data, size_t size, Pages *ret) {
+        _cleanup_pool_ void *loaded = NULL;
         const char *from = ".initrd";
         EFI_STATUS err;
 
-        if (size == 0) {
-                if (!initrd_is_registered())
-                        return EFI_SUCCESS;
-                err = initrd_read_registered(&registered, &size);
+        if (size == 0 && initrd_is_registered()) {
+                err = initrd_read_registered(&loaded, &size);
                 if (err != EFI_SUCCESS)
                         return log_error_status(err, "cannot read the initrd the boot manager registered");
-                data = registered;
+                data = loaded;
                 from = "the boot manager (LoadFile2)";
+        } else if (size == 0) {
+                err = initrd_read_cmdline(device, cmdline, cmdline_len, &loaded, &size);
+                if (err == EFI_NOT_FOUND)
+                        return EFI_SUCCESS;
+                if (err != EFI_SUCCESS)
+                        return err;
+                data = loaded;
+                from = "initrd= files";
         }
         if (size == 0)
                 return EFI_SUCCESS;
@@ -152,8 +161,8 @@ static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
         return EFI_SUCCESS;
 }
 
-EFI_STATUS x86_params_build(const LoadedKernel *k, const char16_t *cmdline, size_t cmdline_len, const void *initrd,
-                            size_t initrd_size, X86Params *ret) {
+EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
+                            const void *initrd, size_t initrd_size, X86Params *ret) {
         X86Params p = {};
         EFI_STATUS err;
 
@@ -172,9 +181,11 @@ EFI_STATUS x86_params_build(const LoadedKernel *k, const char16_t *cmdline, size
         else
                 bp[BP_LOADFLAGS] &= (uint8_t) ~LOADFLAG_KASLR;
 
-        err = set_cmdline(bp, cmdline ? cmdline : u"", cmdline ? cmdline_len : 0, &p.cmdline);
+        if (!cmdline)
+                cmdline = u"", cmdline_len = 0;
+        err = set_cmdline(bp, cmdline, cmdline_len, &p.cmdline);
         if (err == EFI_SUCCESS)
-                err = set_initrd(bp, initrd, initrd ? initrd_size : 0, &p.initrd);
+                err = set_initrd(bp, device, cmdline, cmdline_len, initrd, initrd ? initrd_size : 0, &p.initrd);
         if (err == EFI_SUCCESS)
                 err = add_seed(bp, &p.seed);
         if (err != EFI_SUCCESS) {

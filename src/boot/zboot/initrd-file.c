@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * "initrd=PATH" words on the command line: files on the volume our image was loaded from,
+ * concatenated in order. The kernel's own EFI stub still honours them for boot entries that
+ * predate LoadFile2 (firmware Boot#### options, the UEFI Shell, older boot managers); on the
+ * native x86 path we are that stub, so we do the same. Paths use '\' or '/'.
+ */
+#include "initrd.h"
+#include "log.h"
+#include "proto/simple-file-system.h"
+#include "util.h"
+
+#define MAX_PATH 256u
+
+static void close_filep(EFI_FILE_PROTOCOL **f) {
+        if (*f)
+                (*f)->Close(*f);
+}
+#define _cleanup_file_ _cleanup_(close_filep)
+
+/* Append one file to *buf (pool, *size bytes so far). */
+static EFI_STATUS append_file(EFI_FILE_PROTOCOL *root, const char16_t *path, void **buf, size_t *size) {
+        _cleanup_file_ EFI_FILE_PROTOCOL *f = NULL;
+        uint64_t len = 0;
+        EFI_STATUS err;
+
+        err = root->Open(root, &f, path, EFI_FILE_MODE_READ, 0);
+        if (err != EFI_SUCCESS)
+                return err;
+        err = f->SetPosition(f, UINT64_MAX);   /* to the end: the position is the size */
+        if (err == EFI_SUCCESS)
+                err = f->GetPosition(f, &len);
+        if (err == EFI_SUCCESS)
+                err = f->SetPosition(f, 0);
+        if (err != EFI_SUCCESS)
+                return err;
+        if (len > SIZE_MAX - *size || len > UINT32_MAX)
+                return EFI_BAD_BUFFER_SIZE;
+
+        void *nbuf;
+        err = BS->AllocatePool(EfiLoaderData, *size + (size_t) len + 1, &nbuf);
+        if (err != EFI_SUCCESS)
+                return err;
+        if (*buf) {
+                memcpy(nbuf, *buf, *size);
+                BS->FreePool(*buf);
+        }
+        *buf = nbuf;
+        size_t want = (size_t) len;
+        err = f->Read(f, &want, (uint8_t *) nbuf + *size);
+        if (err != EFI_SUCCESS)
+                return err;
+        if (want != len)
+                return EFI_DEVICE_ERROR;   /* short read */
+        *size += want;
+        return EFI_SUCCESS;
+}
+
+EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, void **ret_data,
+                               size_t *ret_size) {
+        static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+        static const char16_t key[] = u"initrd=";
+        const size_t key_len = ELEMENTSOF(key) - 1;
+        _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL;
+        _cleanup_pool_ void *buf = NULL;
+        size_t size = 0;
+        unsigned n_files = 0;
+        EFI_STATUS err;
+
+        for (size_t i = 0; i < len;) {
+                while (i < len && cmdline[i] == ' ')
+                        i++;
+                size_t start = i;
+                while (i < len && cmdline[i] && cmdline[i] != ' ')
+                        i++;
+                if (i - start <= key_len || memcmp(cmdline + start, key, key_len * sizeof(char16_t)) != 0)
+                        continue;
+
+                char16_t path[MAX_PATH];
+                size_t plen = i - start - key_len;
+                if (plen >= MAX_PATH)
+                        return log_error_status(EFI_INVALID_PARAMETER, "initrd= path too long");
+                for (size_t j = 0; j < plen; j++) {
+                        char16_t c = cmdline[start + key_len + j];
+                        path[j] = c == '/' ? '\\' : c;
+                }
+                path[plen] = 0;
+
+                if (!root) {
+                        EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
+                        err = BS->HandleProtocol(device, &sfs_guid, (void **) &fs);
+                        if (err == EFI_SUCCESS)
+                                err = fs->OpenVolume(fs, &root);
+                        if (err != EFI_SUCCESS)
+                                return log_error_status(err, "initrd= given, but our volume cannot be opened");
+                }
+                err = append_file(root, path, &buf, &size);
+                if (err != EFI_SUCCESS) {
+                        char ascii[MAX_PATH];
+                        for (size_t j = 0; j <= plen; j++)
+                                ascii[j] = path[j] < 0x80 ? (char) path[j] : '?';
+                        return log_error_status(err, "cannot read initrd %s", ascii);
+                }
+                n_files++;
+        }
+        if (n_files == 0)
+                return EFI_NOT_FOUND;
+        *ret_data = buf;
+        buf = NULL;
+        *ret_size = size;
+        return EFI_SUCCESS;
+}
