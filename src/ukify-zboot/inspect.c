@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "pe.h"
 #include "verbs.h"
+#include "x86-payload.h"
 #include "zboot.h"
 
 static void json_string(const uint8_t *s, size_t n) {
@@ -41,6 +42,42 @@ static void flags_str(uint32_t c, char out[4]) {
         out[3] = '\0';
 }
 
+/* A native x86 payload's trailer copy (.zbx86): what the loader places the kernel by. */
+static void inspect_x86_hint(const Blob *b, uint64_t payload_size, bool json) {
+        PeFile f;
+        if (pe_parse(b->data, b->size, &f) != PE_OK)
+                return;
+        int i = pe_find_section(&f, ".zbx86");
+        if (i < 0)
+                return;
+        size_t n;
+        const uint8_t *t = pe_section_data(&f, (size_t) i, &n);
+        X86PayloadInfo x;
+        X86PayloadResult r = t && n >= X86_PAYLOAD_TRAILER_SIZE ?
+                x86_payload_parse_trailer(t, (size_t) payload_size, &x) : X86P_BAD_TRAILER;
+        if (json) {
+                printf(", \"x86\": {");
+                if (r != X86P_OK) {
+                        printf("\"error\": ");
+                        jstr(x86_payload_strerror(r));
+                } else
+                        printf("\"image_size\": %u, \"mem_size\": %u, \"init_size\": %u, \"text_size\": %u, "
+                               "\"entry_offset\": %u, \"relocs_size\": %u, \"kernel_alignment\": %u, "
+                               "\"xloadflags\": %u, \"version\": %u, \"phys_base\": %llu, \"virt_base\": %llu",
+                               x.image_size, x.mem_size, x.init_size, x.text_size, x.entry_offset, x.relocs_size,
+                               x.kernel_alignment, x.xloadflags, x.version, (unsigned long long) x.phys_base,
+                               (unsigned long long) x.virt_base);
+                printf("}");
+        } else if (r != X86P_OK)
+                printf("x86 payload (.zbx86): INVALID: %s\n", x86_payload_strerror(r));
+        else
+                printf("x86 payload (.zbx86): boot protocol %u.%02u, kernel at 0x%llx / 0x%llx (phys / virt), image %u "
+                       "bytes (text %u), init_size %u, alignment 0x%x, xloadflags 0x%x, relocation table %u bytes\n",
+                       x.version >> 8, x.version & 0xff, (unsigned long long) x.phys_base,
+                       (unsigned long long) x.virt_base, x.image_size, x.text_size, x.init_size, x.kernel_alignment,
+                       x.xloadflags, x.relocs_size);
+}
+
 static void inspect_zboot_header(const Blob *b, bool json) {
         ZbootInfo z;
         if (!zboot_has_magic(b->data, b->size))
@@ -67,6 +104,8 @@ static void inspect_zboot_header(const Blob *b, bool json) {
         else
                 printf("zboot header: compression %s, payload at 0x%x, %u bytes (+4-byte size), decompressed %llu bytes\n",
                        z.comp_type, z.payload_offset, z.payload_size, (unsigned long long) out);
+        if (r == ZBOOT_OK)
+                inspect_x86_hint(b, out, json);
 }
 
 static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
