@@ -3,6 +3,7 @@
 #include <lz4.h>
 #include <lz4hc.h>
 #include <lzma.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,36 @@ int compress_default_level(CompressionType t) {
         }
 }
 
+/* Progress on stderr for the slow compressors (zstd at high levels, xz), only when stderr is a
+ * terminal and the input is big enough to take a while; the output bytes never depend on it. */
+#define CHUNK ((size_t) 4 << 20)
+typedef struct {
+        bool on;
+        const char *what;
+        size_t total;
+        int last;
+} Progress;
+
+static Progress progress_start(const char *what, size_t total) {
+        return (Progress) { isatty(STDERR_FILENO) && total >= (16u << 20), what, total, -1 };
+}
+
+static void progress_update(Progress *p, uint64_t done) {
+        if (!p->on)
+                return;
+        int pct = (int) (done >= p->total ? 100 : done * 100 / p->total);
+        if (pct == p->last)
+                return;
+        p->last = pct;
+        fprintf(stderr, "\rukify-zboot: %s: %3d%% of %.1f MB", p->what, pct, (double) p->total / 1e6);
+        fflush(stderr);
+}
+
+static void progress_end(Progress *p) {
+        if (p->on && p->last >= 0)
+                fprintf(stderr, "\r\033[K");
+}
+
 static bool zstd_compress(int level, const Blob *in, Blob *ret) {
         size_t cap = ZSTD_compressBound(in->size);
         Blob o = { malloc(cap), 0 };
@@ -30,14 +61,36 @@ static bool zstd_compress(int level, const Blob *in, Blob *ret) {
         ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level);
         ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
         ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1);
-        /* Workers are deterministic in zstd: the output does not depend on their number. */
+        ZSTD_CCtx_setPledgedSrcSize(c, in->size);
+        /* Workers are deterministic in zstd: the output does not depend on their number, nor on
+         * how the input is fed in. */
         ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, cpus > 1 ? (int) (cpus > 8 ? 8 : cpus) : 0);
-        o.size = ZSTD_compress2(c, o.data, cap, in->data, in->size);
-        ZSTD_freeCCtx(c);
-        if (ZSTD_isError(o.size)) {
-                blob_free(&o);
-                return error("zstd: %s", ZSTD_getErrorName(o.size)), false;
+
+        Progress pr = progress_start("compressing with zstd", in->size);
+        ZSTD_outBuffer ob = { o.data, cap, 0 };
+        for (size_t pos = 0;;) {
+                size_t chunk = in->size - pos < CHUNK ? in->size - pos : CHUNK;
+                ZSTD_inBuffer ib = { in->data + pos, chunk, 0 };
+                ZSTD_EndDirective mode = pos + chunk == in->size ? ZSTD_e_end : ZSTD_e_continue;
+                size_t r;
+                do {
+                        r = ZSTD_compressStream2(c, &ob, &ib, mode);
+                        if (ZSTD_isError(r)) {
+                                progress_end(&pr);
+                                ZSTD_freeCCtx(c);
+                                blob_free(&o);
+                                return error("zstd: %s", ZSTD_getErrorName(r)), false;
+                        }
+                        /* input taken in; the workers trail it by a few jobs */
+                        progress_update(&pr, (pos + ib.pos) * 99 / 100);
+                } while (mode == ZSTD_e_end ? r != 0 : ib.pos < ib.size);
+                pos += chunk;
+                if (mode == ZSTD_e_end)
+                        break;
         }
+        progress_end(&pr);
+        ZSTD_freeCCtx(c);
+        o.size = ob.pos;
         *ret = o;
         return true;
 oom:
@@ -109,8 +162,26 @@ static bool xz_compress(int level, Arch arch, const Blob *in, Blob *ret) {
         Blob o = { malloc(cap), 0 };
         if (!o.data)
                 return error("out of memory"), false;
-        lzma_ret r = lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in->data, in->size, o.data, &o.size, cap);
-        if (r != LZMA_OK) {
+        lzma_stream strm = LZMA_STREAM_INIT;
+        lzma_ret r = lzma_stream_encoder(&strm, f, LZMA_CHECK_CRC32);
+        Progress pr = progress_start("compressing with xz", in->size);
+        strm.next_out = o.data;
+        strm.avail_out = cap;
+        for (size_t pos = 0; r == LZMA_OK;) {
+                size_t chunk = in->size - pos < CHUNK ? in->size - pos : CHUNK;
+                strm.next_in = in->data + pos;
+                strm.avail_in = chunk;
+                pos += chunk;
+                lzma_action a = pos == in->size ? LZMA_FINISH : LZMA_RUN;
+                do {
+                        r = lzma_code(&strm, a);
+                        progress_update(&pr, strm.total_in);
+                } while (r == LZMA_OK && (a == LZMA_FINISH || strm.avail_in > 0));
+        }
+        progress_end(&pr);
+        o.size = strm.total_out;
+        lzma_end(&strm);
+        if (r != LZMA_STREAM_END) {
                 blob_free(&o);
                 return error("xz compression failed (%d)", (int) r), false;
         }

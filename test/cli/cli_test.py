@@ -338,6 +338,35 @@ for _comp, _level in (('zstd', '3'), ('gzip', '6'), ('lz4', '9'), ('xz', '1')):
         _comp, _level)
 
 @case
+def zboot_progress(work, c):
+    """On a terminal, long compressions show progress on stderr; the output is the same bytes
+    as without a terminal, and without one nothing but the summary line is printed."""
+    import pty
+    kernel = asset('x86_64', 'vmlinuz')
+    a, b = os.path.join(work, 'tty.efi'), os.path.join(work, 'notty.efi')
+    master, slave = pty.openpty()
+    p = subprocess.Popen([exe(), 'zboot', kernel, '-c', 'xz', '-l', '0', '-o', a], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    tty = b''
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        tty += chunk
+    os.close(master)
+    c.eq(p.wait(), 0, 'zboot on a terminal')
+    text = tty.decode(errors='replace')
+    c.true(re.search(r'compressing with xz: +\d+% of 61\.7 MB', text) is not None, 'progress shown: %r' % text[-200:])
+    rc, _, err = run('zboot', kernel, '-c', 'xz', '-l', '0', '-o', b)
+    c.eq(rc, 0, 'zboot without a terminal')
+    c.true('compressing with' not in err, 'no progress without a terminal: %r' % err)
+    c.eq(sha(a), sha(b), 'same bytes with and without progress')
+
+@case
 def zboot_deterministic(work, c):
     """Identical input and options give identical bytes."""
     kernel = asset('aarch64', 'vmlinuz')

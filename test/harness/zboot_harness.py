@@ -13,6 +13,7 @@ import signal
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -289,22 +290,42 @@ def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, 
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
+        # A reader thread keeps the output and notes when the initrd marker first appears
+        # (time to marker, for bench/; the tests only look at the text).
+        chunks, marker_at = [], []
+
+        def reader():
+            seen = b''
+            while True:
+                b = os.read(proc.stdout.fileno(), 65536)
+                if not b:
+                    return
+                chunks.append(b)
+                if not marker_at:
+                    seen = seen[-64:] + b
+                    if BEGIN.encode() in seen:
+                        marker_at.append(time.monotonic() - start)
+        t = threading.Thread(target=reader, daemon=True)
+        t.start()
         timed_out = False
         try:
-            out, _ = proc.communicate(timeout=timeout)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
+            proc.wait()
+        t.join(timeout=10)
         elapsed = time.monotonic() - start
-        log = out.decode('utf-8', errors='replace')
+        log = b''.join(chunks).decode('utf-8', errors='replace')
         # Strip the firmware's terminal escape sequences so the log reads as text.
         log = re.sub(r'\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc', '', log)
         if log_path:
             with open(log_path, 'w') as f:
                 f.write('# %s\n' % ' '.join(cmd))
                 f.write(log)
-        return BootResult(log, elapsed, timed_out, proc.returncode)
+        r = BootResult(log, elapsed, timed_out, proc.returncode)
+        r.marker_time = marker_at[0] if marker_at else None
+        return r
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
