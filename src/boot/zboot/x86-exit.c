@@ -179,18 +179,22 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
          * and retry. The firmware may already have shut parts down, so no logging in between. */
         size_t size, key = 0, desc_size = 0;
         uint32_t desc_ver = 0;
+        bool exit_tried = false;
         for (unsigned attempt = 0; attempt < 3; attempt++) {
                 size = h.map_cap;
                 err = BS->GetMemoryMap(&size, h.map, &key, &desc_size, &desc_ver);
                 if (err != EFI_SUCCESS)
                         break;
+                exit_tried = true;
                 err = BS->ExitBootServices(image, key);
                 if (err != EFI_INVALID_PARAMETER)
                         break;
         }
         if (err != EFI_SUCCESS) {
-                /* Still alive to say so only if the first GetMemoryMap failed; try anyway. */
-                log_error_status(err, "ExitBootServices failed");
+                /* After a failed ExitBootServices only memory services may be used: no console.
+                 * The status still goes back to whoever started us. */
+                if (!exit_tried)
+                        log_error_status(err, "cannot get the final memory map");
                 goto fail;
         }
 
