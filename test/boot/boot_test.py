@@ -133,12 +133,16 @@ def ukify(*args):
     return p.stdout.decode(errors='replace')
 
 
-def arm64_zboot(log_dir, name, compress='zstd'):
+def make_zboot(log_dir, name, arch, compress='zstd', level=None):
     out = os.path.join(log_dir, name + '.vmlinuz.efi')
     # fast levels: the decoder is what is under test, not the ratio
-    level = {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}[compress]
-    ukify('zboot', H.asset('aarch64', 'vmlinuz'), '--compress', compress, '--level', level, '-o', out)
+    level = level or {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}[compress]
+    ukify('zboot', H.asset(arch, 'vmlinuz'), '--compress', compress, '--level', level, '-o', out)
     return out
+
+
+def arm64_zboot(log_dir, name, compress='zstd'):
+    return make_zboot(log_dir, name, 'aarch64', compress)
 
 
 def check_zboot_log(check, result, comp):
@@ -147,16 +151,23 @@ def check_zboot_log(check, result, comp):
     check_our_log(check, result)
 
 
-def zboot_type1(log_dir, compress):
-    arch, name = 'aarch64', 'zboot-arm64-type1-' + compress
+def zboot_type1(log_dir, arch, compress):
+    """Debian sd-boot → a `ukify-zboot zboot` image as a Type #1 `linux` entry, initrd via sd-boot."""
+    name = 'zboot-%s-type1-%s' % ('x86' if arch == 'x86_64' else 'arm64', compress)
     cmdline = H.default_cmdline(arch, name)
-    img = arm64_zboot(log_dir, name, compress)
-    files = {'EFI/BOOT/BOOTAA64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
+    img = make_zboot(log_dir, name, arch, compress)
+    files = {'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper(): H.debian_sdboot(arch),
+             'loader/loader.conf': H.loader_conf(),
              'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
                                                         options=cmdline),
              'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    check_zboot_log(check, result, {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress))
+    comp = {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress)
+    if arch == 'x86_64':
+        check_x86_log(check, result, comp)
+        check.true('from the boot manager (LoadFile2)' in result.log, 'initrd not taken from sd-boot\'s LoadFile2')
+    else:
+        check_zboot_log(check, result, comp)
     os.unlink(img)
     return check.done(result)
 
@@ -164,22 +175,22 @@ def zboot_type1(log_dir, compress):
 @case
 def zboot_arm64_type1_zstd(log_dir):
     """Debian arm64 sd-boot → `ukify-zboot zboot --compress zstd` image as a Type #1 `linux`."""
-    return zboot_type1(log_dir, 'zstd')
+    return zboot_type1(log_dir, 'aarch64', 'zstd')
 
 
 @case
 def zboot_arm64_type1_gzip(log_dir):
-    return zboot_type1(log_dir, 'gzip')
+    return zboot_type1(log_dir, 'aarch64', 'gzip')
 
 
 @case
 def zboot_arm64_type1_lz4(log_dir):
-    return zboot_type1(log_dir, 'lz4')
+    return zboot_type1(log_dir, 'aarch64', 'lz4')
 
 
 @case
 def zboot_arm64_type1_xz(log_dir):
-    return zboot_type1(log_dir, 'xz')
+    return zboot_type1(log_dir, 'aarch64', 'xz')
 
 
 def arm64_zboot_uki(log_dir, name, cmdline):
@@ -302,10 +313,7 @@ VMALLOC_5LEVEL = '13743895347199'   # kB: 12800 TiB
 
 
 def x86_zboot(log_dir, name, compress='zstd', level=None):
-    out = os.path.join(log_dir, name + '.vmlinuz.efi')
-    level = level or {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}[compress]
-    ukify('zboot', H.asset('x86_64', 'vmlinuz'), '--compress', compress, '--level', level, '-o', out)
-    return out
+    return make_zboot(log_dir, name, 'x86_64', compress, level)
 
 
 def x86_zboot_uki(log_dir, name, cmdline):
@@ -341,32 +349,16 @@ def check_x86_log(check, result, comp='zstd22', paging='5'):
     return placed.group(1), text.group(1), placed.group(2)
 
 
-def x86_type1(log_dir, compress):
-    arch, name = 'x86_64', 'zboot-x86-type1-' + compress
-    cmdline = H.default_cmdline(arch, name)
-    img = x86_zboot(log_dir, name, compress)
-    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
-             'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
-                                                        options=cmdline),
-             'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
-    check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    check_x86_log(check, result, {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress))
-    check.true('initrd: ' in result.log and 'from the boot manager (LoadFile2)' in result.log,
-               'initrd not taken from sd-boot\'s LoadFile2')
-    os.unlink(img)
-    return check.done(result)
-
-
 @case
 def zboot_x86_type1_zstd(log_dir):
     """Debian sd-boot → vmlinuz.efi (native x86 zstd zboot) as a Type #1 entry, initrd via LoadFile2."""
-    return x86_type1(log_dir, 'zstd')
+    return zboot_type1(log_dir, 'x86_64', 'zstd')
 
 
 @case
 def zboot_x86_type1_gzip(log_dir):
     """The same with gzip."""
-    return x86_type1(log_dir, 'gzip')
+    return zboot_type1(log_dir, 'x86_64', 'gzip')
 
 
 @case

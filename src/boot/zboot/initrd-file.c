@@ -67,17 +67,14 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
         unsigned n_files = 0;
         EFI_STATUS err;
 
-        for (size_t i = 0; i < len;) {
-                while (i < len && cmdline[i] == ' ')
-                        i++;
-                size_t start = i;
-                while (i < len && cmdline[i] && cmdline[i] != ' ')
-                        i++;
-                if (i - start <= key_len || memcmp(cmdline + start, key, key_len * sizeof(char16_t)) != 0)
+        size_t pos = 0, start, wlen;
+        while (pos < len) {
+                if (!cmdline_next_word(cmdline, len, &pos, &start, &wlen) || wlen <= key_len ||
+                    memcmp(cmdline + start, key, key_len * sizeof(char16_t)) != 0)
                         continue;
 
                 char16_t path[MAX_PATH];
-                size_t plen = i - start - key_len;
+                size_t plen = wlen - key_len;
                 if (plen >= MAX_PATH)
                         return log_error_status(EFI_INVALID_PARAMETER, "initrd= path too long");
                 for (size_t j = 0; j < plen; j++) {

@@ -53,6 +53,10 @@ static inline void *pages_ptr(const Pages *p) {
 /* Length of a NUL-terminated UCS-2 string, at most max characters. */
 size_t strnlen16(const char16_t *s, size_t max);
 
+/* The next space-separated word of a UCS-2 command line at or after *pos (which it advances;
+ * a NUL ends the line). False when there is none left. */
+bool cmdline_next_word(const char16_t *s, size_t len, size_t *pos, size_t *ret_start, size_t *ret_len);
+
 /* True if the string contains the word (space separated), e.g. "nokaslr". */
 bool cmdline_has_word(const char16_t *cmdline, size_t len, const char *word);
 
