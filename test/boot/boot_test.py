@@ -316,10 +316,10 @@ def x86_zboot(log_dir, name, compress='zstd', level=None):
     return make_zboot(log_dir, name, 'x86_64', compress, level)
 
 
-def x86_zboot_uki(log_dir, name, cmdline):
+def x86_zboot_uki(log_dir, name, cmdline, compress='zstd'):
     """`ukify-zboot build` from the Debian bzImage with --zboot: the .linux is a native x86 zboot."""
     uki = os.path.join(log_dir, name + '.efi')
-    ukify('build', '--linux', H.asset('x86_64', 'vmlinuz'), '--zboot=zstd', '--initrd',
+    ukify('build', '--linux', H.asset('x86_64', 'vmlinuz'), '--zboot=' + compress, '--initrd',
           H.asset('x86_64', 'initrd.cpio.gz'), '--cmdline', cmdline, '--os-release', OSREL.decode(), '-o', uki)
     return uki
 
@@ -361,19 +361,29 @@ def zboot_x86_type1_gzip(log_dir):
     return zboot_type1(log_dir, 'x86_64', 'gzip')
 
 
-@case
-def zboot_x86_uki_sdboot(log_dir):
-    """Debian sd-boot → our UKI whose .linux is a native x86 zboot image (Type #2)."""
-    arch, name = 'x86_64', 'zboot-x86-uki-sdboot'
+def x86_uki_sdboot(log_dir, compress):
+    arch, name = 'x86_64', 'zboot-x86-uki-sdboot' + ('' if compress == 'zstd' else '-' + compress)
     cmdline = H.default_cmdline(arch, name)
-    uki = x86_zboot_uki(log_dir, name, cmdline)
+    uki = x86_zboot_uki(log_dir, name, cmdline, compress)
     files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'EFI/Linux/zboot.efi': uki}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    check_x86_log(check, result)
+    check_x86_log(check, result, {'zstd': 'zstd22'}.get(compress, compress))
     check.true('from .initrd' in result.log, 'initrd not taken from .initrd')
     os.unlink(uki)
     return check.done(result)
+
+
+@case
+def zboot_x86_uki_sdboot(log_dir):
+    """Debian sd-boot → our UKI whose .linux is a native x86 zboot image (Type #2)."""
+    return x86_uki_sdboot(log_dir, 'zstd')
+
+
+@case
+def zboot_x86_uki_sdboot_gzip(log_dir):
+    """The same with a gzip .linux."""
+    return x86_uki_sdboot(log_dir, 'gzip')
 
 
 @case
@@ -388,13 +398,10 @@ def zboot_x86_uki_direct(log_dir):
     return check.done(result)
 
 
-@case
-def zboot_x86_shell(log_dir):
-    """vmlinuz.efi started by the firmware's UEFI Shell with load options (startup.nsh), the
-    initrd named by initrd= on that command line, as the kernel's own stub would take it."""
-    arch, name = 'x86_64', 'zboot-x86-shell'
+def x86_shell(log_dir, compress):
+    arch, name = 'x86_64', 'zboot-x86-shell' + ('' if compress == 'zstd' else '-' + compress)
     cmdline = H.default_cmdline(arch, name)
-    img = x86_zboot(log_dir, name)
+    img = x86_zboot(log_dir, name, compress)
     nsh = 'fs0:\r\n\\vmlinuz.efi initrd=\\initrd ' + cmdline + '\r\nreset -s\r\n'
     files = {'startup.nsh': nsh.encode(), 'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
     check = H.Check(name)
@@ -402,10 +409,23 @@ def zboot_x86_shell(log_dir):
     H.check_boot(check, result, cmdline=None)
     if result.reached_marker:
         check.eq(H.kernel_cmdline(result['CMDLINE']), '\\vmlinuz.efi ' + cmdline, 'kernel command line')
-    check_x86_log(check, result)
+    check_x86_log(check, result, {'zstd': 'zstd22'}.get(compress, compress))
     check.true('from initrd= files' in result.log, 'initrd not read from the initrd= file')
     os.unlink(img)
     return check.done(result)
+
+
+@case
+def zboot_x86_shell(log_dir):
+    """vmlinuz.efi started by the firmware's UEFI Shell with load options (startup.nsh), the
+    initrd named by initrd= on that command line, as the kernel's own stub would take it."""
+    return x86_shell(log_dir, 'zstd')
+
+
+@case
+def zboot_x86_shell_gzip(log_dir):
+    """The same with gzip."""
+    return x86_shell(log_dir, 'gzip')
 
 
 def x86_boots(log_dir, name, n, extra_cmdline='', cpu=None):
