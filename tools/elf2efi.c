@@ -32,6 +32,7 @@
 
 static const char *arg_input, *arg_output;
 static unsigned arg_image_version_major = 0, arg_image_version_minor = 0;
+static uint16_t arg_subsystem = PE_SUBSYSTEM_EFI_APPLICATION;
 
 static void die(const char *fmt, const char *a) {
         fprintf(stderr, "elf2efi: ");
@@ -94,18 +95,23 @@ static bool range_ok(size_t off, size_t len, size_t total) {
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "image-version", required_argument, NULL, 'v' },
+                { "driver",        no_argument,       NULL, 'd' },
                 { "help",          no_argument,       NULL, 'h' },
                 {}
         };
         int c;
-        while ((c = getopt_long(argc, argv, "hv:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "hdv:", options, NULL)) >= 0)
                 switch (c) {
                 case 'v':
                         if (sscanf(optarg, "%u.%u", &arg_image_version_major, &arg_image_version_minor) < 1)
                                 die("bad --image-version %s", optarg);
                         break;
+                case 'd':
+                        arg_subsystem = PE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER;
+                        break;
                 case 'h':
-                        printf("Usage: elf2efi [--image-version MAJOR[.MINOR]] INPUT.elf OUTPUT.efi\n");
+                        printf("Usage: elf2efi [--image-version MAJOR[.MINOR]] [--driver] INPUT.elf OUTPUT.efi\n"
+                               "  --driver  a boot service driver (stays resident) instead of an application\n");
                         return 0;
                 default:
                         return EXIT_FAILURE;
@@ -347,7 +353,7 @@ int main(int argc, char **argv) {
         o->MinorImageVersion = (uint16_t) arg_image_version_minor;
         o->SizeOfImage = align_up(rs->rva + rs->vsize, SECTION_ALIGN);
         o->SizeOfHeaders = HEADER_SIZE;
-        o->Subsystem = PE_SUBSYSTEM_EFI_APPLICATION;
+        o->Subsystem = arg_subsystem;
         o->DllCharacteristics = PE_DLL_DYNAMIC_BASE | PE_DLL_NX_COMPAT;
         o->SizeOfStackReserve = 0x10000;
         o->SizeOfStackCommit = 0x10000;

@@ -26,6 +26,7 @@
 
 /* OptionalHeader.Subsystem */
 #define PE_SUBSYSTEM_EFI_APPLICATION    10u
+#define PE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER 11u
 
 /* OptionalHeader.DllCharacteristics */
 #define PE_DLL_HIGH_ENTROPY_VA          0x0020u

@@ -27,6 +27,17 @@ def case(fn):
     return fn
 
 
+MEM_RP, MEM_XP, MEM_RO = 0x2000, 0x4000, 0x20000
+
+
+def test_efi(name, arch):
+    """A test-only EFI binary from test/efi/."""
+    d = os.environ.get('ZBOOT_TEST_EFI_DIR')
+    if not d:
+        raise H.HarnessError('ZBOOT_TEST_EFI_DIR not set (run through meson test)')
+    return H.need_file(os.path.join(d, '%s%s.efi' % (name, H.EFI_SUFFIX[arch])), 'test EFI binary')
+
+
 def our_stub(kind, arch):
     d = os.environ.get('ZBOOT_EFI_DIR')
     if not d:
@@ -426,6 +437,87 @@ def zboot_x86_shell(log_dir):
 def zboot_x86_shell_gzip(log_dir):
     """The same with gzip."""
     return x86_shell(log_dir, 'gzip')
+
+
+def memattr_replay(check, log):
+    """Replay the memattr-mock driver's log over a page map (page -> attributes; pages never
+    named keep the firmware's state and are not tracked). Checks that every call was valid and
+    that no page the calls touched is ever writable and executable at once. Returns the map."""
+    pages = {}
+    calls = re.findall(r'memattr-mock: (invalid )?(set|clear) 0x([0-9a-f]+) 0x([0-9a-f]+) 0x([0-9a-f]+)', log)
+    check.true(len(calls) > 0, 'no memory attribute calls logged')
+    for invalid, op, base, length, attr in calls:
+        base, length, attr = int(base, 16), int(length, 16), int(attr, 16)
+        if not check.true(not invalid, 'invalid call: %s 0x%x 0x%x 0x%x' % (op, base, length, attr)):
+            continue
+        wx = 0
+        for p in range(base >> 12, (base + length) >> 12):
+            a = pages.get(p, 0)
+            a = a | attr if op == 'set' else a & ~attr
+            pages[p] = a
+            if not a & (MEM_RO | MEM_XP | MEM_RP):
+                wx += 1
+        check.true(wx == 0, '%s 0x%x+0x%x 0x%x leaves %d pages writable and executable' % (op, base, length, attr, wx))
+    return pages
+
+
+def memattr_shell(log_dir, arch, name):
+    """Boot a zboot image from the UEFI Shell after `load memattr-mock.efi`; return the check,
+    the result and the final attribute runs over our kernel allocation: [(attributes, pages)]."""
+    cmdline = H.default_cmdline(arch, name)
+    img = make_zboot(log_dir, name, arch)
+    nsh = 'fs0:\r\nload memattr-mock.efi\r\n\\vmlinuz.efi initrd=\\initrd ' + cmdline + '\r\nreset -s\r\n'
+    files = {'startup.nsh': nsh.encode(), 'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz'),
+             'memattr-mock.efi': test_efi('memattr-mock', arch)}
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    os.unlink(img)
+    H.check_boot(check, result, cmdline=None)
+    check.true('memattr-mock: installed' in result.log, 'the mock driver did not install the protocol')
+    check.true('no EFI_MEMORY_ATTRIBUTE_PROTOCOL' not in result.log, 'our loader did not find the protocol')
+    pages = memattr_replay(check, result.log)
+    placed = re.search(r'kernel placed at (0x[0-9a-f]+)', result.log)
+    runs = []
+    if check.true(placed is not None, 'no "kernel placed at" in our log'):
+        p = int(placed.group(1), 16) >> 12
+        while p in pages:
+            a = pages[p] & (MEM_RO | MEM_XP | MEM_RP)
+            if runs and runs[-1][0] == a:
+                runs[-1][1] += 1
+            else:
+                runs.append([a, 1])
+            p += 1
+    names = {MEM_RO: 'RX', MEM_XP: 'RW+NX', MEM_RO | MEM_XP: 'RO+NX'}
+    print('kernel allocation: ' + ', '.join('%d pages %s' % (n, names.get(a, hex(a))) for a, n in runs))
+    return check, result, runs
+
+
+@case
+def zboot_x86_memattr(log_dir):
+    """vmlinuz.efi (native x86) from the UEFI Shell after a driver installed a logging stand-in
+    for EFI_MEMORY_ATTRIBUTE_PROTOCOL (Debian 12's OVMF has none): no page we touch is ever W+X,
+    the kernel's allocation ends as RX text then RW+NX, and the kernel's "Kernel code" lies in
+    the RX part. The kernel then boots as usual."""
+    check, result, runs = memattr_shell(log_dir, 'x86_64', 'zboot-x86-memattr')
+    check_x86_log(check, result)
+    if check.eq([a for a, _ in runs], [MEM_RO, MEM_XP], 'attribute runs over the kernel allocation') and \
+            result.reached_marker:
+        base = int(re.search(r'kernel placed at (0x[0-9a-f]+)', result.log).group(1), 16)
+        code_start, code_end = (int(x, 16) for x in result['KERNEL_CODE'].split('-'))
+        rx_end = base + runs[0][1] * 4096
+        check.true(base <= code_start and code_end < rx_end, '"Kernel code" 0x%x-0x%x inside the RX range 0x%x-0x%x'
+                   % (code_start, code_end, base, rx_end))
+    return check.done(result)
+
+
+@case
+def zboot_arm64_memattr(log_dir):
+    """The same for an arm64 zboot image: the Image's PE header RO+NX, its executable section
+    RX, everything else RW+NX, never W+X on the way. (The kernel's own EFI stub then moves the
+    kernel to a place of its choosing, so "Kernel code" is not compared.)"""
+    check, result, runs = memattr_shell(log_dir, 'aarch64', 'zboot-arm64-memattr')
+    check.eq([a for a, _ in runs], [MEM_RO | MEM_XP, MEM_RO, MEM_XP], 'attribute runs over the kernel allocation')
+    return check.done(result)
 
 
 def x86_boots(log_dir, name, n, extra_cmdline='', cpu=None):
