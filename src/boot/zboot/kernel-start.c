@@ -51,3 +51,8 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
                 log_error_status(err2, "cannot uninstall the kernel's loaded image protocol");
         return log_error_status(EFI_ERROR(err) ? err : EFI_LOAD_ERROR, "the kernel returned");
 }
+
+void log_kernel_starting(const LoadedKernel *k, uint64_t t0) {
+        uint64_t hz = cpu_ticks_per_sec();
+        log_info("starting kernel at 0x%lx, %lu ms after entry", k->base, hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+}

@@ -24,4 +24,8 @@ typedef struct {
  * handle and file path (the kernel stub only reads ImageBase/ImageSize/LoadOptions, and may
  * use DeviceHandle to find files). Returns only if the kernel's stub returns; the protocol is
  * uninstalled again then. */
+/* The last line before the hand-off: where the kernel is and how long we took since t0
+ * (cpu_ticks() at our entry). */
+void log_kernel_starting(const LoadedKernel *k, uint64_t t0);
+
 EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size);

@@ -88,3 +88,14 @@ EFI_STATUS alloc_placed(uint64_t size, uint64_t align, uint64_t min_addr, uint64
         }
         return log_error_status(err, "cannot allocate 0x%lx bytes", size);
 }
+
+EFI_STATUS alloc_pages_below(uint64_t size, uint64_t max_addr, EFI_MEMORY_TYPE type, Pages *ret) {
+        EFI_PHYSICAL_ADDRESS a = max_addr;
+        size_t n = EFI_SIZE_TO_PAGES(size ? size : 1);
+        EFI_STATUS err = BS->AllocatePages(AllocateMaxAddress, type, n, &a);
+        if (err != EFI_SUCCESS)
+                return err;
+        *ret = (Pages) { .addr = a, .n_pages = n };
+        memset(pages_ptr(ret), 0, n * EFI_PAGE_SIZE);
+        return EFI_SUCCESS;
+}

@@ -20,6 +20,11 @@ static inline size_t memory_map_count(const MemoryMap *m) {
         return m->desc_size ? m->size / m->desc_size : 0;
 }
 
+#define ADDR_BELOW_4G UINT64_C(0xffffffff)
+
+/* Allocate size bytes (at least one page) of zeroed memory ending at or below max_addr. */
+EFI_STATUS alloc_pages_below(uint64_t size, uint64_t max_addr, EFI_MEMORY_TYPE type, Pages *ret);
+
 /* Allocate size bytes at an align-aligned address in [min_addr, max_addr). With randomize,
  * the address is drawn uniformly from all aligned slots of free memory that fit, using seed;
  * otherwise the lowest such slot is used. */

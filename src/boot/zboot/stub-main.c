@@ -87,34 +87,28 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (err != EFI_SUCCESS)
                 return err;
 
+        /* Initrd: ours, unless the boot manager already offers one (only one can be registered;
+         * sd-stub concatenates, we hand the boot manager's through and say so). */
+        if (initrd_sec.size > 0 && initrd_is_registered()) {
+                log_info("the boot manager registered an initrd: using it, not .initrd");
+                initrd_sec = (Section) {};
+        }
+
 #if defined(__x86_64__)
         if (k.x86) {
-                uint64_t hz = cpu_ticks_per_sec();
-                log_info("starting kernel at 0x%lx, %lu ms after entry", k.base,
-                         hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
-                /* A boot manager's initrd wins over .initrd, as for PE kernels below. */
-                bool theirs = initrd_sec.size > 0 && initrd_is_registered();
-                if (theirs)
-                        log_info("the boot manager registered an initrd: using it, not .initrd");
-                return x86_boot(image, &k, cl, cl_len, theirs ? NULL : initrd_sec.data,
-                                theirs ? 0 : initrd_sec.size);
+                /* x86_boot() reads the boot manager's initrd itself when we pass none. */
+                log_kernel_starting(&k, t0);
+                return x86_boot(image, &k, cl, cl_len, initrd_sec.data, initrd_sec.size);
         }
 #endif
 
-        /* Initrd: ours, unless the boot manager already offers one (only one can be registered;
-         * sd-stub concatenates, we hand the boot manager's through and say so). */
         if (initrd_sec.size > 0) {
-                if (initrd_is_registered())
-                        log_info("the boot manager registered an initrd: using it, not .initrd");
-                else {
-                        err = initrd_register(initrd_sec.data, initrd_sec.size, &initrd);
-                        if (err != EFI_SUCCESS)
-                                return err;
-                }
+                err = initrd_register(initrd_sec.data, initrd_sec.size, &initrd);
+                if (err != EFI_SUCCESS)
+                        return err;
         }
 
-        uint64_t hz = cpu_ticks_per_sec();
-        log_info("starting kernel at 0x%lx, %lu ms after entry", k.base, hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+        log_kernel_starting(&k, t0);
         err = kernel_start(image, &k, options, options_size);
         initrd_unregister(initrd);
         return err;

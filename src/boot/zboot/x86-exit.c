@@ -17,7 +17,6 @@
 #include "x86-exit.h"
 #include "x86-params.h"
 
-#define BELOW_4G UINT64_C(0xffffffff)
 #define GIB (UINT64_C(1) << 30)
 
 static bool cpu_has_la57(void) {
@@ -48,14 +47,6 @@ static void handoff_free(Handoff *h) {
         h->map = NULL;
 }
 
-static EFI_STATUS alloc_below_4g(size_t n_pages, EFI_MEMORY_TYPE type, Pages *ret) {
-        EFI_PHYSICAL_ADDRESS a = BELOW_4G;
-        EFI_STATUS err = BS->AllocatePages(AllocateMaxAddress, type, n_pages, &a);
-        if (err == EFI_SUCCESS)
-                *ret = (Pages) { .addr = a, .n_pages = n_pages };
-        return err;
-}
-
 static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool no5lvl, Handoff *h) {
         MemoryMap m;
         EFI_STATUS err;
@@ -80,7 +71,7 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
         size_t pt_size = x86_pgtable_size(top, h->la57);
         if (pt_size == 0)
                 return log_error_status(EFI_UNSUPPORTED, "memory ends at 0x%lx, beyond what we can map", top);
-        err = alloc_below_4g(1 + pt_size / EFI_PAGE_SIZE, EfiLoaderData, &h->low);
+        err = alloc_pages_below(EFI_PAGE_SIZE + pt_size, ADDR_BELOW_4G, EfiLoaderData, &h->low);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate page tables");
         uint8_t *low = pages_ptr(&h->low);
@@ -88,7 +79,7 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
         if (h->cr3 == 0)
                 return log_error_status(EFI_LOAD_ERROR, "cannot build page tables");
 
-        err = alloc_below_4g(1, EfiLoaderCode, &h->tramp);
+        err = alloc_pages_below(EFI_PAGE_SIZE, ADDR_BELOW_4G, EfiLoaderCode, &h->tramp);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the trampoline");
         X86EnterParams ep = {
@@ -112,8 +103,8 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the memory map buffer");
         h->ext_cap = n_desc + 64;
-        err = alloc_below_4g(EFI_SIZE_TO_PAGES(SETUP_DATA_HDR + h->ext_cap * E820_ENTRY_SIZE), EfiLoaderData,
-                             &h->e820_ext);
+        err = alloc_pages_below(SETUP_DATA_HDR + h->ext_cap * E820_ENTRY_SIZE, ADDR_BELOW_4G, EfiLoaderData,
+                                &h->e820_ext);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the e820 extension");
 

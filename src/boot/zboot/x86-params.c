@@ -6,25 +6,14 @@
  */
 #include "initrd.h"
 #include "log.h"
+#include "memory.h"
 #include "proto/graphics-output.h"
 #include "proto/rng.h"
 #include "secure-boot.h"
 #include "x86-boot.h"
 #include "x86-params.h"
 
-#define BELOW_4G UINT64_C(0xffffffff)
 #define SEED_LEN 32u
-
-static EFI_STATUS alloc_low(uint64_t size, uint64_t max, Pages *ret) {
-        EFI_PHYSICAL_ADDRESS a = max;
-        size_t n = EFI_SIZE_TO_PAGES(size ? size : 1);
-        EFI_STATUS err = BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, n, &a);
-        if (err != EFI_SUCCESS)
-                return err;
-        *ret = (Pages) { .addr = a, .n_pages = n };
-        memset(pages_ptr(ret), 0, n * EFI_PAGE_SIZE);
-        return EFI_SUCCESS;
-}
 
 void x86_params_free(X86Params *p) {
         free_pagesp(&p->bp);
@@ -61,7 +50,7 @@ static size_t ucs2_to_utf8(const char16_t *in, size_t n, char *out, size_t cap) 
 
 static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, Pages *ret) {
         uint32_t limit = x86_get32(bp + BP_CMDLINE_SIZE);   /* bytes, without the NUL */
-        EFI_STATUS err = alloc_low((uint64_t) len * 3 + 1, BELOW_4G, ret);
+        EFI_STATUS err = alloc_pages_below((uint64_t) len * 3 + 1, ADDR_BELOW_4G, EfiLoaderData, ret);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the command line");
         size_t n = ucs2_to_utf8(cmdline, len, pages_ptr(ret), len * 3 + 1);
@@ -99,11 +88,11 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
                 return EFI_SUCCESS;
         /* initrd_addr_max is the highest address the initrd may occupy. */
         uint64_t max = x86_get32(bp + BP_INITRD_ADDR_MAX);
-        if (max == 0 || max > BELOW_4G)
-                max = BELOW_4G;
+        if (max == 0 || max > ADDR_BELOW_4G)
+                max = ADDR_BELOW_4G;
         if (size > UINT32_MAX)
                 return log_error_status(EFI_UNSUPPORTED, "initrd larger than 4 GiB");
-        err = alloc_low(size, max, ret);
+        err = alloc_pages_below(size, max, EfiLoaderData, ret);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx", (uint64_t) size, max);
         memcpy(pages_ptr(ret), data, size);
@@ -145,7 +134,7 @@ static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
                 log_info("no EFI_RNG_PROTOCOL: no boot-loader seed for the kernel's RNG");
                 return EFI_SUCCESS;
         }
-        err = alloc_low(SETUP_DATA_HDR + SEED_LEN, BELOW_4G, ret);
+        err = alloc_pages_below(SETUP_DATA_HDR + SEED_LEN, ADDR_BELOW_4G, EfiLoaderData, ret);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the RNG seed");
         uint8_t *sd = pages_ptr(ret);
@@ -166,7 +155,7 @@ EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char
         X86Params p = {};
         EFI_STATUS err;
 
-        err = alloc_low(BP_SIZE, BELOW_4G, &p.bp);
+        err = alloc_pages_below(BP_SIZE, ADDR_BELOW_4G, EfiLoaderData, &p.bp);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate boot_params");
         uint8_t *bp = pages_ptr(&p.bp);

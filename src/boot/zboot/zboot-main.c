@@ -40,8 +40,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (err != EFI_SUCCESS)
                 return err;
 
-        uint64_t hz = cpu_ticks_per_sec();
-        log_info("starting kernel at 0x%lx, %lu ms after entry", k.base, hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+        log_kernel_starting(&k, t0);
 #if defined(__x86_64__)
         if (k.x86) {
                 /* Firmware boot entries may carry binary optional data instead of a command line. */
