@@ -156,6 +156,11 @@ def arm64_zboot(log_dir, name, compress='zstd'):
     return make_zboot(log_dir, name, 'aarch64', compress)
 
 
+def header_name(compress):
+    """The zboot header's compression string for a `--compress` value (Linux's names)."""
+    return {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress)
+
+
 def check_zboot_log(check, result, comp):
     check.true(re.search(r'decompressed %s: \d+ -> \d+ bytes' % comp, result.log) is not None,
                'our loader did not log the %s decompression' % comp)
@@ -173,7 +178,7 @@ def zboot_type1(log_dir, arch, compress):
                                                         options=cmdline),
              'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    comp = {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress)
+    comp = header_name(compress)
     if arch == 'x86_64':
         check_x86_log(check, result, comp)
         check.true('from the boot manager (LoadFile2)' in result.log, 'initrd not taken from sd-boot\'s LoadFile2')
@@ -379,7 +384,7 @@ def x86_uki_sdboot(log_dir, compress):
     files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'EFI/Linux/zboot.efi': uki}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    check_x86_log(check, result, {'zstd': 'zstd22'}.get(compress, compress))
+    check_x86_log(check, result, header_name(compress))
     check.true('from .initrd' in result.log, 'initrd not taken from .initrd')
     os.unlink(uki)
     return check.done(result)
@@ -409,20 +414,33 @@ def zboot_x86_uki_direct(log_dir):
     return check.done(result)
 
 
-def x86_shell(log_dir, compress):
-    arch, name = 'x86_64', 'zboot-x86-shell' + ('' if compress == 'zstd' else '-' + compress)
+def shell_boot(log_dir, arch, name, compress='zstd', driver=None):
+    """A zboot image started by the UEFI Shell (startup.nsh) with load options and an initrd=
+    file, after `load DRIVER` if one is given. Checks the boot and that the command line
+    arrived as the Shell passes it (argv[0] first); returns the check and the result."""
     cmdline = H.default_cmdline(arch, name)
-    img = x86_zboot(log_dir, name, compress)
-    nsh = 'fs0:\r\n\\vmlinuz.efi initrd=\\initrd ' + cmdline + '\r\nreset -s\r\n'
-    files = {'startup.nsh': nsh.encode(), 'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    img = make_zboot(log_dir, name, arch, compress)
+    files = {'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    nsh = 'fs0:\r\n'
+    if driver:
+        files[driver] = test_efi(driver.rsplit('.', 1)[0], arch)
+        nsh += 'load %s\r\n' % driver
+    nsh += '\\vmlinuz.efi initrd=\\initrd ' + cmdline + '\r\nreset -s\r\n'
+    files['startup.nsh'] = nsh.encode()
     check = H.Check(name)
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    os.unlink(img)
     H.check_boot(check, result, cmdline=None)
     if result.reached_marker:
         check.eq(H.kernel_cmdline(result['CMDLINE']), '\\vmlinuz.efi ' + cmdline, 'kernel command line')
-    check_x86_log(check, result, {'zstd': 'zstd22'}.get(compress, compress))
+    return check, result
+
+
+def x86_shell(log_dir, compress):
+    name = 'zboot-x86-shell' + ('' if compress == 'zstd' else '-' + compress)
+    check, result = shell_boot(log_dir, 'x86_64', name, compress)
+    check_x86_log(check, result, header_name(compress))
     check.true('from initrd= files' in result.log, 'initrd not read from the initrd= file')
-    os.unlink(img)
     return check.done(result)
 
 
@@ -463,23 +481,17 @@ def memattr_replay(check, log):
 
 def memattr_shell(log_dir, arch, name):
     """Boot a zboot image from the UEFI Shell after `load memattr-mock.efi`; return the check,
-    the result and the final attribute runs over our kernel allocation: [(attributes, pages)]."""
-    cmdline = H.default_cmdline(arch, name)
-    img = make_zboot(log_dir, name, arch)
-    nsh = 'fs0:\r\nload memattr-mock.efi\r\n\\vmlinuz.efi initrd=\\initrd ' + cmdline + '\r\nreset -s\r\n'
-    files = {'startup.nsh': nsh.encode(), 'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz'),
-             'memattr-mock.efi': test_efi('memattr-mock', arch)}
-    check = H.Check(name)
-    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
-    os.unlink(img)
-    H.check_boot(check, result, cmdline=None)
+    the result, our kernel's base and the final attribute runs over its allocation:
+    [(attributes, pages)]."""
+    check, result = shell_boot(log_dir, arch, name, driver='memattr-mock.efi')
     check.true('memattr-mock: installed' in result.log, 'the mock driver did not install the protocol')
     check.true('no EFI_MEMORY_ATTRIBUTE_PROTOCOL' not in result.log, 'our loader did not find the protocol')
     pages = memattr_replay(check, result.log)
     placed = re.search(r'kernel placed at (0x[0-9a-f]+)', result.log)
-    runs = []
+    runs, base = [], None
     if check.true(placed is not None, 'no "kernel placed at" in our log'):
-        p = int(placed.group(1), 16) >> 12
+        base = int(placed.group(1), 16)
+        p = base >> 12
         while p in pages:
             a = pages[p] & (MEM_RO | MEM_XP | MEM_RP)
             if runs and runs[-1][0] == a:
@@ -489,7 +501,7 @@ def memattr_shell(log_dir, arch, name):
             p += 1
     names = {MEM_RO: 'RX', MEM_XP: 'RW+NX', MEM_RO | MEM_XP: 'RO+NX'}
     print('kernel allocation: ' + ', '.join('%d pages %s' % (n, names.get(a, hex(a))) for a, n in runs))
-    return check, result, runs
+    return check, result, base, runs
 
 
 @case
@@ -498,11 +510,10 @@ def zboot_x86_memattr(log_dir):
     for EFI_MEMORY_ATTRIBUTE_PROTOCOL (Debian 12's OVMF has none): no page we touch is ever W+X,
     the kernel's allocation ends as RX text then RW+NX, and the kernel's "Kernel code" lies in
     the RX part. The kernel then boots as usual."""
-    check, result, runs = memattr_shell(log_dir, 'x86_64', 'zboot-x86-memattr')
+    check, result, base, runs = memattr_shell(log_dir, 'x86_64', 'zboot-x86-memattr')
     check_x86_log(check, result)
     if check.eq([a for a, _ in runs], [MEM_RO, MEM_XP], 'attribute runs over the kernel allocation') and \
             result.reached_marker:
-        base = int(re.search(r'kernel placed at (0x[0-9a-f]+)', result.log).group(1), 16)
         code_start, code_end = (int(x, 16) for x in result['KERNEL_CODE'].split('-'))
         rx_end = base + runs[0][1] * 4096
         check.true(base <= code_start and code_end < rx_end, '"Kernel code" 0x%x-0x%x inside the RX range 0x%x-0x%x'
@@ -515,7 +526,7 @@ def zboot_arm64_memattr(log_dir):
     """The same for an arm64 zboot image: the Image's PE header RO+NX, its executable section
     RX, everything else RW+NX, never W+X on the way. (The kernel's own EFI stub then moves the
     kernel to a place of its choosing, so "Kernel code" is not compared.)"""
-    check, result, runs = memattr_shell(log_dir, 'aarch64', 'zboot-arm64-memattr')
+    check, result, _, runs = memattr_shell(log_dir, 'aarch64', 'zboot-arm64-memattr')
     check.eq([a for a, _ in runs], [MEM_RO | MEM_XP, MEM_RO, MEM_XP], 'attribute runs over the kernel allocation')
     return check.done(result)
 

@@ -235,6 +235,10 @@ class BootResult:
     def __getitem__(self, key):
         return (self.observables or {}).get(key)
 
+    def tail(self, n):
+        """The last n lines of the serial log."""
+        return '\n'.join(self.log.replace('\r', '').rstrip('\n').split('\n')[-n:])
+
     def summary(self):
         if self.timed_out:
             state = 'TIMEOUT'
@@ -363,7 +367,7 @@ class Check:
             print('FAIL: %s' % f)
         if self.failures and result is not None and not self.log_shown:
             print('---- last 60 lines of the serial log ----')
-            print('\n'.join(result.log.replace('\r', '').split('\n')[-60:]))
+            print(result.tail(60))
         return 1 if self.failures else 0
 
 
@@ -379,9 +383,8 @@ def check_boot(check, result, cmdline=None, efi=True):
     if not result.reached_marker:
         # Say how the boot ended right here: in a many-boot test this failure is the only
         # trace of that boot in the test output (CI keeps nothing else).
-        tail = '\n'.join(result.log.replace('\r', '').rstrip('\n').split('\n')[-40:])
         check.true(False, 'the initrd marker never appeared (%s, QEMU exit %s); the serial log ends:\n%s'
-                   % (result.summary(), result.returncode, tail))
+                   % (result.summary(), result.returncode, result.tail(40)))
         check.log_shown = True
         return
     if cmdline is not None:
