@@ -29,6 +29,27 @@ FIRMWARE = {
         'default': ('/usr/share/AAVMF/AAVMF_CODE.fd', '/usr/share/AAVMF/AAVMF_VARS.fd'),
     },
 }
+# Debian 13's edk2 (2025.02), downloaded into the test cache (tools/fetch-test-assets). The
+# `strictnx` builds provide EFI_MEMORY_ATTRIBUTE_PROTOCOL and map loaded images W^X; they are
+# Secure Boot builds without keys enrolled (Secure Boot stays off with the plain VARS).
+_T13 = os.path.join(CACHE, 'trixie', 'firmware', 'usr', 'share')
+FIRMWARE['x86_64'].update({
+    'trixie': (os.path.join(_T13, 'OVMF', 'OVMF_CODE_4M.fd'), os.path.join(_T13, 'OVMF', 'OVMF_VARS_4M.fd')),
+    'trixie-strictnx': (os.path.join(_T13, 'OVMF', 'OVMF_CODE_4M.secboot.strictnx.fd'),
+                        os.path.join(_T13, 'OVMF', 'OVMF_VARS_4M.fd')),
+    'trixie-secureboot': (os.path.join(_T13, 'OVMF', 'OVMF_CODE_4M.snakeoil.fd'),
+                          os.path.join(_T13, 'OVMF', 'OVMF_VARS_4M.snakeoil.fd')),
+})
+FIRMWARE['aarch64'].update({
+    'trixie': (os.path.join(_T13, 'AAVMF', 'AAVMF_CODE.fd'), os.path.join(_T13, 'AAVMF', 'AAVMF_VARS.fd')),
+    'trixie-strictnx': (os.path.join(_T13, 'AAVMF', 'AAVMF_CODE.secboot.strictnx.fd'),
+                        os.path.join(_T13, 'AAVMF', 'AAVMF_VARS.fd')),
+})
+# x86 firmware builds with Secure Boot support need SMM (q35,smm=on + secure pflash).
+SMM_FIRMWARE = {'secureboot', 'trixie-strictnx', 'trixie-secureboot'}
+# The suites whose kernels and systemd the tests boot: Debian 12 (the machine's own), Debian 13,
+# and the development suite.
+SUITES = {'bookworm': None, 'trixie': 'trixie', 'sid': 'sid'}
 SERIAL_CONSOLE = {'x86_64': 'console=ttyS0', 'aarch64': 'console=ttyAMA0'}
 DEBIAN_ARCH = {'x86_64': 'amd64', 'aarch64': 'arm64'}
 EFI_SUFFIX = {'x86_64': 'x64', 'aarch64': 'aa64'}
@@ -46,21 +67,44 @@ def need_file(path, what=None):
     return path
 
 
-def asset(arch, name):
-    """A file from the test cache, e.g. asset('aarch64', 'vmlinuz')."""
-    return need_file(os.path.join(CACHE, DEBIAN_ARCH[arch], name), 'test asset')
+def asset(arch, name, suite='bookworm'):
+    """A file from the test cache, e.g. asset('aarch64', 'vmlinuz') (Debian 12's kernel) or
+    asset('x86_64', 'vmlinuz', 'sid'). The busybox initrds are the same for every suite."""
+    sub = SUITES[suite]
+    parts = [CACHE] + ([sub] if sub else []) + [DEBIAN_ARCH[arch], name]
+    return need_file(os.path.join(*parts), 'test asset')
 
 
-def debian_sdboot(arch):
+def kernel_version(arch, suite='bookworm'):
+    with open(asset(arch, 'version', suite)) as f:
+        return f.read().strip()
+
+
+def debian_sdboot(arch, suite='bookworm'):
+    """Debian's systemd-boot: 252 (bookworm), 257 (trixie) or the development suite's."""
+    if suite != 'bookworm':
+        return need_file(os.path.join(CACHE, suite, 'systemd-boot', 'systemd-boot%s.efi' % EFI_SUFFIX[arch]),
+                         "Debian's systemd-boot (%s)" % suite)
     if arch == 'x86_64':
         return need_file('/usr/lib/systemd/boot/efi/systemd-bootx64.efi', "Debian's systemd-boot")
     return asset(arch, 'systemd-bootaa64.efi')
 
 
-def debian_sdstub(arch):
+def debian_sdstub(arch, suite='bookworm'):
+    """Debian's sd-stub: 252 (bookworm), 257 (trixie) or the development suite's (own PE loader)."""
+    if suite != 'bookworm':
+        return need_file(os.path.join(CACHE, suite, 'systemd-boot', 'linux%s.efi.stub' % EFI_SUFFIX[arch]),
+                         "Debian's sd-stub (%s)" % suite)
     if arch == 'x86_64':
         return need_file('/usr/lib/systemd/boot/efi/linuxx64.efi.stub', "Debian's sd-stub")
     return asset(arch, 'linuxaa64.efi.stub')
+
+
+def ukify_command(suite='trixie'):
+    """Debian's ukify (downloaded, never installed), run with the machine's python3 and
+    bookworm's python3-pefile / python3-zstandard (tools/setup)."""
+    return ['python3', need_file(os.path.join(CACHE, suite, 'ukify', 'usr', 'lib', 'systemd', 'ukify'),
+                                 "Debian's ukify (%s)" % suite)]
 
 
 def default_cmdline(arch, extra=''):
@@ -269,9 +313,9 @@ def qemu_command(arch, esp, vars_copy, firmware='default', cpu=None, memory=1024
     code, _ = FIRMWARE[arch][firmware]
     need_file(code, 'firmware')
     if arch == 'x86_64':
-        machine = 'q35,smm=on' if firmware == 'secureboot' else 'q35'
+        machine = 'q35,smm=on' if firmware in SMM_FIRMWARE else 'q35'
         cmd = ['qemu-system-x86_64', '-machine', machine, '-cpu', cpu or 'max']
-        if firmware == 'secureboot':
+        if firmware in SMM_FIRMWARE:
             cmd += ['-global', 'driver=cfi.pflash01,property=secure,value=on']
     else:
         cmd = ['qemu-system-aarch64', '-M', 'virt', '-cpu', cpu or 'max,pauth-impdef=on']
