@@ -102,8 +102,11 @@ def debian_sdstub(arch, suite='bookworm'):
 
 def ukify_command(suite='trixie'):
     """Debian's ukify (downloaded, never installed), run with the machine's python3 and
-    bookworm's python3-pefile / python3-zstandard (tools/setup)."""
-    return ['python3', need_file(os.path.join(CACHE, suite, 'ukify', 'usr', 'lib', 'systemd', 'ukify'),
+    bookworm's python3-pefile / python3-zstandard (tools/setup). Debian's own interpreter, not
+    whichever python3 comes first in PATH: the modules are Debian packages."""
+    if not os.access('/usr/bin/python3', os.X_OK):
+        raise HarnessError('/usr/bin/python3 missing (run tools/setup)')
+    return ['/usr/bin/python3', need_file(os.path.join(CACHE, suite, 'ukify', 'usr', 'lib', 'systemd', 'ukify'),
                                  "Debian's ukify (%s)" % suite)]
 
 
