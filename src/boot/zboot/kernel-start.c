@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "kernel-start.h"
 #include "log.h"
+#include "proto/linux-fixed-placement.h"
 #include "proto/loaded-image.h"
 #include "util.h"
 
@@ -8,6 +9,7 @@ typedef EFI_STATUS (EFIAPI *EfiEntry)(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
 EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size) {
         static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+        static const EFI_GUID fixed_guid = LINUX_EFI_LOADED_IMAGE_FIXED_GUID;
         EFI_LOADED_IMAGE_PROTOCOL *parent_image;
         EFI_STATUS err;
 
@@ -33,8 +35,11 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
                 .ImageDataType = EfiLoaderData,
         };
 
+        /* The fixed-placement GUID goes on the same handle in the same call (its interface is
+         * NULL); without it the list simply ends after the loaded image protocol. */
         EFI_HANDLE handle = NULL;
-        err = BS->InstallMultipleProtocolInterfaces(&handle, &loaded_image_guid, li, NULL);
+        const EFI_GUID *fixed = k->placement_fixed ? &fixed_guid : NULL;
+        err = BS->InstallMultipleProtocolInterfaces(&handle, &loaded_image_guid, li, fixed, NULL, NULL);
         if (err != EFI_SUCCESS) {
                 BS->FreePool(li);
                 return log_error_status(err, "cannot install loaded image protocol for the kernel");
@@ -44,7 +49,7 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
         err = entry(handle, ST);
 
         /* Only reached if the kernel's stub failed before ExitBootServices. */
-        EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, li, NULL);
+        EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, li, fixed, NULL, NULL);
         if (err2 == EFI_SUCCESS)
                 BS->FreePool(li);
         else /* still installed: keep the memory valid rather than leave a dangling protocol */

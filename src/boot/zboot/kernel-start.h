@@ -11,6 +11,7 @@ typedef struct {
         EFI_PHYSICAL_ADDRESS base;  /* image base: headers at offset 0, sections at their RVAs */
         uint64_t size;              /* SizeOfImage, page aligned */
         uint32_t entry_rva;
+        bool placement_fixed;       /* arm64: install LINUX_EFI_LOADED_IMAGE_FIXED_GUID (run in place) */
         bool x86;                   /* the rest is for native x86 payloads only */
         bool kaslr;                 /* placed and relocated at random (KASLR_FLAG for the kernel) */
         uint64_t virt_offset;       /* added to every link-time virtual address */
@@ -22,7 +23,8 @@ typedef struct {
  * LoadImage: a new handle carries an EFI_LOADED_IMAGE_PROTOCOL that points at our copy, with
  * the command line (UCS-2, options_size bytes, may be NULL/0) as LoadOptions and our own device
  * handle and file path (the kernel stub only reads ImageBase/ImageSize/LoadOptions, and may
- * use DeviceHandle to find files). Returns only if the kernel's stub returns; the protocol is
+ * use DeviceHandle to find files), plus LINUX_EFI_LOADED_IMAGE_FIXED_GUID (NULL interface)
+ * when k->placement_fixed. Returns only if the kernel's stub returns; the protocols are
  * uninstalled again then. */
 /* The last line before the hand-off: where the kernel is and how long we took since t0
  * (cpu_ticks() at our entry). */

@@ -6,6 +6,7 @@
  * image at a suitable address with sections in place, and a loaded-image protocol
  * (kernel-start.c).
  */
+#include "arm64-image.h"
 #include "cmdline.h"
 #include "log.h"
 #include "memattr.h"
@@ -101,6 +102,25 @@ static EFI_STATUS protect(const LoadedKernel *k, const PeLoadView *v) {
         return EFI_SUCCESS;
 }
 
+#if defined(__aarch64__)
+/* Whether to tell the arm64 kernel's EFI stub to run the image where we put it. It copies
+ * itself elsewhere unless told so (when it has an EFI_RNG_PROTOCOL): one more copy of the whole
+ * kernel and its own randomization instead of ours. The rule it applies is in arm64-image.h;
+ * our placement meets it by construction (2 MiB aligned, below 2^48, one allocation that holds
+ * image_size, i.e. one memory map entry), and we check it rather than assume it. */
+static bool arm64_run_in_place(const Pages *pages) {
+        Arm64FixedResult r = arm64_fixed_placement(pages_ptr(pages), pages->n_pages * EFI_PAGE_SIZE, pages->addr,
+                                                   pages->n_pages * EFI_PAGE_SIZE);
+        if (r != ARM64_FIXED_OK) {
+                log_info("kernel at 0x%lx may be moved by its own stub: not installing "
+                         "LINUX_EFI_LOADED_IMAGE_FIXED_GUID (%s)", pages->addr, arm64_fixed_strerror(r));
+                return false;
+        }
+        log_info("kernel runs in place: LINUX_EFI_LOADED_IMAGE_FIXED_GUID on its image handle");
+        return true;
+}
+#endif
+
 static EFI_STATUS finish(const Pages *pages, const PeLoadView *v, LoadedKernel *ret) {
         uint8_t *img = pages_ptr(pages);
         uint64_t size = pages->n_pages * EFI_PAGE_SIZE;
@@ -120,6 +140,9 @@ static EFI_STATUS finish(const Pages *pages, const PeLoadView *v, LoadedKernel *
         EFI_STATUS err = protect(&k, v);
         if (err != EFI_SUCCESS)
                 return err;
+#if defined(__aarch64__)
+        k.placement_fixed = arm64_run_in_place(pages);
+#endif
         *ret = k;
         return EFI_SUCCESS;
 }
