@@ -40,9 +40,84 @@ typedef struct {
         unsigned n_loads;
         size_t relocs_start;            /* in the input: right after the ELF file */
         size_t size;                    /* of the payload */
+        X86RelocsScan scan;
 } Plan;
 
-static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len, Plan *p) {
+X86RelocsLayout x86_relocs_layout_for_version(const char *s, size_t len) {
+        unsigned v[2] = { 0, 0 };
+        size_t i = 0;
+        for (unsigned k = 0; k < 2; k++) {
+                size_t digits = 0;
+                while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+                        v[k] = v[k] * 10 + (unsigned) (s[i] - '0');
+                        i++, digits++;
+                }
+                if (digits == 0 || (i < len && s[i] >= '0' && s[i] <= '9'))
+                        return X86_RELOCS_ANY;
+                if (k == 0) {
+                        if (i >= len || s[i] != '.')
+                                return X86_RELOCS_ANY;
+                        i++;
+                }
+        }
+        if (v[0] == 0)
+                return X86_RELOCS_ANY;
+        /* The inverse 32-bit list went with the zero-based per-CPU section: Linux 6.15,
+         * "x86/boot/64: Remove inverse relocations" (docs/format.md §4). */
+        return v[0] > 6 || (v[0] == 6 && v[1] >= 15) ? X86_RELOCS_TWO_LISTS : X86_RELOCS_THREE_LISTS;
+}
+
+const char *x86_relocs_layout_name(X86RelocsLayout l) {
+        switch (l) {
+        case X86_RELOCS_TWO_LISTS:      return "two lists (Linux 6.15+: 0, 64-bit, 0, 32-bit)";
+        case X86_RELOCS_THREE_LISTS:    return "three lists (Linux up to 6.14: 0, 64-bit, 0, inverse 32-bit, 0, 32-bit)";
+        default:                        return "two or three lists";
+        }
+}
+
+/* The relocation table from elf_end to the end of the input, as arch/x86/tools/relocs writes
+ * it: a 0, the 64-bit entries, [a 0, the inverse 32-bit entries,] a 0, the 32-bit entries. The
+ * kernel's decompressor reads it backwards from the end, list by list up to each 0; read
+ * forwards, the zero words are exactly the terminators (no entry is 0: each one is the low
+ * half of an address inside the image, which lies in the top 2 GiB), so their number is the
+ * number of lists. Every entry must point inside the image [virt_base, + image_size). */
+static X86PayloadResult scan_relocs(const uint8_t *v, size_t len, uint64_t elf_end, uint64_t virt_base,
+                                    uint32_t image_size, X86RelocsLayout expect, X86RelocsScan *sc) {
+        memset(sc, 0, sizeof(*sc));
+        sc->elf_end = elf_end;
+        if (elf_end > len)
+                return X86P_BAD_RELOCS;
+        sc->tail_bytes = len - elf_end;
+        if (sc->tail_bytes % 4 || sc->tail_bytes < 8 || sc->tail_bytes > (UINT64_C(1) << 30))
+                return X86P_BAD_RELOCS;
+        const uint8_t *t = v + elf_end;
+        size_t n = (size_t) (sc->tail_bytes / 4);
+        sc->first_word = le32(t);
+        for (size_t i = 0; i < n; i++) {
+                uint32_t e = le32(t + 4 * i);
+                if (e == 0) {
+                        sc->n_zero++;
+                        continue;
+                }
+                if (sc->n_zero == 0 || sc->n_zero > 3)
+                        continue;   /* before the first terminator, or past a fourth list: counted as wrong below */
+                unsigned list = sc->n_zero - 1;
+                sc->counts[list]++;
+                /* the 64-bit list patches 8 bytes, the others 4 */
+                uint64_t va = (uint64_t) (int64_t) (int32_t) e, width = list == 0 ? 8 : 4;
+                if (va < virt_base || va - virt_base > image_size || width > image_size - (va - virt_base))
+                        sc->n_outside++;
+        }
+        if (sc->first_word != 0 || (sc->n_zero != 2 && sc->n_zero != 3) || sc->n_outside)
+                return X86P_BAD_RELOCS;
+        sc->layout = (X86RelocsLayout) sc->n_zero;
+        if (expect != X86_RELOCS_ANY && expect != sc->layout)
+                return X86P_RELOCS_LAYOUT;
+        return X86P_OK;
+}
+
+static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len,
+                             X86RelocsLayout expect, Plan *p) {
         memset(p, 0, sizeof(*p));
         if (!v || len < 64 || memcmp(v, "\x7f" "ELF\x02\x01", 6) != 0 || le16(v + 0x12) != 62 /* EM_X86_64 */)
                 return X86P_NOT_ELF;
@@ -57,6 +132,18 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
                         return X86P_BAD_PHDRS;
                 if (shoff + (uint64_t) shentsize * shnum > elf_end)
                         elf_end = shoff + (uint64_t) shentsize * shnum;
+                /* section contents (not SHT_NULL, not SHT_NOBITS) are part of the ELF file too */
+                for (unsigned i = 0; shentsize >= 64 && i < shnum && i < 4096; i++) {
+                        const uint8_t *sh = v + shoff + (size_t) i * shentsize;
+                        uint32_t type = le32(sh + 4);
+                        uint64_t off = le64(sh + 0x18), size = le64(sh + 0x20);
+                        if (type == 0 || type == 8 /* SHT_NOBITS */)
+                                continue;
+                        if (off > len || size > len - off)
+                                return X86P_BAD_PHDRS;
+                        if (off + size > elf_end)
+                                elf_end = off + size;
+                }
         }
 
         uint64_t lo = UINT64_MAX, hi_file = 0, hi_mem = 0;
@@ -101,26 +188,14 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
         p->info.mem_size = (uint32_t) (hi_mem - lo);
         p->info.entry_offset = (uint32_t) (entry - lo);   /* e_entry is physical in vmlinux */
 
-        /* Relocations, as arch/x86/tools/relocs writes them after the ELF: 0, 64-bit entries,
-         * 0, inverse 32-bit entries, 0, 32-bit entries, to the end of the blob. */
-        if (elf_end > len || (len - elf_end) % 4 || len - elf_end < 12)
-                return X86P_BAD_RELOCS;
+        X86PayloadResult r = scan_relocs(v, len, elf_end, p->info.virt_base, p->info.image_size, expect, &p->scan);
+        if (r != X86P_OK)
+                return r;
         p->relocs_start = (size_t) elf_end;
-        size_t n = (len - (size_t) elf_end) / 4, i = 0, counts[3] = { 0, 0, 0 };
-        for (unsigned list = 0; list < 3; list++) {
-                if (i >= n || le32(v + elf_end + 4 * i) != 0)
-                        return X86P_BAD_RELOCS;
-                i++;
-                while (i < n && (list == 2 || le32(v + elf_end + 4 * i) != 0)) {
-                        if (le32(v + elf_end + 4 * i) == 0)
-                                return X86P_BAD_RELOCS;   /* a fourth list */
-                        counts[list]++;
-                        i++;
-                }
-        }
-        p->info.n_reloc64 = (uint32_t) counts[0];
-        p->info.n_reloc_inv32 = (uint32_t) counts[1];
-        p->info.n_reloc32 = (uint32_t) counts[2];
+        uint64_t n_entries = (uint64_t) p->scan.counts[0] + p->scan.counts[1] + p->scan.counts[2];
+        p->info.n_reloc64 = p->scan.counts[0];
+        p->info.n_reloc_inv32 = p->scan.layout == X86_RELOCS_THREE_LISTS ? p->scan.counts[1] : 0;
+        p->info.n_reloc32 = p->scan.counts[p->scan.layout == X86_RELOCS_THREE_LISTS ? 2 : 1];
 
         if (!setup || setup_len < SETUP_MIN || setup_len > 0x400)
                 return X86P_BAD_SETUP;
@@ -134,7 +209,7 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
 
         uint64_t off = p->info.image_size;
         p->info.relocs_offset = (uint32_t) off;
-        p->info.relocs_size = (uint32_t) (12 + 4 * (counts[0] + counts[1] + counts[2]));
+        p->info.relocs_size = (uint32_t) (12 + 4 * n_entries);
         off += p->info.relocs_size;
         p->info.setup_offset = (uint32_t) off;
         p->info.setup_size = (uint32_t) setup_len;
@@ -147,9 +222,11 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
 }
 
 X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
-                                  X86PayloadInfo *ret, size_t *ret_size) {
+                                  X86RelocsLayout expect, X86PayloadInfo *ret, size_t *ret_size, X86RelocsScan *scan) {
         static Plan p;   /* ~1 KiB; keeps EFI stacks small */
-        X86PayloadResult r = plan(vmlinux, len, setup_hdr, setup_len, &p);
+        X86PayloadResult r = plan(vmlinux, len, setup_hdr, setup_len, expect, &p);
+        if (scan)
+                *scan = p.scan;
         if (r == X86P_OK) {
                 if (ret)
                         *ret = p.info;
@@ -160,9 +237,9 @@ X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint
 }
 
 X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len,
-                                   uint8_t *out, size_t out_cap, size_t *ret_size) {
+                                   X86RelocsLayout expect, uint8_t *out, size_t out_cap, size_t *ret_size) {
         static Plan p;
-        X86PayloadResult r = plan(v, len, setup, setup_len, &p);
+        X86PayloadResult r = plan(v, len, setup, setup_len, expect, &p);
         if (r != X86P_OK)
                 return r;
         if (out_cap < p.size)
@@ -175,12 +252,13 @@ X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *
         put32(rel, p.info.n_reloc64);
         put32(rel + 4, p.info.n_reloc_inv32);
         put32(rel + 8, p.info.n_reloc32);
-        /* the input lists, without their zero terminators, in the same order, each entry
-         * stored as its difference from the previous one in the list (mod 2^32): the relocs
-         * tool sorts them, so the deltas are small and compress to less than half */
+        /* the input lists, without their zero terminators, in the same order (a two-list table
+         * has no inverse 32-bit list: that one stays empty), each entry stored as its
+         * difference from the previous one in the list (mod 2^32): the relocs tool sorts them,
+         * so the deltas are small and compress to less than half */
         size_t src = p.relocs_start + 4, dst = 12;
-        uint32_t counts[3] = { p.info.n_reloc64, p.info.n_reloc_inv32, p.info.n_reloc32 };
-        for (unsigned list = 0; list < 3; list++) {
+        const uint32_t *counts = p.scan.counts;
+        for (unsigned list = 0; list < (unsigned) p.scan.layout; list++) {
                 uint32_t prev = 0;
                 for (uint32_t i = 0; i < counts[list]; i++, src += 4, dst += 4) {
                         uint32_t e = le32(v + src);
@@ -261,7 +339,8 @@ const char *x86_payload_strerror(X86PayloadResult r) {
         case X86P_BAD_PHDRS:            return "ELF program or section headers outside the file";
         case X86P_NO_LOAD:              return "ELF has no PT_LOAD segment";
         case X86P_BAD_SEGMENT:          return "ELF segment outside the file, overlapping another, or entry outside the image";
-        case X86P_BAD_RELOCS:           return "relocation table after the ELF does not parse (0, 64-bit, 0, inverse 32-bit, 0, 32-bit)";
+        case X86P_BAD_RELOCS:           return "relocation table after the ELF does not parse as two lists (Linux 6.15+: 0, 64-bit, 0, 32-bit) or three (up to 6.14: 0, 64-bit, 0, inverse 32-bit, 0, 32-bit) with every entry inside the image";
+        case X86P_RELOCS_LAYOUT:        return "relocation table layout differs from the one the kernel version implies";
         case X86P_BAD_SETUP:            return "setup header too short, protocol < 2.12, bad kernel_alignment or init_size below the image";
         case X86P_BUFFER_TOO_SMALL:     return "output buffer too small";
         case X86P_BAD_TRAILER:          return "x86 payload trailer missing or inconsistent";

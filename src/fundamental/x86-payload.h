@@ -26,7 +26,35 @@ typedef enum {
         X86P_BUFFER_TOO_SMALL = -7,
         X86P_BAD_TRAILER = -8,          /* reader: magic, sizes or offsets inconsistent */
         X86P_TOO_BIG = -9,
+        X86P_RELOCS_LAYOUT = -10,       /* the table's layout is not the one the kernel version implies */
 } X86PayloadResult;
+
+/* How the kernel build appends its relocation table (arch/x86/tools/relocs.c) to the ELF, the
+ * terminators counted from the end of the ELF file (docs/format.md §4). Entries are never 0:
+ * each is the low 32 bits of a kernel virtual address in the top 2 GiB. */
+typedef enum {
+        X86_RELOCS_ANY = 0,             /* whichever of the two the table has (only for x86_payload_plan/build) */
+        X86_RELOCS_TWO_LISTS = 2,       /* Linux 6.15+: 0, 64-bit, 0, 32-bit */
+        X86_RELOCS_THREE_LISTS = 3,     /* up to Linux 6.14: 0, 64-bit, 0, inverse 32-bit, 0, 32-bit */
+} X86RelocsLayout;
+
+/* What the relocation table after the ELF looks like, for error messages: filled as far as the
+ * scan got, also when it fails. */
+typedef struct {
+        uint64_t elf_end;               /* where the table starts in the input */
+        uint64_t tail_bytes;            /* input bytes after the ELF */
+        uint32_t first_word;            /* the first 32-bit word there (a terminator: 0) */
+        uint32_t n_zero;                /* zero words (terminators) found */
+        uint32_t n_outside;             /* entries whose address is outside the kernel image */
+        uint32_t counts[3];             /* entries per list, in table order */
+        X86RelocsLayout layout;         /* the layout found, or X86_RELOCS_ANY when none */
+} X86RelocsScan;
+
+/* The layout a kernel release implies, from the start of its version string ("6.12.117+deb13-amd64
+ * ...", the setup header's kernel_version or uname -r): 6.15 and later TWO_LISTS, older
+ * THREE_LISTS; X86_RELOCS_ANY when the string does not start with MAJOR.MINOR. */
+X86RelocsLayout x86_relocs_layout_for_version(const char *s, size_t len);
+const char *x86_relocs_layout_name(X86RelocsLayout l);
 
 typedef struct {
         uint32_t image_size;            /* flattened image bytes (file part) */
@@ -43,12 +71,16 @@ typedef struct {
         uint32_t n_reloc64, n_reloc_inv32, n_reloc32;
 } X86PayloadInfo;
 
-/* Plan: parse the ELF + relocs blob and the setup header, fill *ret and the payload size. */
+/* Plan: parse the ELF + relocs blob and the setup header, fill *ret and the payload size. The
+ * relocation table must have one of the two layouts (expect = X86_RELOCS_ANY) or exactly the one
+ * given (else X86P_RELOCS_LAYOUT), and every entry must point inside the image. scan (may be
+ * NULL) says what the table looked like, also on failure. */
 X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
-                                  X86PayloadInfo *ret, size_t *ret_size);
-/* Build into out (out_cap >= the planned size). Deterministic. */
+                                  X86RelocsLayout expect, X86PayloadInfo *ret, size_t *ret_size, X86RelocsScan *scan);
+/* Build into out (out_cap >= the planned size). Deterministic. Inverse 32-bit relocations are
+ * stored as an empty list for TWO_LISTS kernels: the payload format is the same for both. */
 X86PayloadResult x86_payload_build(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
-                                   uint8_t *out, size_t out_cap, size_t *ret_size);
+                                   X86RelocsLayout expect, uint8_t *out, size_t out_cap, size_t *ret_size);
 /* Check a trailer (X86_PAYLOAD_TRAILER_SIZE bytes) on its own, for a payload of payload_len
  * bytes: what the loader reads from the zboot image's .zbx86 section before decompressing,
  * to place the kernel. Does not fill the relocation counts. */

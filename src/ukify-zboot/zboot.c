@@ -28,8 +28,27 @@ static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, B
                         uint8_t hint[X86_PAYLOAD_TRAILER_SIZE]) {
         size_t setup_len = 0x202 + (size_t) bz->data[0x201] - 0x1f1;   /* the jump at 0x200 skips the header */
         X86PayloadInfo info;
+        X86RelocsScan scan;
         size_t size;
-        X86PayloadResult r = x86_payload_plan(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, &info, &size);
+        /* The relocation table's layout changed in Linux 6.15 (docs/format.md §4). The table
+         * itself says which one it has (its zero terminators); the release in the setup
+         * header's kernel_version string must agree, so a table we misread is refused rather
+         * than turned into a wrong image. */
+        char *release = kernel_uname(bz, NULL);
+        X86RelocsLayout expect = release ? x86_relocs_layout_for_version(release, strlen(release)) : X86_RELOCS_ANY;
+        X86PayloadResult r = x86_payload_plan(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, expect, &info,
+                                              &size, &scan);
+        if (r == X86P_BAD_RELOCS || r == X86P_RELOCS_LAYOUT) {
+                error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r));
+                error("%s: found %llu bytes after the ELF (which ends at %llu): first word 0x%x, %u zero terminators, "
+                      "lists of %u/%u/%u entries, %u entries outside the image; expected for Linux %s: %s", what,
+                      (unsigned long long) scan.tail_bytes, (unsigned long long) scan.elf_end, scan.first_word,
+                      scan.n_zero, scan.counts[0], scan.counts[1], scan.counts[2], scan.n_outside,
+                      release ? release : "(no version string)", x86_relocs_layout_name(expect));
+                free(release);
+                return false;
+        }
+        free(release);
         if (r != X86P_OK)
                 return error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r)), false;
         if (!(info.xloadflags & XLF_KERNEL_64))
@@ -37,7 +56,8 @@ static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, B
         ret->data = malloc(size);
         if (!ret->data)
                 return error("out of memory"), false;
-        r = x86_payload_build(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, ret->data, size, &ret->size);
+        r = x86_payload_build(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, scan.layout, ret->data, size,
+                              &ret->size);
         if (r != X86P_OK) {
                 blob_free(ret);
                 return error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r)), false;

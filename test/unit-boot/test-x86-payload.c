@@ -41,7 +41,7 @@ static void test_debian_kernel(void) {
         size_t sn, size;
         const uint8_t *s = setup(&sn);
         X86PayloadInfo plan, got;
-        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, sn, &plan, &size), X86P_OK);
+        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, sn, X86_RELOCS_ANY, &plan, &size, NULL), X86P_OK);
         ASSERT_EQ(plan.phys_base, 0x1000000);
         ASSERT_EQ(plan.virt_base, 0xffffffff81000000ull);
         ASSERT_EQ(plan.entry_offset, 0);
@@ -54,8 +54,8 @@ static void test_debian_kernel(void) {
         ASSERT_TRUE(size <= plan.init_size);
 
         out = malloc(size);
-        ASSERT_EQ(x86_payload_build(vm, vm_len, s, sn, out, size - 1, &out_len), X86P_BUFFER_TOO_SMALL);
-        ASSERT_EQ(x86_payload_build(vm, vm_len, s, sn, out, size, &out_len), X86P_OK);
+        ASSERT_EQ(x86_payload_build(vm, vm_len, s, sn, X86_RELOCS_ANY, out, size - 1, &out_len), X86P_BUFFER_TOO_SMALL);
+        ASSERT_EQ(x86_payload_build(vm, vm_len, s, sn, X86_RELOCS_ANY, out, size, &out_len), X86P_OK);
         ASSERT_EQ(out_len, size);
         ASSERT_EQ(x86_payload_parse(out, out_len, &got), X86P_OK);
         ASSERT_TRUE(memcmp(&got, &plan, sizeof(got)) == 0);
@@ -86,7 +86,7 @@ static void test_debian_kernel(void) {
         /* deterministic */
         uint8_t *again = malloc(size);
         size_t n2;
-        ASSERT_EQ(x86_payload_build(vm, vm_len, s, sn, again, size, &n2), X86P_OK);
+        ASSERT_EQ(x86_payload_build(vm, vm_len, s, sn, X86_RELOCS_ANY, again, size, &n2), X86P_OK);
         ASSERT_TRUE(memcmp(out, again, size) == 0);
 
         /* text: the first PT_LOAD (R+X) of this kernel */
@@ -109,19 +109,25 @@ static void test_refusals(void) {
         size_t sn, size;
         const uint8_t *s = setup(&sn);
         X86PayloadInfo i, ok;
-        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, sn, &ok, &size), X86P_OK);
-        ASSERT_EQ(x86_payload_plan(bz, bz_len, s, sn, &i, &size), X86P_NOT_ELF);
-        ASSERT_EQ(x86_payload_plan(vm, 63, s, sn, &i, &size), X86P_NOT_ELF);
-        ASSERT_EQ(x86_payload_plan(vm, 4096, s, sn, &i, &size), X86P_BAD_PHDRS);
+        X86RelocsScan scan;
+        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, sn, X86_RELOCS_ANY, &ok, &size, &scan), X86P_OK);
+        /* Debian 12's 6.1 has the three-list table; read as a 6.15+ kernel it is refused */
+        ASSERT_EQ(scan.layout, X86_RELOCS_THREE_LISTS);
+        ASSERT_TRUE(ok.n_reloc_inv32 > 0);
+        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, sn, X86_RELOCS_THREE_LISTS, &i, &size, NULL), X86P_OK);
+        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, sn, X86_RELOCS_TWO_LISTS, &i, &size, NULL), X86P_RELOCS_LAYOUT);
+        ASSERT_EQ(x86_payload_plan(bz, bz_len, s, sn, X86_RELOCS_ANY, &i, &size, NULL), X86P_NOT_ELF);
+        ASSERT_EQ(x86_payload_plan(vm, 63, s, sn, X86_RELOCS_ANY, &i, &size, NULL), X86P_NOT_ELF);
+        ASSERT_EQ(x86_payload_plan(vm, 4096, s, sn, X86_RELOCS_ANY, &i, &size, NULL), X86P_BAD_PHDRS);
         /* cut inside the 64-bit list: the other two lists are missing */
-        ASSERT_EQ(x86_payload_plan(vm, vm_len - 4 * ((size_t) ok.n_reloc32 + ok.n_reloc_inv32 + 3), s, sn, &i, &size),
+        ASSERT_EQ(x86_payload_plan(vm, vm_len - 4 * ((size_t) ok.n_reloc32 + ok.n_reloc_inv32 + 3), s, sn, X86_RELOCS_ANY, &i, &size, NULL),
                   X86P_BAD_RELOCS);
-        ASSERT_EQ(x86_payload_plan(vm, vm_len - 2, s, sn, &i, &size), X86P_BAD_RELOCS);
-        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, 16, &i, &size), X86P_BAD_SETUP);
+        ASSERT_EQ(x86_payload_plan(vm, vm_len - 2, s, sn, X86_RELOCS_ANY, &i, &size, NULL), X86P_BAD_RELOCS);
+        ASSERT_EQ(x86_payload_plan(vm, vm_len, s, 16, X86_RELOCS_ANY, &i, &size, NULL), X86P_BAD_SETUP);
         uint8_t bad[0x100];
         memcpy(bad, s, sn);
         memset(bad + (0x260 - 0x1f1), 0, 4);     /* init_size 0 */
-        ASSERT_EQ(x86_payload_plan(vm, vm_len, bad, sn, &i, &size), X86P_BAD_SETUP);
+        ASSERT_EQ(x86_payload_plan(vm, vm_len, bad, sn, X86_RELOCS_ANY, &i, &size, NULL), X86P_BAD_SETUP);
 
         /* reader: every trailer field matters */
         ASSERT_EQ(x86_payload_parse(out, out_len - 1, &i), X86P_BAD_TRAILER);
@@ -149,6 +155,202 @@ static void test_refusals(void) {
                 ASSERT_TRUE(strcmp(x86_payload_strerror((X86PayloadResult) r), "unknown x86 payload error") != 0);
 }
 
+/* ---- synthetic kernels: one R+X PT_LOAD of SEG bytes at 16 MiB / 0xffffffff81000000, then
+ * a relocation table built from lists given here (docs/format.md §4) ---- */
+
+#define SEG 0x2000u
+#define VBASE UINT64_C(0xffffffff81000000)
+
+static void wr32(uint8_t *p, uint32_t v) {
+        for (unsigned i = 0; i < 4; i++)
+                p[i] = (uint8_t) (v >> 8 * i);
+}
+static void wr64(uint8_t *p, uint64_t v) {
+        wr32(p, (uint32_t) v);
+        wr32(p + 4, (uint32_t) (v >> 32));
+}
+
+/* words: the table as written after the ELF (terminators included); returns the length */
+static size_t synth(uint8_t *buf, const uint32_t *words, size_t n_words) {
+        size_t elf = 0x1000 + SEG;
+        memset(buf, 0, elf);
+        memcpy(buf, "\x7f" "ELF\x02\x01\x01", 7);
+        buf[0x10] = 2;                            /* ET_EXEC */
+        buf[0x12] = 62;                           /* EM_X86_64 */
+        wr64(buf + 0x18, 0x1000000);              /* e_entry: physical, as in vmlinux */
+        wr64(buf + 0x20, 64);                     /* e_phoff */
+        buf[0x36] = 56, buf[0x38] = 1;            /* e_phentsize, e_phnum */
+        uint8_t *ph = buf + 64;
+        wr32(ph, 1), wr32(ph + 4, 5);             /* PT_LOAD, R+X */
+        wr64(ph + 0x08, 0x1000), wr64(ph + 0x10, VBASE), wr64(ph + 0x18, 0x1000000);
+        wr64(ph + 0x20, SEG), wr64(ph + 0x28, SEG);
+        for (size_t i = 0; i < SEG; i++)
+                buf[0x1000 + i] = (uint8_t) (i * 7);
+        for (size_t i = 0; i < n_words; i++)
+                wr32(buf + elf + 4 * i, words[i]);
+        return elf + 4 * n_words;
+}
+
+static uint8_t synth_setup[0x80];
+
+static const uint8_t *fake_setup(void) {
+        memset(synth_setup, 0, sizeof(synth_setup));
+        synth_setup[0x206 - 0x1f1] = 0x0f, synth_setup[0x207 - 0x1f1] = 0x02;   /* 2.15 */
+        wr32(synth_setup + (0x230 - 0x1f1), 0x200000);                          /* kernel_alignment */
+        synth_setup[0x236 - 0x1f1] = 0x7f;                                    /* xloadflags */
+        wr32(synth_setup + (0x260 - 0x1f1), 0x1000000);                         /* init_size */
+        return synth_setup;
+}
+
+#define A(off) ((uint32_t) (VBASE + (off)))   /* the table's entry for image offset off */
+
+/* Builds, reads back, and relocates by 2 MiB: the patched words are exactly the listed ones. */
+static void check_layout(const uint32_t *words, size_t n, X86RelocsLayout layout, uint32_t n64, uint32_t ninv,
+                         uint32_t n32) {
+        static uint8_t in[0x1000 + SEG + 4096], out[1 << 16];
+        size_t len = synth(in, words, n), size, got;
+        X86PayloadInfo info, back;
+        X86RelocsScan scan;
+        ASSERT_EQ(x86_payload_plan(in, len, fake_setup(), sizeof(synth_setup), X86_RELOCS_ANY, &info, &size, &scan),
+                  X86P_OK);
+        ASSERT_EQ(scan.layout, layout);
+        ASSERT_EQ(scan.n_zero, (uint32_t) layout);
+        ASSERT_EQ(info.n_reloc64, n64);
+        ASSERT_EQ(info.n_reloc_inv32, ninv);
+        ASSERT_EQ(info.n_reloc32, n32);
+        ASSERT_EQ(info.relocs_size, 12 + 4 * (n64 + ninv + n32));
+        /* the table names its own layout; asking for it works, asking for the other is refused */
+        ASSERT_EQ(x86_payload_plan(in, len, fake_setup(), sizeof(synth_setup), layout, &info, &size, NULL), X86P_OK);
+        X86RelocsLayout other = layout == X86_RELOCS_TWO_LISTS ? X86_RELOCS_THREE_LISTS : X86_RELOCS_TWO_LISTS;
+        ASSERT_EQ(x86_payload_plan(in, len, fake_setup(), sizeof(synth_setup), other, &info, &size, &scan),
+                  X86P_RELOCS_LAYOUT);
+        ASSERT_EQ(scan.layout, layout);   /* and says what it found */
+        ASSERT_EQ(x86_payload_build(in, len, fake_setup(), sizeof(synth_setup), other, out, sizeof(out), &got),
+                  X86P_RELOCS_LAYOUT);
+        ASSERT_TRUE(size <= sizeof(out));
+        ASSERT_EQ(x86_payload_build(in, len, fake_setup(), sizeof(synth_setup), layout, out, sizeof(out), &got), X86P_OK);
+        ASSERT_EQ(x86_payload_parse(out, got, &back), X86P_OK);
+        ASSERT_TRUE(memcmp(&back, &info, sizeof(info)) == 0);
+
+        static uint8_t moved[1 << 16];
+        memcpy(moved, out, got);
+        const uint64_t d = 0x200000;
+        ASSERT_EQ(x86_relocate(moved, got, &back, d, NULL), X86R_OK);
+        /* expected: walk the input lists in table order (64-bit, [inverse 32-bit,] 32-bit) */
+        static uint8_t want[SEG];
+        memcpy(want, out, SEG);
+        size_t i = 1;
+        for (unsigned list = 0; list < (unsigned) layout; list++, i++)
+                for (; i < n && words[i] != 0; i++) {
+                        uint8_t *p = want + (uint32_t) (words[i] - (uint32_t) VBASE);
+                        if (list == 0)
+                                wr64(p, rd32(p) + ((uint64_t) rd32(p + 4) << 32) + d);
+                        else if (list == 1 && layout == X86_RELOCS_THREE_LISTS)
+                                wr32(p, rd32(p) - (uint32_t) d);
+                        else
+                                wr32(p, rd32(p) + (uint32_t) d);
+                }
+        ASSERT_TRUE(memcmp(moved, want, SEG) == 0);
+}
+
+static void test_synthetic_layouts(void) {
+        /* Linux 6.15+: 0, 64-bit, 0, 32-bit */
+        const uint32_t two[] = { 0, A(0x10), A(0x100), A(0x1ff8), 0, A(0x20), A(0x1ffc) };
+        check_layout(two, 7, X86_RELOCS_TWO_LISTS, 3, 0, 2);
+        /* up to Linux 6.14: 0, 64-bit, 0, inverse 32-bit, 0, 32-bit */
+        const uint32_t three[] = { 0, A(0x10), A(0x100), 0, A(0x40), A(0x44), A(0x48), 0, A(0x20) };
+        check_layout(three, 9, X86_RELOCS_THREE_LISTS, 2, 3, 1);
+        /* empty lists are lists */
+        const uint32_t two_empty[] = { 0, 0 }, three_empty[] = { 0, 0, 0 }, only32[] = { 0, 0, A(8) };
+        check_layout(two_empty, 2, X86_RELOCS_TWO_LISTS, 0, 0, 0);
+        check_layout(three_empty, 3, X86_RELOCS_THREE_LISTS, 0, 0, 0);
+        check_layout(only32, 3, X86_RELOCS_TWO_LISTS, 0, 0, 1);
+}
+
+static X86PayloadResult plan_words(const uint32_t *w, size_t n, X86RelocsScan *scan) {
+        static uint8_t in[0x1000 + SEG + 4096];
+        size_t len = synth(in, w, n), size;
+        X86PayloadInfo info;
+        return x86_payload_plan(in, len, fake_setup(), sizeof(synth_setup), X86_RELOCS_ANY, &info, &size, scan);
+}
+
+static void test_synthetic_refusals(void) {
+        X86RelocsScan sc;
+        const uint32_t one[] = { 0, A(0x10), A(0x20) };                        /* one list */
+        ASSERT_EQ(plan_words(one, 3, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.n_zero, 1);
+        ASSERT_EQ(sc.layout, X86_RELOCS_ANY);
+        const uint32_t four[] = { 0, A(0x10), 0, A(0x20), 0, A(0x30), 0, A(0x40) };   /* four lists */
+        ASSERT_EQ(plan_words(four, 8, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.n_zero, 4);
+        const uint32_t no_lead[] = { A(0x10), 0, A(0x20), 0, A(0x30) };           /* no leading terminator */
+        ASSERT_EQ(plan_words(no_lead, 5, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.first_word, A(0x10));
+        ASSERT_EQ(plan_words(NULL, 0, &sc), X86P_BAD_RELOCS);                   /* no table at all */
+        ASSERT_EQ(sc.tail_bytes, 0);
+        const uint32_t single[] = { 0 };
+        ASSERT_EQ(plan_words(single, 1, &sc), X86P_BAD_RELOCS);
+        /* entries outside the image: below it, at its end, a 64-bit patch crossing its end,
+         * and an address that is not in the top 2 GiB at all */
+        const uint32_t below[] = { 0, 0, (uint32_t) VBASE - 4 }, past[] = { 0, 0, A(SEG) },
+                       cross[] = { 0, A(SEG - 4), 0 }, low[] = { 0, 0, 0x1000 };
+        ASSERT_EQ(plan_words(below, 3, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.n_outside, 1);
+        ASSERT_EQ(plan_words(past, 3, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(plan_words(cross, 3, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.n_outside, 1);
+        ASSERT_EQ(plan_words(low, 3, &sc), X86P_BAD_RELOCS);
+        /* the same 4 bytes as a 32-bit entry fit */
+        const uint32_t fits[] = { 0, 0, A(SEG - 4) };
+        ASSERT_EQ(plan_words(fits, 3, &sc), X86P_OK);
+        /* a table whose length is not a whole number of words */
+        static uint8_t in[0x1000 + SEG + 64];
+        const uint32_t ok[] = { 0, 0 };
+        size_t len = synth(in, ok, 2), size;
+        X86PayloadInfo info;
+        ASSERT_EQ(x86_payload_plan(in, len + 2, fake_setup(), sizeof(synth_setup), X86_RELOCS_ANY, &info, &size, &sc),
+                  X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.tail_bytes, 10);
+}
+
+static void test_versions(void) {
+        static const struct {
+                const char *s;
+                X86RelocsLayout l;
+        } v[] = {
+                { "6.1.0-47-amd64", X86_RELOCS_THREE_LISTS },
+                { "6.12.117+deb13-amd64 (debian-kernel@lists.debian.org) #1 SMP", X86_RELOCS_THREE_LISTS },
+                { "6.14.11", X86_RELOCS_THREE_LISTS },
+                { "5.10.0-30-amd64", X86_RELOCS_THREE_LISTS },
+                { "6.15", X86_RELOCS_TWO_LISTS },
+                { "6.15.0-rc1", X86_RELOCS_TWO_LISTS },
+                { "6.16-rc3+", X86_RELOCS_TWO_LISTS },
+                { "7.2.13+deb14-amd64", X86_RELOCS_TWO_LISTS },
+                { "10.0", X86_RELOCS_TWO_LISTS },
+                { "", X86_RELOCS_ANY },
+                { "6", X86_RELOCS_ANY },
+                { "6.", X86_RELOCS_ANY },
+                { "6.x", X86_RELOCS_ANY },
+                { "v6.15", X86_RELOCS_ANY },
+                { ".15", X86_RELOCS_ANY },
+                { "0.15", X86_RELOCS_ANY },
+                { "123456.1", X86_RELOCS_ANY },
+                { "6.123456", X86_RELOCS_ANY },
+        };
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                X86RelocsLayout l = x86_relocs_layout_for_version(v[i].s, strlen(v[i].s));
+                if (l != v[i].l)
+                        fprintf(stderr, "version \"%s\": got %d, want %d\n", v[i].s, l, v[i].l);
+                ASSERT_EQ(l, v[i].l);
+        }
+        /* only len bytes count */
+        ASSERT_EQ(x86_relocs_layout_for_version("6.15", 3), X86_RELOCS_THREE_LISTS);
+        ASSERT_EQ(x86_relocs_layout_for_version("6.15", 2), X86_RELOCS_ANY);
+        ASSERT_EQ(x86_relocs_layout_for_version(NULL, 0), X86_RELOCS_ANY);
+        ASSERT_TRUE(strstr(x86_relocs_layout_name(X86_RELOCS_TWO_LISTS), "6.15") != NULL);
+        ASSERT_TRUE(strstr(x86_relocs_layout_name(X86_RELOCS_THREE_LISTS), "inverse") != NULL);
+}
+
 int main(int argc, char **argv) {
         if (argc != 3) {
                 fprintf(stderr, "usage: test-x86-payload VMLINUX.BIN BZIMAGE (run tools/fetch-test-assets)\n");
@@ -156,6 +358,9 @@ int main(int argc, char **argv) {
         }
         vm = slurp(argv[1], &vm_len);
         bz = slurp(argv[2], &bz_len);
+        TEST(test_synthetic_layouts);
+        TEST(test_synthetic_refusals);
+        TEST(test_versions);
         TEST(test_debian_kernel);
         TEST(test_refusals);
         free(out);
