@@ -9,9 +9,17 @@
  * PE RVAs and nothing needs moving. This tool:
  *   - copies each kept allocated section into a PE section with W^X flags derived from the
  *     ELF flags (never writable and executable at once: refused);
- *   - turns every R_*_RELATIVE dynamic relocation into a DIR64 base relocation and stores the
- *     addend at the target (the image is linked at 0, so the addend is the link-time value);
- *   - refuses any other dynamic relocation, so a missing -fvisibility=hidden shows at build time;
+ *   - writes NO base relocations (docs/design.md, "Relocation"): systemd-stub >= 258 refuses
+ *     an inner .linux whose base relocation directory is not empty. The ELF's R_*_RELATIVE
+ *     relocations stay in .rela.dyn, which becomes the tail of the read-only PE .rodata, and
+ *     src/boot/zboot/self-reloc.c applies them at entry. So this tool refuses, and the build
+ *     fails, if: a relocation is not RELATIVE (symbol not hidden?), targets anything but an
+ *     aligned word in the writable .data (the section a strict-NX loader leaves writable), or
+ *     points outside the image; the table is not where __self_reloc_start/_end say, or the
+ *     image has relocations but no efi_self_relocate; there is a GOT (the relocator would need
+ *     it relocated first); the finished headers have a base relocation directory or claim
+ *     RELOCS_STRIPPED (edk2 then refuses to load anywhere but ImageBase). The addend is also
+ *     stored at the target, so the file shows link-time values (image linked at 0);
  *   - writes headers with NX_COMPAT, SectionAlignment 4096, FileAlignment 512 and room for
  *     the section headers `ukify-zboot build` appends later.
  */
@@ -67,6 +75,8 @@ static const char *pe_name_for(const char *elf_name) {
                         return keep[i];
         if (strcmp(elf_name, ".bss") == 0)
                 return ".data"; /* merged into the writable section as zero tail */
+        if (strcmp(elf_name, ".rela.dyn") == 0)
+                return ".rodata"; /* the self-relocation table: read-only tail of .rodata */
         return NULL;
 }
 
@@ -150,22 +160,32 @@ int main(int argc, char **argv) {
                 die("%s: bad section name table", arg_input);
         const char *names = (const char *) elf + strtab->sh_offset;
 
-        const Elf64_Shdr *rela = NULL;
+        const Elf64_Shdr *rela = NULL, *symtab = NULL;
         for (unsigned i = 1; i < eh->e_shnum; i++) {
                 if (sh[i].sh_name >= strtab->sh_size)
                         die("%s: bad section name", arg_input);
                 const char *name = names + sh[i].sh_name;
 
+                if (sh[i].sh_type == SHT_SYMTAB) {
+                        symtab = &sh[i];
+                        continue;
+                }
                 if (sh[i].sh_type == SHT_RELA && (sh[i].sh_flags & SHF_ALLOC)) {
                         if (rela)
                                 die("%s: more than one allocated RELA section", arg_input);
+                        if (strcmp(name, ".rela.dyn") != 0)
+                                die("%s: RELA section is not .rela.dyn", arg_input);
                         rela = &sh[i];
-                        continue;
+                        if (sh[i].sh_size == 0)
+                                continue;
                 }
                 if (sh[i].sh_type == SHT_REL || sh[i].sh_type == SHT_RELR)
                         die("%s: REL/RELR relocations are not supported, use RELA", arg_input);
                 if (!(sh[i].sh_flags & SHF_ALLOC) || sh[i].sh_size == 0)
                         continue;
+                if (strcmp(name, ".got") == 0 || strcmp(name, ".got.plt") == 0)
+                        die("%s: the link has a GOT (a declaration without hidden visibility?); the "
+                            "self-relocation must not depend on relocated GOT slots", arg_input);
 
                 const char *pe_name = pe_name_for(name);
                 if (!pe_name) {
@@ -173,6 +193,8 @@ int main(int argc, char **argv) {
                             strcmp(name, ".gnu.hash") == 0 || strcmp(name, ".got") == 0)
                                 continue; /* link-time metadata (an empty .got is fine; a used one sits in .data) */
                         die("section %s is not mapped by src/boot/efi.lds", name);
+                if (sh[i].sh_type != SHT_PROGBITS && sh[i].sh_type != SHT_NOBITS && sh[i].sh_type != SHT_RELA)
+                        die("section %s has an unexpected type", name);
                 }
 
                 if ((sh[i].sh_flags & SHF_WRITE) && (sh[i].sh_flags & SHF_EXECINSTR))
@@ -190,11 +212,25 @@ int main(int argc, char **argv) {
 
                 OutSection *prev = n_sections > 0 ? &sections[n_sections - 1] : NULL;
                 if (prev && strcmp(prev->name, pe_name) == 0) {
-                        /* .bss after .data: extend the virtual size, it is zero-filled by the loader */
-                        if (sh[i].sh_type != SHT_NOBITS || prev->flags != flags ||
-                            sh[i].sh_addr < prev->rva + prev->vsize)
+                        if (prev->flags != flags || sh[i].sh_addr < prev->rva + prev->vsize ||
+                            prev->data_size != prev->vsize)
                                 die("cannot merge section %s", name);
-                        prev->vsize = (uint32_t) (sh[i].sh_addr + sh[i].sh_size - prev->rva);
+                        uint32_t end = (uint32_t) (sh[i].sh_addr + sh[i].sh_size - prev->rva);
+                        if (sh[i].sh_type != SHT_NOBITS) {
+                                /* .rela.dyn after .rodata: append it (and the alignment gap) */
+                                if (!range_ok(sh[i].sh_offset, sh[i].sh_size, size))
+                                        die("section %s is outside the file", name);
+                                uint8_t *c = realloc(prev->copy, end);
+                                if (!c)
+                                        die("out of memory%s", "");
+                                uint32_t at = (uint32_t) (sh[i].sh_addr - prev->rva);
+                                memset(c + prev->data_size, 0, at - prev->data_size);
+                                memcpy(c + at, elf + sh[i].sh_offset, sh[i].sh_size);
+                                prev->copy = c;
+                                prev->data_size = end;
+                        }
+                        /* .bss after .data: only the virtual size grows, the loader zero-fills it */
+                        prev->vsize = end;
                         continue;
                 }
 
@@ -226,20 +262,21 @@ int main(int argc, char **argv) {
         if (n_sections == 0)
                 die("%s: no sections to convert", arg_input);
 
-        /* Relocations: collect RELATIVE targets, sorted by address (lld emits them sorted, but
-         * do not rely on it), apply addends to our copies. */
+        /* Relocations: all RELATIVE, each an aligned word inside the initialized part of the one
+         * writable section (.data), each pointing into the image. The table itself stays where
+         * the link put it (inside the PE .rodata, see above); we store each addend at its target
+         * so the file holds link-time values. */
         size_t n_relocs = 0;
-        uint32_t *targets = NULL;
-        if (rela) {
-                if (rela->sh_entsize != sizeof(Elf64_Rela) || !range_ok(rela->sh_offset, rela->sh_size, size))
+        if (rela && rela->sh_size > 0) {
+                if (rela->sh_entsize != sizeof(Elf64_Rela) || rela->sh_size % sizeof(Elf64_Rela) != 0 ||
+                    !range_ok(rela->sh_offset, rela->sh_size, size))
                         die("%s: bad RELA section", arg_input);
-                size_t n = rela->sh_size / sizeof(Elf64_Rela);
+                n_relocs = rela->sh_size / sizeof(Elf64_Rela);
                 const Elf64_Rela *r = (const Elf64_Rela *) (elf + rela->sh_offset);
-                targets = calloc(n + 1, sizeof(uint32_t));
-                if (!targets)
-                        die("out of memory%s", "");
-                for (size_t i = 0; i < n; i++) {
-                        if (ELF64_R_TYPE(r[i].r_info) != reloc_relative)
+                const OutSection *last_s = &sections[n_sections - 1];
+                uint64_t image_end = (uint64_t) last_s->rva + last_s->vsize;
+                for (size_t i = 0; i < n_relocs; i++) {
+                        if (r[i].r_info != reloc_relative) /* type RELATIVE, symbol 0 */
                                 die("%s: dynamic relocation other than RELATIVE (symbol not hidden?)", arg_input);
                         OutSection *s = NULL;
                         for (unsigned j = 0; j < n_sections; j++)
@@ -247,59 +284,55 @@ int main(int argc, char **argv) {
                                     r[i].r_offset + 8 <= (uint64_t) sections[j].rva + sections[j].data_size)
                                         s = &sections[j];
                         if (!s)
-                                die("%s: relocation outside the converted sections", arg_input);
+                                die("%s: relocation outside the initialized data of the converted sections", arg_input);
                         if (s->flags & PE_SCN_MEM_EXECUTE)
                                 die("%s: relocation in code (text relocation)", arg_input);
+                        if (!(s->flags & PE_SCN_MEM_WRITE))
+                                die("relocation in the read-only section %s: pointer-holding data must go to "
+                                    ".data (src/boot/efi.lds), a strict-NX loader maps it read-only", s->name);
+                        if (r[i].r_offset % 8 != 0)
+                                die("%s: relocation target not 8-byte aligned", arg_input);
+                        if (r[i].r_addend < 0 || (uint64_t) r[i].r_addend >= image_end)
+                                die("%s: relocation points outside the image", arg_input);
                         uint64_t v = (uint64_t) r[i].r_addend;
                         memcpy(s->copy + (r[i].r_offset - s->rva), &v, 8);
-                        targets[n_relocs++] = (uint32_t) r[i].r_offset;
                 }
-                for (size_t i = 1; i < n_relocs; i++) /* insertion sort: a few hundred entries */
-                        for (size_t j = i; j > 0 && targets[j - 1] > targets[j]; j--) {
-                                uint32_t t = targets[j];
-                                targets[j] = targets[j - 1];
-                                targets[j - 1] = t;
-                        }
-        }
 
-        /* Build .reloc: one block per 4 KiB page, each padded to 4 bytes. */
-        size_t reloc_cap = n_relocs * 2 + (n_relocs + 1) * (sizeof(PeBaseRelocBlock) + 2) + 16;
-        uint8_t *reloc = calloc(1, reloc_cap);
-        if (!reloc)
-                die("out of memory%s", "");
-        size_t reloc_size = 0;
-        for (size_t i = 0; i < n_relocs;) {
-                uint32_t page = targets[i] & ~(SECTION_ALIGN - 1);
-                PeBaseRelocBlock *b = (PeBaseRelocBlock *) (reloc + reloc_size);
-                size_t off = reloc_size + sizeof(*b);
-                for (; i < n_relocs && (targets[i] & ~(SECTION_ALIGN - 1)) == page; i++) {
-                        uint16_t e = (uint16_t) (PE_REL_BASED_DIR64 << 12 | (targets[i] & (SECTION_ALIGN - 1)));
-                        memcpy(reloc + off, &e, 2);
-                        off += 2;
+                /* The table must be what efi_self_relocate() walks, and efi_self_relocate() must
+                 * be there (efi_main calls it first; the boot tests prove that part). */
+                if (!symtab || symtab->sh_entsize != sizeof(Elf64_Sym) || !range_ok(symtab->sh_offset, symtab->sh_size, size) ||
+                    symtab->sh_link >= eh->e_shnum || !range_ok(sh[symtab->sh_link].sh_offset, sh[symtab->sh_link].sh_size, size))
+                        die("%s: no usable symbol table (do not strip the ELF)", arg_input);
+                const Elf64_Sym *sym = (const Elf64_Sym *) (elf + symtab->sh_offset);
+                const char *str = (const char *) elf + sh[symtab->sh_link].sh_offset;
+                size_t n_sym = symtab->sh_size / sizeof(Elf64_Sym), str_size = sh[symtab->sh_link].sh_size;
+                bool have_start = false, have_end = false, have_fn = false;
+                for (size_t i = 0; i < n_sym; i++) {
+                        if (sym[i].st_name >= str_size || sym[i].st_shndx == SHN_UNDEF)
+                                continue;
+                        const char *sn = str + sym[i].st_name;
+                        if (strnlen(sn, str_size - sym[i].st_name) == str_size - sym[i].st_name)
+                                continue;
+                        if (strcmp(sn, "__self_reloc_start") == 0)
+                                have_start = sym[i].st_value == rela->sh_addr;
+                        else if (strcmp(sn, "__self_reloc_end") == 0)
+                                have_end = sym[i].st_value == rela->sh_addr + rela->sh_size;
+                        else if (strcmp(sn, "efi_self_relocate") == 0)
+                                have_fn = ELF64_ST_TYPE(sym[i].st_info) == STT_FUNC;
                 }
-                if (off % 4)
-                        off += 2; /* ABSOLUTE padding entry (zero) */
-                b->PageRVA = page;
-                b->BlockSize = (uint32_t) (off - reloc_size);
-                reloc_size = off;
-        }
-        if (reloc_size == 0) {
-                /* Keep an empty-but-valid block so the image is marked relocatable everywhere. */
-                PeBaseRelocBlock *b = (PeBaseRelocBlock *) reloc;
-                b->PageRVA = 0;
-                b->BlockSize = sizeof(*b) + 4;
-                reloc_size = b->BlockSize;
+                if (!have_start || !have_end)
+                        die("%s: __self_reloc_start/_end do not bracket .rela.dyn (src/boot/efi.lds)", arg_input);
+                if (!have_fn)
+                        die("%s: relocations but no efi_self_relocate() (link src/boot/zboot/self-reloc.c)", arg_input);
+                bool in_ro = false;
+                for (unsigned j = 0; j < n_sections; j++)
+                        if (rela->sh_addr >= sections[j].rva &&
+                            rela->sh_addr + rela->sh_size <= (uint64_t) sections[j].rva + sections[j].data_size)
+                                in_ro = !(sections[j].flags & (PE_SCN_MEM_WRITE | PE_SCN_MEM_EXECUTE));
+                if (!in_ro)
+                        die("%s: the relocation table is not inside a read-only section", arg_input);
         }
         OutSection *last = &sections[n_sections - 1];
-        if (n_sections >= MAX_SECTIONS)
-                die("too many sections%s", "");
-        OutSection *rs = &sections[n_sections++];
-        snprintf(rs->name, sizeof(rs->name), ".reloc");
-        rs->rva = align_up(last->rva + last->vsize, SECTION_ALIGN);
-        rs->vsize = (uint32_t) reloc_size;
-        rs->flags = PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ | PE_SCN_MEM_DISCARDABLE;
-        rs->copy = reloc;
-        rs->data_size = (uint32_t) reloc_size;
 
         /* Lay out the file. */
         uint32_t file_off = HEADER_SIZE;
@@ -346,12 +379,12 @@ int main(int argc, char **argv) {
                 die("entry point beyond 4 GiB%s", "");
         o->AddressOfEntryPoint = (uint32_t) eh->e_entry;
         o->BaseOfCode = base_code;
-        o->ImageBase = 0; /* linked at 0; firmware relocates */
+        o->ImageBase = 0; /* linked at 0; loaded anywhere, efi_self_relocate() fixes our pointers */
         o->SectionAlignment = SECTION_ALIGN;
         o->FileAlignment = FILE_ALIGN;
         o->MajorImageVersion = (uint16_t) arg_image_version_major;
         o->MinorImageVersion = (uint16_t) arg_image_version_minor;
-        o->SizeOfImage = align_up(rs->rva + rs->vsize, SECTION_ALIGN);
+        o->SizeOfImage = align_up(last->rva + last->vsize, SECTION_ALIGN);
         o->SizeOfHeaders = HEADER_SIZE;
         o->Subsystem = arg_subsystem;
         o->DllCharacteristics = PE_DLL_DYNAMIC_BASE | PE_DLL_NX_COMPAT;
@@ -360,8 +393,13 @@ int main(int argc, char **argv) {
         o->SizeOfHeapReserve = 0x10000;
         o->SizeOfHeapCommit = 0x10000;
         o->NumberOfRvaAndSizes = PE_DIR_COUNT;
-        o->DataDirectory[PE_DIR_BASERELOC].VirtualAddress = rs->rva;
-        o->DataDirectory[PE_DIR_BASERELOC].Size = rs->vsize;
+        /* DataDirectory[PE_DIR_BASERELOC] stays empty: we relocate ourselves. */
+        if (o->DataDirectory[PE_DIR_BASERELOC].Size != 0 || o->DataDirectory[PE_DIR_BASERELOC].VirtualAddress != 0 ||
+            (pe->FileHeader.Characteristics & PE_FILE_RELOCS_STRIPPED))
+                die("internal error: base relocation directory or RELOCS_STRIPPED%s", "");
+        for (unsigned i = 0; i < n_sections; i++)
+                if (strcmp(sections[i].name, ".reloc") == 0)
+                        die("internal error: a .reloc section%s", "");
         memcpy(out + sizeof(DosHeader) + sizeof(PeHeader64), shdrs, n_sections * sizeof(PeSectionHeader));
         for (unsigned i = 0; i < n_sections; i++)
                 if (sections[i].data_size)

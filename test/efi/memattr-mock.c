@@ -16,6 +16,7 @@
  */
 #include "log.h"
 #include "proto/memory-attribute.h"
+#include "self-reloc.h"
 
 #define ATTR_ALLOWED (EFI_MEMORY_RP | EFI_MEMORY_RO | EFI_MEMORY_XP)
 
@@ -61,6 +62,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
         static const EFI_GUID guid = EFI_MEMORY_ATTRIBUTE_PROTOCOL_GUID;
         EFI_HANDLE handle = NULL;
         (void) image;
+        if (!efi_self_relocate()) /* first: the protocol table above holds our function pointers */
+                return EFI_LOAD_ERROR;
         ST = system_table;
         BS = system_table->BootServices;
         log_init("memattr-mock");

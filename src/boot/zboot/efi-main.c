@@ -6,6 +6,7 @@
  */
 #include "efi-main.h"
 #include "log.h"
+#include "self-reloc.h"
 
 EFI_SYSTEM_TABLE *ST;
 EFI_BOOT_SERVICES *BS;
@@ -14,6 +15,9 @@ EFI_RUNTIME_SERVICES *RT;
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
 
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
+        /* First: until this ran, every pointer stored in data holds its link-time value. */
+        if (!efi_self_relocate())
+                return EFI_LOAD_ERROR;
         ST = system_table;
         BS = system_table->BootServices;
         RT = system_table->RuntimeServices;

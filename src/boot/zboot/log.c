@@ -9,7 +9,7 @@
 #include "log.h"
 #include "proto/simple-text-io.h"
 
-static const char *log_program = "zboot";
+static const char *log_program; /* NULL until log_init(): no pointer initialiser, no relocation */
 
 void log_init(const char *program) {
         log_program = program;
@@ -74,7 +74,7 @@ const char *efi_status_str(EFI_STATUS s) {
 
 static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
         LineBuf b = {};
-        puts_(&b, log_program);
+        puts_(&b, log_program ? log_program : "zboot");
         puts_(&b, ": ");
         for (const char *p = fmt; *p; p++) {
                 if (*p != '%') {

@@ -6,7 +6,7 @@
  */
 #include "version.h" /* PROJECT_VERSION */
 
-extern const char sbat[];
+extern __attribute__((visibility("default"))) const char sbat[];
 
 __attribute__((section(".sbat"), used, visibility("default"))) const char sbat[] =
         "sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n"
