@@ -13,8 +13,11 @@ static EFI_MEMORY_ATTRIBUTE_PROTOCOL *memattr_protocol(void) {
                         proto = NULL;
                 looked = true;
         }
-        if (!proto && !warned) {
-                log_info("firmware has no EFI_MEMORY_ATTRIBUTE_PROTOCOL: kernel pages keep the firmware's attributes");
+        if (!warned) {
+                if (proto)
+                        log_info("W^X through the firmware's EFI_MEMORY_ATTRIBUTE_PROTOCOL");
+                else
+                        log_info("firmware has no EFI_MEMORY_ATTRIBUTE_PROTOCOL: kernel pages keep the firmware's attributes");
                 warned = true;
         }
         return proto;
