@@ -144,8 +144,44 @@ PeVerdict pe_verdict(const PeFile *f) {
                         v.n_wx++;
                 }
         }
-        v.ok = v.nx_compat && v.section_alignment_4k && v.n_wx == 0;
+        v.base_reloc_dir_size = f->opt.DataDirectory[PE_DIR_BASERELOC].Size;
+        v.base_relocs_malformed = !pe_count_base_relocs(f, &v.n_base_relocs);
+        v.ok = v.nx_compat && v.section_alignment_4k && v.n_wx == 0 && v.base_reloc_dir_size == 0;
         return v;
+}
+
+bool pe_count_base_relocs(const PeFile *f, unsigned *ret) {
+        PeDataDirectory d = f->opt.DataDirectory[PE_DIR_BASERELOC];
+        *ret = 0;
+        if (d.Size == 0)
+                return true;
+        /* the section whose file data holds the whole directory */
+        const uint8_t *p = NULL;
+        for (size_t i = 0; i < f->n_sections && !p; i++) {
+                PeSectionHeader s = pe_section(f, i);
+                size_t n;
+                const uint8_t *data = pe_section_data(f, i, &n);
+                if (d.VirtualAddress >= s.VirtualAddress && (uint64_t) d.VirtualAddress + d.Size <= (uint64_t) s.VirtualAddress + n)
+                        p = data + (d.VirtualAddress - s.VirtualAddress);
+        }
+        if (!p)
+                return false;
+        for (uint32_t off = 0; off < d.Size;) {
+                PeBaseRelocBlock b;
+                if (d.Size - off < sizeof(b))
+                        return false;
+                memcpy(&b, p + off, sizeof(b));
+                if (b.BlockSize < sizeof(b) || b.BlockSize % 2 != 0 || b.BlockSize > d.Size - off)
+                        return false;
+                for (uint64_t e = off + sizeof(b); e + 2 <= (uint64_t) off + b.BlockSize; e += 2) {
+                        uint16_t entry;
+                        memcpy(&entry, p + e, 2);
+                        if (entry >> 12 != PE_REL_BASED_ABSOLUTE)
+                                (*ret)++;
+                }
+                off += b.BlockSize;
+        }
+        return true;
 }
 
 /* Layout of an append: where the new headers, data and RVAs go. */

@@ -64,8 +64,18 @@ typedef struct {
         bool section_alignment_4k;      /* SectionAlignment >= 4096 (and every section at a 4K multiple) */
         unsigned n_wx;                  /* sections both writable and executable */
         int first_wx;                   /* index of the first W+X section, -1 if none */
-        bool ok;
+        /* Base relocations: systemd-stub >= 258 loads an inner .linux itself, applies none and
+         * refuses the image if DataDirectory[BASERELOC].Size != 0; our binaries relocate
+         * themselves (docs/design.md, "Relocation") and must have none. */
+        uint32_t base_reloc_dir_size;   /* DataDirectory[BASERELOC].Size */
+        unsigned n_base_relocs;         /* entries other than ABSOLUTE padding */
+        bool base_relocs_malformed;     /* the directory is not file-backed or a block is bad (count: lower bound) */
+        bool ok;                        /* NX_COMPAT, 4K aligned, no W+X, no base relocation directory */
 } PeVerdict;
+#define PE_BASE_RELOC_REASON "sd-stub >= 258 refuses an inner .linux with base relocations"
+/* Count the base relocation entries (not ABSOLUTE padding). false: the directory is not inside
+ * one section's file data, or a block is malformed; *ret is then what could be counted. */
+bool pe_count_base_relocs(const PeFile *f, unsigned *ret);
 PeVerdict pe_verdict(const PeFile *f);
 
 typedef struct {

@@ -178,11 +178,18 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                                 first = false;
                         }
                 }
-                printf("], \"ok\": %s}", v.ok ? "true" : "false");
-        } else
-                printf("%sverdict: NX_COMPAT %s, 4K section alignment %s, W+X sections %u => %s\n", pad,
-                       v.nx_compat ? "yes" : "NO", v.section_alignment_4k ? "yes" : "NO", v.n_wx,
-                       v.ok ? "ok" : "NOT W^X-clean");
+                printf("], \"base_relocations\": {\"count\": %u, \"directory_size\": %u, \"malformed\": %s, \"why\": ",
+                       v.n_base_relocs, v.base_reloc_dir_size, v.base_relocs_malformed ? "true" : "false");
+                jstr(PE_BASE_RELOC_REASON);
+                printf("}, \"ok\": %s}", v.ok ? "true" : "false");
+        } else {
+                printf("%sverdict: NX_COMPAT %s, 4K section alignment %s, W+X sections %u, base relocations %u => %s\n",
+                       pad, v.nx_compat ? "yes" : "NO", v.section_alignment_4k ? "yes" : "NO", v.n_wx,
+                       v.n_base_relocs, v.ok ? "ok" : "NOT ok");
+                if (v.base_reloc_dir_size)
+                        printf("%s  base relocation directory %u bytes%s: %s\n", pad, v.base_reloc_dir_size,
+                               v.base_relocs_malformed ? " (malformed)" : "", PE_BASE_RELOC_REASON);
+        }
 
         inspect_zboot_header(b, json);
 

@@ -175,13 +175,21 @@ def bad_images_bases_valid(work, c):
 
 @case
 def inspect_verdicts(work, c):
-    """inspect --json: our four EFI binaries are NX_COMPAT, 4K aligned, no W+X; Debian's sd-stub
-    252 is not; the Debian kernels are recognised."""
+    """inspect --json: our four EFI binaries are NX_COMPAT, 4K aligned, no W+X, no base
+    relocations (checked from the raw headers too); Debian's sd-stub 252 is not; a .linux with
+    base relocations is flagged with the reason; the Debian kernels are recognised."""
     for name in ('zbootx64.efi.stub', 'zbootaa64.efi.stub', 'linuxx64.efi.stub', 'linuxaa64.efi.stub'):
         j = inspect_json(stub(name))
         v = j['verdict']
         c.true(v['nx_compat'] and v['section_alignment_4k'] and v['wx_sections'] == [] and v['ok'],
                '%s: verdict %s' % (name, v))
+        c.eq((v['base_relocations']['count'], v['base_relocations']['directory_size']), (0, 0),
+             '%s: base relocations' % name)
+        c.true(not any(s['name'] == '.reloc' for s in j['sections']), '%s: no .reloc section' % name)
+        raw = read(stub(name))
+        pe = struct.unpack_from('<I', raw, 0x3c)[0]
+        c.eq(struct.unpack_from('<H', raw, pe + 22)[0] & 0x0001, 0, '%s: not RELOCS_STRIPPED' % name)
+        c.eq(struct.unpack_from('<II', raw, pe + 24 + 112 + 5 * 8), (0, 0), '%s: BASERELOC data directory' % name)
         c.eq(j['section_alignment'], 4096, '%s SectionAlignment' % name)
         c.true(any(s['name'] == '.sbat' for s in j['sections']), '%s has .sbat' % name)
         for s in j['sections']:
@@ -191,6 +199,33 @@ def inspect_verdicts(work, c):
         c.true(not j['verdict']['ok'], "%s: Debian's sd-stub 252 must not pass the verdict: %s" % (sd, j['verdict']))
         c.true(not j['verdict']['nx_compat'] or not j['verdict']['section_alignment_4k'] or j['verdict']['wx_sections'],
                '%s: a reason for the verdict' % sd)
+    # a .linux whose only defect is a base relocation directory: our x86 stub with two DIR64
+    # entries at the start of .data (as a PE kernel that needs relocating would carry)
+    raw = bytearray(read(stub('zbootx64.efi.stub')))
+    pe = struct.unpack_from('<I', raw, 0x3c)[0]
+    nsec, optsize = struct.unpack_from('<H', raw, pe + 6)[0], struct.unpack_from('<H', raw, pe + 20)[0]
+    for i in range(nsec):
+        h = pe + 24 + optsize + 40 * i
+        if raw[h:h + 8] == b'.data\0\0\0':
+            rva, fileoff = struct.unpack_from('<I', raw, h + 12)[0], struct.unpack_from('<I', raw, h + 20)[0]
+    raw[fileoff:fileoff + 16] = struct.pack('<IIHHHH', rva, 16, 0xa000, 0xa008, 0, 0)
+    struct.pack_into('<II', raw, pe + 24 + 112 + 5 * 8, rva, 16)
+    relocating = os.path.join(work, 'relocating.efi')
+    with open(relocating, 'wb') as f:
+        f.write(raw)
+    uki = os.path.join(work, 'uki-relocating.efi')
+    rc, _, err = run('build', '--linux', relocating, '--uname', '0', '-o', uki)
+    if c.eq(rc, 0, 'build a UKI with a relocating .linux (%s)' % err.strip()):
+        j = inspect_json(uki)
+        v = j.get('linux', {}).get('verdict', {})
+        c.true(v.get('nx_compat') and v.get('section_alignment_4k') and v.get('wx_sections') == [],
+               'relocating .linux: otherwise clean %s' % v)
+        c.true(not v.get('ok', True), '.linux with base relocations is not ok: %s' % v)
+        c.eq(v.get('base_relocations', {}).get('count'), 2, '.linux base relocation count')
+        c.true('sd-stub' in v.get('base_relocations', {}).get('why', ''), 'the reason is given: %s' % v)
+        rc, out, _ = run('inspect', uki)
+        c.true(rc == 0 and 'base relocations 2 => NOT ok' in out and 'refuses an inner .linux' in out,
+               'text verdict names the base relocations')
     j = inspect_json(asset('x86_64', 'vmlinuz'))
     c.eq(j['kind'], 'x86 bzImage', 'Debian bzImage kind')
     j = inspect_json(asset('aarch64', 'vmlinuz'))
@@ -232,6 +267,7 @@ def roundtrip(work, c, arch, comp, level):
     c.eq(j['zboot']['decompressed_size'], len(want), 'inspect decompressed size')
     c.eq(j['major_image_version'], 1, 'MajorImageVersion (initrd protocol)')
     c.true(j['verdict']['ok'], 'zboot image verdict %s' % j['verdict'])
+    c.eq(j['verdict']['base_relocations']['directory_size'], 0, 'zboot image: no base relocations')
     c.true(any(s['name'] == '.zdata' and s['file_offset'] == off for s in j['sections']), '.zdata holds the payload')
     if arch == 'x86_64':
         x = j.get('x86', {})

@@ -2,7 +2,7 @@
 /*
  * The PE32+ parser, verdict and section appender on synthetic images (one error per test,
  * each made from a valid image by changing one field), plus — when given as arguments —
- * real EFI binaries of our build, which must parse and pass the W^X/NX/4K verdict.
+ * real EFI binaries of our build, which must parse and pass the W^X/NX/4K/no-base-relocations verdict.
  */
 #include <stddef.h>
 
@@ -182,6 +182,47 @@ static void test_verdict(void) {
         ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
         v = pe_verdict(&f);
         ASSERT_TRUE(!v.ok && !v.section_alignment_4k);
+
+        /* no base relocation directory: ok (make_image has none) */
+        make_image();
+        ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
+        v = pe_verdict(&f);
+        ASSERT_TRUE(v.ok && v.base_reloc_dir_size == 0 && v.n_base_relocs == 0 && !v.base_relocs_malformed);
+
+        /* two DIR64 entries + ABSOLUTE padding in .data: counted, not ok (sd-stub >= 258 refuses it) */
+        make_image();
+        static const uint8_t relocs[] = { 0x00, 0x20, 0, 0, 16, 0, 0, 0,       /* page 0x2000, 16 bytes */
+                                          0x08, 0xa0, 0x10, 0xa0, 0, 0, 0, 0 }; /* DIR64 +8, +0x10, pad, pad */
+        memcpy(img + 0x800 + 0x100, relocs, sizeof(relocs));
+        oh()->DataDirectory[PE_DIR_BASERELOC] = (PeDataDirectory) { 0x2100, sizeof(relocs) };
+        ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
+        v = pe_verdict(&f);
+        ASSERT_TRUE(!v.ok && v.nx_compat && v.n_wx == 0 && v.section_alignment_4k);
+        ASSERT_EQ(v.base_reloc_dir_size, sizeof(relocs));
+        ASSERT_EQ(v.n_base_relocs, 2);
+        ASSERT_TRUE(!v.base_relocs_malformed);
+
+        /* an empty-but-present directory (one block of padding only, as many stubs carry) is
+         * still refused: sd-stub looks at the directory size, not at the entries */
+        oh()->DataDirectory[PE_DIR_BASERELOC].Size = 12;
+        img[0x904] = 12;
+        memset(img + 0x908, 0, 4);
+        ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
+        v = pe_verdict(&f);
+        ASSERT_TRUE(!v.ok && v.n_base_relocs == 0 && v.base_reloc_dir_size == 12 && !v.base_relocs_malformed);
+
+        /* malformed: a block shorter than its header, a block past the directory, no file data */
+        img[0x904] = 6;
+        ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
+        v = pe_verdict(&f);
+        ASSERT_TRUE(!v.ok && v.base_relocs_malformed);
+        img[0x904] = 40;
+        ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
+        ASSERT_TRUE(pe_verdict(&f).base_relocs_malformed);
+        oh()->DataDirectory[PE_DIR_BASERELOC] = (PeDataDirectory) { 0x2380, 8 }; /* past .data's 0x300 bytes */
+        ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
+        v = pe_verdict(&f);
+        ASSERT_TRUE(!v.ok && v.base_relocs_malformed && v.base_reloc_dir_size == 8);
 }
 
 static void test_append(void) {
@@ -290,6 +331,13 @@ static void test_real_binary(void) {
         ASSERT_TRUE(v.nx_compat);
         ASSERT_TRUE(v.section_alignment_4k);
         ASSERT_EQ(v.n_wx, 0);
+        /* no base relocations at all (we relocate ourselves): sd-stub >= 258 can load us as .linux */
+        ASSERT_EQ(v.base_reloc_dir_size, 0);
+        ASSERT_EQ(v.n_base_relocs, 0);
+        ASSERT_EQ(f.opt.DataDirectory[PE_DIR_BASERELOC].VirtualAddress, 0);
+        ASSERT_TRUE(pe_find_section(&f, ".reloc") < 0);
+        ASSERT_TRUE(!(f.file.Characteristics & PE_FILE_RELOCS_STRIPPED)); /* edk2 would refuse to move us */
+        ASSERT_TRUE(v.ok);
         ASSERT_TRUE(pe_find_section(&f, ".sbat") >= 0);
         ASSERT_TRUE(pe_find_section(&f, ".text") >= 0);
         /* every truncation of a valid image either parses or fails cleanly (ASan watches) */
