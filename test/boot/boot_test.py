@@ -109,6 +109,8 @@ def our_uki_case(arch, log_dir, name, via_sdboot):
         files = {boot_name: uki}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
     check_our_log(check, result)
+    if arch == 'aarch64':
+        check_arm64_in_place(check, result, H.asset(arch, 'vmlinuz'))
     os.unlink(uki)
     return check.done(result)
 
@@ -144,11 +146,11 @@ def ukify(*args):
     return p.stdout.decode(errors='replace')
 
 
-def make_zboot(log_dir, name, arch, compress='zstd', level=None):
+def make_zboot(log_dir, name, arch, compress='zstd', level=None, suite='bookworm'):
     out = os.path.join(log_dir, name + '.vmlinuz.efi')
     # fast levels: the decoder is what is under test, not the ratio
     level = level or {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}[compress]
-    ukify('zboot', H.asset(arch, 'vmlinuz'), '--compress', compress, '--level', level, '-o', out)
+    ukify('zboot', H.asset(arch, 'vmlinuz', suite), '--compress', compress, '--level', level, '-o', out)
     return out
 
 
@@ -167,11 +169,57 @@ def check_zboot_log(check, result, comp):
     check_our_log(check, result)
 
 
-def zboot_type1(log_dir, arch, compress):
-    """Debian sd-boot → a `ukify-zboot zboot` image as a Type #1 `linux` entry, initrd via sd-boot."""
+def arm64_code_offset(image):
+    """Where /proc/iomem's "Kernel code" starts relative to the first byte of an arm64 Image,
+    which is _text (the Image header; the EFI stub checks ImageBase == _text) and the address
+    our loader places it at. arch/arm64/kernel/setup.c, request_standard_resources(): the
+    resource starts at __pa_symbol(_stext) from Linux 5.11 (e2a073dde921 "arm64: omit [_text,
+    _stext) from permanent kernel mapping") until 5973a62efa34 ("arm64: map [_text, _stext)
+    virtual address range non-executable+read-only": Linux 6.18, and the 6.12.y/6.17.y stable
+    series) brought back _text. _stext - _text is the PE header's BaseOfCode: efi-header.S
+    sets it to .Lefi_header_end, the SEGMENT_ALIGN-aligned end of .head.text where vmlinux.lds.S
+    starts .text (_stext). The release comes from the banner ("... Debian 6.1.192-2 ...")."""
+    with open(image, 'rb') as f:
+        data = f.read()
+    m = re.search(rb'Linux version \S+ .*? Debian (\d+)\.(\d+)\.(\d+)', data)
+    if not m:
+        raise H.HarnessError('%s: no "Linux version ... Debian X.Y.Z" banner' % image)
+    version = tuple(int(x) for x in m.groups())
+    pe, = struct.unpack_from('<I', data, 0x3c)
+    base_of_code, = struct.unpack_from('<I', data, pe + 24 + 20)
+    if version < (5, 11) or version >= (6, 18) or (6, 12, 0) <= version < (6, 13) or (6, 17, 0) <= version < (6, 18):
+        return 0, version
+    return base_of_code, version
+
+
+def check_arm64_in_place(check, result, image, what=''):
+    """The arm64 kernel runs where our loader put it: we installed LINUX_EFI_LOADED_IMAGE_FIXED_GUID,
+    its EFI stub took it ("Image placement fixed by loader"), and "Kernel code" starts exactly at
+    our address plus arm64_code_offset(). Returns our placement (int) or None."""
+    placed = re.search(r'kernel placed at (0x[0-9a-f]+)', result.log)
+    if not check.true(placed is not None, '%sno "kernel placed at" in our log' % what):
+        return None
+    check.true('kernel runs in place: LINUX_EFI_LOADED_IMAGE_FIXED_GUID' in result.log,
+               '%sour loader did not install LINUX_EFI_LOADED_IMAGE_FIXED_GUID' % what)
+    check.true('EFI stub: Image placement fixed by loader' in result.log,
+               '%sthe kernel\'s EFI stub did not honour the fixed placement' % what)
+    base = int(placed.group(1), 16)
+    if result.reached_marker:
+        off, version = arm64_code_offset(image)
+        code = int((result['KERNEL_CODE'] or '0-').split('-')[0] or '0', 16)
+        check.eq(hex(code), hex(base + off), '%s"Kernel code" start = our placement + 0x%x (Linux %d.%d.%d)'
+                 % ((what, off) + version))
+    return base
+
+
+def zboot_type1(log_dir, arch, compress, suite='bookworm'):
+    """Debian sd-boot → a `ukify-zboot zboot` image of SUITE's kernel as a Type #1 `linux` entry,
+    initrd via sd-boot."""
     name = 'zboot-%s-type1-%s' % ('x86' if arch == 'x86_64' else 'arm64', compress)
-    cmdline = H.default_cmdline(arch, name)
-    img = make_zboot(log_dir, name, arch, compress)
+    name += '' if suite == 'bookworm' else '-' + suite
+    # efi=debug: newer arm64 stubs say "Image placement fixed by loader" only then
+    cmdline = H.default_cmdline(arch, name + (' efi=debug' if arch == 'aarch64' else ''))
+    img = make_zboot(log_dir, name, arch, compress, suite=suite)
     files = {'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper(): H.debian_sdboot(arch),
              'loader/loader.conf': H.loader_conf(),
              'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
@@ -184,14 +232,17 @@ def zboot_type1(log_dir, arch, compress):
         check.true('from the boot manager (LoadFile2)' in result.log, 'initrd not taken from sd-boot\'s LoadFile2')
     else:
         check_zboot_log(check, result, comp)
+        check.true('Linux version %s ' % H.kernel_version(arch, suite) in result.log, 'the kernel that ran')
+        check_arm64_in_place(check, result, H.asset(arch, 'vmlinuz', suite))
     os.unlink(img)
     return check.done(result)
 
 
 @case
 def zboot_arm64_type1_zstd(log_dir):
-    """Debian arm64 sd-boot → `ukify-zboot zboot --compress zstd` image as a Type #1 `linux`."""
-    return zboot_type1(log_dir, 'aarch64', 'zstd')
+    """Debian arm64 sd-boot → `ukify-zboot zboot --compress zstd` image as a Type #1 `linux`,
+    with Debian 12's, 13's and the development suite's kernels: each runs where we placed it."""
+    return max([zboot_type1(log_dir, 'aarch64', 'zstd', suite) for suite in ('bookworm', 'trixie', 'sid')])
 
 
 @case
@@ -232,6 +283,7 @@ def zboot_arm64_uki_sdboot(log_dir):
              'EFI/Linux/zboot.efi': uki}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
     check_zboot_log(check, result, 'zstd22')
+    check_arm64_in_place(check, result, H.asset(arch, 'vmlinuz'))
     os.unlink(uki)
     return check.done(result)
 
@@ -299,9 +351,10 @@ def zboot_arm64_corrupt(log_dir):
 
 @case
 def zboot_arm64_random(log_dir):
-    """Five boots of the same zboot image: the physical address we choose differs."""
+    """Five boots of the same zboot image: the physical address we choose differs, and each
+    time the kernel runs there ("Kernel code" in /proc/iomem)."""
     arch, name = 'aarch64', 'zboot-arm64-random'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' efi=debug')
     img = arm64_zboot(log_dir, name)
     files = {'EFI/BOOT/BOOTAA64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
@@ -316,6 +369,7 @@ def zboot_arm64_random(log_dir):
         check.true(m is not None, 'boot %d: no random placement logged' % i)
         if m:
             bases.append(m.group(1))
+        check_arm64_in_place(check, result, H.asset(arch, 'vmlinuz'), 'boot %d: ' % i)
     print('placements: %s' % ' '.join(bases))
     check.eq(len(set(bases)), 5, 'distinct placements over 5 boots')
     os.unlink(img)
@@ -524,10 +578,19 @@ def zboot_x86_memattr(log_dir):
 @case
 def zboot_arm64_memattr(log_dir):
     """The same for an arm64 zboot image: the Image's PE header RO+NX, its executable section
-    RX, everything else RW+NX, never W+X on the way. (The kernel's own EFI stub then moves the
-    kernel to a place of its choosing, so "Kernel code" is not compared.)"""
-    check, result, _, runs = memattr_shell(log_dir, 'aarch64', 'zboot-arm64-memattr')
-    check.eq([a for a, _ in runs], [MEM_RO | MEM_XP, MEM_RO, MEM_XP], 'attribute runs over the kernel allocation')
+    RX, everything else RW+NX, never W+X on the way. The kernel's EFI stub runs the image
+    where it is (LINUX_EFI_LOADED_IMAGE_FIXED_GUID), so "Kernel code" is exactly where we put
+    it and ends inside the RX range."""
+    arch = 'aarch64'
+    check, result, base, runs = memattr_shell(log_dir, arch, 'zboot-arm64-memattr')
+    check_arm64_in_place(check, result, H.asset(arch, 'vmlinuz'))
+    if check.eq([a for a, _ in runs], [MEM_RO | MEM_XP, MEM_RO, MEM_XP], 'attribute runs over the kernel allocation') \
+            and result.reached_marker:
+        code_start, code_end = (int(x, 16) for x in result['KERNEL_CODE'].split('-'))
+        rx_start = base + runs[0][1] * 4096
+        rx_end = rx_start + runs[1][1] * 4096
+        check.true(base <= code_start and code_end < rx_end, '"Kernel code" 0x%x-0x%x inside the image, ending in '
+                   'the RX range 0x%x-0x%x' % (code_start, code_end, rx_start, rx_end))
     return check.done(result)
 
 
