@@ -15,8 +15,10 @@ typedef struct {
  * counter, logged) unless the command line has "nokaslr". */
 Placement placement_from_cmdline(const char16_t *cmdline, size_t len);
 
-/* Alignment we place PE kernels at: 2 MiB keeps the arm64 stub from moving itself
- * (it wants MIN_KIMG_ALIGN = 2 MiB), and never less than the image's SectionAlignment. */
+/* Alignment we place PE kernels at, and never less than the image's SectionAlignment: 2 MiB
+ * is the strictest alignment the arm64 stub demands for running in place (MIN_KIMG_ALIGN, with
+ * "nokaslr"), so with LINUX_EFI_LOADED_IMAGE_FIXED_GUID it never moves itself
+ * (src/fundamental/arm64-image.h, docs/arm64-boot.md). */
 #define KERNEL_PLACEMENT_ALIGN (UINT64_C(2) << 20)
 
 /* Find a section by name in a PE image: in_memory = a loaded image (sections at their RVAs),
