@@ -744,6 +744,52 @@ def zboot_x86_bad(log_dir):
     return check.done(result)
 
 
+# ---- newer Debian kernels on the native x86 path (issue 12) ---------------------------------
+
+def x86_suite_type1(log_dir, suite):
+    """Debian sd-boot → `ukify-zboot zboot` of the SUITE's bzImage as a Type #1 entry: the kernel
+    runs where our loader put it (physical and virtual), in the paging mode we entered, and our
+    log shows the relocation table layout its release implies (docs/format.md §4: the inverse
+    32-bit list is gone from Linux 6.15 on)."""
+    arch = 'x86_64'
+    name = 'zboot-x86-%s-type1-zstd' % suite
+    version = H.kernel_version(arch, suite)
+    cmdline = H.default_cmdline(arch, name)
+    img = os.path.join(log_dir, name + '.vmlinuz.efi')
+    ukify('zboot', H.asset(arch, 'vmlinuz', suite), '--compress', 'zstd', '--level', '3', '-o', img)
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch),
+             'loader/loader.conf': H.loader_conf(),
+             'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
+                                                        options=cmdline),
+             'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    check, result = boot_and_check(name, arch, files, cmdline, log_dir)
+    check.true('Linux version %s ' % version in result.log, 'the kernel that ran is %s' % version)
+    check_x86_log(check, result, header_name('zstd'))
+    rel = re.search(r'relocations (\d+)/(\d+)/(\d+)', result.log)
+    if check.true(rel is not None, 'no relocation counts in our log'):
+        n64, ninv, n32 = (int(x) for x in rel.groups())
+        major, minor = (int(x) for x in re.match(r'(\d+)\.(\d+)', version).groups())
+        check.true(n64 > 1000 and n32 > 1000, '64-bit and 32-bit relocations (%d, %d)' % (n64, n32))
+        if (major, minor) >= (6, 15):
+            check.eq(ninv, 0, 'no inverse 32-bit relocations from Linux 6.15 on')
+        else:
+            check.true(ninv > 0, 'inverse 32-bit relocations up to Linux 6.14 (%d)' % ninv)
+    os.unlink(img)
+    return check.done(result)
+
+
+@case
+def zboot_x86_trixie_type1_zstd(log_dir):
+    """Debian 13's kernel (6.12: three relocation lists) as a native x86 zboot, Type #1."""
+    return x86_suite_type1(log_dir, 'trixie')
+
+
+@case
+def zboot_x86_sid_type1_zstd(log_dir):
+    """The development suite's kernel (7.x: two relocation lists) as a native x86 zboot, Type #1."""
+    return x86_suite_type1(log_dir, 'sid')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('case', choices=sorted(CASES))

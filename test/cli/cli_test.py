@@ -496,6 +496,91 @@ def options(work, c):
     c.true(rc != 0 and 'bogus-option' in err, 'unknown option')
 
 
+# ---- x86 relocation table layouts (docs/format.md §4.1) --------------------------------------
+
+def suite_kernel(suite):
+    cache = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
+    d = os.path.join(cache, suite, 'amd64')
+    return need(os.path.join(d, 'vmlinuz'), 'test asset'), open(need(os.path.join(d, 'version'), 'test asset')).read().strip()
+
+
+def relocs_by_hand(bz):
+    """The bzImage's relocation lists, read here independently: payload via the setup header,
+    zstd -d, the table after the ELF (ends of program headers, section headers, section
+    contents and PT_LOADs), split at its zero words."""
+    setup = ((bz[0x1f1] or 4) + 1) * 512
+    off, length = struct.unpack_from('<II', bz, 0x248)
+    p = subprocess.run(['zstd', '-dc'], input=bz[setup + off:setup + off + length - 4], stdout=subprocess.PIPE,
+                       check=True).stdout
+    phoff, shoff = struct.unpack_from('<QQ', p, 0x20)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from('<HHHH', p, 0x36)
+    end = max(phoff + phentsize * phnum, shoff + shentsize * shnum)
+    for i in range(shnum):
+        typ, = struct.unpack_from('<I', p, shoff + i * shentsize + 4)
+        o, sz = struct.unpack_from('<QQ', p, shoff + i * shentsize + 0x18)
+        if typ not in (0, 8):
+            end = max(end, o + sz)
+    for i in range(phnum):
+        typ, = struct.unpack_from('<I', p, phoff + i * phentsize)
+        o, = struct.unpack_from('<Q', p, phoff + i * phentsize + 8)
+        fs, = struct.unpack_from('<Q', p, phoff + i * phentsize + 0x20)
+        if typ == 1:
+            end = max(end, o + fs)
+    words = struct.unpack_from('<%dI' % ((len(p) - end) // 4), p, end)
+    lists, cur = [], None
+    for w in words:
+        if w == 0:
+            cur = []
+            lists.append(cur)
+        else:
+            cur.append(w)
+    return lists
+
+
+@case
+def x86_relocation_layouts(work, c):
+    """Debian 13's 6.12 (three relocation lists) and the development suite's 7.x (two, since
+    Linux 6.15) both make native x86 payloads whose relocation table holds exactly their
+    entries; a bzImage whose kernel_version claims the other side of 6.15 is refused with what
+    was found and what was expected."""
+    for suite, n_lists in (('trixie', 3), ('sid', 2)):
+        kernel, version = suite_kernel(suite)
+        bz = read(kernel)
+        lists = relocs_by_hand(bz)
+        major, minor = (int(x) for x in re.match(r'(\d+)\.(\d+)', version).groups())
+        c.eq(len(lists), 3 if (major, minor) < (6, 15) else 2, '%s (%s): lists in the table' % (suite, version))
+        c.eq(len(lists), n_lists, '%s: the layout this test expects of that suite' % suite)
+        out = os.path.join(work, suite + '.efi')
+        rc, _, err = run('zboot', kernel, '--compress', 'zstd', '--level', '1', '-o', out)
+        if not c.eq(rc, 0, '%s: zboot (%s)' % (suite, err.strip())):
+            continue
+        x = inspect_json(out).get('x86', {})
+        c.eq(x.get('relocs_size'), 12 + 4 * sum(len(l) for l in lists), '%s: relocation table size' % suite)
+        rc, _, err = run('extract', out, '-o', out + '.payload')
+        if c.eq(rc, 0, '%s: extract' % suite):
+            pl = read(out + '.payload')
+            counts = struct.unpack_from('<III', pl, x['image_size'])
+            want = (len(lists[0]), len(lists[1]) if n_lists == 3 else 0, len(lists[-1]))
+            c.eq(counts, want, '%s: counts 64-bit / inverse 32-bit / 32-bit' % suite)
+        # the same bzImage claiming a release on the other side of 6.15 (same string length)
+        kv, = struct.unpack_from('<H', bz, 0x20e)
+        at = kv + 0x200
+        fake = {'trixie': b'6.15', 'sid': b'6.14'}[suite]
+        if not c.eq(bz[at:at + len(version)], version.encode(), '%s: kernel_version string' % suite):
+            continue
+        claimed = fake + b'.0-' + b'x' * (len(version) - len(fake) - 3)
+        liar = os.path.join(work, suite + '-liar')
+        with open(liar, 'wb') as f:
+            f.write(bz[:at] + claimed + bz[at + len(version):])
+        rc, _, err = run('zboot', liar, '--compress', 'zstd', '--level', '1', '-o', out + '.liar')
+        c.true(rc != 0 and not os.path.exists(out + '.liar'), '%s claiming %s: refused' % (suite, claimed.decode()))
+        c.true(re.search(r'layout differs from the one the kernel version implies', err) is not None,
+               '%s claiming %s: names the mismatch (%s)' % (suite, claimed.decode(), err.strip()))
+        c.true(re.search(r'%d zero terminators.*expected for Linux %s: %s lists' %
+                         (n_lists, re.escape(claimed.decode()), 'two' if n_lists == 3 else 'three'), err) is not None,
+               '%s claiming %s: says what it found and expected (%s)' % (suite, claimed.decode(), err.strip()))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('case', choices=sorted(CASES))
