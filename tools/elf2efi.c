@@ -342,9 +342,11 @@ int main(int argc, char **argv) {
                 OutSection *s = &sections[i];
                 PeSectionHeader *p = &shdrs[i];
                 memcpy(p->Name, s->name, strlen(s->name));
-                p->VirtualSize = s->vsize;
                 p->VirtualAddress = s->rva;
                 p->SizeOfRawData = align_up(s->data_size, FILE_ALIGN);
+                /* raw never beyond virtual (the padding is zeros either way): systemd-stub >= 258
+                 * refuses such a section in a .linux; stays inside the 4 KiB slot */
+                p->VirtualSize = s->vsize > p->SizeOfRawData ? s->vsize : p->SizeOfRawData;
                 p->PointerToRawData = s->data_size ? file_off : 0;
                 p->Characteristics = s->flags;
                 file_off += p->SizeOfRawData;
@@ -384,7 +386,7 @@ int main(int argc, char **argv) {
         o->FileAlignment = FILE_ALIGN;
         o->MajorImageVersion = (uint16_t) arg_image_version_major;
         o->MinorImageVersion = (uint16_t) arg_image_version_minor;
-        o->SizeOfImage = align_up(last->rva + last->vsize, SECTION_ALIGN);
+        o->SizeOfImage = align_up(last->rva + shdrs[n_sections - 1].VirtualSize, SECTION_ALIGN);
         o->SizeOfHeaders = HEADER_SIZE;
         o->Subsystem = arg_subsystem;
         o->DllCharacteristics = PE_DLL_DYNAMIC_BASE | PE_DLL_NX_COMPAT;

@@ -266,9 +266,9 @@ PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, ui
         for (size_t i = 0; i < n; i++) {
                 PeSectionHeader h = {};
                 memcpy(h.Name, s[i].name, strlen(s[i].name));
-                h.VirtualSize = (uint32_t) s[i].size;
                 h.VirtualAddress = (uint32_t) rva;
                 h.SizeOfRawData = (uint32_t) align_up(s[i].size, fa);
+                h.VirtualSize = s[i].pad_virtual ? h.SizeOfRawData : (uint32_t) s[i].size;
                 h.PointerToRawData = s[i].size ? (uint32_t) off : 0;
                 h.Characteristics = s[i].characteristics ? s[i].characteristics
                                                          : PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ;

@@ -83,6 +83,9 @@ typedef struct {
         const void *data;
         size_t size;
         uint32_t characteristics;       /* 0 = initialized read-only data */
+        bool pad_virtual;               /* VirtualSize = the FileAlignment-padded SizeOfRawData, so raw
+                                         * never exceeds virtual: sd-stub >= 258 refuses a .linux
+                                         * section otherwise (zboot images; UKI sections keep exact sizes) */
 } PeNewSection;
 
 /* Output size of appending sections (file end padded to FileAlignment, each section's raw

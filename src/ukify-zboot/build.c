@@ -156,14 +156,14 @@ int verb_build(int argc, char **argv) {
 #define TEXT(arg, secname) do { \
                 if (arg) { \
                         if (!read_text_or_file(arg, &texts[nt])) goto out; \
-                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0 }; \
+                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
                         nt++; \
                 } \
         } while (0)
 #define FILESEC(path, secname) do { \
                 if (path) { \
                         if (!read_file(path, &texts[nt])) goto out; \
-                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0 }; \
+                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
                         nt++; \
                 } \
         } while (0)
@@ -171,7 +171,7 @@ int verb_build(int argc, char **argv) {
         TEXT(cmdline, ".cmdline");
         FILESEC(dtb, ".dtb");
         if (uname)
-                secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0 };
+                secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };
         FILESEC(splash, ".splash");
         for (size_t i = 0; i < n_extra; i++) {
                 size_t l = (size_t) (strchr(extra[i], ':') - extra[i]);
@@ -206,8 +206,8 @@ int verb_build(int argc, char **argv) {
                         goto out;
                 }
         if (n_initrd)
-                secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0 };
-        secs[n++] = (PeNewSection) { ".linux", kernel.data, kernel.size, 0 };
+                secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0, false };
+        secs[n++] = (PeNewSection) { ".linux", kernel.data, kernel.size, 0, false };
 
         size_t total;
         r = pe_append_size(&sf, secs, n, &total);

@@ -139,7 +139,8 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
          * decompresses it. It comes first: the payload must stay the last section. */
         PeFile sf;
         PeResult r = pe_parse(stub.data, stub.size, &sf);
-        PeNewSection secs[2] = { { ".zbx86", hint, sizeof(hint), 0 }, { ".zdata", zdata, zlen, 0 } };
+        /* pad_virtual: sd-stub >= 258 loads a .linux itself and refuses raw data > virtual size */
+        PeNewSection secs[2] = { { ".zbx86", hint, sizeof(hint), 0, true }, { ".zdata", zdata, zlen, 0, true } };
         PeNewSection *sec = x86 ? secs : secs + 1;
         size_t n_sec = x86 ? 2 : 1, total = 0;
         if (r == PE_OK)

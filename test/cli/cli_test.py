@@ -268,6 +268,8 @@ def roundtrip(work, c, arch, comp, level):
     c.eq(j['major_image_version'], 1, 'MajorImageVersion (initrd protocol)')
     c.true(j['verdict']['ok'], 'zboot image verdict %s' % j['verdict'])
     c.eq(j['verdict']['base_relocations']['directory_size'], 0, 'zboot image: no base relocations')
+    c.eq([s['name'] for s in j['sections'] if s['raw_size'] > s['virtual_size']], [],
+         'zboot image: no section with raw data beyond its virtual size (sd-stub >= 258 refuses it)')
     c.true(any(s['name'] == '.zdata' and s['file_offset'] == off for s in j['sections']), '.zdata holds the payload')
     if arch == 'x86_64':
         x = j.get('x86', {})

@@ -270,6 +270,16 @@ static void test_append(void) {
         ASSERT_TRUE(memcmp(out + 0x400, img + 0x400, 0x800) == 0);
         ASSERT_TRUE(pe_verdict(&g).ok);
 
+        /* pad_virtual (zboot's sections): VirtualSize covers the raw padding */
+        PeNewSection padded = { .name = ".zdata", .data = cmdline, .size = sizeof(cmdline) - 1, .pad_virtual = true };
+        static uint8_t out3[0x4000];
+        ASSERT_EQ(pe_append_sections(&f, &padded, 1, out3, sizeof(out3), &got), PE_OK);
+        ASSERT_EQ(pe_parse(out3, got, &g), PE_OK);
+        h = pe_section(&g, 2);
+        ASSERT_TRUE(h.VirtualSize == 0x200 && h.SizeOfRawData == 0x200);
+        d = pe_section_data(&g, 2, &n);
+        ASSERT_TRUE(n == 0x200 && memcmp(d, cmdline, sizeof(cmdline) - 1) == 0 && d[n - 1] == 0);
+
         /* deterministic */
         static uint8_t out2[0x4000];
         ASSERT_EQ(pe_append_sections(&f, s, 2, out2, sizeof(out2), &got), PE_OK);
@@ -336,6 +346,8 @@ static void test_real_binary(void) {
         ASSERT_EQ(v.n_base_relocs, 0);
         ASSERT_EQ(f.opt.DataDirectory[PE_DIR_BASERELOC].VirtualAddress, 0);
         ASSERT_TRUE(pe_find_section(&f, ".reloc") < 0);
+        for (size_t i = 0; i < f.n_sections; i++) /* sd-stub >= 258 refuses raw > virtual in a .linux */
+                ASSERT_TRUE(pe_section(&f, i).SizeOfRawData <= pe_section(&f, i).VirtualSize);
         ASSERT_TRUE(!(f.file.Characteristics & PE_FILE_RELOCS_STRIPPED)); /* edk2 would refuse to move us */
         ASSERT_TRUE(v.ok);
         ASSERT_TRUE(pe_find_section(&f, ".sbat") >= 0);

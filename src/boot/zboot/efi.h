@@ -142,7 +142,8 @@ typedef struct {
         void *CheckEvent;
         EFI_STATUS (EFIAPI *InstallProtocolInterface)(EFI_HANDLE *Handle, const EFI_GUID *Protocol,
                                                       EFI_INTERFACE_TYPE InterfaceType, void *Interface);
-        void *ReinstallProtocolInterface;
+        EFI_STATUS (EFIAPI *ReinstallProtocolInterface)(EFI_HANDLE Handle, const EFI_GUID *Protocol,
+                                                        void *OldInterface, void *NewInterface);
         EFI_STATUS (EFIAPI *UninstallProtocolInterface)(EFI_HANDLE Handle, const EFI_GUID *Protocol, void *Interface);
         EFI_STATUS (EFIAPI *HandleProtocol)(EFI_HANDLE Handle, const EFI_GUID *Protocol, void **Interface);
         void *Reserved;

@@ -3,7 +3,9 @@
  * The Linux initrd handover (LINUX_EFI_INITRD_MEDIA_GUID): the kernel's EFI stub locates the
  * device path below with LocateDevicePath() and calls LoadFile() on the LoadFile2 protocol
  * of that handle, first with a NULL buffer to learn the size. One initrd handle at a time may
- * exist, so a boot manager's registration and ours exclude each other.
+ * exist: when a boot manager has registered one, we stand in for its LoadFile2 interface on
+ * its handle (ReinstallProtocolInterface) and put it back if the kernel returns, so the
+ * kernel only ever sees the initrd we decided on (stub-main.c says which).
  */
 #include "initrd.h"
 #include "log.h"
@@ -32,6 +34,7 @@ static const EFI_GUID load_file2_guid = EFI_LOAD_FILE2_PROTOCOL_GUID;
 struct InitrdLoader {
         EFI_LOAD_FILE2_PROTOCOL load_file; /* first: the protocol pointer is our object */
         EFI_HANDLE handle;
+        EFI_LOAD_FILE2_PROTOCOL *displaced; /* the boot manager's interface on handle, or NULL */
         const void *data;
         size_t size;
 };
@@ -54,23 +57,31 @@ static EFI_STATUS EFIAPI initrd_load_file(EFI_LOAD_FILE2_PROTOCOL *this, EFI_DEV
         return EFI_SUCCESS;
 }
 
-bool initrd_is_registered(void) {
+/* The handle and LoadFile2 interface registered on exactly the initrd media path. */
+static EFI_STATUS locate_registered(EFI_HANDLE *ret_handle, EFI_LOAD_FILE2_PROTOCOL **ret_lf) {
         EFI_DEVICE_PATH_PROTOCOL *dp = (EFI_DEVICE_PATH_PROTOCOL *) &initrd_device_path;
+        EFI_STATUS err;
+
+        err = BS->LocateDevicePath(&load_file2_guid, &dp, ret_handle);
+        if (err != EFI_SUCCESS)
+                return err;
+        if (dp->Type != END_DEVICE_PATH_TYPE) /* only a prefix matched */
+                return EFI_NOT_FOUND;
+        return BS->HandleProtocol(*ret_handle, &load_file2_guid, (void **) ret_lf);
+}
+
+bool initrd_is_registered(void) {
+        EFI_LOAD_FILE2_PROTOCOL *lf;
         EFI_HANDLE h;
-        return BS->LocateDevicePath(&load_file2_guid, &dp, &h) == EFI_SUCCESS &&
-               dp->Type == END_DEVICE_PATH_TYPE;
+        return locate_registered(&h, &lf) == EFI_SUCCESS;
 }
 
 EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size) {
-        EFI_DEVICE_PATH_PROTOCOL *dp = (EFI_DEVICE_PATH_PROTOCOL *) &initrd_device_path;
         EFI_LOAD_FILE2_PROTOCOL *lf;
         EFI_HANDLE h;
         EFI_STATUS err;
 
-        err = BS->LocateDevicePath(&load_file2_guid, &dp, &h);
-        if (err != EFI_SUCCESS)
-                return err;
-        err = BS->HandleProtocol(h, &load_file2_guid, (void **) &lf);
+        err = locate_registered(&h, &lf);
         if (err != EFI_SUCCESS)
                 return err;
         size_t size = 0;
@@ -91,6 +102,34 @@ EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size) {
         return EFI_SUCCESS;
 }
 
+EFI_STATUS initrd_combine_registered(const void *first, size_t first_size, void **ret_data, size_t *ret_size) {
+        _cleanup_pool_ void *theirs = NULL;
+        size_t their_size = 0;
+        EFI_STATUS err;
+
+        err = initrd_read_registered(&theirs, &their_size);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot read the initrd the boot manager registered");
+        /* The kernel unpacks concatenated archives and skips zero padding between them, but
+         * each archive must start 4-byte aligned. */
+        size_t pad = (4 - (first_size & 3)) & 3;
+        if (first_size > SIZE_MAX - pad - their_size)
+                return log_error_status(EFI_BAD_BUFFER_SIZE, "combined initrd too large");
+        size_t size = first_size + pad + their_size;
+        uint8_t *data;
+        err = BS->AllocatePool(EfiLoaderData, size ? size : 1, (void **) &data);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate %lu bytes for the combined initrd", (uint64_t) size);
+        memcpy(data, first, first_size);
+        memset(data + first_size, 0, pad);
+        memcpy(data + first_size + pad, theirs, their_size);
+        log_info("initrd: .initrd (%lu bytes) followed by the boot manager's (%lu bytes)", (uint64_t) first_size,
+                 (uint64_t) their_size);
+        *ret_data = data;
+        *ret_size = size;
+        return EFI_SUCCESS;
+}
+
 EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
         InitrdLoader *l;
         EFI_STATUS err;
@@ -98,8 +137,6 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
         *ret = NULL;
         if (size == 0)
                 return EFI_SUCCESS;
-        if (initrd_is_registered())
-                return log_error_status(EFI_ACCESS_DENIED, "another initrd is registered already");
 
         err = BS->AllocatePool(EfiLoaderData, sizeof(*l), (void **) &l);
         if (err != EFI_SUCCESS)
@@ -109,8 +146,14 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
                 .data = data,
                 .size = size,
         };
-        err = BS->InstallMultipleProtocolInterfaces(&l->handle, &device_path_guid, &initrd_device_path,
-                                                    &load_file2_guid, &l->load_file, NULL);
+        if (locate_registered(&l->handle, &l->displaced) == EFI_SUCCESS)
+                err = BS->ReinstallProtocolInterface(l->handle, &load_file2_guid, l->displaced, &l->load_file);
+        else {
+                l->handle = NULL;
+                l->displaced = NULL;
+                err = BS->InstallMultipleProtocolInterfaces(&l->handle, &device_path_guid, &initrd_device_path,
+                                                            &load_file2_guid, &l->load_file, NULL);
+        }
         if (err != EFI_SUCCESS) {
                 BS->FreePool(l);
                 return log_error_status(err, "cannot register initrd");
@@ -122,8 +165,10 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
 void initrd_unregister(InitrdLoader *l) {
         if (!l)
                 return;
-        EFI_STATUS err = BS->UninstallMultipleProtocolInterfaces(l->handle, &device_path_guid, &initrd_device_path,
-                                                                 &load_file2_guid, &l->load_file, NULL);
+        EFI_STATUS err = l->displaced ?
+                BS->ReinstallProtocolInterface(l->handle, &load_file2_guid, &l->load_file, l->displaced) :
+                BS->UninstallMultipleProtocolInterfaces(l->handle, &device_path_guid, &initrd_device_path,
+                                                        &load_file2_guid, &l->load_file, NULL);
         if (err != EFI_SUCCESS) {
                 /* Still installed: freeing it would leave firmware with a dangling protocol. */
                 log_error_status(err, "cannot unregister initrd, leaking it");

@@ -87,11 +87,22 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (err != EFI_SUCCESS)
                 return err;
 
-        /* Initrd: ours, unless the boot manager already offers one (only one can be registered;
-         * sd-stub concatenates, we hand the boot manager's through and say so). */
+        /* Initrd. .initrd is part of the signed UKI: it is never dropped or replaced. An initrd
+         * the boot manager registered (a Type #1 `initrd` line) is appended to it, except under
+         * Secure Boot, where it is ignored like the boot manager's command line: anyone who can
+         * write the ESP could otherwise add files (an /init) to a signed boot. Without .initrd
+         * the boot manager's initrd passes through unchanged. docs/security.md has the rule. */
+        _cleanup_pool_ void *combined = NULL;
         if (initrd_sec.size > 0 && initrd_is_registered()) {
-                log_info("the boot manager registered an initrd: using it, not .initrd");
-                initrd_sec = (Section) {};
+                if (sb)
+                        log_info("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
+                else {
+                        size_t size;
+                        err = initrd_combine_registered(initrd_sec.data, initrd_sec.size, &combined, &size);
+                        if (err != EFI_SUCCESS)
+                                return err;
+                        initrd_sec = (Section) { .data = combined, .size = size };
+                }
         }
 
 #if defined(__x86_64__)
