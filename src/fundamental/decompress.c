@@ -3,21 +3,22 @@
 #include <string.h>
 
 #include "decompress.h"
+#include "zboot.h"
 
 static const char *const names[_COMPRESSION_MAX] = {
         [COMPRESSION_NONE] = "none",
-        [COMPRESSION_GZIP] = "gzip",
-        [COMPRESSION_ZSTD] = "zstd22",
-        [COMPRESSION_LZ4] = "lz4",
-        [COMPRESSION_XZ] = "xzkern",
-        [COMPRESSION_LZMA] = "lzma",
+        [COMPRESSION_GZIP] = ZBOOT_COMP_GZIP,
+        [COMPRESSION_ZSTD] = ZBOOT_COMP_ZSTD,
+        [COMPRESSION_LZ4] = ZBOOT_COMP_LZ4,
+        [COMPRESSION_XZ] = ZBOOT_COMP_XZ,
+        [COMPRESSION_LZMA] = ZBOOT_COMP_LZMA,
 };
 
 CompressionType compression_from_string(const char *s) {
         if (!s)
                 return _COMPRESSION_INVALID;
-        /* Kernel versions wrote both "zstd" and "zstd22"; "xz" is the user-facing name. */
-        if (strcmp(s, "zstd") == 0)
+        /* Kernels up to 6.12 wrote "zstd22" (later ones "zstd"); "xz" is the user-facing name. */
+        if (strcmp(s, ZBOOT_COMP_ZSTD22) == 0)
                 return COMPRESSION_ZSTD;
         if (strcmp(s, "xz") == 0)
                 return COMPRESSION_XZ;

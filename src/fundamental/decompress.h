@@ -34,7 +34,7 @@ typedef enum {
 
 /* zboot names: "gzip", "zstd", "zstd22", "lz4", "xzkern", "lzma" (also "xz", "none"). */
 CompressionType compression_from_string(const char *s);
-/* The canonical zboot name: zstd -> "zstd22", xz -> "xzkern". NULL for invalid types. */
+/* The zboot label we write (what current kernels write): zstd -> "zstd", xz -> "xzkern". NULL for invalid types. */
 const char *compression_to_string(CompressionType t);
 /* Whether this binary can decode the type (xz/lzma: host only, see docs). */
 bool compression_supported(CompressionType t);

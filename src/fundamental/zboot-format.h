@@ -16,9 +16,9 @@ typedef struct __attribute__((packed)) {
         uint8_t  mz_magic[4];           /* 0x00: "MZ" + 2 bytes */
         char     image_type[4];         /* 0x04: "zimg" */
         uint32_t payload_offset;        /* 0x08: file offset of the compressed payload */
-        uint32_t payload_size;          /* 0x0c: compressed size, without the 4-byte size trailer */
+        uint32_t payload_size;          /* 0x0c: gzip: the whole member; others: the stream without the appended size */
         uint8_t  reserved[8];           /* 0x10: zero */
-        char     comp_type[ZBOOT_COMP_TYPE_MAX]; /* 0x18: "gzip", "zstd22", ... NUL-terminated */
+        char     comp_type[ZBOOT_COMP_TYPE_MAX]; /* 0x18: "gzip", "zstd", ... NUL-terminated */
         uint32_t linux_pe_magic;        /* 0x38: ZBOOT_LINUX_PE_MAGIC */
         uint32_t pe_header_offset;      /* 0x3c: e_lfanew */
 } ZbootHeader;

@@ -52,13 +52,17 @@ ZbootResult zboot_parse_header(const void *buf, size_t len, ZbootInfo *ret) {
                 return ZBOOT_BAD_PE_OFFSET;
 
         uint32_t off = get_le32(b + 0x08), size = get_le32(b + 0x0c);
+        uint32_t size_len = zboot_size_len((const char *) b + 0x18);
         if (size == 0)
                 return ZBOOT_EMPTY_PAYLOAD;
         if (off < sizeof(ZbootHeader))
                 return ZBOOT_PAYLOAD_OVERLAPS_HEADER;
-        /* 64-bit arithmetic: offset + size + trailer cannot wrap. */
-        if ((uint64_t) off + size + 4 > len)
+        /* 64-bit arithmetic: offset + size + appended size cannot wrap. */
+        if ((uint64_t) off + size + size_len > len)
                 return ZBOOT_BAD_PAYLOAD_RANGE;
+        /* the decompressed size lies inside gzip's payload: it needs at least a whole member */
+        if (size_len < ZBOOT_SIZE_FIELD && size < ZBOOT_GZIP_MIN_MEMBER)
+                return ZBOOT_GZIP_TOO_SHORT;
 
         if (ret) {
                 *ret = (ZbootInfo) { .payload_offset = off, .payload_size = size, .pe_header_offset = pe };
@@ -68,17 +72,38 @@ ZbootResult zboot_parse_header(const void *buf, size_t len, ZbootInfo *ret) {
         return ZBOOT_OK;
 }
 
+uint32_t zboot_size_len(const char *comp_type) {
+        /* Makefile.zboot: zboot-size-len-$(CONFIG_KERNEL_GZIP) := 0, zboot-size-len-y := 4 */
+        return strcmp(comp_type, ZBOOT_COMP_GZIP) == 0 ? ZBOOT_SIZE_LEN_GZIP : ZBOOT_SIZE_LEN_APPENDED;
+}
+
 size_t zboot_stream_length(const ZbootInfo *z) {
-        /* gzip's ISIZE trailer is the last field of the gzip member itself. */
-        if (strcmp(z->comp_type, "gzip") == 0)
-                return (size_t) z->payload_size + 4;
         return z->payload_size;
 }
 
+uint64_t zboot_payload_extent(const ZbootInfo *z) {
+        return (uint64_t) z->payload_size + zboot_size_len(z->comp_type);
+}
+
 ZbootResult zboot_decompressed_size(const ZbootInfo *z, const void *payload, size_t avail, uint64_t *ret) {
-        if (!payload || avail < 4 || z->payload_size > avail - 4)
+        /* the le32 ending at payload_size + size_len: gzip's ISIZE, or the appended size */
+        uint64_t end = zboot_payload_extent(z);
+        if (!payload || end < ZBOOT_SIZE_FIELD || end > avail)
                 return ZBOOT_BAD_PAYLOAD_RANGE;
-        *ret = get_le32((const uint8_t *) payload + z->payload_size);
+        *ret = get_le32((const uint8_t *) payload + end - ZBOOT_SIZE_FIELD);
+        return ZBOOT_OK;
+}
+
+ZbootResult zboot_old_gzip_layout(const ZbootInfo *z, const void *payload, size_t avail, size_t *ret_stream_len,
+                                  uint64_t *ret_size) {
+        if (!payload || zboot_size_len(z->comp_type) != ZBOOT_SIZE_LEN_GZIP || avail < ZBOOT_SIZE_FIELD ||
+            z->payload_size > avail - ZBOOT_SIZE_FIELD)
+                return ZBOOT_BAD_ARGUMENT;
+        uint32_t size = get_le32((const uint8_t *) payload + z->payload_size);
+        if (size == 0)
+                return ZBOOT_BAD_ARGUMENT;
+        *ret_stream_len = (size_t) z->payload_size + ZBOOT_SIZE_FIELD;
+        *ret_size = size;
         return ZBOOT_OK;
 }
 
@@ -88,6 +113,7 @@ ZbootResult zboot_write_header(void *buf, size_t len, const ZbootInfo *z) {
         if (len < sizeof(ZbootHeader))
                 return ZBOOT_BUFFER_TOO_SMALL;
         if (!comp_type_ok(z->comp_type, ZBOOT_COMP_TYPE_MAX) || z->payload_size == 0 ||
+            (zboot_size_len(z->comp_type) == ZBOOT_SIZE_LEN_GZIP && z->payload_size < ZBOOT_GZIP_MIN_MEMBER) ||
             z->payload_offset < sizeof(ZbootHeader) || z->pe_header_offset < sizeof(ZbootHeader))
                 return ZBOOT_BAD_ARGUMENT;
 
@@ -110,7 +136,7 @@ const char *zboot_strerror(ZbootResult r) {
         case ZBOOT_TOO_SHORT:           return "file shorter than the 64-byte zboot header";
         case ZBOOT_BAD_MZ:              return "no MZ signature at offset 0";
         case ZBOOT_NOT_ZIMG:            return "no \"zimg\" image type at offset 4 (not a zboot image)";
-        case ZBOOT_BAD_PAYLOAD_RANGE:   return "payload offset/size (+4-byte size trailer) run past the end of the file";
+        case ZBOOT_BAD_PAYLOAD_RANGE:   return "payload offset/size (+ appended 4-byte size unless gzip) run past the end of the file";
         case ZBOOT_EMPTY_PAYLOAD:       return "payload size is 0";
         case ZBOOT_BAD_COMP_TYPE:       return "compression type at 0x18 is empty, not NUL-terminated or not a name";
         case ZBOOT_BAD_PE_MAGIC:        return "LINUX_PE_MAGIC missing at offset 0x38";
@@ -119,6 +145,9 @@ const char *zboot_strerror(ZbootResult r) {
         case ZBOOT_PAYLOAD_OVERLAPS_HEADER: return "payload offset points into the zboot header";
         case ZBOOT_BUFFER_TOO_SMALL:    return "output buffer too small for the zboot header";
         case ZBOOT_BAD_ARGUMENT:        return "invalid zboot header fields";
+        case ZBOOT_GZIP_TOO_SHORT:      return "gzip payload size is smaller than a gzip member (18 bytes)";
+        case ZBOOT_GZIP_OLD_RULE:       return "gzip payload size leaves out the gzip trailer (ISIZE): image made by an "
+                                               "old ukify-zboot; remake it";
         }
         return "unknown zboot error";
 }

@@ -102,8 +102,11 @@ static void inspect_zboot_header(const Blob *b, bool json) {
         } else if (r != ZBOOT_OK)
                 printf("zboot header: INVALID: %s\n", zboot_strerror(r));
         else
-                printf("zboot header: compression %s, payload at 0x%x, %u bytes (+4-byte size), decompressed %llu bytes\n",
-                       z.comp_type, z.payload_offset, z.payload_size, (unsigned long long) out);
+                printf("zboot header: compression %s, payload at 0x%x, %u bytes (%s), decompressed %llu bytes\n",
+                       z.comp_type, z.payload_offset, z.payload_size,
+                       zboot_size_len(z.comp_type) == ZBOOT_SIZE_LEN_GZIP ? "gzip member, ISIZE inside" :
+                                                                           "+4-byte size after it",
+                       (unsigned long long) out);
         if (r == ZBOOT_OK)
                 inspect_x86_hint(b, out, json);
 }

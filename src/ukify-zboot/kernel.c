@@ -6,6 +6,7 @@
 #include "decompress.h"
 #include "kernel.h"
 #include "pe.h"
+#include "zboot-decode.h"
 #include "zboot.h"
 
 KernelKind kernel_kind(const Blob *k) {
@@ -81,28 +82,51 @@ static char *banner_uname(const uint8_t *d, size_t size) {
         return NULL;
 }
 
+#define MAX_KERNEL_SIZE (UINT64_C(2) << 30)
+
 /* Decompress in[0..in_len) to exactly out_size bytes (the size trailer's claim) into a new
- * Blob; errors name the payload as "the NAME payload". */
-static bool unpack_exact(CompressionType t, const uint8_t *in, size_t in_len, uint64_t out_size, const char *what,
-                         const char *name, Blob *ret) {
+ * Blob. NULL on success, else why not (static text). */
+static const char *decode_exact(CompressionType t, const uint8_t *in, size_t in_len, uint64_t out_size, Blob *ret) {
         size_t ws = decompress_workspace_size(t, in, in_len);
         void *work = ws ? aligned_alloc(64, (ws + 63) & ~(size_t) 63) : NULL;
         Blob out = { malloc(out_size), 0 };
         if (!out.data || (ws && !work)) {
                 free(work);
                 free(out.data);
-                return error("%s: out of memory", what), false;
+                return "out of memory";
         }
         DecompressResult r = decompress(t, in, in_len, out.data, out_size, &out.size, work, ws);
         free(work);
         if (r != DECOMPRESS_OK || out.size != out_size) {
-                error("%s: cannot decompress the %s payload: %s", what, name,
-                      r != DECOMPRESS_OK ? decompress_strerror(r) : "size differs from the size trailer");
                 free(out.data);
-                return false;
+                return r != DECOMPRESS_OK ? decompress_strerror(r) : "size differs from the size trailer";
         }
         *ret = out;
+        return NULL;
+}
+
+/* The same, errors naming the payload as "the NAME payload". */
+static bool unpack_exact(CompressionType t, const uint8_t *in, size_t in_len, uint64_t out_size, const char *what,
+                         const char *name, Blob *ret) {
+        const char *why = decode_exact(t, in, in_len, out_size, ret);
+        if (why)
+                return error("%s: cannot decompress the %s payload: %s", what, name, why), false;
         return true;
+}
+
+/* Was this gzip payload, which failed by the kernel's rule, made by the old one (ISIZE left
+ * out of payload_size)? Decodes what that rule would mean (zboot-decode.h). */
+static bool zboot_old_gzip_rule(const ZbootInfo *z, const uint8_t *payload, size_t avail) {
+        size_t len;
+        uint64_t size;
+        if (zboot_old_gzip_layout(z, payload, avail, &len, &size) != ZBOOT_OK || size > MAX_KERNEL_SIZE)
+                return false;
+        size_t ws = decompress_workspace_size(COMPRESSION_GZIP, payload, len);
+        void *work = aligned_alloc(64, (ws + 63) & ~(size_t) 63), *out = malloc(size);
+        bool old = work && out && zboot_gzip_old_rule(z, payload, avail, out, size, work, ws) == ZBOOT_GZIP_OLD_RULE;
+        free(work);
+        free(out);
+        return old;
 }
 
 bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
@@ -119,12 +143,23 @@ bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
         }
         uint64_t out_size;
         const uint8_t *payload = k->data + z.payload_offset;
-        if (zboot_decompressed_size(&z, payload, k->size - z.payload_offset, &out_size) != ZBOOT_OK ||
-            out_size == 0 || out_size > (UINT64_C(2) << 30)) {
+        size_t avail = k->size - z.payload_offset;
+        const char *why = NULL;
+        if (zboot_decompressed_size(&z, payload, avail, &out_size) != ZBOOT_OK || out_size == 0 ||
+            out_size > MAX_KERNEL_SIZE)
+                out_size = 0;
+        else
+                why = decode_exact(t, payload, zboot_stream_length(&z), out_size, ret);
+        if (out_size != 0 && !why)
+                return true;
+        /* A failing gzip payload may be an image made by the old size rule: say so. */
+        if (t == COMPRESSION_GZIP && zboot_old_gzip_rule(&z, payload, avail))
+                error("%s: invalid zboot header: %s", what, zboot_strerror(ZBOOT_GZIP_OLD_RULE));
+        else if (out_size == 0)
                 error("%s: implausible decompressed size in the zboot size trailer", what);
-                return false;
-        }
-        return unpack_exact(t, payload, zboot_stream_length(&z), out_size, what, z.comp_type, ret);
+        else
+                error("%s: cannot decompress the %s payload: %s", what, z.comp_type, why);
+        return false;
 }
 
 static uint32_t le32(const uint8_t *p) {
@@ -182,7 +217,7 @@ bool bzimage_unpack(const Blob *k, const char *what, Blob *ret) {
         /* The build appends the decompressed size (for gzip it is the stream's ISIZE). */
         uint64_t out_size = le32(p + n - 4);
         size_t in_len = t == COMPRESSION_GZIP ? n : n - 4;
-        if (out_size < 64 || out_size > (UINT64_C(1) << 31))
+        if (out_size < 64 || out_size > MAX_KERNEL_SIZE)
                 return error("%s: implausible decompressed size %llu at the end of the bzImage payload", what,
                              (unsigned long long) out_size), false;
         char name[64];

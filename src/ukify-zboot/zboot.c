@@ -4,11 +4,12 @@
  *
  * Layout of the result (docs/format.md): our zboot<arch>.efi.stub, one appended read-only
  * section ".zdata" holding the compressed payload followed by its 4-byte decompressed size
- * (for gzip that is the stream's own ISIZE), and the Linux zboot header written into the DOS
- * header, pointing at it. The payload is the kernel as it must lie in memory: an arm64 Image
- * padded with zeros to its in-memory size (Image header field image_size at offset 16), or for
- * a bzImage the native x86 payload (§4) with its trailer also stored uncompressed in a
- * ".zbx86" section before .zdata, so the EFI side can decompress straight into place.
+ * (not for gzip: its own ISIZE ends the stream), and the Linux zboot header written into the
+ * DOS header, pointing at it, with the kernel's payload size rule (zboot.h, docs/format.md §1).
+ * The payload is the kernel as it must lie in memory: an arm64 Image padded with zeros to its
+ * in-memory size (Image header field image_size at offset 16), or for a bzImage the native x86
+ * payload (§4) with its trailer also stored uncompressed in a ".zbx86" section before .zdata,
+ * so the EFI side can decompress straight into place.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -124,15 +125,20 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         if (out_size > UINT32_MAX)
                 return error("%s: kernel too large for the 32-bit size trailer", what), false;
 
-        /* gzip's ISIZE already ends the stream; the others get the kernel build's size_append. */
-        size_t zlen = stream.size + (t == COMPRESSION_GZIP ? 0 : 4);
+        /* The kernel's size rule (zboot.h): payload_size is the stream; gzip's ISIZE already
+         * ends it, the others get the size appended after it (size_len 4). */
+        const char *label = compression_to_string(t);
+        uint32_t size_len = zboot_size_len(label);
+        if (stream.size > UINT32_MAX - size_len)
+                return error("%s: compressed kernel too large for the 32-bit payload size", what), false;
+        size_t zlen = stream.size + size_len;
         uint8_t *zdata = malloc(zlen);
         if (!zdata)
                 return error("out of memory"), false;
         memcpy(zdata, stream.data, stream.size);
-        if (t != COMPRESSION_GZIP) {
+        if (size_len == ZBOOT_SIZE_LEN_APPENDED) {
                 uint32_t le = (uint32_t) out_size;
-                memcpy(zdata + stream.size, &le, 4);
+                memcpy(zdata + stream.size, &le, ZBOOT_SIZE_FIELD);
         }
 
         /* x86: the trailer again, uncompressed, so the loader can place the kernel before it
@@ -158,9 +164,9 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         PeFile of;
         pe_parse(out.data, out.size, &of);
         PeSectionHeader last = pe_section(&of, of.n_sections - 1);
-        ZbootInfo z = { .payload_offset = last.PointerToRawData, .payload_size = (uint32_t) (zlen - 4),
+        ZbootInfo z = { .payload_offset = last.PointerToRawData, .payload_size = (uint32_t) stream.size,
                         .pe_header_offset = of.pe_offset };
-        strcpy(z.comp_type, compression_to_string(t));
+        strcpy(z.comp_type, label);
         if (zboot_write_header(out.data, out.size, &z) != ZBOOT_OK || pe_update_checksum(out.data, out.size) != PE_OK) {
                 blob_free(&out);
                 return error("internal error writing the zboot header"), false;

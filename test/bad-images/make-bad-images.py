@@ -4,8 +4,9 @@
 `expected.tsv`: one line per file, `NAME<TAB>REGEX`, the regex being the specific error every
 ukify-zboot command must print for it.
 
-Three small valid bases are built from scratch (no kernel needed): a zboot image (PE32+ for
-aarch64 with a gzip payload holding a fake arm64 Image), an arm64 Image and a bzImage with an
+Four small valid bases are built from scratch (no kernel needed): two zboot images (PE32+ for
+aarch64 with a gzip resp. xzkern payload holding a fake arm64 Image, laid out by the kernel's
+per-type size rule: docs/format.md §1), an arm64 Image and a bzImage with an
 xz payload holding a fake ELF kernel. `good-*.img` are those bases (the test checks that they
 are accepted, so every bad file fails for its own reason); every `bad-*.img` changes one thing.
 
@@ -99,8 +100,13 @@ def fake_arm64_image(size=0x1000, image_size=0x2000):
 
 
 def zboot_payload(kernel):
-    """gzip (deterministic: mtime 0); gzip's own ISIZE is the size trailer."""
+    """gzip (deterministic: mtime 0); gzip's own ISIZE is the decompressed size."""
     return gzip.compress(kernel, compresslevel=9, mtime=0)
+
+
+def xz_payload(kernel):
+    """xz as the kernel's xzkern (CRC32 check)."""
+    return lzma.compress(kernel, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32)
 
 
 def zboot_header(payload_offset, payload_size, comp=b'gzip'):
@@ -116,14 +122,18 @@ def zboot_header(payload_offset, payload_size, comp=b'gzip'):
 TEXT = b'\xc0\x03\x5f\xd6' * 16                      # aarch64 `ret`, the stub's stand-in
 
 
-def zboot_pe(stream=None, comp=b'gzip', trailer_size=None):
-    """Returns (Pe, payload offset, payload size field) for a zboot image."""
+def zboot_pe(stream=None, comp=b'gzip', trailer_size=None, psize=None, data=None):
+    """A zboot image (Pe) by the kernel's size rule (Makefile.zboot zboot-size-len): gzip's
+    payload size is the whole member (its ISIZE is the decompressed size); every other type's
+    is the stream, the 4-byte size appended after it. psize/data override the header's payload
+    size and the .zdata contents."""
     kernel = fake_arm64_image()
     stream = zboot_payload(kernel) if stream is None else stream
-    data = stream if comp == b'gzip' else stream + struct.pack('<I', trailer_size or 0x2000)
+    if data is None:
+        data = stream if comp == b'gzip' else stream + struct.pack('<I', trailer_size or 0x2000)
     pe = Pe(b'', [('.text', TEXT, SCN_CODE | SCN_R | SCN_X), ('.zdata', data, SCN_IDATA | SCN_R)])
     z = pe.section('.zdata')
-    pe.prefix = zboot_header(z['raw'], len(data) - 4, comp)
+    pe.prefix = zboot_header(z['raw'], len(stream) if psize is None else psize, comp)
     return pe
 
 
@@ -172,8 +182,11 @@ def cases():
     good = bytes(zboot_image())
     pe = zboot_pe()
     z = pe.section('.zdata')
-    off, psize = z['raw'], len(z['data']) - 4
     stream = zboot_payload(fake_arm64_image())
+    off, psize = z['raw'], len(stream)
+    isize = off + psize - 4                          # gzip: the decompressed size is the member's ISIZE
+    xz = xz_payload(fake_arm64_image())
+    good_xz = bytes(zboot_image(stream=xz, comp=b'xzkern', trailer_size=0x1000))
     arm = bytes(arm64_image_pe().build())
     bz = bzimage()
     out = []
@@ -217,11 +230,28 @@ def cases():
     add('bad-zboot-file-truncated.img', good[:off + psize // 2], r'payload offset/size .* past the end')
 
     # size trailer
-    add('bad-zboot-trailer-zero.img', patch(good, off + psize, '<I', 0), r'implausible decompressed size')
-    add('bad-zboot-trailer-huge.img', patch(good, off + psize, '<I', 0xfffffff0), r'implausible decompressed size')
-    add('bad-zboot-trailer-small.img', patch(good, off + psize, '<I', 0x800), r'(more than the space given|corrupt)')
-    add('bad-zboot-trailer-large.img', patch(good, off + psize, '<I', 0x2100), r'(size differs from the size trailer|corrupt)')
+    add('bad-zboot-trailer-zero.img', patch(good, isize, '<I', 0), r'implausible decompressed size')
+    add('bad-zboot-trailer-huge.img', patch(good, isize, '<I', 0xfffffff0), r'implausible decompressed size')
+    add('bad-zboot-trailer-small.img', patch(good, isize, '<I', 0x800), r'data decompresses to more than the space given')
+    add('bad-zboot-trailer-large.img', patch(good, isize, '<I', 0x2100), r'cannot decompress the gzip payload: compressed data is corrupt')
     add('bad-zboot-trailer-short-size.img', patch(good, 0x0c, '<I', psize - 2), r'(corrupt|truncated|implausible|more than the space|size differs)')
+
+    # the kernel's size rule per type (docs/format.md §1)
+    add('bad-zboot-gzip-old-rule.img', zboot_image(psize=len(stream) - 4),
+        r'gzip payload size leaves out the gzip trailer \(ISIZE\): image made by an old ukify-zboot; remake it')
+    add('bad-zboot-gzip-size-cuts-member.img', zboot_image(psize=len(stream) - 8),
+        r'cannot decompress the gzip payload: compressed data is corrupt')
+    add('bad-zboot-gzip-size-appended.img',
+        zboot_image(data=stream + struct.pack('<I', 0x2000), psize=len(stream) + 4),
+        r'cannot decompress the gzip payload: compressed data is corrupt')
+    add('bad-zboot-gzip-size-tiny.img', zboot_image(psize=17), r'gzip payload size is smaller than a gzip member')
+    add('bad-zboot-xz-size-missing.img', good_xz[:off + len(xz) + 2], r'payload offset/size .* past the end')
+    add('bad-zboot-xz-size-small.img', zboot_image(stream=xz, comp=b'xzkern', trailer_size=0x800),
+        r'cannot decompress the xzkern payload: data decompresses to more than the space given')
+    add('bad-zboot-xz-size-large.img', zboot_image(stream=xz, comp=b'xzkern', trailer_size=0x2000),
+        r'cannot decompress the xzkern payload: size differs from the size trailer')
+    add('bad-zboot-xz-size-inside.img', zboot_image(stream=xz, comp=b'xzkern', trailer_size=0x1000, psize=len(xz) + 4),
+        r'implausible decompressed size in the zboot size trailer')
 
     # payload stream
     flipped = bytearray(good)
@@ -233,7 +263,9 @@ def cases():
         r'cannot decompress the gzip payload: compressed data is corrupt')
     add('bad-zboot-payload-trailing-garbage.img', zboot_image(stream=stream[:-4] + b'JUNKJUNK' + stream[-4:]),
         r'cannot decompress the gzip payload')
-    add('bad-zboot-zstd-labelled-gzip.img', zboot_image(stream=stream, comp=b'zstd22'),
+    add('bad-zboot-zstd-labelled-gzip.img', zboot_image(stream=stream, comp=b'zstd'),
+        r'cannot decompress the zstd payload: compressed data is corrupt')
+    add('bad-zboot-zstd22-labelled-gzip.img', zboot_image(stream=stream, comp=b'zstd22'),
         r'cannot decompress the zstd22 payload: compressed data is corrupt')
     add('bad-zboot-lz4-labelled-gzip.img', zboot_image(stream=stream, comp=b'lz4'),
         r'cannot decompress the lz4 payload: compressed data is corrupt')
@@ -298,7 +330,8 @@ def cases():
     add('bad-bzimage-size-trailer.img', bzimage(payload=good_payload[:-4] + struct.pack('<I', 7)),
         r'implausible decompressed size 7')
 
-    return [('good-zboot.img', good, ''), ('good-arm64-image.img', arm, ''), ('good-bzimage.img', bz, '')] + out
+    return [('good-zboot.img', good, ''), ('good-zboot-xz.img', good_xz, ''), ('good-arm64-image.img', arm, ''),
+            ('good-bzimage.img', bz, '')] + out
 
 
 def main():

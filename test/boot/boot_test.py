@@ -160,7 +160,7 @@ def arm64_zboot(log_dir, name, compress='zstd'):
 
 def header_name(compress):
     """The zboot header's compression string for a `--compress` value (Linux's names)."""
-    return {'zstd': 'zstd22', 'xz': 'xzkern'}.get(compress, compress)
+    return {'xz': 'xzkern'}.get(compress, compress)
 
 
 def check_zboot_log(check, result, comp):
@@ -282,7 +282,7 @@ def zboot_arm64_uki_sdboot(log_dir):
     files = {'EFI/BOOT/BOOTAA64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'EFI/Linux/zboot.efi': uki}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    check_zboot_log(check, result, 'zstd22')
+    check_zboot_log(check, result, 'zstd')
     check_arm64_in_place(check, result, H.asset(arch, 'vmlinuz'))
     os.unlink(uki)
     return check.done(result)
@@ -295,7 +295,7 @@ def zboot_arm64_uki_direct(log_dir):
     cmdline = H.default_cmdline(arch, name)
     uki = arm64_zboot_uki(log_dir, name, cmdline)
     check, result = boot_and_check(name, arch, {'EFI/BOOT/BOOTAA64.EFI': uki}, cmdline, log_dir)
-    check_zboot_log(check, result, 'zstd22')
+    check_zboot_log(check, result, 'zstd')
     os.unlink(uki)
     return check.done(result)
 
@@ -333,11 +333,11 @@ def zboot_arm64_corrupt(log_dir):
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
     check.true(not result.timed_out, 'QEMU timed out: an error path hangs')
     log = result.log
-    m1 = re.search(r'cannot decompress zstd22 payload: compressed data is corrupt', log)
+    m1 = re.search(r'cannot decompress zstd payload: compressed data is corrupt', log)
     check.true(m1 is not None, 'flipped byte: no clear "corrupt" error on the console')
     m2 = re.search(r'BdsDxe: failed to start .*BOOTAA64|BdsDxe: failed to start Boot0001', log)
     check.true(m2 is not None, 'the firmware did not see our error status')
-    m3 = re.search(r'cannot decompress zstd22 payload: compressed data is truncated', log)
+    m3 = re.search(r'cannot decompress zstd payload: compressed data is truncated', log)
     check.true(m3 is not None, 'truncated stream: no clear "truncated" error on the console')
     m4 = re.search(r'shell: truncated image returned (0x)?[1-9A-Fa-f]', log)
     check.true(m4 is not None, 'the shell did not get an error status back from the truncated image')
@@ -394,7 +394,7 @@ def x86_zboot_uki(log_dir, name, cmdline, compress='zstd'):
     return uki
 
 
-def check_x86_log(check, result, comp='zstd22', paging='5'):
+def check_x86_log(check, result, comp='zstd', paging='5'):
     """Our loader's log against what the kernel reports: the physical address we chose is the
     kernel's "Kernel code" start, the virtual _text we relocated for is the kernel's _text, and
     the paging mode we entered is the one the kernel runs in (VmallocTotal)."""
@@ -669,16 +669,17 @@ def x86_zboot_gzip_parts(log_dir, name):
 
 
 def regzip(data, payload):
-    """Replace the gzip stream of a zboot image in place (it must come out no longer)."""
+    """Replace the gzip stream of a zboot image in place (it must come out no longer). gzip's
+    payload size is the whole member (docs/format.md §1)."""
     import zlib
     off, size = struct.unpack_from('<II', data, 8)
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
     stream = c.compress(bytes(payload)) + c.flush()
-    if len(stream) > size + 4:
+    if len(stream) > size:
         raise H.HarnessError('re-compressed payload does not fit')
     out = bytearray(data)
-    out[off:off + size + 4] = stream + bytes(size + 4 - len(stream))
-    struct.pack_into('<I', out, 12, len(stream) - 4)
+    out[off:off + size] = stream + bytes(size - len(stream))
+    struct.pack_into('<I', out, 12, len(stream))
     return bytes(out)
 
 

@@ -155,6 +155,10 @@ def bad_images_bases_valid(work, c):
     if rc == 0:
         data = read(x)
         c.eq((len(data), data[0x38:0x3c]), (0x1000, b'ARM\x64'), 'extracted fake Image')
+    rc, _, err = run('extract', os.path.join(BAD, 'good-zboot-xz.img'), '-o', x + '.xz')
+    c.eq(rc, 0, 'extract good-zboot-xz.img (%s)' % err.strip())
+    if rc == 0:
+        c.true(read(x + '.xz') == read(x), 'the xzkern base holds the same fake Image')
     rc, _, err = run('inspect', os.path.join(BAD, 'good-arm64-image.img'))
     c.eq(rc, 0, 'inspect good-arm64-image.img (%s)' % err.strip())
     rc, _, err = run('zboot', os.path.join(BAD, 'good-arm64-image.img'), '-o', x + '.efi', '-l', '1')
@@ -256,10 +260,10 @@ def roundtrip(work, c, arch, comp, level):
     data = read(out)
     c.eq(data[0:2] + data[4:8], b'MZzimg', 'MZ + zimg')
     off, size = struct.unpack_from('<II', data, 8)
-    name = {'zstd': 'zstd22', 'xz': 'xzkern'}.get(comp, comp)
+    name = header_name(comp)
     c.eq(data[0x18:0x18 + len(name) + 1], name.encode() + b'\0', 'compression string')
     c.eq(struct.unpack_from('<I', data, 0x38)[0], 0x818223cd, 'LINUX_PE_MAGIC')
-    c.eq(struct.unpack_from('<I', data, off + size)[0], len(want), 'size trailer = payload size')
+    check_size_rule(c, data, comp, len(want))
     j = inspect_json(out)
     c.eq(j['kind'], 'zboot image', 'inspect kind')
     c.eq(j['machine'], 0x8664 if arch == 'x86_64' else 0xaa64, 'stub machine')
@@ -285,10 +289,47 @@ def roundtrip(work, c, arch, comp, level):
         c.eq(len(got), len(want), 'extracted size')
         c.true(got == want, 'extracted bytes == the expected payload')
     if comp == 'gzip':
-        # gzip payload: any gzip reader can unpack it (the layout QEMU's -kernel loader reads)
+        # exactly payload-size bytes are a complete gzip member: what QEMU's -kernel loader,
+        # ukify and kexec-tools read
+        import gzip
         import zlib
-        c.true(zlib.decompress(data[off:off + size + 4], 31) == want, 'zlib reads the gzip payload')
+        d = zlib.decompressobj(31)
+        got = d.decompress(data[off:off + size])
+        c.true(d.eof and d.unused_data == b'' and got == want,
+               'zlib: payload_size bytes are one complete gzip member decoding to the payload')
+        try:
+            c.true(gzip.decompress(data[off:off + size]) == want, 'Python gzip reads the payload_size bytes')
+        except (EOFError, OSError) as e:
+            c.true(False, 'Python gzip on the payload_size bytes: %s' % e)
+    elif comp == 'xz':
+        import lzma
+        c.true(lzma.decompress(data[off:off + size], format=lzma.FORMAT_XZ) == want,
+               'Python lzma reads exactly payload_size bytes of xz')
+    elif comp == 'zstd':
+        p = subprocess.run([need(shutil.which('zstd'), 'zstd command'), '-d', '-c', '-q'], input=data[off:off + size],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        c.true(p.returncode == 0 and p.stdout == want,
+               'zstd -d reads exactly payload_size bytes of zstd (%s)' % p.stderr.decode(errors='replace').strip())
     print('%s %s: %d bytes (%.1f%% of the kernel file)' % (arch, comp, len(data), 100.0 * len(data) / len(read(kernel))))
+
+
+def header_name(comp):
+    """The label the kernel writes at 0x18 for a `--compress` value (Makefile.zboot comp-type-y:
+    current kernels write "zstd", up to 6.12 "zstd22"; xz is "xzkern")."""
+    return {'xz': 'xzkern'}.get(comp, comp)
+
+
+def check_size_rule(c, data, comp, want_len):
+    """The kernel's payload size rule (Makefile.zboot zboot-size-len): gzip's payload size is
+    the whole member and the decompressed size its ISIZE, inside; every other type's is the
+    stream alone, the le32 decompressed size appended right after it."""
+    off, size = struct.unpack_from('<II', data, 8)
+    if comp == 'gzip':
+        c.eq(data[off:off + 2], b'\x1f\x8b', 'gzip member starts at the payload offset')
+        c.eq(struct.unpack_from('<I', data, off + size - 4)[0], want_len & 0xffffffff,
+             'gzip ISIZE (last 4 bytes inside payload_size) = decompressed size')
+    else:
+        c.eq(struct.unpack_from('<I', data, off + size)[0], want_len, 'le32 right after the stream = decompressed size')
 
 
 # fast levels: the format and the decoders are under test, not the ratio
@@ -419,7 +460,7 @@ def build_uki(work, c):
     c.eq(j['text'].get('.uname'), version, '.uname detected inside the zboot payload')
     c.true('PRETTY_NAME="Test"' in j['text'].get('.osrel', ''), '.osrel')
     c.eq(j['linux'].get('kind'), 'zboot image', 'nested .linux kind')
-    c.eq(j['linux'].get('zboot', {}).get('compression'), 'zstd22', 'nested zboot compression')
+    c.eq(j['linux'].get('zboot', {}).get('compression'), 'zstd', 'nested zboot compression')
     c.true(j['verdict']['ok'], 'UKI verdict %s' % j['verdict'])
     rvas = [(s['rva'], s['virtual_size']) for s in j['sections']]
     c.true(all(r % 4096 == 0 for r, _ in rvas), 'sections at SectionAlignment')
@@ -449,6 +490,66 @@ def build_uki(work, c):
     j = inspect_json(uki4)
     c.eq(j['machine'], 0x8664, 'x86 UKI machine')
     c.eq(j['text'].get('.uname'), open(asset('x86_64', 'version')).read().strip(), 'x86 .uname from the bzImage')
+
+
+def trixie_ukify():
+    """Debian 13's ukify (systemd 257), extracted into the test cache, never installed."""
+    cache = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
+    return need(os.path.join(cache, 'trixie', 'ukify', 'usr', 'lib', 'systemd', 'ukify'), "Debian 13's ukify")
+
+
+@case
+def ukify_257_reads_zboot(work, c):
+    """A third-party zboot reader: Debian 13's ukify (systemd 257) builds a UKI from our arm64
+    gzip and zstd zboot images and finds the kernel version inside (it reads exactly payload-size
+    bytes at the payload offset and decompresses them: Uname.scrape_generic). An image by our old
+    gzip rule (ISIZE outside payload_size) is what it cannot read."""
+    ukify = trixie_ukify()
+    python = need('/usr/bin/python3', "Debian's python3 (with python3-pefile, python3-zstandard)")
+    kernel = asset('aarch64', 'vmlinuz')
+    banner = re.search(rb'Linux version (\d\S*) ', read(kernel))
+    if not c.true(banner is not None, 'no "Linux version" banner in the Debian arm64 Image'):
+        return
+    version = banner.group(1).decode()
+    c.eq(version, open(asset('aarch64', 'version')).read().strip(), 'banner version = the package version')
+
+    def ukify_build(image, name):
+        uki = os.path.join(work, name + '.uki.efi')
+        p = subprocess.run([python, ukify, 'build', '--linux', image, '--stub', stub('linuxaa64.efi.stub'),
+                            '--output', uki], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        return p.returncode, p.stdout.decode(errors='replace'), uki
+
+    for comp in ('gzip', 'zstd'):
+        img = os.path.join(work, 'vmlinuz-%s.efi' % comp)
+        run('zboot', kernel, '--compress', comp, '--level', '3', '-o', img, check=True)
+        rc, out, uki = ukify_build(img, comp)
+        c.true(rc == 0, '%s: ukify build failed (%d): %s' % (comp, rc, out.strip()[-800:]))
+        c.true(re.search(r'^Found uname version: %s$' % re.escape(version), out, re.M) is not None,
+               '%s: ukify did not find "%s" inside our zboot image: %s' % (comp, version, out.strip()[-800:]))
+        if rc == 0:
+            j = inspect_json(uki)
+            c.eq(j['text'].get('.uname'), version, '%s: .uname of the UKI ukify built' % comp)
+            c.eq(j['linux'].get('zboot', {}).get('compression'), comp, '%s: .linux is our zboot image' % comp)
+            # ukify embeds our image unchanged
+            sec = next((s for s in j['sections'] if s['name'] == '.linux'), None)
+            data = read(uki)
+            c.true(sec is not None and data[sec['file_offset']:sec['file_offset'] + sec['virtual_size']] == read(img),
+                   '%s: .linux is our image, byte for byte' % comp)
+        if comp == 'gzip':
+            # the same image with the old rule's payload size: ukify's gzip reader fails on it
+            # (the reason for the rule), and ours refuses it with its own message
+            old = bytearray(read(img))
+            struct.pack_into('<I', old, 12, struct.unpack_from('<I', old, 12)[0] - 4)
+            old_img = img + '.old'
+            with open(old_img, 'wb') as f:
+                f.write(old)
+            rc, out, _ = ukify_build(old_img, 'old')
+            c.true('Found uname version' not in out and 'EOFError' in out,
+                   'old-rule gzip image: ukify should fail to decompress it: %s' % out.strip()[-400:])
+            rc, _, err = run('inspect', old_img)
+            c.true(rc == 1 and 'image made by an old ukify-zboot; remake it' in err,
+                   'old-rule gzip image: inspect says why (%s)' % err.strip())
 
 
 @case

@@ -21,6 +21,7 @@
 
 #include "decompress.h"
 #include "tests.h"
+#include "zboot-decode.h"
 
 typedef struct {
         uint8_t *data;
@@ -252,7 +253,12 @@ static void test_api(void) {
         ASSERT_EQ(compression_from_string("xzkern"), COMPRESSION_XZ);
         ASSERT_EQ(compression_from_string("lzo"), _COMPRESSION_INVALID);
         ASSERT_EQ(compression_from_string(NULL), _COMPRESSION_INVALID);
-        ASSERT_STREQ(compression_to_string(COMPRESSION_ZSTD), "zstd22");
+        /* the labels current kernels write (Makefile.zboot comp-type-y) */
+        ASSERT_STREQ(compression_to_string(COMPRESSION_ZSTD), "zstd");
+        ASSERT_STREQ(compression_to_string(COMPRESSION_GZIP), "gzip");
+        ASSERT_STREQ(compression_to_string(COMPRESSION_XZ), "xzkern");
+        ASSERT_STREQ(compression_to_string(COMPRESSION_LZ4), "lz4");
+        ASSERT_STREQ(compression_to_string(COMPRESSION_LZMA), "lzma");
         ASSERT_TRUE(compression_to_string(_COMPRESSION_INVALID) == NULL);
         size_t n;
         uint8_t out[4];
@@ -272,8 +278,56 @@ static void test_api(void) {
         ASSERT_TRUE(decompress_workspace_size(COMPRESSION_GZIP, NULL, 0) <= (1u << 20));
 }
 
+/* zboot_gzip_old_rule(): a real gzip member whose header payload_size leaves out ISIZE (the old
+ * rule) is recognised; the kernel's layout and other damage are not mistaken for it. */
+static void test_zboot_old_gzip_rule(void) {
+        Buf in = { malloc(20000), 20000 };
+        for (size_t i = 0; i < in.size; i++)
+                in.data[i] = (uint8_t) (i * 7 / 13);
+        Buf g = compress_zlib_gzip(&in);
+        uint8_t *img = calloc(1, g.size + 8);
+        memcpy(img, g.data, g.size);
+        size_t ws = decompress_workspace_size(COMPRESSION_GZIP, NULL, 0);
+        void *w = aligned_alloc(64, (ws + 63) & ~(size_t) 63);
+        uint8_t *out = malloc(in.size);
+        ZbootInfo z = { .payload_offset = 0x80, .payload_size = (uint32_t) g.size - 4 };
+        strcpy(z.comp_type, "gzip");
+        size_t sl;
+        uint64_t sz;
+        /* old rule: the member ends 4 bytes past payload_size, ISIZE there */
+        ASSERT_EQ(zboot_old_gzip_layout(&z, img, g.size, &sl, &sz), ZBOOT_OK);
+        ASSERT_EQ(sl, g.size);
+        ASSERT_EQ(sz, in.size);
+        ASSERT_EQ(zboot_gzip_old_rule(&z, img, g.size, out, in.size, w, ws), ZBOOT_GZIP_OLD_RULE);
+        ASSERT_TRUE(memcmp(out, in.data, in.size) == 0);
+        ASSERT_EQ(zboot_gzip_old_rule(&z, img, g.size, out, in.size - 1, w, ws), ZBOOT_BAD_ARGUMENT);
+        /* the kernel's rule: payload_size is the member; zeros after it, the probe does not apply */
+        z.payload_size = (uint32_t) g.size;
+        ASSERT_EQ(zboot_gzip_old_rule(&z, img, g.size + 8, out, in.size, w, ws), ZBOOT_BAD_ARGUMENT);
+        /* ... and bytes after it that look like a size: decoding them as the member fails */
+        memcpy(img + g.size, "\x20\x4e\0\0", 4);
+        ASSERT_EQ(zboot_gzip_old_rule(&z, img, g.size + 8, out, in.size, w, ws), ZBOOT_OK);
+        /* payload_size cutting the member 8 bytes short: the old rule does not explain it */
+        z.payload_size = (uint32_t) g.size - 8;
+        ASSERT_TRUE(zboot_gzip_old_rule(&z, img, g.size, out, in.size, w, ws) != ZBOOT_GZIP_OLD_RULE);
+        /* a corrupt member by the old rule: not confirmed */
+        z.payload_size = (uint32_t) g.size - 4;
+        img[g.size / 2] ^= 0x10;
+        ASSERT_EQ(zboot_gzip_old_rule(&z, img, g.size, out, in.size, w, ws), ZBOOT_OK);
+        /* not gzip: never */
+        img[g.size / 2] ^= 0x10;
+        strcpy(z.comp_type, "zstd");
+        ASSERT_EQ(zboot_gzip_old_rule(&z, img, g.size, out, in.size, w, ws), ZBOOT_BAD_ARGUMENT);
+        free(out);
+        free(w);
+        free(img);
+        free(g.data);
+        free(in.data);
+}
+
 int main(int argc, char **argv) {
         TEST(test_api);
+        TEST(test_zboot_old_gzip_rule);
         for (unsigned s = 0; s < 3; s++) {
                 size_t sizes[] = { 1, 4096, 256u << 10 };
                 Buf b = synthetic(sizes[s], s);

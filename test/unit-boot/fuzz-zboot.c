@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer: the zboot header parser and its size helpers on arbitrary bytes. */
+/* libFuzzer: the zboot header parser and its size helpers on arbitrary bytes, including the
+ * kernel's per-type size rule (zboot.h): what parses has its payload, and for non-gzip types the
+ * appended size, inside the input. */
 #include <stdint.h>
 #include <string.h>
 
@@ -9,10 +11,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ZbootInfo z;
         if (zboot_parse_header(data, size, &z) != ZBOOT_OK)
                 return 0;
-        uint64_t out;
-        size_t n = zboot_stream_length(&z);
-        if (n > (size_t) z.payload_size + 4 || zboot_decompressed_size(&z, data + z.payload_offset,
-                                                                        size - z.payload_offset, &out) != ZBOOT_OK)
+        bool gzip = strcmp(z.comp_type, "gzip") == 0;
+        uint32_t size_len = zboot_size_len(z.comp_type);
+        if (size_len != (gzip ? ZBOOT_SIZE_LEN_GZIP : ZBOOT_SIZE_LEN_APPENDED))
+                __builtin_trap();
+        if (gzip && z.payload_size < ZBOOT_GZIP_MIN_MEMBER)
+                __builtin_trap();
+        uint64_t out, extent = zboot_payload_extent(&z);
+        size_t avail = size - z.payload_offset;
+        if (zboot_stream_length(&z) != z.payload_size || extent != (uint64_t) z.payload_size + size_len ||
+            (uint64_t) z.payload_offset + extent > size ||
+            zboot_decompressed_size(&z, data + z.payload_offset, avail, &out) != ZBOOT_OK)
+                __builtin_trap();
+        /* the size is the le32 ending at the extent: inside gzip's member, after the others' stream */
+        const uint8_t *p = data + z.payload_offset + extent - 4;
+        if (out != ((uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24))
+                __builtin_trap();
+        /* less than the extent is refused */
+        if (zboot_decompressed_size(&z, data + z.payload_offset, (size_t) extent - 1, &out) != ZBOOT_BAD_PAYLOAD_RANGE)
+                __builtin_trap();
+        /* the old-rule probe: gzip only, and only inside the input */
+        size_t old_len;
+        if (zboot_old_gzip_layout(&z, data + z.payload_offset, avail, &old_len, &out) == ZBOOT_OK &&
+            (!gzip || old_len != (size_t) z.payload_size + 4 || old_len > avail || out == 0))
                 __builtin_trap();
         /* what parses, re-writes identically */
         uint8_t hdr[64];

@@ -13,14 +13,17 @@
  */
 #include "decompress.h"
 #include "log.h"
+#include "memory.h"
 #include "pe-load.h"
 #include "x86-load.h"
+#include "zboot-decode.h"
 #include "zboot-load.h"
 #include "zboot.h"
 
-/* Map a file offset range of our own loaded image to its address in memory. */
+/* Map a file offset range of our own loaded image to its address in memory; ret_avail: bytes
+ * of the same section from there (≥ len). */
 static EFI_STATUS file_range_in_memory(const void *image, size_t size, uint64_t off, uint64_t len,
-                                       const uint8_t **ret) {
+                                       const uint8_t **ret, size_t *ret_avail) {
         PeLoadView v;
         if (pe_load_view(image, size, &v) != PE_LOAD_OK)
                 return log_error_status(EFI_LOAD_ERROR, "own image: cannot read PE headers");
@@ -35,9 +38,32 @@ static EFI_STATUS file_range_in_memory(const void *image, size_t size, uint64_t 
                 if (rva > size || len > size - rva)
                         break;
                 *ret = (const uint8_t *) image + rva;
+                *ret_avail = (size_t) MIN((uint64_t) raw - (off - s.PointerToRawData), size - rva);
                 return EFI_SUCCESS;
         }
         return log_error_status(EFI_LOAD_ERROR, "zboot payload is not inside one section of our image");
+}
+
+/* A gzip payload failed to load by the kernel's size rule (docs/format.md §1): if the image was
+ * made by the old rule (payload_size without ISIZE), say so. Returns err otherwise. Runs only
+ * on this failure path; frees what it allocates. */
+static EFI_STATUS refuse_old_gzip(const ZbootInfo *z, CompressionType type, const uint8_t *payload, size_t avail,
+                                  EFI_STATUS err) {
+        size_t len;
+        uint64_t size;
+        if (type != COMPRESSION_GZIP || zboot_old_gzip_layout(z, payload, avail, &len, &size) != ZBOOT_OK ||
+            size > SIZE_MAX)
+                return err;
+        _cleanup_pages_ Pages out = {};
+        _cleanup_pool_ void *work = NULL;
+        size_t work_size = decompress_workspace_size(type, payload, len);
+        if (BS->AllocatePool(EfiLoaderData, work_size, &work) != EFI_SUCCESS ||
+            alloc_pages_below(size, UINT64_MAX, EfiLoaderData, &out) != EFI_SUCCESS)
+                return err;
+        if (zboot_gzip_old_rule(z, payload, avail, pages_ptr(&out), (size_t) size, work, work_size) !=
+            ZBOOT_GZIP_OLD_RULE)
+                return err;
+        return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(ZBOOT_GZIP_OLD_RULE));
 }
 
 EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Placement *p, Pages *ret_pages,
@@ -52,14 +78,17 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
         if (zr != ZBOOT_OK)
                 return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(zr));
 
-        /* Payload plus its 4-byte size trailer (gzip keeps it in the stream). */
+        /* Payload plus, except for gzip, the 4-byte size appended after it (zboot.h). */
         const uint8_t *payload;
+        size_t avail;
+        uint64_t extent = zboot_payload_extent(&z);
         if (in_memory)
-                err = file_range_in_memory(image, size, z.payload_offset, (uint64_t) z.payload_size + 4, &payload);
-        else if ((uint64_t) z.payload_offset + z.payload_size + 4 > size)
+                err = file_range_in_memory(image, size, z.payload_offset, extent, &payload, &avail);
+        else if ((uint64_t) z.payload_offset + extent > size)
                 err = log_error_status(EFI_LOAD_ERROR, "zboot payload runs past the end of the image");
         else {
                 payload = (const uint8_t *) image + z.payload_offset;
+                avail = size - z.payload_offset;
                 err = EFI_SUCCESS;
         }
         if (err != EFI_SUCCESS)
@@ -70,11 +99,12 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
                 return log_error_status(EFI_UNSUPPORTED, "unknown compression \"%s\"", z.comp_type);
 
         uint64_t out_size;
-        zr = zboot_decompressed_size(&z, payload, (size_t) z.payload_size + 4, &out_size);
+        zr = zboot_decompressed_size(&z, payload, avail, &out_size);
         if (zr != ZBOOT_OK)
                 return log_error_status(EFI_LOAD_ERROR, "zboot payload size: %s", zboot_strerror(zr));
         if (out_size == 0)
-                return log_error_status(EFI_LOAD_ERROR, "zboot size trailer says the kernel is 0 bytes");
+                return refuse_old_gzip(&z, type, payload, avail,
+                                       log_error_status(EFI_LOAD_ERROR, "zboot size trailer says the kernel is 0 bytes"));
 
         size_t stream_len = zboot_stream_length(&z);
         if (!compression_supported(type))
@@ -92,13 +122,13 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
         bool is_x86;
         err = x86_hint_find(image, size, in_memory, out_size, &x86, &is_x86);
         if (err != EFI_SUCCESS)
-                return err;
+                return refuse_old_gzip(&z, type, payload, avail, err);
         if (is_x86)
                 err = x86_kernel_alloc(&x86, out_size, p, &pages);
         else
                 err = kernel_alloc(out_size, KERNEL_PLACEMENT_ALIGN, p, &pages);
         if (err != EFI_SUCCESS)
-                return err;
+                return refuse_old_gzip(&z, type, payload, avail, err);
 
         uint64_t t0 = cpu_ticks();
         size_t out_len = 0;
@@ -107,12 +137,17 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
         DecompressResult dr = decompress(type, payload, stream_len, pages_ptr(&pages), out_size, &out_len, work,
                                          work_size);
         uint64_t t1 = cpu_ticks(), hz = cpu_ticks_per_sec();
-        if (dr != DECOMPRESS_OK)
-                return log_error_status(EFI_LOAD_ERROR, "cannot decompress %s payload: %s", z.comp_type,
-                                        decompress_strerror(dr));
-        if (out_len != out_size)
-                return log_error_status(EFI_LOAD_ERROR, "payload decompressed to %lu bytes, header says %lu",
-                                        (uint64_t) out_len, out_size);
+        if (dr != DECOMPRESS_OK || out_len != out_size) {
+                /* the failed allocation goes before a possible old-rule check needs memory */
+                free_pagesp(&pages);
+                if (dr != DECOMPRESS_OK)
+                        err = log_error_status(EFI_LOAD_ERROR, "cannot decompress %s payload: %s", z.comp_type,
+                                               decompress_strerror(dr));
+                else
+                        err = log_error_status(EFI_LOAD_ERROR, "payload decompressed to %lu bytes, header says %lu",
+                                               (uint64_t) out_len, out_size);
+                return refuse_old_gzip(&z, type, payload, avail, err);
+        }
         log_info("decompressed %s: %lu -> %lu bytes in %lu ms", z.comp_type, (uint64_t) z.payload_size,
                  (uint64_t) out_len, hz ? (t1 - t0) * 1000 / hz : 0);
 
