@@ -38,6 +38,9 @@ EXPECTED = {
     'bookworm': {'gzip': 'gzip', 'lz4': 'lz4', 'lzma': 'lzma', 'lzo': 'lzo', 'xz': 'xzkern', 'zstd': 'zstd22'},
     'sid': {'gzip': 'gzip', 'zstd': 'zstd'},
 }
+# LINUX_PE_MAGIC at 0x38: 6.1's zboot-header.S leaves 0x38 zero (only the PE offset at 0x3c);
+# later kernels write the magic there, as their plain Images always did.
+PE_MAGIC_AT_0X38 = {'bookworm': 0, 'sid': 0x818223cd}
 # Our `ukify-zboot zboot --compress` names for the corpus types we can write.
 OUR_COMPRESS = {'gzip': 'gzip', 'lz4': 'lz4', 'xz': 'xz', 'zstd': 'zstd'}
 FAST_LEVEL = {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}
@@ -171,7 +174,7 @@ def check_header(corpus, check, work):
         if comp in want:
             check.eq(k['compression'], want[comp], '%s: kernel label' % what)
         check.eq(k['reserved'], bytes(8), '%s: reserved bytes' % what)
-        check.eq(k['linux_pe_magic'], LINUX_PE_MAGIC, '%s: LINUX_PE_MAGIC at 0x38' % what)
+        check.eq(k['linux_pe_magic'], PE_MAGIC_AT_0X38[corpus.suite], '%s: the le32 at 0x38' % what)
         raw = corpus.read(comp, 'vmlinuz')   # the build's compressed payload (+ size for non-gzip)
         end = k['payload_offset'] + k['payload_size'] + k['size_len']
         check.eq(len(raw), k['payload_size'] + k['size_len'],
@@ -189,12 +192,18 @@ def check_header(corpus, check, work):
         if not check.true(pe is not None, '%s: no PE header at the offset in 0x3c' % what):
             continue
         # Our reader, field by field.
-        j = inspect_json(corpus.path(comp, 'vmlinuz.efi'))
+        if comp == 'lzo':
+            continue   # no lzo decoder: every verb refuses it (the lzo check)
+        try:
+            j = inspect_json(corpus.path(comp, 'vmlinuz.efi'))
+        except H.HarnessError as e:
+            check.true(False, '%s: %s' % (what, e))
+            continue
         check.eq(j.get('kind'), 'zboot image', '%s: inspect kind' % what)
         z = j.get('zboot') or {}
         for key in ('payload_offset', 'payload_size', 'compression', 'decompressed_size'):
             check.eq(z.get(key), k[key], '%s: inspect zboot.%s' % (what, key))
-        check.eq(z.get('supported'), comp != 'lzo', '%s: inspect zboot.supported' % what)
+        check.eq(z.get('supported'), True, '%s: inspect zboot.supported' % what)
         for key in ('machine', 'entry', 'section_alignment', 'file_alignment', 'major_image_version',
                     'size_of_image', 'checksum', 'dll_characteristics'):
             check.eq(j.get(key), pe[key], '%s: inspect %s (PE header at 0x%x)' % (what, key, k['pe_offset']))
@@ -258,7 +267,7 @@ def check_rewrap(corpus, check, work):
         check.eq(FAMILY.get(zo['compression']), FAMILY.get(zk['compression']), '%s: label family' % what)
         if zo['compression'] != zk['compression']:
             print('NOTE %s: label %r, the kernel wrote %r' % (what, zo['compression'], zk['compression']))
-        check.eq(zo['linux_pe_magic'], zk['linux_pe_magic'], '%s: LINUX_PE_MAGIC' % what)
+        check.eq(zo['linux_pe_magic'], LINUX_PE_MAGIC, '%s: our LINUX_PE_MAGIC at 0x38 (as newer kernels write)' % what)
         check.eq(zo['reserved'], zk['reserved'], '%s: reserved bytes' % what)
         # payload size convention + size trailer: the stream is exactly payload-size bytes and
         # the decompressed size sits where the kernel's rule says (gzip: ISIZE inside)
@@ -290,8 +299,8 @@ def check_rewrap(corpus, check, work):
 
 
 def check_lzo(corpus, check, work):
-    """The 6.1 kernel's lzo zboot image: our tools have no lzo decoder; every verb that would
-    decompress must refuse it, saying lzo, write nothing and exit 1."""
+    """The 6.1 kernel's lzo zboot image: our tools have no lzo decoder; every verb refuses it,
+    saying lzo, writes nothing and exits 1."""
     if not check.true('lzo' in corpus.comps, '%s: no lzo image in the corpus' % corpus.version):
         return check.done()
     img = corpus.path('lzo', 'vmlinuz.efi')
@@ -300,6 +309,8 @@ def check_lzo(corpus, check, work):
     with open(cmdfile, 'w') as f:
         f.write('console=ttyAMA0')
     verbs = {
+        'inspect': ['inspect', img],
+        'inspect --json': ['inspect', '--json', img],
         'extract': ['extract', img, '-o', out],
         'zboot': ['zboot', img, '-o', out],
         'build': ['build', '--linux', img, '--initrd', H.asset('aarch64', 'initrd.cpio.gz'),
@@ -310,11 +321,10 @@ def check_lzo(corpus, check, work):
             os.unlink(out)
         rc, msg = ukify(*args, ok=False)
         check.eq(rc, 1, 'lzo: %s exit status (message: %s)' % (verb, msg.strip()))
-        check.true('lzo' in msg, 'lzo: %s message does not name lzo: %r' % (verb, msg.strip()))
+        said = msg.replace(img, 'IMAGE')   # the path has "lzo" in it too
+        check.true(re.search(r'\blzo\b', said) is not None, 'lzo: %s message does not name lzo: %r' % (verb, said.strip()))
         check.true(not os.path.exists(out), 'lzo: %s wrote an output' % verb)
         print('lzo %s: exit %d: %s' % (verb, rc, msg.strip()))
-    j = inspect_json(img)
-    check.eq((j.get('zboot') or {}).get('supported'), False, 'lzo: inspect zboot.supported')
     os.unlink(cmdfile)
     return check.done()
 
