@@ -105,13 +105,14 @@ uint32_t x86_e820_type(uint32_t efi_type, uint64_t attribute) {
         }
 }
 
-size_t x86_e820_from_efi(const uint8_t *map, size_t n, size_t stride, uint8_t *out, size_t cap) {
+size_t x86_e820_from_efi(const uint8_t *map, size_t map_size, size_t stride, uint8_t *out, size_t cap) {
         size_t count = 0;
         uint64_t last_end = 0;
         uint32_t last_type = 0;
 
         if (stride < EFI_DESC_MIN_SIZE)
                 return 0;
+        size_t n = map_size / stride;
         for (size_t i = 0; i < n; i++) {
                 const uint8_t *d = map + i * stride;
                 uint64_t start = x86_get64(d + 8), pages = x86_get64(d + 24);

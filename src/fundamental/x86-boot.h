@@ -107,11 +107,14 @@ bool x86_screen_info(uint8_t si[0x40], const X86Gop *g);
  * after ExitBootServices), or 0 for descriptors that are left out (unaccepted memory). */
 uint32_t x86_e820_type(uint32_t efi_type, uint64_t attribute);
 
-/* Convert n descriptors (stride bytes apart, stride >= EFI_DESC_MIN_SIZE), merging neighbours
- * that touch and share a type (in map order, as the firmware gives it). Writes at most cap
- * entries (E820_ENTRY_SIZE bytes each) and returns how many the whole map needs, so the
- * caller can put the rest in SETUP_E820_EXT; 0 if stride is too small. */
-size_t x86_e820_from_efi(const uint8_t *map, size_t n, size_t stride, uint8_t *out, size_t cap);
+/* Convert the map_size / stride descriptors of a map of map_size bytes (stride bytes apart,
+ * stride >= EFI_DESC_MIN_SIZE; a partial descriptor at the end is ignored), merging neighbours
+ * that touch and share a type (in map order, as the firmware gives it); descriptors that wrap
+ * around the address space are left out. Writes at most cap entries (E820_ENTRY_SIZE bytes
+ * each) and returns how many the whole map needs, so the caller can put the rest in
+ * SETUP_E820_EXT; 0 if stride is too small. The EFI side checks the map with efi_map_check()
+ * (slots.h) before it relies on it. */
+size_t x86_e820_from_efi(const uint8_t *map, size_t map_size, size_t stride, uint8_t *out, size_t cap);
 
 /* ---- virtual KASLR and relocation -------------------------------------------------------- */
 

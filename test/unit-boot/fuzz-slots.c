@@ -8,7 +8,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Input: size, align shift, min, max, seed, then regions (start, size) pairs. Checks that a
- * chosen slot is aligned, inside [min, max), and inside one region. */
+ * chosen slot is aligned, inside [min, max), and inside one region. The same bytes are then
+ * read as an EFI memory map (descriptor size from the align word): a slot chosen there must
+ * lie in one EfiConventionalMemory descriptor of a map efi_map_check() accepted. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint64_t hdr[5];
         if (size < sizeof(hdr))
@@ -40,5 +42,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
         }
         free(r);
+
+        size_t desc_size = EFI_MAP_DESC_MIN_SIZE + 8 * ((hdr[1] >> 8) % 4), map_size = size - size % desc_size;
+        size_t bad;
+        EfiMapResult mr = efi_map_check(data, map_size, desc_size, &bad);
+        if (mr != EFI_MAP_OK && map_size > 0 && bad >= map_size / desc_size)
+                abort();
+        for (int randomize = 0; randomize <= 1; randomize++) {
+                if (!slots_choose_efi(data, map_size, desc_size, EFI_MAP_CONVENTIONAL, want, align, min, max, seed,
+                                      randomize, &addr))
+                        continue;
+                if (mr != EFI_MAP_OK || addr % align || addr < min || addr > max || max - addr < want)
+                        abort();
+                int inside = 0;
+                for (size_t i = 0; i < map_size / desc_size; i++) {
+                        uint32_t type;
+                        uint64_t start, pages;
+                        memcpy(&type, data + i * desc_size, 4);
+                        memcpy(&start, data + i * desc_size + 8, 8);
+                        memcpy(&pages, data + i * desc_size + 24, 8);
+                        uint64_t end = start + pages * 4096 < start ? UINT64_MAX : start + pages * 4096;
+                        if (type == EFI_MAP_CONVENTIONAL && addr >= start && addr <= end && end - addr >= want)
+                                inside = 1;
+                }
+                if (!inside)
+                        abort();
+        }
         return 0;
 }

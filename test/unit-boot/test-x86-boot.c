@@ -51,8 +51,8 @@ static void test_e820(void) {
         };
         uint8_t out[16 * E820_ENTRY_SIZE];
         const uint8_t *map = to_map(r, sizeof(r) / sizeof(r[0]));
-        ASSERT_EQ(x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]), 32, out, 16), 0);
-        size_t n = x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]), STRIDE, out, 16);
+        ASSERT_EQ(x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]) * STRIDE, 32, out, 16), 0);
+        size_t n = x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]) * STRIDE, STRIDE, out, 16);
         ASSERT_EQ(n, 10);
         static const struct { uint64_t addr, size; uint32_t type; } want[] = {
                 { 0, 0xa0000, E820_RAM },
@@ -75,14 +75,14 @@ static void test_e820(void) {
         /* a small table: the count still says how many are needed, nothing written past cap */
         uint8_t small[3 * E820_ENTRY_SIZE + 1];
         small[3 * E820_ENTRY_SIZE] = 0x5a;
-        ASSERT_EQ(x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]), STRIDE, small, 3), 10);
+        ASSERT_EQ(x86_e820_from_efi(map, sizeof(r) / sizeof(r[0]) * STRIDE, STRIDE, small, 3), 10);
         ASSERT_EQ(small[3 * E820_ENTRY_SIZE], 0x5a);
         ASSERT_TRUE(memcmp(small, out, 3 * E820_ENTRY_SIZE) == 0);
         /* a merge into the entry that sits exactly at cap is not written either */
         Region two[] = { { 7, 0, 1, 0 }, { 0, 0x1000, 1, 0 }, { 0, 0x2000, 1, 0 } };
         uint8_t one[E820_ENTRY_SIZE + 1];
         one[E820_ENTRY_SIZE] = 0x5a;
-        ASSERT_EQ(x86_e820_from_efi(to_map(two, 3), 3, STRIDE, one, 1), 2);
+        ASSERT_EQ(x86_e820_from_efi(to_map(two, 3), 3 * STRIDE, STRIDE, one, 1), 2);
         ASSERT_EQ(x86_get64(one + 8), 0x1000);
         ASSERT_EQ(one[E820_ENTRY_SIZE], 0x5a);
 }

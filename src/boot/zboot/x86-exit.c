@@ -129,8 +129,7 @@ static void fill_memory_fields(uint8_t *bp, Handoff *h, size_t map_size, size_t 
         /* All entries go to the extension block first; the first 128 move to the zero page,
          * the rest stay (shifted down) as SETUP_E820_EXT. */
         uint8_t *ext = pages_ptr(&h->e820_ext);
-        size_t n_desc = desc_size ? map_size / desc_size : 0;
-        size_t n = x86_e820_from_efi(h->map, n_desc, desc_size, ext + SETUP_DATA_HDR, h->ext_cap);
+        size_t n = x86_e820_from_efi(h->map, map_size, desc_size, ext + SETUP_DATA_HDR, h->ext_cap);
         if (n > h->ext_cap)
                 n = h->ext_cap;   /* cannot happen: ext_cap >= descriptors; cannot report either */
         size_t in_bp = n < BP_E820_MAX ? n : BP_E820_MAX;
