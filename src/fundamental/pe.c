@@ -290,6 +290,97 @@ PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, ui
         return pe_update_checksum(out, (size_t) p.out_size);
 }
 
+/* Where a replaced section's data goes: grow = the last section, rewritten at its place with
+ * new_raw bytes of raw data; otherwise in place within its old raw data. */
+typedef struct {
+        bool grow;
+        uint64_t new_raw;
+        uint64_t out_size;
+} ReplacePlan;
+
+static PeResult plan_replace(const PeFile *f, size_t idx, size_t size, ReplacePlan *ret) {
+        if (f->opt.DataDirectory[PE_DIR_SECURITY].Size)
+                return PE_SIGNED;
+        if (idx >= f->n_sections)
+                return PE_NO_SUCH_SECTION;
+        if (size == 0 || size > UINT32_MAX)
+                return PE_NO_SECTION_ROOM;
+        PeSectionHeader s = pe_section(f, idx);
+        if (s.SizeOfRawData == 0 || s.PointerToRawData == 0)
+                return PE_NO_SECTION_ROOM;
+        uint32_t fa = f->opt.FileAlignment, sa = f->opt.SectionAlignment;
+        uint64_t raw_end = (uint64_t) s.PointerToRawData + s.SizeOfRawData;
+        uint64_t next_rva = f->opt.SizeOfImage;
+        bool last_in_file = align_up(f->size, fa) <= align_up(raw_end, fa), last_rva = true;
+        for (size_t i = 0; i < f->n_sections; i++) {
+                if (i == idx)
+                        continue;
+                PeSectionHeader t = pe_section(f, i);
+                if (t.SizeOfRawData && t.PointerToRawData >= s.PointerToRawData)
+                        last_in_file = false;
+                if (t.VirtualAddress >= s.VirtualAddress) {
+                        last_rva = false;
+                        if (t.VirtualAddress < next_rva)
+                                next_rva = t.VirtualAddress;
+                }
+        }
+        /* nothing in the file after the section but zeros (file alignment padding) */
+        for (uint64_t o = raw_end; last_in_file && o < f->size; o++)
+                if (f->data[o])
+                        last_in_file = false;
+        if (last_in_file && last_rva) {
+                uint64_t new_raw = align_up(size, fa);
+                if (s.PointerToRawData + new_raw > UINT32_MAX || align_up((uint64_t) s.VirtualAddress + size, sa) > UINT32_MAX)
+                        return PE_TOO_BIG;
+                *ret = (ReplacePlan) { true, new_raw, s.PointerToRawData + new_raw };
+                return PE_OK;
+        }
+        if (size > s.SizeOfRawData || s.VirtualAddress + (uint64_t) size > next_rva)
+                return PE_NO_SECTION_ROOM;
+        *ret = (ReplacePlan) { false, s.SizeOfRawData, f->size };
+        return PE_OK;
+}
+
+PeResult pe_replace_size(const PeFile *f, size_t idx, size_t size, size_t *ret) {
+        ReplacePlan p;
+        PeResult r = plan_replace(f, idx, size, &p);
+        if (r == PE_OK)
+                *ret = (size_t) p.out_size;
+        return r;
+}
+
+PeResult pe_replace_section(const PeFile *f, size_t idx, const void *data, size_t size, uint8_t *out, size_t out_cap,
+                            size_t *ret_size) {
+        ReplacePlan p;
+        PeResult r = plan_replace(f, idx, size, &p);
+        if (r != PE_OK)
+                return r;
+        if (out_cap < p.out_size)
+                return PE_BUFFER_TOO_SMALL;
+        PeSectionHeader s = pe_section(f, idx);
+        uint64_t keep = p.grow ? s.PointerToRawData : f->size;
+        memmove(out, f->data, (size_t) keep);
+        memcpy(out + s.PointerToRawData, data, size);
+        memset(out + s.PointerToRawData + size, 0, (size_t) (p.new_raw - size));
+
+        uint64_t opt_off = (uint64_t) f->pe_offset + 4 + sizeof(PeFileHeader);
+        uint8_t *h = out + f->sections_offset + idx * SECTION_HEADER_SIZE;
+        put32(h + offsetof(PeSectionHeader, VirtualSize), (uint32_t) size);
+        if (p.grow) {
+                put32(h + offsetof(PeSectionHeader, SizeOfRawData), (uint32_t) p.new_raw);
+                uint32_t sa = f->opt.SectionAlignment;
+                put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage),
+                      (uint32_t) align_up((uint64_t) s.VirtualAddress + size, sa));
+                if (s.Characteristics & PE_SCN_CNT_INITIALIZED_DATA) {
+                        int64_t sid = (int64_t) f->opt.SizeOfInitializedData - s.SizeOfRawData + (int64_t) p.new_raw;
+                        put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),
+                              sid < 0 ? 0 : sid > UINT32_MAX ? UINT32_MAX : (uint32_t) sid);
+                }
+        }
+        *ret_size = (size_t) p.out_size;
+        return pe_update_checksum(out, (size_t) p.out_size);
+}
+
 uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset) {
         uint64_t sum = 0;
         for (size_t i = 0; i < len; i += 2) {
@@ -335,6 +426,8 @@ const char *pe_strerror(PeResult r) {
         case PE_BUFFER_TOO_SMALL:       return "output buffer too small";
         case PE_TOO_BIG:                return "result would exceed 4 GiB";
         case PE_BAD_SECTION_NAME:       return "section name empty or longer than 8 bytes";
+        case PE_NO_SECTION_ROOM:        return "new contents do not fit in the section (only the last section can grow)";
+        case PE_NO_SUCH_SECTION:        return "no such section";
         }
         return "unknown PE error";
 }

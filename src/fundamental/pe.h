@@ -35,6 +35,8 @@ typedef enum {
         PE_BUFFER_TOO_SMALL = -17,
         PE_TOO_BIG = -18,               /* builder: result beyond 32-bit RVAs / offsets */
         PE_BAD_SECTION_NAME = -19,
+        PE_NO_SECTION_ROOM = -20,       /* replace: new contents do not fit where the section is */
+        PE_NO_SUCH_SECTION = -21,
 } PeResult;
 
 typedef struct {
@@ -95,6 +97,16 @@ PeResult pe_append_size(const PeFile *f, const PeNewSection *s, size_t n, size_t
  * one at SectionAlignment; NumberOfSections, SizeOfImage, SizeOfInitializedData and CheckSum
  * are updated. Deterministic. */
 PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
+                            size_t *ret_size);
+
+/* Replace the contents of section idx (how a UKI's merged .sbat takes the place of the stub's,
+ * as ukify does). The section that is last both in the file and in RVA order may grow or shrink
+ * (raw data FileAlignment-padded, SizeOfImage and SizeOfInitializedData follow) when nothing but
+ * padding follows its raw data; any other section keeps its place and must fit in both its
+ * SizeOfRawData and the RVA gap before the next section (the rest of its raw data is zeroed).
+ * VirtualSize becomes size. Signed images are refused. The checksum is updated. */
+PeResult pe_replace_size(const PeFile *f, size_t idx, size_t size, size_t *ret);
+PeResult pe_replace_section(const PeFile *f, size_t idx, const void *data, size_t size, uint8_t *out, size_t out_cap,
                             size_t *ret_size);
 
 /* The PE checksum (as the Windows loader and sbsign compute it), and updating it in place. */

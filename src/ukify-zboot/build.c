@@ -10,12 +10,16 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "measure.h"
 #include "pe.h"
+#include "sbat.h"
+#include "sign.h"
 #include "verbs.h"
 #include "zboot.h"
 
 #define MAX_EXTRA 16
 #define MAX_INITRD 16
+#define MAX_SBAT 16
 
 static void help(void) {
         printf("ukify-zboot build --linux KERNEL -o OUTPUT [OPTIONS]\n\n"
@@ -26,18 +30,25 @@ static void help(void) {
                "      --cmdline TEXT|@FILE\n"
                "      --os-release TEXT|@FILE\n"
                "      --uname VERSION     (default: detected from the kernel, also inside zboot payloads)\n"
-               "      --sbat TEXT|@FILE   extra SBAT lines for a .sbat section (only if the stub has none)\n"
+               "      --sbat TEXT|@FILE   SBAT entries (repeatable), merged with the stub's and the kernel's\n"
+               "                          .sbat into the UKI's .sbat (header line once, each component once)\n"
                "      --splash PATH       .splash (BMP)\n"
                "      --devicetree PATH   .dtb\n"
                "      --section NAME:TEXT|@FILE   any other section (repeatable)\n"
-               "      --stub PATH         UKI stub (default: ours for the kernel's arch)\n"
+               "      --stub PATH         UKI stub (default: ours for the kernel's arch, from\n"
+               "                          $UKIFY_ZBOOT_STUB_DIR, else the installed stub directory)\n"
+               "      --secureboot-private-key KEY\n"
+               "      --secureboot-certificate CERT\n"
+               "                          sign the UKI for Secure Boot with sbsign (both or neither)\n"
+               "      --measure           print the PCR 11 value (sha256) systemd-stub 257 and our stub\n"
+               "                          measure for this UKI, as \"11:sha256=HEX\" on stdout\n"
                "  -o --output PATH\n"
                "  -h --help\n");
 }
 
 int verb_build(int argc, char **argv) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
-               A_STUB };
+               A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE };
         static const struct option opts[] = {
                 { "linux", required_argument, NULL, A_LINUX },
                 { "zboot", optional_argument, NULL, A_ZBOOT },
@@ -50,14 +61,18 @@ int verb_build(int argc, char **argv) {
                 { "devicetree", required_argument, NULL, A_DTB },
                 { "section", required_argument, NULL, A_SECTION },
                 { "stub", required_argument, NULL, A_STUB },
+                { "secureboot-private-key", required_argument, NULL, A_SB_KEY },
+                { "secureboot-certificate", required_argument, NULL, A_SB_CERT },
+                { "measure", no_argument, NULL, A_MEASURE },
                 { "output", required_argument, NULL, 'o' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        bool measure = false;
         const char *linux_path = NULL, *output = NULL, *stub_path = NULL, *cmdline = NULL, *osrel = NULL,
-                   *uname = NULL, *sbat = NULL, *splash = NULL, *dtb = NULL;
-        const char *initrds[MAX_INITRD], *extra[MAX_EXTRA];
-        size_t n_initrd = 0, n_extra = 0;
+                   *uname = NULL, *splash = NULL, *dtb = NULL, *sb_key = NULL, *sb_cert = NULL;
+        const char *initrds[MAX_INITRD], *extra[MAX_EXTRA], *sbats[MAX_SBAT];
+        size_t n_initrd = 0, n_extra = 0, n_sbat = 0;
         CompressionType ztype = _COMPRESSION_INVALID;
         int c, ret = 1;
 
@@ -78,7 +93,13 @@ int verb_build(int argc, char **argv) {
                 case A_CMDLINE: cmdline = optarg; break;
                 case A_OSREL: osrel = optarg; break;
                 case A_UNAME: uname = optarg; break;
-                case A_SBAT: sbat = optarg; break;
+                case A_SBAT:
+                        if (n_sbat == MAX_SBAT)
+                                return error("--sbat: at most %d", MAX_SBAT);
+                        sbats[n_sbat++] = optarg;
+                        break;
+                case A_SB_KEY: sb_key = optarg; break;
+                case A_SB_CERT: sb_cert = optarg; break;
                 case A_SPLASH: splash = optarg; break;
                 case A_DTB: dtb = optarg; break;
                 case A_SECTION:
@@ -91,6 +112,7 @@ int verb_build(int argc, char **argv) {
                         extra[n_extra++] = optarg;
                         break;
                 case A_STUB: stub_path = optarg; break;
+                case A_MEASURE: measure = true; break;
                 case 'o': output = optarg; break;
                 case 'h': help(); return 0;
                 default: return 2;
@@ -101,8 +123,13 @@ int verb_build(int argc, char **argv) {
                 return error("build: --linux is required");
         if (!output)
                 return error("build: --output is required");
+        if (!sign_check_args(sb_key, sb_cert))
+                return 1;
 
-        Blob kernel = {}, payload = {}, stub = {}, initrd = {}, out = {};
+        Blob kernel = {}, payload = {}, stub = {}, initrd = {}, out = {}, stub_sbat = {};
+        SbatList sl = {};
+        char *sbat_text = NULL;
+        size_t sbat_size = 0;
         Blob texts[8 + MAX_EXTRA] = {};
         PeNewSection secs[8 + MAX_EXTRA];
         size_t n = 0, nt = 0;
@@ -127,7 +154,8 @@ int verb_build(int argc, char **argv) {
         }
         if (ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
                 Blob z;
-                if (!make_zboot(&kernel, &payload, linux_path, ztype, compress_default_level(ztype), arch, NULL, &z))
+                if (!make_zboot(&kernel, &payload, linux_path, ztype, compress_default_level(ztype), arch, NULL, NULL, 0,
+                                &z))
                         goto out;
                 blob_free(&kernel);
                 kernel = z;
@@ -181,11 +209,12 @@ int verb_build(int argc, char **argv) {
         }
 
         char path[4096];
+        bool defaulted = !stub_path;
         if (!stub_path) {
                 snprintf(path, sizeof(path), "%s/linux%s.efi.stub", stub_dir(), arch_efi_suffix(arch));
                 stub_path = path;
         }
-        if (!read_file(stub_path, &stub))
+        if (!read_stub(stub_path, defaulted, &stub))
                 goto out;
         PeFile sf;
         PeResult r = pe_parse(stub.data, stub.size, &sf);
@@ -193,13 +222,27 @@ int verb_build(int argc, char **argv) {
                 error("%s: %s", stub_path, pe_strerror(r));
                 goto out;
         }
-        if (sbat) {
-                if (pe_find_section(&sf, ".sbat") >= 0) {
-                        error("--sbat: the stub already has a .sbat section; merging is not supported");
+        /* .sbat as ukify makes it: the stub's, the kernel's (the .linux as embedded: for a zboot
+         * image ours carries the wrapped kernel's entries too), the user's; replaces the stub's */
+        if (!sbat_add_pe(&sl, &stub, stub_path) || !sbat_add_pe(&sl, &kernel, linux_path))
+                goto out;
+        for (size_t i = 0; i < n_sbat; i++)
+                if (!sbat_add_text(&sl, sbats[i]))
+                        goto out;
+        sbat_text = sbat_format(&sl, &sbat_size);
+        if (!sbat_text)
+                goto out;
+        int sr = sbat_replace(&stub, stub_path, sbat_text, sbat_size, &stub_sbat);
+        if (sr < 0)
+                goto out;
+        if (sr > 0) {
+                r = pe_parse(stub_sbat.data, stub_sbat.size, &sf);
+                if (r != PE_OK) {
+                        error("%s: internal error after replacing .sbat: %s", stub_path, pe_strerror(r));
                         goto out;
                 }
-                TEXT(sbat, ".sbat");
-        }
+        } else if (sl.n > 0)
+                secs[n++] = (PeNewSection) { ".sbat", sbat_text, sbat_size, 0, false };
         for (size_t i = 0; i < n; i++)
                 if (pe_find_section(&sf, secs[i].name) >= 0) {
                         error("%s: the stub already has a %s section", stub_path, secs[i].name);
@@ -219,10 +262,21 @@ int verb_build(int argc, char **argv) {
                 error("%s: cannot add sections: %s", stub_path, pe_strerror(r));
                 goto out;
         }
-        if (!write_file_atomic(output, out.data, out.size))
+        uint8_t pcr11[MEASURE_DIGEST_SIZE];
+        PeFile of;
+        if (measure && (pe_parse(out.data, out.size, &of) != PE_OK || !uki_pcr11_sha256(&of, pcr11))) {
+                error("%s: cannot compute the PCR 11 value", output);
                 goto out;
-        info("wrote %s: %zu bytes (%s .linux, %s)", output, out.size, kernel_kind_name(kernel_kind(&kernel)),
-             arch_name(arch));
+        }
+        if (!write_output(output, out.data, out.size, sb_key, sb_cert))
+                goto out;
+        if (measure) {
+                char hex[2 * MEASURE_DIGEST_SIZE + 1];
+                digest_hex(pcr11, hex);
+                printf("11:sha256=%s\n", hex);
+        }
+        info("wrote %s: %zu bytes (%s .linux, %s)%s", output, out.size, kernel_kind_name(kernel_kind(&kernel)),
+             arch_name(arch), sb_key ? ", signed" : "");
         ret = 0;
 out:
         for (size_t i = 0; i < nt; i++)
@@ -232,6 +286,9 @@ out:
         blob_free(&stub);
         blob_free(&initrd);
         blob_free(&out);
+        blob_free(&stub_sbat);
+        sbat_free(&sl);
+        free(sbat_text);
         free(detected);
         return ret;
 }

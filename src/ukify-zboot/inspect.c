@@ -8,7 +8,9 @@
 
 #include "decompress.h"
 #include "kernel.h"
+#include "measure.h"
 #include "pe.h"
+#include "sign.h"
 #include "verbs.h"
 #include "x86-payload.h"
 #include "zboot.h"
@@ -196,6 +198,27 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
 
         inspect_zboot_header(b, json);
 
+        if (depth == 0) {
+                SignatureInfo si;
+                signature_info(b, &si);
+                if (json) {
+                        printf(", \"signature\": {\"signed\": %s, \"certificate_table\": %s, \"malformed\": %s, "
+                               "\"pkcs7\": %u, \"signer\": ", si.table && !si.malformed && si.n_pkcs7 ? "true" : "false",
+                               si.table ? "true" : "false", si.malformed ? "true" : "false", si.n_pkcs7);
+                        if (si.signer[0])
+                                jstr(si.signer);
+                        else
+                                printf("null");
+                        printf("}");
+                } else if (!si.table)
+                        printf("signature: none (no certificate table)\n");
+                else if (si.malformed)
+                        printf("signature: certificate table MALFORMED\n");
+                else
+                        printf("signature: Authenticode, %u PKCS#7 signature%s, signer %s (not verified here: use "
+                               "sbverify)\n", si.n_pkcs7, si.n_pkcs7 == 1 ? "" : "s", si.signer[0] ? si.signer : "unknown");
+        }
+
         /* UKI text sections */
         if (json)
                 printf(", \"text\": {");
@@ -221,6 +244,16 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                 printf("}");
 
         int li = depth == 0 ? pe_find_section(&f, ".linux") : -1;
+        uint8_t pcr11[MEASURE_DIGEST_SIZE];
+        if (li >= 0 && uki_pcr11_sha256(&f, pcr11)) {
+                /* what systemd-stub 257 (and our stub) measure into PCR 11 for this UKI */
+                char hex[2 * MEASURE_DIGEST_SIZE + 1];
+                digest_hex(pcr11, hex);
+                if (json)
+                        printf(", \"pcr11\": {\"sha256\": \"%s\"}", hex);
+                else
+                        printf("%sPCR 11 (sha256, as systemd-stub 257 measures the sections): %s\n", pad, hex);
+        }
         if (li >= 0) {
                 size_t n;
                 Blob inner = { (uint8_t *) pe_section_data(&f, (size_t) li, &n), 0 };
@@ -249,7 +282,8 @@ int verb_inspect(int argc, char **argv) {
                 case 'j': json = true; break;
                 case 'h':
                         printf("ukify-zboot inspect FILE [--json]\n\n"
-                               "Show PE sections, the NX/W^X/alignment verdict, the zboot header and UKI sections.\n");
+                               "Show PE sections, the NX/W^X/alignment verdict, the zboot header, UKI sections and\n"
+                               "whether the file is signed (certificate table, signer; verify with sbverify).\n");
                         return 0;
                 default: return 2;
                 }

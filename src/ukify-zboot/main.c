@@ -15,7 +15,12 @@ static void help(void) {
                "  inspect FILE [--json]   show PE sections, W^X verdict, zboot header, UKI sections\n"
                "  extract FILE -o OUT     write the decompressed payload of a zboot image\n\n"
                "  -h --help               this help (VERB --help for each verb)\n"
-               "     --version            print the version\n");
+               "     --version            print the version\n\n"
+               "Signing: zboot and build take --secureboot-private-key KEY --secureboot-certificate CERT\n"
+               "and sign their output with sbsign (sbsigntool).\n\n"
+               "Stubs: --stub PATH, else $UKIFY_ZBOOT_STUB_DIR, else the installed directory\n"
+               "  " STUB_DIR_INSTALL "\n"
+               "(the build tree's stubs only for the build tree's own binary).\n");
 }
 
 int main(int argc, char **argv) {

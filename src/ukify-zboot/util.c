@@ -127,11 +127,33 @@ fail:
         return false;
 }
 
+/* True only when this process runs the build tree's own binary: the kernel's name for our
+ * executable (/proc/self/exe, symlinks resolved) is exactly the path meson built it at (also
+ * symlink-free, resolved at configure time). An installed binary never is, so it can never be
+ * made to take stubs from a build directory someone else recreated; whoever can change the
+ * build tree's stubs can change that binary too. */
+static bool running_from_build_tree(void) {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0)
+                return false;
+        self[n] = '\0';
+        return strcmp(self, BUILD_TREE_EXE) == 0;
+}
+
 const char *stub_dir(void) {
         const char *e = getenv("UKIFY_ZBOOT_STUB_DIR");
         if (e && *e)
                 return e;
-        if (access(STUB_DIR_BUILD "/linuxx64.efi.stub", R_OK) == 0)
-                return STUB_DIR_BUILD;
-        return STUB_DIR_INSTALL;
+        return running_from_build_tree() ? STUB_DIR_BUILD : STUB_DIR_INSTALL;
+}
+
+bool read_stub(const char *path, bool defaulted, Blob *ret) {
+        if (read_file(path, ret))
+                return true;
+        if (defaulted)
+                info("the stub comes from %s (%s); set UKIFY_ZBOOT_STUB_DIR or pass --stub PATH",
+                     stub_dir(), getenv("UKIFY_ZBOOT_STUB_DIR") && *getenv("UKIFY_ZBOOT_STUB_DIR") ?
+                     "$UKIFY_ZBOOT_STUB_DIR" : running_from_build_tree() ? "the build tree" : "the installed stubs");
+        return false;
 }

@@ -24,5 +24,8 @@ bool read_text_or_file(const char *arg, Blob *ret);
  * is left behind and an existing file of that name is untouched. */
 bool write_file_atomic(const char *path, const void *data, size_t size);
 
-/* Directory of our EFI stubs: $UKIFY_ZBOOT_STUB_DIR, the build tree, or the install dir. */
+/* Directory of our EFI stubs: $UKIFY_ZBOOT_STUB_DIR if set; else the build tree, but only when
+ * this is the build tree's own binary (/proc/self/exe); else the install dir. */
 const char *stub_dir(void);
+/* read_file() for a stub; when its path was the default, say where stubs come from. */
+bool read_stub(const char *path, bool defaulted, Blob *ret);

@@ -11,6 +11,7 @@ int verb_extract(int argc, char **argv);
 
 /* Make a zboot image (our self-decompressor + compressed kernel) in memory. The kernel must
  * have passed kernel_validate(); for a bzImage, unpacked is the payload it returned (the
- * vmlinux ELF + relocations) from which the native x86 payload is built. */
+ * vmlinux ELF + relocations) from which the native x86 payload is built. The image's .sbat is
+ * the stub's merged with the kernel's (if it is a PE with one) and sbat_args (sbat.h). */
 bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, Arch arch,
-                const char *stub_path, Blob *ret);
+                const char *stub_path, const char *const *sbat_args, size_t n_sbat, Blob *ret);

@@ -18,6 +18,8 @@
 
 #include "kernel.h"
 #include "pe.h"
+#include "sbat.h"
+#include "sign.h"
 #include "verbs.h"
 #include "x86-boot.h"
 #include "x86-payload.h"
@@ -68,7 +70,7 @@ static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, B
 }
 
 bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, Arch arch,
-                const char *stub_path, Blob *ret) {
+                const char *stub_path, const char *const *sbat_args, size_t n_sbat, Blob *ret) {
         KernelKind kind = kernel_kind(kernel);
         Blob payload = {};
         uint8_t hint[X86_PAYLOAD_TRAILER_SIZE];
@@ -108,14 +110,43 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         }
 
         char path[4096];
+        bool defaulted = !stub_path;
         if (!stub_path) {
                 snprintf(path, sizeof(path), "%s/zboot%s.efi.stub", stub_dir(), arch_efi_suffix(arch));
                 stub_path = path;
         }
         _cleanup_blob_ Blob stub = {}, stream = {};
-        if (!read_file(stub_path, &stub)) {
+        if (!read_stub(stub_path, defaulted, &stub)) {
                 blob_free(&payload);
                 return false;
+        }
+        /* .sbat: the stub's, the kernel's own (a PE kernel may carry one; the image we make
+         * replaces it, so revoking that kernel by SBAT must keep working), the user's */
+        {
+                SbatList sl = {};
+                size_t sbat_size = 0;
+                char *text = NULL;
+                Blob merged = {};
+                bool ok = sbat_add_pe(&sl, &stub, stub_path) && sbat_add_pe(&sl, kernel, what);
+                for (size_t i = 0; ok && i < n_sbat; i++)
+                        ok = sbat_add_text(&sl, sbat_args[i]);
+                if (ok)
+                        ok = (text = sbat_format(&sl, &sbat_size)) != NULL;
+                int sr = ok ? sbat_replace(&stub, stub_path, text, sbat_size, &merged) : -1;
+                if (sr == 0 && sl.n > 0) {
+                        error("%s: the stub has no .sbat section to put the SBAT entries in", stub_path);
+                        sr = -1;
+                }
+                sbat_free(&sl);
+                free(text);
+                if (sr < 0) {
+                        blob_free(&payload);
+                        return false;
+                }
+                if (sr > 0) {
+                        blob_free(&stub);
+                        stub = merged;
+                }
         }
         bool ok = compress_payload(t, level, arch, &payload, &stream);
         uint64_t out_size = payload.size;
@@ -184,22 +215,32 @@ static void help(void) {
                "  -c --compress TYPE     zstd (default), gzip, lz4, xz\n"
                "  -l --level N           compression level (default: zstd 19, gzip 12, lz4 12, xz 9)\n"
                "     --arch ARCH         x86_64 or aarch64 (default: detected from KERNEL)\n"
-               "     --stub PATH         self-decompressor to use (default: ours for the arch)\n"
+               "     --stub PATH         self-decompressor to use (default: ours for the arch, from\n"
+               "                         $UKIFY_ZBOOT_STUB_DIR, else the installed stub directory)\n"
+               "     --sbat TEXT|@FILE   SBAT entries (repeatable) merged into the image's .sbat with the\n"
+               "                         stub's and the kernel's (header line once, each component once)\n"
+               "     --secureboot-private-key KEY\n"
+               "     --secureboot-certificate CERT\n"
+               "                         sign the image for Secure Boot with sbsign (both or neither)\n"
                "  -h --help              this help\n");
 }
 
 int verb_zboot(int argc, char **argv) {
-        enum { ARG_ARCH = 0x100, ARG_STUB };
+        enum { ARG_ARCH = 0x100, ARG_STUB, ARG_SBAT, ARG_SB_KEY, ARG_SB_CERT };
         static const struct option opts[] = {
                 { "output", required_argument, NULL, 'o' },
                 { "compress", required_argument, NULL, 'c' },
                 { "level", required_argument, NULL, 'l' },
                 { "arch", required_argument, NULL, ARG_ARCH },
                 { "stub", required_argument, NULL, ARG_STUB },
+                { "sbat", required_argument, NULL, ARG_SBAT },
+                { "secureboot-private-key", required_argument, NULL, ARG_SB_KEY },
+                { "secureboot-certificate", required_argument, NULL, ARG_SB_CERT },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *output = NULL, *stub = NULL;
+        const char *output = NULL, *stub = NULL, *sb_key = NULL, *sb_cert = NULL, *sbats[16];
+        size_t n_sbat = 0;
         CompressionType t = COMPRESSION_ZSTD;
         Arch arch = ARCH_UNKNOWN;
         int level = -1, c;
@@ -226,6 +267,13 @@ int verb_zboot(int argc, char **argv) {
                                 return error("--arch: unknown architecture \"%s\" (x86_64, aarch64)", optarg);
                         break;
                 case ARG_STUB: stub = optarg; break;
+                case ARG_SBAT:
+                        if (n_sbat == sizeof(sbats) / sizeof(*sbats))
+                                return error("--sbat: at most %zu", sizeof(sbats) / sizeof(*sbats));
+                        sbats[n_sbat++] = optarg;
+                        break;
+                case ARG_SB_KEY: sb_key = optarg; break;
+                case ARG_SB_CERT: sb_cert = optarg; break;
                 case 'h': help(); return 0;
                 default: return 2;
                 }
@@ -233,6 +281,8 @@ int verb_zboot(int argc, char **argv) {
                 return error("zboot: expected exactly one KERNEL argument (see --help)");
         if (!output)
                 return error("zboot: --output is required");
+        if (!sign_check_args(sb_key, sb_cert))
+                return 1;
         if (level < 0)
                 level = compress_default_level(t);
 
@@ -241,11 +291,11 @@ int verb_zboot(int argc, char **argv) {
                 return 1;
         if (kernel_validate(&kernel, argv[optind], &unpacked) == KERNEL_UNKNOWN)
                 return 1;
-        if (!make_zboot(&kernel, &unpacked, argv[optind], t, level, arch, stub, &out))
+        if (!make_zboot(&kernel, &unpacked, argv[optind], t, level, arch, stub, sbats, n_sbat, &out))
                 return 1;
-        if (!write_file_atomic(output, out.data, out.size))
+        if (!write_output(output, out.data, out.size, sb_key, sb_cert))
                 return 1;
-        info("wrote %s: %zu bytes (%s, %.1f%% of %s)", output, out.size, compression_to_string(t),
-             100.0 * (double) out.size / (double) kernel.size, argv[optind]);
+        info("wrote %s: %zu bytes (%s, %.1f%% of %s)%s", output, out.size, compression_to_string(t),
+             100.0 * (double) out.size / (double) kernel.size, argv[optind], sb_key ? ", signed" : "");
         return 0;
 }
