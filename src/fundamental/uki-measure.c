@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "uki-measure.h"
+
+/* Fixed-size names, no pointer table: nothing here needs a relocation. */
+static const char section_names[UKI_SECTION_COUNT][PE_SECTION_NAME_LEN + 1] = {
+        [UKI_SECTION_LINUX] = ".linux",     [UKI_SECTION_OSREL] = ".osrel",   [UKI_SECTION_CMDLINE] = ".cmdline",
+        [UKI_SECTION_INITRD] = ".initrd",   [UKI_SECTION_UCODE] = ".ucode",   [UKI_SECTION_SPLASH] = ".splash",
+        [UKI_SECTION_DTB] = ".dtb",         [UKI_SECTION_UNAME] = ".uname",   [UKI_SECTION_SBAT] = ".sbat",
+        [UKI_SECTION_PCRSIG] = ".pcrsig",   [UKI_SECTION_PCRPKEY] = ".pcrpkey", [UKI_SECTION_PROFILE] = ".profile",
+        [UKI_SECTION_DTBAUTO] = ".dtbauto", [UKI_SECTION_HWIDS] = ".hwids",
+};
+
+const char *uki_section_name(unsigned kind) {
+        return kind < UKI_SECTION_COUNT ? section_names[kind] : NULL;
+}
+
+bool uki_section_measured(unsigned kind) {
+        return kind < UKI_SECTION_COUNT && kind != UKI_SECTION_PCRSIG && kind != UKI_SECTION_DTBAUTO;
+}
+
+static PeSectionHeader header_at(const void *table, size_t i) {
+        PeSectionHeader s;
+        memcpy(&s, (const uint8_t *) table + i * sizeof(PeSectionHeader), sizeof(s));
+        return s;
+}
+
+/* The header name equals name as systemd-stub compares: byte by byte up to the first NUL of
+ * name or all 8 bytes (what follows a NUL in the header is not looked at). */
+static bool name_is(const PeSectionHeader *s, const char *name) {
+        for (size_t i = 0; i < PE_SECTION_NAME_LEN; i++) {
+                if (s->Name[i] != name[i])
+                        return false;
+                if (name[i] == 0)
+                        return true;
+        }
+        return true;
+}
+
+/* First section of each known name in [start, end): found[kind] = index + 1 (0: none). */
+static void locate(const void *table, size_t start, size_t end, uint32_t found[UKI_SECTION_COUNT]) {
+        for (unsigned k = 0; k < UKI_SECTION_COUNT; k++)
+                for (size_t i = start; i < end; i++) {
+                        PeSectionHeader s = header_at(table, i);
+                        if (name_is(&s, section_names[k])) {
+                                found[k] = (uint32_t) i + 1;
+                                break;
+                        }
+                }
+}
+
+size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]) {
+        uint32_t found[UKI_SECTION_COUNT] = {};
+        size_t first_profile = n, second_profile = n;
+
+        if (!table || n > UINT16_MAX)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                PeSectionHeader s = header_at(table, i);
+                if (!name_is(&s, ".profile"))
+                        continue;
+                if (first_profile == n)
+                        first_profile = i;
+                else {
+                        second_profile = i;
+                        break;
+                }
+        }
+        locate(table, 0, first_profile, found);                  /* the base profile */
+        if (first_profile < n)
+                locate(table, first_profile, second_profile, found); /* profile 0 overrides */
+
+        size_t m = 0;
+        for (unsigned k = 0; k < UKI_SECTION_COUNT; k++) {
+                if (!found[k] || !uki_section_measured(k))
+                        continue;
+                PeSectionHeader s = header_at(table, found[k] - 1);
+                if (s.VirtualSize == 0)
+                        continue;
+                out[m++] = (UkiMeasuredSection) { .kind = k, .index = (uint16_t) (found[k] - 1) };
+        }
+        return m;
+}
+
+bool measure_extend(uint8_t pcr[MEASURE_DIGEST_SIZE], const uint8_t digest[MEASURE_DIGEST_SIZE], MeasureSha256 h,
+                    void *userdata) {
+        uint8_t buf[2 * MEASURE_DIGEST_SIZE];
+        memcpy(buf, pcr, MEASURE_DIGEST_SIZE);
+        memcpy(buf + MEASURE_DIGEST_SIZE, digest, MEASURE_DIGEST_SIZE);
+        return h(buf, sizeof(buf), pcr, userdata);
+}
+
+bool uki_pcr11_predict(const UkiSectionDigest *s, size_t n, MeasureSha256 h, void *userdata,
+                       uint8_t pcr[MEASURE_DIGEST_SIZE]) {
+        memset(pcr, 0, MEASURE_DIGEST_SIZE);
+        for (size_t i = 0; i < n; i++) {
+                const char *name = uki_section_name(s[i].kind);
+                uint8_t d[MEASURE_DIGEST_SIZE];
+                if (!name || !h(name, strlen(name) + 1, d, userdata) || !measure_extend(pcr, d, h, userdata) ||
+                    !measure_extend(pcr, s[i].digest, h, userdata))
+                        return false;
+        }
+        return true;
+}
+
+static bool mangle_space(uint16_t c) {
+        return c <= 0x20 || c == 0x7f;
+}
+
+size_t measure_mangle_cmdline(uint16_t *s, size_t len) {
+        size_t i = 0, o = 0, end = 0;
+        while (i < len && s[i] && mangle_space(s[i]))
+                i++;
+        for (; i < len && s[i]; i++) {
+                if (mangle_space(s[i]))
+                        s[o++] = ' ';
+                else {
+                        s[o++] = s[i];
+                        end = o;
+                }
+        }
+        s[end] = 0;
+        return end;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pe.h"
+#include "uki-measure.h"
+
+/* The PCR 11 (sha256 bank) value systemd-stub 257, and our UKI stub, leave after measuring
+ * this UKI's sections (a firmware that measured nothing else into PCR 11 before). False if
+ * hashing fails (or the image has no section to measure). */
+bool uki_pcr11_sha256(const PeFile *f, uint8_t pcr[MEASURE_DIGEST_SIZE]);
+
+/* Lower-case hex of a digest into out (2 * MEASURE_DIGEST_SIZE + 1 bytes). */
+void digest_hex(const uint8_t d[MEASURE_DIGEST_SIZE], char out[2 * MEASURE_DIGEST_SIZE + 1]);
