@@ -109,6 +109,10 @@ typedef struct {
         uint64_t Attribute;
 } EFI_MEMORY_DESCRIPTOR;
 
+#define EFI_VARIABLE_NON_VOLATILE       UINT32_C(0x00000001)
+#define EFI_VARIABLE_BOOTSERVICE_ACCESS UINT32_C(0x00000002)
+#define EFI_VARIABLE_RUNTIME_ACCESS     UINT32_C(0x00000004)
+
 #define EFI_PAGE_SIZE 4096u
 #define EFI_SIZE_TO_PAGES(s) (((s) + EFI_PAGE_SIZE - 1) / EFI_PAGE_SIZE)
 
@@ -192,7 +196,8 @@ typedef struct {
         EFI_STATUS (EFIAPI *GetVariable)(const char16_t *VariableName, const EFI_GUID *VendorGuid, uint32_t *Attributes,
                                          size_t *DataSize, void *Data);
         void *GetNextVariableName;
-        void *SetVariable;
+        EFI_STATUS (EFIAPI *SetVariable)(const char16_t *VariableName, const EFI_GUID *VendorGuid, uint32_t Attributes,
+                                         size_t DataSize, const void *Data);
         void *GetNextHighMonotonicCount;
         void (EFIAPI *ResetSystem)(int ResetType, EFI_STATUS ResetStatus, size_t DataSize, void *ResetData);
 } EFI_RUNTIME_SERVICES;

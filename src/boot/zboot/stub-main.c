@@ -11,6 +11,7 @@
 #include "efi-main.h"
 #include "initrd.h"
 #include "log.h"
+#include "measure.h"
 #include "pe-load.h"
 #include "proto/loaded-image.h"
 #include "secure-boot.h"
@@ -50,6 +51,8 @@ EFI_STATUS run(EFI_HANDLE image) {
         Section linux_sec, cmdline_sec = {}, initrd_sec = {};
         if (!find_section(li, ".linux", &linux_sec) || linux_sec.size == 0)
                 return log_error_status(EFI_NOT_FOUND, "this UKI has no .linux section");
+        /* PCR 11 first, before anything of the image is used (sd-stub's order and rule). */
+        bool sections_measured = measure_uki_sections(li->ImageBase, li->ImageSize);
         bool have_cmdline = find_section(li, ".cmdline", &cmdline_sec);
         (void) find_section(li, ".initrd", &initrd_sec);
 
@@ -58,9 +61,19 @@ EFI_STATUS run(EFI_HANDLE image) {
         uint32_t options_size = 0;
         bool sb = secure_boot_enabled();
         bool lo_ok = cmdline_load_options_usable(li->LoadOptions, li->LoadOptionsSize);
+        bool params_measured = false;
         if (cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok)) {
-                options = li->LoadOptions;
-                options_size = li->LoadOptionsSize;
+                /* Normalised as sd-stub does, and that exact string (UTF-16 with its NUL) is
+                 * measured into PCR 12 and passed on. */
+                size_t units = li->LoadOptionsSize / sizeof(char16_t);
+                err = BS->AllocatePool(EfiLoaderData, (units + 1) * sizeof(char16_t), (void **) &cmdline_buf);
+                if (err != EFI_SUCCESS)
+                        return log_error_status(err, "cannot allocate command line");
+                memcpy(cmdline_buf, li->LoadOptions, units * sizeof(char16_t));
+                size_t n = measure_mangle_cmdline(cmdline_buf, units);
+                options = cmdline_buf;
+                options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
+                params_measured = measure_ipl(PCR_KERNEL_CONFIG, options, options_size, "kernel command line");
         } else if (have_cmdline) {
                 if (lo_ok && sb)
                         log_info("Secure Boot: ignoring the boot manager's command line, using .cmdline");
@@ -71,6 +84,7 @@ EFI_STATUS run(EFI_HANDLE image) {
                 size_t n = cmdline_utf8_to_ucs2((const char *) cmdline_sec.data, cmdline_sec.size, cmdline_buf, cap);
                 if (n == SIZE_MAX)
                         return log_error_status(EFI_BUFFER_TOO_SMALL, "cannot convert .cmdline");
+                n = measure_mangle_cmdline(cmdline_buf, n);   /* also drops leading spaces, as sd-stub does */
                 options = cmdline_buf;
                 options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
         }
@@ -105,8 +119,16 @@ EFI_STATUS run(EFI_HANDLE image) {
                 }
         }
 
+        measure_export_stub_variables(sections_measured, params_measured);
+
 #if defined(__x86_64__)
         if (k.x86) {
+                /* The kernel's EFI stub is not run: we make its PCR 9 measurements. It would have
+                 * got this command line as LoadOptions (sd-stub 257 starts it with the string and
+                 * its NUL); x86_boot() measures the initrd. */
+                if (options_size > 0)
+                        (void) measure_tagged(PCR_KERNEL_INITRD, options, options_size, LINUX_LOAD_OPTIONS_EVENT_TAG_ID,
+                                              LINUX_LOAD_OPTIONS_EVENT_DESC);
                 /* x86_boot() reads the boot manager's initrd itself when we pass none. */
                 log_kernel_starting(&k, t0);
                 return x86_boot(image, &k, cl, cl_len, initrd_sec.data, initrd_sec.size);

@@ -6,6 +6,7 @@
  */
 #include "initrd.h"
 #include "log.h"
+#include "measure.h"
 #include "memory.h"
 #include "proto/graphics-output.h"
 #include "proto/rng.h"
@@ -67,6 +68,7 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
                              const void *data, size_t size, Pages *ret) {
         _cleanup_pool_ void *loaded = NULL;
         const char *from = ".initrd";
+        bool cmdline_files = false;
         EFI_STATUS err;
 
         if (size == 0 && initrd_is_registered()) {
@@ -83,6 +85,7 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
                         return err;
                 data = loaded;
                 from = "initrd= files";
+                cmdline_files = true;
         }
         if (size == 0)
                 return EFI_SUCCESS;
@@ -96,6 +99,11 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx", (uint64_t) size, max);
         memcpy(pages_ptr(ret), data, size);
+        /* The kernel's EFI stub measures an initrd it got through LoadFile2 (what .initrd is
+         * under sd-stub) into PCR 9, not initrd= files (Linux 6.1 .. 6.12). */
+        if (!cmdline_files)
+                (void) measure_tagged(PCR_KERNEL_INITRD, pages_ptr(ret), size, LINUX_INITRD_EVENT_TAG_ID,
+                                      LINUX_INITRD_EVENT_DESC);
         x86_put32(bp + BP_RAMDISK_IMAGE, (uint32_t) ret->addr);
         x86_put32(bp + BP_RAMDISK_SIZE, (uint32_t) size);
         log_info("initrd: %lu bytes from %s at 0x%lx", (uint64_t) size, from, ret->addr);

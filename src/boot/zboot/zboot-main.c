@@ -9,6 +9,7 @@
 #include "cmdline.h"
 #include "efi-main.h"
 #include "log.h"
+#include "measure.h"
 #include "proto/loaded-image.h"
 #include "x86-exit.h"
 #include "zboot-load.h"
@@ -45,6 +46,11 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (k.x86) {
                 /* Firmware boot entries may carry binary optional data instead of a command line. */
                 bool usable = cmdline_load_options_usable(li->LoadOptions, li->LoadOptionsSize);
+                /* The kernel's EFI stub is not run: we make its PCR 9 measurement of the raw
+                 * LoadOptions (any content, before its quirks); x86_boot() measures the initrd. */
+                if (li->LoadOptionsSize > 0 && li->LoadOptions)
+                        (void) measure_tagged(PCR_KERNEL_INITRD, li->LoadOptions, li->LoadOptionsSize,
+                                              LINUX_LOAD_OPTIONS_EVENT_TAG_ID, LINUX_LOAD_OPTIONS_EVENT_DESC);
                 return x86_boot(image, &k, usable ? cmdline : NULL, usable ? cmdline_len : 0, NULL, 0);
         }
 #endif

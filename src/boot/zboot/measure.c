@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * TPM measurements: the firmware hashes the data, extends the PCR and appends the event to
+ * its log (which the kernel exposes as /sys/kernel/security/tpm0/binary_bios_measurements).
+ * We never hash anything ourselves. Two event styles, because we stand in for two components:
+ * systemd-stub (PCR 11 sections, PCR 12 command line: EV_IPL with a UTF-16 description) and,
+ * on the native x86 path, the kernel's own EFI stub (PCR 9: EV_EVENT_TAG). docs/security.md
+ * "Measured boot" has the table.
+ */
+#include "log.h"
+#include "measure.h"
+#include "pe-load.h"
+#include "proto/cc-measurement.h"
+#include "proto/tcg2.h"
+#include "util.h"
+
+static EFI_TCG2_PROTOCOL *tcg2_get(void) {
+        static const EFI_GUID guid = EFI_TCG2_PROTOCOL_GUID;
+        EFI_TCG2_PROTOCOL *tcg = NULL;
+
+        if (BS->LocateProtocol(&guid, NULL, (void **) &tcg) != EFI_SUCCESS || !tcg)
+                return NULL;
+        EFI_TCG2_BOOT_SERVICE_CAPABILITY cap = { .Size = sizeof(cap) };
+        if (tcg->GetCapability(tcg, &cap) != EFI_SUCCESS)
+                return NULL;
+        if (cap.StructureVersion.Major == 1 && cap.StructureVersion.Minor == 0)
+                return ((EFI_TCG2_BOOT_SERVICE_CAPABILITY_1_0 *) &cap)->TPMPresentFlag ? tcg : NULL;
+        return cap.TPMPresentFlag ? tcg : NULL;
+}
+
+static EFI_CC_MEASUREMENT_PROTOCOL *cc_get(void) {
+        static const EFI_GUID guid = EFI_CC_MEASUREMENT_PROTOCOL_GUID;
+        EFI_CC_MEASUREMENT_PROTOCOL *cc = NULL;
+
+        if (BS->LocateProtocol(&guid, NULL, (void **) &cc) != EFI_SUCCESS || !cc)
+                return NULL;
+        EFI_CC_BOOT_SERVICE_CAPABILITY cap = { .Size = sizeof(cap) };
+        if (cc->GetCapability(cc, &cap) != EFI_SUCCESS || !(cap.SupportedEventLogs & EFI_CC_EVENT_LOG_FORMAT_TCG_2))
+                return NULL;
+        return cc;
+}
+
+static void log_no_tpm(void) {
+        static bool logged;
+        if (!logged)
+                log_info("no TPM (EFI_TCG2_PROTOCOL) and no EFI_CC_MEASUREMENT_PROTOCOL: nothing is measured");
+        logged = true;
+}
+
+/* The event payload after the header: UTF-16 description (EV_IPL) or a tagged event with the
+ * ASCII description (EV_EVENT_TAG). Returns its size, or 0 if it does not fit cap. */
+static size_t event_payload(uint32_t type, uint32_t tag, const char *desc, uint8_t *out, size_t cap) {
+        size_t len = strlen(desc) + 1;
+        if (type == EV_IPL) {
+                if (len * sizeof(char16_t) > cap)
+                        return 0;
+                for (size_t i = 0; i < len; i++) {
+                        char16_t c = (uint8_t) desc[i];
+                        memcpy(out + i * sizeof(c), &c, sizeof(c));
+                }
+                return len * sizeof(char16_t);
+        }
+        EFI_TCG2_TAGGED_EVENT t = { .TaggedEventID = tag, .TaggedEventDataSize = (uint32_t) len };
+        if (sizeof(t) + len > cap)
+                return 0;
+        memcpy(out, &t, sizeof(t));
+        memcpy(out + sizeof(t), desc, len);
+        return sizeof(t) + len;
+}
+
+#define PAYLOAD_MAX 128u
+
+static EFI_STATUS tcg2_extend(EFI_TCG2_PROTOCOL *tcg, uint32_t pcr, uint32_t type, uint32_t tag, const char *desc,
+                              const void *data, size_t size) {
+        uint8_t buf[sizeof(EFI_TCG2_EVENT) + PAYLOAD_MAX] __attribute__((aligned(8))) = {};
+        EFI_TCG2_EVENT *e = (EFI_TCG2_EVENT *) buf;
+        size_t n = event_payload(type, tag, desc, buf + sizeof(*e), PAYLOAD_MAX);
+        if (n == 0)
+                return EFI_BUFFER_TOO_SMALL;
+        e->Size = (uint32_t) (sizeof(*e) + n);
+        e->Header = (EFI_TCG2_EVENT_HEADER) {
+                .HeaderSize = sizeof(EFI_TCG2_EVENT_HEADER),
+                .HeaderVersion = EFI_TCG2_EVENT_HEADER_VERSION,
+                .PCRIndex = pcr,
+                .EventType = type,
+        };
+        return tcg->HashLogExtendEvent(tcg, 0, (EFI_PHYSICAL_ADDRESS) (uintptr_t) data, size, e);
+}
+
+static EFI_STATUS cc_extend(EFI_CC_MEASUREMENT_PROTOCOL *cc, uint32_t pcr, uint32_t type, uint32_t tag,
+                            const char *desc, const void *data, size_t size) {
+        uint8_t buf[sizeof(EFI_CC_EVENT) + PAYLOAD_MAX] __attribute__((aligned(8))) = {};
+        EFI_CC_EVENT *e = (EFI_CC_EVENT *) buf;
+        uint32_t mr;
+        EFI_STATUS err = cc->MapPcrToMrIndex(cc, pcr, &mr);
+        if (err != EFI_SUCCESS)
+                return err;
+        size_t n = event_payload(type, tag, desc, buf + sizeof(*e), PAYLOAD_MAX);
+        if (n == 0)
+                return EFI_BUFFER_TOO_SMALL;
+        e->Size = (uint32_t) (sizeof(*e) + n);
+        e->Header = (EFI_CC_EVENT_HEADER) {
+                .HeaderSize = sizeof(EFI_CC_EVENT_HEADER),
+                .HeaderVersion = EFI_CC_EVENT_HEADER_VERSION,
+                .MrIndex = mr,
+                .EventType = type,
+        };
+        return cc->HashLogExtendEvent(cc, 0, (EFI_PHYSICAL_ADDRESS) (uintptr_t) data, size, e);
+}
+
+/* both: sd-stub's rule (CC and TPM when both exist); otherwise the kernel's (TPM, else CC). */
+static bool measure(uint32_t pcr, uint32_t type, uint32_t tag, const char *desc, const void *data, size_t size,
+                    bool both) {
+        EFI_TCG2_PROTOCOL *tcg = tcg2_get();
+        EFI_CC_MEASUREMENT_PROTOCOL *cc = (both || !tcg) ? cc_get() : NULL;
+        bool measured = false;
+        EFI_STATUS err;
+
+        if (!tcg && !cc) {
+                log_no_tpm();
+                return false;
+        }
+        if (cc) {
+                err = cc_extend(cc, pcr, type, tag, desc, data, size);
+                if (err != EFI_SUCCESS)
+                        log_error_status(err, "cannot measure %s into the CC register for PCR %u", desc, pcr);
+                measured |= err == EFI_SUCCESS;
+        }
+        if (tcg) {
+                err = tcg2_extend(tcg, pcr, type, tag, desc, data, size);
+                if (err != EFI_SUCCESS)
+                        log_error_status(err, "cannot measure %s into PCR %u", desc, pcr);
+                measured |= err == EFI_SUCCESS;
+        }
+        return measured;
+}
+
+bool measure_ipl(uint32_t pcr, const void *data, size_t size, const char *description) {
+        return measure(pcr, EV_IPL, 0, description, data, size, true);
+}
+
+bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description) {
+        return measure(pcr, EV_EVENT_TAG, tag, description, data, size, false);
+}
+
+bool measure_uki_sections(const void *image_base, size_t image_size) {
+        PeLoadView v;
+        UkiMeasuredSection sel[UKI_SECTION_COUNT];
+
+        if (pe_load_view(image_base, image_size, &v) != PE_LOAD_OK)
+                return false;
+        size_t n = uki_pcr11_select(v.sections, v.n_sections, sel);
+        bool all = n > 0;
+        unsigned count = 0;
+        for (size_t i = 0; i < n; i++) {
+                const PeSectionHeader *s = &v.sections[sel[i].index];
+                const char *name = uki_section_name(sel[i].kind);
+                uint64_t end = (uint64_t) s->VirtualAddress + s->VirtualSize;
+                if (end > image_size) {
+                        log_info("%s lies outside our image: not measured", name);
+                        all = false;
+                        continue;
+                }
+                /* First the name with its NUL, then the contents, both with the name as description. */
+                bool ok = measure_ipl(PCR_KERNEL_BOOT, name, strlen(name) + 1, name);
+                if (!ok)
+                        return false;   /* no TPM (logged once) or it fails: no use going on */
+                ok = measure_ipl(PCR_KERNEL_BOOT, (const uint8_t *) image_base + s->VirtualAddress, s->VirtualSize,
+                                 name);
+                all &= ok;
+                count += ok;
+        }
+        if (count)
+                log_info("measured %u UKI sections into PCR %u", count, PCR_KERNEL_BOOT);
+        return all;
+}
+
+static void set_pcr_variable(const char16_t *name, unsigned pcr) {
+        static const EFI_GUID loader_guid = LOADER_INFO_GUID;
+        char16_t value[4];
+        size_t n = 0;
+        if (pcr >= 10)
+                value[n++] = (char16_t) ('0' + pcr / 10);
+        value[n++] = (char16_t) ('0' + pcr % 10);
+        value[n++] = 0;
+        EFI_STATUS err = RT->SetVariable(name, &loader_guid, EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
+                                         n * sizeof(char16_t), value);
+        if (err != EFI_SUCCESS)
+                log_error_status(err, "cannot set the LoaderInfo variable for PCR %u", pcr);
+}
+
+void measure_export_stub_variables(bool kernel_image, bool kernel_parameters) {
+        if (kernel_image)
+                set_pcr_variable(u"StubPcrKernelImage", PCR_KERNEL_BOOT);
+        if (kernel_parameters)
+                set_pcr_variable(u"StubPcrKernelParameters", PCR_KERNEL_CONFIG);
+}

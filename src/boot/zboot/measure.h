@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "efi.h"
+#include "uki-measure.h"
+
+/* systemd's loader variables vendor GUID (LoaderInfo, StubInfo, StubPcr*, ...). */
+#define LOADER_INFO_GUID \
+        EFI_GUID_INIT(0x4a67b082, 0x0a4c, 0x41cf, 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f)
+
+/* Measure data into a PCR the way systemd-stub does: an EV_IPL event whose event data is the
+ * description as UTF-16 with its NUL, through EFI_TCG2_PROTOCOL and, on a confidential VM,
+ * through EFI_CC_MEASUREMENT_PROTOCOL into the register MapPcrToMrIndex names (both when both
+ * exist, as sd-stub does). True if at least one of them took the measurement. Without either
+ * it logs once per boot and returns false; a failing protocol is logged and returns false. */
+bool measure_ipl(uint32_t pcr, const void *data, size_t size, const char *description);
+
+/* Measure data the way the kernel's EFI stub does: an EV_EVENT_TAG event carrying tag and the
+ * ASCII description with its NUL, through EFI_TCG2_PROTOCOL, or EFI_CC_MEASUREMENT_PROTOCOL
+ * when there is no TCG2. */
+bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description);
+
+/* The UKI stub's PCR 11 measurements (sections selected by uki_pcr11_select(), each its name
+ * with the NUL, then its VirtualSize bytes at its RVA) of our loaded image. True if every one
+ * was measured. */
+bool measure_uki_sections(const void *image_base, size_t image_size);
+
+/* Tell the OS where we measured, as systemd-stub does: StubPcrKernelImage = "11" when all
+ * sections were measured, StubPcrKernelParameters = "12" when a command line was measured
+ * (volatile LoaderInfo variables, UTF-16 decimal strings with NUL). */
+void measure_export_stub_variables(bool kernel_image, bool kernel_parameters);
