@@ -65,3 +65,80 @@ size_t cmdline_utf8_to_ucs2(const char *in, size_t in_len, uint16_t *out, size_t
         out[n] = 0;
         return n;
 }
+
+bool cmdline_next_word(const uint16_t *s, size_t len, size_t *pos, size_t *ret_start, size_t *ret_len) {
+        size_t i = *pos;
+        while (i < len && s[i] == ' ')
+                i++;
+        size_t start = i;
+        while (i < len && s[i] && s[i] != ' ')
+                i++;
+        *pos = (i < len && !s[i]) ? len : i;   /* a NUL ends the line */
+        *ret_start = start;
+        *ret_len = i - start;
+        return i > start;
+}
+
+bool cmdline_has_word(const uint16_t *cmdline, size_t len, const char *word) {
+        size_t wlen = 0, pos = 0, start, n;
+        while (word[wlen])
+                wlen++;
+        while (pos < len) {
+                if (!cmdline_next_word(cmdline, len, &pos, &start, &n))
+                        continue;
+                bool same = n == wlen;
+                for (size_t k = 0; k < wlen && same; k++)
+                        same = cmdline[start + k] == (uint16_t) (uint8_t) word[k];
+                if (same)
+                        return true;
+        }
+        return false;
+}
+
+int cmdline_next_initrd(const uint16_t *s, size_t len, size_t *pos, uint16_t *path, size_t path_cap) {
+        static const uint16_t key[] = { 'i', 'n', 'i', 't', 'r', 'd', '=' };
+        const size_t key_len = sizeof(key) / sizeof(key[0]);
+        size_t start, wlen;
+
+        while (*pos < len) {
+                if (!cmdline_next_word(s, len, pos, &start, &wlen) || wlen <= key_len ||
+                    memcmp(s + start, key, sizeof(key)) != 0)
+                        continue;
+                size_t plen = wlen - key_len;
+                if (plen >= path_cap)
+                        return -1;
+                for (size_t j = 0; j < plen; j++) {
+                        uint16_t c = s[start + key_len + j];
+                        path[j] = c == '/' ? '\\' : c;
+                }
+                path[plen] = 0;
+                return 1;
+        }
+        return 0;
+}
+
+size_t cmdline_ucs2_to_utf8(const uint16_t *in, size_t n, char *out, size_t cap) {
+        size_t o = 0;
+        if (cap == 0)
+                return SIZE_MAX;
+        for (size_t i = 0; i < n && in[i]; i++) {
+                uint32_t c = in[i];
+                if (c >= 0xd800 && c < 0xe000)
+                        c = '?';
+                size_t w = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+                if (o + w + 1 > cap)
+                        return SIZE_MAX;
+                if (w == 1)
+                        out[o++] = (char) c;
+                else if (w == 2) {
+                        out[o++] = (char) (0xc0 | c >> 6);
+                        out[o++] = (char) (0x80 | (c & 0x3f));
+                } else {
+                        out[o++] = (char) (0xe0 | c >> 12);
+                        out[o++] = (char) (0x80 | ((c >> 6) & 0x3f));
+                        out[o++] = (char) (0x80 | (c & 0x3f));
+                }
+        }
+        out[o] = 0;
+        return o;
+}

@@ -23,3 +23,22 @@ bool cmdline_prefer_load_options(bool secure_boot, bool have_embedded, bool load
  * number of units written without the NUL, or SIZE_MAX if out_cap is too small (needs at
  * most in_len + 1 units). */
 size_t cmdline_utf8_to_ucs2(const char *in, size_t in_len, uint16_t *out, size_t out_cap);
+
+/* ---- UCS-2 command lines as the firmware hands them to us (LoadOptions) ------------------ */
+
+/* The next space-separated word of a UCS-2 command line at or after *pos (which it advances;
+ * a NUL ends the line). False when there is none left. */
+bool cmdline_next_word(const uint16_t *s, size_t len, size_t *pos, size_t *ret_start, size_t *ret_len);
+
+/* True if the string contains the word (space separated), e.g. "nokaslr". */
+bool cmdline_has_word(const uint16_t *cmdline, size_t len, const char *word);
+
+/* The next "initrd=PATH" word at or after *pos (advanced past it): PATH with '/' turned into
+ * '\' and NUL-terminated in path[path_cap]. 1 if found, 0 if there is none left, -1 if PATH
+ * needs more than path_cap units with its NUL (*pos is then past that word). */
+int cmdline_next_initrd(const uint16_t *s, size_t len, size_t *pos, uint16_t *path, size_t path_cap);
+
+/* UCS-2 → UTF-8 for the x86 zero page (surrogates become '?'; stops at a NUL); returns the
+ * length without the NUL, or SIZE_MAX if it does not fit cap bytes including the NUL (n * 3 + 1
+ * always suffices). */
+size_t cmdline_ucs2_to_utf8(const uint16_t *in, size_t n, char *out, size_t cap);

@@ -47,12 +47,15 @@ DecompressResult decompress_lz4(const void *in, size_t in_len, void *out, size_t
 
                 size_t room = out_cap - produced;
                 int cap = (int) (room < LZ4_LEGACY_BLOCK ? room : LZ4_LEGACY_BLOCK);
-                int n = LZ4_decompress_safe((const char *) p, (char *) o + produced, (int) csize, cap);
+                /* out may be NULL when out_cap is 0 (no arithmetic on it then; lz4 does not touch
+                 * its destination for a capacity of 0) */
+                char *dst = o ? (char *) o + produced : NULL;
+                int n = LZ4_decompress_safe((const char *) p, dst, (int) csize, cap);
                 if (n < 0) {
                         /* Out of room, or corrupt? If the block decodes cleanly up to all the
                          * room there is, the stream simply wants more output. */
                         if (room < LZ4_LEGACY_BLOCK &&
-                            LZ4_decompress_safe_partial((const char *) p, (char *) o + produced, (int) csize, cap,
+                            LZ4_decompress_safe_partial((const char *) p, dst, (int) csize, cap,
                                                         cap) == cap)
                                 return DECOMPRESS_OUTPUT_TOO_SMALL;
                         return DECOMPRESS_CORRUPT;

@@ -144,6 +144,30 @@ PeLoadResult pe_load_relocate(void *image, size_t image_size, const PeLoadView *
         return PE_LOAD_OK;
 }
 
+bool pe_load_find_section(const void *image, size_t size, bool in_memory, const char *name, const uint8_t **ret,
+                          size_t *ret_size) {
+        char want[PE_SECTION_NAME_LEN] = {};
+        PeLoadView v;
+
+        if (pe_load_view(image, size, &v) != PE_LOAD_OK)
+                return false;
+        for (size_t i = 0; i < PE_SECTION_NAME_LEN && name[i]; i++)
+                want[i] = name[i];
+        for (size_t i = 0; i < v.n_sections; i++) {
+                PeSectionHeader s = section_at(&v, i);
+                if (memcmp(s.Name, want, PE_SECTION_NAME_LEN) != 0)
+                        continue;
+                uint64_t off = in_memory ? s.VirtualAddress : s.PointerToRawData;
+                uint64_t len = in_memory || s.VirtualSize < s.SizeOfRawData ? s.VirtualSize : s.SizeOfRawData;
+                if (!in_range(off, len, size))
+                        return false;
+                *ret = (const uint8_t *) image + off;
+                *ret_size = (size_t) len;
+                return true;
+        }
+        return false;
+}
+
 const char *pe_load_strerror(PeLoadResult r) {
         switch (r) {
         case PE_LOAD_OK: return "success";

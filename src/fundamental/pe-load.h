@@ -42,4 +42,11 @@ PeLoadResult pe_load_copy(const void *file, size_t file_size, const PeLoadView *
 /* Apply DIR64 base relocations of a loaded image for load address delta (actual - ImageBase). */
 PeLoadResult pe_load_relocate(void *image, size_t image_size, const PeLoadView *v, uint64_t delta);
 
+/* Find a section by name (up to 8 bytes, compared NUL-padded) in a PE image of size bytes:
+ * in_memory = a loaded image (sections at their RVAs, VirtualSize bytes), else a file-layout
+ * copy (sections at PointerToRawData, min(VirtualSize, SizeOfRawData) bytes). The first
+ * section of that name wins; false if absent or if it does not lie inside [image, image + size). */
+bool pe_load_find_section(const void *image, size_t size, bool in_memory, const char *name, const uint8_t **ret,
+                          size_t *ret_size);
+
 const char *pe_load_strerror(PeLoadResult r);

@@ -231,7 +231,8 @@ size_t x86_pgtable_size(uint64_t map_end, bool la57) {
 
 uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57) {
         size_t need = x86_pgtable_size(map_end, la57);
-        if (need == 0 || size < need || (buf_phys & 4095) || buf_phys > UINT64_MAX - need)
+        /* Entries hold physical addresses in bits 12..51; bits 52..63 are flags (63 = NX). */
+        if (need == 0 || size < need || (buf_phys & 4095) || buf_phys > X86_PHYS_ADDR_LIMIT - need)
                 return 0;
         uint64_t n_gib, n_pdpt;
         counts(map_end, &n_gib, &n_pdpt);

@@ -144,8 +144,13 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
  * (256 TiB) or zero. */
 size_t x86_pgtable_size(uint64_t map_end, bool la57);
 
+/* The architectural limit of physical addresses (MAXPHYADDR <= 52): page table entries hold
+ * bits 12..51 of an address, the bits above are flags. */
+#define X86_PHYS_ADDR_LIMIT (UINT64_C(1) << 52)
+
 /* Build those tables in buf (page aligned, at physical address buf_phys, size from
- * x86_pgtable_size). Every page is mapped present + writable + executable, cacheable (the
+ * x86_pgtable_size, ending at or below X86_PHYS_ADDR_LIMIT). Every page is mapped present +
+ * writable + executable, cacheable (the
  * MTRRs the firmware set still make MMIO uncached). Returns the CR3 value (the root), or 0 if
  * the buffer is unsuitable. */
 uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57);

@@ -310,8 +310,11 @@ bool uki_linux_validate(const Blob *uki, const char *what, Blob *ret_payload, Ke
 char *kernel_uname(const Blob *k, const Blob *payload) {
         switch (kernel_kind(k)) {
         case KERNEL_BZIMAGE: {
-                /* kernel_version (0x20e) points to a string at +0x200 in the setup code */
+                /* kernel_version (0x20e) points to a string at +0x200 in the setup code; a file
+                 * can be a bzImage by its "HdrS" (0x202) and still end before that field */
                 uint16_t off;
+                if (k->size < 0x210)
+                        return NULL;
                 memcpy(&off, k->data + 0x20e, 2);
                 if (off && (size_t) off + 0x200 < k->size)
                         return version_word(k->data + off + 0x200, k->size - off - 0x200);

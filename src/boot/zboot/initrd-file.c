@@ -59,29 +59,22 @@ static EFI_STATUS append_file(EFI_FILE_PROTOCOL *root, const char16_t *path, voi
 EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, void **ret_data,
                                size_t *ret_size) {
         static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
-        static const char16_t key[] = u"initrd=";
-        const size_t key_len = ELEMENTSOF(key) - 1;
         _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL;
         _cleanup_pool_ void *buf = NULL;
         size_t size = 0;
         unsigned n_files = 0;
         EFI_STATUS err;
 
-        size_t pos = 0, start, wlen;
-        while (pos < len) {
-                if (!cmdline_next_word(cmdline, len, &pos, &start, &wlen) || wlen <= key_len ||
-                    memcmp(cmdline + start, key, key_len * sizeof(char16_t)) != 0)
-                        continue;
-
-                char16_t path[MAX_PATH];
-                size_t plen = wlen - key_len;
-                if (plen >= MAX_PATH)
+        size_t pos = 0;
+        char16_t path[MAX_PATH];
+        for (;;) {
+                /* the word parsing is pure (src/fundamental/cmdline.c), fuzzed on the host */
+                int found = cmdline_next_initrd(cmdline, len, &pos, path, MAX_PATH);
+                if (found == 0)
+                        break;
+                if (found < 0)
                         return log_error_status(EFI_INVALID_PARAMETER, "initrd= path too long");
-                for (size_t j = 0; j < plen; j++) {
-                        char16_t c = cmdline[start + key_len + j];
-                        path[j] = c == '/' ? '\\' : c;
-                }
-                path[plen] = 0;
+                size_t plen = strnlen16(path, MAX_PATH);
 
                 if (!root) {
                         EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;

@@ -29,27 +29,7 @@ Placement placement_from_cmdline(const char16_t *cmdline, size_t len) {
 
 bool image_find_section(const void *image, size_t size, bool in_memory, const char *name, const uint8_t **ret,
                         size_t *ret_size) {
-        char want[PE_SECTION_NAME_LEN] = {};
-        PeLoadView v;
-
-        if (pe_load_view(image, size, &v) != PE_LOAD_OK)
-                return false;
-        for (size_t i = 0; i < PE_SECTION_NAME_LEN && name[i]; i++)
-                want[i] = name[i];
-        for (size_t i = 0; i < v.n_sections; i++) {
-                PeSectionHeader s;
-                memcpy(&s, &v.sections[i], sizeof(s));
-                if (memcmp(s.Name, want, PE_SECTION_NAME_LEN) != 0)
-                        continue;
-                uint64_t off = in_memory ? s.VirtualAddress : s.PointerToRawData;
-                uint64_t len = in_memory ? s.VirtualSize : MIN(s.VirtualSize, s.SizeOfRawData);
-                if (off > size || len > size - off)
-                        return false;
-                *ret = (const uint8_t *) image + off;
-                *ret_size = (size_t) len;
-                return true;
-        }
-        return false;
+        return pe_load_find_section(image, size, in_memory, name, ret, ret_size);
 }
 
 EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret) {

@@ -8,35 +8,6 @@ size_t strnlen16(const char16_t *s, size_t max) {
         return n;
 }
 
-bool cmdline_next_word(const char16_t *s, size_t len, size_t *pos, size_t *ret_start, size_t *ret_len) {
-        size_t i = *pos;
-        while (i < len && s[i] == ' ')
-                i++;
-        size_t start = i;
-        while (i < len && s[i] && s[i] != ' ')
-                i++;
-        *pos = (i < len && !s[i]) ? len : i;   /* a NUL ends the line */
-        *ret_start = start;
-        *ret_len = i - start;
-        return i > start;
-}
-
-bool cmdline_has_word(const char16_t *cmdline, size_t len, const char *word) {
-        size_t wlen = 0, pos = 0, start, n;
-        while (word[wlen])
-                wlen++;
-        while (pos < len) {
-                if (!cmdline_next_word(cmdline, len, &pos, &start, &n))
-                        continue;
-                bool same = n == wlen;
-                for (size_t k = 0; k < wlen && same; k++)
-                        same = cmdline[start + k] == (char16_t) (uint8_t) word[k];
-                if (same)
-                        return true;
-        }
-        return false;
-}
-
 uint64_t cpu_ticks(void) {
 #if defined(__x86_64__)
         uint32_t lo, hi;

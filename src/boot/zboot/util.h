@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cmdline.h"   /* cmdline_next_word(), cmdline_has_word(): pure, in src/fundamental */
 #include "efi.h"
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -52,13 +53,6 @@ static inline void *pages_ptr(const Pages *p) {
 
 /* Length of a NUL-terminated UCS-2 string, at most max characters. */
 size_t strnlen16(const char16_t *s, size_t max);
-
-/* The next space-separated word of a UCS-2 command line at or after *pos (which it advances;
- * a NUL ends the line). False when there is none left. */
-bool cmdline_next_word(const char16_t *s, size_t len, size_t *pos, size_t *ret_start, size_t *ret_len);
-
-/* True if the string contains the word (space separated), e.g. "nokaslr". */
-bool cmdline_has_word(const char16_t *cmdline, size_t len, const char *word);
 
 /* Current CPU counter and its frequency in Hz (0 if unknown), for timing logs. */
 uint64_t cpu_ticks(void);

@@ -4,6 +4,7 @@
  * ExitBootServices; the memory-map-derived parts (e820, efi_info) come in x86-exit.c, after
  * the final GetMemoryMap. docs/x86-boot.md compares this with the kernel's stub field by field.
  */
+#include "cmdline.h"
 #include "initrd.h"
 #include "log.h"
 #include "measure.h"
@@ -23,38 +24,12 @@ void x86_params_free(X86Params *p) {
         free_pagesp(&p->seed);
 }
 
-/* UCS-2 → UTF-8 (surrogates and NULs become '?'); returns the length without the NUL, or
- * SIZE_MAX if it does not fit cap bytes including the NUL. */
-static size_t ucs2_to_utf8(const char16_t *in, size_t n, char *out, size_t cap) {
-        size_t o = 0;
-        for (size_t i = 0; i < n && in[i]; i++) {
-                uint32_t c = in[i];
-                if (c >= 0xd800 && c < 0xe000)
-                        c = '?';
-                size_t w = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-                if (o + w + 1 > cap)
-                        return SIZE_MAX;
-                if (w == 1)
-                        out[o++] = (char) c;
-                else if (w == 2) {
-                        out[o++] = (char) (0xc0 | c >> 6);
-                        out[o++] = (char) (0x80 | (c & 0x3f));
-                } else {
-                        out[o++] = (char) (0xe0 | c >> 12);
-                        out[o++] = (char) (0x80 | ((c >> 6) & 0x3f));
-                        out[o++] = (char) (0x80 | (c & 0x3f));
-                }
-        }
-        out[o] = 0;
-        return o;
-}
-
 static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, Pages *ret) {
         uint32_t limit = x86_get32(bp + BP_CMDLINE_SIZE);   /* bytes, without the NUL */
         EFI_STATUS err = alloc_pages_below((uint64_t) len * 3 + 1, ADDR_BELOW_4G, EfiLoaderData, ret);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the command line");
-        size_t n = ucs2_to_utf8(cmdline, len, pages_ptr(ret), len * 3 + 1);
+        size_t n = cmdline_ucs2_to_utf8(cmdline, len, pages_ptr(ret), len * 3 + 1);
         if (n == SIZE_MAX || n > limit)
                 return log_error_status(EFI_INVALID_PARAMETER, "command line is %lu bytes, the kernel takes %u",
                                         (uint64_t) n, limit);
