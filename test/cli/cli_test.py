@@ -584,8 +584,14 @@ def options(work, c):
         (['build', '--linux', kernel, '--section', '.waytoolongname:x', '-o', out], r'--section: expected NAME:TEXT'),
         (['build', '--linux', kernel, '--zboot=brotli', '-o', out], r'--zboot: unknown type "brotli"'),
         (['build', '--linux', kernel, '--cmdline', '@/nonexistent', '-o', out], r'/nonexistent'),
-        (['build', '--linux', kernel, '--stub', stub('linuxaa64.efi.stub'), '--sbat', 'x', '-o', out],
-         r'already has a \.sbat section'),
+        (['build', '--linux', kernel, '--sbat', 'nocomma', '-o', out], r'--sbat: SBAT line 1: expected component_name'),
+        (['build', '--linux', kernel, '--sbat', 'x,abc,v', '-o', out], r'generation of "x,abc,v" is not a number'),
+        (['zboot', kernel, '--sbat', 'sbat,1,h\nx,0,v', '-o', out], r'--sbat: SBAT line 2: generation 0'),
+        (['zboot', kernel, '--secureboot-private-key', '/dev/null', '-o', out], r'go together \(got only the key\)'),
+        (['build', '--linux', kernel, '--secureboot-certificate', '/dev/null', '-o', out],
+         r'go together \(got only the certificate\)'),
+        (['build', '--linux', kernel, '--secureboot-private-key', '/nonexistent', '--secureboot-certificate',
+          '/dev/null', '-o', out], r'--secureboot-private-key: /nonexistent'),
         (['inspect'], r'expected exactly one FILE'),
         (['extract', kernel], r'--output is required'),
         (['extract', kernel, '-o', out], r'arm64 Image, not a zboot image'),
@@ -597,6 +603,255 @@ def options(work, c):
         c.true(not os.path.exists(out), '%s: wrote %s' % (args, out))
     rc, _, err = run('zboot', kernel, '--bogus-option', '-o', out)
     c.true(rc != 0 and 'bogus-option' in err, 'unknown option')
+
+
+# ---- SBAT, Secure Boot signing, stub lookup -------------------------------------------------
+
+def sbat_of(path):
+    """The .sbat section's text (up to the first NUL), read here from the section table."""
+    j = inspect_json(path)
+    sec = next((x for x in j['sections'] if x['name'] == '.sbat'), None)
+    if sec is None:
+        return None
+    data = read(path)[sec['file_offset']:sec['file_offset'] + sec['virtual_size']]
+    return data.split(b'\0')[0].decode()
+
+
+def sbat_rows(c, text, what):
+    """Parse .sbat as CSV; check the header comes once, first, and every component once."""
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(text)))
+    c.true(len(rows) > 0 and rows[0][:2] == ['sbat', '1'], '%s: header line first: %r' % (what, rows[:1]))
+    c.eq(sum(1 for r in rows if r and r[0] == 'sbat'), 1, '%s: header lines' % what)
+    names = [r[0] for r in rows]
+    c.eq(len(names), len(set(names)), '%s: each component once (%s)' % (what, names))
+    c.true(all(len(r) >= 2 and r[1].isdigit() for r in rows), '%s: every row has a numeric generation' % what)
+    c.true(text.endswith('\n'), '%s: ends with a newline' % what)
+    return {r[0]: r for r in rows}
+
+
+@case
+def sbat_merge(work, c):
+    """.sbat like ukify's merge: the stub's entries, the kernel's (.linux's .sbat, which for our
+    zboot image holds the wrapped kernel's entries), the user's --sbat lines; one header, each
+    component once with its lowest generation (shim checks every entry, the lowest decides).
+    Both verbs; a stub whose .sbat is not last is refused when the result does not fit."""
+    kernel = asset('aarch64', 'vmlinuz')
+    stub_rows = sbat_rows(c, sbat_of(stub('linuxaa64.efi.stub')), 'our UKI stub')
+    c.true('ukify-zboot' in stub_rows, 'our stub has the ukify-zboot component')
+    # a "kernel with .sbat": our zboot image of the Debian Image carrying the kernel's own entry
+    kline = 'linux,3,The Linux Kernel,linux,6.1,https://example.invalid/linux'
+    z = os.path.join(work, 'vmlinuz.efi')
+    run('zboot', kernel, '-l', '3', '--sbat', kline, '-o', z, check=True)
+    zrows = sbat_rows(c, sbat_of(z), 'zboot image')
+    c.eq(sorted(zrows), ['linux', 'sbat', 'ukify-zboot'], 'zboot image components')
+    c.eq(','.join(zrows.get('linux', [])), kline, 'the kernel line kept verbatim')
+    # the user's file: with its own header, a duplicate of the kernel's component at a higher
+    # generation (dropped) and of ours at a lower one (kept), and a new component
+    user = os.path.join(work, 'sbat.csv')
+    with open(user, 'w') as f:
+        f.write('sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n'
+                'linux,7,Someone Else,linux,6.1,https://example.invalid/other\n'
+                'myos,2,My OS,myos,1.0,https://example.invalid/myos\n')
+    uki = os.path.join(work, 'uki.efi')
+    run('build', '--linux', z, '--sbat', '@' + user, '--sbat', 'extra,1,Extra,extra,1,https://example.invalid/e',
+        '-o', uki, check=True)
+    text = sbat_of(uki)
+    rows = sbat_rows(c, text, 'UKI')
+    c.eq(list(rows), ['sbat', 'ukify-zboot', 'linux', 'myos', 'extra'], 'UKI components, in order')
+    c.eq(rows.get('linux', [None, None])[1], '3', 'linux: the lowest generation wins')
+    c.eq(rows.get('myos', [None, None])[1], '2', 'myos from --sbat @FILE')
+    j = inspect_json(uki)
+    c.eq([x['name'] for x in j['sections']].count('.sbat'), 1, 'one .sbat section')
+    c.eq(j['linux'].get('text', {}).get('.sbat', '').count('linux,3,'), 1, '.linux keeps its own .sbat')
+    c.true(j['verdict']['ok'], 'UKI verdict %s' % j['verdict'])
+    # the generation of our own component is lowered by a user line: revocation of an old stub
+    uki2 = os.path.join(work, 'uki2.efi')
+    run('build', '--linux', z, '--sbat', 'ukify-zboot,1,x,y,z,https://example.invalid', '-o', uki2, check=True)
+    rows = sbat_rows(c, sbat_of(uki2), 'UKI with a second ukify-zboot line')
+    c.eq(rows.get('ukify-zboot', [None] * 6)[5], 'https://example.invalid/ukify-zboot',
+         'equal generations: the first (the stub\'s) line stays')
+    # a large --sbat grows the stub's .sbat (the last section of our stubs)
+    big = os.path.join(work, 'big.csv')
+    with open(big, 'w') as f:
+        for i in range(100):
+            f.write('comp%d,1,Vendor %d,comp%d,1.0,https://example.invalid/%d\n' % (i, i, i, i))
+    uki3 = os.path.join(work, 'uki3.efi')
+    run('build', '--linux', z, '--sbat', '@' + big, '-o', uki3, check=True)
+    rows = sbat_rows(c, sbat_of(uki3), 'UKI with 100 more components')
+    c.eq(len(rows), 103, 'components (header, ukify-zboot, linux, comp0..99)')
+    j = inspect_json(uki3)
+    c.true(j['verdict']['ok'], 'big .sbat UKI verdict %s' % j['verdict'])
+    x = os.path.join(work, 'x')
+    run('extract', uki3, '-o', x, check=True)
+    padded, _ = arm64_padded()
+    c.true(read(x) == padded, 'extract through the UKI with a grown .sbat gives the Image')
+    # x86: the same merge with the bzImage
+    uki4 = os.path.join(work, 'uki4.efi')
+    run('build', '--linux', asset('x86_64', 'vmlinuz'), '--zboot', '--sbat', kline, '-o', uki4, check=True)
+    rows = sbat_rows(c, sbat_of(uki4), 'x86 UKI')
+    c.eq(list(rows), ['sbat', 'ukify-zboot', 'linux'], 'x86 UKI components')
+    # Debian 13's ukify reads our merged .sbat (and, not deduplicating, repeats ukify-zboot)
+    p = subprocess.run(['/usr/bin/python3', trixie_ukify(), 'build', '--linux', z, '--stub', stub('linuxaa64.efi.stub'),
+                        '--sbat', 'sbat,1,h\nmyos,2,My OS,myos,1.0,https://example.invalid/myos', '--output',
+                        os.path.join(work, 'ukify.efi')], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if c.eq(p.returncode, 0, "Debian 13's ukify with our stub and image (%s)" % p.stdout.decode()[-400:]):
+        t = sbat_of(os.path.join(work, 'ukify.efi'))
+        c.true('linux,3,' in t and 'myos,2,' in t, "ukify's .sbat has the kernel's and the user's lines: %r" % t)
+
+
+def snakeoil(work):
+    """Debian's snakeoil Secure Boot key (the ovmf package), decrypted for sbsign."""
+    key = os.path.join(work, 'db.key')
+    subprocess.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in',
+                    need('/usr/share/ovmf/PkKek-1-snakeoil.key', 'snakeoil key'), '-out', key], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return key, need('/usr/share/ovmf/PkKek-1-snakeoil.pem', 'snakeoil certificate')
+
+
+@case
+def secureboot_sign(work, c):
+    """zboot and build sign with --secureboot-private-key/--secureboot-certificate through
+    sbsign: sbverify accepts the result with that certificate, the unsigned build is the same
+    image, inspect shows the signer; a failing signer leaves no output and an existing output
+    untouched; a signed image is a valid .linux and is refused as a stub (signature would break)."""
+    need(shutil.which('sbsign'), 'sbsign (sbsigntool)')
+    need(shutil.which('sbverify'), 'sbverify (sbsigntool)')
+    key, cert = snakeoil(work)
+    sb = ['--secureboot-private-key', key, '--secureboot-certificate', cert]
+    kernel = asset('x86_64', 'vmlinuz')
+    z, zs = os.path.join(work, 'z.efi'), os.path.join(work, 'z.signed.efi')
+    run('zboot', kernel, '-l', '1', '-o', z, check=True)
+    rc, _, err = run('zboot', kernel, '-l', '1', *sb, '-o', zs)
+    c.true(rc == 0 and 'signed' in err, 'zboot signed: %s' % err.strip())
+    uki, ukis = os.path.join(work, 'uki.efi'), os.path.join(work, 'uki.signed.efi')
+    run('build', '--linux', zs, '--cmdline', 'quiet', '-o', uki, check=True)
+    run('build', '--linux', zs, '--cmdline', 'quiet', *sb, '-o', ukis, check=True)
+    for unsigned, signed in ((z, zs), (uki, ukis)):
+        v = subprocess.run(['sbverify', '--cert', cert, signed], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        c.true(v.returncode == 0, '%s: sbverify: %s' % (signed, v.stdout.decode().strip()))
+        v = subprocess.run(['sbverify', '--cert', cert, unsigned], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        c.true(v.returncode != 0, '%s: sbverify accepts an unsigned image' % unsigned)
+        js, ju = inspect_json(signed), inspect_json(unsigned)
+        c.eq(js['signature']['signed'], True, '%s: inspect: signed' % signed)
+        c.true('SnakeOil' in (js['signature']['signer'] or ''), '%s: signer %r' % (signed, js['signature']['signer']))
+        c.eq(ju['signature']['signed'], False, '%s: inspect: unsigned' % unsigned)
+        c.eq([x['name'] for x in js['sections']], [x['name'] for x in ju['sections']], 'same sections signed')
+        rc, out, _ = run('inspect', signed)
+        c.true(re.search(r'^signature: Authenticode, 1 PKCS#7 signature, signer .*SnakeOil', out, re.M) is not None,
+               'inspect text names the signature: %s' % out[-300:])
+        # the payload decodes the same from both
+        rc1, _, _ = run('extract', signed, '-o', signed + '.x')
+        run('extract', unsigned, '-o', unsigned + '.x', check=True)
+        c.true(rc1 == 0 and sha(signed + '.x') == sha(unsigned + '.x'), '%s: extract' % signed)
+        # one payload byte flipped after signing: the signature no longer verifies
+        data = bytearray(read(signed))
+        sec = next(x for x in js['sections'] if x['name'] in ('.linux', '.zdata'))
+        data[sec['file_offset'] + sec['raw_size'] // 2] ^= 1
+        with open(signed + '.flip', 'wb') as f:
+            f.write(data)
+        v = subprocess.run(['sbverify', '--cert', cert, signed + '.flip'], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        c.true(v.returncode != 0, '%s: sbverify accepts a modified image' % signed)
+    # a signed stub cannot take sections
+    rc, _, err = run('build', '--linux', z, '--stub', ukis, '-o', os.path.join(work, 'bad.efi'))
+    c.true(rc != 0 and 'signed' in err and not os.path.exists(os.path.join(work, 'bad.efi')),
+           'signed stub refused: %s' % err.strip())
+    # the signer fails (a key that does not match the certificate's format): nothing written,
+    # an existing output untouched, no temporary files left
+    junk = os.path.join(work, 'junk.key')
+    with open(junk, 'w') as f:
+        f.write('not a key\n')
+    outdir = os.path.join(work, 'out')
+    os.makedirs(outdir)
+    target = os.path.join(outdir, 'keep.efi')
+    with open(target, 'wb') as f:
+        f.write(b'old contents')
+    for args in (['zboot', kernel, '-l', '1'], ['build', '--linux', z]):
+        rc, _, err = run(*args, '--secureboot-private-key', junk, '--secureboot-certificate', cert, '-o', target)
+        c.true(rc != 0 and 'sbsign failed' in err, '%s with a bad key: %s' % (args[0], err.strip()[-300:]))
+        c.eq(read(target), b'old contents', '%s: existing output untouched' % args[0])
+        c.eq(sorted(os.listdir(outdir)), ['keep.efi'], '%s: no temporary files left' % args[0])
+
+
+def meson_build_root():
+    return need(os.environ.get('ZBOOT_BUILD_ROOT'), 'ZBOOT_BUILD_ROOT (run through meson test)')
+
+
+@case
+def installed_stub_lookup(work, c):
+    """The installed binary takes stubs only from the installed stub directory or
+    $UKIFY_ZBOOT_STUB_DIR, never from the build tree (which exists here, at the path compiled in):
+    installed into a DESTDIR it finds no stubs at its (absent) install path and says where it
+    looked; with UKIFY_ZBOOT_STUB_DIR pointing into DESTDIR it uses exactly those stubs (a
+    marker in the DESTDIR copy's .sbat shows up in its output); --stub overrides both. The
+    build tree's binary still uses the build tree."""
+    meson = need(shutil.which('meson'), 'meson')
+    build = meson_build_root()
+    destdir = os.path.join(work, 'destdir')
+    p = subprocess.run([meson, 'install', '-C', build, '--no-rebuild', '--quiet', '--destdir', destdir],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if not c.eq(p.returncode, 0, 'meson install --destdir (%s)' % p.stdout.decode()[-400:]):
+        return
+    found = {}
+    for root, _, files in os.walk(destdir):
+        for f in files:
+            found.setdefault(f, os.path.join(root, f))
+    installed = need(found.get('ukify-zboot'), 'installed ukify-zboot')
+    istub = need(found.get('zbootx64.efi.stub'), 'installed zbootx64.efi.stub')
+    c.true(os.access(installed, os.X_OK), 'installed binary is executable')
+    stub_dir = os.path.dirname(istub)
+    c.true(stub_dir.endswith('/ukify-zboot'), 'stubs installed into libdir/ukify-zboot: %s' % stub_dir)
+    # the build tree's stubs exist where the binary was built to look for them
+    c.true(os.path.exists(stub('zbootx64.efi.stub')), 'build tree stub exists')
+    # mark the DESTDIR copy: its .sbat vendor URL differs from the build tree's
+    data = bytearray(read(istub))
+    at = data.find(b'https://example.invalid/ukify-zboot')
+    if not c.true(at > 0, 'installed stub has our .sbat'):
+        return
+    data[at:at + 35] = b'https://example.invalid/INSTALLED-1'
+    with open(istub, 'wb') as f:
+        f.write(data)
+    kernel = asset('x86_64', 'vmlinuz')
+    env = {k: v for k, v in os.environ.items() if k != 'UKIFY_ZBOOT_STUB_DIR'}
+
+    def inst(*args, extra_env=None):
+        p = subprocess.run([installed] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=dict(env, **(extra_env or {})))
+        return p.returncode, p.stdout.decode(errors='replace'), p.stderr.decode(errors='replace')
+
+    out = os.path.join(work, 'out.efi')
+    rc, help_text, _ = inst('--help')
+    c.true('UKIFY_ZBOOT_STUB_DIR' in help_text, '--help documents UKIFY_ZBOOT_STUB_DIR')
+    install_dir = stub_dir[len(destdir):]
+    if not c.true(not os.path.exists(install_dir), 'the real install dir %s exists on this machine: this test '
+                  'cannot tell whether the build tree is avoided (remove that installation)' % install_dir):
+        return
+    c.true(install_dir in help_text, '--help names the install dir %s' % install_dir)
+    rc, _, err = inst('zboot', kernel, '-l', '1', '-o', out)
+    c.true(rc != 0 and not os.path.exists(out), 'installed binary without stubs at its install path: refused')
+    c.true(os.path.join(install_dir, 'zbootx64.efi.stub') in err, 'names the install path: %s' % err.strip())
+    c.true('UKIFY_ZBOOT_STUB_DIR' in err and os.environ.get('ZBOOT_EFI_DIR', '//') not in err,
+           'suggests the variable, never the build tree: %s' % err.strip())
+    rc, _, err = inst('zboot', kernel, '-l', '1', '-o', out, extra_env={'UKIFY_ZBOOT_STUB_DIR': stub_dir})
+    if c.eq(rc, 0, 'installed binary with UKIFY_ZBOOT_STUB_DIR (%s)' % err.strip()):
+        c.true('INSTALLED-1' in (sbat_of(out) or ''), 'the image has the DESTDIR stub: %r' % sbat_of(out))
+    rc, _, err = inst('zboot', kernel, '-l', '1', '--stub', stub('zbootx64.efi.stub'), '-o', out + '2',
+                      extra_env={'UKIFY_ZBOOT_STUB_DIR': stub_dir})
+    if c.eq(rc, 0, '--stub (%s)' % err.strip()):
+        c.true('INSTALLED-1' not in (sbat_of(out + '2') or ''), '--stub wins over the variable')
+    rc, _, err = run('zboot', kernel, '-l', '1', '-o', out + '3')
+    if c.eq(rc, 0, 'build tree binary (%s)' % err.strip()):
+        c.true('INSTALLED-1' not in sbat_of(out + '3'), 'the build tree binary uses the build tree stubs')
+    # a copy of the build tree's binary elsewhere is not the build tree's binary either
+    copy = os.path.join(work, 'ukify-zboot-copy')
+    shutil.copy(exe(), copy)
+    p = subprocess.run([copy, 'zboot', kernel, '-l', '1', '-o', out + '4'], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    c.true(p.returncode != 0 and b'the installed stubs' in p.stderr,
+           'a copy of the build binary does not use the build tree: %s' % p.stderr.decode().strip())
 
 
 # ---- x86 relocation table layouts (docs/format.md §4.1) --------------------------------------
