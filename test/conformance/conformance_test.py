@@ -183,11 +183,9 @@ def check_header(corpus, check, work):
                    '%s: bytes at payload offset are not the build\'s compressed payload' % what)
         inp, _ = corpus.compressed_input(comp)
         check.eq(k['decompressed_size'], len(inp), '%s: decompressed size (trailer) vs the compressed input' % what)
-        if comp != 'lzo' or shutil.which('lzop'):
-            out, exact = decompress_exact(k['compression'],
-                                          d[k['payload_offset']:k['payload_offset'] + k['payload_size']])
-            check.true(exact, '%s: the stream does not end exactly at payload offset + payload size' % what)
-            check.true(out == inp, '%s: reference decoder output differs from the compressed input' % what)
+        out, exact = decompress_exact(k['compression'], d[k['payload_offset']:k['payload_offset'] + k['payload_size']])
+        check.true(exact, '%s: the stream does not end exactly at payload offset + payload size' % what)
+        check.true(out == inp, '%s: reference decoder output differs from the compressed input' % what)
         pe = parse_pe(d, k['pe_offset'])
         if not check.true(pe is not None, '%s: no PE header at the offset in 0x3c' % what):
             continue
