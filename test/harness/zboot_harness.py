@@ -306,7 +306,7 @@ def parse_observables(log):
         return None
     obs = {}
     for line in lines[b + 1:e]:
-        m = re.match(r'^([A-Z_]+)=(.*)$', line.strip())
+        m = re.match(r'^([A-Z_][A-Z0-9_]*)=(.*)$', line.strip())
         if m:
             obs[m.group(1)] = m.group(2).strip()
     return obs
@@ -331,11 +331,43 @@ def qemu_command(arch, esp, vars_copy, firmware='default', cpu=None, memory=1024
     return cmd + list(extra)
 
 
-def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, extra=(), workdir=None):
+def start_swtpm(tmp, arch):
+    """A TPM 2.0 emulator (swtpm) with its state in tmp; returns (process, QEMU arguments)."""
+    if shutil.which('swtpm') is None:
+        raise HarnessError('swtpm not installed (run tools/setup)')
+    state, sock = os.path.join(tmp, 'tpm'), os.path.join(tmp, 'swtpm.sock')
+    os.makedirs(state)
+    proc = subprocess.Popen(['swtpm', 'socket', '--tpm2', '--tpmstate', 'dir=%s' % state,
+                             '--ctrl', 'type=unixio,path=%s' % sock],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if os.path.exists(sock) or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    if not os.path.exists(sock):
+        proc.kill()
+        proc.wait()
+        raise HarnessError('swtpm did not start')
+    device = 'tpm-tis' if arch == 'x86_64' else 'tpm-tis-device'
+    return proc, ['-chardev', 'socket,id=chrtpm,path=%s' % sock, '-tpmdev', 'emulator,id=tpm0,chardev=chrtpm',
+                  '-device', '%s,tpmdev=tpm0' % device]
+
+
+def parse_pcrs(result):
+    """{N: lower-case hex} from the initrd's PCRN= lines (the kernel's sha256 bank)."""
+    return {int(k[3:]): v.lower() for k, v in (result.observables or {}).items() if k.startswith('PCR') and v}
+
+
+def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, extra=(), workdir=None, tpm=False):
     """Build an ESP from `files`, boot it, return a BootResult. Never raises on a failed boot
-    (the result says what happened); raises HarnessError when a prerequisite is missing."""
+    (the result says what happened); raises HarnessError when a prerequisite is missing.
+    tpm=True: with a swtpm TPM 2.0 (started and stopped here, state in the boot's temp dir)."""
     tmp = tempfile.mkdtemp(prefix='zboot-boot-', dir=workdir)
+    swtpm = None
     try:
+        if tpm:
+            swtpm, tpm_args = start_swtpm(tmp, arch)
+            extra = list(extra) + tpm_args
         esp = make_esp(os.path.join(tmp, 'esp.img'), files)
         _, vars_template = FIRMWARE[arch][firmware]
         vars_copy = os.path.join(tmp, 'vars.fd')
@@ -383,6 +415,9 @@ def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, 
         r.marker_time = marker_at[0] if marker_at else None
         return r
     finally:
+        if swtpm is not None:
+            swtpm.kill()
+            swtpm.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

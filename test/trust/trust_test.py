@@ -156,5 +156,184 @@ def main():
         return 1
 
 
+# ---- measured boot (docs/security.md "Measured boot") ---------------------------------------
+# The expected PCR values are computed here from the rules, with hashlib, independently of our
+# C code: sd-stub 257's PCR 11 (each known UKI section: its name with a NUL, then its VirtualSize
+# bytes), PCR 12 (the command line as UTF-16 with its NUL) and the kernel EFI stub's PCR 9
+# (LoadOptions, then the LoadFile2 initrd), each an extend from a zero PCR.
+
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import struct  # noqa: E402
+
+PCR11_SECTIONS = ['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat',
+                  '.pcrpkey', '.profile', '.hwids']   # sd-stub 257's order, without .pcrsig and .dtbauto
+ZERO_PCR = '0' * 64
+
+
+def extend(pcr_hex, data):
+    return hashlib.sha256(bytes.fromhex(pcr_hex) + hashlib.sha256(data).digest()).hexdigest()
+
+
+def pe_sections(path):
+    """[(name, bytes as loaded: raw data cut or zero-filled to VirtualSize)] of a PE file."""
+    d = open(path, 'rb').read()
+    pe = struct.unpack_from('<I', d, 0x3c)[0]
+    nsec, = struct.unpack_from('<H', d, pe + 6)
+    opt_size, = struct.unpack_from('<H', d, pe + 20)
+    out = []
+    for i in range(nsec):
+        h = pe + 24 + opt_size + 40 * i
+        name = d[h:h + 8].split(b'\0')[0].decode()
+        vsize, _, raw, off = struct.unpack_from('<IIII', d, h + 8)
+        data = d[off:off + min(raw, vsize)]
+        out.append((name, data + bytes(vsize - len(data))))
+    return out
+
+
+def expected_pcr11(path):
+    """Independent reference: first section of each known name, in sd-stub's order (no .profile here)."""
+    secs = pe_sections(path)
+    if any(n == '.profile' for n, _ in secs):
+        raise H.HarnessError('%s: the reference does not model UKI profiles' % path)
+    pcr = ZERO_PCR
+    for want in PCR11_SECTIONS:
+        data = next((d for n, d in secs if n == want), None)
+        if data:
+            pcr = extend(pcr, want.encode() + b'\0')
+            pcr = extend(pcr, data)
+    return pcr
+
+
+def utf16z(text):
+    return text.encode('utf-16-le') + b'\0\0'
+
+
+def section_of(path, name):
+    return next(d for n, d in pe_sections(path) if n == name)
+
+
+def our_pcr11(uki):
+    """What `ukify-zboot inspect --json` predicts for a UKI."""
+    return json.loads(B.ukify('inspect', '--json', uki)).get('pcr11', {}).get('sha256')
+
+
+def tpm_boot(name, arch, files, cmdline, log_dir, **kw):
+    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir, tpm=True, **kw)
+    pcrs = H.parse_pcrs(result)
+    check.true(len(pcrs.get(11, '')) == 64, 'the kernel reports no sha256 PCR 11 (no TPM seen?): %r' % pcrs)
+    return check, result, pcrs
+
+
+def our_measured_uki(log_dir, name, arch, cmdline):
+    """Our UKI (zboot .linux; native on x86) with `build --measure`; returns (path, printed PCR 11)."""
+    uki = os.path.join(log_dir, name + '.efi')
+    out = B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--initrd',
+                  H.asset(arch, 'initrd.cpio.gz'), '--cmdline', cmdline, '--os-release', B.OSREL.decode(),
+                  '--measure', '-o', uki)
+    printed = [l.split('=', 1)[1] for l in out.split('\n') if l.startswith('11:sha256=')]
+    if len(printed) != 1:
+        raise H.HarnessError('build --measure printed no single "11:sha256=" line:\n%s' % out)
+    return uki, printed[0]
+
+
+@case
+def trust_x86_tpm_uki(log_dir):
+    """Our x86 UKI (native zboot .linux) as a Type #1 entry of Debian 13's sd-boot with an
+    `options` line (no Secure Boot: the stub uses it), with a TPM. PCR 11 is what build --measure
+    and inspect predicted and what the rule gives; PCR 12 holds the command line twice (sd-boot
+    257 measures the options it passes, our stub the command line it uses); PCR 9 holds what the
+    kernel's own x86 EFI stub would have measured: the command line, then the initrd."""
+    arch, name = 'x86_64', 'trust-x86-tpm-uki'
+    embedded = H.default_cmdline(arch, 'from-the-uki')
+    cmdline = H.default_cmdline(arch, name + ' from-load-options')
+    uki, printed = our_measured_uki(log_dir, name, arch, embedded)
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'),
+             'loader/loader.conf': H.loader_conf(default='uki.conf'),
+             'loader/entries/uki.conf': H.type1_entry('uki', linux='/EFI/Linux/uki.efi', options=cmdline),
+             'EFI/Linux/uki.efi': uki}
+    check, result, pcrs = tpm_boot(name, arch, files, cmdline, log_dir)
+    want11 = expected_pcr11(uki)
+    check.eq(printed, want11, 'build --measure against the reference')
+    check.eq(our_pcr11(uki), want11, 'inspect --json against the reference')
+    check.eq(pcrs.get(11), want11, 'PCR 11 from the kernel')
+    h = utf16z(cmdline)
+    check.eq(pcrs.get(12), extend(extend(ZERO_PCR, h), h), 'PCR 12: sd-boot\'s and our command line measurement')
+    check.eq(pcrs.get(9), extend(extend(ZERO_PCR, h), section_of(uki, '.initrd')),
+             'PCR 9: LoadOptions then the initrd, as the kernel\'s EFI stub')
+    n = sum(1 for n, d in pe_sections(uki) if n in PCR11_SECTIONS and d)
+    check.true('measured %d UKI sections into PCR 11' % n in result.log, 'our stub did not log its PCR 11 measurements')
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def trust_arm64_tpm_uki(log_dir):
+    """Our arm64 UKI started directly by AAVMF with a TPM: PCR 11 as predicted; no command line
+    from LoadOptions, so PCR 12 stays zero (the kernel's own EFI stub measures PCR 9 here)."""
+    arch, name = 'aarch64', 'trust-arm64-tpm-uki'
+    cmdline = H.default_cmdline(arch, name)
+    uki, printed = our_measured_uki(log_dir, name, arch, cmdline)
+    check, result, pcrs = tpm_boot(name, arch, {'EFI/BOOT/BOOTAA64.EFI': uki}, cmdline, log_dir)
+    want11 = expected_pcr11(uki)
+    check.eq(printed, want11, 'build --measure against the reference')
+    check.eq(our_pcr11(uki), want11, 'inspect --json against the reference')
+    check.eq(pcrs.get(11), want11, 'PCR 11 from the kernel')
+    check.eq(pcrs.get(12), ZERO_PCR, 'PCR 12 without a LoadOptions command line')
+    os.unlink(uki)
+    return check.done(result)
+
+
+def sdstub257_tpm(log_dir, arch):
+    """The prediction against the stock stub: Debian 13's sd-stub 257 made into a UKI by Debian
+    13's ukify from the very section bytes of our UKI (.linux = our zboot image, .initrd,
+    .cmdline, .osrel, .uname), booted directly with a TPM: the kernel's PCR 11 equals what
+    `ukify-zboot inspect` predicts for that UKI and what the rule gives."""
+    tag = 'x86' if arch == 'x86_64' else 'arm64'
+    name = 'trust-%s-tpm-sdstub257' % tag
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        ours, _ = our_measured_uki(work, 'ours', arch, cmdline)
+        parts = {}
+        for sec in ('.linux', '.initrd', '.cmdline', '.osrel', '.uname'):
+            parts[sec] = os.path.join(work, sec[1:])
+            with open(parts[sec], 'wb') as f:
+                f.write(section_of(ours, sec))
+        uki = os.path.join(work, 'sdstub.efi')
+        H.run(H.ukify_command('trixie') + [
+            'build', '--stub', H.debian_sdstub(arch, 'trixie'), '--linux', parts['.linux'],
+            '--initrd', parts['.initrd'], '--cmdline', '@' + parts['.cmdline'],
+            '--os-release', '@' + parts['.osrel'], '--uname', open(parts['.uname']).read(), '--output', uki])
+        for sec, path in parts.items():
+            if section_of(uki, sec) != open(path, 'rb').read():
+                raise H.HarnessError('ukify changed %s: the UKIs do not share their section bytes' % sec)
+        files = {'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper(): uki}
+        check, result, pcrs = tpm_boot(name, arch, files, cmdline, log_dir)
+        want11 = expected_pcr11(uki)
+        check.eq(our_pcr11(uki), want11, 'inspect --json against the reference')
+        check.eq(pcrs.get(11), want11, 'PCR 11 measured by sd-stub 257')
+        check.eq(pcrs.get(12), ZERO_PCR, 'PCR 12 without a LoadOptions command line')
+        if arch == 'x86_64':
+            # sd-stub 257 starts our zboot image (LoadImage) with the command line as LoadOptions
+            # and .initrd through LoadFile2; our self-decompressor makes the kernel stub's PCR 9
+            # measurements of both.
+            check.eq(pcrs.get(9), extend(extend(ZERO_PCR, utf16z(cmdline)), section_of(uki, '.initrd')),
+                     'PCR 9 under sd-stub 257 with our x86 zboot .linux')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def trust_x86_tpm_sdstub257(log_dir):
+    return sdstub257_tpm(log_dir, 'x86_64')
+
+
+@case
+def trust_arm64_tpm_sdstub257(log_dir):
+    return sdstub257_tpm(log_dir, 'aarch64')
+
+
 if __name__ == '__main__':
     sys.exit(main())
