@@ -699,7 +699,10 @@ def zboot_x86_bad(log_dir):
     """Bad x86 payloads are refused before ExitBootServices with a clear message and an error
     returned: OVMF starts one with a flipped stream byte as BOOTX64.EFI and falls back to the
     UEFI Shell, whose startup.nsh starts one whose first relocation points outside the kernel
-    and one whose init_size is larger than the machine's memory, then a good one that boots."""
+    and one whose init_size is larger than the machine's memory, then (after loading the logging
+    stand-in for EFI_MEMORY_ATTRIBUTE_PROTOCOL) the good one with an initrd= file that does not
+    exist: refused after its pages were made RX/RW+NX, which must be back to RW+NX, never W+X on
+    the way, before they are freed; then the good one that boots.""" 
     arch, name = 'x86_64', 'zboot-x86-bad'
     cmdline = H.default_cmdline(arch, name)
     data, payload = x86_zboot_gzip_parts(log_dir, name)
@@ -719,11 +722,14 @@ def zboot_x86_bad(log_dir):
            'echo "shell: reloc image returned %lasterror%"\r\n'
            '\\huge.efi\r\n'
            'echo "shell: huge image returned %lasterror%"\r\n'
+           'load \\memattr-mock.efi\r\n'
+           '\\good.efi initrd=\\missing ' + cmdline + '\r\n'
+           'echo "shell: missing-initrd image returned %lasterror%"\r\n'
            '\\good.efi initrd=\\initrd ' + cmdline + '\r\n'
            'reset -s\r\n')
     files = {'EFI/BOOT/BOOTX64.EFI': bytes(flipped), 'startup.nsh': nsh.encode(),
              'reloc.efi': regzip(data, bad_reloc), 'huge.efi': bytes(huge), 'good.efi': good,
-             'initrd': H.asset(arch, 'initrd.cpio.gz')}
+             'initrd': H.asset(arch, 'initrd.cpio.gz'), 'memattr-mock.efi': test_efi('memattr-mock', arch)}
     check = H.Check(name)
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
     os.unlink(good)
@@ -741,7 +747,56 @@ def zboot_x86_bad(log_dir):
     check.true(re.search(r'shell: huge image returned (0x)?[1-9A-Fa-f]', log) is not None,
                'huge init_size: no error status returned')
     check.true(log.count('entering startup_64') == 1, 'only the good image got as far as the kernel')
+    # Restore on failure: replay the attribute calls up to the refusal of the missing initrd.
+    check.true(re.search(r'cannot read initrd \\missing', log) is not None, 'missing initrd: no clear error')
+    check.true(re.search(r'shell: missing-initrd image returned (0x)?[1-9A-Fa-f]', log) is not None,
+               'missing initrd: no error status returned')
+    cut = log.find('shell: missing-initrd image returned')
+    before = log[:cut] if cut >= 0 else log
+    pages = memattr_replay(check, before)   # also: never W+X, every call valid
+    placed = re.findall(r'kernel placed at (0x[0-9a-f]+) \([^,]+, (\d+) KiB\)', before)
+    if check.true(len(placed) > 0, 'the missing-initrd image placed no kernel'):
+        base, kib = int(placed[-1][0], 16), int(placed[-1][1])
+        n = kib // 4
+        touched = [pages.get(p) for p in range(base >> 12, (base >> 12) + n)]
+        check.true(all(a is not None for a in touched), 'the kernel allocation was never protected (%d of %d pages '
+                   'touched)' % (sum(a is not None for a in touched), n))
+        bad = [i for i, a in enumerate(touched) if a is not None and (a & (MEM_RO | MEM_XP)) != MEM_XP]
+        check.true(not bad, 'after the refusal %d of %d kernel pages are not back to RW+NX (first at +0x%x)'
+                   % (len(bad), n, (bad[0] if bad else 0) * 4096))
+        restore = 'memattr-mock: set 0x%x 0x%x 0x%x' % (base, n * 4096, MEM_XP)
+        check.true(restore in before, 'no restoring call over the whole allocation (%s)' % restore)
     H.check_boot(check, result, cmdline=None)
+    return check.done(result)
+
+
+@case
+def zboot_x86_noinitrd(log_dir):
+    """`noinitrd` on the command line: like the kernel's EFI stub, our native x86 path passes no
+    initrd at all, although sd-boot offers one (LoadFile2) and the entry names one with initrd=.
+    What the kernel reports: it runs (its banner), never starts unpacking an initramfs, and
+    panics for want of a root file system (panic=-1 reboots, QEMU exits); the initrd's marker
+    never appears. The same entry without noinitrd is zboot-x86-type1-zstd."""
+    arch, name = 'x86_64', 'zboot-x86-noinitrd'
+    cmdline = H.default_cmdline(arch, name + ' noinitrd initrd=\\initrd')
+    img = make_zboot(log_dir, name, arch, 'zstd')
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
+             'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
+                                                        options=cmdline),
+             'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    os.unlink(img)
+    log = result.log
+    check.true(not result.timed_out, 'QEMU timed out (the kernel should panic and reboot)')
+    check.true('noinitrd: no initrd for the kernel' in log, 'our loader did not say it passes no initrd')
+    check.true(re.search(r'initrd: \d+ bytes from', log) is None, 'our loader still passed an initrd')
+    check.true('entering startup_64' in log, 'the kernel was not started')
+    check.true(re.search(r'Linux version \S+', log) is not None, 'no kernel banner: the kernel did not run')
+    check.true('Trying to unpack rootfs image as initramfs' not in log, 'the kernel found an initrd to unpack')
+    check.true(re.search(r'VFS: Unable to mount root fs|Kernel panic - not syncing: VFS', log) is not None,
+               'the kernel did not report a missing root file system')
+    check.true(not result.reached_marker, 'the initrd ran although noinitrd was given')
     return check.done(result)
 
 

@@ -7,6 +7,8 @@
 #include "efi-main.h"
 #include "log.h"
 #include "self-reloc.h"
+#include "random.h"
+#include "stack-protector.h"
 
 EFI_SYSTEM_TABLE *ST;
 EFI_BOOT_SERVICES *BS;
@@ -14,14 +16,18 @@ EFI_RUNTIME_SERVICES *RT;
 
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
 
-EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
+/* Not protected by the stack protector: the canary changes while this frame is live. */
+__attribute__((no_stack_protector)) EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
         /* First: until this ran, every pointer stored in data holds its link-time value. */
         if (!efi_self_relocate())
                 return EFI_LOAD_ERROR;
         ST = system_table;
         BS = system_table->BootServices;
         RT = system_table->RuntimeServices;
+        /* Second: the canary, before any protected function starts that will return. */
+        unsigned canary_sources = stack_protector_init(image);
         log_init(program_name);
+        log_info("stack protector canary from %s", random_sources_str(canary_sources));
 
         EFI_STATUS err = run(image);
         if (EFI_ERROR(err))

@@ -53,3 +53,59 @@ EFI_STATUS memattr_set(EFI_PHYSICAL_ADDRESS base, uint64_t size, MemAttr attr) {
                 return log_error_status(err, "cannot set memory attributes of 0x%lx+0x%lx", base, size);
         return EFI_SUCCESS;
 }
+
+bool memattr_available(void) {
+        return memattr_protocol() != NULL;
+}
+
+EFI_MEMORY_TYPE memattr_code_type(void) {
+        return memattr_available() ? EfiLoaderData : EfiLoaderCode;
+}
+
+#define ATTR_MASK (EFI_MEMORY_RO | EFI_MEMORY_XP)
+
+EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr) {
+        EFI_MEMORY_ATTRIBUTE_PROTOCOL *proto = memattr_protocol();
+        uint64_t total = (uint64_t) p->n_pages * EFI_PAGE_SIZE;
+
+        if (offset > total || size > total - offset)
+                return log_error_status(EFI_INVALID_PARAMETER, "attribute range 0x%lx+0x%lx outside the allocation",
+                                        offset, size);
+        if (!proto || size == 0)
+                return EFI_SUCCESS;
+        if (!p->attrs_changed) {
+                /* What the firmware gave this allocation: what it gets back. Firmware reports
+                 * EFI_NO_MAPPING or the like for a range with mixed attributes, and a stand-in
+                 * may not implement Get at all: then RW+NX is restored (safe for memory that
+                 * holds nothing of ours to run any more). */
+                uint64_t a = 0;
+                p->attrs_orig = proto->GetMemoryAttributes(proto, p->addr, total, &a) == EFI_SUCCESS ?
+                                        a & ATTR_MASK : UINT64_MAX;
+                /* Set before the change: a call that fails half-way may have changed some pages. */
+                p->attrs_changed = true;
+        }
+        return memattr_set(p->addr + offset, size, attr);
+}
+
+EFI_STATUS memattr_restore(Pages *p) {
+        EFI_MEMORY_ATTRIBUTE_PROTOCOL *proto = memattr_protocol();
+        uint64_t total = (uint64_t) p->n_pages * EFI_PAGE_SIZE;
+        EFI_STATUS err;
+
+        if (!p->attrs_changed || !proto || total == 0)
+                return EFI_SUCCESS;
+        uint64_t want = p->attrs_orig == UINT64_MAX ? EFI_MEMORY_XP : p->attrs_orig;
+        /* RX → RO+NX → RW+NX: no step leaves a page writable and executable. */
+        err = proto->SetMemoryAttributes(proto, p->addr, total, EFI_MEMORY_XP);
+        if (err == EFI_SUCCESS && !(want & EFI_MEMORY_RO))
+                err = proto->ClearMemoryAttributes(proto, p->addr, total, EFI_MEMORY_RO);
+        /* The firmware's own state for the type, e.g. executable EfiLoaderData on firmware
+         * without an NX policy for it: the pages are about to be freed, nothing of ours is
+         * in them any more. */
+        if (err == EFI_SUCCESS && !(want & EFI_MEMORY_XP))
+                err = proto->ClearMemoryAttributes(proto, p->addr, total, EFI_MEMORY_XP);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot restore the attributes of 0x%lx+0x%lx", p->addr, total);
+        p->attrs_changed = false;
+        return EFI_SUCCESS;
+}

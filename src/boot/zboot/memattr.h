@@ -2,6 +2,7 @@
 #pragma once
 
 #include "efi.h"
+#include "util.h"
 
 typedef enum {
         MEMATTR_RX, /* read-only + executable */
@@ -15,3 +16,24 @@ typedef enum {
  * started with LoadImage get as well). Base and size must be page aligned. Never leaves a
  * range writable and executable at once: RX first drops W, then adds X. */
 EFI_STATUS memattr_set(EFI_PHYSICAL_ADDRESS base, uint64_t size, MemAttr attr);
+
+/* Does the firmware have EFI_MEMORY_ATTRIBUTE_PROTOCOL (W^X through us)? */
+bool memattr_available(void);
+
+/* The memory type for pages that will hold code we start (the kernel, the x86 trampoline).
+ * With the protocol: EfiLoaderData, which firmware with an NX policy maps RW+NX, so the pages
+ * are never writable and executable while we write them; memattr_pages() makes the code RX
+ * afterwards. Without it: EfiLoaderCode, the one type every firmware maps executable (edk2
+ * refuses an NX policy for code types unless it protects loaded images itself,
+ * PcdDxeNxMemoryProtectionPolicy + PcdImageProtectionPolicy), since nothing could make
+ * EfiLoaderData executable there. docs/security.md "Memory protection". */
+EFI_MEMORY_TYPE memattr_code_type(void);
+
+/* memattr_set() on [offset, offset + size) of an allocation, recording in *p that its
+ * attributes changed (and, the first time, what they were), so free_pagesp() restores them. */
+EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr);
+
+/* Put back the attributes an allocation had before the first memattr_pages(): first RO+NX
+ * over all of it, then RW+NX, then (only if the firmware reported it so) without NX: never
+ * W+X on the way while it is still ours. EFI_SUCCESS if nothing was changed. */
+EFI_STATUS memattr_restore(Pages *p);

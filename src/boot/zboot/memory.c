@@ -2,9 +2,11 @@
 /*
  * Memory map and placed allocations. The firmware can only allocate "anywhere" or "at this
  * address", so a random aligned placement means: read the map, count the aligned slots of
- * EfiConventionalMemory that fit, pick one from the seed, and allocate exactly there.
+ * EfiConventionalMemory that fit (in all free regions), pick one from the seed, and allocate
+ * exactly there. Every map we read passes efi_map_check() (src/fundamental/slots.c) first.
  */
 #include "log.h"
+#include "memattr.h"
 #include "memory.h"
 #include "slots.h"
 
@@ -25,6 +27,15 @@ EFI_STATUS memory_map_get(MemoryMap *ret) {
                 m.size = size;
                 err = BS->GetMemoryMap(&m.size, m.descs, &m.key, &m.desc_size, &m.desc_version);
                 if (err == EFI_SUCCESS) {
+                        /* Everything that reads the map (slot choice, page tables, e820) relies
+                         * on whole, page-aligned, non-wrapping, non-overlapping descriptors. */
+                        size_t bad;
+                        EfiMapResult r = efi_map_check(m.descs, m.size, m.desc_size, &bad);
+                        if (r != EFI_MAP_OK) {
+                                BS->FreePool(m.descs);
+                                return log_error_status(EFI_LOAD_ERROR, "firmware memory map (descriptor %lu): %s",
+                                                        (uint64_t) bad, efi_map_strerror(r));
+                        }
                         *ret = m;
                         return EFI_SUCCESS;
                 }
@@ -59,23 +70,12 @@ EFI_STATUS alloc_placed(uint64_t size, uint64_t align, uint64_t min_addr, uint64
                 if (err != EFI_SUCCESS)
                         return err;
 
-                size_t n = memory_map_count(&m);
-                SlotRegion regions[64];
-                size_t n_regions = 0;
-                for (size_t i = 0; i < n && n_regions < ELEMENTSOF(regions); i++) {
-                        const EFI_MEMORY_DESCRIPTOR *d = memory_map_at(&m, i);
-                        if (d->Type != EfiConventionalMemory)
-                                continue;
-                        regions[n_regions++] = (SlotRegion) {
-                                .start = d->PhysicalStart,
-                                .size = d->NumberOfPages * EFI_PAGE_SIZE,
-                        };
-                }
-                memory_map_free(&m);
-
+                /* Every free region of the map counts, however many there are. */
                 uint64_t addr;
-                if (!slots_choose(regions, n_regions, size, align, min_addr, max_addr,
-                                  randomize ? seed : 0, randomize, &addr))
+                bool found = slots_choose_efi(m.descs, m.size, m.desc_size, EfiConventionalMemory, size, align,
+                                              min_addr, max_addr, randomize ? seed : 0, randomize, &addr);
+                memory_map_free(&m);
+                if (!found)
                         return log_error_status(EFI_OUT_OF_RESOURCES,
                                                 "no free memory for 0x%lx bytes aligned to 0x%lx", size, align);
 
@@ -87,6 +87,20 @@ EFI_STATUS alloc_placed(uint64_t size, uint64_t align, uint64_t min_addr, uint64
                 }
         }
         return log_error_status(err, "cannot allocate 0x%lx bytes", size);
+}
+
+void free_pagesp(Pages *p) {
+        if (p->n_pages == 0)
+                return;
+        /* Pages whose attributes we changed go back as the firmware gave them. If that fails,
+         * they stay allocated: better lost memory than a read-only or executable page handed
+         * to the next user. */
+        if (memattr_restore(p) != EFI_SUCCESS)
+                log_info("keeping %lu pages at 0x%lx allocated: their attributes could not be restored",
+                          (uint64_t) p->n_pages, p->addr);
+        else
+                BS->FreePages(p->addr, p->n_pages);
+        *p = (Pages) {};
 }
 
 EFI_STATUS alloc_pages_below(uint64_t size, uint64_t max_addr, EFI_MEMORY_TYPE type, Pages *ret) {

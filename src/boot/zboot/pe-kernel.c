@@ -18,11 +18,10 @@
 Placement placement_from_cmdline(const char16_t *cmdline, size_t len) {
         Placement p = { .randomize = !cmdline_has_word(cmdline, len, "nokaslr") };
         if (p.randomize) {
-                bool strong;
-                p.seed = random_seed(&strong);
-                p.seed2 = random_seed(&strong);
-                if (!strong)
-                        log_info("no EFI_RNG_PROTOCOL: placement seeded from the CPU counter (weak)");
+                unsigned src1, src2;
+                p.seed = random_seed(&src1);
+                p.seed2 = random_seed(&src2);
+                log_info("placement seeded from %s", random_sources_str(src1 & src2));
         }
         return p;
 }
@@ -37,7 +36,7 @@ EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages
 
         align = MAX(align, KERNEL_PLACEMENT_ALIGN);
         /* Keep below the top of the 48-bit space: every arch's early kernel code can reach it. */
-        err = alloc_placed(size, align, 0, UINT64_C(1) << 48, p->randomize, p->seed, EfiLoaderCode, ret);
+        err = alloc_placed(size, align, 0, UINT64_C(1) << 48, p->randomize, p->seed, memattr_code_type(), ret);
         if (err != EFI_SUCCESS)
                 return err;
         log_info("kernel placed at 0x%lx (%s, %lu KiB)", ret->addr, p->randomize ? "random" : "lowest fit",
@@ -45,19 +44,35 @@ EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages
         return EFI_SUCCESS;
 }
 
-static EFI_STATUS protect(const LoadedKernel *k, const PeLoadView *v) {
+/* W^X for the kernel image in pages (headers RO+NX, code sections RX, the rest RW+NX), while
+ * it is still ours: the memory was allocated as EfiLoaderData (memattr_code_type()), written,
+ * and relocated, and only now gets execute permission. A section that asks to be writable and
+ * executable at once cannot have both under W^X: such a kernel is refused (the kernels we boot
+ * have none; their PE headers declare NX_COMPAT), rather than mapped W+X or mapped without the
+ * permission it asked for. */
+static EFI_STATUS protect(Pages *pages, const LoadedKernel *k, const PeLoadView *v) {
         EFI_STATUS err;
         uint32_t hdr = v->pe->OptionalHeader.SizeOfHeaders, salign = v->pe->OptionalHeader.SectionAlignment;
 
-        if (salign < EFI_PAGE_SIZE) {
-                log_info("kernel SectionAlignment 0x%x is below the page size: no W^X for it", salign);
-                return EFI_SUCCESS;
+        if (!memattr_available())
+                return EFI_SUCCESS;   /* logged once by memattr.c; EfiLoaderCode, as LoadImage would */
+        if (salign < EFI_PAGE_SIZE)
+                return log_error_status(EFI_UNSUPPORTED,
+                                        "kernel SectionAlignment 0x%x is below the page size: no W^X possible", salign);
+        for (size_t i = 0; i < v->n_sections; i++) {
+                PeSectionHeader s;
+                memcpy(&s, &v->sections[i], sizeof(s));
+                if ((s.Characteristics & (PE_SCN_MEM_EXECUTE | PE_SCN_CNT_CODE)) && (s.Characteristics & PE_SCN_MEM_WRITE))
+                        return log_error_status(EFI_UNSUPPORTED,
+                                                "kernel section %.8s is writable and executable: refused under W^X",
+                                                s.Name);
         }
         /* Everything RW+NX first, then code RO+X: no page is ever W+X through us. */
-        err = memattr_set(k->base, k->size, MEMATTR_RW);
+        uint64_t off = k->base - pages->addr;
+        err = memattr_pages(pages, off, k->size, MEMATTR_RW);
         if (err != EFI_SUCCESS)
                 return err;
-        err = memattr_set(k->base, align_up64(hdr, EFI_PAGE_SIZE), MEMATTR_RO);
+        err = memattr_pages(pages, off, align_up64(hdr, EFI_PAGE_SIZE), MEMATTR_RO);
         if (err != EFI_SUCCESS)
                 return err;
         for (size_t i = 0; i < v->n_sections; i++) {
@@ -65,17 +80,12 @@ static EFI_STATUS protect(const LoadedKernel *k, const PeLoadView *v) {
                 memcpy(&s, &v->sections[i], sizeof(s));
                 if (!(s.Characteristics & (PE_SCN_MEM_EXECUTE | PE_SCN_CNT_CODE)))
                         continue;
-                if (s.Characteristics & PE_SCN_MEM_WRITE) {
-                        log_info("kernel section %.8s is writable and executable: left RW+X", s.Name);
-                        err = memattr_set(k->base + (s.VirtualAddress & ~(uint64_t) (EFI_PAGE_SIZE - 1)),
-                                          align_up64(s.VirtualSize + (s.VirtualAddress & (EFI_PAGE_SIZE - 1)),
-                                                     EFI_PAGE_SIZE),
-                                          MEMATTR_RW);
-                        continue;
-                }
-                err = memattr_set(k->base + (s.VirtualAddress & ~(uint64_t) (EFI_PAGE_SIZE - 1)),
-                                  align_up64(s.VirtualSize + (s.VirtualAddress & (EFI_PAGE_SIZE - 1)), EFI_PAGE_SIZE),
-                                  MEMATTR_RX);
+                uint64_t start = s.VirtualAddress & ~(uint64_t) (EFI_PAGE_SIZE - 1);
+                uint64_t len = align_up64((uint64_t) s.VirtualSize + (s.VirtualAddress & (EFI_PAGE_SIZE - 1)),
+                                          EFI_PAGE_SIZE);
+                if (start > k->size || len > k->size - start)
+                        return log_error_status(EFI_LOAD_ERROR, "kernel section %.8s lies outside the image", s.Name);
+                err = memattr_pages(pages, off + start, len, MEMATTR_RX);
                 if (err != EFI_SUCCESS)
                         return err;
         }
@@ -101,7 +111,7 @@ static bool arm64_run_in_place(const Pages *pages) {
 }
 #endif
 
-static EFI_STATUS finish(const Pages *pages, const PeLoadView *v, LoadedKernel *ret) {
+static EFI_STATUS finish(Pages *pages, const PeLoadView *v, LoadedKernel *ret) {
         uint8_t *img = pages_ptr(pages);
         uint64_t size = pages->n_pages * EFI_PAGE_SIZE;
         PeLoadResult r;
@@ -117,7 +127,7 @@ static EFI_STATUS finish(const Pages *pages, const PeLoadView *v, LoadedKernel *
         };
         if (k.entry_rva >= k.size || k.size > size)
                 return log_error_status(EFI_LOAD_ERROR, "kernel entry point or size outside the image");
-        EFI_STATUS err = protect(&k, v);
+        EFI_STATUS err = protect(pages, &k, v);
         if (err != EFI_SUCCESS)
                 return err;
 #if defined(__aarch64__)
@@ -167,7 +177,7 @@ EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p
         return EFI_SUCCESS;
 }
 
-EFI_STATUS pe_kernel_adopt(const Pages *pages, uint64_t valid_size, LoadedKernel *ret) {
+EFI_STATUS pe_kernel_adopt(Pages *pages, uint64_t valid_size, LoadedKernel *ret) {
         PeLoadView v;
         EFI_STATUS err;
 

@@ -11,8 +11,9 @@ typedef struct {
         uint64_t seed2;   /* a second, independent draw: x86 virtual placement */
 } Placement;
 
-/* Where to place the kernel: at random (seeded from EFI_RNG_PROTOCOL, or weakly from the CPU
- * counter, logged) unless the command line has "nokaslr". */
+/* Where to place the kernel: at random (seeded from EFI_RNG_PROTOCOL and/or the CPU's RDRAND/
+ * RNDR, else weakly from the CPU counter; random.h, logged) unless the command line has
+ * "nokaslr". */
 Placement placement_from_cmdline(const char16_t *cmdline, size_t len);
 
 /* Alignment we place PE kernels at, and never less than the image's SectionAlignment: 2 MiB
@@ -27,7 +28,8 @@ Placement placement_from_cmdline(const char16_t *cmdline, size_t len);
 bool image_find_section(const void *image, size_t size, bool in_memory, const char *name, const uint8_t **ret,
                         size_t *ret_size);
 
-/* Allocate memory for an image of `size` bytes at a placed address (EfiLoaderCode). */
+/* Allocate memory for an image of `size` bytes at a placed address (memattr_code_type():
+ * EfiLoaderData when we can set W^X ourselves, else EfiLoaderCode). */
 EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret);
 
 /* Load a PE kernel given in file layout (e.g. an uncompressed .linux section) into a new
@@ -37,5 +39,6 @@ EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p
                           LoadedKernel *ret);
 
 /* The PE kernel already sits in `pages` in memory layout (decompressed straight into place):
- * check it, relocate it for its address, set W^X. */
-EFI_STATUS pe_kernel_adopt(const Pages *pages, uint64_t valid_size, LoadedKernel *ret);
+ * check it, relocate it for its address, set W^X (recorded in *pages, which free_pagesp()
+ * undoes). */
+EFI_STATUS pe_kernel_adopt(Pages *pages, uint64_t valid_size, LoadedKernel *ret);

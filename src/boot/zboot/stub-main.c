@@ -107,7 +107,14 @@ EFI_STATUS run(EFI_HANDLE image) {
          * write the ESP could otherwise add files (an /init) to a signed boot. Without .initrd
          * the boot manager's initrd passes through unchanged. docs/security.md has the rule. */
         _cleanup_pool_ void *combined = NULL;
-        if (initrd_sec.size > 0 && initrd_is_registered()) {
+        if (cl && cmdline_has_word(cl, cl_len, "noinitrd")) {
+                /* As the kernel's EFI stub: no initrd from any source (x86-params.c logs it
+                 * for the native x86 path; an arm64 kernel's own stub ignores the boot
+                 * manager's LoadFile2 itself). */
+                if (initrd_sec.size > 0)
+                        log_info("noinitrd: not passing .initrd");
+                initrd_sec = (Section) {};
+        } else if (initrd_sec.size > 0 && initrd_is_registered()) {
                 if (sb)
                         log_info("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
                 else {

@@ -28,22 +28,26 @@ static inline void free_poolp(void *p) {
 }
 #define _cleanup_pool_ _cleanup_(free_poolp)
 
-/* A page allocation owned by the current scope unless taken with TAKE_PAGES(). */
+/* A page allocation owned by the current scope unless taken with take_pages(). When
+ * memattr_pages() (memattr.h) changed the attributes of any of its pages, attrs_changed is set
+ * and attrs_orig holds what the firmware reported for the allocation before (RO/XP bits, or
+ * UINT64_MAX if it could not say): free_pagesp() puts that back before FreePages, so no page
+ * goes back to the firmware read-only or executable because of us. */
 typedef struct {
         EFI_PHYSICAL_ADDRESS addr;
         size_t n_pages;
+        bool attrs_changed;
+        uint64_t attrs_orig;
 } Pages;
 
-static inline void free_pagesp(Pages *p) {
-        if (p->n_pages)
-                BS->FreePages(p->addr, p->n_pages);
-        p->n_pages = 0;
-}
+/* Free the pages (restoring their attributes first, see above); a no-op for an empty Pages.
+ * In memory.c. */
+void free_pagesp(Pages *p);
 #define _cleanup_pages_ _cleanup_(free_pagesp)
 
 static inline Pages take_pages(Pages *p) {
         Pages r = *p;
-        p->n_pages = 0;
+        *p = (Pages) {};
         return r;
 }
 

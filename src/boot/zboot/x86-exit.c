@@ -12,6 +12,7 @@
 #include "memattr.h"
 #include "memory.h"
 #include "proto/loaded-image.h"
+#include "stack-protector.h"
 #include "x86-boot.h"
 #include "x86-enter.h"
 #include "x86-exit.h"
@@ -79,7 +80,10 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
         if (h->cr3 == 0)
                 return log_error_status(EFI_LOAD_ERROR, "cannot build page tables");
 
-        err = alloc_pages_below(EFI_PAGE_SIZE, ADDR_BELOW_4G, EfiLoaderCode, &h->tramp);
+        /* The trampoline runs on the firmware's page tables (it loads ours itself), after
+         * ExitBootServices, when nothing can change attributes any more: written while
+         * EfiLoaderData (NX under an NX policy), then made RX here, before we exit. */
+        err = alloc_pages_below(EFI_PAGE_SIZE, ADDR_BELOW_4G, memattr_code_type(), &h->tramp);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the trampoline");
         X86EnterParams ep = {
@@ -92,7 +96,7 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
         err = x86_enter_prepare(pages_ptr(&h->tramp), &ep);
         if (err != EFI_SUCCESS)
                 return err;
-        err = memattr_set(h->tramp.addr, EFI_PAGE_SIZE, MEMATTR_RX);
+        err = memattr_pages(&h->tramp, 0, EFI_PAGE_SIZE, MEMATTR_RX);
         if (err != EFI_SUCCESS)
                 return err;
 
@@ -170,6 +174,7 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
         size_t size, key = 0, desc_size = 0;
         uint32_t desc_ver = 0;
         bool exit_tried = false;
+        efi_boot_services_gone = true;   /* a smashed stack from here on halts (stack-protector.c) */
         for (unsigned attempt = 0; attempt < 3; attempt++) {
                 size = h.map_cap;
                 err = BS->GetMemoryMap(&size, h.map, &key, &desc_size, &desc_ver);
@@ -183,8 +188,10 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
         if (err != EFI_SUCCESS) {
                 /* After a failed ExitBootServices only memory services may be used: no console.
                  * The status still goes back to whoever started us. */
-                if (!exit_tried)
+                if (!exit_tried) {
+                        efi_boot_services_gone = false;
                         log_error_status(err, "cannot get the final memory map");
+                }
                 goto fail;
         }
 

@@ -41,7 +41,7 @@ EFI_STATUS x86_kernel_alloc(const X86Hint *hint, uint64_t out_size, const Placem
         /* 64 TiB: what 4-level paging can map, and the kernel's own MAXMEM limit there. */
         uint64_t max = (i->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) ? UINT64_C(1) << 46 : UINT64_C(1) << 32;
 
-        EFI_STATUS err = alloc_placed(size, align, i->phys_base, max, p->randomize, p->seed, EfiLoaderCode, ret);
+        EFI_STATUS err = alloc_placed(size, align, i->phys_base, max, p->randomize, p->seed, memattr_code_type(), ret);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "no room for the kernel: %lu MiB aligned to %lu KiB above 0x%lx",
                                         size / MIB, align / 1024, i->phys_base);
@@ -50,7 +50,7 @@ EFI_STATUS x86_kernel_alloc(const X86Hint *hint, uint64_t out_size, const Placem
         return EFI_SUCCESS;
 }
 
-EFI_STATUS x86_kernel_prepare(const Pages *pages, size_t out_len, const X86Hint *hint, const Placement *p,
+EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint, const Placement *p,
                               LoadedKernel *ret) {
         uint8_t *base = pages_ptr(pages);
         uint64_t total = pages->n_pages * EFI_PAGE_SIZE;
@@ -87,10 +87,16 @@ EFI_STATUS x86_kernel_prepare(const Pages *pages, size_t out_len, const X86Hint 
          * table, setup header and trailer were the last things read from there. */
         memset(base + info.image_size, 0, total - info.image_size);
 
+        /* W^X only now that the image is written and relocated (the pages are EfiLoaderData
+         * with the protocol, memattr_code_type()). It matters until ExitBootServices: the
+         * kernel is entered with our own page tables (x86_pgtable_build(), everything RWX),
+         * which the kernel replaces with its own W^X mapping early in startup_64. */
         uint64_t text = align_up64(info.text_size, EFI_PAGE_SIZE);
-        err = memattr_set(k.base, total, MEMATTR_RW);
+        if (text > total)
+                return log_error_status(EFI_LOAD_ERROR, "x86 payload: text larger than the allocation");
+        err = memattr_pages(pages, 0, total, MEMATTR_RW);
         if (err == EFI_SUCCESS && text > 0)
-                err = memattr_set(k.base, text, MEMATTR_RX);
+                err = memattr_pages(pages, 0, text, MEMATTR_RX);
         if (err != EFI_SUCCESS)
                 return err;
 

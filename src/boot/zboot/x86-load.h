@@ -24,6 +24,7 @@ EFI_STATUS x86_kernel_alloc(const X86Hint *hint, uint64_t out_size, const Placem
 
 /* After the payload was decompressed into pages (out_len bytes): check it against the hint,
  * relocate it for a random virtual offset (virtual KASLR; none with nokaslr), keep the setup
- * header, zero everything after the image, map text RX and the rest RW+NX. */
-EFI_STATUS x86_kernel_prepare(const Pages *pages, size_t out_len, const X86Hint *hint, const Placement *p,
+ * header, zero everything after the image, map text RX and the rest RW+NX (recorded in *pages:
+ * free_pagesp() restores the attributes if the boot fails later). */
+EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint, const Placement *p,
                               LoadedKernel *ret);

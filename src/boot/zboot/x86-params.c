@@ -38,7 +38,8 @@ static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, 
 }
 
 /* The initrd, in the kernel's EFI stub's order of preference: the UKI's (data), one a boot
- * manager registered through LoadFile2, or files named by initrd= on the command line. */
+ * manager registered through LoadFile2, or files named by initrd= on the command line; none
+ * with "noinitrd". */
 static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
                              const void *data, size_t size, Pages *ret) {
         _cleanup_pool_ void *loaded = NULL;
@@ -46,6 +47,13 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
         bool cmdline_files = false;
         EFI_STATUS err;
 
+        /* "noinitrd": none at all, from any source, as the kernel's EFI stub does (its
+         * efi_load_initrd() then reads neither LoadFile2 nor initrd= files). The kernel itself
+         * would still unpack an initramfs it is handed, so the decision is ours. */
+        if (cmdline && cmdline_has_word(cmdline, cmdline_len, "noinitrd")) {
+                log_info("noinitrd: no initrd for the kernel%s", size > 0 ? " (not even .initrd)" : "");
+                return EFI_SUCCESS;
+        }
         if (size == 0 && initrd_is_registered()) {
                 err = initrd_read_registered(&loaded, &size);
                 if (err != EFI_SUCCESS)

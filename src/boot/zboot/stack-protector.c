@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The stack protector's runtime for our EFI binaries (built with -fstack-protector-strong,
+ * -mstack-protector-guard=global): the canary and what happens when a function finds it
+ * overwritten on return. docs/security.md "Memory protection".
+ */
+#include "log.h"
+#include "random.h"
+#include "stack-protector.h"
+
+/* Not zero before it is seeded (a zero low byte stops string overruns all the same); every
+ * protected frame that is live while the seed changes would fail its check, so only frames
+ * that begin after stack_protector_init() may be protected. */
+uintptr_t __stack_chk_guard = (uintptr_t) UINT64_C(0x2d7f8a6c53e19b00);
+bool efi_boot_services_gone;
+static EFI_HANDLE stack_image;
+
+_Noreturn void __stack_chk_fail(void);
+
+__attribute__((no_stack_protector)) unsigned stack_protector_init(EFI_HANDLE image) {
+        unsigned sources;
+        uint64_t seed = random_seed(&sources);   /* its own frame began and ended with the old canary */
+        stack_image = image;
+        /* Low byte zero, as C libraries do: a string copy that runs over it stops there. */
+        __stack_chk_guard = (uintptr_t) (seed & ~UINT64_C(0xff));
+        return sources;
+}
+
+static _Noreturn void halt(void) {
+        for (;;) {
+#if defined(__x86_64__)
+                __asm__ volatile("cli; hlt");
+#elif defined(__aarch64__)
+                __asm__ volatile("msr daifset, #0xf; wfi");
+#endif
+        }
+}
+
+__attribute__((no_stack_protector)) _Noreturn void __stack_chk_fail(void) {
+        /* The caller's frame is corrupt: never return into it. With boot services, leave the
+         * image the way StartImage's caller expects a failed image to (Exit with
+         * EFI_ABORTED: the boot manager goes on to its next entry); after ExitBootServices,
+         * or if Exit returns, stop the CPU. */
+        if (!efi_boot_services_gone && BS && stack_image) {
+                log_info("stack smashing detected: exiting with EFI_ABORTED");
+                (void) BS->Exit(stack_image, EFI_ABORTED, 0, NULL);
+        }
+        halt();
+}
