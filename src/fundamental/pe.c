@@ -210,6 +210,9 @@ static PeResult plan_append(const PeFile *f, const PeNewSection *s, size_t n, Ap
                 if (h.VirtualAddress + vsize > end_rva)
                         end_rva = h.VirtualAddress + vsize;
         }
+        /* ... and inside the file: SizeOfHeaders may claim more than a short file holds */
+        if (room_end > f->size)
+                room_end = f->size;
         if (f->sections_offset + (uint64_t) (f->n_sections + n) * SECTION_HEADER_SIZE > room_end)
                 return PE_NO_HEADER_ROOM;
 
@@ -369,8 +372,10 @@ PeResult pe_replace_section(const PeFile *f, size_t idx, const void *data, size_
         if (p.grow) {
                 put32(h + offsetof(PeSectionHeader, SizeOfRawData), (uint32_t) p.new_raw);
                 uint32_t sa = f->opt.SectionAlignment;
+                /* never smaller: data directories may point up to the old end */
+                uint64_t soi = align_up((uint64_t) s.VirtualAddress + size, sa);
                 put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage),
-                      (uint32_t) align_up((uint64_t) s.VirtualAddress + size, sa));
+                      (uint32_t) (soi > f->opt.SizeOfImage ? soi : f->opt.SizeOfImage));
                 if (s.Characteristics & PE_SCN_CNT_INITIALIZED_DATA) {
                         int64_t sid = (int64_t) f->opt.SizeOfInitializedData - s.SizeOfRawData + (int64_t) p.new_raw;
                         put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),

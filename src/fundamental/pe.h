@@ -101,7 +101,8 @@ PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, ui
 
 /* Replace the contents of section idx (how a UKI's merged .sbat takes the place of the stub's,
  * as ukify does). The section that is last both in the file and in RVA order may grow or shrink
- * (raw data FileAlignment-padded, SizeOfImage and SizeOfInitializedData follow) when nothing but
+ * (raw data FileAlignment-padded, SizeOfInitializedData follows, SizeOfImage grows with it but
+ * never shrinks, as data directories may point up to its old end) when nothing but
  * padding follows its raw data; any other section keeps its place and must fit in both its
  * SizeOfRawData and the RVA gap before the next section (the rest of its raw data is zeroed).
  * VirtualSize becomes size. Signed images are refused. The checksum is updated. */

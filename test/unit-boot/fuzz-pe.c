@@ -2,7 +2,8 @@
 /*
  * libFuzzer: the PE32+ parser, its accessors and the section appender on arbitrary bytes.
  * Whatever parses must give in-bounds section data, and appending a section to it must
- * either be refused with an error or produce an image that parses again and holds it.
+ * either be refused with an error or produce an image that parses again and holds it; the same
+ * for replacing a section's contents.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         __builtin_trap();
         }
         (void) pe_find_section(&f, ".linux");
+
+        /* replacing a section's contents (how .sbat is merged): refused, or the same sections
+         * with exactly the new bytes in that one */
+        static const char sbat[] = "sbat,1,x\nfuzz,1,y\n";
+        for (size_t i = 0; i < f.n_sections && i < 4; i++) {
+                size_t need, got;
+                if (pe_replace_size(&f, i, sizeof(sbat), &need) != PE_OK || need > (64u << 20))
+                        continue;
+                uint8_t *out = malloc(need);
+                if (!out)
+                        return 0;
+                if (pe_replace_section(&f, i, sbat, sizeof(sbat), out, need, &got) == PE_OK) {
+                        PeFile g;
+                        size_t n;
+                        if (got != need || pe_parse(out, got, &g) != PE_OK || g.n_sections != f.n_sections)
+                                __builtin_trap();
+                        const uint8_t *d = pe_section_data(&g, i, &n);
+                        if (n != sizeof(sbat) || memcmp(d, sbat, n) != 0)
+                                __builtin_trap();
+                }
+                free(out);
+        }
 
         static const char text[] = "fuzz";
         PeNewSection s = { .name = ".cmdline", .data = text, .size = sizeof(text) - 1 };

@@ -314,6 +314,56 @@ static void test_append_refusals(void) {
         ASSERT_EQ(pe_append_size(&f, many, 1, &n), PE_SIGNED);
 }
 
+/* pe_replace_section: the last section (.data) may grow or shrink; .text only in place. */
+static void test_replace(void) {
+        PeFile f, g;
+        size_t need, got;
+        static uint8_t out[0x4000];
+        uint8_t big[0x900];
+        memset(big, 0x42, sizeof(big));
+        make_image();
+        ASSERT_EQ(pe_parse(img, 0xc00, &f), PE_OK);
+        /* grow .data to 0x900 bytes: raw 0xa00, SizeOfImage 0x3000 -> RVA 0x2000 + 0x1000 */
+        ASSERT_EQ(pe_replace_size(&f, 1, sizeof(big), &need), PE_OK);
+        ASSERT_EQ(need, 0x800 + 0xa00);
+        ASSERT_EQ(pe_replace_section(&f, 1, big, sizeof(big), out, need - 1, &got), PE_BUFFER_TOO_SMALL);
+        ASSERT_EQ(pe_replace_section(&f, 1, big, sizeof(big), out, sizeof(out), &got), PE_OK);
+        ASSERT_EQ(got, need);
+        ASSERT_EQ(pe_parse(out, got, &g), PE_OK);
+        ASSERT_EQ(g.n_sections, 2);
+        PeSectionHeader h = pe_section(&g, 1);
+        ASSERT_EQ(h.VirtualSize, sizeof(big));
+        ASSERT_EQ(h.SizeOfRawData, 0xa00);
+        ASSERT_EQ(g.opt.SizeOfImage, 0x3000);
+        ASSERT_EQ(memcmp(out + 0x800, big, sizeof(big)), 0);
+        ASSERT_EQ(out[0x800 + sizeof(big)], 0);
+        ASSERT_EQ(memcmp(out + 0x400, img + 0x400, 0x400), 0);   /* .text untouched */
+        ASSERT_EQ(g.opt.CheckSum, pe_checksum(out, got, (uint32_t) (opt_off() + offsetof(PeOptionalHeader64, CheckSum))));
+        /* shrink it: raw 0x200 */
+        ASSERT_EQ(pe_replace_section(&f, 1, "abc", 3, out, sizeof(out), &got), PE_OK);
+        ASSERT_EQ(got, 0xa00);
+        ASSERT_EQ(pe_parse(out, got, &g), PE_OK);
+        ASSERT_EQ(pe_section(&g, 1).VirtualSize, 3);
+        /* .text (not last): in place, up to its raw size, the rest zeroed */
+        ASSERT_EQ(pe_replace_section(&f, 0, "xyz", 3, out, sizeof(out), &got), PE_OK);
+        ASSERT_EQ(got, 0xc00);
+        ASSERT_EQ(memcmp(out + 0x400, "xyz\0", 4), 0);
+        ASSERT_EQ(out[0x7ff], 0);
+        ASSERT_EQ(memcmp(out + 0x800, img + 0x800, 0x400), 0);
+        ASSERT_EQ(pe_replace_size(&f, 0, 0x401, &need), PE_NO_SECTION_ROOM);
+        ASSERT_EQ(pe_replace_size(&f, 0, 0, &need), PE_NO_SECTION_ROOM);
+        ASSERT_EQ(pe_replace_size(&f, 2, 1, &need), PE_NO_SUCH_SECTION);
+        /* data after the last section's raw data (an overlay): not last in the file any more */
+        img[0xc10] = 1;
+        ASSERT_EQ(pe_parse(img, 0xe00, &f), PE_OK);
+        ASSERT_EQ(pe_replace_size(&f, 1, sizeof(big), &need), PE_NO_SECTION_ROOM);
+        ASSERT_EQ(pe_replace_size(&f, 1, 0x400, &need), PE_OK);
+        /* signed */
+        oh()->DataDirectory[PE_DIR_SECURITY] = (PeDataDirectory) { 0xc00, 0x100 };
+        ASSERT_EQ(pe_parse(img, 0xe00, &f), PE_OK);
+        ASSERT_EQ(pe_replace_size(&f, 1, 4, &need), PE_SIGNED);
+}
+
 static void test_checksum(void) {
         /* odd length: the last byte is a word on its own; the checksum field is skipped */
         uint8_t b[7] = { 1, 0, 2, 0, 0xff, 0xff, 3 };
@@ -363,6 +413,7 @@ int main(int argc, char **argv) {
         TEST(test_verdict);
         TEST(test_append);
         TEST(test_append_refusals);
+        TEST(test_replace);
         TEST(test_checksum);
         for (int i = 1; i < argc; i++) {
                 real_path = argv[i];
