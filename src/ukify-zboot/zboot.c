@@ -132,6 +132,16 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
                         ok = sbat_add_text(&sl, sbat_args[i]);
                 if (ok)
                         ok = (text = sbat_format(&sl, &sbat_size)) != NULL;
+                /* NUL-padded to the stub's 512-byte FileAlignment, so the section's raw data never
+                 * exceeds its virtual size: sd-stub >= 258 refuses such a section in a .linux */
+                size_t padded = (sbat_size + 511) & ~(size_t) 511;
+                char *p = ok ? realloc(text, padded) : NULL;
+                if (p) {
+                        memset(p + sbat_size, 0, padded - sbat_size);
+                        text = p;
+                        sbat_size = padded;
+                } else
+                        ok = false;
                 int sr = ok ? sbat_replace(&stub, stub_path, text, sbat_size, &merged) : -1;
                 if (sr == 0 && sl.n > 0) {
                         error("%s: the stub has no .sbat section to put the SBAT entries in", stub_path);
