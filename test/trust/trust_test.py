@@ -402,23 +402,6 @@ def trust_x86_tpm_uki(log_dir):
     return check.done(result)
 
 
-@case
-def trust_arm64_tpm_uki(log_dir):
-    """Our arm64 UKI started directly by AAVMF with a TPM: PCR 11 as predicted; no command line
-    from LoadOptions, so PCR 12 stays zero (the kernel's own EFI stub measures PCR 9 here)."""
-    arch, name = 'aarch64', 'trust-arm64-tpm-uki'
-    cmdline = H.default_cmdline(arch, name)
-    uki, printed = our_measured_uki(log_dir, name, arch, cmdline)
-    check, result, pcrs = tpm_boot(name, arch, {'EFI/BOOT/BOOTAA64.EFI': uki}, cmdline, log_dir)
-    want11 = expected_pcr11(uki)
-    check.eq(printed, want11, 'build --measure against the reference')
-    check.eq(our_pcr11(uki), want11, 'inspect --json against the reference')
-    check.eq(pcrs.get(11), want11, 'PCR 11 from the kernel')
-    check.eq(pcrs.get(12), ZERO_PCR, 'PCR 12 without a LoadOptions command line')
-    os.unlink(uki)
-    return check.done(result)
-
-
 def sdstub257_tpm(log_dir, arch):
     """The prediction against the stock stub: Debian 13's sd-stub 257 made into a UKI by Debian
     13's ukify from the very section bytes of our UKI (.linux = our zboot image, .initrd,
@@ -463,11 +446,6 @@ def sdstub257_tpm(log_dir, arch):
 @case
 def trust_x86_tpm_sdstub257(log_dir):
     return sdstub257_tpm(log_dir, 'x86_64')
-
-
-@case
-def trust_arm64_tpm_sdstub257(log_dir):
-    return sdstub257_tpm(log_dir, 'aarch64')
 
 
 if __name__ == '__main__':
