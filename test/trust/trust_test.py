@@ -434,10 +434,11 @@ def sdstub257_tpm(log_dir, arch):
         check.eq(pcrs.get(12), ZERO_PCR, 'PCR 12 without a LoadOptions command line')
         if arch == 'x86_64':
             # sd-stub 257 starts our zboot image (LoadImage) with the command line as LoadOptions
-            # and .initrd through LoadFile2; our self-decompressor makes the kernel stub's PCR 9
-            # measurements of both.
-            check.eq(pcrs.get(9), extend(extend(ZERO_PCR, utf16z(cmdline)), section_of(uki, '.initrd')),
-                     'PCR 9 under sd-stub 257 with our x86 zboot .linux')
+            # and its initrd through LoadFile2; our self-decompressor makes the kernel stub's PCR 9
+            # measurements. sd-stub appends archives of its own to .initrd, so the exact value is
+            # not computable here (trust-x86-tpm-uki checks the recipe); it must not stay zero.
+            check.true(pcrs.get(9) not in (None, ZERO_PCR),
+                       'PCR 9 under sd-stub 257 with our x86 zboot .linux: got %r' % pcrs.get(9))
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
