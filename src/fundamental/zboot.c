@@ -130,6 +130,67 @@ ZbootResult zboot_write_header(void *buf, size_t len, const ZbootInfo *z) {
         return ZBOOT_OK;
 }
 
+ZbootResult zboot_self_parse(const ZbootSelfMap *m, uint64_t image_size, ZbootSelf *ret) {
+        if (memcmp(m->magic, ZBOOT_SELF_MAGIC, sizeof(m->magic)) != 0)
+                return ZBOOT_SELF_BAD;
+        uint32_t file_size = get_le32(m->file_size), zoff = get_le32(m->zdata_offset),
+                 zrva = get_le32(m->zdata_rva), zsize = get_le32(m->zdata_size),
+                 xrva = get_le32(m->zbx86_rva), xsize = get_le32(m->zbx86_size);
+        if (file_size == ZBOOT_SELF_BLANK_SIZE || zsize == 0)
+                return ZBOOT_SELF_BLANK;
+
+        ZbootSelf s = {};
+        ZbootResult r = zboot_parse_header(m->header, file_size, &s.z);
+        if (r != ZBOOT_OK)
+                return r;
+        /* The payload and its size trailer lie inside the section, the section inside the image. */
+        uint64_t extent = zboot_payload_extent(&s.z);
+        if (s.z.payload_offset < zoff || (uint64_t) s.z.payload_offset + extent > (uint64_t) zoff + zsize ||
+            (uint64_t) zrva + zsize > image_size || (uint64_t) xrva + xsize > image_size)
+                return ZBOOT_SELF_BAD;
+        s.payload_rva = (uint64_t) zrva + (s.z.payload_offset - zoff);
+        s.payload_avail = (uint64_t) zsize - (s.z.payload_offset - zoff);
+        s.zbx86_rva = xsize ? xrva : 0;
+        s.zbx86_size = xsize;
+        if (ret)
+                *ret = s;
+        return ZBOOT_OK;
+}
+
+ZbootResult zboot_self_fill(uint8_t *image, size_t len, uint64_t image_size, uint32_t zdata_offset,
+                            uint32_t zdata_rva, uint32_t zdata_size, uint32_t zbx86_rva, uint32_t zbx86_size) {
+        if (len < sizeof(ZbootHeader) || len > UINT32_MAX || len == ZBOOT_SELF_BLANK_SIZE)
+                return ZBOOT_BAD_ARGUMENT;
+
+        /* Exactly one blank map: the magic, a zero header, the blank file size, zeros. */
+        ZbootSelfMap blank = {};
+        memcpy(blank.magic, ZBOOT_SELF_MAGIC, sizeof(blank.magic));
+        put_le32(blank.file_size, ZBOOT_SELF_BLANK_SIZE);
+        uint8_t *found = NULL;
+        for (size_t i = 0; i + sizeof(blank) <= len; i++)
+                if (image[i] == 'Z' && memcmp(image + i, &blank, sizeof(blank)) == 0) {
+                        if (found)
+                                return ZBOOT_SELF_NOT_FOUND;
+                        found = image + i;
+                }
+        if (!found)
+                return ZBOOT_SELF_NOT_FOUND;
+
+        ZbootSelfMap m = blank;
+        memcpy(m.header, image, sizeof(m.header));
+        put_le32(m.file_size, (uint32_t) len);
+        put_le32(m.zdata_offset, zdata_offset);
+        put_le32(m.zdata_rva, zdata_rva);
+        put_le32(m.zdata_size, zdata_size);
+        put_le32(m.zbx86_rva, zbx86_rva);
+        put_le32(m.zbx86_size, zbx86_size);
+        ZbootResult r = zboot_self_parse(&m, image_size, NULL);
+        if (r != ZBOOT_OK)
+                return r;
+        memcpy(found, &m, sizeof(m));
+        return ZBOOT_OK;
+}
+
 const char *zboot_strerror(ZbootResult r) {
         switch (r) {
         case ZBOOT_OK:                  return "success";
@@ -145,6 +206,9 @@ const char *zboot_strerror(ZbootResult r) {
         case ZBOOT_PAYLOAD_OVERLAPS_HEADER: return "payload offset points into the zboot header";
         case ZBOOT_BUFFER_TOO_SMALL:    return "output buffer too small for the zboot header";
         case ZBOOT_BAD_ARGUMENT:        return "invalid zboot header fields";
+        case ZBOOT_SELF_BLANK:          return "the self-decompressor's map of its payload is blank (not made by ukify-zboot zboot)";
+        case ZBOOT_SELF_BAD:            return "the self-decompressor's map of its payload does not fit the image";
+        case ZBOOT_SELF_NOT_FOUND:      return "the stub has no single blank self map (not our zboot stub?)";
         case ZBOOT_GZIP_TOO_SHORT:      return "gzip payload size is smaller than a gzip member (18 bytes)";
         case ZBOOT_GZIP_OLD_RULE:       return "gzip payload size leaves out the gzip trailer (ISIZE): image made by an "
                                                "old ukify-zboot; remake it";

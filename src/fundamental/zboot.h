@@ -55,6 +55,9 @@ typedef enum {
         ZBOOT_BAD_ARGUMENT = -12,       /* writer: comp type too long, sizes out of range */
         ZBOOT_GZIP_TOO_SHORT = -13,     /* gzip payload_size below the smallest gzip member */
         ZBOOT_GZIP_OLD_RULE = -14,      /* gzip member continues 4 bytes past payload_size */
+        ZBOOT_SELF_BLANK = -15,         /* self map: not filled in by `ukify-zboot zboot` */
+        ZBOOT_SELF_BAD = -16,           /* self map: sections outside the image or not holding the payload */
+        ZBOOT_SELF_NOT_FOUND = -17,     /* writer: no (or more than one) blank self map in the stub */
 } ZbootResult;
 
 typedef struct {
@@ -95,5 +98,40 @@ ZbootResult zboot_old_gzip_layout(const ZbootInfo *z, const void *payload, size_
 /* Write the zboot fields into the first 64 bytes of buf (an existing PE image whose DOS header
  * they replace; e_lfanew is kept as given). */
 ZbootResult zboot_write_header(void *buf, size_t len, const ZbootInfo *z);
+
+/* The self map. A loader that copies an image's sections but not its headers (sd-stub >= 258
+ * loads a UKI's .linux that way) leaves the zboot header and the section table behind, so the
+ * self-decompressor cannot find its payload through them. zboot<arch>.efi.stub therefore carries
+ * this record, blank, in its read-only data, and `ukify-zboot zboot` fills it in; at run time
+ * it is at a link-time-known address. All numbers little-endian. docs/format.md §2. */
+#define ZBOOT_SELF_MAGIC      "ZBSELF01"
+#define ZBOOT_SELF_BLANK_SIZE 0xffffffffu /* file_size of a blank map (marks it for the writer) */
+typedef struct __attribute__((packed)) {
+        char    magic[8];                       /* ZBOOT_SELF_MAGIC */
+        uint8_t header[sizeof(ZbootHeader)];    /* copy of the image's first 64 bytes */
+        uint8_t file_size[4];                   /* the image file's size; ZBOOT_SELF_BLANK_SIZE when blank */
+        uint8_t zdata_offset[4];                /* the payload's section: file offset of its raw data, */
+        uint8_t zdata_rva[4];                   /*   its RVA, */
+        uint8_t zdata_size[4];                  /*   bytes of raw data mapped there */
+        uint8_t zbx86_rva[4];                   /* the .zbx86 section (native x86), or zero */
+        uint8_t zbx86_size[4];
+} ZbootSelfMap;
+
+typedef struct {
+        ZbootInfo z;
+        uint64_t payload_rva;   /* where payload_offset lands in memory */
+        uint64_t payload_avail; /* bytes of its section from there (>= zboot_payload_extent) */
+        uint64_t zbx86_rva, zbx86_size;
+} ZbootSelf;
+
+/* Check a self map against the size of the image in memory (SizeOfImage) and give where the
+ * payload (and .zbx86) are. */
+ZbootResult zboot_self_parse(const ZbootSelfMap *m, uint64_t image_size, ZbootSelf *ret);
+
+/* Fill in the one blank self map inside (image, len), a finished zboot image in file layout
+ * whose header is written: zdata_* describe the section holding the payload, zbx86_* the
+ * .zbx86 section (or 0). The result is checked with zboot_self_parse(image_size). */
+ZbootResult zboot_self_fill(uint8_t *image, size_t len, uint64_t image_size, uint32_t zdata_offset,
+                            uint32_t zdata_rva, uint32_t zdata_size, uint32_t zbx86_rva, uint32_t zbx86_size);
 
 const char *zboot_strerror(ZbootResult r);

@@ -208,9 +208,25 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         ZbootInfo z = { .payload_offset = last.PointerToRawData, .payload_size = (uint32_t) stream.size,
                         .pe_header_offset = of.pe_offset };
         strcpy(z.comp_type, label);
-        if (zboot_write_header(out.data, out.size, &z) != ZBOOT_OK || pe_update_checksum(out.data, out.size) != PE_OK) {
+        if (zboot_write_header(out.data, out.size, &z) != ZBOOT_OK) {
                 blob_free(&out);
                 return error("internal error writing the zboot header"), false;
+        }
+        /* The stub's self map: where the payload (and .zbx86) are without our headers (zboot.h). */
+        size_t zmapped = 0, xmapped = 0;
+        pe_section_data(&of, of.n_sections - 1, &zmapped);
+        PeSectionHeader xs = {};
+        if (x86) {
+                xs = pe_section(&of, of.n_sections - 2);
+                pe_section_data(&of, of.n_sections - 2, &xmapped);
+        }
+        ZbootResult zr = zboot_self_fill(out.data, out.size, of.opt.SizeOfImage, last.PointerToRawData,
+                                         last.VirtualAddress, (uint32_t) zmapped, x86 ? xs.VirtualAddress : 0,
+                                         (uint32_t) xmapped);
+        if (zr != ZBOOT_OK || pe_update_checksum(out.data, out.size) != PE_OK) {
+                blob_free(&out);
+                return error("%s: %s", stub_path, zr != ZBOOT_OK ? zboot_strerror(zr) : "cannot update the PE checksum"),
+                       false;
         }
         *ret = out;
         return true;

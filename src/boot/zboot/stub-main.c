@@ -95,7 +95,7 @@ EFI_STATUS run(EFI_HANDLE image) {
 
         /* Kernel. */
         if (zboot_has_magic(linux_sec.data, linux_sec.size))
-                err = zboot_load(linux_sec.data, linux_sec.size, false, &p, &pages, &k);
+                err = zboot_load(linux_sec.data, linux_sec.size, &p, &pages, &k);
         else
                 err = pe_kernel_load(linux_sec.data, linux_sec.size, &p, &pages, &k);
         if (err != EFI_SUCCESS)

@@ -13,13 +13,9 @@
 
 #define MIB (UINT64_C(1) << 20)
 
-EFI_STATUS x86_hint_find(const void *image, size_t size, bool in_memory, uint64_t out_size, X86Hint *ret,
-                         bool *ret_found) {
-        const uint8_t *sec;
-        size_t len;
-
+EFI_STATUS x86_hint_read(const uint8_t *sec, size_t len, uint64_t out_size, X86Hint *ret, bool *ret_found) {
         *ret_found = false;
-        if (!image_find_section(image, size, in_memory, ".zbx86", &sec, &len))
+        if (!sec)
                 return EFI_SUCCESS;
         if (len < X86_PAYLOAD_TRAILER_SIZE || out_size > SIZE_MAX)
                 return log_error_status(EFI_LOAD_ERROR, ".zbx86 section too short");

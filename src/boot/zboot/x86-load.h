@@ -12,11 +12,9 @@ typedef struct {
         X86PayloadInfo info;
 } X86Hint;
 
-/* Look for .zbx86 in a zboot image (layout as for zboot_load()). *ret_found = false if the
- * image has none (a PE payload); an error if it has one that does not describe a payload of
- * out_size bytes. */
-EFI_STATUS x86_hint_find(const void *image, size_t size, bool in_memory, uint64_t out_size, X86Hint *ret,
-                         bool *ret_found);
+/* Read the .zbx86 section (sec, len) of a zboot image. *ret_found = false if there is none
+ * (sec NULL: a PE payload); an error if it does not describe a payload of out_size bytes. */
+EFI_STATUS x86_hint_read(const uint8_t *sec, size_t len, uint64_t out_size, X86Hint *ret, bool *ret_found);
 
 /* Place the kernel (physical KASLR): max(out_size, init_size) bytes, kernel_alignment
  * aligned, at or above LOAD_PHYSICAL_ADDR, below 4 GiB unless the kernel may live above. */

@@ -20,30 +20,6 @@
 #include "zboot-load.h"
 #include "zboot.h"
 
-/* Map a file offset range of our own loaded image to its address in memory; ret_avail: bytes
- * of the same section from there (≥ len). */
-static EFI_STATUS file_range_in_memory(const void *image, size_t size, uint64_t off, uint64_t len,
-                                       const uint8_t **ret, size_t *ret_avail) {
-        PeLoadView v;
-        if (pe_load_view(image, size, &v) != PE_LOAD_OK)
-                return log_error_status(EFI_LOAD_ERROR, "own image: cannot read PE headers");
-        for (size_t i = 0; i < v.n_sections; i++) {
-                PeSectionHeader s;
-                memcpy(&s, &v.sections[i], sizeof(s));
-                uint32_t raw = MIN(s.SizeOfRawData, s.VirtualSize);
-                if (off < s.PointerToRawData || off - s.PointerToRawData > raw ||
-                    len > raw - (off - s.PointerToRawData))
-                        continue;
-                uint64_t rva = s.VirtualAddress + (off - s.PointerToRawData);
-                if (rva > size || len > size - rva)
-                        break;
-                *ret = (const uint8_t *) image + rva;
-                *ret_avail = (size_t) MIN((uint64_t) raw - (off - s.PointerToRawData), size - rva);
-                return EFI_SUCCESS;
-        }
-        return log_error_status(EFI_LOAD_ERROR, "zboot payload is not inside one section of our image");
-}
-
 /* A gzip payload failed to load by the kernel's size rule (docs/format.md §1): if the image was
  * made by the old rule (payload_size without ISIZE), say so. Returns err otherwise. Runs only
  * on this failure path; frees what it allocates. */
@@ -66,33 +42,15 @@ static EFI_STATUS refuse_old_gzip(const ZbootInfo *z, CompressionType type, cons
         return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(ZBOOT_GZIP_OLD_RULE));
 }
 
-EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Placement *p, Pages *ret_pages,
-                      LoadedKernel *ret) {
+/* The common part: z describes the payload at (payload, avail); zbx86 is the .zbx86 section
+ * (NULL for a PE payload). */
+static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size_t avail, const uint8_t *zbx86,
+                               size_t zbx86_len, const Placement *p, Pages *ret_pages, LoadedKernel *ret) {
         _cleanup_pages_ Pages pages = {};
         _cleanup_pool_ void *work = NULL;
-        ZbootInfo z;
+        const ZbootInfo z = *zi;
+        ZbootResult zr;
         EFI_STATUS err;
-
-        /* The header lives in the first 64 bytes, identical in file and memory layout. */
-        ZbootResult zr = zboot_parse_header(image, size, &z);
-        if (zr != ZBOOT_OK)
-                return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(zr));
-
-        /* Payload plus, except for gzip, the 4-byte size appended after it (zboot.h). */
-        const uint8_t *payload;
-        size_t avail;
-        uint64_t extent = zboot_payload_extent(&z);
-        if (in_memory)
-                err = file_range_in_memory(image, size, z.payload_offset, extent, &payload, &avail);
-        else if ((uint64_t) z.payload_offset + extent > size)
-                err = log_error_status(EFI_LOAD_ERROR, "zboot payload runs past the end of the image");
-        else {
-                payload = (const uint8_t *) image + z.payload_offset;
-                avail = size - z.payload_offset;
-                err = EFI_SUCCESS;
-        }
-        if (err != EFI_SUCCESS)
-                return err;
 
         CompressionType type = compression_from_string(z.comp_type);
         if (type < 0)
@@ -120,7 +78,7 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
         /* A native x86 payload says where it may live in an uncompressed copy of its trailer. */
         X86Hint x86;
         bool is_x86;
-        err = x86_hint_find(image, size, in_memory, out_size, &x86, &is_x86);
+        err = x86_hint_read(zbx86, zbx86_len, out_size, &x86, &is_x86);
         if (err != EFI_SUCCESS)
                 return refuse_old_gzip(&z, type, payload, avail, err);
         if (is_x86)
@@ -176,4 +134,32 @@ EFI_STATUS zboot_load(const void *image, size_t size, bool in_memory, const Plac
 
         log_info("payload is not laid out for in-place use: loading it from a copy");
         return pe_kernel_load(pages_ptr(&pages), out_len, p, ret_pages, ret);
+}
+
+EFI_STATUS zboot_load(const void *image, size_t size, const Placement *p, Pages *ret_pages, LoadedKernel *ret) {
+        ZbootInfo z;
+        ZbootResult zr = zboot_parse_header(image, size, &z);
+        if (zr != ZBOOT_OK)
+                return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(zr));
+        /* Payload plus, except for gzip, the 4-byte size appended after it (zboot.h). */
+        if ((uint64_t) z.payload_offset + zboot_payload_extent(&z) > size)
+                return log_error_status(EFI_LOAD_ERROR, "zboot payload runs past the end of the image");
+
+        const uint8_t *zbx86;
+        size_t zbx86_len;
+        if (!image_find_section(image, size, false, ".zbx86", &zbx86, &zbx86_len))
+                zbx86 = NULL, zbx86_len = 0;
+        return load_payload(&z, (const uint8_t *) image + z.payload_offset, size - z.payload_offset, zbx86, zbx86_len,
+                            p, ret_pages, ret);
+}
+
+EFI_STATUS zboot_load_self(const void *image, size_t size, const ZbootSelfMap *map, const Placement *p,
+                           Pages *ret_pages, LoadedKernel *ret) {
+        ZbootSelf s;
+        ZbootResult zr = zboot_self_parse(map, size, &s);
+        if (zr != ZBOOT_OK)
+                return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(zr));
+        const uint8_t *base = image;
+        return load_payload(&s.z, base + s.payload_rva, (size_t) s.payload_avail,
+                            s.zbx86_size ? base + s.zbx86_rva : NULL, (size_t) s.zbx86_size, p, ret_pages, ret);
 }

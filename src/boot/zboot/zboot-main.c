@@ -16,6 +16,14 @@
 
 const char program_name[] = "zboot";
 
+/* Where our payload is, filled in by `ukify-zboot zboot` (zboot.h): a loader may map our
+ * sections without our headers (sd-stub >= 258). Blank here; volatile, so the code reads what
+ * the image file holds rather than this initializer. */
+__attribute__((used)) static const volatile ZbootSelfMap self_map = {
+        .magic = ZBOOT_SELF_MAGIC,
+        .file_size = { 0xff, 0xff, 0xff, 0xff }, /* ZBOOT_SELF_BLANK_SIZE */
+};
+
 EFI_STATUS run(EFI_HANDLE image) {
         static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
         _cleanup_pages_ Pages pages = {};
@@ -37,7 +45,10 @@ EFI_STATUS run(EFI_HANDLE image) {
 
         Placement p = placement_from_cmdline(cmdline, cmdline_len);
 
-        err = zboot_load(li->ImageBase, li->ImageSize, true, &p, &pages, &k);
+        ZbootSelfMap map;
+        for (size_t i = 0; i < sizeof(map); i++)
+                ((uint8_t *) &map)[i] = ((const volatile uint8_t *) &self_map)[i];
+        err = zboot_load_self(li->ImageBase, li->ImageSize, &map, &p, &pages, &k);
         if (err != EFI_SUCCESS)
                 return err;
 
