@@ -7,8 +7,27 @@
 
 #include "zboot.h"
 
+/* The self map (zboot.h): what it accepts lies inside the image size it was checked against. */
+static void fuzz_self_map(const uint8_t *data, size_t size) {
+        ZbootSelfMap m;
+        ZbootSelf s;
+        if (size < 4 + sizeof(m))
+                return;
+        uint64_t image_size = (uint32_t) data[0] | (uint32_t) data[1] << 8 | (uint32_t) data[2] << 16 |
+                              (uint32_t) data[3] << 24;
+        memcpy(&m, data + 4, sizeof(m));
+        memcpy(m.magic, ZBOOT_SELF_MAGIC, sizeof(m.magic));
+        if (zboot_self_parse(&m, image_size, &s) != ZBOOT_OK)
+                return;
+        uint64_t extent = zboot_payload_extent(&s.z);
+        if (s.payload_avail < extent || s.payload_rva + s.payload_avail > image_size ||
+            s.zbx86_rva + s.zbx86_size > image_size)
+                __builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ZbootInfo z;
+        fuzz_self_map(data, size);
         if (zboot_parse_header(data, size, &z) != ZBOOT_OK)
                 return 0;
         bool gzip = strcmp(z.comp_type, "gzip") == 0;

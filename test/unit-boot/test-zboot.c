@@ -175,10 +175,54 @@ static void test_errors(void) {
                 ASSERT_TRUE(strcmp(zboot_strerror((ZbootResult) r), "unknown zboot error") != 0);
 }
 
+/* The self map (zboot.h): a blank one in the "stub" part of an image is filled in once, and
+ * what it says must fit the image in memory. */
+static void test_self_map(void) {
+        uint8_t buf[1024];
+        size_t len = make(buf, 512, "zstd", 100, 4096); /* payload at 0x80..0xe4 + 4 */
+        ASSERT_TRUE(len > 0);
+        ZbootSelfMap blank = {};
+        memcpy(blank.magic, ZBOOT_SELF_MAGIC, 8);
+        put32(blank.file_size, ZBOOT_SELF_BLANK_SIZE);
+        memcpy(buf + 0x100, &blank, sizeof(blank));
+        len = 512;
+
+        /* the payload's "section": file 0x80.., mapped at RVA 0x1000, 0x80 bytes */
+        ZbootSelfMap m;
+        ZbootSelf s;
+        memcpy(&m, buf + 0x100, sizeof(m));
+        ASSERT_EQ(zboot_self_parse(&m, 0x2000, &s), ZBOOT_SELF_BLANK);
+        ASSERT_EQ(zboot_self_fill(buf, len, 0x2000, 0x80, 0x1000, 0x80, 0, 0), ZBOOT_OK);
+        memcpy(&m, buf + 0x100, sizeof(m));
+        ASSERT_EQ(zboot_self_parse(&m, 0x2000, &s), ZBOOT_OK);
+        ASSERT_EQ(s.payload_rva, 0x1000);
+        ASSERT_EQ(s.payload_avail, 0x80);
+        ASSERT_EQ(s.z.payload_size, 100);
+        ASSERT_EQ(s.zbx86_size, 0);
+        ASSERT_TRUE(memcmp(m.header, buf, 64) == 0);
+        /* filled: no blank map is left to fill */
+        ASSERT_EQ(zboot_self_fill(buf, len, 0x2000, 0x80, 0x1000, 0x80, 0, 0), ZBOOT_SELF_NOT_FOUND);
+        /* the image in memory too small for the section, or for .zbx86 */
+        ASSERT_EQ(zboot_self_parse(&m, 0x1040, &s), ZBOOT_SELF_BAD);
+        put32(m.zbx86_rva, 0x1f00);
+        put32(m.zbx86_size, 0x200);
+        ASSERT_EQ(zboot_self_parse(&m, 0x2000, &s), ZBOOT_SELF_BAD);
+        /* a section that does not hold the payload and its appended size */
+        memcpy(buf + 0x100, &blank, sizeof(blank));
+        ASSERT_EQ(zboot_self_fill(buf, len, 0x2000, 0x80, 0x1000, 0x60, 0, 0), ZBOOT_SELF_BAD);
+        ASSERT_EQ(zboot_self_fill(buf, len, 0x2000, 0x90, 0x1000, 0x80, 0, 0), ZBOOT_SELF_BAD);
+        /* two blank maps, or none */
+        memcpy(buf + 0x180, &blank, sizeof(blank));
+        ASSERT_EQ(zboot_self_fill(buf, len, 0x2000, 0x80, 0x1000, 0x80, 0, 0), ZBOOT_SELF_NOT_FOUND);
+        memset(buf + 0x100, 0, 0x100);
+        ASSERT_EQ(zboot_self_fill(buf, len, 0x2000, 0x80, 0x1000, 0x80, 0, 0), ZBOOT_SELF_NOT_FOUND);
+}
+
 int main(void) {
         TEST(test_roundtrip);
         TEST(test_size_rule_per_type);
         TEST(test_old_gzip_layout);
         TEST(test_errors);
+        TEST(test_self_map);
         return TESTS_END();
 }
