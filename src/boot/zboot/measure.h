@@ -8,6 +8,12 @@
 #define LOADER_INFO_GUID \
         EFI_GUID_INIT(0x4a67b082, 0x0a4c, 0x41cf, 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f)
 
+/* Set a volatile (BS|RT) variable under LOADER_INFO_GUID; logs and returns false on failure.
+ * The one helper for every LoaderInfo variable the stub sets. */
+bool loader_variable_set(const char16_t *name, const void *data, size_t size);
+/* True if a LoaderInfo variable of that name exists (a boot manager may have set it). */
+bool loader_variable_exists(const char16_t *name);
+
 /* Measure data into a PCR the way systemd-stub does: an EV_IPL event whose event data is the
  * description as UTF-16 with its NUL, through EFI_TCG2_PROTOCOL and, on a confidential VM,
  * through EFI_CC_MEASUREMENT_PROTOCOL into the register MapPcrToMrIndex names (both when both

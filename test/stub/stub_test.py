@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""sd-stub 257 parity: the EFI variables our UKI stub sets for userspace (StubInfo,
+StubFeatures, StubImageIdentifier, StubDevicePartUUID, LoaderDevicePartUUID), read by the
+booted kernel through efivarfs.
+
+Debian 12's kernel has efivarfs as a module (CONFIG_EFIVAR_FS=m), so the test appends to the
+test initrd an uncompressed cpio with efivarfs.ko from the same kernel package and a /init
+that is the test initrd's own plus lines that load it, mount efivarfs and print each
+variable as hex (attributes + data). The later archive wins, so this /init is what runs.
+Usage: stub_test.py CASE [--log-dir DIR]
+"""
+
+import argparse
+import glob
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
+sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
+sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
+import zboot_harness as H  # noqa: E402
+import boot_test as B  # noqa: E402
+import trust_test as T  # noqa: E402
+
+CASES = {}
+LOADER_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f'
+VARIABLES = ('StubInfo', 'StubFeatures', 'StubImageIdentifier', 'StubDevicePartUUID', 'LoaderDevicePartUUID')
+# EFI_VARIABLE_NON_VOLATILE is 1: sd-stub's variables are volatile, BS|RT
+ATTR_VOLATILE_BS_RT = 0x6
+# StubFeatures bits we claim (docs/stub.md): REPORT_BOOT_PARTITION (0), REPORT_STUB_PARTITION (10)
+WANT_FEATURES = (1 << 0) | (1 << 10)
+
+EFIVARS_LINES = r'''
+# --- stub_test.py: efivarfs (a module in Debian 12's kernel) and sd-stub's LoaderInfo variables
+$B insmod /efivarfs.ko 2>/dev/null
+$B mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
+for v in %s; do
+        f=/sys/firmware/efi/efivars/$v-%s
+        k=$(echo $v | $B tr a-z A-Z)
+        if [ -r $f ]; then echo "EFIVAR_$k=$($B od -An -v -tx1 $f | $B tr -d ' \n')"; else echo "EFIVAR_$k="; fi
+done
+''' % (' '.join(VARIABLES), LOADER_GUID)
+
+
+def case(fn):
+    CASES[fn.__name__.replace('_', '-')] = fn
+    return fn
+
+
+def efivarfs_module(arch):
+    """efivarfs.ko from the kernel package the test kernel comes from (same version)."""
+    version = H.kernel_version(arch)
+    debs = glob.glob(os.path.join(H.CACHE, 'debs', 'linux-image-%s*_%s.deb' % (version, H.DEBIAN_ARCH[arch])))
+    if not debs:
+        raise H.HarnessError('no linux-image-%s deb in %s/debs (run tools/fetch-test-assets)' % (version, H.CACHE))
+    tar = subprocess.run(['dpkg-deb', '--fsys-tarfile', debs[0]], check=True, stdout=subprocess.PIPE).stdout
+    ko = subprocess.run(['tar', '-xO', './lib/modules/%s/kernel/fs/efivarfs/efivarfs.ko' % version], input=tar,
+                        check=True, stdout=subprocess.PIPE).stdout
+    if not ko:
+        raise H.HarnessError('efivarfs.ko not found in %s' % debs[0])
+    return ko
+
+
+def test_initrd(log_dir, name, arch):
+    """The test initrd + an uncompressed cpio: efivarfs.ko and /init with EFIVARS_LINES."""
+    base = H.asset(arch, 'initrd.cpio.gz')
+    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
+                          stdout=subprocess.PIPE).stdout.decode()
+    marker = 'echo "INITRD_MARKER='
+    if marker not in init:
+        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
+    init = init.replace(marker, EFIVARS_LINES.lstrip('\n') + marker, 1)
+    overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
+                     {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
+    return [base, overlay]
+
+
+def build_uki(log_dir, name, arch, cmdline, initrds):
+    uki = os.path.join(log_dir, name + '.efi')
+    osrel = os.path.join(log_dir, name + '.os-release')
+    with open(osrel, 'wb') as f:
+        f.write(B.OSREL)
+    args = ['build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline,
+            '--os-release', '@' + osrel, '-o', uki]
+    for i in initrds:
+        args += ['--initrd', i]
+    B.ukify(*args)
+    os.unlink(osrel)
+    return uki
+
+
+def efivar(check, result, name):
+    """(attributes, data) of a variable the kernel printed, or (None, None) if it is absent."""
+    h = result['EFIVAR_' + name.upper()]
+    if not h:
+        check.true(False, '%s: not set (or efivarfs not mounted)' % name)
+        return None, None
+    raw = bytes.fromhex(h)
+    return struct.unpack_from('<I', raw)[0], raw[4:]
+
+
+def utf16(check, name, data):
+    check.true(len(data) >= 2 and len(data) % 2 == 0 and data[-2:] == b'\0\0',
+               '%s: UTF-16 with a NUL, as sd-stub writes it (got %r)' % (name, data))
+    return data[:-2].decode('utf-16-le', errors='replace')
+
+
+def check_variables(check, result, image_id, loader_uuid_from_us):
+    vals = {}
+    for v in VARIABLES:
+        attrs, data = efivar(check, result, v)
+        if attrs is None:
+            continue
+        check.eq(attrs, ATTR_VOLATILE_BS_RT, '%s attributes (volatile, BS|RT)' % v)
+        vals[v] = data
+    if 'StubInfo' in vals:
+        info = utf16(check, 'StubInfo', vals['StubInfo'])
+        check.true(info.startswith('ukify-zboot-stub ') and len(info) > len('ukify-zboot-stub '),
+                   'StubInfo "ukify-zboot-stub <version>": got %r' % info)
+    if 'StubFeatures' in vals:
+        check.eq(len(vals['StubFeatures']), 8, 'StubFeatures is a u64')
+        check.eq(struct.unpack('<Q', vals['StubFeatures'][:8])[0] if len(vals['StubFeatures']) >= 8 else None,
+                 WANT_FEATURES, 'StubFeatures bits')
+    if 'StubImageIdentifier' in vals:
+        got = utf16(check, 'StubImageIdentifier', vals['StubImageIdentifier'])
+        check.eq(got.lower(), image_id.lower(), 'StubImageIdentifier (our FilePath)')
+    stub_uuid = loader_uuid = None
+    if 'StubDevicePartUUID' in vals:
+        stub_uuid = utf16(check, 'StubDevicePartUUID', vals['StubDevicePartUUID'])
+        check.true(len(stub_uuid) == 36 and stub_uuid.count('-') == 4, 'StubDevicePartUUID is a GUID: %r' % stub_uuid)
+    if 'LoaderDevicePartUUID' in vals:
+        loader_uuid = utf16(check, 'LoaderDevicePartUUID', vals['LoaderDevicePartUUID'])
+    # The ESP's partition GUID, whoever reported it: the same partition, the same text
+    check.eq(stub_uuid, loader_uuid, 'StubDevicePartUUID equals LoaderDevicePartUUID (same ESP)')
+    said = 'LoaderDevicePartUUID' in result.log  # neither we nor sd-boot log it; only the value counts
+    del said
+    return vals
+
+
+@case
+def stub_x86_variables_sdboot(log_dir):
+    """sd-boot 252 starts our UKI (Type #2): sd-boot set LoaderDevicePartUUID itself (we must
+    not overwrite it, and ours — StubDevicePartUUID — must say the same partition, in the same
+    text form), StubImageIdentifier is the UKI's path on the ESP."""
+    arch, name = 'x86_64', 'stub-x86-variables-sdboot'
+    cmdline = H.default_cmdline(arch, name)
+    uki = build_uki(log_dir, name, arch, cmdline, test_initrd(log_dir, name, arch))
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
+             'EFI/Linux/uki.efi': uki}
+    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
+    check_variables(check, result, '\\EFI\\Linux\\uki.efi', False)
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def stub_arm64_variables_direct(log_dir):
+    """The firmware starts our UKI as EFI/BOOT/BOOTAA64.EFI: no boot manager, so
+    LoaderDevicePartUUID is ours."""
+    arch, name = 'aarch64', 'stub-arm64-variables-direct'
+    cmdline = H.default_cmdline(arch, name)
+    uki = build_uki(log_dir, name, arch, cmdline, test_initrd(log_dir, name, arch))
+    files = {'EFI/BOOT/BOOTAA64.EFI': uki}
+    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
+    check_variables(check, result, '\\EFI\\BOOT\\BOOTAA64.EFI', True)
+    os.unlink(uki)
+    return check.done(result)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('case', choices=sorted(CASES))
+    ap.add_argument('--log-dir', default=os.path.join(tempfile.gettempdir(), 'stub-test-logs'))
+    a = ap.parse_args()
+    os.makedirs(a.log_dir, exist_ok=True)
+    try:
+        return CASES[a.case](a.log_dir)
+    except H.HarnessError as e:
+        print('FAIL: %s' % e)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
