@@ -19,7 +19,7 @@ typedef struct __attribute__((packed)) {
         uint32_t payload_size;          /* 0x0c: gzip: the whole member; others: the stream without the appended size */
         uint8_t  reserved[8];           /* 0x10: zero */
         char     comp_type[ZBOOT_COMP_TYPE_MAX]; /* 0x18: "gzip", "zstd", ... NUL-terminated */
-        uint32_t linux_pe_magic;        /* 0x38: ZBOOT_LINUX_PE_MAGIC */
+        uint32_t linux_pe_magic;        /* 0x38: ZBOOT_LINUX_PE_MAGIC (zero in Linux 6.1's images) */
         uint32_t pe_header_offset;      /* 0x3c: e_lfanew */
 } ZbootHeader;
 
