@@ -191,15 +191,14 @@ def check_variables(check, result, image_id, loader_uuid_from_us):
     stub_uuid = loader_uuid = None
     if 'StubDevicePartUUID' in vals:
         stub_uuid = utf16(check, 'StubDevicePartUUID', vals['StubDevicePartUUID'])
-        check.eq(stub_uuid, ESP_PART_UUID, 'StubDevicePartUUID: the ESP partition GUID, lowercase')
+        check.eq(stub_uuid, ESP_PART_UUID.upper(), 'StubDevicePartUUID: the ESP partition GUID, uppercase as sd-boot')
     if 'LoaderDevicePartUUID' in vals:
         loader_uuid = utf16(check, 'LoaderDevicePartUUID', vals['LoaderDevicePartUUID'])
         if loader_uuid_from_us:
-            check.eq(loader_uuid, ESP_PART_UUID, 'LoaderDevicePartUUID set by our stub')
+            check.eq(loader_uuid, ESP_PART_UUID.upper(), 'LoaderDevicePartUUID set by our stub')
         else:
-            # sd-boot set it before us; we must not have replaced it (same partition either way)
-            check.eq((loader_uuid or '').lower(), ESP_PART_UUID, "LoaderDevicePartUUID (sd-boot's)")
-            print('LoaderDevicePartUUID as sd-boot wrote it: %r' % loader_uuid)
+            # sd-boot 252 set it before us, uppercase (observed); ours must be the same text
+            check.eq(loader_uuid, ESP_PART_UUID.upper(), "LoaderDevicePartUUID (sd-boot's)")
     return vals
 
 

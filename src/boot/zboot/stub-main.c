@@ -55,7 +55,7 @@ static const EFI_DEVICE_PATH_PROTOCOL *dp_next(const EFI_DEVICE_PATH_PROTOCOL *n
 #define DP_MAX 4096   /* no device path we read is longer; a bound for a corrupt one */
 
 /* The GPT partition GUID of the HD media node in the device path of dev, as sd-boot writes it
- * (36 characters and a NUL, lowercase hex, mixed-endian GUID fields). */
+ * (36 characters and a NUL; uppercase hex, as sd-boot 252 writes LoaderDevicePartUUID; mixed-endian fields). */
 static bool partition_uuid(EFI_HANDLE dev, char16_t out[37]) {
         static const EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
         const EFI_DEVICE_PATH_PROTOCOL *n;
@@ -73,7 +73,7 @@ static bool partition_uuid(EFI_HANDLE dev, char16_t out[37]) {
                         return false;
                 const uint8_t *g = h + 24;
                 static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-                static const char hex[] = "0123456789abcdef";
+                static const char hex[] = "0123456789ABCDEF";
                 size_t k = 0;
                 for (size_t i = 0; i < 16; i++) {
                         if (i == 4 || i == 6 || i == 8 || i == 10)
