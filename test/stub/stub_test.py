@@ -232,6 +232,23 @@ def stub_arm64_variables_direct(log_dir):
     return check.done(result)
 
 
+@case
+def stub_x86_shell_cmdline(log_dir):
+    """The UEFI Shell starts our UKI with arguments (startup.nsh): the kernel gets Argv[1..]
+    joined by spaces, without the program name the Shell puts first in LoadOptions (sd-stub's
+    rule), and not .cmdline (LoadOptions win without Secure Boot)."""
+    arch, name = 'x86_64', 'stub-x86-shell-cmdline'
+    cmdline = H.default_cmdline(arch, name)
+    uki = build_uki(log_dir, name, arch, H.default_cmdline(arch, 'from-dot-cmdline'), [H.asset(arch, 'initrd.cpio.gz')])
+    files = {'uki.efi': uki, 'startup.nsh': ('fs0:\r\n\\uki.efi ' + cmdline + '\r\nreset -s\r\n').encode()}
+    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
+    if result.reached_marker:
+        check.eq(H.kernel_cmdline(result['CMDLINE']), cmdline, 'kernel command line: the Shell arguments only')
+    check.true('started by the UEFI Shell' in result.log, 'our stub did not log the Shell command line')
+    os.unlink(uki)
+    return check.done(result)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('case', choices=sorted(CASES))

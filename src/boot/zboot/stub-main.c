@@ -111,6 +111,46 @@ static size_t image_identifier(const EFI_DEVICE_PATH_PROTOCOL *n, char16_t *out,
         return k;
 }
 
+#define EFI_SHELL_PARAMETERS_PROTOCOL_GUID \
+        EFI_GUID_INIT(0x752f3136, 0x4e16, 0x4fdc, 0xa2, 0x2a, 0xe5, 0xf4, 0x68, 0x12, 0xf4, 0xca)
+typedef struct {
+        char16_t **Argv;
+        size_t Argc;
+        void *StdIn, *StdOut, *StdErr;
+} EFI_SHELL_PARAMETERS_PROTOCOL;
+
+/* Started by the UEFI Shell, LoadOptions begin with our program name; sd-stub takes the command
+ * line from Argv[1..] joined by spaces instead. True if the Shell started us: *ret is then a
+ * pool string (NULL with no arguments) and *ret_size its size with the NUL (0 without). */
+static bool shell_cmdline(EFI_HANDLE image, char16_t **ret, uint32_t *ret_size) {
+        static const EFI_GUID guid = EFI_SHELL_PARAMETERS_PROTOCOL_GUID;
+        EFI_SHELL_PARAMETERS_PROTOCOL *sp;
+        if (BS->HandleProtocol(image, &guid, (void **) &sp) != EFI_SUCCESS || !sp || !sp->Argv || sp->Argc < 1)
+                return false;
+        *ret = NULL;
+        *ret_size = 0;
+        size_t units = 0;
+        for (size_t i = 1; i < sp->Argc; i++)
+                units += (sp->Argv[i] ? strnlen16(sp->Argv[i], 65536) : 0) + 1;
+        if (units == 0 || units > UINT32_MAX / sizeof(char16_t))
+                return true;
+        char16_t *buf;
+        if (BS->AllocatePool(EfiLoaderData, units * sizeof(char16_t), (void **) &buf) != EFI_SUCCESS)
+                return true;
+        size_t k = 0;
+        for (size_t i = 1; i < sp->Argc; i++) {
+                size_t n = sp->Argv[i] ? strnlen16(sp->Argv[i], 65536) : 0;
+                if (k > 0)
+                        buf[k++] = ' ';
+                memcpy(buf + k, sp->Argv[i], n * sizeof(char16_t));
+                k += n;
+        }
+        buf[k] = 0;
+        *ret = buf;
+        *ret_size = (uint32_t) ((k + 1) * sizeof(char16_t));
+        return true;
+}
+
 /* The variables sd-stub sets for userspace (volatile, LoaderInfo vendor GUID). */
 static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
         static const char16_t info[] = u"ukify-zboot-stub " PROJECT_VERSION;
@@ -161,16 +201,24 @@ EFI_STATUS run(EFI_HANDLE image) {
         const void *options = NULL;
         uint32_t options_size = 0;
         bool sb = secure_boot_enabled();
-        bool lo_ok = cmdline_load_options_usable(li->LoadOptions, li->LoadOptionsSize);
+        /* From the UEFI Shell: Argv[1..], not LoadOptions with the program name (as sd-stub). */
+        _cleanup_pool_ char16_t *shell_buf = NULL;
+        const void *lo = li->LoadOptions;
+        uint32_t lo_size = li->LoadOptionsSize;
+        if (shell_cmdline(image, &shell_buf, &lo_size)) {
+                lo = shell_buf;
+                log_info("started by the UEFI Shell: command line from its arguments");
+        }
+        bool lo_ok = cmdline_load_options_usable(lo, lo_size);
         bool params_measured = false;
         if (cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok)) {
                 /* Normalised as sd-stub does, and that exact string (UTF-16 with its NUL) is
                  * measured into PCR 12 and passed on. */
-                size_t units = li->LoadOptionsSize / sizeof(char16_t);
+                size_t units = lo_size / sizeof(char16_t);
                 err = BS->AllocatePool(EfiLoaderData, (units + 1) * sizeof(char16_t), (void **) &cmdline_buf);
                 if (err != EFI_SUCCESS)
                         return log_error_status(err, "cannot allocate command line");
-                memcpy(cmdline_buf, li->LoadOptions, units * sizeof(char16_t));
+                memcpy(cmdline_buf, lo, units * sizeof(char16_t));
                 size_t n = measure_mangle_cmdline(cmdline_buf, units);
                 options = cmdline_buf;
                 options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
