@@ -8,7 +8,6 @@ Paths of our build products come from the environment (set by test/boot/meson.bu
   UKIFY_ZBOOT     the ukify-zboot binary
 """
 
-import argparse
 import os
 import re
 import struct
@@ -19,12 +18,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 import zboot_harness as H  # noqa: E402
 
 OSREL = b'ID=debian\nNAME="Debian GNU/Linux"\nPRETTY_NAME="zboot test"\nVERSION_ID="12"\n'
-CASES = {}
+case = H.CaseTable()
 
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
 
 
 MEM_RP, MEM_XP, MEM_RO = 0x2000, 0x4000, 0x20000
@@ -905,18 +900,5 @@ def sdstub262_arm64_zboot(log_dir):
     return sdstub262_zboot(log_dir, 'aarch64')
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('case', choices=sorted(CASES))
-    ap.add_argument('--log-dir', default=os.getcwd(), help='where serial logs go (default: cwd)')
-    args = ap.parse_args()
-    os.makedirs(args.log_dir, exist_ok=True)
-    try:
-        return CASES[args.case](args.log_dir)
-    except H.HarnessError as e:
-        print('FAIL: %s' % e)
-        return 1
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(case.main(__doc__))

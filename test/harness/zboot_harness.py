@@ -423,6 +423,32 @@ def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, 
 
 # ---- small test helpers ----------------------------------------------------------------------
 
+class CaseTable:
+    """The boot test scripts' cases: `case = CaseTable()`, `@case` on each function (named after
+    the test, `_` for `-`), and `sys.exit(case.main(__doc__))`: CASE [--log-dir DIR]. A missing
+    prerequisite (HarnessError) fails the case."""
+
+    def __init__(self):
+        self.cases = {}
+
+    def __call__(self, fn):
+        self.cases[fn.__name__.replace('_', '-')] = fn
+        return fn
+
+    def main(self, doc):
+        import argparse
+        ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+        ap.add_argument('case', choices=sorted(self.cases))
+        ap.add_argument('--log-dir', default=os.getcwd(), help='where serial logs go (default: cwd)')
+        args = ap.parse_args()
+        os.makedirs(args.log_dir, exist_ok=True)
+        try:
+            return self.cases[args.case](args.log_dir)
+        except HarnessError as e:
+            print('FAIL: %s' % e)
+            return 1
+
+
 class Check:
     """Collects assertion failures so a test reports all of them, then exits non-zero."""
 

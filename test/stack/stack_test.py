@@ -6,7 +6,6 @@ provides EFI_MEMORY_ATTRIBUTE_PROTOCOL and maps images W^X. Everything is downlo
 tools/fetch-test-assets (never installed). Usage: stack_test.py CASE [--log-dir DIR]
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -18,14 +17,10 @@ import zboot_harness as H  # noqa: E402
 import boot_test as B  # noqa: E402
 
 SUITE = 'trixie'          # kernel, systemd and firmware of Debian 13
-CASES = {}
+case = H.CaseTable()
 NO_MEMATTR = 'firmware has no EFI_MEMORY_ATTRIBUTE_PROTOCOL'
 MEMATTR = "W^X through the firmware's EFI_MEMORY_ATTRIBUTE_PROTOCOL"
 
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
 
 
 def short(arch):
@@ -154,18 +149,5 @@ def stack_x86_ukify257_sdstub(log_dir):
     return ukify257(log_dir, 'x86_64', H.debian_sdstub('x86_64', SUITE), 'stack-x86-ukify257-sdstub')
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('case', choices=sorted(CASES))
-    ap.add_argument('--log-dir', default=os.getcwd(), help='where serial logs go (default: cwd)')
-    args = ap.parse_args()
-    os.makedirs(args.log_dir, exist_ok=True)
-    try:
-        return CASES[args.case](args.log_dir)
-    except H.HarnessError as e:
-        print('FAIL: %s' % e)
-        return 1
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(case.main(__doc__))

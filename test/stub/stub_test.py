@@ -11,7 +11,6 @@ variable as hex (attributes + data). The later archive wins, so this /init is wh
 Usage: stub_test.py CASE [--log-dir DIR]
 """
 
-import argparse
 import glob
 import os
 import struct
@@ -29,7 +28,7 @@ import zboot_harness as H  # noqa: E402
 import boot_test as B  # noqa: E402
 import trust_test as T  # noqa: E402
 
-CASES = {}
+case = H.CaseTable()
 LOADER_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f'
 VARIABLES = ('StubInfo', 'StubFeatures', 'StubImageIdentifier', 'StubDevicePartUUID', 'LoaderDevicePartUUID')
 # EFI_VARIABLE_NON_VOLATILE is 1: sd-stub's variables are volatile, BS|RT
@@ -105,10 +104,6 @@ def gpt_esp(image, files):
 
 H.make_esp = gpt_esp
 
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
 
 
 def efivarfs_module(arch):
@@ -249,18 +244,5 @@ def stub_x86_shell_cmdline(log_dir):
     return check.done(result)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('case', choices=sorted(CASES))
-    ap.add_argument('--log-dir', default=os.path.join(tempfile.gettempdir(), 'stub-test-logs'))
-    a = ap.parse_args()
-    os.makedirs(a.log_dir, exist_ok=True)
-    try:
-        return CASES[a.case](a.log_dir)
-    except H.HarnessError as e:
-        print('FAIL: %s' % e)
-        return 1
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(case.main(__doc__))

@@ -6,7 +6,6 @@ boot manager's initrd is ignored and the kernel runs locked down.
 Usage: trust_test.py CASE [--log-dir DIR]
 """
 
-import argparse
 import json
 import os
 import re
@@ -21,15 +20,11 @@ sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
 import zboot_harness as H  # noqa: E402
 import boot_test as B  # noqa: E402
 
-CASES = {}
+case = H.CaseTable()
 EVIL = 'EVIL-INITRD-RAN'
 EXTRA = 'from-the-boot-manager'
 SNAKEOIL = ('/usr/share/ovmf/PkKek-1-snakeoil.key', '/usr/share/ovmf/PkKek-1-snakeoil.pem')
 
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
 
 
 def cpio(path, files):
@@ -278,19 +273,6 @@ def trust_x86_secureboot_refused(log_dir):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('case', choices=sorted(CASES))
-    ap.add_argument('--log-dir', default=os.getcwd(), help='where serial logs go (default: cwd)')
-    args = ap.parse_args()
-    os.makedirs(args.log_dir, exist_ok=True)
-    try:
-        return CASES[args.case](args.log_dir)
-    except H.HarnessError as e:
-        print('FAIL: %s' % e)
-        return 1
-
-
 # ---- measured boot (docs/security.md "Measured boot") ---------------------------------------
 # The expected PCR values are computed here from the rules, with hashlib, independently of our
 # C code: sd-stub 257's PCR 11 (each known UKI section: its name with a NUL, then its VirtualSize
@@ -450,4 +432,4 @@ def trust_x86_tpm_sdstub257(log_dir):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(case.main(__doc__))
