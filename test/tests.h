@@ -14,6 +14,27 @@
 static int tests_failed_;
 static int tests_run_;
 
+/* A whole input file (a kernel, one of our binaries) into malloc'd memory; exits on failure:
+ * a missing input fails the test program. */
+static inline uint8_t *test_read_file(const char *path, size_t *ret_size) {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+                perror(path);
+                exit(1);
+        }
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        rewind(f);
+        uint8_t *b = n >= 0 ? malloc((size_t) n ? (size_t) n : 1) : NULL;
+        if (!b || fread(b, 1, (size_t) n, f) != (size_t) n) {
+                fprintf(stderr, "%s: cannot read\n", path);
+                exit(1);
+        }
+        fclose(f);
+        *ret_size = (size_t) n;
+        return b;
+}
+
 #define ASSERT_TRUE(expr)                                                                  \
         do {                                                                               \
                 if (!(expr)) {                                                             \

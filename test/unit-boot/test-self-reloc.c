@@ -25,22 +25,6 @@ typedef struct {
         uint64_t offset, info, addend;
 } Rela;
 
-static uint8_t *load(const char *path, size_t *ret_size) {
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-                perror(path);
-                exit(1);
-        }
-        fseek(f, 0, SEEK_END);
-        *ret_size = (size_t) ftell(f);
-        rewind(f);
-        uint8_t *b = malloc(*ret_size);
-        if (!b || fread(b, 1, *ret_size, f) != *ret_size)
-                exit(1);
-        fclose(f);
-        return b;
-}
-
 static void find_symbols(void) {
         const Elf64_Ehdr *eh = (const Elf64_Ehdr *) elf_file;
         ASSERT_TRUE(elf_size > sizeof(*eh) && eh->e_machine == EM_X86_64);
@@ -164,8 +148,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "usage: %s zbootx64.efi.stub zbootx64.elf\n", argv[0]);
                 return 1;
         }
-        pe_file = load(argv[1], &pe_size);
-        elf_file = load(argv[2], &elf_size);
+        pe_file = test_read_file(argv[1], &pe_size);
+        elf_file = test_read_file(argv[2], &elf_size);
         find_symbols();
         if (!rva_fn)
                 return 1;

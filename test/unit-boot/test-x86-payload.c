@@ -12,22 +12,6 @@
 static uint8_t *vm, *bz, *out;
 static size_t vm_len, bz_len, out_len;
 
-static uint8_t *slurp(const char *path, size_t *ret) {
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-                perror(path);
-                exit(1);
-        }
-        fseek(f, 0, SEEK_END);
-        *ret = (size_t) ftell(f);
-        rewind(f);
-        uint8_t *b = malloc(*ret);
-        if (!b || fread(b, 1, *ret, f) != *ret)
-                exit(1);
-        fclose(f);
-        return b;
-}
-
 static const uint8_t *setup(size_t *n) {
         *n = 0x202 + bz[0x201] - 0x1f1;   /* the jump at 0x200 skips exactly the header */
         return bz + 0x1f1;
@@ -356,8 +340,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "usage: test-x86-payload VMLINUX.BIN BZIMAGE (run tools/fetch-test-assets)\n");
                 return 1;
         }
-        vm = slurp(argv[1], &vm_len);
-        bz = slurp(argv[2], &bz_len);
+        vm = test_read_file(argv[1], &vm_len);
+        bz = test_read_file(argv[2], &bz_len);
         TEST(test_synthetic_layouts);
         TEST(test_synthetic_refusals);
         TEST(test_versions);
