@@ -843,6 +843,40 @@ def zboot_x86_sid_type1_zstd(log_dir):
 
 # ---- systemd-stub >= 258 loads our zboot image itself (issue 12: no base relocations) -------
 
+def sdstub252_zboot(log_dir, arch):
+    """sd-boot 252 → a UKI made of Debian 12's own sd-stub 252 with our zboot image as .linux
+    (sections appended as objcopy did before ukify): the oldest stub of the range we support
+    starts .linux with the firmware's LoadImage/StartImage."""
+    name = 'sdstub252-%s-zboot' % ('x86' if arch == 'x86_64' else 'arm64')
+    cmdline = H.default_cmdline(arch, name + (' efi=debug' if arch == 'aarch64' else ''))
+    img = make_zboot(log_dir, name, arch, 'zstd')
+    uki = os.path.join(log_dir, name + '.efi')
+    H.append_sections(H.debian_sdstub(arch), uki, [
+        ('.osrel', OSREL), ('.cmdline', cmdline.encode()), ('.initrd', H.asset(arch, 'initrd.cpio.gz')),
+        ('.linux', img)])
+    files = {'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper(): H.debian_sdboot(arch),
+             'loader/loader.conf': H.loader_conf(), 'EFI/Linux/zboot.efi': uki}
+    check, result = boot_and_check(name, arch, files, cmdline, log_dir)
+    if arch == 'x86_64':
+        check_x86_log(check, result, header_name('zstd'))
+    else:
+        check_zboot_log(check, result, header_name('zstd'))
+        check_arm64_in_place(check, result, H.asset(arch, 'vmlinuz'))
+    for f in (img, uki):
+        os.unlink(f)
+    return check.done(result)
+
+
+@case
+def sdstub252_x86_zboot(log_dir):
+    return sdstub252_zboot(log_dir, 'x86_64')
+
+
+@case
+def sdstub252_arm64_zboot(log_dir):
+    return sdstub252_zboot(log_dir, 'aarch64')
+
+
 def sdstub262_zboot(log_dir, arch):
     """sd-boot 262 → a UKI that Debian 13's ukify makes from the development suite's sd-stub
     (262) with our zboot image as .linux, the way most people will use it. That stub loads
