@@ -316,6 +316,7 @@ def zboot_arm64_corrupt(log_dir):
     truncated = bytearray(data[:off + half]) + data[off + size:off + size + 4]
     truncated += bytes(len(data) - len(truncated))       # keep the PE's raw sizes valid
     struct.pack_into('<I', truncated, 12, half)
+    sync_self_map(truncated, data[:64])
     nsh = ('fs0:\r\n'
            '\\truncated.efi\r\n'
            'echo "shell: truncated image returned %lasterror%"\r\n'
@@ -663,6 +664,17 @@ def x86_zboot_gzip_parts(log_dir, name):
     return data, pl
 
 
+def sync_self_map(out, old_header):
+    """Our self-decompressor finds its payload through the self map `ukify-zboot zboot` filled
+    in (docs/format.md §1), which holds a copy of the zboot header: a crafted image whose header
+    was edited gets the same edit in that copy, as a producer would make it."""
+    i = bytes(out).find(b'ZBSELF01' + bytes(old_header))
+    if i < 0:
+        raise H.HarnessError('no filled self map holding this image\'s zboot header')
+    out[i + 8:i + 8 + 64] = out[:64]
+    return out
+
+
 def regzip(data, payload):
     """Replace the gzip stream of a zboot image in place (it must come out no longer). gzip's
     payload size is the whole member (docs/format.md §1)."""
@@ -675,7 +687,7 @@ def regzip(data, payload):
     out = bytearray(data)
     out[off:off + size] = stream + bytes(size - len(stream))
     struct.pack_into('<I', out, 12, len(stream))
-    return bytes(out)
+    return bytes(sync_self_map(out, data[:64]))
 
 
 def section(data, name):
