@@ -311,6 +311,10 @@ static PeResult plan_replace(const PeFile *f, size_t idx, size_t size, ReplacePl
         PeSectionHeader s = pe_section(f, idx);
         if (s.SizeOfRawData == 0 || s.PointerToRawData == 0)
                 return PE_NO_SECTION_ROOM;
+        /* Raw data overlapping the headers (the section table among them) would be overwritten
+         * by the new contents and their zero padding: refuse (found by fuzz-pe). */
+        if ((uint64_t) s.PointerToRawData < (uint64_t) f->sections_offset + (uint64_t) f->n_sections * SECTION_HEADER_SIZE)
+                return PE_NO_SECTION_ROOM;
         uint32_t fa = f->opt.FileAlignment, sa = f->opt.SectionAlignment;
         uint64_t raw_end = (uint64_t) s.PointerToRawData + s.SizeOfRawData;
         uint64_t next_rva = f->opt.SizeOfImage;
