@@ -20,7 +20,10 @@ static void help(void) {
                "and sign their output with sbsign (sbsigntool).\n\n"
                "Stubs: --stub PATH, else $UKIFY_ZBOOT_STUB_DIR, else the installed directory\n"
                "  " STUB_DIR_INSTALL "\n"
-               "(the build tree's stubs only for the build tree's own binary).\n");
+               "(the build tree's stubs only for the build tree's own binary).\n\n"
+               "Exit status: 0 success, 1 error (a \"ukify-zboot: error:\" line says which),\n"
+               "2 command line not understood (no or unknown verb, unknown option, missing argument).\n"
+               "See ukify-zboot(1).\n");
 }
 
 int main(int argc, char **argv) {
@@ -49,5 +52,6 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
                 if (strcmp(verb, verbs[i].name) == 0)
                         return verbs[i].fn(argc - 1, argv + 1);
-        return error("unknown verb \"%s\" (zboot, build, inspect, extract; see --help)", verb);
+        error("unknown verb \"%s\" (zboot, build, inspect, extract; see --help)", verb);
+        return 2;
 }

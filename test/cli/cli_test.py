@@ -803,7 +803,7 @@ def installed_stub_lookup(work, c):
     istub = need(found.get('zbootx64.efi.stub'), 'installed zbootx64.efi.stub')
     c.true(os.access(installed, os.X_OK), 'installed binary is executable')
     stub_dir = os.path.dirname(istub)
-    c.true(stub_dir.endswith('/ukify-zboot'), 'stubs installed into libdir/ukify-zboot: %s' % stub_dir)
+    c.true(stub_dir.endswith('/ukify-zboot'), 'stubs installed into prefix/lib/ukify-zboot: %s' % stub_dir)
     # the build tree's stubs exist where the binary was built to look for them
     c.true(os.path.exists(stub('zbootx64.efi.stub')), 'build tree stub exists')
     # mark the DESTDIR copy: its .sbat vendor URL differs from the build tree's

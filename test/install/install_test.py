@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""kernel-install with ukify-zboot's plugins (suite `install`, docs/install.md):
+
+    install_test.py CASE [--log-dir DIR]
+
+The project is installed with `meson install --destdir` and run at its real paths in a private
+mount namespace (test/harness/installed_tree.py), so the installed binary, stubs and plugins
+are what runs. $BOOT is a scratch directory; install.conf, cmdline, uki.conf and
+ukify-zboot.conf come from a scratch KERNEL_INSTALL_CONF_ROOT. The kernel is Debian 12's 6.1
+(test/cache), the initrd the busybox test initrd.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
+import zboot_harness as H  # noqa: E402
+from installed_tree import InstalledTree, InstallError, stub_markers  # noqa: E402
+
+case = H.CaseTable()
+ARCH = 'x86_64'
+MACHINE_ID = '0123456789abcdef0123456789abcdef'
+CACHE = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
+TRIXIE_KI = os.path.join(CACHE, 'trixie', 'kernel-install')
+
+
+class Setup:
+    """A scratch $BOOT and configuration root, the installed tree, the kernel and initrd."""
+
+    def __init__(self, work, install_conf, files=None):
+        self.work = work
+        self.tree = InstalledTree(work)
+        self.boot = os.path.join(work, 'boot')
+        self.conf = os.path.join(work, 'conf')
+        os.makedirs(self.boot)
+        os.makedirs(self.conf)
+        self.cmdline = H.default_cmdline(ARCH, 'kernel-install')
+        conf = {'install.conf': install_conf + 'BOOT_ROOT=%s\nMACHINE_ID=%s\n' % (self.boot, MACHINE_ID),
+                'cmdline': self.cmdline + '\n'}
+        conf.update(files or {})
+        for name, text in conf.items():
+            with open(os.path.join(self.conf, name), 'w') as f:
+                f.write(text)
+        self.version = H.kernel_version(ARCH)
+        self.kernel = H.asset(ARCH, 'vmlinuz')
+        self.initrd = H.asset(ARCH, 'initrd.cpio.gz')
+
+    def env(self, **extra):
+        e = {k: v for k, v in os.environ.items() if not k.startswith(('KERNEL_INSTALL_', 'UKIFY_ZBOOT'))}
+        e.update({'KERNEL_INSTALL_CONF_ROOT': self.conf})
+        e.update(extra)
+        return e
+
+    def files(self):
+        out = []
+        for root, dirs, files in os.walk(self.boot):
+            out += [os.path.relpath(os.path.join(root, f), self.boot) for f in files]
+        return sorted(out)
+
+    def inspect(self, path):
+        rc, out, err = self.tree.run([self.tree.exe, 'inspect', '--json', path], env=self.env())
+        if rc != 0:
+            raise H.HarnessError('inspect %s failed: %s' % (path, err.strip()))
+        return json.loads(out)
+
+
+def run_ki(check, s, ki, args, env, what):
+    rc, out, err = s.tree.run(ki + args, env=env)
+    print('$ kernel-install %s  (exit %d)\n%s%s' % (' '.join(args), rc, out, err))
+    check.eq(rc, 0, '%s: kernel-install %s exit status' % (what, args[0]))
+    return rc == 0
+
+
+def section_names(info):
+    return [s.get('name') for s in info.get('sections', [])]
+
+
+def check_uki(check, s, uki, what, cmdline):
+    """The UKI: our stub with a zboot .linux of the installed stubs, the kernel's version,
+    the command line kernel-install gave."""
+    with open(uki, 'rb') as f:
+        data = f.read()
+    m = stub_markers(data)
+    check.true(m['linux'], '%s: the UKI stub is the installed linuxx64.efi.stub (its .sbat marker)' % what)
+    check.true(m['zboot'], '%s: .linux is a zboot image made with the installed zbootx64.efi.stub' % what)
+    check.true(not m['build-tree'], '%s: nothing from the build tree\'s stubs' % what)
+    info = s.inspect(uki)
+    names = section_names(info)
+    for sec in ('.linux', '.initrd', '.cmdline', '.uname', '.osrel'):
+        check.true(sec in names, '%s: UKI has %s (sections %s)' % (what, sec, names))
+    linux = info.get('linux') or {}
+    check.eq((linux.get('kind'), (linux.get('zboot') or {}).get('compression')), ('zboot image', 'zstd'),
+             '%s: inspect: .linux kind and compression' % what)
+    check.true(info.get('verdict', {}).get('ok') is True, '%s: inspect verdict ok' % what)
+    check.true(s.version in data and cmdline.encode() in data,
+               '%s: .uname %s and .cmdline %r in the UKI' % (what, s.version, cmdline))
+    return info
+
+
+@case
+def ki252_uki_boot(log_dir):
+    """Debian 12's kernel-install (systemd 252) with layout=uki and uki_generator=ukify-zboot:
+    60-ukify-zboot.install, found in the installed plugin directory, makes
+    $BOOT/EFI/Linux/MACHINE_ID-VERSION.efi from the Debian 6.1 kernel; Debian's sd-boot 252 boots
+    it in QEMU to the initrd marker with kernel-install's command line; `remove` deletes it."""
+    check = H.Check('install-ki252-uki-boot')
+    work = tempfile.mkdtemp(prefix='ki252-uki-', dir=log_dir)
+    try:
+        s = Setup(work, 'layout=uki\nuki_generator=ukify-zboot\n',
+                  {'ukify-zboot.conf': '[ZBoot]\nCompress=zstd\nLevel=3\n'})
+        ki = [H.need_file('/usr/bin/kernel-install', "Debian 12's kernel-install")]
+        if not run_ki(check, s, ki, ['-v', 'add', s.version, s.kernel, s.initrd], s.env(), '252 uki'):
+            return check.done()
+        name = 'EFI/Linux/%s-%s.efi' % (MACHINE_ID, s.version)
+        check.eq(s.files(), [name], '252 uki: files in $BOOT after add')
+        uki = os.path.join(s.boot, name)
+        if not os.path.exists(uki):
+            return check.done()
+        cmdline = s.cmdline + ' systemd.machine_id=' + MACHINE_ID
+        check_uki(check, s, uki, '252 uki', cmdline)
+        files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(ARCH), 'loader/loader.conf': H.loader_conf(),
+                 name: uki}
+        result = H.boot(ARCH, files, log_path=os.path.join(log_dir, 'install-ki252-uki-boot.log'),
+                        workdir=log_dir)
+        H.check_boot(check, result, cmdline=cmdline)
+        if run_ki(check, s, ki, ['-v', 'remove', s.version], s.env(), '252 uki'):
+            check.eq(s.files(), [], '252 uki: files in $BOOT after remove')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def ki252_type1(log_dir):
+    """Debian 12's kernel-install with layout=bls and Type1=yes: 90-loaderentry.install writes
+    the entry and copies the kernel, 91-ukify-zboot-type1.install makes that copy a zboot image
+    (the entry unchanged); `remove` leaves nothing."""
+    check = H.Check('install-ki252-type1')
+    work = tempfile.mkdtemp(prefix='ki252-type1-', dir=log_dir)
+    try:
+        s = Setup(work, 'layout=bls\n', {'ukify-zboot.conf': '[ZBoot]\nType1=yes\nCompress=gzip\nLevel=1\n'})
+        ki = [H.need_file('/usr/bin/kernel-install', "Debian 12's kernel-install")]
+        if not run_ki(check, s, ki, ['-v', 'add', s.version, s.kernel, s.initrd], s.env(), '252 type1'):
+            return check.done()
+        d = '%s/%s' % (MACHINE_ID, s.version)
+        entry = 'loader/entries/%s-%s.conf' % (MACHINE_ID, s.version)
+        check.eq(s.files(), sorted([d + '/linux', d + '/initrd.cpio.gz', entry]), '252 type1: files after add')
+        linux = os.path.join(s.boot, d, 'linux')
+        if os.path.exists(linux):
+            with open(linux, 'rb') as f:
+                m = stub_markers(f.read())
+            check.true(m['zboot'] and not m['build-tree'], '252 type1: linux is a zboot image of the installed stub')
+            info = s.inspect(linux)
+            check.eq((info.get('kind'), (info.get('zboot') or {}).get('compression')), ('zboot image', 'gzip'),
+                     '252 type1: inspect: kind and compression of the entry\'s kernel')
+        with open(os.path.join(s.boot, entry)) as f:
+            e = f.read()
+        check.true('linux      /%s/linux' % d in e or 'linux /%s/linux' % d in e or
+                   ('/%s/linux' % d) in e, '252 type1: the entry points at the zboot kernel: %r' % e)
+        if run_ki(check, s, ki, ['remove', s.version], s.env(), '252 type1'):
+            check.eq(s.files(), [], '252 type1: files in $BOOT after remove')
+        return check.done()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def trixie_kernel_install():
+    """Debian 13's kernel-install (systemd 257), run with trixie's dynamic loader and libraries
+    (libsystemd-shared-257.so; libc 2.41; libcrypto with OPENSSL_3.4.0), then the machine's."""
+    root = TRIXIE_KI
+    ld = os.path.join(root, 'usr', 'lib', 'x86_64-linux-gnu', 'ld-linux-x86-64.so.2')
+    exe = os.path.join(root, 'usr', 'bin', 'kernel-install')
+    for p in (ld, exe):
+        H.need_file(p, "Debian 13's kernel-install (tools/fetch-test-assets)")
+    libs = [os.path.join(root, 'usr', 'lib', 'x86_64-linux-gnu', 'systemd'),
+            os.path.join(root, 'usr', 'lib', 'x86_64-linux-gnu'), '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu']
+    return [ld, '--library-path', ':'.join(libs), exe]
+
+
+def trixie_plugins(tree, ours=True, ukify=False):
+    d = os.path.join(TRIXIE_KI, 'usr', 'lib', 'kernel', 'install.d')
+    plugins = []
+    if ours:
+        plugins.append(os.path.join(tree.ki_dir, '60-ukify-zboot.install'))
+    if ukify:
+        plugins.append(H.need_file(os.path.join(CACHE, 'trixie', 'ukify', 'usr', 'lib', 'kernel', 'install.d',
+                                                '60-ukify.install'), "Debian 13's 60-ukify.install"))
+    plugins += [H.need_file(os.path.join(d, p), "Debian 13's " + p)
+                for p in ('90-loaderentry.install', '90-uki-copy.install')]
+    if ours:
+        plugins.append(os.path.join(tree.ki_dir, '91-ukify-zboot-type1.install'))
+    return ' '.join(plugins)
+
+
+@case
+def ki257_uki_generator(log_dir):
+    """Debian 13's kernel-install (systemd 257, C) with layout=uki and uki_generator=ukify-zboot:
+    our plugin puts uki.efi in the staging area, 257's 90-uki-copy.install installs it;
+    `remove` deletes it."""
+    check = H.Check('install-ki257-uki-generator')
+    work = tempfile.mkdtemp(prefix='ki257-gen-', dir=log_dir)
+    try:
+        s = Setup(work, 'layout=uki\nuki_generator=ukify-zboot\n',
+                  {'ukify-zboot.conf': '[ZBoot]\nCompress=zstd\nLevel=3\n'})
+        ki = trixie_kernel_install()
+        env = s.env(KERNEL_INSTALL_PLUGINS=trixie_plugins(s.tree))
+        rc, out, _ = s.tree.run(ki + ['--version'], env=env)
+        check.true(rc == 0 and out.startswith('systemd 257'), 'trixie kernel-install runs: %r' % out[:80])
+        if not run_ki(check, s, ki, ['-v', 'add', s.version, s.kernel, s.initrd], env, '257 ukify-zboot'):
+            return check.done()
+        name = 'EFI/Linux/%s-%s.efi' % (MACHINE_ID, s.version)
+        check.eq(s.files(), [name], '257 ukify-zboot: files in $BOOT after add')
+        uki = os.path.join(s.boot, name)
+        if os.path.exists(uki):
+            check_uki(check, s, uki, '257 ukify-zboot', s.cmdline + ' systemd.machine_id=' + MACHINE_ID)
+        if run_ki(check, s, ki, ['-v', 'remove', s.version], env, '257 ukify-zboot'):
+            check.eq(s.files(), [], '257 ukify-zboot: files in $BOOT after remove')
+        return check.done()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def ki257_ukify_stub(log_dir):
+    """Debian 13's kernel-install with systemd's own 60-ukify.install (ukify 257) and uki.conf
+    `Stub=` our installed UKI stub, given a zboot image made by the installed ukify-zboot as
+    KERNEL-IMAGE (`Linux=` in uki.conf is not applied: docs/install.md): the UKI has our stub and
+    our zboot .linux; `remove` deletes it."""
+    check = H.Check('install-ki257-ukify-stub')
+    work = tempfile.mkdtemp(prefix='ki257-ukify-', dir=log_dir)
+    try:
+        s = Setup(work, 'layout=uki\nuki_generator=ukify\n')
+        with open(os.path.join(s.conf, 'uki.conf'), 'w') as f:
+            f.write('[UKI]\nStub=%s\n' % s.tree.stub('linux'))
+        ki = trixie_kernel_install()
+        ukify = H.ukify_command()
+        env = s.env(KERNEL_INSTALL_PLUGINS=trixie_plugins(s.tree, ours=False, ukify=True),
+                    KERNEL_INSTALL_UKIFY=ukify[1], PATH='/usr/bin:/bin:/usr/sbin:/sbin')
+        zimg = os.path.join(work, 'vmlinuz-%s.efi' % s.version)
+        rc, _, err = s.tree.run([s.tree.exe, 'zboot', s.kernel, '-l', '3', '-o', zimg], env=s.env())
+        if not check.eq(rc, 0, 'installed ukify-zboot zboot (%s)' % err.strip()):
+            return check.done()
+        if not run_ki(check, s, ki, ['-v', 'add', s.version, zimg, s.initrd], env, '257 ukify'):
+            return check.done()
+        name = 'EFI/Linux/%s-%s.efi' % (MACHINE_ID, s.version)
+        check.eq(s.files(), [name], '257 ukify: files in $BOOT after add')
+        uki = os.path.join(s.boot, name)
+        if os.path.exists(uki):
+            check_uki(check, s, uki, '257 ukify', s.cmdline + ' systemd.machine_id=' + MACHINE_ID)
+        if run_ki(check, s, ki, ['-v', 'remove', s.version], env, '257 ukify'):
+            check.eq(s.files(), [], '257 ukify: files in $BOOT after remove')
+        return check.done()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    try:
+        sys.exit(case.main(__doc__))
+    except InstallError as e:
+        print('FAIL: %s' % e)
+        sys.exit(1)
