@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "kernel.h"
 #include "measure.h"
+#include "pcrsig.h"
 #include "pe.h"
 #include "sbat.h"
 #include "sign.h"
@@ -40,6 +42,16 @@ static void help(void) {
                "      --secureboot-private-key KEY\n"
                "      --secureboot-certificate CERT\n"
                "                          sign the UKI for Secure Boot with sbsign (both or neither)\n"
+               "      --pcrpkey PATH      .pcrpkey (default: the one --pcr-public-key, else the public half of\n"
+               "                          the one --pcr-private-key)\n"
+               "      --pcr-private-key PATH   sign PCR 11 policies into .pcrsig (repeatable: one per key)\n"
+               "      --pcr-public-key PATH    its public key (repeatable, as often as --pcr-private-key)\n"
+               "      --phases LIST       phase paths for the n-th key, e.g. \"enter-initrd enter-initrd:leave-initrd\"\n"
+               "      --pcr-banks LIST    sha1,sha256,sha384,sha512 (default: all four)\n"
+               "      --efi-arch x64|aa64 must match the kernel\n"
+               "      --signtool sbsign   the only Secure Boot signing tool we use\n"
+               "  -c --config PATH        ukify's configuration file (e.g. /etc/kernel/uki.conf); the command\n"
+               "                          line wins (docs/ukify-options.md)\n"
                "      --measure           print the PCR 11 value (sha256) systemd-stub 257 and our stub\n"
                "                          measure for this UKI, as \"11:sha256=HEX\" on stdout\n"
                "  -o --output PATH\n"
@@ -48,7 +60,8 @@ static void help(void) {
 
 int verb_build(int argc, char **argv) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
-               A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE };
+               A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
+               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL };
         static const struct option opts[] = {
                 { "linux", required_argument, NULL, A_LINUX },
                 { "zboot", optional_argument, NULL, A_ZBOOT },
@@ -64,6 +77,14 @@ int verb_build(int argc, char **argv) {
                 { "secureboot-private-key", required_argument, NULL, A_SB_KEY },
                 { "secureboot-certificate", required_argument, NULL, A_SB_CERT },
                 { "measure", no_argument, NULL, A_MEASURE },
+                { "config", required_argument, NULL, A_CONFIG },
+                { "pcr-private-key", required_argument, NULL, A_PCR_PRIV },
+                { "pcr-public-key", required_argument, NULL, A_PCR_PUB },
+                { "phases", required_argument, NULL, A_PHASES },
+                { "pcr-banks", required_argument, NULL, A_PCR_BANKS },
+                { "pcrpkey", required_argument, NULL, A_PCRPKEY },
+                { "efi-arch", required_argument, NULL, A_EFI_ARCH },
+                { "signtool", required_argument, NULL, A_SIGNTOOL },
                 { "output", required_argument, NULL, 'o' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -75,8 +96,18 @@ int verb_build(int argc, char **argv) {
         size_t n_initrd = 0, n_extra = 0, n_sbat = 0;
         CompressionType ztype = _COMPRESSION_INVALID;
         int c, ret = 1;
+        /* ukify's PCR signing options and config file (pcrsig.c, config.c) */
+        static ConfigArgs cfg; /* static: what getopt keeps pointers into lives to the end */
+        const char *pcr_priv[PCRSIG_MAX_KEYS], *pcr_pub[PCRSIG_MAX_KEYS], *pcr_phases[PCRSIG_MAX_KEYS];
+        size_t n_pcr_priv = 0, n_pcr_pub = 0, n_pcr_phases = 0;
+        const char *pcr_banks = NULL, *pcrpkey = NULL, *efi_arch = NULL;
 
-        while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) >= 0)
+        config_args_free(&cfg);
+        if (!config_expand(argc, argv, &cfg))
+                return 1;
+        argc = cfg.argc;
+        argv = cfg.argv;
+        while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) >= 0)
                 switch (c) {
                 case A_LINUX: linux_path = optarg; break;
                 case A_ZBOOT:
@@ -113,6 +144,35 @@ int verb_build(int argc, char **argv) {
                         break;
                 case A_STUB: stub_path = optarg; break;
                 case A_MEASURE: measure = true; break;
+                case 'c':
+                case A_CONFIG: break; /* read by config_expand() */
+                case A_PCR_PRIV:
+                case A_PCR_PUB:
+                case A_PHASES: {
+                        const char **v = c == A_PCR_PRIV ? pcr_priv : c == A_PCR_PUB ? pcr_pub : pcr_phases;
+                        size_t *nv = c == A_PCR_PRIV ? &n_pcr_priv : c == A_PCR_PUB ? &n_pcr_pub : &n_pcr_phases;
+                        if (*nv == PCRSIG_MAX_KEYS)
+                                return error("--pcr-private-key/--pcr-public-key/--phases: at most %d", PCRSIG_MAX_KEYS);
+                        if (c == A_PHASES && *optarg && !pcr_phases_check(optarg))
+                                return 1;
+                        v[(*nv)++] = optarg; /* "" (from --config): none given for this key */
+                        break;
+                }
+                case A_PCR_BANKS:
+                        if (!pcr_banks_check(optarg))
+                                return 1;
+                        pcr_banks = optarg;
+                        break;
+                case A_PCRPKEY: pcrpkey = optarg; break;
+                case A_EFI_ARCH:
+                        if (strcmp(optarg, "x64") != 0 && strcmp(optarg, "aa64") != 0)
+                                return error("--efi-arch: \"%s\" is not supported: our stubs are x64 and aa64", optarg);
+                        efi_arch = optarg;
+                        break;
+                case A_SIGNTOOL:
+                        if (strcmp(optarg, "sbsign") != 0)
+                                return error("--signtool: only sbsign is supported, not \"%s\"", optarg);
+                        break;
                 case 'o': output = optarg; break;
                 case 'h': help(); return 0;
                 default: return 2;
@@ -125,8 +185,26 @@ int verb_build(int argc, char **argv) {
                 return error("build: --output is required");
         if (!sign_check_args(sb_key, sb_cert))
                 return 1;
+        if (n_pcr_pub && n_pcr_pub != n_pcr_priv)
+                return error("--pcr-public-key= specifications must match --pcr-private-key=");
+        if (n_pcr_phases && n_pcr_phases != n_pcr_priv)
+                return error("--phases= specifications must match --pcr-private-key=");
+        PcrSignKey pcr_keys[PCRSIG_MAX_KEYS];
+        for (size_t i = 0; i < n_pcr_priv; i++)
+                pcr_keys[i] = (PcrSignKey) { pcr_priv[i], i < n_pcr_pub && *pcr_pub[i] ? pcr_pub[i] : NULL,
+                                             i < n_pcr_phases && *pcr_phases[i] ? pcr_phases[i] : NULL };
+        if (osrel && !*osrel)
+                osrel = NULL; /* as ukify: --os-release= (empty) means no .osrel */
+        char *cmdline_buf = NULL;
+        if (cmdline && cmdline[0] != '@') {
+                /* as ukify: a literal command line's whitespace runs become one space */
+                if (!(cmdline_buf = strdup(cmdline)))
+                        return error("out of memory");
+                cmdline_collapse_whitespace(cmdline_buf);
+                cmdline = cmdline_buf;
+        }
 
-        Blob kernel = {}, payload = {}, stub = {}, initrd = {}, out = {}, stub_sbat = {};
+        Blob kernel = {}, payload = {}, stub = {}, initrd = {}, out = {}, stub_sbat = {}, pcrpkey_blob = {};
         SbatList sl = {};
         char *sbat_text = NULL;
         size_t sbat_size = 0;
@@ -144,6 +222,11 @@ int verb_build(int argc, char **argv) {
         Arch arch = kernel_arch(&kernel);
         if (arch == ARCH_UNKNOWN) {
                 error("%s: unsupported machine type (x86_64 and aarch64 only)", linux_path);
+                goto out;
+        }
+        if (efi_arch && strcmp(efi_arch, arch_efi_suffix(arch)) != 0) {
+                error("--efi-arch=%s, but %s is %s (EFI arch %s)", efi_arch, linux_path, arch_name(arch),
+                      arch_efi_suffix(arch));
                 goto out;
         }
         if (!uname) {
@@ -201,6 +284,15 @@ int verb_build(int argc, char **argv) {
         if (uname)
                 secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };
         FILESEC(splash, ".splash");
+        /* .pcrpkey as ukify picks it: --pcrpkey, the one public key, the one private key's public half */
+        if (!pcrpkey && n_pcr_pub == 1 && *pcr_pub[0])
+                pcrpkey = pcr_pub[0];
+        FILESEC(pcrpkey, ".pcrpkey");
+        if (!pcrpkey && n_pcr_priv == 1) {
+                if (!pcrpkey_from_private(pcr_priv[0], &pcrpkey_blob))
+                        goto out;
+                secs[n++] = (PeNewSection) { ".pcrpkey", pcrpkey_blob.data, pcrpkey_blob.size, 0, false };
+        }
         for (size_t i = 0; i < n_extra; i++) {
                 size_t l = (size_t) (strchr(extra[i], ':') - extra[i]);
                 memcpy(names[i], extra[i], l);
@@ -262,6 +354,8 @@ int verb_build(int argc, char **argv) {
                 error("%s: cannot add sections: %s", stub_path, pe_strerror(r));
                 goto out;
         }
+        if (n_pcr_priv && !pcrsig_append(&out, output, pcr_keys, n_pcr_priv, pcr_banks))
+                goto out;
         uint8_t pcr11[MEASURE_DIGEST_SIZE];
         PeFile of;
         if (measure && (pe_parse(out.data, out.size, &of) != PE_OK || !uki_pcr11_sha256(&of, pcr11))) {
@@ -287,6 +381,8 @@ out:
         blob_free(&initrd);
         blob_free(&out);
         blob_free(&stub_sbat);
+        blob_free(&pcrpkey_blob);
+        free(cmdline_buf);
         sbat_free(&sl);
         free(sbat_text);
         free(detected);

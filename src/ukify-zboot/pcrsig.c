@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * .pcrsig and .pcrpkey as ukify 257 + systemd-measure 257 make them (pcrsig.h). Facts used:
+ *   - PCR 11 starts at zero in each bank; per measured section in systemd-stub's order
+ *     (uki_pcr11_select()): extend with H(name + NUL), then H(contents); then per word of the
+ *     phase path ("enter-initrd:leave-initrd"): extend with H(word) (no NUL). H is the bank's hash.
+ *   - The policy is TPM2_PolicyPCR in a SHA-256 session: SHA-256(32 zero bytes || TPM_CC_PolicyPCR
+ *     || TPML_PCR_SELECTION {1, bank alg, 3, {0x00, 0x08, 0x00}} || SHA-256(PCR 11 value)).
+ *   - The signature is RSA PKCS#1 v1.5 over the 32-byte policy digest, hashed with the bank's
+ *     algorithm; "pkfp" is SHA-256 of the public key's DER as i2d_PublicKey() writes it (for RSA
+ *     the PKCS#1 RSAPublicKey, not the SubjectPublicKeyInfo of a "PUBLIC KEY" PEM).
+ *   - ukify merges systemd-measure's outputs (one per key) into one object per bank, without
+ *     duplicates, and writes it with Python's json.dumps (", " and ": " separators).
+ * Checked byte for byte against Debian 13's ukify running systemd-measure 257 (test/cli).
+ */
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcrsig.h"
+#include "uki-measure.h"
+
+#define MAX_MD 64
+#define TPM2_CC_POLICY_PCR 0x0000017Fu
+
+static const struct {
+        const char *name;
+        uint16_t tpm_alg;
+} banks_known[] = {
+        { "sha1", 0x0004 },
+        { "sha256", 0x000B },
+        { "sha384", 0x000C },
+        { "sha512", 0x000D },
+};
+
+static const char *const phases_known[] = { "enter-initrd", "leave-initrd", "sysinit", "ready", "shutdown", "final" };
+
+/* systemd-measure's default phase paths */
+static const char *const phases_default =
+        "enter-initrd enter-initrd:leave-initrd enter-initrd:leave-initrd:sysinit "
+        "enter-initrd:leave-initrd:sysinit:ready";
+
+static const char *banks_default = "sha1 sha256 sha384 sha512";
+
+/* Next token of a comma/whitespace-separated list: *s advanced past it. Returns its length, 0 at the end. */
+static size_t next_token(const char **s, const char **tok) {
+        const char *p = *s;
+        while (*p && (*p == ',' || isspace((unsigned char) *p)))
+                p++;
+        const char *start = p;
+        while (*p && *p != ',' && !isspace((unsigned char) *p))
+                p++;
+        *tok = start;
+        *s = p;
+        return (size_t) (p - start);
+}
+
+static int bank_index(const char *tok, size_t n) {
+        for (size_t i = 0; i < sizeof(banks_known) / sizeof(*banks_known); i++)
+                if (strlen(banks_known[i].name) == n && strncasecmp(tok, banks_known[i].name, n) == 0)
+                        return (int) i;
+        return -1;
+}
+
+bool pcr_banks_check(const char *banks) {
+        const char *tok;
+        size_t n, count = 0;
+        for (const char *s = banks; (n = next_token(&s, &tok)) > 0; count++)
+                if (bank_index(tok, n) < 0)
+                        return error("--pcr-banks: unknown PCR bank \"%.*s\" (sha1, sha256, sha384, sha512)", (int) n, tok),
+                               false;
+        if (count == 0)
+                return error("--pcr-banks: no bank given"), false;
+        return true;
+}
+
+static bool phase_word_known(const char *w, size_t n) {
+        for (size_t i = 0; i < sizeof(phases_known) / sizeof(*phases_known); i++)
+                if (strlen(phases_known[i]) == n && memcmp(w, phases_known[i], n) == 0)
+                        return true;
+        return false;
+}
+
+bool pcr_phases_check(const char *phases) {
+        const char *tok;
+        size_t n, count = 0;
+        for (const char *s = phases; (n = next_token(&s, &tok)) > 0; count++) {
+                const char *w = tok, *end = tok + n;
+                while (w <= end) {
+                        const char *c = memchr(w, ':', (size_t) (end - w));
+                        const char *we = c ? c : end;
+                        if (!phase_word_known(w, (size_t) (we - w)))
+                                return error("--phases: unknown boot phase \"%.*s\" in \"%.*s\" (%s)", (int) (we - w), w,
+                                             (int) n, tok, "enter-initrd, leave-initrd, sysinit, ready, shutdown, final"),
+                                       false;
+                        w = we + 1;
+                }
+        }
+        if (count == 0)
+                return error("--phases: no phase path given"), false;
+        return true;
+}
+
+static bool digest(const EVP_MD *md, const void *a, size_t an, const void *b, size_t bn, unsigned char *out) {
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        bool ok = c && EVP_DigestInit_ex(c, md, NULL) == 1 && EVP_DigestUpdate(c, a, an) == 1 &&
+                  (!bn || EVP_DigestUpdate(c, b, bn) == 1) && EVP_DigestFinal_ex(c, out, NULL) == 1;
+        EVP_MD_CTX_free(c);
+        return ok;
+}
+
+static bool extend(const EVP_MD *md, unsigned char *pcr, const unsigned char *d) {
+        size_t n = (size_t) EVP_MD_get_size(md);
+        return digest(md, pcr, n, d, n, pcr);
+}
+
+/* H(section as loaded: raw data, zeros up to VirtualSize) */
+static bool section_hash(const EVP_MD *md, const PeFile *f, size_t i, unsigned char *out) {
+        static const unsigned char zeros[4096];
+        PeSectionHeader s = pe_section(f, i);
+        size_t raw;
+        const uint8_t *d = pe_section_data(f, i, &raw);
+        size_t vsize = s.VirtualSize, have = raw < vsize ? raw : vsize;
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        bool ok = c && EVP_DigestInit_ex(c, md, NULL) == 1 && (!have || EVP_DigestUpdate(c, d, have) == 1);
+        for (size_t left = vsize - have; ok && left > 0;) {
+                size_t k = left < sizeof(zeros) ? left : sizeof(zeros);
+                ok = EVP_DigestUpdate(c, zeros, k) == 1;
+                left -= k;
+        }
+        ok = ok && EVP_DigestFinal_ex(c, out, NULL) == 1;
+        EVP_MD_CTX_free(c);
+        return ok;
+}
+
+/* PCR 11 after the UKI's sections (phase words added by the caller) */
+static bool predict_sections(const PeFile *f, const EVP_MD *md, unsigned char *pcr) {
+        UkiMeasuredSection sel[UKI_SECTION_COUNT];
+        unsigned char d[MAX_MD];
+        size_t n = uki_pcr11_select(f->data + f->sections_offset, f->n_sections, sel);
+        memset(pcr, 0, MAX_MD);
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                const char *name = uki_section_name(sel[i].kind);
+                if (!digest(md, name, strlen(name) + 1, NULL, 0, d) || !extend(md, pcr, d) ||
+                    !section_hash(md, f, sel[i].index, d) || !extend(md, pcr, d))
+                        return false;
+        }
+        return true;
+}
+
+static bool add_phase(const EVP_MD *md, unsigned char *pcr, const char *path, size_t n) {
+        unsigned char d[MAX_MD];
+        const char *w = path, *end = path + n;
+        if (n == 0)
+                return true;
+        while (w <= end) {
+                const char *c = memchr(w, ':', (size_t) (end - w));
+                const char *we = c ? c : end;
+                if (!digest(md, w, (size_t) (we - w), NULL, 0, d) || !extend(md, pcr, d))
+                        return false;
+                w = we + 1;
+        }
+        return true;
+}
+
+bool pcr11_predict_phase(const PeFile *f, const char *bank, const char *phase, unsigned char *out, size_t *ret_len) {
+        const EVP_MD *md = EVP_get_digestbyname(bank);
+        if (!md || !predict_sections(f, md, out) || !add_phase(md, out, phase ? phase : "", phase ? strlen(phase) : 0))
+                return false;
+        *ret_len = (size_t) EVP_MD_get_size(md);
+        return true;
+}
+
+/* TPM2_PolicyPCR digest (SHA-256 session) for PCR 11 of the bank = value. */
+static bool policy_pcr(uint16_t alg, const unsigned char *value, size_t n, unsigned char out[32]) {
+        unsigned char pcr_digest[32], buf[32 + 4 + 4 + 2 + 1 + 3 + 32] = {};
+        size_t o = 32;
+        if (!digest(EVP_sha256(), value, n, NULL, 0, pcr_digest))
+                return false;
+        buf[o++] = (TPM2_CC_POLICY_PCR >> 24) & 0xff;
+        buf[o++] = (TPM2_CC_POLICY_PCR >> 16) & 0xff;
+        buf[o++] = (TPM2_CC_POLICY_PCR >> 8) & 0xff;
+        buf[o++] = TPM2_CC_POLICY_PCR & 0xff;
+        buf[o++] = 0, buf[o++] = 0, buf[o++] = 0, buf[o++] = 1;  /* one TPMS_PCR_SELECTION */
+        buf[o++] = (unsigned char) (alg >> 8), buf[o++] = (unsigned char) alg;
+        buf[o++] = 3;                                              /* sizeofSelect */
+        buf[o++] = 0x00, buf[o++] = 1u << (PCR_KERNEL_BOOT - 8), buf[o++] = 0x00;
+        memcpy(buf + o, pcr_digest, 32);
+        o += 32;
+        return digest(EVP_sha256(), buf, o, NULL, 0, out);
+}
+
+static EVP_PKEY *load_private(const char *path) {
+        FILE *fp = fopen(path, "re");
+        if (!fp)
+                return error("%s: cannot open the PCR private key: %m", path), NULL;
+        EVP_PKEY *k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+        fclose(fp);
+        if (!k)
+                return error("%s: not a PEM private key", path), NULL;
+        if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
+                EVP_PKEY_free(k);
+                return error("%s: the PCR signing key must be RSA (as systemd-measure and the TPM policy need)", path),
+                       NULL;
+        }
+        return k;
+}
+
+static EVP_PKEY *load_public(const char *path) {
+        FILE *fp = fopen(path, "re");
+        if (!fp)
+                return error("%s: cannot open the PCR public key: %m", path), NULL;
+        EVP_PKEY *k = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
+        fclose(fp);
+        if (!k)
+                error("%s: not a PEM public key", path);
+        return k;
+}
+
+bool pcrpkey_from_private(const char *path, Blob *ret) {
+        EVP_PKEY *k = load_private(path);
+        BIO *b = k ? BIO_new(BIO_s_mem()) : NULL;
+        bool ok = false;
+        if (b && PEM_write_bio_PUBKEY(b, k) == 1) {
+                char *p;
+                long n = BIO_get_mem_data(b, &p);
+                ret->data = n > 0 ? malloc((size_t) n) : NULL;
+                if (ret->data) {
+                        memcpy(ret->data, p, (size_t) n);
+                        ret->size = (size_t) n;
+                        ok = true;
+                }
+        }
+        if (k && !ok)
+                error("%s: cannot write its public key", path);
+        BIO_free(b);
+        EVP_PKEY_free(k);
+        return ok;
+}
+
+/* A growing string. */
+typedef struct {
+        char *s;
+        size_t n, cap;
+        bool oom;
+} Str;
+
+static void put(Str *o, const char *s, size_t n) {
+        if (o->oom)
+                return;
+        if (o->n + n + 1 > o->cap) {
+                size_t cap = (o->n + n + 1) * 2;
+                char *p = realloc(o->s, cap);
+                if (!p) {
+                        o->oom = true;
+                        return;
+                }
+                o->s = p, o->cap = cap;
+        }
+        memcpy(o->s + o->n, s, n);
+        o->n += n;
+        o->s[o->n] = '\0';
+}
+
+static void puts_(Str *o, const char *s) {
+        put(o, s, strlen(s));
+}
+
+static void put_hex(Str *o, const unsigned char *d, size_t n) {
+        char h[3];
+        for (size_t i = 0; i < n; i++) {
+                snprintf(h, sizeof(h), "%02x", d[i]);
+                put(o, h, 2);
+        }
+}
+
+typedef struct {
+        EVP_PKEY *priv;
+        unsigned char pkfp[32];
+        const char *phases;
+} Signer;
+
+/* One bank's entries: for each key, each phase path. Appends to o; entries already written for
+ * this bank (same text) are skipped, as ukify's merge does. */
+static bool bank_entries(Str *o, const PeFile *f, int bi, const Signer *sg, size_t n_keys) {
+        const EVP_MD *md = EVP_get_digestbyname(banks_known[bi].name);
+        unsigned char base[MAX_MD], pcr[MAX_MD], pol[32], sig[2048];
+        size_t mdn, bank_start = o->n;
+        bool first = true;
+        if (!md || !predict_sections(f, md, base))
+                return error("cannot compute PCR 11 for bank %s", banks_known[bi].name), false;
+        mdn = (size_t) EVP_MD_get_size(md);
+        for (size_t k = 0; k < n_keys; k++) {
+                const char *tok, *s = sg[k].phases;
+                size_t n;
+                while ((n = next_token(&s, &tok)) > 0) {
+                        memcpy(pcr, base, mdn);
+                        if (!add_phase(md, pcr, tok, n) || !policy_pcr(banks_known[bi].tpm_alg, pcr, mdn, pol))
+                                return error("cannot compute the PCR policy"), false;
+                        size_t siglen = sizeof(sig);
+                        EVP_MD_CTX *c = EVP_MD_CTX_new();
+                        bool ok = c && EVP_DigestSignInit(c, NULL, md, NULL, sg[k].priv) == 1 &&
+                                  EVP_DigestSign(c, sig, &siglen, pol, sizeof(pol)) == 1;
+                        EVP_MD_CTX_free(c);
+                        if (!ok)
+                                return error("cannot sign the PCR policy (bank %s)", banks_known[bi].name), false;
+                        unsigned char b64[4 * (sizeof(sig) / 3) + 8];
+                        int bl = EVP_EncodeBlock(b64, sig, (int) siglen);
+                        Str e = {};
+                        puts_(&e, "{\"pcrs\": [11], \"pkfp\": \"");
+                        put_hex(&e, sg[k].pkfp, sizeof(sg[k].pkfp));
+                        puts_(&e, "\", \"pol\": \"");
+                        put_hex(&e, pol, sizeof(pol));
+                        puts_(&e, "\", \"sig\": \"");
+                        put(&e, (const char *) b64, (size_t) bl);
+                        puts_(&e, "\"}");
+                        if (e.oom) {
+                                free(e.s);
+                                return error("out of memory"), false;
+                        }
+                        if (!memmem(o->s + bank_start, o->n - bank_start, e.s, e.n)) {
+                                if (!first)
+                                        puts_(o, ", ");
+                                put(o, e.s, e.n);
+                                first = false;
+                        }
+                        free(e.s);
+                }
+        }
+        return true;
+}
+
+bool pcrsig_make(const PeFile *f, const PcrSignKey *keys, size_t n_keys, const char *banks, char **ret,
+                 size_t *ret_size) {
+        Signer sg[PCRSIG_MAX_KEYS] = {};
+        Str o = {};
+        bool ok = false;
+        if (n_keys == 0 || n_keys > PCRSIG_MAX_KEYS)
+                return error("--pcr-private-key: 1 to %d keys", PCRSIG_MAX_KEYS), false;
+        if (!banks)
+                banks = banks_default;
+        if (!pcr_banks_check(banks))
+                return false;
+        for (size_t k = 0; k < n_keys; k++) {
+                EVP_PKEY *pub = NULL;
+                sg[k].phases = keys[k].phases ? keys[k].phases : phases_default;
+                if (!pcr_phases_check(sg[k].phases) || !(sg[k].priv = load_private(keys[k].private_key)))
+                        goto out;
+                if (keys[k].public_key) {
+                        if (!(pub = load_public(keys[k].public_key)))
+                                goto out;
+                        if (EVP_PKEY_eq(sg[k].priv, pub) != 1) {
+                                EVP_PKEY_free(pub);
+                                error("%s is not the public key of %s", keys[k].public_key, keys[k].private_key);
+                                goto out;
+                        }
+                }
+                unsigned char *der = NULL;
+                int dn = i2d_PublicKey(pub ? pub : sg[k].priv, &der);
+                EVP_PKEY_free(pub);
+                bool dok = dn > 0 && digest(EVP_sha256(), der, (size_t) dn, NULL, 0, sg[k].pkfp);
+                OPENSSL_free(der);
+                if (!dok) {
+                        error("%s: cannot compute the public key fingerprint", keys[k].private_key);
+                        goto out;
+                }
+        }
+
+        /* one key per bank, in the order given, each bank once */
+        bool done[sizeof(banks_known) / sizeof(*banks_known)] = {};
+        const char *tok, *s = banks;
+        size_t n;
+        puts_(&o, "{");
+        while ((n = next_token(&s, &tok)) > 0) {
+                int bi = bank_index(tok, n);
+                if (done[bi])
+                        continue;
+                done[bi] = true;
+                if (o.n > 1)
+                        puts_(&o, ", ");
+                puts_(&o, "\"");
+                puts_(&o, banks_known[bi].name);
+                puts_(&o, "\": [");
+                if (!bank_entries(&o, f, bi, sg, n_keys))
+                        goto out;
+                puts_(&o, "]");
+        }
+        puts_(&o, "}");
+        if (o.oom) {
+                error("out of memory");
+                goto out;
+        }
+        *ret = o.s;
+        *ret_size = o.n;
+        o.s = NULL;
+        ok = true;
+out:
+        for (size_t k = 0; k < n_keys && k < PCRSIG_MAX_KEYS; k++)
+                EVP_PKEY_free(sg[k].priv);
+        free(o.s);
+        return ok;
+}
+
+bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n_keys, const char *banks) {
+        PeFile f;
+        char *json = NULL;
+        size_t n = 0, total = 0, size = 0;
+        PeResult r = pe_parse(uki->data, uki->size, &f);
+        if (r != PE_OK)
+                return error("%s: %s", what, pe_strerror(r)), false;
+        if (pe_find_section(&f, ".pcrsig") >= 0)
+                return error("%s: already has a .pcrsig section", what), false;
+        if (!pcrsig_make(&f, keys, n_keys, banks, &json, &n))
+                return false;
+        PeNewSection s = { ".pcrsig", json, n, 0, false };
+        uint8_t *out = NULL;
+        r = pe_append_size(&f, &s, 1, &total);
+        if (r == PE_OK) {
+                out = malloc(total);
+                r = out ? pe_append_sections(&f, &s, 1, out, total, &size) : PE_BUFFER_TOO_SMALL;
+        }
+        free(json);
+        if (r != PE_OK) {
+                free(out);
+                return error("%s: cannot add .pcrsig: %s", what, pe_strerror(r)), false;
+        }
+        blob_free(uki);
+        uki->data = out;
+        uki->size = size;
+        return true;
+}
