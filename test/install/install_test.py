@@ -97,7 +97,7 @@ def check_uki(check, s, uki, what, cmdline):
     check.eq((linux.get('kind'), (linux.get('zboot') or {}).get('compression')), ('zboot image', 'zstd'),
              '%s: inspect: .linux kind and compression' % what)
     check.true(info.get('verdict', {}).get('ok') is True, '%s: inspect verdict ok' % what)
-    check.true(s.version in data and cmdline.encode() in data,
+    check.true(s.version.encode() in data and cmdline.encode() in data,
                '%s: .uname %s and .cmdline %r in the UKI' % (what, s.version, cmdline))
     return info
 
