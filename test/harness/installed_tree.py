@@ -55,7 +55,7 @@ class InstalledTree:
         if p.returncode != 0:
             raise InstallError('meson install --destdir failed: %s' % p.stdout.decode(errors='replace')[-800:])
         self.exe = os.path.join(self.bindir, 'ukify-zboot')     # as seen inside run()
-        for path in (self.exe, os.path.join(self.ki_dir, '60-ukify-zboot.install'),
+        for path in (self.exe, os.path.join(self.ki_dir, '86-ukify-zboot.install'),
                      os.path.join(self.ki_dir, '91-ukify-zboot-type1.install')):
             if not os.access(self.dest(path), os.X_OK):
                 raise InstallError('meson install did not install %s (executable)' % path)

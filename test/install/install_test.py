@@ -32,23 +32,23 @@ TRIXIE_KI = os.path.join(CACHE, 'trixie', 'kernel-install')
 class Setup:
     """A scratch $BOOT and configuration root, the installed tree, the kernel and initrd."""
 
-    def __init__(self, work, install_conf, files=None):
+    def __init__(self, work, install_conf, files=None, arch=ARCH):
         self.work = work
         self.tree = InstalledTree(work)
         self.boot = os.path.join(work, 'boot')
         self.conf = os.path.join(work, 'conf')
         os.makedirs(self.boot)
         os.makedirs(self.conf)
-        self.cmdline = H.default_cmdline(ARCH, 'kernel-install')
+        self.cmdline = H.default_cmdline(arch, 'kernel-install')
         conf = {'install.conf': install_conf + 'BOOT_ROOT=%s\nMACHINE_ID=%s\n' % (self.boot, MACHINE_ID),
                 'cmdline': self.cmdline + '\n'}
         conf.update(files or {})
         for name, text in conf.items():
             with open(os.path.join(self.conf, name), 'w') as f:
                 f.write(text)
-        self.version = H.kernel_version(ARCH)
-        self.kernel = H.asset(ARCH, 'vmlinuz')
-        self.initrd = H.asset(ARCH, 'initrd.cpio.gz')
+        self.version = H.kernel_version(arch)
+        self.kernel = H.asset(arch, 'vmlinuz')
+        self.initrd = H.asset(arch, 'initrd.cpio.gz')
 
     def env(self, **extra):
         e = {k: v for k, v in os.environ.items() if not k.startswith(('KERNEL_INSTALL_', 'UKIFY_ZBOOT'))}
@@ -105,7 +105,7 @@ def check_uki(check, s, uki, what, cmdline):
 @case
 def ki252_uki_boot(log_dir):
     """Debian 12's kernel-install (systemd 252) with layout=uki and uki_generator=ukify-zboot:
-    60-ukify-zboot.install, found in the installed plugin directory, makes
+    86-ukify-zboot.install, found in the installed plugin directory, makes
     $BOOT/EFI/Linux/MACHINE_ID-VERSION.efi from the Debian 6.1 kernel; Debian's sd-boot 252 boots
     it in QEMU to the initrd marker with kernel-install's command line; `remove` deletes it."""
     check = H.Check('install-ki252-uki-boot')
@@ -169,6 +169,39 @@ def ki252_type1(log_dir):
         shutil.rmtree(work, ignore_errors=True)
 
 
+@case
+def ki252_arm64_postinst(log_dir):
+    """What Debian 12's kernel package does once systemd-boot is installed (its
+    /etc/kernel/postinst.d/zz-systemd-boot): `kernel-install add VERSION /boot/vmlinuz-VERSION`, no
+    initrd argument, so 85-initrd.install stages /boot/initrd.img-VERSION (a tmpfs /boot in the
+    namespace holds the arm64 kernel and the test initrd). The arm64 UKI gets the staged initrd
+    and the aa64 stubs."""
+    check = H.Check('install-ki252-arm64-postinst')
+    work = tempfile.mkdtemp(prefix='ki252-arm64-', dir=log_dir)
+    try:
+        s = Setup(work, 'layout=uki\nuki_generator=ukify-zboot\n',
+                  {'ukify-zboot.conf': '[ZBoot]\nCompress=zstd\nLevel=3\n'}, arch='aarch64')
+        ki = H.need_file('/usr/bin/kernel-install', "Debian 12's kernel-install")
+        script = ('set -e; mount -t tmpfs tmpfs /boot; cp "$1" /boot/vmlinuz-$3; cp "$2" /boot/initrd.img-$3; '
+                  'exec "$4" -v add "$3" /boot/vmlinuz-$3')
+        rc, out, err = s.tree.run(['sh', '-c', script, 'sh', s.kernel, s.initrd, s.version, ki], env=s.env())
+        print(out + err)
+        if not check.eq(rc, 0, 'kernel-install add VERSION /boot/vmlinuz-VERSION'):
+            return check.done()
+        check.true('Installing \'/boot/initrd.img-%s\'' % s.version in out, '85-initrd.install staged the initrd')
+        name = 'EFI/Linux/%s-%s.efi' % (MACHINE_ID, s.version)
+        check.eq(s.files(), [name], 'arm64: files in $BOOT after add')
+        uki = os.path.join(s.boot, name)
+        if os.path.exists(uki):
+            info = check_uki(check, s, uki, 'arm64', s.cmdline + ' systemd.machine_id=' + MACHINE_ID)
+            check.eq(info.get('machine'), 0xaa64, 'arm64: the UKI is an aa64 PE')
+            with open(uki, 'rb') as f, open(s.initrd, 'rb') as g:
+                check.true(g.read() in f.read(), 'arm64: the staged initrd is the UKI\'s .initrd')
+        return check.done()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def trixie_kernel_install():
     """Debian 13's kernel-install (systemd 257), run with trixie's dynamic loader and libraries
     (libsystemd-shared-257.so; libc 2.41; libcrypto with OPENSSL_3.4.0), then the machine's."""
@@ -184,12 +217,12 @@ def trixie_kernel_install():
 
 def trixie_plugins(tree, ours=True, ukify=False):
     d = os.path.join(TRIXIE_KI, 'usr', 'lib', 'kernel', 'install.d')
-    plugins = []
-    if ours:
-        plugins.append(os.path.join(tree.ki_dir, '60-ukify-zboot.install'))
+    plugins = []   # in kernel-install's (sorted) order
     if ukify:
         plugins.append(H.need_file(os.path.join(CACHE, 'trixie', 'ukify', 'usr', 'lib', 'kernel', 'install.d',
                                                 '60-ukify.install'), "Debian 13's 60-ukify.install"))
+    if ours:
+        plugins.append(os.path.join(tree.ki_dir, '86-ukify-zboot.install'))
     plugins += [H.need_file(os.path.join(d, p), "Debian 13's " + p)
                 for p in ('90-loaderentry.install', '90-uki-copy.install')]
     if ours:
