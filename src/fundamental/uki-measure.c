@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "uki-measure.h"
+#include "uki-profile.h"
 
 /* Fixed-size names, no pointer table: nothing here needs a relocation. */
 static const char section_names[UKI_SECTION_COUNT][PE_SECTION_NAME_LEN + 1] = {
@@ -20,67 +21,9 @@ bool uki_section_measured(unsigned kind) {
         return kind < UKI_SECTION_COUNT && kind != UKI_SECTION_PCRSIG && kind != UKI_SECTION_DTBAUTO;
 }
 
-static PeSectionHeader header_at(const void *table, size_t i) {
-        PeSectionHeader s;
-        memcpy(&s, (const uint8_t *) table + i * sizeof(PeSectionHeader), sizeof(s));
-        return s;
-}
-
-/* The header name equals name as systemd-stub compares: byte by byte up to the first NUL of
- * name or all 8 bytes (what follows a NUL in the header is not looked at). */
-static bool name_is(const PeSectionHeader *s, const char *name) {
-        for (size_t i = 0; i < PE_SECTION_NAME_LEN; i++) {
-                if (s->Name[i] != name[i])
-                        return false;
-                if (name[i] == 0)
-                        return true;
-        }
-        return true;
-}
-
-/* First section of each known name in [start, end): found[kind] = index + 1 (0: none). */
-static void locate(const void *table, size_t start, size_t end, uint32_t found[UKI_SECTION_COUNT]) {
-        for (unsigned k = 0; k < UKI_SECTION_COUNT; k++)
-                for (size_t i = start; i < end; i++) {
-                        PeSectionHeader s = header_at(table, i);
-                        if (name_is(&s, section_names[k])) {
-                                found[k] = (uint32_t) i + 1;
-                                break;
-                        }
-                }
-}
-
 size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]) {
-        uint32_t found[UKI_SECTION_COUNT] = {};
-        size_t first_profile = n, second_profile = n;
-
-        if (!table || n > UINT16_MAX)
-                return 0;
-        for (size_t i = 0; i < n; i++) {
-                PeSectionHeader s = header_at(table, i);
-                if (!name_is(&s, ".profile"))
-                        continue;
-                if (first_profile == n)
-                        first_profile = i;
-                else {
-                        second_profile = i;
-                        break;
-                }
-        }
-        locate(table, 0, first_profile, found);                  /* the base profile */
-        if (first_profile < n)
-                locate(table, first_profile, second_profile, found); /* profile 0 overrides */
-
         size_t m = 0;
-        for (unsigned k = 0; k < UKI_SECTION_COUNT; k++) {
-                if (!found[k] || !uki_section_measured(k))
-                        continue;
-                PeSectionHeader s = header_at(table, found[k] - 1);
-                if (s.VirtualSize == 0)
-                        continue;
-                out[m++] = (UkiMeasuredSection) { .kind = k, .index = (uint16_t) (found[k] - 1) };
-        }
-        return m;
+        return uki_profile_pcr11_select(table, n, 0, out, &m) ? m : 0;   /* uki-profile.c */
 }
 
 bool measure_extend(uint8_t pcr[MEASURE_DIGEST_SIZE], const uint8_t digest[MEASURE_DIGEST_SIZE], MeasureSha256 h,

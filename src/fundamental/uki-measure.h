@@ -57,7 +57,8 @@ typedef struct {
         uint16_t index;         /* into the section table */
 } UkiMeasuredSection;
 
-/* The sections systemd-stub 257 measures into PCR 11, in order, for the default profile: for
+/* The sections systemd-stub 257 measures into PCR 11, in order, for the default profile (profile 0;
+ * any profile: uki_profile_pcr11_select() in uki-profile.h): for
  * each measured name, the first section of that name before the first .profile section, replaced
  * by the first one of that name between the first .profile and the next (profile 0, .profile
  * itself included) when there is one; sections with VirtualSize 0 count as absent. table holds

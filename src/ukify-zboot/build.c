@@ -14,6 +14,7 @@
 #include "measure.h"
 #include "pcrsig.h"
 #include "pe.h"
+#include "profile.h"
 #include "sbat.h"
 #include "sign.h"
 #include "verbs.h"
@@ -37,6 +38,10 @@ static void help(void) {
                "      --splash PATH       .splash (BMP)\n"
                "      --devicetree PATH   .dtb\n"
                "      --section NAME:TEXT|@FILE   any other section (repeatable)\n"
+               "      --profile TEXT|@FILE  .profile (ID=, TITLE=): with --linux the UKI's profile 0 (the base\n"
+               "                          ends before it); without --linux a profile PE for --join-profile\n"
+               "      --join-profile PATH   append the UKI sections of a profile PE as the next profile\n"
+               "                          (repeatable; profile 0 is then --profile, default \"ID=main\")\n"
                "      --stub PATH         UKI stub (default: ours for the kernel's arch, from\n"
                "                          $UKIFY_ZBOOT_STUB_DIR, else the installed stub directory)\n"
                "      --secureboot-private-key KEY\n"
@@ -60,7 +65,7 @@ static void help(void) {
 
 int verb_build(int argc, char **argv) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
-               A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
+               A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_PROFILE, A_JOIN_PROFILE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
                A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL };
         static const struct option opts[] = {
                 { "linux", required_argument, NULL, A_LINUX },
@@ -77,6 +82,8 @@ int verb_build(int argc, char **argv) {
                 { "secureboot-private-key", required_argument, NULL, A_SB_KEY },
                 { "secureboot-certificate", required_argument, NULL, A_SB_CERT },
                 { "measure", no_argument, NULL, A_MEASURE },
+                { "profile", required_argument, NULL, A_PROFILE },
+                { "join-profile", required_argument, NULL, A_JOIN_PROFILE },
                 { "config", required_argument, NULL, A_CONFIG },
                 { "pcr-private-key", required_argument, NULL, A_PCR_PRIV },
                 { "pcr-public-key", required_argument, NULL, A_PCR_PUB },
@@ -96,6 +103,8 @@ int verb_build(int argc, char **argv) {
         size_t n_initrd = 0, n_extra = 0, n_sbat = 0;
         CompressionType ztype = _COMPRESSION_INVALID;
         int c, ret = 1;
+        const char *profile = NULL, *joins[16];   /* profile.c */
+        size_t n_joins = 0;
         /* ukify's PCR signing options and config file (pcrsig.c, config.c) */
         static ConfigArgs cfg; /* static: what getopt keeps pointers into lives to the end */
         const char *pcr_priv[PCRSIG_MAX_KEYS], *pcr_pub[PCRSIG_MAX_KEYS], *pcr_phases[PCRSIG_MAX_KEYS];
@@ -144,6 +153,12 @@ int verb_build(int argc, char **argv) {
                         break;
                 case A_STUB: stub_path = optarg; break;
                 case A_MEASURE: measure = true; break;
+                case A_PROFILE: profile = optarg; break;
+                case A_JOIN_PROFILE:
+                        if (n_joins == sizeof(joins) / sizeof(*joins))
+                                return error("--join-profile: at most %zu", sizeof(joins) / sizeof(*joins));
+                        joins[n_joins++] = optarg;
+                        break;
                 case 'c':
                 case A_CONFIG: break; /* read by config_expand() */
                 case A_PCR_PRIV:
@@ -179,6 +194,13 @@ int verb_build(int argc, char **argv) {
                 }
         if (optind != argc)
                 return error("build: unexpected argument \"%s\" (see --help)", argv[optind]);
+        if (!linux_path && profile && !n_joins) {
+                /* ukify 257: a profile PE, to be joined into a UKI with --join-profile */
+                if (!output)
+                        return error("build: --output is required");
+                return profile_pe_main(profile, cmdline, osrel, uname, dtb, splash, initrds, n_initrd, extra, n_extra,
+                                       output);
+        }
         if (!linux_path)
                 return error("build: --linux is required");
         if (!output)
@@ -354,6 +376,11 @@ int verb_build(int argc, char **argv) {
                 error("%s: cannot add sections: %s", stub_path, pe_strerror(r));
                 goto out;
         }
+        if (profile || n_joins) {
+                /* the base ends here: profile 0's .profile, then the joined profiles (profile.c) */
+                if (!profile_join(&out, profile, joins, n_joins))
+                        goto out;
+        }
         if (n_pcr_priv && !pcrsig_append(&out, output, pcr_keys, n_pcr_priv, pcr_banks))
                 goto out;
         uint8_t pcr11[MEASURE_DIGEST_SIZE];
@@ -365,9 +392,9 @@ int verb_build(int argc, char **argv) {
         if (!write_output(output, out.data, out.size, sb_key, sb_cert))
                 goto out;
         if (measure) {
-                char hex[2 * MEASURE_DIGEST_SIZE + 1];
-                digest_hex(pcr11, hex);
-                printf("11:sha256=%s\n", hex);
+                /* per profile: "11:sha256=" for profile 0, "11@N:sha256=" for the others */
+                if (!profile_print_measure(&of))
+                        goto out;
         }
         info("wrote %s: %zu bytes (%s .linux, %s)%s", output, out.size, kernel_kind_name(kernel_kind(&kernel)),
              arch_name(arch), sb_key ? ", signed" : "");

@@ -9,6 +9,7 @@
 #include "decompress.h"
 #include "kernel.h"
 #include "measure.h"
+#include "profile.h"
 #include "pe.h"
 #include "sign.h"
 #include "verbs.h"
@@ -254,6 +255,8 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                 else
                         printf("%sPCR 11 (sha256, as systemd-stub 257 measures the sections): %s\n", pad, hex);
         }
+        if (li >= 0)
+                profile_inspect(&f, json, pad);   /* profile.c: per profile, when there are .profile sections */
         if (li >= 0) {
                 size_t n;
                 Blob inner = { (uint8_t *) pe_section_data(&f, (size_t) li, &n), 0 };

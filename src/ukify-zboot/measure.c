@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "measure.h"
+#include "uki-profile.h"
 
 static bool sha256(const void *data, size_t size, uint8_t out[MEASURE_DIGEST_SIZE], void *userdata) {
         unsigned len = 0;
@@ -42,11 +43,15 @@ out:
 }
 
 bool uki_pcr11_sha256(const PeFile *f, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
+        return uki_pcr11_sha256_profile(f, 0, pcr);
+}
+
+bool uki_pcr11_sha256_profile(const PeFile *f, uint32_t profile, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         UkiSectionDigest dig[UKI_SECTION_COUNT];
+        size_t n = 0;
 
-        size_t n = uki_pcr11_select(f->data + f->sections_offset, f->n_sections, sel);
-        if (n == 0)
+        if (!uki_profile_pcr11_select(f->data + f->sections_offset, f->n_sections, profile, sel, &n) || n == 0)
                 return false;
         for (size_t i = 0; i < n; i++) {
                 dig[i].kind = sel[i].kind;

@@ -9,6 +9,8 @@
  *   - The signature is RSA PKCS#1 v1.5 over the 32-byte policy digest, hashed with the bank's
  *     algorithm; "pkfp" is SHA-256 of the public key's DER as i2d_PublicKey() writes it (for RSA
  *     the PKCS#1 RSAPublicKey, not the SubjectPublicKeyInfo of a "PUBLIC KEY" PEM).
+ *   - systemd-measure sorts (strcmp) and de-duplicates its banks and its phase paths, whatever
+ *     order they are given in.
  *   - ukify merges systemd-measure's outputs (one per key) into one object per bank, without
  *     duplicates, and writes it with Python's json.dumps (", " and ": " separators).
  * Checked byte for byte against Debian 13's ukify running systemd-measure 257 (test/cli).
@@ -284,7 +286,50 @@ typedef struct {
         EVP_PKEY *priv;
         unsigned char pkfp[32];
         const char *phases;
+        char **phase_list;      /* sorted, unique */
 } Signer;
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The phase paths of a --phases value, sorted and unique (as systemd-measure takes them);
+ * malloc'd array of malloc'd strings, NULL-terminated. */
+static char **phase_list(const char *phases) {
+        const char *tok, *s = phases;
+        size_t n, k = 0, cap = 0;
+        char **v = NULL;
+        for (s = phases; next_token(&s, &tok) > 0;)
+                cap++;
+        v = calloc(cap + 1, sizeof(*v));
+        if (!v)
+                return NULL;
+        for (s = phases; (n = next_token(&s, &tok)) > 0;)
+                if (!(v[k++] = strndup(tok, n)))
+                        goto fail;
+        qsort(v, k, sizeof(*v), cmp_str);
+        size_t o = 0;
+        for (size_t i = 0; i < k; i++) {
+                if (o > 0 && strcmp(v[o - 1], v[i]) == 0)
+                        free(v[i]);
+                else
+                        v[o++] = v[i];
+        }
+        for (size_t i = o; i <= k; i++)
+                v[i] = NULL;
+        return v;
+fail:
+        for (size_t i = 0; i < k; i++)
+                free(v[i]);
+        free(v);
+        return NULL;
+}
+
+static void phase_list_free(char **v) {
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
 
 /* One bank's entries: for each key, each phase path. Appends to o; entries already written for
  * this bank (same text) are skipped, as ukify's merge does. */
@@ -297,11 +342,11 @@ static bool bank_entries(Str *o, const PeFile *f, int bi, const Signer *sg, size
                 return error("cannot compute PCR 11 for bank %s", banks_known[bi].name), false;
         mdn = (size_t) EVP_MD_get_size(md);
         for (size_t k = 0; k < n_keys; k++) {
-                const char *tok, *s = sg[k].phases;
-                size_t n;
-                while ((n = next_token(&s, &tok)) > 0) {
+                for (size_t p = 0; sg[k].phase_list[p]; p++) {
+                        const char *tok = sg[k].phase_list[p];
                         memcpy(pcr, base, mdn);
-                        if (!add_phase(md, pcr, tok, n) || !policy_pcr(banks_known[bi].tpm_alg, pcr, mdn, pol))
+                        if (!add_phase(md, pcr, tok, strlen(tok)) ||
+                            !policy_pcr(banks_known[bi].tpm_alg, pcr, mdn, pol))
                                 return error("cannot compute the PCR policy"), false;
                         size_t siglen = sizeof(sig);
                         EVP_MD_CTX *c = EVP_MD_CTX_new();
@@ -352,6 +397,10 @@ bool pcrsig_make(const PeFile *f, const PcrSignKey *keys, size_t n_keys, const c
                 sg[k].phases = keys[k].phases ? keys[k].phases : phases_default;
                 if (!pcr_phases_check(sg[k].phases) || !(sg[k].priv = load_private(keys[k].private_key)))
                         goto out;
+                if (!(sg[k].phase_list = phase_list(sg[k].phases))) {
+                        error("out of memory");
+                        goto out;
+                }
                 if (keys[k].public_key) {
                         if (!(pub = load_public(keys[k].public_key)))
                                 goto out;
@@ -372,16 +421,16 @@ bool pcrsig_make(const PeFile *f, const PcrSignKey *keys, size_t n_keys, const c
                 }
         }
 
-        /* one key per bank, in the order given, each bank once */
-        bool done[sizeof(banks_known) / sizeof(*banks_known)] = {};
+        /* one key per bank, each bank once, sorted by name as systemd-measure does */
+        bool want[sizeof(banks_known) / sizeof(*banks_known)] = {};
         const char *tok, *s = banks;
         size_t n;
+        while ((n = next_token(&s, &tok)) > 0)
+                want[bank_index(tok, n)] = true;
         puts_(&o, "{");
-        while ((n = next_token(&s, &tok)) > 0) {
-                int bi = bank_index(tok, n);
-                if (done[bi])
+        for (int bi = 0; bi < (int) (sizeof(banks_known) / sizeof(*banks_known)); bi++) {
+                if (!want[bi])
                         continue;
-                done[bi] = true;
                 if (o.n > 1)
                         puts_(&o, ", ");
                 puts_(&o, "\"");
@@ -401,8 +450,10 @@ bool pcrsig_make(const PeFile *f, const PcrSignKey *keys, size_t n_keys, const c
         o.s = NULL;
         ok = true;
 out:
-        for (size_t k = 0; k < n_keys && k < PCRSIG_MAX_KEYS; k++)
+        for (size_t k = 0; k < n_keys && k < PCRSIG_MAX_KEYS; k++) {
                 EVP_PKEY_free(sg[k].priv);
+                phase_list_free(sg[k].phase_list);
+        }
         free(o.s);
         return ok;
 }

@@ -9,6 +9,7 @@
  */
 #include "log.h"
 #include "measure.h"
+#include "uki-profile.h"
 #include "pe-load.h"
 #include "proto/cc-measurement.h"
 #include "proto/tcg2.h"
@@ -143,13 +144,15 @@ bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, c
         return measure(pcr, EV_EVENT_TAG, tag, description, data, size, false);
 }
 
-bool measure_uki_sections(const void *image_base, size_t image_size) {
+bool measure_uki_sections(const void *image_base, size_t image_size, uint32_t profile) {
         PeLoadView v;
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
 
         if (pe_load_view(image_base, image_size, &v) != PE_LOAD_OK)
                 return false;
-        size_t n = uki_pcr11_select(v.sections, v.n_sections, sel);
+        size_t n = 0;
+        if (!uki_profile_pcr11_select(v.sections, v.n_sections, profile, sel, &n))
+                return false;
         bool all = n > 0;
         unsigned count = 0;
         for (size_t i = 0; i < n; i++) {

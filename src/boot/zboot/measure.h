@@ -26,10 +26,10 @@ bool measure_ipl(uint32_t pcr, const void *data, size_t size, const char *descri
  * when there is no TCG2. */
 bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description);
 
-/* The UKI stub's PCR 11 measurements (sections selected by uki_pcr11_select(), each its name
- * with the NUL, then its VirtualSize bytes at its RVA) of our loaded image. True if every one
- * was measured. */
-bool measure_uki_sections(const void *image_base, size_t image_size);
+/* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select() for
+ * profile, each its name with the NUL, then its VirtualSize bytes at its RVA) of our loaded
+ * image. True if every one was measured. */
+bool measure_uki_sections(const void *image_base, size_t image_size, uint32_t profile);
 
 /* Tell the OS where we measured, as systemd-stub does: StubPcrKernelImage = "11" when all
  * sections were measured, StubPcrKernelParameters = "12" when a command line was measured

@@ -14,8 +14,10 @@
 #include "measure.h"
 #include "pe-load.h"
 #include "proto/device-path.h"
+#include "profile.h"
 #include "proto/loaded-image.h"
 #include "secure-boot.h"
+#include "uki-profile.h"
 #include "x86-exit.h"
 #include "zboot-load.h"
 #include "zboot.h"
@@ -28,9 +30,13 @@ typedef struct {
         size_t size;
 } Section;
 
-/* A section of our own loaded image; its memory is ours for the whole boot. */
+/* The profile the boot manager selected ("@N", profile.c); set before any section is looked up. */
+static uint32_t stub_profile;
+
+/* A section of our own loaded image, the selected profile's or the base's (uki-profile.h); its
+ * memory is ours for the whole boot. */
 static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Section *ret) {
-        return image_find_section(li->ImageBase, li->ImageSize, true, name, &ret->data, &ret->size);
+        return profile_find_section(li->ImageBase, li->ImageSize, stub_profile, name, &ret->data, &ret->size);
 }
 
 /* StubFeatures bits (docs/BOOT_LOADER_INTERFACE.md); we claim only what we do:
@@ -38,9 +44,10 @@ static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Sectio
  * bit 10 REPORT_STUB_PARTITION: we set StubDevicePartUUID and StubImageIdentifier.
  * Not claimed: credentials/sysext/confext pick-up (1, 2, 8), THREE_PCRS (3: we measure PCR 11
  * and 12, nothing into 13), RANDOM_SEED (4: no LINUX_EFI_RANDOM_SEED table), cmdline/devicetree
- * add-ons (5, 7), SMBIOS cmdline (6), multi-profile (9), URL (11). docs/stub.md. */
+ * add-ons (5, 7), SMBIOS cmdline (6), URL (11). docs/stub.md. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)
 #define STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10)
+#define STUB_FEATURE_MULTI_PROFILE_UKI     (UINT64_C(1) << 9)   /* "@N" selects a .profile */
 
 enum { MEDIA_HARDDRIVE_DP = 0x01, MEDIA_FILEPATH_DP = 0x04, SIGNATURE_TYPE_GUID = 0x02 };
 
@@ -156,7 +163,8 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
         static const char16_t info[] = u"ukify-zboot-stub " PROJECT_VERSION;
         (void) loader_variable_set(u"StubInfo", info, sizeof(info));
 
-        uint64_t features = STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION;
+        uint64_t features = STUB_FEATURE_MULTI_PROFILE_UKI |
+                            STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
 
         char16_t uuid[37];
@@ -189,19 +197,8 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (pe_load_view(li->ImageBase, li->ImageSize, &(PeLoadView) {}) != PE_LOAD_OK)
                 return log_error_status(EFI_LOAD_ERROR, "cannot read our own PE headers");
 
-        Section linux_sec, cmdline_sec = {}, initrd_sec = {};
-        if (!find_section(li, ".linux", &linux_sec) || linux_sec.size == 0)
-                return log_error_status(EFI_NOT_FOUND, "this UKI has no .linux section");
-        /* PCR 11 first, before anything of the image is used (sd-stub's order and rule). */
-        bool sections_measured = measure_uki_sections(li->ImageBase, li->ImageSize);
-        bool have_cmdline = find_section(li, ".cmdline", &cmdline_sec);
-        (void) find_section(li, ".initrd", &initrd_sec);
-
-        /* Command line. */
-        const void *options = NULL;
-        uint32_t options_size = 0;
-        bool sb = secure_boot_enabled();
-        /* From the UEFI Shell: Argv[1..], not LoadOptions with the program name (as sd-stub). */
+        /* From the UEFI Shell: Argv[1..], not LoadOptions with the program name (as sd-stub). A
+         * leading "@N" selects profile N (profile.c) and is not part of the command line. */
         _cleanup_pool_ char16_t *shell_buf = NULL;
         const void *lo = li->LoadOptions;
         uint32_t lo_size = li->LoadOptionsSize;
@@ -209,6 +206,26 @@ EFI_STATUS run(EFI_HANDLE image) {
                 lo = shell_buf;
                 log_info("started by the UEFI Shell: command line from its arguments");
         }
+        stub_profile = profile_from_load_options(&lo, &lo_size);
+        PeLoadView self;
+        if (pe_load_view(li->ImageBase, li->ImageSize, &self) != PE_LOAD_OK ||
+            !uki_profile_valid(self.sections, self.n_sections, stub_profile))
+                return log_error_status(EFI_NOT_FOUND, "this UKI has no profile @%u", stub_profile);
+
+        Section linux_sec, cmdline_sec = {}, initrd_sec = {};
+        if (!find_section(li, ".linux", &linux_sec) || linux_sec.size == 0)
+                return log_error_status(EFI_NOT_FOUND, "this UKI has no .linux section");
+        /* PCR 12 gets the profile, PCR 11 the sections, before anything of the image is used
+         * (sd-stub's order and rule). */
+        bool profile_measured = profile_measure(stub_profile);
+        bool sections_measured = measure_uki_sections(li->ImageBase, li->ImageSize, stub_profile);
+        bool have_cmdline = find_section(li, ".cmdline", &cmdline_sec);
+        (void) find_section(li, ".initrd", &initrd_sec);
+
+        /* Command line. */
+        const void *options = NULL;
+        uint32_t options_size = 0;
+        bool sb = secure_boot_enabled();
         bool lo_ok = cmdline_load_options_usable(lo, lo_size);
         bool params_measured = false;
         if (cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok)) {
@@ -275,7 +292,14 @@ EFI_STATUS run(EFI_HANDLE image) {
                 }
         }
 
+        /* StubPcrKernelParameters: everything that went into PCR 12 was measured (the profile
+         * and the command line; only the profile when the command line is the UKI's). */
+        if (stub_profile != 0) {
+                bool from_lo = cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok);
+                params_measured = profile_measured && (!from_lo || params_measured);
+        }
         measure_export_stub_variables(sections_measured, params_measured);
+        profile_export_variable(stub_profile);
         export_general_variables(li);
 
 #if defined(__x86_64__)

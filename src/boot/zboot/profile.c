@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Boot step: the UKI profile. The pure rules (which sections a profile sees, the "@N" selector)
+ * are in src/fundamental/uki-profile.c; this file applies them to our loaded image and records
+ * the choice as sd-stub 257 does.
+ */
+#include "log.h"
+#include "measure.h"
+#include "pe-load.h"
+#include "profile.h"
+#include "uki-measure.h"
+#include "uki-profile.h"
+#include "util.h"
+
+#define UKI_PROFILE_EVENT_TAG_ID UINT32_C(0x13aed6db)
+
+uint32_t profile_from_load_options(const void **lo, uint32_t *lo_size) {
+        uint32_t profile;
+        size_t skip;
+        if (!*lo || !uki_profile_from_options(*lo, *lo_size / sizeof(char16_t), &profile, &skip))
+                return 0;
+        *lo = (const char16_t *) *lo + skip;
+        *lo_size -= (uint32_t) (skip * sizeof(char16_t));
+        log_info("profile @%u selected by the boot manager", profile);
+        return profile;
+}
+
+bool profile_find_section(const void *image_base, size_t image_size, uint32_t profile, const char *name,
+                          const uint8_t **ret, size_t *ret_size) {
+        PeLoadView v;
+        if (pe_load_view(image_base, image_size, &v) != PE_LOAD_OK)
+                return false;
+        int i = uki_profile_find(v.sections, v.n_sections, profile, name);
+        if (i < 0)
+                return false;
+        PeSectionHeader s;
+        memcpy(&s, &v.sections[i], sizeof(s));
+        if ((uint64_t) s.VirtualAddress + s.VirtualSize > image_size)
+                return false;
+        *ret = (const uint8_t *) image_base + s.VirtualAddress;
+        *ret_size = s.VirtualSize;
+        return true;
+}
+
+/* The number as UTF-16 decimal with its NUL; returns the size in bytes. */
+static size_t decimal16(uint32_t v, char16_t out[11]) {
+        char16_t tmp[10];
+        size_t n = 0, k = 0;
+        do {
+                tmp[n++] = (char16_t) ('0' + v % 10);
+                v /= 10;
+        } while (v);
+        while (n)
+                out[k++] = tmp[--n];
+        out[k++] = 0;
+        return k * sizeof(char16_t);
+}
+
+bool profile_measure(uint32_t profile) {
+        if (profile == 0)
+                return true;
+        char16_t s[11];
+        char desc[11];
+        size_t size = decimal16(profile, s);
+        for (size_t i = 0; i < size / sizeof(char16_t); i++)
+                desc[i] = (char) s[i];
+        return measure_tagged(PCR_KERNEL_CONFIG, s, size, UKI_PROFILE_EVENT_TAG_ID, desc);
+}
+
+void profile_export_variable(uint32_t profile) {
+        char16_t s[11];
+        size_t size = decimal16(profile, s);
+        (void) loader_variable_set(u"StubProfile", s, size);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "efi.h"
+
+/* Multi-profile UKIs (src/fundamental/uki-profile.h, docs/stub.md "Profiles"). */
+
+/* The profile LoadOptions select ("@N" first, as sd-boot 257 passes it for a profile's menu
+ * entry; 0 without). The selector and one space after it are dropped from *lo / *lo_size, so
+ * what is left is the command line as usual (possibly empty). */
+uint32_t profile_from_load_options(const void **lo, uint32_t *lo_size);
+
+/* The section name of our loaded image that applies to profile (the profile's own, else the
+ * base's), VirtualSize bytes at its RVA. False if there is none or it lies outside the image. */
+bool profile_find_section(const void *image_base, size_t image_size, uint32_t profile, const char *name,
+                          const uint8_t **ret, size_t *ret_size);
+
+/* sd-stub 257's records of the choice: a profile other than 0 is measured into PCR 12 (an
+ * EV_EVENT_TAG event, tag 0x13aed6db, data the number as UTF-16 decimal with its NUL; returns
+ * whether it was measured, true for 0 as there is nothing to measure), and StubProfile is set
+ * to the number (volatile LoaderInfo variable, UTF-16 decimal with NUL). */
+bool profile_measure(uint32_t profile);
+void profile_export_variable(uint32_t profile);

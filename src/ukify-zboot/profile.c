@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Multi-profile UKIs on the host: joining profile PEs into a UKI as ukify 257 does, profile PEs
+ * of our own, and what inspect and build --measure print per profile. The rules of which
+ * section belongs to which profile are the core's (src/fundamental/uki-profile.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "measure.h"
+#include "profile.h"
+#include "uki-profile.h"
+
+#define MAX_JOIN_SECTIONS 64
+
+/* The sections ukify 257 copies from a joined profile PE. */
+static bool importable(const char *name, bool with_osrel) {
+        static const char *const names[] = { ".linux", ".cmdline", ".initrd", ".ucode", ".splash",
+                                             ".dtb",   ".uname",   ".sbat",   ".profile" };
+        if (strcmp(name, ".osrel") == 0)
+                return with_osrel;
+        for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+                if (strcmp(name, names[i]) == 0)
+                        return true;
+        return false;
+}
+
+bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, size_t n_joins) {
+        PeFile f;
+        PeResult r = pe_parse(uki->data, uki->size, &f);
+        if (r != PE_OK)
+                return error("cannot read the UKI: %s", pe_strerror(r)), false;
+        if (uki_profile_count(uki->data + f.sections_offset, f.n_sections) > 0)
+                return error("--profile/--join-profile: the UKI already has .profile sections"), false;
+
+        Blob text = {}, pes[16] = {};
+        PeNewSection secs[MAX_JOIN_SECTIONS];
+        char names[MAX_JOIN_SECTIONS][PE_SECTION_NAME_LEN + 1];
+        size_t n = 0;
+        bool ok = false, with_osrel = pe_find_section(&f, ".osrel") >= 0;
+        Blob out = {};
+
+        if (n_joins > sizeof(pes) / sizeof(*pes)) {
+                error("--join-profile: at most %zu", sizeof(pes) / sizeof(*pes));
+                goto out;
+        }
+        if (profile_arg) {
+                if (!read_text_or_file(profile_arg, &text))
+                        goto out;
+        } else {
+                static const char def[] = "ID=main";
+                text.data = (uint8_t *) strdup(def);
+                text.size = strlen(def);
+                if (!text.data) {
+                        error("out of memory");
+                        goto out;
+                }
+        }
+        secs[n++] = (PeNewSection) { ".profile", text.data, text.size, 0, false };
+
+        for (size_t j = 0; j < n_joins; j++) {
+                PeFile p;
+                if (!read_file(joins[j], &pes[j]))
+                        goto out;
+                r = pe_parse(pes[j].data, pes[j].size, &p);
+                if (r != PE_OK) {
+                        error("%s: %s", joins[j], pe_strerror(r));
+                        goto out;
+                }
+                size_t first = n, profiles = 0;
+                for (size_t i = 0; i < p.n_sections; i++) {
+                        PeSectionHeader s = pe_section(&p, i);
+                        char name[PE_SECTION_NAME_LEN + 1];
+                        pe_section_name(&s, name);
+                        if (!importable(name, with_osrel))
+                                continue;
+                        if (n == first && strcmp(name, ".profile") != 0) {
+                                error("%s: expected .profile as the first UKI section of a profile PE, got %s", joins[j],
+                                      name);
+                                goto out;
+                        }
+                        if (strcmp(name, ".profile") == 0 && ++profiles > 1) {
+                                error("%s: more than one .profile section", joins[j]);
+                                goto out;
+                        }
+                        for (size_t k = first; k < n; k++)
+                                if (strcmp(secs[k].name, name) == 0) {
+                                        error("%s: duplicate section %s", joins[j], name);
+                                        goto out;
+                                }
+                        if (n == MAX_JOIN_SECTIONS) {
+                                error("--join-profile: too many sections");
+                                goto out;
+                        }
+                        size_t size;
+                        const uint8_t *d = pe_section_data(&p, i, &size);
+                        memcpy(names[n], name, sizeof(name));
+                        secs[n] = (PeNewSection) { names[n], d, size, 0, false };
+                        n++;
+                        info("copying section %s from %s: %zu bytes", name, joins[j], size);
+                }
+                if (n == first) {
+                        error("%s: no UKI sections (a profile PE starts with .profile)", joins[j]);
+                        goto out;
+                }
+        }
+
+        size_t total;
+        r = pe_append_size(&f, secs, n, &total);
+        if (r == PE_OK) {
+                out.data = malloc(total);
+                r = out.data ? pe_append_sections(&f, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
+        }
+        if (r != PE_OK) {
+                error("cannot add the profile sections: %s", pe_strerror(r));
+                goto out;
+        }
+        blob_free(uki);
+        *uki = out;
+        out = (Blob) {};
+        ok = true;
+out:
+        blob_free(&text);
+        for (size_t j = 0; j < sizeof(pes) / sizeof(*pes); j++)
+                blob_free(&pes[j]);
+        blob_free(&out);
+        return ok;
+}
+
+bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSection *in, size_t n_in, Blob *ret) {
+        /* headers: DOS (0x40), PE signature, COFF, PE32+ optional header, room for the section
+         * table, in one 4 KiB page; no code, no entry point: it is never started */
+        enum { HDR = 0x1000, FALIGN = 0x200, SALIGN = 0x1000 };
+        uint8_t hdr[HDR] = {};
+        DosHeader dos = { .e_magic = 0x5a4d, .e_lfanew = 0x40 };
+        PeHeader64 pe = {
+                .Signature = 0x00004550,
+                .FileHeader = { .Machine = machine, .SizeOfOptionalHeader = sizeof(PeOptionalHeader64),
+                                .Characteristics = 0x0002 | 0x0020 | 0x2000 /* executable, large address aware, DLL */ },
+                .OptionalHeader = { .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = SALIGN, .FileAlignment = FALIGN,
+                                    .MajorSubsystemVersion = 1, .SizeOfImage = HDR, .SizeOfHeaders = HDR,
+                                    .Subsystem = 10 /* EFI application */,
+                                    .DllCharacteristics = 0x0100 | 0x0040 /* NX_COMPAT, DYNAMIC_BASE */,
+                                    .NumberOfRvaAndSizes = PE_DIR_COUNT },
+        };
+        memcpy(hdr, &dos, sizeof(dos));
+        memcpy(hdr + 0x40, &pe, sizeof(pe));
+
+        Blob text = {};
+        PeNewSection secs[1 + 32];
+        bool ok = false;
+        if (n_in > 32)
+                return error("profile PE: too many sections"), false;
+        if (!read_text_or_file(profile_arg, &text))
+                return false;
+        secs[0] = (PeNewSection) { ".profile", text.data, text.size, 0, false };
+        memcpy(secs + 1, in, n_in * sizeof(*in));
+
+        PeFile f;
+        PeResult r = pe_parse(hdr, sizeof(hdr), &f);
+        size_t total = 0;
+        Blob out = {};
+        if (r == PE_OK)
+                r = pe_append_size(&f, secs, n_in + 1, &total);
+        if (r == PE_OK) {
+                out.data = malloc(total);
+                r = out.data ? pe_append_sections(&f, secs, n_in + 1, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
+        }
+        if (r != PE_OK) {
+                error("cannot make the profile PE: %s", pe_strerror(r));
+                blob_free(&out);
+        } else {
+                *ret = out;
+                ok = true;
+        }
+        blob_free(&text);
+        return ok;
+}
+
+static void text_field(const PeFile *f, int idx, const char *key, char *out, size_t cap) {
+        size_t n;
+        out[0] = 0;
+        if (idx < 0)
+                return;
+        const uint8_t *d = pe_section_data(f, (size_t) idx, &n);
+        (void) uki_profile_field((const char *) d, n, key, out, cap);
+}
+
+static void json_str(const char *s) {
+        putchar('"');
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+                if (c == '"' || c == '\\')
+                        printf("\\%c", c);
+                else if (c < 0x20)
+                        printf("\\u%04x", c);
+                else
+                        putchar(c);
+        }
+        putchar('"');
+}
+
+void profile_inspect(const PeFile *f, bool json, const char *pad) {
+        const uint8_t *table = f->data + f->sections_offset;
+        unsigned count = uki_profile_count(table, f->n_sections);
+        if (count == 0)
+                return;
+        if (json)
+                printf(", \"profiles\": [");
+        else
+                printf("%sprofiles: %u (\"@N\" in LoadOptions selects profile N; default 0)\n", pad, count);
+        for (uint32_t p = 0; p < count; p++) {
+                size_t s, e;
+                if (!uki_profile_range(table, f->n_sections, p, &s, &e))
+                        continue;
+                int pi = uki_profile_find(table, f->n_sections, p, ".profile");
+                char id[128], title[256], hex[2 * MEASURE_DIGEST_SIZE + 1] = "";
+                text_field(f, pi, "ID", id, sizeof(id));
+                text_field(f, pi, "TITLE", title, sizeof(title));
+                uint8_t pcr[MEASURE_DIGEST_SIZE];
+                bool have_pcr = uki_pcr11_sha256_profile(f, p, pcr);
+                if (have_pcr)
+                        digest_hex(pcr, hex);
+                if (json) {
+                        printf("%s{\"profile\": %u, \"id\": ", p ? ", " : "", p);
+                        json_str(id);
+                        printf(", \"title\": ");
+                        json_str(title);
+                        printf(", \"sections\": [");
+                } else
+                        printf("%s  @%u: ID=%s TITLE=%s\n%s      own sections:", pad, p, id[0] ? id : "(none)",
+                               title[0] ? title : "(none)", pad);
+                for (size_t i = s; i < e; i++) {
+                        PeSectionHeader h = pe_section(f, i);
+                        char name[PE_SECTION_NAME_LEN + 1];
+                        pe_section_name(&h, name);
+                        if (json) {
+                                printf("%s", i > s ? ", " : "");
+                                json_str(name);
+                        } else
+                                printf(" %s", name);
+                }
+                if (json) {
+                        printf("]");
+                        if (have_pcr)
+                                printf(", \"pcr11\": {\"sha256\": \"%s\"}", hex);
+                        printf("}");
+                } else {
+                        printf("\n");
+                        if (have_pcr)
+                                printf("%s      PCR 11 (sha256, as systemd-stub 257 measures profile %u): %s\n", pad, p,
+                                       hex);
+                }
+        }
+        if (json)
+                printf("]");
+}
+
+bool profile_print_measure(const PeFile *f) {
+        unsigned count = uki_profile_count(f->data + f->sections_offset, f->n_sections);
+        for (uint32_t p = 0; p == 0 || p < count; p++) {
+                uint8_t pcr[MEASURE_DIGEST_SIZE];
+                char hex[2 * MEASURE_DIGEST_SIZE + 1];
+                if (!uki_pcr11_sha256_profile(f, p, pcr))
+                        return false;
+                digest_hex(pcr, hex);
+                if (p == 0)
+                        printf("11:sha256=%s\n", hex);
+                else
+                        printf("11@%u:sha256=%s\n", p, hex);
+        }
+        return true;
+}
+
+int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
+                    const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
+                    size_t n_extra, const char *output) {
+        Blob texts[8 + 32] = {}, initrd = {}, out = {};
+        PeNewSection secs[8 + 32];
+        char names[32][PE_SECTION_NAME_LEN + 1];
+        size_t n = 0, nt = 0;
+        int ret = 1;
+#if defined(__aarch64__)
+        const uint16_t machine = 0xaa64;
+#else
+        const uint16_t machine = 0x8664;
+#endif
+
+        if (n_extra > 32)
+                return error("--section: at most 32");
+#define ADD(arg, secname, file) do { \
+                if (arg) { \
+                        if (!((file) ? read_file(arg, &texts[nt]) : read_text_or_file(arg, &texts[nt]))) \
+                                goto out; \
+                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
+                        nt++; \
+                } \
+        } while (0)
+        ADD(osrel, ".osrel", false);
+        ADD(cmdline, ".cmdline", false);
+        ADD(dtb, ".dtb", true);
+        if (uname)
+                secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };
+        ADD(splash, ".splash", true);
+        for (size_t i = 0; i < n_extra; i++) {
+                size_t l = (size_t) (strchr(extra[i], ':') - extra[i]);
+                memcpy(names[i], extra[i], l);
+                names[i][l] = '\0';
+                ADD(extra[i] + l + 1, names[i], false);
+        }
+#undef ADD
+        for (size_t i = 0; i < n_initrd; i++) {   /* concatenated, each 4-byte aligned, as build does */
+                Blob b;
+                if (!read_file(initrds[i], &b))
+                        goto out;
+                size_t at = (initrd.size + 3) & ~(size_t) 3;
+                uint8_t *p = realloc(initrd.data, at + b.size);
+                if (!p) {
+                        blob_free(&b);
+                        error("out of memory");
+                        goto out;
+                }
+                memset(p + initrd.size, 0, at - initrd.size);
+                memcpy(p + at, b.data, b.size);
+                initrd = (Blob) { p, at + b.size };
+                blob_free(&b);
+        }
+        if (n_initrd)
+                secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0, false };
+        if (!profile_pe_build(machine, profile, secs, n, &out) || !write_file_atomic(output, out.data, out.size))
+                goto out;
+        info("wrote %s: profile PE, %zu bytes (join it with --join-profile)", output, out.size);
+        ret = 0;
+out:
+        for (size_t i = 0; i < nt; i++)
+                blob_free(&texts[i]);
+        blob_free(&initrd);
+        blob_free(&out);
+        return ret;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pe.h"
+#include "util.h"
+
+/* ukify 257's multi-profile UKIs (docs/stub.md "Profiles"). */
+
+/* --profile / --join-profile on a built UKI (uki is replaced): append a .profile section with
+ * profile_arg (TEXT or @FILE; "ID=main" when only --join-profile is given, as ukify does), which
+ * ends the base and is profile 0, then, for each joined PE in order, its UKI sections (.linux
+ * .osrel .cmdline .initrd .ucode .splash .dtb .uname .sbat .profile, .osrel only when the UKI
+ * has one) in their order: the first of them must be its one .profile. */
+bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, size_t n_joins);
+
+/* A profile PE (ukify's `build --profile` without --linux): a data-only PE32+ for machine
+ * (0x8664 or 0xaa64) whose first section is .profile, then the given sections in order. */
+bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSection *secs, size_t n, Blob *ret);
+
+/* inspect: the profiles with their ID, TITLE, sections and PCR 11 prediction ("profiles" in
+ * JSON: a complete member with its leading comma). Nothing when the UKI has no .profile. */
+void profile_inspect(const PeFile *f, bool json, const char *pad);
+
+/* build --measure: "11:sha256=HEX" for profile 0 (the default), then "11@N:sha256=HEX" for each
+ * further profile. False if hashing fails. */
+bool profile_print_measure(const PeFile *f);
+
+/* build --profile without --linux: write a profile PE with these sections (ukify's order:
+ * .profile .osrel .cmdline .dtb .uname .splash, --section ones, .initrd). Returns the exit
+ * status. */
+int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
+                    const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
+                    size_t n_extra, const char *output);

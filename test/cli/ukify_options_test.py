@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""ukify 257's build options in `ukify-zboot build` (suite `cli`), one case per meson test:
+
+    ukify_options_test.py CASE --work-dir DIR
+
+- pcrsig-ukify-257: the same inputs given to Debian 13's ukify 257 (which runs Debian 13's
+  systemd-measure 257, test/cache/trixie/measure) and to ours give byte-identical .pcrsig and
+  .pcrpkey (and every other measured section), from the command line and from a config file.
+- pcrsig-independent: each .pcrsig entry recomputed here with hashlib (PCR 11 per bank and phase,
+  the TPM2 PolicyPCR digest) and its signature checked with the openssl command.
+- config-file: ukify's config format and precedence (command line wins, Initrd= first,
+  [PCRSignature:NAME] groups, comments and continuation lines, unknown and refused keys).
+- build-options: --efi-arch, --signtool, --phases, --pcr-banks, key pairs, --os-release=,
+  --cmdline whitespace, --section names: what is refused and what is made.
+
+Environment as cli_test.py: UKIFY_ZBOOT, ZBOOT_EFI_DIR, ZBOOT_TEST_CACHE. A missing
+prerequisite is a failure, never a skip.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CACHE = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
+CASES = {}
+SBAT_UKI = ('sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n'
+            'uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/')
+PHASES_DEFAULT = ['enter-initrd', 'enter-initrd:leave-initrd', 'enter-initrd:leave-initrd:sysinit',
+                  'enter-initrd:leave-initrd:sysinit:ready']
+TPM_ALG = {'sha1': 0x0004, 'sha256': 0x000B, 'sha384': 0x000C, 'sha512': 0x000D}
+# systemd-stub's measurement order (src/fundamental/uki-measure.c; .pcrsig and .dtbauto not measured)
+MEASURED = ['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat', '.pcrpkey',
+            '.profile', '.hwids']
+
+
+def case(fn):
+    CASES[fn.__name__.replace('_', '-')] = fn
+    return fn
+
+
+class Fail(Exception):
+    pass
+
+
+class Check:
+    def __init__(self):
+        self.failures = []
+
+    def true(self, cond, msg):
+        if not cond:
+            self.failures.append(msg)
+            print('FAIL: ' + msg)
+        return cond
+
+    def eq(self, got, want, what):
+        return self.true(got == want, '%s: got %r, want %r' % (what, got, want))
+
+
+def need(path, what):
+    if not path or not os.path.exists(path):
+        raise Fail('%s missing: %s (run tools/fetch-test-assets / build first)' % (what, path))
+    return path
+
+
+def exe():
+    return need(os.environ.get('UKIFY_ZBOOT'), 'ukify-zboot binary')
+
+
+def stub_dir():
+    return need(os.environ.get('ZBOOT_EFI_DIR'), 'our EFI stub directory')
+
+
+def kernel(arch):
+    return need(os.path.join(CACHE, {'x86_64': 'amd64', 'aarch64': 'arm64'}[arch], 'vmlinuz'), 'Debian kernel')
+
+
+def stub(arch):
+    return need(os.path.join(stub_dir(), 'linux%s.efi.stub' % {'x86_64': 'x64', 'aarch64': 'aa64'}[arch]),
+                'our UKI stub')
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ, UKIFY_ZBOOT_STUB_DIR=stub_dir())
+    p = subprocess.run([exe()] + [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env, cwd=cwd)
+    return p.returncode, p.stdout.decode(errors='replace'), p.stderr.decode(errors='replace')
+
+
+def build(*args, cwd=None):
+    rc, out, err = run('build', *args, cwd=cwd)
+    if rc != 0:
+        raise Fail('ukify-zboot build %s failed (%d): %s' % (' '.join(map(str, args)), rc, err.strip()[-800:]))
+    return err
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def write(path, data):
+    with open(path, 'wb' if isinstance(data, bytes) else 'w') as f:
+        f.write(data)
+    return path
+
+
+def sections(path):
+    """[(name, bytes as loaded: min(VirtualSize, SizeOfRawData) of raw data, zero-filled to VirtualSize)]"""
+    d = read(path)
+    pe = struct.unpack_from('<I', d, 0x3c)[0]
+    if d[pe:pe + 4] != b'PE\0\0':
+        raise Fail('%s: not a PE image' % path)
+    nsec, optsize = struct.unpack_from('<H', d, pe + 6)[0], struct.unpack_from('<H', d, pe + 20)[0]
+    out = []
+    for i in range(nsec):
+        o = pe + 24 + optsize + 40 * i
+        name = d[o:o + 8].rstrip(b'\0').decode()
+        vsize, _, rawsize, rawptr = struct.unpack_from('<IIII', d, o + 8)
+        data = d[rawptr:rawptr + min(vsize, rawsize)]
+        out.append((name, data + bytes(vsize - len(data))))
+    return out
+
+
+def section(path, name):
+    return next((data for n, data in sections(path) if n == name), None)
+
+
+def openssl(*args, data=None):
+    p = subprocess.run(['openssl'] + [str(a) for a in args], input=data, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        raise Fail('openssl %s failed: %s' % (' '.join(map(str, args)), p.stderr.decode(errors='replace')))
+    return p.stdout
+
+
+def keypair(work, name, kind='rsa'):
+    key, pub = os.path.join(work, name + '.key.pem'), os.path.join(work, name + '.pub.pem')
+    if not os.path.exists(key):
+        if kind == 'rsa':
+            openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', key)
+        else:
+            openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key)
+        openssl('pkey', '-in', key, '-pubout', '-out', pub)
+    return key, pub
+
+
+# ---- Debian 13's ukify with Debian 13's systemd-measure ------------------------------------
+
+def ukify_257(work):
+    """ukify 257 run with /usr/bin/python3, and a --tools directory whose systemd-measure runs
+    Debian 13's binary through Debian 13's own ld.so (tools/fetch-test-assets: trixie/measure)."""
+    ukify = need(os.path.join(CACHE, 'trixie', 'ukify', 'usr', 'lib', 'systemd', 'ukify'), "Debian 13's ukify")
+    root = os.path.join(CACHE, 'trixie', 'measure')
+    measure = need(os.path.join(root, 'usr', 'lib', 'systemd', 'systemd-measure'), "Debian 13's systemd-measure")
+    lib = os.path.join(root, 'usr', 'lib', 'x86_64-linux-gnu')
+    ld = need(os.path.join(lib, 'ld-linux-x86-64.so.2'), "Debian 13's ld.so")
+    need('/usr/bin/python3', "Debian's python3 (with python3-pefile)")
+    tools = os.path.join(work, 'tools')
+    os.makedirs(tools, exist_ok=True)
+    wrapper = os.path.join(tools, 'systemd-measure')
+    write(wrapper, '#!/bin/sh\nexec "%s" --library-path "%s:%s/systemd" "%s" "$@"\n' % (ld, lib, lib, measure))
+    os.chmod(wrapper, 0o755)
+    p = subprocess.run([wrapper, '--version'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0 or b'systemd 257' not in p.stdout:
+        raise Fail("Debian 13's systemd-measure does not run here: %s" % p.stdout.decode(errors='replace'))
+    return ['/usr/bin/python3', ukify, '--tools', tools]
+
+
+def ukify_build(work, cmd, *args):
+    p = subprocess.run(cmd + ['build'] + [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, cwd=work)
+    if p.returncode != 0:
+        raise Fail('ukify 257 build failed (%d): %s' % (p.returncode, p.stdout.decode(errors='replace')[-1500:]))
+    return p.stdout.decode(errors='replace')
+
+
+def compare_sections(c, what, theirs, ours, must=('.pcrsig',)):
+    a, b = dict(sections(theirs)), dict(sections(ours))
+    for name in must:
+        c.true(name in a, '%s: ukify 257 made no %s' % (what, name))
+    for name in sorted(set(a) | set(b)):
+        if name in ('.text', '.data', '.rodata', '.reloc'):
+            continue
+        if not c.true(name in a and name in b, '%s: %s only in %s' % (what, name, 'ukify 257' if name in a else 'ours')):
+            continue
+        if a[name] != b[name]:
+            c.true(False, '%s: %s differs: ukify 257 %d bytes %r..., ours %d bytes %r...' %
+                   (what, name, len(a[name]), a[name][:160], len(b[name]), b[name][:160]))
+    return a, b
+
+
+@case
+def pcrsig_ukify_257(work, c):
+    """.pcrsig/.pcrpkey byte for byte as Debian 13's ukify + systemd-measure 257 make them."""
+    cmd = ukify_257(work)
+    k1, p1 = keypair(work, 'k1')
+    k2, p2 = keypair(work, 'k2')
+    osrel = write(os.path.join(work, 'os-release'), 'ID=test\nNAME="zboot test"\n')
+    initrd = write(os.path.join(work, 'initrd'), os.urandom(1001))
+    common = ['--cmdline', 'console=ttyAMA0  quiet  rw', '--os-release', '@' + osrel, '--uname', '6.1.0-test',
+              '--sbat', SBAT_UKI, '--initrd', initrd]
+    scenarios = [
+        # two keys, each with its phases, two banks
+        ('aarch64', 'two-keys', ['--pcr-private-key', k1, '--pcr-public-key', p1, '--phases',
+                                 'enter-initrd enter-initrd:leave-initrd', '--pcr-private-key', k2,
+                                 '--pcr-public-key', p2, '--phases', 'sysinit,ready', '--pcr-banks', 'sha384,sha256'],
+         ('.pcrsig',)),
+        # one key pair, systemd-measure's default banks (sha1 sha256 sha384 sha512) and phases;
+        # .pcrpkey is the public key file
+        ('x86_64', 'one-key-defaults', ['--pcr-private-key', k1, '--pcr-public-key', p1], ('.pcrsig', '.pcrpkey')),
+        # an explicit --pcrpkey, a duplicated phase path (kept once) and sha512 only
+        ('aarch64', 'pcrpkey', ['--pcrpkey', p2, '--pcr-private-key', k1, '--pcr-public-key', p1,
+                                '--phases', 'enter-initrd enter-initrd', '--pcr-banks', 'sha512'],
+         ('.pcrsig', '.pcrpkey')),
+    ]
+    for arch, name, extra, must in scenarios:
+        theirs, ours = os.path.join(work, name + '.ukify.efi'), os.path.join(work, name + '.ours.efi')
+        for f in (theirs, ours):
+            if os.path.exists(f):
+                os.unlink(f)
+        ukify_build(work, cmd, '--linux', kernel(arch), '--stub', stub(arch), *common, *extra, '--output', theirs)
+        build('--linux', kernel(arch), *common, *extra, '-o', ours)
+        a, b = compare_sections(c, name, theirs, ours, must)
+        if '.pcrsig' in b:
+            j = json.loads(b['.pcrsig'])
+            print('%s: .pcrsig banks %s, %s entries; identical to ukify 257: %s' %
+                  (name, list(j), sum(len(v) for v in j.values()), a.get('.pcrsig') == b['.pcrsig']))
+    # the same from a config file given to both
+    conf = write(os.path.join(work, 'uki.conf'), '''# ukify(1) example 3 shape
+[UKI]
+Cmdline=console=ttyAMA0
+   quiet   # an inline comment
+Uname = 6.1.0-test
+OSRelease=@%s
+PCRBanks=sha256 sha384
+
+[PCRSignature:initrd]
+PCRPrivateKey=%s
+PCRPublicKey=%s
+Phases=enter-initrd
+
+[PCRSignature:system]
+PCRPrivateKey=%s
+PCRPublicKey=%s
+Phases=enter-initrd:leave-initrd
+       enter-initrd:leave-initrd:sysinit
+       enter-initrd:leave-initrd:sysinit:ready
+''' % (osrel, k1, p1, k2, p2))
+    theirs, ours = os.path.join(work, 'conf.ukify.efi'), os.path.join(work, 'conf.ours.efi')
+    ukify_build(work, cmd, '--config', conf, '--linux', kernel('aarch64'), '--stub', stub('aarch64'),
+                '--sbat', SBAT_UKI, '--output', theirs)
+    build('--config', conf, '--linux', kernel('aarch64'), '--sbat', SBAT_UKI, '-o', ours)
+    a, b = compare_sections(c, 'config', theirs, ours, ('.pcrsig', '.cmdline'))
+    c.eq(b.get('.cmdline'), b'console=ttyAMA0 quiet', 'config: .cmdline (continuation line, comment, whitespace)')
+
+
+def rsa_public_der(pub):
+    return openssl('rsa', '-pubin', '-in', pub, '-RSAPublicKey_out', '-outform', 'DER')
+
+
+def predict(secs, bank, phase):
+    h = lambda b: hashlib.new(bank, b).digest()  # noqa: E731
+    pcr = bytes(hashlib.new(bank).digest_size)
+    for name in MEASURED:
+        data = secs.get(name)
+        if data:
+            pcr = h(pcr + h(name.encode() + b'\0'))
+            pcr = h(pcr + h(data))
+    for word in phase.split(':') if phase else []:
+        pcr = h(pcr + h(word.encode()))
+    return pcr
+
+
+def policy_pcr(bank, pcr):
+    sel = struct.pack('>IIHB', 0x17F, 1, TPM_ALG[bank], 3) + bytes([0, 1 << (11 - 8), 0])
+    return hashlib.sha256(bytes(32) + sel + hashlib.sha256(pcr).digest()).digest()
+
+
+@case
+def pcrsig_independent(work, c):
+    """Each .pcrsig entry recomputed here (hashlib), signature checked with openssl."""
+    k1, p1 = keypair(work, 'k1')
+    k2, p2 = keypair(work, 'k2')
+    uki = os.path.join(work, 'indep.efi')
+    build('--linux', kernel('x86_64'), '--cmdline', 'quiet', '--uname', '6.1.0-test',
+          '--pcr-private-key', k1, '--phases', 'sysinit,enter-initrd:leave-initrd',
+          '--pcr-private-key', k2, '--phases', 'ready enter-initrd ready', '--pcr-banks', 'sha512 sha1,SHA256',
+          '-o', uki)
+    secs = dict(sections(uki))
+    c.true('.pcrpkey' not in secs, 'two keys and no --pcrpkey: no .pcrpkey (as ukify)')
+    j = json.loads(secs['.pcrsig'])
+    c.eq(list(j), ['sha1', 'sha256', 'sha512'], '.pcrsig banks, sorted and in lower case as systemd-measure')
+    fps = [hashlib.sha256(rsa_public_der(p)).hexdigest() for p in (p1, p2)]
+    for bank, entries in j.items():
+        # per key, its phase paths sorted and de-duplicated, as systemd-measure takes them
+        want = [(0, ph) for ph in ('enter-initrd:leave-initrd', 'sysinit')] + [(1, ph) for ph in ('enter-initrd', 'ready')]
+        c.eq(len(entries), len(want), '%s: one entry per key and phase path' % bank)
+        for (ki, phase), e in zip(want, entries):
+            c.eq(e.get('pcrs'), [11], '%s %s: pcrs' % (bank, phase))
+            c.eq(e.get('pkfp'), fps[ki], '%s %s: pkfp = SHA-256 of the RSA public key (DER)' % (bank, phase))
+            pol = policy_pcr(bank, predict(secs, bank, phase))
+            c.eq(e.get('pol'), pol.hex(), '%s %s: PolicyPCR digest of the predicted PCR 11' % (bank, phase))
+            import base64
+            sig = write(os.path.join(work, 'sig'), base64.b64decode(e['sig']))
+            polf = write(os.path.join(work, 'pol'), pol)
+            p = subprocess.run(['openssl', 'dgst', '-' + bank, '-verify', (p1, p2)[ki], '-signature', sig, polf],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            c.true(p.returncode == 0 and b'Verified OK' in p.stdout,
+                   '%s %s: RSA PKCS#1 v1.5 %s signature over the policy digest: %s' %
+                   (bank, phase, bank, p.stdout.decode(errors='replace').strip()))
+    # one private key only: .pcrpkey is its public half (what systemd-keyutil public writes: PEM PUBLIC KEY)
+    uki1 = os.path.join(work, 'indep1.efi')
+    build('--linux', kernel('aarch64'), '--uname', 'x', '--pcr-private-key', k1, '--pcr-banks', 'sha256', '-o', uki1)
+    s1 = dict(sections(uki1))
+    c.eq(s1.get('.pcrpkey'), read(p1), '.pcrpkey from the private key = openssl pkey -pubout')
+    e = json.loads(s1['.pcrsig'])['sha256']
+    c.eq([x['pol'] for x in e], [policy_pcr('sha256', predict(s1, 'sha256', ph)).hex() for ph in PHASES_DEFAULT],
+         'default phases: systemd-measure\'s four paths')
+    # the PCR 11 value inspect and --measure report is the same prediction without a phase
+    rc, out, err = run('inspect', '--json', uki1)
+    c.true(rc == 0, 'inspect --json: %s' % err)
+    if rc == 0:
+        c.eq(json.loads(out).get('pcr11', {}).get('sha256'), predict(s1, 'sha256', '').hex(),
+             'inspect pcr11 = the prediction without phases')
+
+
+@case
+def config_file(work, c):
+    """ukify's config format and precedence."""
+    k1, p1 = keypair(work, 'k1')
+    a = write(os.path.join(work, 'initrd-a'), b'A' * 5)
+    b = write(os.path.join(work, 'initrd-b'), b'B' * 6)
+    d = write(os.path.join(work, 'initrd-d'), b'D' * 3)
+    conf = write(os.path.join(work, 'p.conf'), '''
+; a comment
+[UKI]
+Cmdline=from config
+Uname=6.1.0-config
+Initrd=%s
+   %s
+OSRelease=ID=conf
+Unknown=1
+SecureBootCertificateDir=/etc/pki/pesign
+SignKernel=no
+
+[Other]
+Key=1
+''' % (a, b))
+    out = os.path.join(work, 'p.efi')
+    err = build('--config', conf, '--linux', kernel('aarch64'), '--cmdline', 'from  the   command line',
+                '--initrd', d, '-o', out)
+    s = dict(sections(out))
+    c.eq(s.get('.cmdline'), b'from the command line', 'command line --cmdline wins over Cmdline=')
+    c.eq(s.get('.uname'), b'6.1.0-config', 'Uname= applies when the command line has none')
+    c.eq(s.get('.osrel'), b'ID=conf', 'OSRelease= literal')
+    c.eq(s.get('.initrd'), b'AAAAA\0\0\0BBBBBB\0\0DDD', 'Initrd= (both, continuation line) first, then --initrd')
+    c.true('Unknown config setting [UKI] Unknown=' in err, 'unknown key reported: %s' % err)
+    c.true('Unknown config setting [Other] Key=' in err, 'unknown section reported: %s' % err)
+    # -c and --config=PATH spellings
+    out2 = os.path.join(work, 'p2.efi')
+    build('-c', conf, '--linux', kernel('aarch64'), '-o', out2)
+    c.eq(section(out2, '.cmdline'), b'from config', '-c PATH; Cmdline= alone')
+    build('--config=' + conf, '--linux', kernel('aarch64'), '--uname', 'cli', '-o', out2)
+    c.eq(section(out2, '.uname'), b'cli', '--config=PATH; --uname wins')
+    # /etc/kernel/uki.conf as Debian 13 ships it (every line commented) changes nothing
+    shipped = need(os.path.join(CACHE, 'trixie', 'ukify', 'usr', 'lib', 'kernel', 'uki.conf'), "Debian 13's uki.conf")
+    x1, x2 = os.path.join(work, 'x1.efi'), os.path.join(work, 'x2.efi')
+    build('--linux', kernel('x86_64'), '--uname', 'u', '-o', x1)
+    build('--config', shipped, '--linux', kernel('x86_64'), '--uname', 'u', '-o', x2)
+    c.true(read(x1) == read(x2), "Debian 13's uki.conf (all commented) gives the same UKI as no config")
+    # a [PCRSignature:NAME] group after the command line's key: two keys, the group's phases
+    k2, p2 = keypair(work, 'k2')
+    g = write(os.path.join(work, 'g.conf'), '[PCRSignature:sys]\nPCRPrivateKey=%s\nPhases=sysinit\n' % k2)
+    out3 = os.path.join(work, 'g.efi')
+    build('--config', g, '--linux', kernel('aarch64'), '--uname', 'u', '--pcr-private-key', k1,
+          '--phases', 'enter-initrd', '--pcr-banks', 'sha256', '-o', out3)
+    e = json.loads(section(out3, '.pcrsig'))['sha256']
+    fps = [hashlib.sha256(rsa_public_der(p)).hexdigest() for p in (p1, p2)]
+    c.eq([x['pkfp'] for x in e], fps, 'command-line key first, then the [PCRSignature:sys] key')
+    s3 = dict(sections(out3))
+    c.eq([x['pol'] for x in e], [policy_pcr('sha256', predict(s3, 'sha256', ph)).hex()
+                                 for ph in ('enter-initrd', 'sysinit')], 'each key with its own phases')
+    c.true('.pcrpkey' not in s3, 'two keys: no .pcrpkey')
+    # refused and broken files
+    for text, want in [('[UKI]\nSecureBootCertificateName=x\n', 'SecureBootCertificateName= is not supported'),
+                       ('[UKI]\nSigningEngine=pkcs11\n', 'SigningEngine= is not supported'),
+                       ('[UKI]\nSignKernel=yes\n', 'SignKernel= is not supported'),
+                       ('[UKI]\nSignKernel=maybe\n', 'not a boolean'),
+                       ('Cmdline=x\n', 'before any [SECTION]'),
+                       ('[UKI]\nno delimiter\n', 'expected Key=Value'),
+                       ('[PCRSignature:a]\nPhases=sysinit\n', 'has no PCRPrivateKey='),
+                       ('[PCRSignature:]\nPCRPrivateKey=x\n', 'NAME:GROUP'),
+                       ('[UKI]\nPCRBanks=md5\n', 'unknown PCR bank'),
+                       ('[PCRSignature:a]\nPCRPrivateKey=%s\nPhases=boot\n' % k1, 'unknown boot phase')]:
+        f = write(os.path.join(work, 'bad.conf'), text)
+        o = os.path.join(work, 'bad.efi')
+        rc, _, err = run('build', '--config', f, '--linux', kernel('aarch64'), '--uname', 'u', '-o', o)
+        c.true(rc != 0 and want in err and not os.path.exists(o), '%r: refused with "%s" (rc %d): %s' %
+               (text, want, rc, err.strip()))
+    rc, _, err = run('build', '--config', os.path.join(work, 'missing.conf'), '--linux', kernel('aarch64'),
+                     '-o', os.path.join(work, 'bad.efi'))
+    c.true(rc != 0 and 'missing.conf' in err, 'missing config file: %s' % err.strip())
+
+
+@case
+def build_options(work, c):
+    """ukify's section-making options: refusals and results."""
+    k1, p1 = keypair(work, 'k1')
+    k2, p2 = keypair(work, 'k2')
+    ke, pe = keypair(work, 'ke', 'ec')
+    o = os.path.join(work, 'o.efi')
+    bad = [
+        (['--efi-arch', 'x64', '--linux', kernel('aarch64')], 'but'),
+        (['--efi-arch', 'ia32', '--linux', kernel('x86_64')], 'not supported'),
+        (['--signtool', 'pesign', '--linux', kernel('x86_64')], 'only sbsign'),
+        (['--phases', 'enter-initrd:boot', '--pcr-private-key', k1, '--linux', kernel('x86_64')], 'unknown boot phase'),
+        (['--pcr-banks', 'sha256,md5', '--pcr-private-key', k1, '--linux', kernel('x86_64')], 'unknown PCR bank'),
+        (['--pcr-private-key', k1, '--pcr-public-key', p2, '--linux', kernel('x86_64')], 'is not the public key of'),
+        (['--pcr-private-key', k1, '--pcr-private-key', k2, '--pcr-public-key', p1, '--linux', kernel('x86_64')],
+         'must match --pcr-private-key'),
+        (['--pcr-private-key', k1, '--phases', 'sysinit', '--phases', 'ready', '--linux', kernel('x86_64')],
+         'must match --pcr-private-key'),
+        (['--pcr-private-key', ke, '--linux', kernel('x86_64')], 'must be RSA'),
+        (['--pcr-private-key', p1, '--linux', kernel('x86_64')], 'not a PEM private key'),
+    ]
+    for args, want in bad:
+        if os.path.exists(o):
+            os.unlink(o)
+        rc, _, err = run('build', *args, '--uname', 'u', '-o', o)
+        c.true(rc == 1 and want in err and not os.path.exists(o),
+               '%s: refused with "%s" (rc %d): %s' % (' '.join(map(str, args)), want, rc, err.strip()))
+    build('--efi-arch', 'aa64', '--signtool', 'sbsign', '--linux', kernel('aarch64'), '--uname', 'u',
+          '--os-release=', '--cmdline', '  a \t b\n c  ', '-o', o)
+    s = dict(sections(o))
+    c.true('.osrel' not in s, '--os-release= (empty): no .osrel, as ukify')
+    c.eq(s.get('.cmdline'), b'a b c', 'a literal --cmdline has its whitespace collapsed, as ukify')
+    f = write(os.path.join(work, 'cmdline'), '  kept \t as is\n')
+    build('--linux', kernel('aarch64'), '--uname', 'u', '--cmdline', '@' + f, '-o', o)
+    c.eq(section(o, '.cmdline'), b'  kept \t as is\n', '--cmdline @FILE is taken verbatim, as ukify')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('case', choices=sorted(CASES))
+    ap.add_argument('--work-dir', required=True)
+    a = ap.parse_args()
+    work = os.path.join(a.work_dir, a.case)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    c = Check()
+    try:
+        CASES[a.case](os.path.abspath(work), c)
+    except Fail as e:
+        print('FAIL: %s' % e)
+        return 1
+    if c.failures:
+        print('%d check(s) failed' % len(c.failures))
+        return 1
+    print('ok')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

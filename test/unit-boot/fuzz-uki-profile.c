@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* uki-profile.c on arbitrary section tables, "@N" selectors and .profile texts. Input: byte 0
+ * picks the profile (255: the base), the rest is section headers, also read as UCS-2 and text. */
+#include <string.h>
+
+#include "uki-profile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        static const char *const names[] = { ".linux", ".cmdline", ".initrd", ".profile", ".ucode", ".dtb", "" };
+        if (size < 1)
+                return 0;
+        uint32_t profile = data[0] == 255 ? UKI_PROFILE_BASE : data[0] % 8;
+        const uint8_t *t = data + 1;
+        size_t n = (size - 1) / sizeof(PeSectionHeader);
+
+        unsigned count = uki_profile_count(t, n);
+        for (uint32_t p = 0; p <= count + 1 && p < 16; p++) {
+                size_t s, e;
+                if (uki_profile_range(t, n, p, &s, &e) && (s > e || e > n))
+                        __builtin_trap();
+        }
+        for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+                int k = uki_profile_find(t, n, profile, names[i]);
+                if (k >= (int) n)
+                        __builtin_trap();
+        }
+        UkiMeasuredSection sel[UKI_SECTION_COUNT];
+        size_t m;
+        if (uki_profile_pcr11_select(t, n, profile, sel, &m))
+                for (size_t i = 0; i < m; i++)
+                        if (sel[i].index >= n)
+                                __builtin_trap();
+
+        uint16_t u[256];
+        size_t units = (size - 1) / 2 < 256 ? (size - 1) / 2 : 256;
+        memcpy(u, t, units * 2);
+        uint32_t p;
+        size_t skip;
+        if (uki_profile_from_options(u, units, &p, &skip) && skip > units)
+                __builtin_trap();
+
+        char out[16];
+        if (uki_profile_field((const char *) t, size - 1, "ID", out, sizeof(out)) && strlen(out) >= sizeof(out))
+                __builtin_trap();
+        return 0;
+}
