@@ -30,6 +30,7 @@ static void help(void) {
                "      --linux PATH        zboot image, arm64 Image, PE kernel or x86 bzImage\n"
                "      --zboot[=TYPE]      compress a plain arm64 Image into a zboot image first (default zstd)\n"
                "      --initrd PATH       initrd (repeatable; concatenated with 4-byte padding)\n"
+               "      --microcode PATH    microcode initrd (.ucode): the stub passes it before every other initrd\n"
                "      --cmdline TEXT|@FILE\n"
                "      --os-release TEXT|@FILE\n"
                "      --uname VERSION     (default: detected from the kernel, also inside zboot payloads)\n"
@@ -66,11 +67,12 @@ static void help(void) {
 int verb_build(int argc, char **argv) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
                A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_PROFILE, A_JOIN_PROFILE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
-               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL };
+               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE };
         static const struct option opts[] = {
                 { "linux", required_argument, NULL, A_LINUX },
                 { "zboot", optional_argument, NULL, A_ZBOOT },
                 { "initrd", required_argument, NULL, A_INITRD },
+                { "microcode", required_argument, NULL, A_MICROCODE },
                 { "cmdline", required_argument, NULL, A_CMDLINE },
                 { "os-release", required_argument, NULL, A_OSREL },
                 { "uname", required_argument, NULL, A_UNAME },
@@ -109,7 +111,7 @@ int verb_build(int argc, char **argv) {
         static ConfigArgs cfg; /* static: what getopt keeps pointers into lives to the end */
         const char *pcr_priv[PCRSIG_MAX_KEYS], *pcr_pub[PCRSIG_MAX_KEYS], *pcr_phases[PCRSIG_MAX_KEYS];
         size_t n_pcr_priv = 0, n_pcr_pub = 0, n_pcr_phases = 0;
-        const char *pcr_banks = NULL, *pcrpkey = NULL, *efi_arch = NULL;
+        const char *pcr_banks = NULL, *pcrpkey = NULL, *efi_arch = NULL, *microcode = NULL;
 
         config_args_free(&cfg);
         if (!config_expand(argc, argv, &cfg))
@@ -142,6 +144,7 @@ int verb_build(int argc, char **argv) {
                 case A_SB_CERT: sb_cert = optarg; break;
                 case A_SPLASH: splash = optarg; break;
                 case A_DTB: dtb = optarg; break;
+                case A_MICROCODE: microcode = optarg; break;
                 case A_SECTION:
                         if (n_extra == MAX_EXTRA)
                                 return error("--section: at most %d", MAX_EXTRA);
@@ -230,8 +233,8 @@ int verb_build(int argc, char **argv) {
         SbatList sl = {};
         char *sbat_text = NULL;
         size_t sbat_size = 0;
-        Blob texts[8 + MAX_EXTRA] = {};
-        PeNewSection secs[8 + MAX_EXTRA];
+        Blob texts[12 + MAX_EXTRA] = {}, ucode = {};
+        PeNewSection secs[12 + MAX_EXTRA];
         size_t n = 0, nt = 0;
         char *detected = NULL;
         char names[MAX_EXTRA][9];
@@ -364,6 +367,12 @@ int verb_build(int argc, char **argv) {
                 }
         if (n_initrd)
                 secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0, false };
+        /* .ucode after .initrd, as ukify 257 orders them (the stub puts it first in the initrd) */
+        if (microcode) {
+                if (!read_file(microcode, &ucode))
+                        goto out;
+                secs[n++] = (PeNewSection) { ".ucode", ucode.data, ucode.size, 0, false };
+        }
         secs[n++] = (PeNewSection) { ".linux", kernel.data, kernel.size, 0, false };
 
         size_t total;
@@ -406,6 +415,7 @@ out:
         blob_free(&payload);
         blob_free(&stub);
         blob_free(&initrd);
+        blob_free(&ucode);
         blob_free(&out);
         blob_free(&stub_sbat);
         blob_free(&pcrpkey_blob);

@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "efi-main.h"
 #include "initrd.h"
+#include "initrd-list.h"
 #include "log.h"
 #include "measure.h"
 #include "pe-load.h"
@@ -42,11 +43,12 @@ static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Sectio
 /* StubFeatures bits (docs/BOOT_LOADER_INTERFACE.md); we claim only what we do:
  * bit 0  REPORT_BOOT_PARTITION: we set LoaderDevicePartUUID when the boot manager did not;
  * bit 10 REPORT_STUB_PARTITION: we set StubDevicePartUUID and StubImageIdentifier.
- * Not claimed: credentials/sysext/confext pick-up (1, 2, 8), THREE_PCRS (3: we measure PCR 11
- * and 12, nothing into 13), RANDOM_SEED (4: no LINUX_EFI_RANDOM_SEED table), cmdline/devicetree
+ * bits 1, 2, 8 PICK_UP_CREDENTIALS/SYSEXTS/CONFEXTS and 3 THREE_PCRS (11, 12 and 13): initrd-list.c.
+ * Not claimed: RANDOM_SEED (4: no LINUX_EFI_RANDOM_SEED table), cmdline/devicetree
  * add-ons (5, 7), SMBIOS cmdline (6), URL (11). docs/stub.md. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)
 #define STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10)
+#define STUB_FEATURE_SIDELOAD (UINT64_C(1) << 1 | UINT64_C(1) << 2 | UINT64_C(1) << 3 | UINT64_C(1) << 8)
 #define STUB_FEATURE_MULTI_PROFILE_UKI     (UINT64_C(1) << 9)   /* "@N" selects a .profile */
 
 enum { MEDIA_HARDDRIVE_DP = 0x01, MEDIA_FILEPATH_DP = 0x04, SIGNATURE_TYPE_GUID = 0x02 };
@@ -163,7 +165,7 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
         static const char16_t info[] = u"ukify-zboot-stub " PROJECT_VERSION;
         (void) loader_variable_set(u"StubInfo", info, sizeof(info));
 
-        uint64_t features = STUB_FEATURE_MULTI_PROFILE_UKI |
+        uint64_t features = STUB_FEATURE_SIDELOAD | STUB_FEATURE_MULTI_PROFILE_UKI |
                             STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
 
@@ -267,30 +269,35 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (err != EFI_SUCCESS)
                 return err;
 
-        /* Initrd. .initrd is part of the signed UKI: it is never dropped or replaced. An initrd
-         * the boot manager registered (a Type #1 `initrd` line) is appended to it, except under
-         * Secure Boot, where it is ignored like the boot manager's command line: anyone who can
-         * write the ESP could otherwise add files (an /init) to a signed boot. Without .initrd
-         * the boot manager's initrd passes through unchanged. docs/security.md has the rule. */
-        _cleanup_pool_ void *combined = NULL;
+        /* Initrd: .ucode, .initrd, the boot manager's, the side-loaded files and the sections
+         * passed as /.extra files, in sd-stub 257's order (initrd-list.c). .initrd is part of the
+         * signed UKI: it is never dropped or replaced; the boot manager's initrd is ignored under
+         * Secure Boot when there is an .initrd (docs/security.md). */
+        _cleanup_(initrd_list_free) InitrdList il = {};
         if (cl && cmdline_has_word(cl, cl_len, "noinitrd")) {
                 /* As the kernel's EFI stub: no initrd from any source (x86-params.c logs it
                  * for the native x86 path; an arm64 kernel's own stub ignores the boot
-                 * manager's LoadFile2 itself). */
+                 * manager's LoadFile2 itself). Nothing is side-loaded or measured. */
                 if (initrd_sec.size > 0)
                         log_info("noinitrd: not passing .initrd");
-                initrd_sec = (Section) {};
-        } else if (initrd_sec.size > 0 && initrd_is_registered()) {
-                if (sb)
-                        log_info("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
-                else {
-                        size_t size;
-                        err = initrd_combine_registered(initrd_sec.data, initrd_sec.size, &combined, &size);
-                        if (err != EFI_SUCCESS)
-                                return err;
-                        initrd_sec = (Section) { .data = combined, .size = size };
-                }
+        } else {
+                Section s_ucode = {}, s_pcrsig = {}, s_pcrpkey = {}, s_osrel = {}, s_profile = {};
+                (void) find_section(li, ".ucode", &s_ucode);
+                (void) find_section(li, ".pcrsig", &s_pcrsig);
+                (void) find_section(li, ".pcrpkey", &s_pcrpkey);
+                (void) find_section(li, ".osrel", &s_osrel);
+                (void) find_section(li, ".profile", &s_profile);
+                il.ucode = (InitrdPart) { s_ucode.data, s_ucode.size };
+                il.initrd = (InitrdPart) { initrd_sec.data, initrd_sec.size };
+                il.pcrsig = (InitrdPart) { s_pcrsig.data, s_pcrsig.size };
+                il.pcrpkey = (InitrdPart) { s_pcrpkey.data, s_pcrpkey.size };
+                il.osrel = (InitrdPart) { s_osrel.data, s_osrel.size };
+                il.profile = (InitrdPart) { s_profile.data, s_profile.size };
+                err = initrd_list_build(li, sb, &il);
+                if (err != EFI_SUCCESS)
+                        return err;
         }
+        initrd_sec = (Section) { .data = il.data, .size = il.size };
 
         /* StubPcrKernelParameters: everything that went into PCR 12 was measured (the profile
          * and the command line; only the profile when the command line is the UKI's). */
@@ -298,6 +305,10 @@ EFI_STATUS run(EFI_HANDLE image) {
                 bool from_lo = cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok);
                 params_measured = profile_measured && (!from_lo || params_measured);
         }
+        /* side-loaded credentials and confexts were measured into PCR 12 too (the same TPM took
+         * or refused the command line's measurement) */
+        if (il.params_tried)
+                params_measured = il.params_measured;
         measure_export_stub_variables(sections_measured, params_measured);
         profile_export_variable(stub_profile);
         export_general_variables(li);

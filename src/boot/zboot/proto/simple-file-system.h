@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* EFI_SIMPLE_FILE_SYSTEM_PROTOCOL and EFI_FILE_PROTOCOL: read-only use (open, size, read). */
+/* EFI_SIMPLE_FILE_SYSTEM_PROTOCOL and EFI_FILE_PROTOCOL: read-only use (open, size, read, directory entries). */
 #pragma once
 
 #include "../efi.h"
@@ -19,7 +19,22 @@ struct EFI_FILE_PROTOCOL {
         void *Write;
         EFI_STATUS (EFIAPI *GetPosition)(EFI_FILE_PROTOCOL *This, uint64_t *Position);
         EFI_STATUS (EFIAPI *SetPosition)(EFI_FILE_PROTOCOL *This, uint64_t Position);
+        EFI_STATUS (EFIAPI *GetInfo)(EFI_FILE_PROTOCOL *This, const EFI_GUID *InformationType, size_t *BufferSize,
+                                     void *Buffer);
 };
+
+/* What Read() on a directory returns, one entry per call (and GetInfo with EFI_FILE_INFO_ID). */
+#define EFI_FILE_INFO_ID \
+        EFI_GUID_INIT(0x09576e92, 0x6d3f, 0x11d2, 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b)
+#define EFI_FILE_DIRECTORY UINT64_C(0x10)
+typedef struct {
+        uint64_t Size;          /* of this structure with the name's NUL */
+        uint64_t FileSize;
+        uint64_t PhysicalSize;
+        uint8_t CreateTime[16], LastAccessTime[16], ModificationTime[16];   /* EFI_TIME */
+        uint64_t Attribute;
+        char16_t FileName[];
+} EFI_FILE_INFO;
 
 typedef struct EFI_SIMPLE_FILE_SYSTEM_PROTOCOL EFI_SIMPLE_FILE_SYSTEM_PROTOCOL;
 struct EFI_SIMPLE_FILE_SYSTEM_PROTOCOL {

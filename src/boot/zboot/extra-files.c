@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Side-loaded files (systemd-stub 257's "sidecar" initrds): credentials, system and
+ * configuration extensions read from the ESP and packed as cpio archives under /.extra/,
+ * where systemd in the initrd looks for them. The rules are sd-stub 257's (docs/stub.md):
+ *   kind                directory                suffix (no case)   target                    dir   file  PCR
+ *   credentials         <uki>.extra.d            .cred              .extra/credentials        0500  0400  12
+ *   global credentials  \loader\credentials      .cred              .extra/global_credentials 0500  0400  12
+ *   system extensions   <uki>.extra.d            .raw, not .confext.raw  .extra/sysext        0555  0444  13
+ *   config extensions   <uki>.extra.d            .confext.raw       .extra/confext            0555  0444  12
+ * Entries that are directories, start with '.', are not ASCII or are longer than 255
+ * characters are skipped (extra-name.c, which also refuses '/', '\' and control characters).
+ * The names are sorted (byte order) so the archive and its measurement do not depend on the
+ * order the file system lists them in. Secure Boot does not change any of this, as in sd-stub:
+ * what is in these files is for userspace to verify (credentials are encrypted or signed,
+ * extension images carry dm-verity signatures), and each archive is measured before use.
+ */
+#include "cpio.h"
+#include "extra-files.h"
+#include "extra-name.h"
+#include "log.h"
+#include "measure.h"
+#include "proto/simple-file-system.h"
+#include "util.h"
+
+#define MAX_FILES 256u               /* per directory; more are left out (logged) */
+#define DIR_PATH_MAX 1024u           /* units, the drop-in directory's path */
+#define DP_MAX 4096u                 /* bound for reading our FilePath device path */
+
+typedef struct {
+        const char16_t *dir;         /* NULL: <uki>.extra.d */
+        const char *suffix, *exclude;
+        const char *target;
+        uint32_t dir_mode, file_mode, pcr;
+        const char *description;     /* the measurement's event text */
+        const char *what;            /* for our log */
+} ExtraRule;
+
+static const ExtraRule rules[_EXTRA_MAX] = {
+        [EXTRA_CREDENTIALS] = { NULL, ".cred", NULL, ".extra/credentials", 0500, 0400, PCR_KERNEL_CONFIG,
+                                "Credentials initrd", "credentials" },
+        [EXTRA_GLOBAL_CREDENTIALS] = { u"\\loader\\credentials", ".cred", NULL, ".extra/global_credentials", 0500,
+                                       0400, PCR_KERNEL_CONFIG, "Global credentials initrd", "global credentials" },
+        [EXTRA_SYSEXT] = { NULL, ".raw", ".confext.raw", ".extra/sysext", 0555, 0444, PCR_SYSEXTS, "System extension initrd",
+                           "system extensions" },
+        [EXTRA_CONFEXT] = { NULL, ".confext.raw", NULL, ".extra/confext", 0555, 0444, PCR_KERNEL_CONFIG,
+                            "Configuration extension initrd", "configuration extensions" },
+};
+
+uint32_t extra_files_pcr(ExtraKind kind) {
+        return rules[kind].pcr;
+}
+
+static void close_filep(EFI_FILE_PROTOCOL **f) {
+        if (*f)
+                (*f)->Close(*f);
+}
+#define _cleanup_file_ _cleanup_(close_filep)
+
+typedef struct {
+        char name[EXTRA_NAME_MAX + 1];
+        size_t name_len;
+        void *data;
+        size_t size;
+} ExtraFile;
+
+static void free_files(ExtraFile *files, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (files[i].data)
+                        BS->FreePool(files[i].data);
+        BS->FreePool(files);
+}
+
+/* The next directory entry into *buf (pool, grown as needed); *ret NULL at the end. */
+static EFI_STATUS read_dirent(EFI_FILE_PROTOCOL *dir, EFI_FILE_INFO **buf, size_t *cap, EFI_FILE_INFO **ret) {
+        size_t size = *cap;
+        EFI_STATUS err = dir->Read(dir, &size, *buf);
+        if (err == EFI_BUFFER_TOO_SMALL) {
+                if (*buf)
+                        BS->FreePool(*buf);
+                *buf = NULL;
+                *cap = 0;
+                err = BS->AllocatePool(EfiLoaderData, size, (void **) buf);
+                if (err != EFI_SUCCESS)
+                        return err;
+                *cap = size;
+                err = dir->Read(dir, &size, *buf);
+        }
+        if (err != EFI_SUCCESS)
+                return err;
+        if (size == 0) {
+                *ret = NULL;
+                return EFI_SUCCESS;
+        }
+        if (size < sizeof(EFI_FILE_INFO) + sizeof(char16_t))
+                return EFI_VOLUME_CORRUPTED;
+        /* a name the firmware forgot to terminate ends at the buffer */
+        ((char16_t *) ((uint8_t *) *buf + (size & ~(size_t) 1)))[-1] = 0;
+        *ret = *buf;
+        return EFI_SUCCESS;
+}
+
+static EFI_STATUS read_file(EFI_FILE_PROTOCOL *dir, const char16_t *name, uint64_t size, void **ret) {
+        _cleanup_file_ EFI_FILE_PROTOCOL *f = NULL;
+        EFI_STATUS err = dir->Open(dir, &f, name, EFI_FILE_MODE_READ, 0);
+        if (err != EFI_SUCCESS)
+                return err;
+        void *data;
+        err = BS->AllocatePool(EfiLoaderData, size ? (size_t) size : 1, &data);
+        if (err != EFI_SUCCESS)
+                return err;
+        size_t got = (size_t) size;
+        err = f->Read(f, &got, data);
+        if (err == EFI_SUCCESS && got != size)
+                err = EFI_DEVICE_ERROR;   /* short read: the file changed under us */
+        if (err != EFI_SUCCESS) {
+                BS->FreePool(data);
+                return err;
+        }
+        *ret = data;
+        return EFI_SUCCESS;
+}
+
+/* Insertion sort by name (ASCII, byte order: sd-stub sorts the UCS-2 names the same way). */
+static void sort_files(ExtraFile *files, size_t n) {
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && strcmp(files[j - 1].name, files[j].name) > 0; j--) {
+                        ExtraFile t = files[j];
+                        files[j] = files[j - 1];
+                        files[j - 1] = t;
+                }
+}
+
+/* Open the directory the rule names, or the UKI's drop-in directory. EFI_NOT_FOUND: none. */
+static EFI_STATUS open_dir(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, EFI_FILE_PROTOCOL **ret) {
+        static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+        static const EFI_GUID info_guid = EFI_FILE_INFO_ID;
+        _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL, *dir = NULL;
+        EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
+        char16_t path[DIR_PATH_MAX];
+        EFI_STATUS err;
+
+        if (!li->DeviceHandle)
+                return EFI_NOT_FOUND;
+        const char16_t *p = r->dir;
+        if (!p) {
+                /* FilePath may be NULL (some boot managers pass none): then no drop-in directory */
+                if (!li->FilePath || extra_dir_from_device_path(li->FilePath, DP_MAX, path, ELEMENTSOF(path)) == 0)
+                        return EFI_NOT_FOUND;
+                p = path;
+        }
+        err = BS->HandleProtocol(li->DeviceHandle, &sfs_guid, (void **) &fs);
+        if (err == EFI_UNSUPPORTED)
+                return EFI_NOT_FOUND;   /* loaded from something that is not a file system */
+        if (err == EFI_SUCCESS)
+                err = fs->OpenVolume(fs, &root);
+        if (err != EFI_SUCCESS)
+                return err;
+        err = root->Open(root, &dir, p, EFI_FILE_MODE_READ, 0);
+        if (err != EFI_SUCCESS)
+                return err;
+        /* a file of that name is not a directory: nothing to read */
+        union {
+                EFI_FILE_INFO info;
+                uint8_t buf[sizeof(EFI_FILE_INFO) + 2 * DIR_PATH_MAX];
+        } u;
+        size_t size = sizeof(u);
+        err = dir->GetInfo(dir, &info_guid, &size, &u);
+        if (err != EFI_SUCCESS)
+                return err;
+        if (!(u.info.Attribute & EFI_FILE_DIRECTORY))
+                return EFI_NOT_FOUND;
+        *ret = dir;
+        dir = NULL;
+        return EFI_SUCCESS;
+}
+
+/* The matching files of the rule's directory, read, sorted. *ret_n 0: none. */
+static EFI_STATUS collect(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, ExtraFile **ret, size_t *ret_n) {
+        _cleanup_file_ EFI_FILE_PROTOCOL *dir = NULL;
+        _cleanup_pool_ EFI_FILE_INFO *ent_buf = NULL;
+        size_t ent_cap = 0, n = 0;
+        ExtraFile *files = NULL;
+        EFI_STATUS err;
+
+        *ret = NULL;
+        *ret_n = 0;
+        err = open_dir(li, r, &dir);
+        if (err == EFI_NOT_FOUND)
+                return EFI_SUCCESS;
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot open the directory of %s", r->what);
+
+        for (;;) {
+                EFI_FILE_INFO *e;
+                err = read_dirent(dir, &ent_buf, &ent_cap, &e);
+                if (err != EFI_SUCCESS) {
+                        log_error_status(err, "cannot read the directory of %s", r->what);
+                        break;
+                }
+                if (!e)
+                        break;
+                if (e->Attribute & EFI_FILE_DIRECTORY)
+                        continue;
+                size_t len = strnlen16(e->FileName, (e->Size - sizeof(EFI_FILE_INFO)) / sizeof(char16_t));
+                if (!extra_name_match(e->FileName, len, r->suffix, r->exclude))
+                        continue;
+                ExtraFile f = {};
+                f.name_len = extra_name_ascii(e->FileName, len, f.name, sizeof(f.name));
+                if (f.name_len == 0)
+                        continue;   /* hidden, not ASCII, too long or a name we cannot place */
+                if (e->FileSize > UINT32_MAX) {
+                        log_info("%s: %s is 4 GiB or larger (more than cpio holds), left out", r->what, f.name);
+                        continue;
+                }
+                if (n == MAX_FILES) {
+                        log_info("%s: more than %u files, the rest are left out", r->what, MAX_FILES);
+                        break;
+                }
+                if (!files) {
+                        err = BS->AllocatePool(EfiLoaderData, MAX_FILES * sizeof(ExtraFile), (void **) &files);
+                        if (err != EFI_SUCCESS)
+                                return log_error_status(err, "cannot allocate the list of %s", r->what);
+                }
+                err = read_file(dir, e->FileName, e->FileSize, &f.data);
+                if (err != EFI_SUCCESS) {
+                        log_error_status(err, "%s: cannot read %s, left out", r->what, f.name);
+                        continue;
+                }
+                f.size = (size_t) e->FileSize;
+                files[n++] = f;
+        }
+        if (n == 0) {
+                if (files)
+                        BS->FreePool(files);
+                return EFI_SUCCESS;
+        }
+        sort_files(files, n);
+        *ret = files;
+        *ret_n = n;
+        return EFI_SUCCESS;
+}
+
+/* The archive of the files (or one file) in pool memory: the writer runs twice, counting, then
+ * writing into a buffer of exactly that size. */
+static EFI_STATUS pack(const char *target, uint32_t dir_mode, uint32_t file_mode, const ExtraFile *files, size_t n,
+                       ExtraCpio *ret) {
+        void *buf = NULL;
+        size_t size = 0;
+        for (int pass = 0; pass < 2; pass++) {
+                CpioWriter w;
+                cpio_writer_init(&w, buf, size);
+                cpio_add_dirs(&w, target, dir_mode);
+                for (size_t i = 0; i < n; i++)
+                        cpio_add_file(&w, target, files[i].name, files[i].name_len, files[i].data, files[i].size,
+                                      file_mode);
+                cpio_add_trailer(&w);
+                size_t got;
+                if (!cpio_writer_done(&w, &got) || (pass == 1 && got != size)) {
+                        if (buf)
+                                BS->FreePool(buf);
+                        return EFI_BAD_BUFFER_SIZE;
+                }
+                if (pass == 0) {
+                        size = got;
+                        EFI_STATUS err = BS->AllocatePool(EfiLoaderData, size, &buf);
+                        if (err != EFI_SUCCESS)
+                                return err;
+                }
+        }
+        *ret = (ExtraCpio) { buf, size };
+        return EFI_SUCCESS;
+}
+
+void extra_files_pack(EFI_LOADED_IMAGE_PROTOCOL *li, ExtraKind kind, ExtraCpio *ret, int *ret_measured) {
+        const ExtraRule *r = &rules[kind];
+        ExtraFile *files;
+        size_t n;
+
+        *ret = (ExtraCpio) {};
+        *ret_measured = -1;
+        if (collect(li, r, &files, &n) != EFI_SUCCESS || n == 0)
+                return;
+        size_t bytes = 0;
+        for (size_t i = 0; i < n; i++)
+                bytes += files[i].size;
+        EFI_STATUS err = pack(r->target, r->dir_mode, r->file_mode, files, n, ret);
+        free_files(files, n);
+        if (err != EFI_SUCCESS) {
+                log_error_status(err, "cannot pack the %s", r->what);
+                return;
+        }
+        /* measured as one EV_IPL event of the whole archive, before it is used (sd-stub) */
+        *ret_measured = measure_ipl(r->pcr, ret->data, ret->size, r->description);
+        log_info("%s: %lu file(s), %lu bytes, as /%s (cpio %lu bytes, PCR %u%s)", r->what, (uint64_t) n,
+                 (uint64_t) bytes, r->target, (uint64_t) ret->size, r->pcr, *ret_measured ? "" : ", not measured");
+}
+
+void extra_literal_pack(const void *data, size_t size, const char *name, ExtraCpio *ret) {
+        ExtraFile f = { .data = (void *) data, .size = size };
+        f.name_len = strlen(name);
+        if (f.name_len >= sizeof(f.name) || size > UINT32_MAX) {
+                *ret = (ExtraCpio) {};
+                return;
+        }
+        memcpy(f.name, name, f.name_len + 1);
+        EFI_STATUS err = pack(".extra", 0555, 0444, &f, 1, ret);
+        if (err != EFI_SUCCESS) {
+                *ret = (ExtraCpio) {};
+                log_error_status(err, "cannot pack /.extra/%s", name);
+        }
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "efi.h"
+#include "proto/loaded-image.h"
+
+/* The files systemd-stub 257 side-loads from the ESP, each kind packed as one cpio initrd
+ * under /.extra/ (extra-files.c has the table: directory, suffix, target, modes, PCR). */
+typedef enum {
+        EXTRA_CREDENTIALS,         /* <uki>.extra.d: *.cred       -> /.extra/credentials/ */
+        EXTRA_GLOBAL_CREDENTIALS,  /* \loader\credentials: *.cred -> /.extra/global_credentials/ */
+        EXTRA_SYSEXT,              /* <uki>.extra.d: *.raw, not *.confext.raw -> /.extra/sysext/ */
+        EXTRA_CONFEXT,             /* <uki>.extra.d: *.confext.raw -> /.extra/confext/ */
+        _EXTRA_MAX,
+} ExtraKind;
+
+/* A cpio archive in pool memory (the caller frees data), or {NULL, 0} for none. */
+typedef struct {
+        void *data;
+        size_t size;
+} ExtraCpio;
+
+/* Read the files of `kind` from the volume we were loaded from, in name order, pack them and
+ * measure the archive as sd-stub does. *ret = {} when there are none (no directory, no
+ * matching file, no file system). *ret_measured: -1 when nothing was measured because there was
+ * nothing, else whether the TPM/CC protocol took the measurement. Errors reading the directory
+ * are logged and give no archive, as in sd-stub (a file that cannot be read is left out). */
+void extra_files_pack(EFI_LOADED_IMAGE_PROTOCOL *li, ExtraKind kind, ExtraCpio *ret, int *ret_measured);
+
+/* The PCR each kind is measured into (12 or 13). */
+uint32_t extra_files_pcr(ExtraKind kind);
+
+/* One file /.extra/<name> (mode 0444, /.extra 0555) holding data: what sd-stub makes of
+ * .pcrsig, .pcrpkey, .osrel and .profile. Not measured (sd-stub measures none of these cpios).
+ * *ret = {} on failure (logged). */
+void extra_literal_pack(const void *data, size_t size, const char *name, ExtraCpio *ret);

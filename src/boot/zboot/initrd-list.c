@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The initrd the UKI stub hands the kernel, made of parts in systemd-stub 257's order (later
+ * archives may replace files of earlier ones; the kernel's early microcode loader reads only
+ * the first archive, so .ucode must come first):
+ *   1. .ucode                          (section, measured in PCR 11 with the others)
+ *   2. .initrd                         (section, PCR 11)
+ *   3. the boot manager's initrd       (ours only: sd-stub 257 does not take it; not under
+ *                                       Secure Boot when there is an .initrd)
+ *   4. credentials (<uki>.extra.d)     (cpio, PCR 12)
+ *   5. global credentials (\loader\credentials)  (cpio, PCR 12)
+ *   6. system extensions               (cpio, PCR 13)
+ *   7. configuration extensions        (cpio, PCR 12)
+ *   8. .pcrsig -> /.extra/tpm2-pcr-signature.json   (cpio, not measured: sd-stub's rule)
+ *   9. .pcrpkey -> /.extra/tpm2-pcr-public-key.pem  (cpio, not measured; the section is, in PCR 11)
+ *  10. .osrel -> /.extra/os-release                (likewise)
+ *  11. .profile -> /.extra/profile                 (likewise)
+ * More than one part: each is padded with zeros to 4 bytes and all are copied into one pool
+ * buffer; a single part is passed as it is (sd-stub does the same, so the PCR 9 measurement
+ * of the initrd the kernel gets matches).
+ */
+#include "initrd-list.h"
+#include "initrd.h"
+#include "log.h"
+#include "measure.h"
+#include "util.h"
+
+enum { LIT_PCRSIG, LIT_PCRPKEY, LIT_OSREL, LIT_PROFILE };
+
+static const char *const literal_names[4] = {
+        [LIT_PCRSIG] = "tpm2-pcr-signature.json",
+        [LIT_PCRPKEY] = "tpm2-pcr-public-key.pem",
+        [LIT_OSREL] = "os-release",
+        [LIT_PROFILE] = "profile",
+};
+
+void initrd_list_free(InitrdList *l) {
+        for (size_t i = 0; i < _EXTRA_MAX; i++)
+                if (l->extra[i].data)
+                        BS->FreePool(l->extra[i].data);
+        for (size_t i = 0; i < ELEMENTSOF(l->literal); i++)
+                if (l->literal[i].data)
+                        BS->FreePool(l->literal[i].data);
+        if (l->boot_manager)
+                BS->FreePool(l->boot_manager);
+        if (l->combined)
+                BS->FreePool(l->combined);
+        *l = (InitrdList) {};
+}
+
+/* A PCR variable as sd-stub sets it: the decimal PCR number in UTF-16 with its NUL. */
+static void set_pcr_variable(const char16_t *name, uint32_t pcr) {
+        char16_t text[3] = { (char16_t) ('0' + pcr / 10), (char16_t) ('0' + pcr % 10), 0 };
+        (void) loader_variable_set(name, text, sizeof(text));
+}
+
+EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, InitrdList *l) {
+        EFI_STATUS err;
+
+        l->data = NULL;
+        l->size = 0;
+
+        /* Side-loaded files, in sd-stub's order (which is also the order of the measurements). */
+        int measured[_EXTRA_MAX];
+        for (size_t k = 0; k < _EXTRA_MAX; k++)
+                extra_files_pack(li, (ExtraKind) k, &l->extra[k], &measured[k]);
+        for (size_t k = 0; k < _EXTRA_MAX; k++) {
+                if (measured[k] < 0 || extra_files_pcr((ExtraKind) k) != PCR_KERNEL_CONFIG)
+                        continue;
+                l->params_measured = (l->params_tried ? l->params_measured : true) && measured[k] > 0;
+                l->params_tried = true;
+        }
+        if (measured[EXTRA_SYSEXT] > 0)
+                set_pcr_variable(u"StubPcrInitRDSysExts", PCR_SYSEXTS);
+        if (measured[EXTRA_CONFEXT] > 0)
+                set_pcr_variable(u"StubPcrInitRDConfExts", PCR_KERNEL_CONFIG);
+
+        /* Sections that systemd in the initrd reads as files. */
+        const InitrdPart *lit_src[4] = { &l->pcrsig, &l->pcrpkey, &l->osrel, &l->profile };
+        for (size_t i = 0; i < 4; i++)
+                if (lit_src[i]->data && lit_src[i]->size > 0)
+                        extra_literal_pack(lit_src[i]->data, lit_src[i]->size, literal_names[i], &l->literal[i]);
+
+        InitrdPart parts[3 + _EXTRA_MAX + 4];
+        const char *names[ELEMENTSOF(parts)];
+        size_t n = 0;
+#define ADD(d, s, what) do { if ((s) > 0) { parts[n] = (InitrdPart) { (d), (s) }; names[n++] = (what); } } while (0)
+        ADD(l->ucode.data, l->ucode.size, ".ucode");
+        ADD(l->initrd.data, l->initrd.size, ".initrd");
+        size_t bm_at = n;
+        for (size_t k = 0; k < _EXTRA_MAX; k++)
+                ADD(l->extra[k].data, l->extra[k].size, "side-loaded");
+        for (size_t i = 0; i < 4; i++)
+                ADD(l->literal[i].data, l->literal[i].size, "/.extra file");
+        if (n == 0)
+                return EFI_SUCCESS;   /* nothing of ours: the boot manager's initrd, if any, stays as it is */
+
+        /* The boot manager's initrd, after the UKI's own. Under Secure Boot it is not signed and
+         * an .initrd is: anyone able to write the ESP could add an /init, so it is ignored. */
+        if (initrd_is_registered()) {
+                if (secure_boot && l->initrd.size > 0)
+                        log_info("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
+                else {
+                        size_t size;
+                        err = initrd_read_registered(&l->boot_manager, &size);
+                        if (err != EFI_SUCCESS)
+                                return log_error_status(err, "cannot read the initrd the boot manager registered");
+                        if (size > 0) {
+                                for (size_t i = n; i > bm_at; i--) {
+                                        parts[i] = parts[i - 1];
+                                        names[i] = names[i - 1];
+                                }
+                                parts[bm_at] = (InitrdPart) { l->boot_manager, size };
+                                names[bm_at] = "the boot manager's";
+                                n++;
+                        }
+                }
+        }
+#undef ADD
+
+        if (n == 1) {
+                l->data = parts[0].data;
+                l->size = parts[0].size;
+                log_info("initrd: %s, %lu bytes", names[0], (uint64_t) l->size);
+                return EFI_SUCCESS;
+        }
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+                size_t a = (parts[i].size + 3) & ~(size_t) 3;
+                if (a < parts[i].size || total > SIZE_MAX - a)
+                        return log_error_status(EFI_BAD_BUFFER_SIZE, "combined initrd too large");
+                total += a;
+        }
+        uint8_t *buf;
+        err = BS->AllocatePool(EfiLoaderData, total, (void **) &buf);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate %lu bytes for the combined initrd", (uint64_t) total);
+        l->combined = buf;
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+                memcpy(buf + at, parts[i].data, parts[i].size);
+                size_t a = (parts[i].size + 3) & ~(size_t) 3;
+                memset(buf + at + parts[i].size, 0, a - parts[i].size);
+                log_info("initrd part %lu: %s, %lu bytes at offset %lu", (uint64_t) i + 1, names[i],
+                         (uint64_t) parts[i].size, (uint64_t) at);
+                at += a;
+        }
+        l->data = buf;
+        l->size = total;
+        return EFI_SUCCESS;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "efi.h"
+#include "extra-files.h"
+#include "proto/loaded-image.h"
+
+typedef struct {
+        const void *data;
+        size_t size;
+} InitrdPart;
+
+/* Everything that goes into the one initrd the kernel gets, in systemd-stub 257's order
+ * (initrd-list.c). The caller fills the UKI's sections (of the selected profile); the rest is
+ * ours, freed by initrd_list_free(). */
+typedef struct {
+        /* in: the UKI's sections ({NULL, 0} when absent) */
+        InitrdPart ucode, initrd, pcrsig, pcrpkey, osrel, profile;
+        /* out: the initrd for the kernel; size 0 when the UKI gives none of its own (the boot
+         * manager's initrd, if any, then passes through as before) */
+        const void *data;
+        size_t size;
+        /* out: PCR 12 measurements of side-loaded files (credentials, confexts): tried, all taken */
+        bool params_tried, params_measured;
+        /* what we picked up, for StubFeatures; ours to free */
+        ExtraCpio extra[_EXTRA_MAX], literal[4];
+        void *boot_manager;   /* the boot manager's initrd, read from its LoadFile2 (pool) */
+        void *combined;       /* pool */
+} InitrdList;
+
+/* Side-load the ESP's files, pack the sections that become /.extra files, and put every part
+ * together (each 4-byte aligned). The boot manager's initrd (LoadFile2) goes after .initrd,
+ * except under Secure Boot when the UKI has an .initrd (docs/security.md). Sets the
+ * StubPcrInitRDSysExts/StubPcrInitRDConfExts variables when those were measured. */
+EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, InitrdList *l);
+void initrd_list_free(InitrdList *l);
