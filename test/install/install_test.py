@@ -233,13 +233,19 @@ def trixie_plugins(tree, ours=True, ukify=False):
 @case
 def ki257_uki_generator(log_dir):
     """Debian 13's kernel-install (systemd 257, C) with layout=uki and uki_generator=ukify-zboot:
-    our plugin puts uki.efi in the staging area, 257's 90-uki-copy.install installs it;
-    `remove` deletes it."""
+    our plugin puts uki.efi in the staging area, 257's 90-uki-copy.install installs it, signed
+    with the key and certificate of ukify-zboot.conf (sbverify); `remove` deletes it."""
     check = H.Check('install-ki257-uki-generator')
     work = tempfile.mkdtemp(prefix='ki257-gen-', dir=log_dir)
     try:
+        key = os.path.join(work, 'db.key')
+        cert = H.need_file('/usr/share/ovmf/PkKek-1-snakeoil.pem', 'snakeoil certificate (ovmf)')
+        subprocess.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in',
+                        H.need_file('/usr/share/ovmf/PkKek-1-snakeoil.key', 'snakeoil key (ovmf)'), '-out', key],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         s = Setup(work, 'layout=uki\nuki_generator=ukify-zboot\n',
-                  {'ukify-zboot.conf': '[ZBoot]\nCompress=zstd\nLevel=3\n'})
+                  {'ukify-zboot.conf': '[ZBoot]\nCompress=zstd\nLevel=3\n[UKI]\nSecureBootPrivateKey=%s\n'
+                                       'SecureBootCertificate=%s\n' % (key, cert)})
         ki = trixie_kernel_install()
         env = s.env(KERNEL_INSTALL_PLUGINS=trixie_plugins(s.tree))
         rc, out, _ = s.tree.run(ki + ['--version'], env=env)
@@ -251,6 +257,10 @@ def ki257_uki_generator(log_dir):
         uki = os.path.join(s.boot, name)
         if os.path.exists(uki):
             check_uki(check, s, uki, '257 ukify-zboot', s.cmdline + ' systemd.machine_id=' + MACHINE_ID)
+            p = subprocess.run([H.need_file('/usr/bin/sbverify', 'sbverify (sbsigntool)'), '--cert', cert, uki],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            check.eq(p.returncode, 0, '257 ukify-zboot: sbverify --cert snakeoil of the UKI (%s)'
+                     % p.stdout.decode(errors='replace').strip())
         if run_ki(check, s, ki, ['-v', 'remove', s.version], env, '257 ukify-zboot'):
             check.eq(s.files(), [], '257 ukify-zboot: files in $BOOT after remove')
         return check.done()
