@@ -12,6 +12,7 @@ static const char *const names[_COMPRESSION_MAX] = {
         [COMPRESSION_LZ4] = ZBOOT_COMP_LZ4,
         [COMPRESSION_XZ] = ZBOOT_COMP_XZ,
         [COMPRESSION_LZMA] = ZBOOT_COMP_LZMA,
+        [COMPRESSION_LZO] = ZBOOT_COMP_LZO,
 };
 
 CompressionType compression_from_string(const char *s) {
@@ -44,15 +45,24 @@ bool compression_supported(CompressionType t) {
         case COMPRESSION_XZ:
         case COMPRESSION_LZMA:
                 return decompress_xz_workspace(t, NULL, 0) != SIZE_MAX;
+        case COMPRESSION_LZO:
+                return decompress_lzo_built();
         default:
                 return false;
         }
+}
+
+const char *compression_build_option(CompressionType t) {
+        if (t == COMPRESSION_LZO && !decompress_lzo_built())
+                return "-Dlzo=enabled";
+        return NULL;
 }
 
 size_t decompress_workspace_size(CompressionType t, const void *in, size_t in_len) {
         switch (t) {
         case COMPRESSION_NONE:
         case COMPRESSION_LZ4:
+        case COMPRESSION_LZO:
                 return 0;
         case COMPRESSION_GZIP:
                 return decompress_gzip_workspace();
@@ -91,6 +101,8 @@ DecompressResult decompress(CompressionType t, const void *in, size_t in_len, vo
                 return decompress_zstd(in, in_len, out, out_cap, ret_out_len, work, work_size);
         case COMPRESSION_LZ4:
                 return decompress_lz4(in, in_len, out, out_cap, ret_out_len);
+        case COMPRESSION_LZO:
+                return decompress_lzo(in, in_len, out, out_cap, ret_out_len);
         case COMPRESSION_XZ:
         case COMPRESSION_LZMA:
                 return decompress_xz(t, in, in_len, out, out_cap, ret_out_len, work, work_size);

@@ -19,6 +19,7 @@ typedef enum {
         COMPRESSION_LZ4,
         COMPRESSION_XZ,
         COMPRESSION_LZMA,
+        COMPRESSION_LZO,                  /* lzop container; only with -Dlzo=enabled (decompress-lzo.c) */
         _COMPRESSION_MAX,
         _COMPRESSION_INVALID = -1,
 } CompressionType;
@@ -32,12 +33,15 @@ typedef enum {
         DECOMPRESS_NO_MEMORY = -5,        /* workspace too small */
 } DecompressResult;
 
-/* zboot names: "gzip", "zstd", "zstd22", "lz4", "xzkern", "lzma" (also "xz", "none"). */
+/* zboot names: "gzip", "zstd", "zstd22", "lz4", "xzkern", "lzma", "lzo" (also "xz", "none"). */
 CompressionType compression_from_string(const char *s);
 /* The zboot label we write (what current kernels write): zstd -> "zstd", xz -> "xzkern". NULL for invalid types. */
 const char *compression_to_string(CompressionType t);
-/* Whether this binary can decode the type (xz/lzma: host only, see docs). */
+/* Whether this binary can decode the type (lzo: only built with -Dlzo=enabled). */
 bool compression_supported(CompressionType t);
+/* For a type this build cannot decode but another build could: what to build with (lzo:
+ * "-Dlzo=enabled"); NULL otherwise. For error messages. */
+const char *compression_build_option(CompressionType t);
 
 /* Scratch bytes a decode of this stream needs. May look at the stream header (xz, lzma: the
  * dictionary size). Returns 0 if the type is unsupported. */
@@ -56,6 +60,9 @@ size_t decompress_gzip_workspace(void);
 DecompressResult decompress_gzip(const void *in, size_t in_len, void *out, size_t out_cap, size_t *ret_out_len,
                                  void *work, size_t work_size);
 DecompressResult decompress_lz4(const void *in, size_t in_len, void *out, size_t out_cap, size_t *ret_out_len);
+/* lzo: the lzop container (lzop -9, Makefile.zboot) around LZO1X blocks; no workspace. */
+DecompressResult decompress_lzo(const void *in, size_t in_len, void *out, size_t out_cap, size_t *ret_out_len);
+bool decompress_lzo_built(void);
 size_t decompress_xz_workspace(CompressionType t, const void *in, size_t in_len);
 DecompressResult decompress_xz(CompressionType t, const void *in, size_t in_len, void *out, size_t out_cap,
                                size_t *ret_out_len, void *work, size_t work_size);

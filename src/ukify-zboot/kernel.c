@@ -138,7 +138,12 @@ bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
         }
         CompressionType t = compression_from_string(z.comp_type);
         if (t < 0 || !compression_supported(t)) {
-                error("%s: unsupported zboot compression \"%s\"", what, z.comp_type);
+                const char *opt = compression_build_option(t);
+                if (opt)   /* lzo: liblzo2 is GPL-2.0-or-later, built in only on request */
+                        error("%s: %s zboot payloads are not supported by this build (configure with %s; the "
+                              "binaries are then GPL-2.0-or-later)", what, z.comp_type, opt);
+                else
+                        error("%s: unsupported zboot compression \"%s\"", what, z.comp_type);
                 return false;
         }
         uint64_t out_size;

@@ -16,10 +16,15 @@
 #include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#ifdef HAVE_LZO
+#include <lzo/lzo1x.h>
+#endif
 
 #include "decompress.h"
+#include "lzop.h"
 #include "tests.h"
 #include "zboot-decode.h"
 
@@ -86,6 +91,86 @@ static Buf compress_lz4_legacy(const Buf *in) {
         }
         return o;
 }
+
+#ifdef HAVE_LZO
+static void put32(Buf *o, uint32_t v) {
+        o->data[o->size++] = (uint8_t) (v >> 24), o->data[o->size++] = (uint8_t) (v >> 16);
+        o->data[o->size++] = (uint8_t) (v >> 8), o->data[o->size++] = (uint8_t) v;
+}
+
+/* An lzop file (written here, independently of the CLI's writer) with the given header flags
+ * (block checksums, crc32 header checksum) and 256 KiB blocks, like lzop; the blocks are made
+ * by the system liblzo2 (lzo1x_999 at `level` as lzop -7..-9, or lzo1x_1 as lzop -1..-6).
+ * An incompressible block is stored (compressed length = uncompressed length). */
+static Buf compress_lzop(const Buf *in, uint32_t flags, int level) {
+        size_t blocks = in->size / LZOP_BLOCK_MAX + 1;
+        Buf o = { malloc(64 + in->size + blocks * (24 + LZOP_BLOCK_MAX / 16 + 64 + 3)), 0 };
+        void *wrk = malloc(LZO1X_999_MEM_COMPRESS);
+        uint8_t *tmp = malloc(LZOP_BLOCK_MAX + LZOP_BLOCK_MAX / 16 + 64 + 3);
+        memcpy(o.data, LZOP_MAGIC, LZOP_MAGIC_LEN);
+        o.size = LZOP_MAGIC_LEN;
+        size_t h = o.size;
+        o.data[o.size++] = 0x10, o.data[o.size++] = 0x40;                      /* version 1.040 */
+        o.data[o.size++] = 0x20, o.data[o.size++] = 0xa0;                      /* liblzo2 2.10 */
+        o.data[o.size++] = 0x09, o.data[o.size++] = 0x40;                      /* needed: 0.940 */
+        o.data[o.size++] = level >= 7 ? LZOP_M_LZO1X_999 : LZOP_M_LZO1X_1;
+        o.data[o.size++] = (uint8_t) level;
+        put32(&o, flags | 0x03000000u);                                         /* F_OS_UNIX */
+        put32(&o, 0100644);                                                     /* mode */
+        put32(&o, 0x5f000000u), put32(&o, 0);                                   /* mtime */
+        o.data[o.size++] = 6;
+        memcpy(o.data + o.size, "vmlinz", 6);
+        o.size += 6;
+        put32(&o, (flags & LZOP_F_H_CRC32) ? lzo_crc32(0, o.data + h, o.size - h) : lzo_adler32(1, o.data + h, o.size - h));
+        for (size_t off = 0; off < in->size; off += LZOP_BLOCK_MAX) {
+                lzo_uint n = in->size - off < LZOP_BLOCK_MAX ? in->size - off : LZOP_BLOCK_MAX, c = 0;
+                const uint8_t *src = in->data + off;
+                int r = level >= 7 ? lzo1x_999_compress_level(src, n, tmp, &c, wrk, NULL, 0, 0, level) :
+                                     lzo1x_1_compress(src, n, tmp, &c, wrk);
+                if (r != LZO_E_OK)
+                        abort();
+                bool stored = c >= n;
+                put32(&o, (uint32_t) n);
+                put32(&o, (uint32_t) (stored ? n : c));
+                if (flags & LZOP_F_ADLER32_D)
+                        put32(&o, lzo_adler32(1, src, n));
+                if (flags & LZOP_F_CRC32_D)
+                        put32(&o, lzo_crc32(0, src, n));
+                if (!stored && (flags & LZOP_F_ADLER32_C))
+                        put32(&o, lzo_adler32(1, tmp, c));
+                if (!stored && (flags & LZOP_F_CRC32_C))
+                        put32(&o, lzo_crc32(0, tmp, c));
+                memcpy(o.data + o.size, stored ? src : tmp, stored ? n : c);
+                o.size += stored ? n : c;
+        }
+        put32(&o, 0);
+        free(tmp);
+        free(wrk);
+        return o;
+}
+
+/* The lzop program itself (`lzop -9`, what Makefile.zboot runs; -3 for speed on the big
+ * kernels), through temporary files. */
+static Buf compress_lzop_program(const Buf *in, bool best) {
+        char src[] = "/tmp/test-decompress-lzop-XXXXXX", cmd[128];
+        int fd = mkstemp(src);
+        if (fd < 0 || write(fd, in->data, in->size) != (ssize_t) in->size)
+                abort();
+        close(fd);
+        snprintf(cmd, sizeof(cmd), "lzop %s -c < %s", best ? "-9" : "-3", src);
+        FILE *p = popen(cmd, "r");
+        if (!p)
+                abort();
+        Buf o = { malloc(in->size + in->size / 16 + 4096), 0 };
+        o.size = fread(o.data, 1, in->size + in->size / 16 + 4096, p);
+        if (pclose(p) != 0 || o.size == 0) {
+                fprintf(stderr, "FAIL: lzop -9 did not run (tools/setup installs lzop)\n");
+                exit(1);
+        }
+        unlink(src);
+        return o;
+}
+#endif
 
 static uint32_t xz_preset = 6;
 
@@ -170,7 +255,8 @@ static void check_case(const Case *c, const Buf *orig, bool adversarial) {
                 r = run(c, f, c->z.size, out, orig->size, &n);
                 /* A flip in a field nobody checks (gzip MTIME/OS, a zstd header flag) may still
                  * decode to the original; silently *different* output is the failure, except
-                 * for lz4 legacy and .lzma, which carry no checksum. */
+                 * for lz4 legacy and .lzma, which carry no checksum. (lzo: every case above has a
+                 * checksum of the uncompressed data.) */
                 CHECK(r != DECOMPRESS_OK || (n == orig->size && memcmp(out, orig->data, n) == 0) ||
                       c->type == COMPRESSION_LZ4 || c->type == COMPRESSION_LZMA,
                       "flip at %zu: silently different output", pos);
@@ -207,7 +293,7 @@ static Buf synthetic(size_t size, unsigned seed) {
 }
 
 static void run_all(const Buf *orig, bool full) {
-        Case cases[16];
+        Case cases[24];
         size_t n = 0;
         cases[n++] = (Case) { "zstd -1", COMPRESSION_ZSTD, compress_zstd(orig, 1) };
         cases[n++] = (Case) { "zstd -19", COMPRESSION_ZSTD, compress_zstd(orig, full ? 19 : 3) };
@@ -224,6 +310,19 @@ static void run_all(const Buf *orig, bool full) {
 #endif
         cases[n++] = (Case) { "xz arm BCJ", COMPRESSION_XZ, compress_xz(orig, LZMA_FILTER_ARM, false) };
         cases[n++] = (Case) { "lzma (alone)", COMPRESSION_LZMA, compress_xz(orig, LZMA_VLI_UNKNOWN, true) };
+#ifdef HAVE_LZO
+        /* lzop -9 as Makefile.zboot runs it: adler32 of the uncompressed blocks */
+        cases[n++] = (Case) { full ? "lzo (lzop -9 program)" : "lzo (lzop -3 program)", COMPRESSION_LZO,
+                              compress_lzop_program(orig, full) };
+        cases[n++] = (Case) { full ? "lzo (as lzop -9)" : "lzo (as lzop -3)", COMPRESSION_LZO,
+                              compress_lzop(orig, LZOP_F_ADLER32_D, full ? 9 : 3) };
+        if (full) {
+                cases[n++] = (Case) { "lzo 1x_1, crc32 sums", COMPRESSION_LZO,
+                        compress_lzop(orig, LZOP_F_CRC32_D | LZOP_F_CRC32_C | LZOP_F_H_CRC32, 3) };
+                cases[n++] = (Case) { "lzo all four sums", COMPRESSION_LZO,
+                        compress_lzop(orig, LZOP_F_ADLER32_D | LZOP_F_ADLER32_C | LZOP_F_CRC32_D | LZOP_F_CRC32_C, 9) };
+        }
+#endif
         for (size_t i = 0; i < n; i++) {
                 check_case(&cases[i], orig, full);
                 free(cases[i].z.data);
@@ -251,7 +350,15 @@ static void test_api(void) {
         ASSERT_EQ(compression_from_string("zstd"), COMPRESSION_ZSTD);
         ASSERT_EQ(compression_from_string("zstd22"), COMPRESSION_ZSTD);
         ASSERT_EQ(compression_from_string("xzkern"), COMPRESSION_XZ);
-        ASSERT_EQ(compression_from_string("lzo"), _COMPRESSION_INVALID);
+        ASSERT_EQ(compression_from_string("lzo"), COMPRESSION_LZO);
+        ASSERT_STREQ(compression_to_string(COMPRESSION_LZO), "lzo");
+#ifdef HAVE_LZO
+        ASSERT_TRUE(compression_supported(COMPRESSION_LZO));
+        ASSERT_TRUE(compression_build_option(COMPRESSION_LZO) == NULL);
+#else
+        ASSERT_TRUE(!compression_supported(COMPRESSION_LZO));
+        ASSERT_STREQ(compression_build_option(COMPRESSION_LZO), "-Dlzo=enabled");
+#endif
         ASSERT_EQ(compression_from_string(NULL), _COMPRESSION_INVALID);
         /* the labels current kernels write (Makefile.zboot comp-type-y) */
         ASSERT_STREQ(compression_to_string(COMPRESSION_ZSTD), "zstd");

@@ -65,8 +65,11 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
                                        log_error_status(EFI_LOAD_ERROR, "zboot size trailer says the kernel is 0 bytes"));
 
         size_t stream_len = zboot_stream_length(&z);
-        if (!compression_supported(type))
-                return log_error_status(EFI_UNSUPPORTED, "%s payloads are not supported by this build", z.comp_type);
+        if (!compression_supported(type)) {
+                const char *opt = compression_build_option(type);
+                return log_error_status(EFI_UNSUPPORTED, "%s payloads are not supported by this build%s%s%s",
+                                        z.comp_type, opt ? " (built without " : "", opt ?: "", opt ? ")" : "");
+        }
         size_t work_size = decompress_workspace_size(type, payload, stream_len);
         if (work_size > 0) {
                 err = BS->AllocatePool(EfiLoaderData, work_size, &work);
