@@ -44,6 +44,16 @@ Arm64FixedResult arm64_fixed_placement(const void *image, size_t len, uint64_t b
         return ARM64_FIXED_OK;
 }
 
+bool arm64_image_size_ok(const void *image, size_t len, uint64_t *ret_image_size) {
+        Arm64ImageHeader h;
+
+        if (!arm64_image_parse(image, len, &h))
+                return true;
+        if (ret_image_size)
+                *ret_image_size = h.image_size;
+        return h.image_size >= len && h.image_size <= ARM64_IMAGE_SIZE_MAX;
+}
+
 const char *arm64_fixed_strerror(Arm64FixedResult r) {
         switch (r) {
         case ARM64_FIXED_OK:

@@ -62,3 +62,11 @@ bool arm64_image_parse(const void *image, size_t len, Arm64ImageHeader *ret);
  * `alloc_size` bytes, be told to run in place? ARM64_FIXED_OK if so. */
 Arm64FixedResult arm64_fixed_placement(const void *image, size_t len, uint64_t base, uint64_t alloc_size);
 const char *arm64_fixed_strerror(Arm64FixedResult r);
+
+/* The Image header's image_size (_end - _text, BSS included) against the Image as given
+ * (`len` bytes: the file, or a zboot payload padded to its in-memory size): a kernel's
+ * image_size is at least that and below 2 GiB, the bounds `ukify-zboot` applies to an arm64
+ * Image. True if the header is sane or there is no Image header at all (not an arm64 Image:
+ * nothing to check); false for a broken one, with its image_size in *ret_image_size. */
+#define ARM64_IMAGE_SIZE_MAX        (UINT64_C(1) << 31)
+bool arm64_image_size_ok(const void *image, size_t len, uint64_t *ret_image_size);

@@ -90,6 +90,23 @@ static void test_debian_image(void) {
         ASSERT_EQ(arm64_fixed_placement(buf, n, 0x40000000, a.image_size), ARM64_FIXED_OK);
 }
 
+/* image_size against the Image as given (what our loaders refuse, as ukify-zboot does). */
+static void test_image_size(void) {
+        uint8_t h[64], text[64] = "no Image header here";
+        uint64_t got = 0;
+        make(h, 0, 0x2000);
+        ASSERT_TRUE(arm64_image_size_ok(h, sizeof(h), &got));
+        ASSERT_TRUE(arm64_image_size_ok(h, 0x2000, NULL));               /* the padded zboot payload */
+        ASSERT_TRUE(!arm64_image_size_ok(h, 0x2001, &got));              /* smaller than the Image */
+        ASSERT_EQ(got, 0x2000);
+        make(h, 0, 0);
+        ASSERT_TRUE(!arm64_image_size_ok(h, sizeof(h), NULL));           /* pre-3.17: unknown */
+        make(h, 0, ARM64_IMAGE_SIZE_MAX + 1);
+        ASSERT_TRUE(!arm64_image_size_ok(h, sizeof(h), &got));           /* absurd */
+        ASSERT_EQ(got, ARM64_IMAGE_SIZE_MAX + 1);
+        ASSERT_TRUE(arm64_image_size_ok(text, sizeof(text), NULL));      /* not an Image: not ours to judge */
+}
+
 int main(int argc, char **argv) {
         if (argc < 2) {
                 fprintf(stderr, "usage: %s ARM64-IMAGE\n", argv[0]);
@@ -99,5 +116,6 @@ int main(int argc, char **argv) {
         TEST(test_parse);
         TEST(test_rule);
         TEST(test_debian_image);
+        TEST(test_image_size);
         return TESTS_END();
 }

@@ -151,6 +151,17 @@ static EFI_STATUS check_view(const void *file, size_t size, PeLoadView *v) {
         return EFI_SUCCESS;
 }
 
+/* An arm64 Image whose header contradicts the Image as given (image_size below its size or
+ * absurd) is refused, as ukify-zboot refuses it: its own EFI stub would trust that header. */
+static EFI_STATUS check_arm64_header(const void *image, size_t size) {
+        uint64_t image_size = 0;
+        if (!arm64_image_size_ok(image, size, &image_size))
+                return log_error_status(EFI_LOAD_ERROR,
+                                        "arm64 Image header image_size %lu is smaller than the image (%lu bytes) or absurd",
+                                        image_size, (uint64_t) size);
+        return EFI_SUCCESS;
+}
+
 EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p, Pages *ret_pages,
                           LoadedKernel *ret) {
         _cleanup_pages_ Pages pages = {};
@@ -158,6 +169,8 @@ EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p
         EFI_STATUS err;
 
         err = check_view(file, file_size, &v);
+        if (err == EFI_SUCCESS)
+                err = check_arm64_header(file, file_size);
         if (err != EFI_SUCCESS)
                 return err;
         err = kernel_alloc(v.pe->OptionalHeader.SizeOfImage, v.pe->OptionalHeader.SectionAlignment, p, &pages);
@@ -182,6 +195,8 @@ EFI_STATUS pe_kernel_adopt(Pages *pages, uint64_t valid_size, LoadedKernel *ret)
         EFI_STATUS err;
 
         err = check_view(pages_ptr(pages), valid_size, &v);
+        if (err == EFI_SUCCESS)
+                err = check_arm64_header(pages_ptr(pages), (size_t) valid_size);
         if (err != EFI_SUCCESS)
                 return err;
         if (!pe_load_is_identity(&v, valid_size))
