@@ -16,6 +16,7 @@
  * Checked byte for byte against Debian 13's ukify running systemd-measure 257 (test/cli).
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -25,6 +26,7 @@
 
 #include "pcrsig.h"
 #include "uki-measure.h"
+#include "uki-profile.h"
 
 #define MAX_MD 64
 #define TPM2_CC_POLICY_PCR 0x0000017Fu
@@ -139,18 +141,82 @@ static bool section_hash(const EVP_MD *md, const PeFile *f, size_t i, unsigned c
         return ok;
 }
 
-/* PCR 11 after the UKI's sections (phase words added by the caller) */
-static bool predict_sections(const PeFile *f, const EVP_MD *md, unsigned char *pcr) {
+/* The sections one PCR 11 prediction covers, in systemd-stub's order. */
+typedef struct {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
+        size_t n;
+} Selection;
+
+#define MAX_VARIANTS 64
+
+static bool name_is(const PeFile *f, size_t i, const char *name) {
+        char got[PE_SECTION_NAME_LEN + 1];
+        PeSectionHeader h = pe_section(f, i);
+        pe_section_name(&h, got);
+        return strcmp(got, name) == 0;
+}
+
+/* What ukify 257 has systemd-measure sign for profile (0 when the UKI has no .profile): the
+ * profile's sections as systemd-stub picks them (uki_profile_pcr11_select()) and, when there
+ * are .dtbauto sections, one variant per .dtbauto with it measured in its place: for profile 0
+ * each .dtbauto before the second .profile; for a later profile each of its own, else the
+ * first one of the base (ukify takes it over from the base like any other section). */
+static bool variants(const PeFile *f, uint32_t profile, Selection *out, size_t *ret_n) {
+        const void *table = f->data + f->sections_offset;
+        Selection base;
+        size_t dtb[MAX_VARIANTS], n_dtb = 0, start = 0, end = f->n_sections;
+        unsigned count = uki_profile_count(table, f->n_sections);
+
+        if (!uki_profile_pcr11_select(table, f->n_sections, profile, base.sel, &base.n) || base.n == 0)
+                return error("no sections to measure for profile %u", profile), false;
+        if (count > 0 && !uki_profile_range(table, f->n_sections, profile, &start, &end))
+                return error("no profile %u", profile), false;
+        if (profile == 0)
+                start = 0;
+        for (size_t i = start; i < end; i++)
+                if (name_is(f, i, ".dtbauto")) {
+                        if (n_dtb == MAX_VARIANTS)
+                                return error("more than %d .dtbauto sections", MAX_VARIANTS), false;
+                        dtb[n_dtb++] = i;
+                }
+        if (n_dtb == 0 && profile > 0) {
+                size_t s0 = 0, e0 = 0;
+                uki_profile_range(table, f->n_sections, 0, &s0, &e0);
+                for (size_t i = 0; i < s0 && n_dtb == 0; i++)
+                        if (name_is(f, i, ".dtbauto"))
+                                dtb[n_dtb++] = i;
+        }
+        if (n_dtb == 0) {
+                out[0] = base;
+                *ret_n = 1;
+                return true;
+        }
+        for (size_t v = 0; v < n_dtb; v++) {
+                Selection *o = &out[v];
+                o->n = 0;
+                bool placed = false;
+                for (size_t i = 0; i <= base.n; i++) {
+                        if (!placed && (i == base.n || base.sel[i].kind > UKI_SECTION_DTBAUTO)) {
+                                o->sel[o->n++] = (UkiMeasuredSection) { .kind = UKI_SECTION_DTBAUTO,
+                                                                        .index = (uint16_t) dtb[v] };
+                                placed = true;
+                        }
+                        if (i < base.n)
+                                o->sel[o->n++] = base.sel[i];
+                }
+        }
+        *ret_n = n_dtb;
+        return true;
+}
+
+/* PCR 11 after the selected sections (phase words added by the caller) */
+static bool predict_sections(const PeFile *f, const EVP_MD *md, const Selection *sel, unsigned char *pcr) {
         unsigned char d[MAX_MD];
-        size_t n = uki_pcr11_select(f->data + f->sections_offset, f->n_sections, sel);
         memset(pcr, 0, MAX_MD);
-        if (n == 0)
-                return false;
-        for (size_t i = 0; i < n; i++) {
-                const char *name = uki_section_name(sel[i].kind);
+        for (size_t i = 0; i < sel->n; i++) {
+                const char *name = uki_section_name(sel->sel[i].kind);
                 if (!digest(md, name, strlen(name) + 1, NULL, 0, d) || !extend(md, pcr, d) ||
-                    !section_hash(md, f, sel[i].index, d) || !extend(md, pcr, d))
+                    !section_hash(md, f, sel->sel[i].index, d) || !extend(md, pcr, d))
                         return false;
         }
         return true;
@@ -168,14 +234,6 @@ static bool add_phase(const EVP_MD *md, unsigned char *pcr, const char *path, si
                         return false;
                 w = we + 1;
         }
-        return true;
-}
-
-bool pcr11_predict_phase(const PeFile *f, const char *bank, const char *phase, unsigned char *out, size_t *ret_len) {
-        const EVP_MD *md = EVP_get_digestbyname(bank);
-        if (!md || !predict_sections(f, md, out) || !add_phase(md, out, phase ? phase : "", phase ? strlen(phase) : 0))
-                return false;
-        *ret_len = (size_t) EVP_MD_get_size(md);
         return true;
 }
 
@@ -333,15 +391,19 @@ static void phase_list_free(char **v) {
 
 /* One bank's entries: for each key, each phase path. Appends to o; entries already written for
  * this bank (same text) are skipped, as ukify's merge does. */
-static bool bank_entries(Str *o, const PeFile *f, int bi, const Signer *sg, size_t n_keys) {
+static bool bank_entries(Str *o, const PeFile *f, const Selection *vars, size_t n_vars, int bi, const Signer *sg,
+                         size_t n_keys) {
         const EVP_MD *md = EVP_get_digestbyname(banks_known[bi].name);
         unsigned char base[MAX_MD], pcr[MAX_MD], pol[32], sig[2048];
         size_t mdn, bank_start = o->n;
         bool first = true;
-        if (!md || !predict_sections(f, md, base))
-                return error("cannot compute PCR 11 for bank %s", banks_known[bi].name), false;
+        if (!md)
+                return error("bank %s: not supported by libcrypto", banks_known[bi].name), false;
         mdn = (size_t) EVP_MD_get_size(md);
+        for (size_t v = 0; v < n_vars; v++)
         for (size_t k = 0; k < n_keys; k++) {
+                if (!predict_sections(f, md, &vars[v], base))
+                        return error("cannot compute PCR 11 for bank %s", banks_known[bi].name), false;
                 for (size_t p = 0; sg[k].phase_list[p]; p++) {
                         const char *tok = sg[k].phase_list[p];
                         memcpy(pcr, base, mdn);
@@ -381,11 +443,15 @@ static bool bank_entries(Str *o, const PeFile *f, int bi, const Signer *sg, size
         return true;
 }
 
-bool pcrsig_make(const PeFile *f, const PcrSignKey *keys, size_t n_keys, const char *banks, char **ret,
-                 size_t *ret_size) {
+bool pcrsig_make(const PeFile *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
+                 char **ret, size_t *ret_size) {
         Signer sg[PCRSIG_MAX_KEYS] = {};
+        Selection vars[MAX_VARIANTS];
+        size_t n_vars = 0;
         Str o = {};
         bool ok = false;
+        if (!variants(f, profile, vars, &n_vars))
+                return false;
         if (n_keys == 0 || n_keys > PCRSIG_MAX_KEYS)
                 return error("--pcr-private-key: 1 to %d keys", PCRSIG_MAX_KEYS), false;
         if (!banks)
@@ -436,7 +502,7 @@ bool pcrsig_make(const PeFile *f, const PcrSignKey *keys, size_t n_keys, const c
                 puts_(&o, "\"");
                 puts_(&o, banks_known[bi].name);
                 puts_(&o, "\": [");
-                if (!bank_entries(&o, f, bi, sg, n_keys))
+                if (!bank_entries(&o, f, vars, n_vars, bi, sg, n_keys))
                         goto out;
                 puts_(&o, "]");
         }
@@ -458,31 +524,123 @@ out:
         return ok;
 }
 
+/* The UKI with json[p] as a .pcrsig at the end of each profile p (ukify's places: after profile
+ * 0's .profile and after each joined profile's sections). The sections after profile 0 are cut
+ * off (the file truncated after profile 0's data) and appended again with the .pcrsig sections
+ * between them, so the result is what appending in ukify's order gives. */
+static bool insert_per_profile(Blob *uki, const PeFile *f, char **json, const size_t *size, unsigned count) {
+        const void *table = f->data + f->sections_offset;
+        size_t s0, e0, trunc = 0, removed_raw = 0, n = 0, total = 0, out_size = 0;
+        PeNewSection secs[PE_MAX_SECTIONS];
+        char names[PE_MAX_SECTIONS][PE_SECTION_NAME_LEN + 1];
+        uint8_t *cut = NULL, *out = NULL;
+        bool ok = false;
+
+        if (!uki_profile_range(table, f->n_sections, 0, &s0, &e0))
+                return error("no profile 0"), false;
+        for (size_t i = 0; i < e0; i++) {
+                PeSectionHeader h = pe_section(f, i);
+                if (h.SizeOfRawData && (size_t) h.PointerToRawData + h.SizeOfRawData > trunc)
+                        trunc = (size_t) h.PointerToRawData + h.SizeOfRawData;
+        }
+        secs[n++] = (PeNewSection) { ".pcrsig", json[0], size[0], 0, false };
+        for (unsigned p = 1; p < count; p++) {
+                size_t s, e;
+                if (!uki_profile_range(table, f->n_sections, p, &s, &e))
+                        return error("no profile %u", p), false;
+                for (size_t i = s; i < e; i++) {
+                        PeSectionHeader h = pe_section(f, i);
+                        size_t raw;
+                        const uint8_t *d = pe_section_data(f, i, &raw);
+                        if (h.SizeOfRawData && h.PointerToRawData < trunc)
+                                return error("profile %u's sections are not after profile 0's", p), false;
+                        if (n + 2 > PE_MAX_SECTIONS)
+                                return error("too many sections"), false;
+                        if (raw < h.VirtualSize)
+                                return error("section %zu: shorter in the file than in memory", i), false;
+                        removed_raw += h.SizeOfRawData;
+                        pe_section_name(&h, names[n]);
+                        secs[n] = (PeNewSection) { names[n], d, h.VirtualSize, h.Characteristics, false };
+                        n++;
+                }
+                secs[n++] = (PeNewSection) { ".pcrsig", json[p], size[p], 0, false };
+        }
+        if (trunc > f->size || f->n_sections - e0 + 2 * (size_t) count > PE_MAX_SECTIONS)
+                return error("unexpected section layout"), false;
+
+        /* the image as it was after profile 0: e0 sections, data up to trunc */
+        cut = malloc(trunc);
+        if (!cut)
+                return error("out of memory"), false;
+        memcpy(cut, f->data, trunc);
+        size_t nsec_off = f->pe_offset + 4 + offsetof(PeFileHeader, NumberOfSections);
+        size_t sid_off = f->pe_offset + 4 + sizeof(PeFileHeader) + offsetof(PeOptionalHeader64, SizeOfInitializedData);
+        uint16_t nsec = (uint16_t) e0;
+        memcpy(cut + nsec_off, &nsec, 2);
+        uint32_t sid = f->opt.SizeOfInitializedData >= removed_raw ? f->opt.SizeOfInitializedData - (uint32_t) removed_raw : 0;
+        memcpy(cut + sid_off, &sid, 4);
+        memset(cut + f->sections_offset + e0 * sizeof(PeSectionHeader), 0, (f->n_sections - e0) * sizeof(PeSectionHeader));
+        PeFile c;
+        PeResult r = pe_parse(cut, trunc, &c);
+        if (r == PE_OK)
+                r = pe_append_size(&c, secs, n, &total);
+        if (r == PE_OK) {
+                out = malloc(total);
+                r = out ? pe_append_sections(&c, secs, n, out, total, &out_size) : PE_BUFFER_TOO_SMALL;
+        }
+        if (r != PE_OK) {
+                error("cannot add .pcrsig sections: %s", pe_strerror(r));
+                goto fail;
+        }
+        blob_free(uki);
+        uki->data = out;
+        uki->size = out_size;
+        out = NULL;
+        ok = true;
+fail:
+        free(cut);
+        free(out);
+        return ok;
+}
+
 bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n_keys, const char *banks) {
         PeFile f;
-        char *json = NULL;
-        size_t n = 0, total = 0, size = 0;
+        char *json[PE_MAX_SECTIONS] = {};
+        size_t size[PE_MAX_SECTIONS] = {}, total = 0, out_size = 0;
+        bool ok = false;
         PeResult r = pe_parse(uki->data, uki->size, &f);
         if (r != PE_OK)
                 return error("%s: %s", what, pe_strerror(r)), false;
         if (pe_find_section(&f, ".pcrsig") >= 0)
                 return error("%s: already has a .pcrsig section", what), false;
-        if (!pcrsig_make(&f, keys, n_keys, banks, &json, &n))
-                return false;
-        PeNewSection s = { ".pcrsig", json, n, 0, false };
-        uint8_t *out = NULL;
+        unsigned count = uki_profile_count(f.data + f.sections_offset, f.n_sections);
+        if (count > PE_MAX_SECTIONS / 2)
+                return error("%s: too many profiles", what), false;
+        for (unsigned p = 0; p < (count ? count : 1); p++)
+                if (!pcrsig_make(&f, p, keys, n_keys, banks, &json[p], &size[p]))
+                        goto out;
+        if (count > 0) {
+                ok = insert_per_profile(uki, &f, json, size, count);
+                goto out;
+        }
+        PeNewSection s = { ".pcrsig", json[0], size[0], 0, false };
+        uint8_t *o = NULL;
         r = pe_append_size(&f, &s, 1, &total);
         if (r == PE_OK) {
-                out = malloc(total);
-                r = out ? pe_append_sections(&f, &s, 1, out, total, &size) : PE_BUFFER_TOO_SMALL;
+                o = malloc(total);
+                r = o ? pe_append_sections(&f, &s, 1, o, total, &out_size) : PE_BUFFER_TOO_SMALL;
         }
-        free(json);
         if (r != PE_OK) {
-                free(out);
-                return error("%s: cannot add .pcrsig: %s", what, pe_strerror(r)), false;
+                free(o);
+                error("%s: cannot add .pcrsig: %s", what, pe_strerror(r));
+                goto out;
         }
         blob_free(uki);
-        uki->data = out;
-        uki->size = size;
-        return true;
+        uki->data = o;
+        uki->size = out_size;
+        ok = true;
+out:
+        for (size_t i = 0; i < PE_MAX_SECTIONS; i++)
+                free(json[i]);
+        return ok;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pe.h"
 #include "util.h"
@@ -27,21 +28,17 @@ bool pcr_banks_check(const char *banks);
 /* ukify's --phases= value is valid (colon-separated phase paths of known phase words). */
 bool pcr_phases_check(const char *phases);
 
-/* The .pcrsig JSON (no NUL, no newline; malloc'd) for the UKI f (its .pcrpkey included, no
- * .pcrsig yet), as ukify 257 writes it: one object, a key per bank in the order given, an
- * array of {"pcrs", "pkfp", "pol", "sig"} per key and phase path, duplicates left out. banks
- * NULL: sha1 sha256 sha384 sha512. */
-bool pcrsig_make(const PeFile *f, const PcrSignKey *keys, size_t n_keys, const char *banks, char **ret,
-                 size_t *ret_size);
+/* The .pcrsig JSON (no NUL, no newline; malloc'd) for profile (0 for a UKI without .profile) of
+ * the UKI f (its .pcrpkey included, no .pcrsig yet), as ukify 257 writes it: one object, a key
+ * per bank (sorted), an array of {"pcrs", "pkfp", "pol", "sig"} per .dtbauto variant, key and
+ * phase path (sorted), duplicates left out. banks NULL: sha1 sha256 sha384 sha512. */
+bool pcrsig_make(const PeFile *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
+                 char **ret, size_t *ret_size);
 
 /* The public half of a PEM private key as a PEM "PUBLIC KEY" (what ukify embeds as .pcrpkey
  * when only --pcr-private-key is given). */
 bool pcrpkey_from_private(const char *path, Blob *ret);
 
-/* The predicted PCR 11 value (bank md name "sha256" ...) after the sections and the phase path
- * phase ("" or NULL: no phase); out holds up to 64 bytes, *ret_len is set. */
-bool pcr11_predict_phase(const PeFile *f, const char *bank, const char *phase, unsigned char *out,
-                         size_t *ret_len);
-
-/* Append the .pcrsig section (pcrsig_make()) to the UKI in *uki (replaced by the new image). */
+/* Add .pcrsig (pcrsig_make()) to the UKI in *uki (replaced by the new image): at the end, or,
+ * in a multi-profile UKI, one per profile at the end of that profile, as ukify 257 places them. */
 bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n_keys, const char *banks);

@@ -36,7 +36,7 @@ PHASES_DEFAULT = ['enter-initrd', 'enter-initrd:leave-initrd', 'enter-initrd:lea
 TPM_ALG = {'sha1': 0x0004, 'sha256': 0x000B, 'sha384': 0x000C, 'sha512': 0x000D}
 # systemd-stub's measurement order (src/fundamental/uki-measure.c; .pcrsig and .dtbauto not measured)
 MEASURED = ['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat', '.pcrpkey',
-            '.profile', '.hwids']
+            '.profile', '.dtbauto', '.hwids']
 
 
 def case(fn):
@@ -259,6 +259,30 @@ Phases=enter-initrd:leave-initrd
     a, b = compare_sections(c, 'config', theirs, ours, ('.pcrsig', '.cmdline'))
     c.eq(b.get('.cmdline'), b'console=ttyAMA0 quiet', 'config: .cmdline (continuation line, comment, whitespace)')
 
+    # a multi-profile UKI: one .pcrsig per profile, at its end (profile PEs made by ukify 257
+    # with Debian 13's addon stub, joined by both)
+    addon = need(os.path.join(CACHE, 'trixie', 'systemd-boot.pkg', 'usr', 'lib', 'systemd', 'boot', 'efi',
+                              'addonaa64.efi.stub'), "Debian 13's addon stub")
+    joins = []
+    for i, (prof, extra) in enumerate([('TITLE=One\nID=one', ['--cmdline', 'one rw']),
+                                       ('TITLE=Two\nID=two', ['--cmdline', 'two', '--uname', '9.9'])]):
+        pe = os.path.join(work, 'profile%d.efi' % (i + 1))
+        ukify_build(work, cmd, '--stub', addon, '--profile', prof, *extra, '--output', pe)
+        joins += ['--join-profile', pe]
+    args = ['--linux', kernel('aarch64'), '--cmdline', 'base', '--os-release', '@' + osrel, '--uname', '6.1',
+            '--sbat', SBAT_UKI, *joins, '--pcr-private-key', k1, '--pcr-public-key', p1, '--phases', 'enter-initrd',
+            '--pcr-private-key', k2, '--pcr-public-key', p2, '--phases', 'sysinit', '--pcr-banks', 'sha256']
+    theirs, ours = os.path.join(work, 'multi.ukify.efi'), os.path.join(work, 'multi.ours.efi')
+    ukify_build(work, cmd, '--stub', stub('aarch64'), *args, '--output', theirs)
+    build(*args, '-o', ours)
+    layout = lambda f: [n for n, _ in sections(f) if n in ('.profile', '.pcrsig')]  # noqa: E731
+    c.eq(layout(ours), layout(theirs), 'multi-profile: .profile/.pcrsig order')
+    c.eq(layout(ours), ['.profile', '.pcrsig'] * 3, 'multi-profile: a .pcrsig at the end of each of 3 profiles')
+    sa = [d for n, d in sections(theirs) if n == '.pcrsig']
+    sb = [d for n, d in sections(ours) if n == '.pcrsig']
+    c.true(len(sa) == 3 and sa == sb, 'multi-profile: the 3 .pcrsig sections byte for byte as ukify 257 (%s)' %
+           [x == y for x, y in zip(sa, sb)])
+
 
 def rsa_public_der(pub):
     return openssl('rsa', '-pubin', '-in', pub, '-RSAPublicKey_out', '-outform', 'DER')
@@ -314,6 +338,25 @@ def pcrsig_independent(work, c):
             c.true(p.returncode == 0 and b'Verified OK' in p.stdout,
                    '%s %s: RSA PKCS#1 v1.5 %s signature over the policy digest: %s' %
                    (bank, phase, bank, p.stdout.decode(errors='replace').strip()))
+    # .dtbauto: one entry per .dtbauto and phase, each with that .dtbauto measured in its own place
+    # and under its own name, as systemd-stub measures the one it picks (Debian 13's
+    # systemd-measure 257 measures a --dtbauto file as ".hwids" and a --hwids file as ".dtbauto":
+    # docs/ukify-options.md); .hwids is measured like any section
+    d1 = write(os.path.join(work, 'd1.dtb'), os.urandom(300))
+    d2 = write(os.path.join(work, 'd2.dtb'), os.urandom(200))
+    hw = write(os.path.join(work, 'hwids'), os.urandom(64))
+    ukd = os.path.join(work, 'dtbauto.efi')
+    build('--linux', kernel('aarch64'), '--uname', 'x', '--section', '.dtbauto:@' + d1, '--section', '.dtbauto:@' + d2,
+          '--section', '.hwids:@' + hw, '--pcr-private-key', k1, '--phases', 'enter-initrd ready',
+          '--pcr-banks', 'sha256', '-o', ukd)
+    sd = dict(sections(ukd))
+    got = [x['pol'] for x in json.loads(sd['.pcrsig'])['sha256']]
+    want = []
+    for dt in (d1, d2):
+        v = dict(sd, **{'.dtbauto': read(dt)})
+        want += [policy_pcr('sha256', predict(v, 'sha256', ph)).hex() for ph in ('enter-initrd', 'ready')]
+    c.eq(got, want, '.dtbauto: a policy per .dtbauto (in table order) and phase')
+
     # one private key only: .pcrpkey is its public half (what systemd-keyutil public writes: PEM PUBLIC KEY)
     uki1 = os.path.join(work, 'indep1.efi')
     build('--linux', kernel('aarch64'), '--uname', 'x', '--pcr-private-key', k1, '--pcr-banks', 'sha256', '-o', uki1)
