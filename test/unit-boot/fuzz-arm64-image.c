@@ -27,5 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             (h.text_offset != 0 || h.image_size == 0 || h.image_size > alloc || base % ARM64_MIN_KIMG_ALIGN ||
              base + h.image_size < base || base + h.image_size >= ARM64_EFI_ALLOC_LIMIT))
                 __builtin_trap();
+        /* the image_size sanity rule: accepted only without a header or with a sane image_size */
+        uint64_t image_size = 0;
+        if (arm64_image_size_ok(data, size, &image_size) && parsed &&
+            (h.image_size < size || h.image_size > ARM64_IMAGE_SIZE_MAX))
+                __builtin_trap();
         return 0;
 }
