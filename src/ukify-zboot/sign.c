@@ -139,6 +139,31 @@ static void signer_name(const uint8_t *der, size_t n, char *out, size_t out_size
         PKCS7_free(p7);
 }
 
+/* The WIN_CERTIFICATE entries in data[off, end) (the caller checked that range is readable). */
+static void signature_walk(const uint8_t *data, uint64_t off, uint64_t end, SignatureInfo *ret) {
+        while (off < end) {
+                if (end - off < 8) {
+                        ret->malformed = true;
+                        return;
+                }
+                uint32_t len;
+                uint16_t rev, type;
+                memcpy(&len, data + off, 4);
+                memcpy(&rev, data + off + 4, 2);
+                memcpy(&type, data + off + 6, 2);
+                if (len < 8 || len > end - off) {
+                        ret->malformed = true;
+                        return;
+                }
+                if (type == WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
+                        ret->n_pkcs7++;
+                        if (!ret->signer[0])
+                                signer_name(data + off + 8, len - 8, ret->signer, sizeof(ret->signer));
+                }
+                off += ((uint64_t) len + 7) & ~(uint64_t) 7;   /* 64-bit: a length near 4 GiB must not wrap to 0 */
+        }
+}
+
 void signature_info(const Blob *b, SignatureInfo *ret) {
         *ret = (SignatureInfo) {};
         PeFile f;
@@ -154,25 +179,5 @@ void signature_info(const Blob *b, SignatureInfo *ret) {
                 ret->malformed = true;
                 return;
         }
-        while (off < end) {
-                if (end - off < 8) {
-                        ret->malformed = true;
-                        return;
-                }
-                uint32_t len;
-                uint16_t rev, type;
-                memcpy(&len, b->data + off, 4);
-                memcpy(&rev, b->data + off + 4, 2);
-                memcpy(&type, b->data + off + 6, 2);
-                if (len < 8 || len > end - off) {
-                        ret->malformed = true;
-                        return;
-                }
-                if (type == WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
-                        ret->n_pkcs7++;
-                        if (!ret->signer[0])
-                                signer_name(b->data + off + 8, len - 8, ret->signer, sizeof(ret->signer));
-                }
-                off += (len + 7) & ~(uint64_t) 7;
-        }
+        signature_walk(b->data, off, end, ret);
 }

@@ -5,7 +5,8 @@ grows and minimizes the corpora): headers cut from the Debian kernels in test/ca
 images of test/bad-images, our EFI stubs (cut), tiny compressed streams of every type and
 synthetic command lines. Targets whose input starts with fuzzer parameters get them prefixed.
 
-usage: make-seeds.py BUILD_DIR (the EFI stubs are taken from BUILD_DIR/src/boot/zboot)"""
+usage: make-seeds.py BUILD_DIR [TARGET...] (the EFI stubs are taken from BUILD_DIR/src/boot/zboot;
+only the named targets are seeded when any are given)"""
 import glob
 import gzip
 import hashlib
@@ -14,13 +15,19 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "test", "fuzz-corpus")
 CUT = 64 * 1024
 
 
+ONLY = set()   # targets named on the command line (all when empty)
+
+
 def put(target, data, prefix=b""):
+    if ONLY and target not in ONLY:
+        return
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
     data = prefix + data
@@ -37,8 +44,97 @@ def tool(cmd, data):
     return subprocess.run(cmd, input=data, capture_output=True, check=True).stdout
 
 
+def tiny_pe(sections, cert_table=b""):
+    """A minimal PE32+ (x86_64) with the given (name, data) sections and, if given, a
+    certificate table appended at the end (DataDirectory[4], a file offset)."""
+    falign, salign = 0x200, 0x1000
+    n = len(sections)
+    headers = (0x40 + 4 + 20 + 240 + 40 * n + falign - 1) // falign * falign
+    raw, table, off, rva = b"", b"", headers, salign
+    for name, data in sections:
+        size = (len(data) + falign - 1) // falign * falign
+        table += struct.pack("<8sIIIIIIHHI", name.encode(), len(data), rva, size, off, 0, 0, 0, 0, 0x40000040)
+        raw += data + bytes(size - len(data))
+        off += size
+        rva += (len(data) + salign - 1) // salign * salign or salign
+    dirs = [(0, 0)] * 16
+    if cert_table:
+        dirs[4] = (off, len(cert_table))
+    opt = struct.pack("<HBBIIIII", 0x20b, 0, 0, 0, len(raw), 0, 0, 0)
+    opt += struct.pack("<QIIHHHHHHIIIIHHQQQQII", 0, salign, falign, 0, 0, 0, 0, 0, 0, 0, rva, headers, 0, 10, 0x100,
+                       0, 0, 0, 0, 0, 16)
+    opt += b"".join(struct.pack("<II", a, b) for a, b in dirs)
+    coff = struct.pack("<HHIIIHH", 0x8664, n, 0, 0, 0, len(opt), 0x22)
+    dos = b"MZ" + bytes(0x3a) + struct.pack("<I", 0x40)
+    head = dos + b"PE\0\0" + coff + opt + table
+    return head + bytes(headers - len(head)) + raw + cert_table
+
+
+def cert_table_of(pe):
+    """The certificate table (DataDirectory[4]) of a signed PE32+ file."""
+    lfanew = struct.unpack_from("<I", pe, 0x3c)[0]
+    off, size = struct.unpack_from("<II", pe, lfanew + 24 + 112 + 4 * 8)
+    return pe[off:off + size]
+
+
+def seed_trust(build):
+    """device-path, sign and sbat (the UKI stub's device path walkers, the CLI's signature reader
+    and SBAT merge)."""
+    # device paths: PciRoot, Pci, a GPT hard drive node, file path nodes, End
+    def node(t, st, data):
+        return struct.pack("<BBH", t, st, 4 + len(data)) + data
+    guid = bytes(range(0x10, 0x20))
+    acpi, pci = node(2, 1, struct.pack("<II", 0x0a0341d0, 0)), node(1, 1, b"\x00\x1f")
+    hd_gpt = node(4, 1, struct.pack("<IQQ", 1, 2048, 65536) + guid + b"\x02\x02")
+    hd_mbr = node(4, 1, struct.pack("<IQQ", 1, 2048, 65536) + guid[:4] + bytes(12) + b"\x01\x01")
+    end = node(0x7f, 0xff, b"")
+    def fp(text):
+        return node(4, 4, (text + "\0").encode("utf-16-le"))
+    for path in [acpi + pci + hd_gpt + fp("\\EFI\\Linux\\uki.efi") + end,
+                 acpi + pci + hd_mbr + fp("\\EFI\\BOOT\\BOOTX64.EFI") + end,
+                 fp("\\EFI") + fp("Linux") + fp("\\a.efi") + end,
+                 hd_gpt[:30] + end,
+                 acpi + node(4, 1, b"") + end]:
+        put("device-path", path)
+
+    # signatures: the certificate table sbsign writes for a stub (a throw-away key), in a tiny
+    # PE and alone
+    stub = sorted(glob.glob(os.path.join(build, "src", "boot", "zboot", "linux*.efi.stub")))[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        key, cert, out = (os.path.join(tmp, n) for n in ("key.pem", "cert.pem", "signed.efi"))
+        subprocess.run(["openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=ukify-zboot make-seeds", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True)
+        subprocess.run(["sbsign", "--key", key, "--cert", cert, "--output", out, stub], check=True,
+                       capture_output=True)
+        with open(out, "rb") as f:
+            table = cert_table_of(f.read())
+    text = tiny_pe([(".text", b"\xc3" * 16)])
+    put("sign", tiny_pe([(".text", b"\xc3" * 16)], table), b"\x00")
+    put("sign", text, b"\x00")
+    put("sign", table, b"\x01")
+    put("sign", table + struct.pack("<IHH", 8, 0x200, 2), b"\x01")
+    put("sign", struct.pack("<IHH", 12, 0x200, 1) + bytes(4) + struct.pack("<IHH", 0x10000, 0x200, 2), b"\x01")
+
+    # SBAT: stub, kernel, user texts (0xff between them), and tiny PEs with a .sbat
+    header = "sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n"
+    ours = "ukify-zboot,1,ukify-zboot,ukify-zboot,0.1,https://example.org/ukify-zboot\n"
+    kernel = "linux,1,Debian,linux,6.1.0,https://www.debian.org/\nukify-zboot,2,x,x,x,x\n"
+    user = "mydistro,3,My Distro,linux,1,https://example.org\r\n  \nlinux,1,u,u,u,u"
+    put("sbat", "\xff".join([header + ours, header + kernel, user]).encode("latin-1"), b"\x00")
+    put("sbat", (header + ours + "bad,0,zero generation\n").encode(), b"\x00")
+    put("sbat", "a,123456789\n,1\nb,x\n".encode(), b"\x00")
+    put("sbat", tiny_pe([(".text", b"\xc3" * 16), (".sbat", (header + ours).encode() + b"\0")]), b"\x01")
+    put("sbat", tiny_pe([(".sbat", (header + kernel).encode())]), b"\x01")
+    put("sbat", tiny_pe([(".sbat", b"linux,1\n")]), b"\x01")
+
+
 def main():
     build = sys.argv[1]
+    ONLY.update(sys.argv[2:])
+    if ONLY and ONLY <= {"device-path", "sign", "sbat"}:
+        seed_trust(build)
+        return
     cache = os.path.join(ROOT, "test", "cache")
     images = [read(p) for p in sorted(glob.glob(os.path.join(ROOT, "test", "bad-images", "*.img")))]
     kernels = [read(p, 16 * 1024) for p in sorted(glob.glob(os.path.join(cache, "*", "vmlinuz")) +
@@ -87,6 +183,7 @@ def main():
     # slots: size, align shift, min, max, seed, then (start, size) regions
     put("slots", struct.pack("<5Q", 32 << 20, 21, 0, 1 << 48, 12345) +
         struct.pack("<4Q", 0x100000, 0x7ff00000, 0x100000000, 0x100000000))
+    seed_trust(build)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
  * would refuse for an unsigned inner image, and which would copy the kernel once more).
  */
 #include "cmdline.h"
+#include "device-path.h"
 #include "efi-main.h"
 #include "initrd.h"
 #include "initrd-list.h"
@@ -51,73 +52,16 @@ static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Sectio
 #define STUB_FEATURE_SIDELOAD (UINT64_C(1) << 1 | UINT64_C(1) << 2 | UINT64_C(1) << 3 | UINT64_C(1) << 8)
 #define STUB_FEATURE_MULTI_PROFILE_UKI     (UINT64_C(1) << 9)   /* "@N" selects a .profile */
 
-enum { MEDIA_HARDDRIVE_DP = 0x01, MEDIA_FILEPATH_DP = 0x04, SIGNATURE_TYPE_GUID = 0x02 };
-
-/* The next node of a device path of at most *left bytes, or NULL at its end or on a bad length. */
-static const EFI_DEVICE_PATH_PROTOCOL *dp_next(const EFI_DEVICE_PATH_PROTOCOL *n, size_t *left) {
-        if (*left < sizeof(*n) || n->Length < sizeof(*n) || n->Length > *left)
-                return NULL;
-        *left -= n->Length;
-        return (const EFI_DEVICE_PATH_PROTOCOL *) ((const uint8_t *) n + n->Length);
-}
-
 #define DP_MAX 4096   /* no device path we read is longer; a bound for a corrupt one */
 
-/* The GPT partition GUID of the HD media node in the device path of dev, as sd-boot writes it
- * (36 characters and a NUL; uppercase hex, as sd-boot 252 writes LoaderDevicePartUUID; mixed-endian fields). */
-static bool partition_uuid(EFI_HANDLE dev, char16_t out[37]) {
+/* The GPT partition GUID of the device we were loaded from (device-path.c: uppercase, as sd-boot
+ * 252 writes LoaderDevicePartUUID). */
+static bool partition_uuid(EFI_HANDLE dev, char16_t out[DEVICE_PATH_UUID_LEN + 1]) {
         static const EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
         const EFI_DEVICE_PATH_PROTOCOL *n;
         if (!dev || BS->HandleProtocol(dev, &dp_guid, (void **) &n) != EFI_SUCCESS || !n)
                 return false;
-        size_t left = DP_MAX;
-        for (; n && n->Type != END_DEVICE_PATH_TYPE; n = dp_next(n, &left)) {
-                /* HD node: header 4, PartitionNumber 4, Start 8, Size 8, Signature 16, MBRType 1, SignatureType 1 */
-                if (n->Length < sizeof(*n) || n->Length > left)
-                        return false;
-                if (n->Type != MEDIA_DEVICE_PATH || n->SubType != MEDIA_HARDDRIVE_DP || n->Length < 42)
-                        continue;
-                const uint8_t *h = (const uint8_t *) n;
-                if (h[41] != SIGNATURE_TYPE_GUID)
-                        return false;
-                const uint8_t *g = h + 24;
-                static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-                static const char hex[] = "0123456789ABCDEF";
-                size_t k = 0;
-                for (size_t i = 0; i < 16; i++) {
-                        if (i == 4 || i == 6 || i == 8 || i == 10)
-                                out[k++] = '-';
-                        out[k++] = (char16_t) hex[g[order[i]] >> 4];
-                        out[k++] = (char16_t) hex[g[order[i]] & 15];
-                }
-                out[k] = 0;
-                return true;
-        }
-        return false;
-}
-
-/* The text of the file path nodes of our FilePath ("\EFI\Linux\uki.efi"), as sd-stub reports it. */
-static size_t image_identifier(const EFI_DEVICE_PATH_PROTOCOL *n, char16_t *out, size_t cap) {
-        size_t k = 0, left = DP_MAX;
-        for (; n && n->Type != END_DEVICE_PATH_TYPE; n = dp_next(n, &left)) {
-                if (n->Length < sizeof(*n) || n->Length > left)
-                        return 0;
-                if (n->Type != MEDIA_DEVICE_PATH || n->SubType != MEDIA_FILEPATH_DP)
-                        continue;
-                const char16_t *s = (const char16_t *) ((const uint8_t *) n + sizeof(*n));
-                size_t units = (n->Length - sizeof(*n)) / sizeof(char16_t);
-                for (size_t i = 0; i < units && s[i]; i++) {
-                        if (k + 1 >= cap)
-                                return 0;
-                        /* consecutive nodes are joined with one separator */
-                        if (i == 0 && k > 0 && out[k - 1] != '\\' && s[0] != '\\')
-                                out[k++] = '\\';
-                        out[k++] = s[i];
-                }
-        }
-        if (k < cap)
-                out[k] = 0;
-        return k;
+        return device_path_partition_uuid(n, DP_MAX, out);
 }
 
 #define EFI_SHELL_PARAMETERS_PROTOCOL_GUID \
@@ -169,7 +113,7 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
                             STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
 
-        char16_t uuid[37];
+        char16_t uuid[DEVICE_PATH_UUID_LEN + 1];
         if (partition_uuid(li->DeviceHandle, uuid)) {
                 if (!loader_variable_exists(u"LoaderDevicePartUUID"))
                         (void) loader_variable_set(u"LoaderDevicePartUUID", uuid, sizeof(uuid));
@@ -177,7 +121,8 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
         }
 
         char16_t id[512];
-        size_t n = image_identifier(li->FilePath, id, ELEMENTSOF(id));
+        /* the text of our FilePath ("\EFI\Linux\uki.efi"), as sd-stub reports it */
+        size_t n = device_path_file_text(li->FilePath, DP_MAX, id, ELEMENTSOF(id));
         if (n > 0)
                 (void) loader_variable_set(u"StubImageIdentifier", id, (n + 1) * sizeof(char16_t));
 }

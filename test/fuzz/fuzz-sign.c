@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libFuzzer: the CLI's reading of Authenticode signatures (src/ukify-zboot/sign.c): the PE's
+ * certificate table (DataDirectory[SECURITY]) as a list of WIN_CERTIFICATE entries, each PKCS#7
+ * SignedData decoded by libcrypto for the signer's name. sign.c is compiled into this file so
+ * its static table walk is reachable; the CLI helpers it calls are shimmed. The first input byte
+ * selects: even = the rest is a whole PE file (signature_info), odd = the rest is a certificate
+ * table alone (the walk, reached without a PE around it). Invariants: no certificate table means
+ * nothing found; a PKCS#7 count never exceeds the entries the table can hold (8 bytes each); the
+ * signer is NUL-terminated inside its buffer and empty without a PKCS#7 entry.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/ukify-zboot/sign.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int error(const char *fmt, ...) {
+        (void) fmt;
+        return 1;
+}
+
+void blob_free(Blob *b) {
+        free(b->data);
+        b->data = NULL;
+        b->size = 0;
+}
+
+/* write_output() is not fuzzed (it runs sbsign); these keep sign.c linking. */
+bool read_file(const char *path, Blob *ret) {
+        (void) path;
+        (void) ret;
+        abort();
+}
+
+bool write_file_atomic(const char *path, const void *data, size_t size) {
+        (void) path;
+        (void) data;
+        (void) size;
+        abort();
+}
+
+static void check(const SignatureInfo *si, size_t table_size) {
+        if (si->n_pkcs7 > table_size / 8)
+                abort();
+        if (!memchr(si->signer, 0, sizeof(si->signer)))
+                abort();
+        if (si->n_pkcs7 == 0 && si->signer[0])
+                abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        if (size < 1)
+                return 0;
+        bool table_only = data[0] & 1;
+        /* a copy of exactly the input, so ASan sees any read past it */
+        Blob b = { .data = malloc(size - 1 ? size - 1 : 1), .size = size - 1 };
+        if (!b.data)
+                return 0;
+        memcpy(b.data, data + 1, size - 1);
+
+        SignatureInfo si;
+        if (table_only) {
+                si = (SignatureInfo) { .table = true };
+                signature_walk(b.data, 0, b.size, &si);
+                check(&si, b.size);
+        } else {
+                signature_info(&b, &si);
+                if (!si.table && (si.malformed || si.n_pkcs7 || si.signer[0]))
+                        abort();
+                check(&si, b.size);
+        }
+        blob_free(&b);
+        return 0;
+}
