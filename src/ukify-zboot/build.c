@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "inputs.h"
 #include "kernel.h"
 #include "measure.h"
 #include "pcrsig.h"
@@ -148,9 +149,9 @@ int verb_build(int argc, char **argv) {
                 case A_SECTION:
                         if (n_extra == MAX_EXTRA)
                                 return error("--section: at most %d", MAX_EXTRA);
-                        if (!strchr(optarg, ':') || strchr(optarg, ':') == optarg ||
-                            (size_t) (strchr(optarg, ':') - optarg) > 8)
-                                return error("--section: expected NAME:TEXT or NAME:@FILE with a name of 1..8 bytes, got \"%s\"",
+                        if (!strchr(optarg, ':') ||
+                            !section_name_check(optarg, (size_t) (strchr(optarg, ':') - optarg)))
+                                return error("--section: expected NAME:TEXT or NAME:@FILE with a name of 1..8 printable ASCII bytes, got \"%s\"",
                                              optarg);
                         extra[n_extra++] = optarg;
                         break;
@@ -306,9 +307,13 @@ int verb_build(int argc, char **argv) {
         TEXT(osrel, ".osrel");
         TEXT(cmdline, ".cmdline");
         FILESEC(dtb, ".dtb");
+        if (dtb && !dtb_check(&texts[nt - 1], dtb))
+                goto out;
         if (uname)
                 secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };
         FILESEC(splash, ".splash");
+        if (splash && !splash_check(&texts[nt - 1], splash))
+                goto out;
         /* .pcrpkey as ukify picks it: --pcrpkey, the one public key, the one private key's public half */
         if (!pcrpkey && n_pcr_pub == 1 && *pcr_pub[0])
                 pcrpkey = pcr_pub[0];
@@ -346,6 +351,8 @@ int verb_build(int argc, char **argv) {
         for (size_t i = 0; i < n_sbat; i++)
                 if (!sbat_add_text(&sl, sbats[i]))
                         goto out;
+        if (n_sbat == 0 && !sbat_add_text(&sl, UKI_SBAT_DEFAULT)) /* as ukify: a UKI can always be revoked */
+                goto out;
         sbat_text = sbat_format(&sl, &sbat_size);
         if (!sbat_text)
                 goto out;

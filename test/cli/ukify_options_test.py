@@ -486,6 +486,30 @@ def build_options(work, c):
     f = write(os.path.join(work, 'cmdline'), '  kept \t as is\n')
     build('--linux', kernel('aarch64'), '--uname', 'u', '--cmdline', '@' + f, '-o', o)
     c.eq(section(o, '.cmdline'), b'  kept \t as is\n', '--cmdline @FILE is taken verbatim, as ukify')
+    # ukify's default .sbat entry when no --sbat is given, none of it when one is
+    uki_line = b'uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/\n'
+    c.true(uki_line in section(o, '.sbat'), 'no --sbat: the uki,1,UKI default entry, as ukify')
+    build('--linux', kernel('aarch64'), '--uname', 'u', '--sbat', 'myos,1,My OS,myos,1,https://example.invalid', '-o', o)
+    c.true(uki_line not in section(o, '.sbat'), '--sbat given: no default entry')
+    # --splash must be a BMP, --devicetree a flattened device tree, --section names printable
+    bmp = bytearray(b'BM' + struct.pack('<IHHI', 58, 0, 0, 54) +
+                    struct.pack('<IiiHHIIiiII', 40, 1, 1, 1, 24, 0, 4, 2835, 2835, 0, 0) + b'\x00\x00\xff\x00')
+    good_bmp = write(os.path.join(work, 'splash.bmp'), bytes(bmp))
+    png = write(os.path.join(work, 'splash.png'), b'\x89PNG\r\n\x1a\n' + bytes(64))
+    fdt = struct.pack('>10I', 0xd00dfeed, 48, 40, 44, 40, 17, 16, 0, 4, 4) + bytes(8)
+    good_dtb = write(os.path.join(work, 'good.dtb'), fdt)
+    bad_dtb = write(os.path.join(work, 'bad.dtb'), fdt[:4] + struct.pack('>I', 4096) + fdt[8:])
+    build('--linux', kernel('aarch64'), '--uname', 'u', '--splash', good_bmp, '--devicetree', good_dtb, '-o', o)
+    s = dict(sections(o))
+    c.true(s.get('.splash') == bytes(bmp) and s.get('.dtb') == fdt, '.splash and .dtb carried as given')
+    for args, want in [(['--splash', png], 'not a BMP image'), (['--devicetree', png], 'not a flattened device tree'),
+                       (['--devicetree', bad_dtb], 'totalsize 4096'),
+                       (['--section', '.a\tb:x'], 'printable ASCII')]:
+        if os.path.exists(o):
+            os.unlink(o)
+        rc, _, err = run('build', '--linux', kernel('aarch64'), '--uname', 'u', *args, '-o', o)
+        c.true(rc != 0 and want in err and not os.path.exists(o),
+               '%s: refused with "%s" (rc %d): %s' % (' '.join(args), want, rc, err.strip()))
 
 
 def main():

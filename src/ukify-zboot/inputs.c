@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdint.h>
+#include <string.h>
+
+#include "inputs.h"
+
+static uint32_t le32(const uint8_t *p) {
+        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+static uint32_t be32(const uint8_t *p) {
+        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | (uint32_t) p[3];
+}
+
+bool splash_check(const Blob *b, const char *path) {
+        /* BITMAPFILEHEADER (14 bytes: "BM", file size, reserved, pixel offset), then the DIB
+         * header, whose first field is its size (40 for BITMAPINFOHEADER, more for later ones) */
+        if (b->size < 14 + 40 || b->data[0] != 'B' || b->data[1] != 'M')
+                return error("--splash: %s is not a BMP image (systemd-stub shows BMP only)", path), false;
+        uint32_t offset = le32(b->data + 10), dib = le32(b->data + 14);
+        if (dib < 40 || dib > b->size - 14 || offset < 14 + dib || offset >= b->size)
+                return error("--splash: %s: malformed BMP header (DIB header %u bytes, pixels at %u, file %zu bytes)",
+                             path, dib, offset, b->size),
+                       false;
+        return true;
+}
+
+bool dtb_check(const Blob *b, const char *path) {
+        if (b->size < 40 || be32(b->data) != 0xd00dfeedu)
+                return error("%s is not a flattened device tree (no d00dfeed magic)", path), false;
+        uint32_t total = be32(b->data + 4);
+        if (total < 40 || total > b->size)
+                return error("%s: device tree totalsize %u, but the file has %zu bytes", path, total, b->size), false;
+        return true;
+}
+
+bool section_name_check(const char *name, size_t len) {
+        if (len == 0 || len > 8)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (name[i] < 0x20 || name[i] > 0x7e)
+                        return false;
+        return true;
+}
