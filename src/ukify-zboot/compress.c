@@ -8,8 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
+#ifdef HAVE_LZO
+#include <lzo/lzo1x.h>
+#endif
 
 #include "compress.h"
+#include "lzop.h"
 
 int compress_default_level(CompressionType t) {
         switch (t) {
@@ -17,6 +21,7 @@ int compress_default_level(CompressionType t) {
         case COMPRESSION_GZIP: return 12;       /* libdeflate's best */
         case COMPRESSION_LZ4:  return 12;       /* LZ4HC max */
         case COMPRESSION_XZ:   return 9;
+        case COMPRESSION_LZO:  return 9;        /* lzop -9, what Makefile.zboot runs */
         default:               return 0;
         }
 }
@@ -189,12 +194,101 @@ static bool xz_compress(int level, Arch arch, const Blob *in, Blob *ret) {
         return true;
 }
 
+#ifdef HAVE_LZO
+static void put_be32(uint8_t *p, uint32_t v) {
+        p[0] = (uint8_t) (v >> 24), p[1] = (uint8_t) (v >> 16), p[2] = (uint8_t) (v >> 8), p[3] = (uint8_t) v;
+}
+
+/* The lzop file Makefile.zboot's `lzop -9` writes from stdin (docs/format.md "lzo payloads"):
+ * header with version 1.040, method LZO1X-999 at the level, flags Unix + stdin/stdout +
+ * adler32 of each block's data, mode 0, mtime 0 (reproducible; lzop puts the time), no name;
+ * then 256 KiB blocks [be32 length][be32 compressed length][be32 adler32][data], stored when
+ * compressing does not shrink them, and a be32 0. Blocks come from the system liblzo2:
+ * levels 7..9 lzo1x_999 then lzo1x_optimize as lzop does, 1..6 lzo1x_1 (lzop's -2..-6).
+ * At level 9 the blocks are byte for byte lzop -9's. */
+static bool lzo_compress(int level, const Blob *in, Blob *ret) {
+        if (level < 1 || level > 9)
+                return error("lzo: invalid level %d (1..9)", level), false;
+        if (lzo_init() != LZO_E_OK)
+                return error("lzo: liblzo2 initialisation failed"), false;
+        const size_t B = LZOP_BLOCK_MAX, worst = B + B / 16 + 64 + 3;
+        size_t nblocks = in->size / B + 1;
+        if (nblocks > SIZE_MAX / (worst + 12) - 1)
+                return error("lzo: input too large"), false;
+        size_t cap = 64 + nblocks * (worst + 12) + 4;
+        bool best = level >= 7;
+        Blob o = { malloc(cap), 0 };
+        void *wrk = malloc(best ? LZO1X_999_MEM_COMPRESS : LZO1X_1_MEM_COMPRESS);
+        uint8_t *tmp = malloc(B);   /* lzo1x_optimize rebuilds the block here */
+        if (!o.data || !wrk || !tmp) {
+                free(o.data), free(wrk), free(tmp);
+                return error("out of memory"), false;
+        }
+        uint8_t *p = o.data;
+        memcpy(p, LZOP_MAGIC, LZOP_MAGIC_LEN);
+        p += LZOP_MAGIC_LEN;
+        uint8_t *h = p;
+        *p++ = 0x10, *p++ = 0x40;                                             /* lzop 1.040 */
+        *p++ = (uint8_t) (lzo_version() >> 8), *p++ = (uint8_t) lzo_version();
+        *p++ = LZOP_VERSION_LEVEL >> 8, *p++ = LZOP_VERSION_LEVEL & 0xff;      /* needed to extract */
+        *p++ = best ? LZOP_M_LZO1X_999 : LZOP_M_LZO1X_1;
+        *p++ = (uint8_t) level;
+        put_be32(p, 0x03000000u | 0x8 | 0x4 | LZOP_F_ADLER32_D), p += 4;      /* Unix, stdout, stdin */
+        memset(p, 0, 12 + 1), p += 12 + 1;                                    /* mode, mtime, no name */
+        put_be32(p, lzo_adler32(1, h, (lzo_uint) (p - h))), p += 4;
+
+        Progress pr = progress_start("compressing with lzo", in->size);
+        bool ok = true;
+        for (size_t off = 0; off < in->size && ok; off += B) {
+                const uint8_t *src = in->data + off;
+                lzo_uint n = in->size - off < B ? in->size - off : B, c = 0;
+                uint8_t *hdr = p, *data = p + 12;
+                int r = best ? lzo1x_999_compress_level(src, n, data, &c, wrk, NULL, 0, 0, level) :
+                               lzo1x_1_compress(src, n, data, &c, wrk);
+                if (best && r == LZO_E_OK && c < n) {
+                        lzo_uint back = n;
+                        r = lzo1x_optimize(data, c, tmp, &back, NULL);
+                        if (r == LZO_E_OK && back != n)
+                                r = LZO_E_ERROR;
+                }
+                if (r != LZO_E_OK) {
+                        error("lzo compression failed (%d)", r);
+                        ok = false;
+                        break;
+                }
+                if (c >= n) {                   /* stored */
+                        memcpy(data, src, n);
+                        c = n;
+                }
+                put_be32(hdr, (uint32_t) n);
+                put_be32(hdr + 4, (uint32_t) c);
+                put_be32(hdr + 8, lzo_adler32(1, src, n));
+                p = data + c;
+                progress_update(&pr, off + n);
+        }
+        progress_end(&pr);
+        free(wrk);
+        free(tmp);
+        if (!ok) {
+                blob_free(&o);
+                return false;
+        }
+        put_be32(p, 0), p += 4;
+        o.size = (size_t) (p - o.data);
+        *ret = o;
+        return true;
+}
+#endif
+
 bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, Blob *ret) {
         switch (t) {
         case COMPRESSION_ZSTD: return zstd_compress(level, in, ret);
         case COMPRESSION_GZIP: return gzip_compress(level, in, ret);
         case COMPRESSION_LZ4:  return lz4_compress(level, in, ret);
         case COMPRESSION_XZ:   return xz_compress(level, arch, in, ret);
+#ifdef HAVE_LZO
+        case COMPRESSION_LZO:  return lzo_compress(level, in, ret);
+#endif
         default:               return error("cannot compress with this type"), false;
         }
 }

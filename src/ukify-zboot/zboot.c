@@ -276,8 +276,12 @@ int verb_zboot(int argc, char **argv) {
                 case 'o': output = optarg; break;
                 case 'c':
                         t = compression_from_string(optarg);
-                        if (t != COMPRESSION_ZSTD && t != COMPRESSION_GZIP && t != COMPRESSION_LZ4 && t != COMPRESSION_XZ)
-                                return error("--compress: unknown type \"%s\" (zstd, gzip, lz4, xz)", optarg);
+                        if (t == COMPRESSION_LZO && !compression_supported(t))
+                                return error("--compress lzo: not supported by this build (configure with -Dlzo=enabled; "
+                                             "the binaries are then GPL-2.0-or-later)");
+                        if (t != COMPRESSION_ZSTD && t != COMPRESSION_GZIP && t != COMPRESSION_LZ4 && t != COMPRESSION_XZ &&
+                            t != COMPRESSION_LZO)
+                                return error("--compress: unknown type \"%s\" (zstd, gzip, lz4, xz, lzo)", optarg);
                         break;
                 case 'l': {
                         char *end;
