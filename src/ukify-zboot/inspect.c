@@ -2,6 +2,7 @@
 /* `ukify-zboot inspect FILE [--json]`: PE sections and flags, the W^X/NX/alignment verdict,
  * the zboot header, UKI text sections, and the same for a nested .linux. */
 #include <getopt.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ static void jstr(const char *s) {
         json_string((const uint8_t *) s, strlen(s));
 }
 
-static const char *text_sections[] = { ".osrel", ".cmdline", ".uname", ".sbat" };
+static const char *text_sections[] = { ".osrel", ".cmdline", ".uname", ".sbat", ".pcrpkey", ".pcrsig" };
 
 static void flags_str(uint32_t c, char out[4]) {
         out[0] = (c & PE_SCN_MEM_READ) ? 'r' : '-';
@@ -164,9 +165,21 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                         printf("%s{\"name\": ", i ? ", " : "");
                         jstr(name);
                         printf(", \"rva\": %u, \"virtual_size\": %u, \"raw_size\": %u, \"file_offset\": %u, "
-                               "\"flags\": \"%s\", \"characteristics\": %u}",
+                               "\"flags\": \"%s\", \"characteristics\": %u",
                                s.VirtualAddress, s.VirtualSize, s.SizeOfRawData, s.PointerToRawData, fl,
                                s.Characteristics);
+                        /* as ukify's inspect: size and SHA-256 of min(VirtualSize, SizeOfRawData) bytes */
+                        size_t raw;
+                        const uint8_t *d = pe_section_data(&f, i, &raw);
+                        size_t sz = raw < s.VirtualSize ? raw : s.VirtualSize;
+                        uint8_t dg[MEASURE_DIGEST_SIZE];
+                        char hex[2 * MEASURE_DIGEST_SIZE + 1];
+                        unsigned dl = 0;
+                        if (d && EVP_Digest(d, sz, dg, &dl, EVP_sha256(), NULL) == 1 && dl == MEASURE_DIGEST_SIZE) {
+                                digest_hex(dg, hex);
+                                printf(", \"size\": %zu, \"sha256\": \"%s\"", sz, hex);
+                        }
+                        printf("}");
                 } else
                         printf("%s%-8s 0x%08x 0x%08x 0x%08x 0x%08x %s\n", pad, name, s.VirtualAddress, s.VirtualSize,
                                s.SizeOfRawData, s.PointerToRawData, fl);

@@ -231,6 +231,18 @@ def pcrsig_ukify_257(work, c):
             j = json.loads(b['.pcrsig'])
             print('%s: .pcrsig banks %s, %s entries; identical to ukify 257: %s' %
                   (name, list(j), sum(len(v) for v in j.values()), a.get('.pcrsig') == b['.pcrsig']))
+    # inspect: every section with ukify's size and sha256, .pcrsig/.pcrpkey text, as ukify 257's inspect
+    last = os.path.join(work, 'pcrpkey.ours.efi')
+    p = subprocess.run(cmd + ['inspect', last, '--all', '--json=short'], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    rc, out, err = run('inspect', '--json', last)
+    if c.true(p.returncode == 0 and rc == 0, 'inspect (ukify 257: %s; ours: %s)' % (p.stderr[-300:], err)):
+        theirs, ours = json.loads(p.stdout), json.loads(out)
+        got = {x['name']: (x.get('size'), x.get('sha256')) for x in ours['sections']}
+        c.eq(got, {k: (v['size'], v['sha256']) for k, v in theirs.items()}, 'inspect: size and sha256 per section')
+        for name in ('.pcrsig', '.pcrpkey', '.cmdline', '.uname'):
+            c.eq(ours['text'].get(name), theirs.get(name, {}).get('text', '').rstrip('\n'), 'inspect text of ' + name)
+
     # the same from a config file given to both
     conf = write(os.path.join(work, 'uki.conf'), '''# ukify(1) example 3 shape
 [UKI]
