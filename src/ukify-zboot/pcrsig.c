@@ -2,7 +2,7 @@
 /*
  * .pcrsig and .pcrpkey as ukify 257 + systemd-measure 257 make them (pcrsig.h). Facts used:
  *   - PCR 11 starts at zero in each bank; per measured section in systemd-stub's order
- *     (uki_pcr11_select()): extend with H(name + NUL), then H(contents); then per word of the
+ *     (uki_profile_pcr11_select() for the profile, plus one .dtbauto per variant): extend with H(name + NUL), then H(contents); then per word of the
  *     phase path ("enter-initrd:leave-initrd"): extend with H(word) (no NUL). H is the bank's hash.
  *   - The policy is TPM2_PolicyPCR in a SHA-256 session: SHA-256(32 zero bytes || TPM_CC_PolicyPCR
  *     || TPML_PCR_SELECTION {1, bank alg, 3, {0x00, 0x08, 0x00}} || SHA-256(PCR 11 value)).

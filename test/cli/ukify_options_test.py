@@ -442,6 +442,14 @@ Key=1
     c.eq([x['pol'] for x in e], [policy_pcr('sha256', predict(s3, 'sha256', ph)).hex()
                                  for ph in ('enter-initrd', 'sysinit')], 'each key with its own phases')
     c.true('.pcrpkey' not in s3, 'two keys: no .pcrpkey')
+    # keys of the options the other issue-14 work added: Microcode= (.ucode), Profile= (.profile)
+    ucode = write(os.path.join(work, 'ucode'), b'U' * 7)
+    m = write(os.path.join(work, 'm.conf'), '[UKI]\nMicrocode=%s\nProfile=ID=main\n  TITLE=Main\n' % ucode)
+    out4 = os.path.join(work, 'm.efi')
+    build('--config', m, '--linux', kernel('x86_64'), '--uname', 'u', '-o', out4)
+    s4 = dict(sections(out4))
+    c.eq(s4.get('.ucode'), b'U' * 7, 'Microcode= gives .ucode')
+    c.eq(s4.get('.profile'), b'ID=main\nTITLE=Main', 'Profile= (continuation line) gives .profile')
     # refused and broken files
     for text, want in [('[UKI]\nSecureBootCertificateName=x\n', 'SecureBootCertificateName= is not supported'),
                        ('[UKI]\nSigningEngine=pkcs11\n', 'SigningEngine= is not supported'),
