@@ -159,10 +159,14 @@ def main():
         "lzma": lzma.compress(text, format=lzma.FORMAT_ALONE),
         "zstd": tool(["zstd", "-q", "-c"], text),
         "lz4": tool(["lz4", "-l", "-q", "-c"], text),
+        "lzo": tool(["lzop", "-9", "-c"], text),
     }
-    labels = ["gzip", "zstd", "zstd22", "lz4", "xzkern", "lzma", "xz", "none"]
+    # lzo (-Dlzo=enabled builds): also crc32 sums and a stored (incompressible) block
+    put("decompress-lzo", tool(["lzop", "-1", "--crc32", "-c"], text))
+    put("decompress-lzo", tool(["lzop", "-9", "-c"], hashlib.sha256(text).digest() * 8))
+    labels = ["gzip", "zstd", "zstd22", "lz4", "xzkern", "lzma", "xz", "none", "lzo"]
     for name, s in streams.items():
-        if name in ("gzip", "zstd", "lz4", "xz"):
+        if name in ("gzip", "zstd", "lz4", "xz", "lzo"):
             put("decompress-" + name, s)
         for i, label in enumerate(labels):
             if label.startswith(name[:2]) or label == "none":
