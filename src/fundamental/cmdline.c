@@ -12,6 +12,24 @@ bool cmdline_load_options_usable(const void *load_options, size_t size) {
         return first > 0x1f;
 }
 
+bool cmdline_stub_load_options_usable(const void *raw, size_t raw_size, const void *text, size_t text_size,
+                                      bool from_shell) {
+        const uint8_t *t = text;
+        if (!from_shell && !cmdline_load_options_usable(raw, raw_size))
+                return false;
+        if (!t)
+                return false;
+        for (size_t i = 0; i + 1 < text_size; i += 2) {
+                uint16_t c = (uint16_t) (t[i] | t[i + 1] << 8);
+                if (c == 0)
+                        break;
+                /* sd-stub's normalisation turns these into spaces and drops them at the ends */
+                if (from_shell || (c > 0x20 && c != 0x7f))
+                        return true;
+        }
+        return false;
+}
+
 bool cmdline_prefer_load_options(bool secure_boot, bool have_embedded, bool load_options_usable) {
         if (!load_options_usable)
                 return false;

@@ -14,6 +14,17 @@
  * data" in LoadOptions; a command line is UCS-2 text whose first character is printable. */
 bool cmdline_load_options_usable(const void *load_options, size_t size);
 
+/* systemd-stub 257's rule for taking the command line from outside the UKI (src/boot/stub.c
+ * process_arguments() and settle_command_line()): from a boot manager or the firmware, raw
+ * (the LoadOptions as passed) must start with a printable character (above) and text (what is
+ * left after a "@N" profile prefix; raw itself without one) must not be blank: after sd-stub's
+ * normalisation (control characters and spaces at either end dropped) something must remain.
+ * From the UEFI Shell (text = its arguments joined by spaces; raw is not looked at), text must
+ * only be non-empty: sd-stub 257 neither checks nor normalises the Shell's arguments. A blank
+ * or empty command line is not used: the UKI's .cmdline (if any) is, and nothing is measured. */
+bool cmdline_stub_load_options_usable(const void *raw, size_t raw_size, const void *text, size_t text_size,
+                                      bool from_shell);
+
 /* Use LoadOptions instead of the embedded command line? */
 bool cmdline_prefer_load_options(bool secure_boot, bool have_embedded, bool load_options_usable);
 

@@ -21,6 +21,41 @@ static void test_usable(void) {
         ASSERT_TRUE(!cmdline_load_options_usable(NULL, 8));
 }
 
+/* sd-stub 257: LoadOptions of only spaces/control characters are no command line (they would
+ * normalise to ""); the Shell's joined arguments are used unless empty, unchecked. */
+static void test_stub_usable(void) {
+        const uint16_t text[] = { ' ', 'q', 'u', 'i', 'e', 't', 0 };
+        const uint16_t blank[] = { ' ', '\t', ' ', 0x7f, '\n', 0, 'x', 0 };   /* 'x' after the NUL */
+        const uint16_t ctrl[] = { '\t', 'r', 'o', 0 };
+        const uint16_t nul[] = { 0, 'r', 'o' };
+        const uint16_t del_first[] = { 0x7f, 'r', 'o', 0 };
+        const uint16_t unterminated[] = { ' ', ' ', 'r' };
+        /* from a boot manager / the firmware: raw == text without a profile prefix */
+        ASSERT_TRUE(cmdline_stub_load_options_usable(text, sizeof(text), text, sizeof(text), false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(blank, sizeof(blank), blank, sizeof(blank), false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(ctrl, sizeof(ctrl), ctrl, sizeof(ctrl), false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(nul, sizeof(nul), nul, sizeof(nul), false));
+        ASSERT_TRUE(cmdline_stub_load_options_usable(del_first, sizeof(del_first), del_first, sizeof(del_first), false));
+        ASSERT_TRUE(cmdline_stub_load_options_usable(unterminated, sizeof(unterminated), unterminated,
+                                                     sizeof(unterminated), false));
+        /* the size bounds the scan: "  r" cut before the 'r' is blank; an odd byte is ignored */
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(unterminated, 4, unterminated, 4, false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(unterminated, 5, unterminated, 5, false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(text, 1, text, 1, false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(NULL, 0, NULL, 0, false));
+        /* the printable-first check is on the raw LoadOptions, blankness on what follows "@N " */
+        const uint16_t profile[] = { '@', '1', ' ', '\t', 'r', 'o', 0 };
+        ASSERT_TRUE(cmdline_stub_load_options_usable(profile, sizeof(profile), profile + 3, sizeof(profile) - 6, false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(profile, sizeof(profile), profile + 3, 2, false));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(ctrl, sizeof(ctrl), text, sizeof(text), false));
+        /* from the Shell: raw is not looked at; only empty text is refused */
+        ASSERT_TRUE(cmdline_stub_load_options_usable(NULL, 0, blank, sizeof(blank), true));
+        ASSERT_TRUE(cmdline_stub_load_options_usable(ctrl, sizeof(ctrl), ctrl, sizeof(ctrl), true));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(text, sizeof(text), nul, sizeof(nul), true));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(text, sizeof(text), NULL, 0, true));
+        ASSERT_TRUE(!cmdline_stub_load_options_usable(text, sizeof(text), text, 1, true));
+}
+
 static void test_convert(void) {
         uint16_t out[64];
         const char in[] = "console=ttyS0 quiet\n\n";
@@ -92,6 +127,7 @@ static void test_noinitrd_word(void) {
 int main(void) {
         TEST(test_select);
         TEST(test_usable);
+        TEST(test_stub_usable);
         TEST(test_convert);
         TEST(test_noinitrd_word);
         return TESTS_END();

@@ -149,8 +149,10 @@ EFI_STATUS run(EFI_HANDLE image) {
         _cleanup_pool_ char16_t *shell_buf = NULL;
         const void *lo = li->LoadOptions;
         uint32_t lo_size = li->LoadOptionsSize;
+        bool from_shell = false;
         if (shell_cmdline(image, &shell_buf, &lo_size)) {
                 lo = shell_buf;
+                from_shell = true;
                 log_info("started by the UEFI Shell: command line from its arguments");
         }
         stub_profile = profile_from_load_options(&lo, &lo_size);
@@ -173,17 +175,20 @@ EFI_STATUS run(EFI_HANDLE image) {
         const void *options = NULL;
         uint32_t options_size = 0;
         bool sb = secure_boot_enabled();
-        bool lo_ok = cmdline_load_options_usable(lo, lo_size);
+        /* sd-stub 257's rule: a blank command line (only spaces and control characters) is no
+         * command line; the Shell's arguments are used unless empty (cmdline.h). */
+        bool lo_ok = cmdline_stub_load_options_usable(li->LoadOptions, li->LoadOptionsSize, lo, lo_size, from_shell);
         bool params_measured = false;
         if (cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok)) {
-                /* Normalised as sd-stub does, and that exact string (UTF-16 with its NUL) is
-                 * measured into PCR 12 and passed on. */
+                /* Normalised as sd-stub does (257 leaves the Shell's arguments as they are), and
+                 * that exact string (UTF-16 with its NUL) is measured into PCR 12 and passed on. */
                 size_t units = lo_size / sizeof(char16_t);
                 err = BS->AllocatePool(EfiLoaderData, (units + 1) * sizeof(char16_t), (void **) &cmdline_buf);
                 if (err != EFI_SUCCESS)
                         return log_error_status(err, "cannot allocate command line");
                 memcpy(cmdline_buf, lo, units * sizeof(char16_t));
-                size_t n = measure_mangle_cmdline(cmdline_buf, units);
+                size_t n = from_shell ? strnlen16(cmdline_buf, units) : measure_mangle_cmdline(cmdline_buf, units);
+                cmdline_buf[n] = 0;
                 options = cmdline_buf;
                 options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
                 params_measured = measure_ipl(PCR_KERNEL_CONFIG, options, options_size, "kernel command line");
