@@ -160,6 +160,13 @@ ZbootResult zboot_self_parse(const ZbootSelfMap *m, uint64_t image_size, ZbootSe
         return ZBOOT_OK;
 }
 
+ZbootResult zboot_self_check_base(const ZbootSelfMap *m, const void *base, size_t size) {
+        const uint8_t *b = base;
+        if (!b || size < sizeof(m->header) || b[0] != 'M' || b[1] != 'Z')
+                return ZBOOT_OK;        /* no headers in memory: the map is all there is */
+        return memcmp(b, m->header, sizeof(m->header)) == 0 ? ZBOOT_OK : ZBOOT_SELF_MISMATCH;
+}
+
 ZbootResult zboot_self_fill(uint8_t *image, size_t len, uint64_t image_size, uint32_t zdata_offset,
                             uint32_t zdata_rva, uint32_t zdata_size, uint32_t zbx86_rva, uint32_t zbx86_size) {
         if (len < sizeof(ZbootHeader) || len > UINT32_MAX || len == ZBOOT_SELF_BLANK_SIZE)
@@ -212,6 +219,9 @@ const char *zboot_strerror(ZbootResult r) {
         case ZBOOT_SELF_BLANK:          return "the self-decompressor's map of its payload is blank (not made by ukify-zboot zboot)";
         case ZBOOT_SELF_BAD:            return "the self-decompressor's map of its payload does not fit the image";
         case ZBOOT_SELF_NOT_FOUND:      return "the stub has no single blank self map (not our zboot stub?)";
+        case ZBOOT_SELF_MISMATCH:       return "the zboot header in memory differs from the self-decompressor's copy "
+                                               "in its map (a tampered image: readers of the header would see another "
+                                               "payload than the one booted)";
         case ZBOOT_GZIP_TOO_SHORT:      return "gzip payload size is smaller than a gzip member (18 bytes)";
         case ZBOOT_GZIP_OLD_RULE:       return "gzip payload size leaves out the gzip trailer (ISIZE): image made by an "
                                                "old ukify-zboot; remake it";

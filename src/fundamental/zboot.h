@@ -58,6 +58,7 @@ typedef enum {
         ZBOOT_SELF_BLANK = -15,         /* self map: not filled in by `ukify-zboot zboot` */
         ZBOOT_SELF_BAD = -16,           /* self map: sections outside the image or not holding the payload */
         ZBOOT_SELF_NOT_FOUND = -17,     /* writer: no (or more than one) blank self map in the stub */
+        ZBOOT_SELF_MISMATCH = -18,      /* the zboot header in memory differs from the self map's copy */
 } ZbootResult;
 
 typedef struct {
@@ -127,6 +128,13 @@ typedef struct {
 /* Check a self map against the size of the image in memory (SizeOfImage) and give where the
  * payload (and .zbx86) are. */
 ZbootResult zboot_self_parse(const ZbootSelfMap *m, uint64_t image_size, ZbootSelf *ret);
+
+/* When a loader left our headers in memory (firmware LoadImage, sd-stub < 258: "MZ" at the
+ * image base), the zboot header there must be the self map's copy, byte for byte: otherwise a
+ * tampered image would show tools and loaders that read the header one payload and boot another
+ * through the map. No headers in memory (sd-stub >= 258 zeroes them) is fine. base/size: the
+ * image in memory (ImageBase, ImageSize). ZBOOT_OK or ZBOOT_SELF_MISMATCH. */
+ZbootResult zboot_self_check_base(const ZbootSelfMap *m, const void *base, size_t size);
 
 /* Fill in the one blank self map inside (image, len), a finished zboot image in file layout
  * whose header is written: zdata_* describe the section holding the payload, zbx86_* the

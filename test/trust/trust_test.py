@@ -104,6 +104,44 @@ def trust_arm64_initrd_combined(log_dir):
     return initrd_combined(log_dir, 'aarch64')
 
 
+@case
+def trust_arm64_zboot_header_mismatch(log_dir):
+    """A zboot image whose header says one thing and whose self map (the copy our
+    self-decompressor reads, docs/format.md §1) another: the header's compression name is
+    changed from zstd to gzip, the map still says zstd. Without the check the image would boot
+    (the map is consistent); tools reading the header would see a gzip payload that is not
+    there. Started by the firmware as BOOTAA64.EFI (headers in memory), our loader must refuse
+    it with its reason and return an error; the firmware goes on to the UEFI Shell, whose
+    startup.nsh starts the untampered image, which boots to the marker."""
+    arch, name = 'aarch64', 'trust-arm64-zboot-header-mismatch'
+    cmdline = H.default_cmdline(arch, name)
+    img = B.arm64_zboot(log_dir, name)
+    with open(img, 'rb') as f:
+        good = f.read()
+    os.unlink(img)
+    if good[0x18:0x1d] != b'zstd\0' or good.find(b'ZBSELF01' + good[:64]) < 0:
+        raise H.HarnessError('expected a zstd zboot image with a filled self map')
+    tampered = bytearray(good)
+    tampered[0x18:0x1d] = b'gzip\0'
+    nsh = ('fs0:\r\n'
+           '\\good.efi initrd=\\initrd ' + cmdline + '\r\n'
+           'reset -s\r\n')
+    files = {'EFI/BOOT/BOOTAA64.EFI': bytes(tampered), 'startup.nsh': nsh.encode(), 'good.efi': good,
+             'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    check.true(not result.timed_out, 'QEMU timed out: the refusal hangs')
+    check.true(re.search(r'refusing this zboot image: the zboot header in memory differs', result.log) is not None,
+               'no clear "header differs" refusal on the console')
+    check.true(re.search(r'BdsDxe: failed to start .*BOOTAA64|BdsDxe: failed to start Boot0001', result.log)
+               is not None, 'the firmware did not see our error status')
+    check.true(re.search(r'decompressed gzip', result.log) is None, 'the tampered header was followed')
+    H.check_boot(check, result, cmdline=None)
+    if result.reached_marker:
+        check.eq(H.kernel_cmdline(result['CMDLINE']), '\\good.efi ' + cmdline, 'kernel command line')
+    return check.done(result)
+
+
 def sign(src, dest, key, cert):
     H.run(['sbsign', '--key', key, '--cert', cert, '--output', dest, src])
     return dest

@@ -206,6 +206,19 @@ static void test_self_map(void) {
         ASSERT_TRUE(memcmp(m.header, buf, 64) == 0);
         /* filled: no blank map is left to fill */
         ASSERT_EQ(zboot_self_fill(buf, len, 0x2000, 0x80, 0x1000, 0x80, 0, 0), ZBOOT_SELF_NOT_FOUND);
+        /* headers in memory must be the map's copy; none (zeroed by sd-stub >= 258) is fine */
+        ASSERT_EQ(zboot_self_check_base(&m, buf, len), ZBOOT_OK);
+        uint8_t zeros[64] = {};
+        ASSERT_EQ(zboot_self_check_base(&m, zeros, sizeof(zeros)), ZBOOT_OK);
+        ASSERT_EQ(zboot_self_check_base(&m, NULL, 0), ZBOOT_OK);
+        ASSERT_EQ(zboot_self_check_base(&m, buf, 63), ZBOOT_OK);   /* too small to hold a header */
+        uint8_t tampered[64];
+        for (size_t i = 2; i < 64; i++) {   /* any byte after "MZ": offsets, size, compression name */
+                memcpy(tampered, buf, 64);
+                tampered[i] ^= 0x01;
+                ASSERT_EQ(zboot_self_check_base(&m, tampered, sizeof(tampered)), ZBOOT_SELF_MISMATCH);
+        }
+        ASSERT_TRUE(strstr(zboot_strerror(ZBOOT_SELF_MISMATCH), "tampered") != NULL);
         /* the image in memory too small for the section, or for .zbx86 */
         ASSERT_EQ(zboot_self_parse(&m, 0x1040, &s), ZBOOT_SELF_BAD);
         put32(m.zbx86_rva, 0x1f00);

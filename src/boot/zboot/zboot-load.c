@@ -162,6 +162,10 @@ EFI_STATUS zboot_load_self(const void *image, size_t size, const ZbootSelfMap *m
         ZbootResult zr = zboot_self_parse(map, size, &s);
         if (zr != ZBOOT_OK)
                 return log_error_status(EFI_LOAD_ERROR, "not a valid zboot image: %s", zboot_strerror(zr));
+        /* loaded with our headers (firmware, sd-stub < 258): they must say what the map says */
+        zr = zboot_self_check_base(map, image, size);
+        if (zr != ZBOOT_OK)
+                return log_error_status(EFI_SECURITY_VIOLATION, "refusing this zboot image: %s", zboot_strerror(zr));
         const uint8_t *base = image;
         return load_payload(&s.z, base + s.payload_rva, (size_t) s.payload_avail,
                             s.zbx86_size ? base + s.zbx86_rva : NULL, (size_t) s.zbx86_size, p, ret_pages, ret);
