@@ -145,10 +145,8 @@ static bool append_line(Entries *es, size_t idx, const char *line) {
         return true;
 }
 
-static bool parse_file(const char *path, Entries *es) {
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return error("--config: %s: %s", path, strerror(errno)), false;
+/* The file's settings into es (path only names it in messages). */
+static bool parse_stream(FILE *f, const char *path, Entries *es) {
         char *line = NULL, *section = NULL;
         size_t cap = 0, lineno = 0, cur = SIZE_MAX;
         bool ok = false;
@@ -219,6 +217,14 @@ oom:
 out:
         free(line);
         free(section);
+        return ok;
+}
+
+static bool parse_file(const char *path, Entries *es) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return error("--config: %s: %s", path, strerror(errno)), false;
+        bool ok = parse_stream(f, path, es);
         fclose(f);
         return ok;
 }
@@ -315,30 +321,15 @@ void config_args_free(ConfigArgs *a) {
         *a = (ConfigArgs) {};
 }
 
-bool config_expand(int argc, char **argv, ConfigArgs *ret) {
-        *ret = (ConfigArgs) {};
-        const char *path = find_config(argc, argv);
-        Entries es = {};
+/* The file's settings (es, freed here) as options around the command line (config.h). */
+static bool expand_entries(Entries *es_in, int argc, char **argv, ConfigArgs *ret) {
+        Entries es = *es_in;
         Group groups[MAX_GROUPS] = {};
         size_t n_groups = 0;
         Vec vec = {};
         bool ok = false;
 
-        if (!path) {
-                /* nothing to do: the command line as it is (a copy, so freeing is uniform) */
-                if (!vec_push(&vec, argv[0]))
-                        goto oom;
-                for (int i = 1; i < argc; i++)
-                        if (!vec_push(&vec, argv[i]))
-                                goto oom;
-                ret->argc = vec.n;
-                ret->argv = vec.v;
-                return true;
-        }
-        if (!*path)
-                return error("--config: a PATH is required"), false;
-        if (!parse_file(path, &es))
-                return false;
+        *es_in = (Entries) {};
 
         if (!vec_push(&vec, argv[0]))
                 goto oom;
@@ -460,6 +451,32 @@ out:
                 *ret = (ConfigArgs) {};
         }
         return ok;
+}
+
+bool config_expand(int argc, char **argv, ConfigArgs *ret) {
+        *ret = (ConfigArgs) {};
+        const char *path = find_config(argc, argv);
+        Entries es = {};
+
+        if (!path) {
+                /* nothing to do: the command line as it is (a copy, so freeing is uniform) */
+                Vec vec = {};
+                for (int i = 0; i < argc; i++)
+                        if (!vec_push(&vec, argv[i])) {
+                                free(vec.v);
+                                return error("out of memory"), false;
+                        }
+                ret->argc = vec.n;
+                ret->argv = vec.v;
+                return true;
+        }
+        if (!*path)
+                return error("--config: a PATH is required"), false;
+        if (!parse_file(path, &es)) {
+                entries_free(&es);
+                return false;
+        }
+        return expand_entries(&es, argc, argv, ret);
 }
 
 void cmdline_collapse_whitespace(char *s) {
