@@ -385,6 +385,145 @@ static void test_api(void) {
         ASSERT_TRUE(decompress_workspace_size(COMPRESSION_GZIP, NULL, 0) <= (1u << 20));
 }
 
+#ifdef HAVE_LZO
+/* A header as lzop writes it (flags, version chosen), checksum fixed up; returns its length. */
+static size_t lzop_header(uint8_t *p, uint16_t version, uint8_t method, uint32_t flags, const char *name) {
+        Buf o = { p, 0 };
+        memcpy(p, LZOP_MAGIC, LZOP_MAGIC_LEN);
+        o.size = LZOP_MAGIC_LEN;
+        o.data[o.size++] = (uint8_t) (version >> 8), o.data[o.size++] = (uint8_t) version;
+        o.data[o.size++] = 0x20, o.data[o.size++] = 0xa0;
+        if (version >= LZOP_VERSION_LEVEL)
+                o.data[o.size++] = 0x09, o.data[o.size++] = 0x40;
+        o.data[o.size++] = method;
+        if (version >= LZOP_VERSION_LEVEL)
+                o.data[o.size++] = 5;
+        put32(&o, flags);
+        if (flags & LZOP_F_H_FILTER)
+                put32(&o, 1);
+        put32(&o, 0100600), put32(&o, 1234567);
+        if (version >= LZOP_VERSION_LEVEL)
+                put32(&o, 0);
+        o.data[o.size++] = (uint8_t) strlen(name);
+        memcpy(o.data + o.size, name, strlen(name));
+        o.size += strlen(name);
+        put32(&o, (flags & LZOP_F_H_CRC32) ? lzo_crc32(0, p + 9, o.size - 9) : lzo_adler32(1, p + 9, o.size - 9));
+        return o.size;
+}
+
+/* lzop_parse_header(): the fields, both header layouts (before and after lzop 0.940), both
+ * checksums; every bad field and every truncation refused with the right error. */
+static void test_lzop_header(void) {
+        uint8_t b[512];
+        LzopHeader h;
+        size_t n = lzop_header(b, 0x1040, 3, 0x0300000d, "");
+        ASSERT_EQ(n, (size_t) 38);
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_OK);
+        ASSERT_EQ(h.header_len, n);
+        ASSERT_EQ(h.version, 0x1040);
+        ASSERT_EQ(h.method, 3);
+        ASSERT_EQ(h.level, 5);
+        ASSERT_EQ(h.flags, 0x0300000du);
+        /* every shorter prefix: truncated, never read past it (ASan) */
+        for (size_t k = 0; k < n; k++) {
+                uint8_t *cut = malloc(k ? k : 1);
+                memcpy(cut, b, k);
+                ASSERT_EQ(lzop_parse_header(cut, k, &h), LZOP_TRUNCATED);
+                free(cut);
+        }
+        ASSERT_EQ(lzop_parse_header(NULL, 0, &h), LZOP_TRUNCATED);
+        /* an old (< 0.940) header: no version-needed, level or mtime_high; with a name */
+        n = lzop_header(b, 0x0930, 1, 0x03000001, "vmlinux");
+        ASSERT_EQ(n, (size_t) (9 + 2 + 2 + 1 + 4 + 4 + 4 + 1 + 7 + 4));
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_OK);
+        ASSERT_EQ(h.level, 0);
+        ASSERT_EQ(h.name_len, 7);
+        /* crc32 header checksum */
+        n = lzop_header(b, 0x1040, 2, 0x03000000 | LZOP_F_H_CRC32, "x");
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_OK);
+        /* the checksum covers every header byte after the magic */
+        for (size_t k = 9; k < n - 4; k++) {
+                b[k] ^= 0x40;
+                LzopResult r = lzop_parse_header(b, n, &h);
+                ASSERT_TRUE(r != LZOP_OK);
+                b[k] ^= 0x40;
+        }
+        b[n - 1] ^= 1;
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_HEADER_CHECKSUM);
+        /* bad fields, with valid checksums */
+        n = lzop_header(b, 0x1040, 4, 0x03000001, "");
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_BAD_METHOD);
+        n = lzop_header(b, 0x1040, 0, 0x03000001, "");
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_BAD_METHOD);
+        n = lzop_header(b, 0x08ff, 1, 0x03000001, "");
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_BAD_VERSION);
+        n = lzop_header(b, 0x1040, 1, 0x03000001 | LZOP_F_H_FILTER, "");
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_BAD_FLAGS);
+        n = lzop_header(b, 0x1040, 1, 0x03000001 | LZOP_F_H_EXTRA, "");
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_BAD_FLAGS);
+        n = lzop_header(b, 0x1040, 1, 0x03004001, "");     /* reserved bit 14 */
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_BAD_FLAGS);
+        memcpy(b, "\x89LZX", 4);
+        ASSERT_EQ(lzop_parse_header(b, n, &h), LZOP_BAD_MAGIC);
+        ASSERT_EQ(lzop_parse_header("\x89LZX", 4, &h), LZOP_BAD_MAGIC);
+}
+
+/* decompress_lzo(): the block rules, each on a hand-made stream. */
+static void test_lzo_blocks(void) {
+        uint8_t b[1024], out[300];
+        size_t n, got;
+        const uint8_t data[200] = { 'k', 'e', 'r', 'n' };
+        Buf o = { b, 0 };
+        /* one stored block (length == compressed length), adler32 of the data, end marker */
+        o.size = lzop_header(b, 0x1040, 3, 0x03000001, "");
+        size_t hl = o.size;
+        put32(&o, 200), put32(&o, 200), put32(&o, lzo_adler32(1, data, 200));
+        memcpy(b + o.size, data, 200);
+        o.size += 200;
+        put32(&o, 0);
+        n = o.size;
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, n, out, sizeof(out), &got, NULL, 0), DECOMPRESS_OK);
+        ASSERT_EQ(got, (size_t) 200);
+        ASSERT_TRUE(memcmp(out, data, 200) == 0);
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, n, out, 199, &got, NULL, 0), DECOMPRESS_OUTPUT_TOO_SMALL);
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, n - 4, out, sizeof(out), &got, NULL, 0), DECOMPRESS_TRUNCATED);
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, n - 5, out, sizeof(out), &got, NULL, 0), DECOMPRESS_TRUNCATED);
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, hl + 6, out, sizeof(out), &got, NULL, 0), DECOMPRESS_TRUNCATED);
+        b[n] = 0;       /* anything after the end marker */
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, n + 1, out, sizeof(out), &got, NULL, 0), DECOMPRESS_CORRUPT);
+        b[hl + 12 + 100] ^= 1;  /* data checksum */
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, n, out, sizeof(out), &got, NULL, 0), DECOMPRESS_CORRUPT);
+        b[hl + 12 + 100] ^= 1;
+        /* compressed length larger than the length, or zero; a length over 256 KiB; the split marker */
+        static const uint32_t bad[][2] = { { 200, 201 }, { 200, 0 }, { LZOP_BLOCK_MAX + 1, 200 }, { 0xffffffffu, 200 } };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                Buf e = { b + hl, 0 };
+                put32(&e, bad[i][0]), put32(&e, bad[i][1]);
+                ASSERT_EQ(decompress(COMPRESSION_LZO, b, n, out, sizeof(out), &got, NULL, 0), DECOMPRESS_CORRUPT);
+        }
+        /* a compressed block whose stated length is one more than it decodes to */
+        uint8_t c[512], wrk[LZO1X_1_MEM_COMPRESS];
+        lzo_uint cl = 0;
+        ASSERT_EQ(lzo1x_1_compress(data, 200, c, &cl, wrk), LZO_E_OK);
+        ASSERT_TRUE(cl < 200);
+        o.size = hl;
+        put32(&o, 201), put32(&o, (uint32_t) cl), put32(&o, lzo_adler32(1, data, 200));
+        memcpy(b + o.size, c, cl);
+        o.size += cl;
+        put32(&o, 0);
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, o.size, out, sizeof(out), &got, NULL, 0), DECOMPRESS_CORRUPT);
+        /* ... and stated exactly: fine; the empty stream (only the end marker) is 0 bytes */
+        Buf f = { b + hl, 0 };
+        put32(&f, 200);
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, o.size, out, sizeof(out), &got, NULL, 0), DECOMPRESS_OK);
+        ASSERT_EQ(got, (size_t) 200);
+        o.size = hl;
+        put32(&o, 0);
+        ASSERT_EQ(decompress(COMPRESSION_LZO, b, o.size, out, sizeof(out), &got, NULL, 0), DECOMPRESS_OK);
+        ASSERT_EQ(got, (size_t) 0);
+}
+#endif
+
 /* zboot_gzip_old_rule(): a real gzip member whose header payload_size leaves out ISIZE (the old
  * rule) is recognised; the kernel's layout and other damage are not mistaken for it. */
 static void test_zboot_old_gzip_rule(void) {
@@ -435,6 +574,10 @@ static void test_zboot_old_gzip_rule(void) {
 int main(int argc, char **argv) {
         TEST(test_api);
         TEST(test_zboot_old_gzip_rule);
+#ifdef HAVE_LZO
+        TEST(test_lzop_header);
+        TEST(test_lzo_blocks);
+#endif
         for (unsigned s = 0; s < 3; s++) {
                 size_t sizes[] = { 1, 4096, 256u << 10 };
                 Buf b = synthetic(sizes[s], s);
