@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""sd-stub 257 parity, the initrd side: .ucode first in the initrd, side-loaded credentials,
+system and configuration extensions under /.extra, and the sections passed as /.extra files
+(.pcrsig, .pcrpkey, .osrel), checked in the booted system.
+
+The test appends to the test initrd an uncompressed cpio whose /init is the test initrd's own
+plus lines that list /.extra (mode, path, sha256 of each file) and, with `retain_initrd` on
+the command line (Linux >= 6.7 keeps the initrd as /sys/firmware/initrd), print the size,
+sha256 and first bytes of the initrd exactly as the kernel got it. The expected initrd is
+computed here, independently of the stub: sd-stub 257's order (.ucode, .initrd, credentials,
+global credentials, system extensions, configuration extensions, .pcrsig, .pcrpkey, .osrel),
+each part padded to 4 bytes, the generated parts as newc archives laid out as sd-stub lays
+them out. PCR 13 (only the system extension archive goes there) is recomputed from that
+archive. Debian 13's kernels are used for /sys/firmware/initrd.
+Usage: extra_test.py CASE [--log-dir DIR]
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
+sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
+sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
+import zboot_harness as H  # noqa: E402
+import boot_test as B  # noqa: E402
+import trust_test as T  # noqa: E402
+
+case = H.CaseTable()
+SUITE = 'trixie'   # Linux 6.12: /sys/firmware/initrd with retain_initrd
+
+EXTRA_LINES = r'''
+# --- extra_test.py: what the stub put under /.extra, and the initrd as the kernel got it
+i=0
+for f in $($B find /.extra 2>/dev/null | $B sort); do
+        i=$((i+1))
+        s=-
+        [ -f "$f" ] && s=$($B sha256sum "$f" | $B cut -d' ' -f1)
+        echo "EXTRA_$i=$($B stat -c '%a' "$f") $f $s"
+done
+echo "EXTRA_COUNT=$i"
+u=/kernel/x86/microcode/GenuineIntel.bin
+[ -f $u ] && echo "UCODE_FILE=$($B sha256sum $u | $B cut -d' ' -f1)"
+if [ -r /sys/firmware/initrd ]; then
+        echo "INITRD_SIZE=$($B stat -c %s /sys/firmware/initrd)"
+        echo "INITRD_SHA256=$($B sha256sum /sys/firmware/initrd | $B cut -d' ' -f1)"
+        echo "INITRD_HEAD=$($B head -c 256 /sys/firmware/initrd | $B od -An -v -tx1 | $B tr -d ' \n')"
+fi
+'''
+
+# ---- newc archives as systemd-stub 257 writes them (an independent writer) ----------------
+
+
+def newc(entries):
+    """entries: [(name, mode incl. type, data)]; inodes from 1, uid/gid/mtime 0, nlink 1,
+    header+name and data each padded to 4; the trailer as sd-stub spells it ("0000000B")."""
+    out = bytearray()
+    for ino, (name, mode, data) in enumerate(entries, 1):
+        n = name.encode() + b'\0'
+        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0]
+        out += b'070701' + b''.join(b'%08x' % v for v in fields) + n
+        out += b'\0' * (-len(out) % 4)
+        out += data + b'\0' * (-len(data) % 4)
+    out += (b'070701' + b'00000000' * 4 + b'00000001' + b'00000000' * 6 + b'0000000B' + b'00000000' +
+            b'TRAILER!!!\0\0\0\0')
+    return bytes(out)
+
+
+def dir_entries(path, mode):
+    parts = path.split('/')
+    return [('/'.join(parts[:i]), 0o40000 | 0o555, b'') for i in range(1, len(parts))] + \
+        [(path, 0o40000 | mode, b'')]
+
+
+def sidecar(target, dmode, fmode, files):
+    """The archive of {name: data}, names sorted (byte order), or None for no files."""
+    if not files:
+        return None
+    return newc(dir_entries(target, dmode) + [(target + '/' + n, 0o100000 | fmode, files[n])
+                                              for n in sorted(files)])
+
+
+def literal(name, data):
+    return newc(dir_entries('.extra', 0o555) + [('.extra/' + name, 0o100000 | 0o444, data)])
+
+
+def pad4(b):
+    return b + b'\0' * (-len(b) % 4)
+
+
+# ---- what the tests put on the ESP and into the UKI --------------------------------------
+
+UCODE_BIN = b'fake microcode for the ordering test\n' * 3
+CRED = b'credential from the per-UKI directory\n'
+GCRED = b'global credential\n'
+SYSEXT = b'sysext image bytes (not a real image: only where it lands matters)' * 20 + b'x'
+PLAIN_RAW = b'a *.raw image is a system extension too (257 compat)\n'
+CONFEXT = b'confext image bytes' * 7
+PCRSIG = b'{"sha256":[{"pcrs":[11],"pkfp":"00","pol":"00","sig":"00"}]}\n'
+PCRPKEY = b'-----BEGIN PUBLIC KEY-----\nnot a real key, carried as it is\n-----END PUBLIC KEY-----\n'
+
+# per-UKI drop-ins: what is taken and what must be left out
+DROPINS = {
+    'a.cred': CRED,
+    'UPPER.CRED': b'suffixes match without case\n',
+    '.hidden.cred': b'never: names starting with a dot are skipped\n',
+    'notes.txt': b'never: no known suffix\n',
+    'x.sysext.raw': SYSEXT,
+    'plain.raw': PLAIN_RAW,
+    'y.confext.raw': CONFEXT,
+}
+GLOBAL = {'g.cred': GCRED, 'other.txt': b'never\n'}
+
+
+def microcode_cpio(log_dir, name):
+    return T.cpio(os.path.join(log_dir, name + '.ucode.cpio'),
+                  {'kernel/x86/microcode/GenuineIntel.bin': (UCODE_BIN, 0o644)})
+
+
+def test_initrd(log_dir, name, arch):
+    """The test initrd + an uncompressed cpio with /init = its own + EXTRA_LINES."""
+    base = H.asset(arch, 'initrd.cpio.gz')
+    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
+                          stdout=subprocess.PIPE).stdout.decode()
+    marker = 'echo "INITRD_MARKER='
+    if marker not in init:
+        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
+    init = init.replace(marker, EXTRA_LINES.lstrip('\n') + marker, 1)
+    overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'), {'init': (init.encode(), 0o755)})
+    return [base, overlay]
+
+
+def build_uki(log_dir, name, arch, cmdline, initrds, ucode):
+    uki = os.path.join(log_dir, name + '.efi')
+    files = {}
+    for key, data in (('osrel', B.OSREL), ('pcrsig', PCRSIG), ('pcrpkey', PCRPKEY)):
+        files[key] = os.path.join(log_dir, '%s.%s' % (name, key))
+        with open(files[key], 'wb') as f:
+            f.write(data)
+    args = ['build', '--linux', H.asset(arch, 'vmlinuz', SUITE), '--zboot=zstd', '--cmdline', cmdline,
+            '--os-release', '@' + files['osrel'], '--pcrpkey', files['pcrpkey'],
+            '--section', '.pcrsig:@' + files['pcrsig'], '--microcode', ucode, '-o', uki]
+    for i in initrds:
+        args += ['--initrd', i]
+    B.ukify(*args)
+    for p in files.values():
+        os.unlink(p)
+    return uki
+
+
+def expected(initrds, ucode):
+    """(the initrd the kernel must get in sd-stub 257's order, {kind: archive})."""
+    def rd(p):
+        with open(p, 'rb') as f:
+            return f.read()
+    dot_initrd = b''
+    for p in initrds:   # `build --initrd` concatenates, padding each to 4 bytes
+        dot_initrd = pad4(dot_initrd) + rd(p)
+    take = {n: d for n, d in DROPINS.items() if not n.startswith('.')}
+    sysext = sidecar('.extra/sysext', 0o555, 0o444,
+                     {n: d for n, d in take.items() if n.lower().endswith('.raw') and
+                      not n.lower().endswith('.confext.raw')})
+    arc = {
+        'cred': sidecar('.extra/credentials', 0o500, 0o400, {n: d for n, d in take.items() if n.lower().endswith('.cred')}),
+        'gcred': sidecar('.extra/global_credentials', 0o500, 0o400, {'g.cred': GCRED}),
+        'sysext': sysext,
+        'confext': sidecar('.extra/confext', 0o555, 0o444,
+                           {n: d for n, d in take.items() if n.lower().endswith('.confext.raw')}),
+    }
+    parts = [rd(ucode), dot_initrd, arc['cred'], arc['gcred'], arc['sysext'], arc['confext'],
+             literal('tpm2-pcr-signature.json', PCRSIG), literal('tpm2-pcr-public-key.pem', PCRPKEY),
+             literal('os-release', B.OSREL)]
+    return b''.join(pad4(p) for p in parts if p), arc
+
+
+def sha(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+def pcr_extend(*datas):
+    """A sha256 PCR after one event per data (the digest of that data), from zero."""
+    v = b'\0' * 32
+    for d in datas:
+        v = hashlib.sha256(v + hashlib.sha256(d).digest()).digest()
+    return v.hex()
+
+
+# what /.extra must hold: path -> (mode, sha256 or '-')
+WANT_EXTRA = {
+    '/.extra': ('555', '-'),
+    '/.extra/credentials': ('500', '-'),
+    '/.extra/credentials/a.cred': ('400', sha(CRED)),
+    '/.extra/credentials/UPPER.CRED': ('400', sha(DROPINS['UPPER.CRED'])),
+    '/.extra/global_credentials': ('500', '-'),
+    '/.extra/global_credentials/g.cred': ('400', sha(GCRED)),
+    '/.extra/sysext': ('555', '-'),
+    '/.extra/sysext/x.sysext.raw': ('444', sha(SYSEXT)),
+    '/.extra/sysext/plain.raw': ('444', sha(PLAIN_RAW)),
+    '/.extra/confext': ('555', '-'),
+    '/.extra/confext/y.confext.raw': ('444', sha(CONFEXT)),
+    '/.extra/tpm2-pcr-signature.json': ('444', sha(PCRSIG)),
+    '/.extra/tpm2-pcr-public-key.pem': ('444', sha(PCRPKEY)),
+    '/.extra/os-release': ('444', sha(B.OSREL)),
+}
+
+
+def check_extra(check, result, want=WANT_EXTRA):
+    got = {}
+    try:
+        count = int(result['EXTRA_COUNT'])
+    except (KeyError, ValueError, TypeError):
+        check.true(False, 'the initrd printed no EXTRA_COUNT')
+        return
+    for i in range(1, count + 1):
+        parts = (result['EXTRA_%d' % i] or '').split()
+        if len(parts) == 3:
+            got[parts[1]] = (parts[0], parts[2])
+    for path, (mode, digest) in sorted(want.items()):
+        check.eq(got.get(path), (mode, digest), '%s (mode, sha256)' % path)
+    extra = sorted(set(got) - set(want))
+    check.true(not extra, 'nothing else under /.extra (got %s)' % extra)
+
+
+def check_initrd(check, result, want_initrd, ucode_bytes):
+    check.eq(result['INITRD_SIZE'], str(len(want_initrd)), 'initrd size as the kernel got it (/sys/firmware/initrd)')
+    check.eq(result['INITRD_HEAD'], want_initrd[:256].hex(), 'the first 256 bytes of the initrd: the .ucode archive')
+    check.true((result['INITRD_HEAD'] or '').startswith(ucode_bytes[:256].hex()),
+               'the initrd starts with the .ucode section')
+    check.eq(result['INITRD_SHA256'], sha(want_initrd),
+             "the whole initrd: .ucode, .initrd, the side-loaded archives and the /.extra files in sd-stub 257's order")
+    check.eq(result['UCODE_FILE'], sha(UCODE_BIN), 'the microcode file unpacked from the first archive')
+
+
+def esp_files(uki_path, uki, extra_d):
+    files = {uki_path: uki}
+    for n, d in DROPINS.items():
+        files['%s.extra.d/%s' % (uki_path, n)] = d
+    files['%s.extra.d/sub.cred/inner.cred' % uki_path] = b'never: directories are skipped\n'
+    for n, d in GLOBAL.items():
+        files['loader/credentials/' + n] = d
+    return files
+
+
+@case
+def stub_x86_extra_sdboot257(log_dir):
+    """Debian 13's sd-boot 257 starts our UKI (native x86 path, Linux 6.12): the initrd the
+    kernel got is exactly .ucode first, then .initrd and the side-loaded archives in sd-stub
+    257's order; /.extra holds the credentials, extensions and section files with 257's modes;
+    PCR 13 is the system extension archive's one measurement."""
+    arch, name = 'x86_64', 'stub-x86-extra-sdboot257'
+    cmdline = H.default_cmdline(arch, name + ' retain_initrd')
+    initrds = test_initrd(log_dir, name, arch)
+    ucode = microcode_cpio(log_dir, name)
+    uki = build_uki(log_dir, name, arch, cmdline, initrds, ucode)
+    check = H.Check(name)
+    # inspect lists the section `build --microcode` made
+    check.true('.ucode' in B.ukify('inspect', uki), 'ukify-zboot inspect shows .ucode')
+    want_initrd, arc = expected(initrds, ucode)
+    files = esp_files('EFI/Linux/uki.efi', uki, True)
+    files.update({'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'), 'loader/loader.conf': H.loader_conf()})
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'), tpm=True)
+    H.check_boot(check, result, cmdline=cmdline)
+    if result.reached_marker:
+        check_extra(check, result)
+        with open(ucode, 'rb') as f:
+            check_initrd(check, result, want_initrd, f.read())
+        pcr = H.parse_pcrs(result)
+        check.eq(pcr.get(13), pcr_extend(arc['sysext']), 'PCR 13 = one event: the system extension archive')
+        # sd-boot 257 passes no LoadOptions to a Type #2 UKI: PCR 12 holds only the archives
+        check.eq(pcr.get(12), pcr_extend(arc['cred'], arc['gcred'], arc['confext']),
+                 'PCR 12 = the credential, global credential and confext archives, in that order')
+    check.true('system extensions: 2 file(s)' in result.log, 'our stub logged the system extensions')
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def stub_arm64_extra_direct(log_dir):
+    """The firmware starts our UKI as BOOTAA64.EFI (LoadFile2 path, Linux 6.12): the same
+    initrd layout and /.extra contents, from EFI/BOOT/BOOTAA64.EFI.extra.d."""
+    arch, name = 'aarch64', 'stub-arm64-extra-direct'
+    cmdline = H.default_cmdline(arch, name + ' retain_initrd')
+    initrds = test_initrd(log_dir, name, arch)
+    ucode = microcode_cpio(log_dir, name)
+    uki = build_uki(log_dir, name, arch, cmdline, initrds, ucode)
+    want_initrd, _ = expected(initrds, ucode)
+    files = esp_files('EFI/BOOT/BOOTAA64.EFI', uki, True)
+    # no TPM here: Debian's arm64 kernels cannot see QEMU's (docs/security.md); the archives are
+    # the same bytes as on x86, whose PCR 12/13 the x86 case checks
+    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
+    if result.reached_marker:
+        check_extra(check, result)
+        with open(ucode, 'rb') as f:
+            check_initrd(check, result, want_initrd, f.read())
+    os.unlink(uki)
+    return check.done(result)
+
+
+if __name__ == '__main__':
+    sys.exit(case.main(__doc__))
