@@ -88,6 +88,7 @@ int verb_build(int argc, char **argv) {
                 { "profile", required_argument, NULL, A_PROFILE },
                 { "join-profile", required_argument, NULL, A_JOIN_PROFILE },
                 { "config", required_argument, NULL, A_CONFIG },
+                { "secureboot-certificate-validity", required_argument, NULL, A_CONFIG }, /* genkey's; ignored */
                 { "pcr-private-key", required_argument, NULL, A_PCR_PRIV },
                 { "pcr-public-key", required_argument, NULL, A_PCR_PUB },
                 { "phases", required_argument, NULL, A_PHASES },

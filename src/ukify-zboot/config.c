@@ -50,7 +50,7 @@ static const struct {
         { "SecureBootPrivateKey", "secureboot-private-key", K_SINGLE },
         { "SecureBootCertificate", "secureboot-certificate", K_SINGLE },
         { "SecureBootCertificateDir", NULL, K_IGNORED },      /* pesign only */
-        { "SecureBootCertificateValidity", NULL, K_IGNORED }, /* genkey only */
+        { "SecureBootCertificateValidity", "secureboot-certificate-validity", K_SINGLE }, /* genkey's */
         { "SecureBootCertificateName", NULL, K_REFUSED },     /* pesign */
         { "SigningEngine", NULL, K_REFUSED },
         { "SigningProvider", NULL, K_REFUSED },

@@ -13,7 +13,8 @@ static void help(void) {
                "  zboot KERNEL -o OUT     wrap a kernel in our zboot self-decompressor (vmlinuz.efi)\n"
                "  build --linux K -o OUT  make a UKI (ukify's options)\n"
                "  inspect FILE [--json]   show PE sections, W^X verdict, zboot header, UKI sections\n"
-               "  extract FILE -o OUT     write the decompressed payload of a zboot image\n\n"
+               "  extract FILE -o OUT     write the decompressed payload of a zboot image\n"
+               "  genkey [--config PATH]  make the Secure Boot and PCR signing keys build uses (ukify's genkey)\n\n"
                "  -h --help               this help (VERB --help for each verb)\n"
                "     --version            print the version\n\n"
                "Signing: zboot and build take --secureboot-private-key KEY --secureboot-certificate CERT\n"
@@ -48,6 +49,7 @@ int main(int argc, char **argv) {
                 { "build", verb_build },
                 { "inspect", verb_inspect },
                 { "extract", verb_extract },
+                { "genkey", verb_genkey },
         };
         for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
                 if (strcmp(verb, verbs[i].name) == 0)

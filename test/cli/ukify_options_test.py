@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -530,6 +531,76 @@ def build_options(work, c):
         rc, _, err = run('build', '--linux', kernel('aarch64'), '--uname', 'u', *args, '-o', o)
         c.true(rc != 0 and want in err and not os.path.exists(o),
                '%s: refused with "%s" (rc %d): %s' % (' '.join(args), want, rc, err.strip()))
+
+
+@case
+def genkey(work, c):
+    """ukify's genkey: the keys the same config file makes build sign with."""
+    conf = write(os.path.join(work, 'uki.conf'), '''[UKI]
+Cmdline=quiet
+SecureBootPrivateKey=sb.key
+SecureBootCertificate=sb.crt
+SecureBootCertificateValidity=30
+
+[PCRSignature:initrd]
+PCRPrivateKey=pi.key
+PCRPublicKey=pi.pub
+Phases=enter-initrd
+
+[PCRSignature:system]
+PCRPrivateKey=ps.key
+''')
+    rc, _, err = run('genkey', '--config', conf, cwd=work)
+    c.true(rc == 0, 'genkey --config: %s' % err)
+    names = ['sb.key', 'sb.crt', 'pi.key', 'pi.pub', 'ps.key']
+    for n in names:
+        c.true(os.path.exists(os.path.join(work, n)), 'genkey wrote %s' % n)
+    c.true(not os.path.exists(os.path.join(work, 'ps.pub')), 'no PCRPublicKey=: no public key file')
+    if c.failures:
+        return
+    for n in ('sb.key', 'pi.key', 'ps.key'):
+        c.eq(os.stat(os.path.join(work, n)).st_mode & 0o777, 0o600, '%s mode' % n)
+        c.true(read(os.path.join(work, n)).startswith(b'-----BEGIN RSA PRIVATE KEY-----\n'), '%s: PEM RSA key' % n)
+        c.true(b'Private-Key: (2048 bit' in openssl('pkey', '-in', os.path.join(work, n), '-noout', '-text'),
+               '%s: RSA 2048' % n)
+    c.true(read(os.path.join(work, 'pi.pub')).startswith(b'-----BEGIN PUBLIC KEY-----\n'), 'pi.pub: PEM public key')
+    c.eq(openssl('pkey', '-in', os.path.join(work, 'pi.key'), '-pubout'), read(os.path.join(work, 'pi.pub')),
+         'pi.pub is pi.key\'s public key')
+    crt = os.path.join(work, 'sb.crt')
+    text = openssl('x509', '-in', crt, '-noout', '-text').decode()
+    subj = openssl('x509', '-in', crt, '-noout', '-subject', '-nameopt', 'RFC2253').decode().strip()
+    c.true(subj.startswith('subject=CN=SecureBoot signing key on host ') and len(subj) - len('subject=CN=') <= 64,
+           'certificate subject: %s' % subj)
+    c.true('Signature Algorithm: sha256WithRSAEncryption' in text, 'certificate signed with SHA-256')
+    c.true(re.search(r'X509v3 Basic Constraints: critical\s+CA:FALSE', text) is not None, 'CA:FALSE, critical')
+    import datetime
+    fmt = '%b %d %H:%M:%S %Y %Z'
+    dates = dict(l.split('=', 1) for l in openssl('x509', '-in', crt, '-noout', '-startdate', '-enddate')
+                 .decode().split('\n') if '=' in l)
+    span = (datetime.datetime.strptime(dates['notAfter'].replace('  ', ' '), fmt) -
+            datetime.datetime.strptime(dates['notBefore'].replace('  ', ' '), fmt))
+    c.eq(span.days, 30, 'SecureBootCertificateValidity=30')
+    c.eq(openssl('x509', '-in', crt, '-noout', '-pubkey'), openssl('pkey', '-in', os.path.join(work, 'sb.key'),
+                                                                   '-pubout'), 'certificate of sb.key')
+    # never overwrites: all outputs checked first
+    before = {n: read(os.path.join(work, n)) for n in names}
+    rc, _, err = run('genkey', '--config', conf, cwd=work)
+    c.true(rc == 1 and 'is present' in err, 'genkey again refused: %s' % err.strip())
+    c.true(all(read(os.path.join(work, n)) == before[n] for n in names), 'existing keys untouched')
+    rc, _, err = run('genkey', cwd=work)
+    c.true(rc == 1 and 'must be specified' in err, 'genkey without keys to make: %s' % err.strip())
+    # build with the same config: Secure Boot signed with sb.key, .pcrsig by both PCR keys
+    out = os.path.join(work, 'uki.efi')
+    build('--config', conf, '--linux', kernel('x86_64'), '--uname', 'u', '-o', out, cwd=work)
+    p = subprocess.run(['sbverify', '--cert', crt, out], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    c.true(p.returncode == 0, 'sbverify with the genkey certificate: %s' % p.stdout.decode(errors='replace').strip())
+    e = json.loads(section(out, '.pcrsig'))
+    fps = [hashlib.sha256(rsa_public_der_of_key(os.path.join(work, k))).hexdigest() for k in ('pi.key', 'ps.key')]
+    c.eq(sorted(set(x['pkfp'] for x in e['sha256'])), sorted(fps), '.pcrsig signed by both genkey PCR keys')
+
+
+def rsa_public_der_of_key(key):
+    return openssl('rsa', '-in', key, '-RSAPublicKey_out', '-outform', 'DER')
 
 
 def main():
