@@ -26,8 +26,7 @@ typedef struct {
  *   - each [PCRSignature:NAME] section becomes one --pcr-private-key, --pcr-public-key and
  *     --phases triple after the command line's keys (an empty value: none given);
  *   - unknown keys are reported and ignored (as ukify does); keys of options we do not take are
- *     an error, except those without effect on a build (SecureBootCertificateDir=,
- *     SecureBootCertificateValidity=), which are reported and ignored.
+ *     an error, except SecureBootCertificateDir= (pesign's, no effect here): reported, ignored.
  * False (after an error message) when the file cannot be read or parsed. */
 bool config_expand(int argc, char **argv, ConfigArgs *ret);
 void config_args_free(ConfigArgs *a);
