@@ -16,7 +16,9 @@ import gzip
 import lzma
 import os
 import struct
+import subprocess
 import sys
+import zlib
 
 LINUX_PE_MAGIC = 0x818223cd
 SCN_CODE, SCN_IDATA = 0x20, 0x40
@@ -107,6 +109,17 @@ def zboot_payload(kernel):
 def xz_payload(kernel):
     """xz as the kernel's xzkern (CRC32 check)."""
     return lzma.compress(kernel, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32)
+
+
+def lzo_payload(kernel):
+    """lzo as Makefile.zboot makes it: the lzop program's `lzop -9` (tools/setup installs it),
+    with the header's mtime set to 0 and its adler32 redone so the file is reproducible."""
+    s = bytearray(subprocess.run(['lzop', '-9', '-c'], input=kernel, capture_output=True, check=True).stdout)
+    # magic(9) version lib needed(6) method level(2) flags mode(8) mtime_low mtime_high(8) name_len(1) checksum
+    assert s[:9] == b'\x89LZO\0\r\n\x1a\n' and s[33] == 0, 'unexpected lzop header'
+    struct.pack_into('>II', s, 25, 0, 0)
+    struct.pack_into('>I', s, 34, zlib.adler32(bytes(s[9:34])))
+    return bytes(s)
 
 
 def zboot_header(payload_offset, payload_size, comp=b'gzip'):
@@ -269,6 +282,20 @@ def cases():
         r'cannot decompress the zstd22 payload: compressed data is corrupt')
     add('bad-zboot-lz4-labelled-gzip.img', zboot_image(stream=stream, comp=b'lz4'),
         r'cannot decompress the lz4 payload: compressed data is corrupt')
+    # lzo (-Dlzo=enabled builds; the lzop container, docs/format.md)
+    lzo = lzo_payload(fake_arm64_image())
+    add('bad-zboot-lzo-truncated.img', zboot_image(stream=lzo[:len(lzo) // 2], comp=b'lzo', trailer_size=0x1000),
+        r'cannot decompress the lzo payload: compressed data is truncated')
+    lzo_flip = bytearray(lzo)
+    lzo_flip[38 + 12 + 8] ^= 0x04                    # inside the first block's LZO1X data
+    add('bad-zboot-lzo-bitflip.img', zboot_image(stream=bytes(lzo_flip), comp=b'lzo', trailer_size=0x1000),
+        r'cannot decompress the lzo payload: compressed data is corrupt')
+    lzo_hdr = bytearray(lzo)
+    lzo_hdr[28] ^= 0x01                              # mtime, covered by the header checksum
+    add('bad-zboot-lzo-header-checksum.img', zboot_image(stream=bytes(lzo_hdr), comp=b'lzo', trailer_size=0x1000),
+        r'cannot decompress the lzo payload: compressed data is corrupt')
+    add('bad-zboot-lzo-size-small.img', zboot_image(stream=lzo, comp=b'lzo', trailer_size=0x800),
+        r'cannot decompress the lzo payload: data decompresses to more than the space given')
     add('bad-zboot-xz-garbage.img', zboot_image(stream=b'\xfd7zXZ\0' + bytes(200), comp=b'xzkern'),
         r'cannot decompress the xzkern payload: compressed data is corrupt')
     # a bomb: a few KiB of stream expanding to 16 MiB, the trailer claiming 8 KiB
@@ -330,7 +357,9 @@ def cases():
     add('bad-bzimage-size-trailer.img', bzimage(payload=good_payload[:-4] + struct.pack('<I', 7)),
         r'implausible decompressed size 7')
 
-    return [('good-zboot.img', good, ''), ('good-zboot-xz.img', good_xz, ''), ('good-arm64-image.img', arm, ''),
+    good_lzo = bytes(zboot_image(stream=lzo_payload(fake_arm64_image()), comp=b'lzo', trailer_size=0x1000))
+    return [('good-zboot.img', good, ''), ('good-zboot-xz.img', good_xz, ''), ('good-zboot-lzo.img', good_lzo, ''),
+            ('good-arm64-image.img', arm, ''),
             ('good-bzimage.img', bz, '')] + out
 
 

@@ -310,6 +310,11 @@ def roundtrip(work, c, arch, comp, level):
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         c.true(p.returncode == 0 and p.stdout == want,
                'zstd -d reads exactly payload_size bytes of zstd (%s)' % p.stderr.decode(errors='replace').strip())
+    elif comp == 'lzo':
+        p = subprocess.run([need(shutil.which('lzop'), 'lzop command'), '-d', '-c'], input=data[off:off + size],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        c.true(p.returncode == 0 and p.stdout == want,
+               'lzop -d reads exactly payload_size bytes of lzo (%s)' % p.stderr.decode(errors='replace').strip())
     print('%s %s: %d bytes (%.1f%% of the kernel file)' % (arch, comp, len(data), 100.0 * len(data) / len(read(kernel))))
 
 
@@ -333,7 +338,7 @@ def check_size_rule(c, data, comp, want_len):
 
 
 # fast levels: the format and the decoders are under test, not the ratio
-for _comp, _level in (('zstd', '3'), ('gzip', '6'), ('lz4', '9'), ('xz', '1')):
+for _comp, _level in (('zstd', '3'), ('gzip', '6'), ('lz4', '9'), ('xz', '1'), ('lzo', '3')):   # lzo: -Dlzo=enabled
     for _arch, _label in (('aarch64', 'arm64'), ('x86_64', 'x86')):
         CASES['roundtrip-%s-%s' % (_label, _comp)] = (
             lambda arch, comp, level: lambda work, c: roundtrip(work, c, arch, comp, level))(_arch, _comp, _level)
