@@ -278,6 +278,48 @@ def stub_x86_extra_sdboot257(log_dir):
 
 
 @case
+def stub_x86_extra_sdstub257(log_dir):
+    """The differential: the same sections in a UKI made by Debian 13's ukify with Debian 13's
+    sd-stub 257, the same ESP, sd-boot 257. The initrd the kernel gets, /.extra and PCR 12/13
+    must be what stub-x86-extra-sdboot257 requires of ours: the expectation is 257's behaviour."""
+    arch, name = 'x86_64', 'stub-x86-extra-sdstub257'
+    cmdline = H.default_cmdline(arch, name + ' retain_initrd')
+    initrds = test_initrd(log_dir, name, arch)
+    ucode = microcode_cpio(log_dir, name)
+    uki = os.path.join(log_dir, name + '.efi')
+    inputs = {}
+    for key, data in (('osrel', B.OSREL), ('pcrsig', PCRSIG), ('pcrpkey', PCRPKEY)):
+        inputs[key] = os.path.join(log_dir, '%s.%s' % (name, key))
+        with open(inputs[key], 'wb') as f:
+            f.write(data)
+    cmd = H.ukify_command('trixie') + [
+        'build', '--stub', H.debian_sdstub(arch, 'trixie'), '--linux', H.asset(arch, 'vmlinuz', SUITE),
+        '--cmdline', cmdline, '--os-release', '@' + inputs['osrel'], '--uname', H.kernel_version(arch, SUITE),
+        '--pcrpkey', inputs['pcrpkey'], '--section', '.pcrsig:@' + inputs['pcrsig'], '--microcode', ucode,
+        '--output', uki]
+    for i in initrds:
+        cmd += ['--initrd', i]
+    H.run(cmd)
+    want_initrd, arc = expected(initrds, ucode)
+    files = esp_files('EFI/Linux/uki.efi', uki, True)
+    files.update({'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'), 'loader/loader.conf': H.loader_conf()})
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'), tpm=True)
+    H.check_boot(check, result, cmdline=cmdline)
+    if result.reached_marker:
+        check_extra(check, result)
+        with open(ucode, 'rb') as f:
+            check_initrd(check, result, want_initrd, f.read())
+        pcr = H.parse_pcrs(result)
+        check.eq(pcr.get(13), pcr_extend(arc['sysext']), 'PCR 13 = one event: the system extension archive')
+        check.eq(pcr.get(12), pcr_extend(arc['cred'], arc['gcred'], arc['confext']),
+                 'PCR 12 = the credential, global credential and confext archives, in that order')
+    for p in list(inputs.values()) + [uki]:
+        os.unlink(p)
+    return check.done(result)
+
+
+@case
 def stub_arm64_extra_direct(log_dir):
     """The firmware starts our UKI as BOOTAA64.EFI (LoadFile2 path, Linux 6.12): the same
     initrd layout and /.extra contents, from EFI/BOOT/BOOTAA64.EFI.extra.d."""
