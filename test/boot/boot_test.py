@@ -144,7 +144,7 @@ def ukify(*args):
 def make_zboot(log_dir, name, arch, compress='zstd', level=None, suite='bookworm'):
     out = os.path.join(log_dir, name + '.vmlinuz.efi')
     # fast levels: the decoder is what is under test, not the ratio
-    level = level or {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1'}[compress]
+    level = level or {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1', 'lzo': '3'}[compress]
     ukify('zboot', H.asset(arch, 'vmlinuz', suite), '--compress', compress, '--level', level, '-o', out)
     return out
 
@@ -253,6 +253,12 @@ def zboot_arm64_type1_lz4(log_dir):
 @case
 def zboot_arm64_type1_xz(log_dir):
     return zboot_type1(log_dir, 'aarch64', 'xz')
+
+
+@case
+def zboot_arm64_type1_lzo(log_dir):
+    """lzo (-Dlzo=enabled builds): our lzop container, lzo2's decoder built freestanding for aarch64."""
+    return zboot_type1(log_dir, 'aarch64', 'lzo')
 
 
 def arm64_zboot_uki(log_dir, name, cmdline):
@@ -425,6 +431,12 @@ def zboot_x86_type1_zstd(log_dir):
 def zboot_x86_type1_gzip(log_dir):
     """The same with gzip."""
     return zboot_type1(log_dir, 'x86_64', 'gzip')
+
+
+@case
+def zboot_x86_type1_lzo(log_dir):
+    """The same with lzo (-Dlzo=enabled builds; lzo2's decoder built freestanding for x86_64)."""
+    return zboot_type1(log_dir, 'x86_64', 'lzo')
 
 
 def x86_uki_sdboot(log_dir, compress):
