@@ -105,6 +105,27 @@ def trust_arm64_initrd_combined(log_dir):
 
 
 @case
+def trust_x86_blank_loadoptions(log_dir):
+    """sd-stub 257's rule (docs/security.md "When LoadOptions are a command line"): LoadOptions
+    of only spaces and control characters are no command line. sd-boot 257 passes a Type #1
+    entry's quoted `options " \\x7f "` as they are; the first character is a space (above 0x1f,
+    so the printable-first check passes) and normalising leaves nothing, so our UKI stub must
+    use its .cmdline, without Secure Boot too. Taken as a command line, the kernel would get an
+    empty one (no serial console: no marker)."""
+    arch, name = 'x86_64', 'trust-x86-blank-loadoptions'
+    cmdline = H.default_cmdline(arch, name)
+    uki = zboot_uki(log_dir, name, arch, cmdline)
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'),
+             'loader/loader.conf': H.loader_conf(default='uki.conf'),
+             'loader/entries/uki.conf': H.type1_entry('uki', linux='/EFI/Linux/uki.efi', options='" \x7f "'),
+             'EFI/Linux/uki.efi': uki}
+    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
+    check.true('ignoring the boot manager' not in result.log, 'blank LoadOptions were treated as a command line')
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
 def trust_arm64_zboot_header_mismatch(log_dir):
     """A zboot image whose header says one thing and whose self map (the copy our
     self-decompressor reads, docs/format.md §1) another: the header's compression name is
