@@ -125,9 +125,12 @@ int verb_build(int argc, char **argv) {
                 case A_LINUX: linux_path = optarg; break;
                 case A_ZBOOT:
                         ztype = optarg ? compression_from_string(optarg) : COMPRESSION_ZSTD;
+                        if (ztype == COMPRESSION_LZO && !compression_supported(ztype))
+                                return error("--zboot lzo: not supported by this build (configure with -Dlzo=enabled; "
+                                             "the binaries are then GPL-2.0-or-later)");
                         if (ztype != COMPRESSION_ZSTD && ztype != COMPRESSION_GZIP && ztype != COMPRESSION_LZ4 &&
-                            ztype != COMPRESSION_XZ)
-                                return error("--zboot: unknown type \"%s\" (zstd, gzip, lz4, xz)", optarg);
+                            ztype != COMPRESSION_XZ && ztype != COMPRESSION_LZO)
+                                return error("--zboot: unknown type \"%s\" (zstd, gzip, lz4, xz, lzo)", optarg);
                         break;
                 case A_INITRD:
                         if (n_initrd == MAX_INITRD)

@@ -238,7 +238,7 @@ static void help(void) {
                "(vmlinuz.efi) bootable by firmware, systemd-boot (Type #1 `linux` entries) or as a\n"
                "UKI's .linux.\n\n"
                "  -o --output PATH       where to write the image (required)\n"
-               "  -c --compress TYPE     zstd (default), gzip, lz4, xz\n"
+               "  -c --compress TYPE     zstd (default), gzip, lz4, xz, lzo (-Dlzo=enabled builds)\n"
                "  -l --level N           compression level (default: zstd 19, gzip 12, lz4 12, xz 9)\n"
                "     --arch ARCH         x86_64 or aarch64 (default: detected from KERNEL)\n"
                "     --stub PATH         self-decompressor to use (default: ours for the arch, from\n"
