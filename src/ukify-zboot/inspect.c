@@ -13,9 +13,11 @@
 #include "profile.h"
 #include "pe.h"
 #include "sign.h"
+#include "addon.h"
 #include "verbs.h"
 #include "x86-payload.h"
 #include "zboot.h"
+#include "zsig.h"
 
 static void json_string(const uint8_t *s, size_t n) {
         putchar('"');
@@ -113,6 +115,7 @@ static void inspect_zboot_header(const Blob *b, bool json) {
                        (unsigned long long) out);
         if (r == ZBOOT_OK)
                 inspect_x86_hint(b, out, json);
+        zsig_inspect(b->data, b->size, json);
 }
 
 static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
@@ -258,6 +261,8 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                 printf("}");
 
         int li = depth == 0 ? pe_find_section(&f, ".linux") : -1;
+        if (depth == 0 && li < 0)
+                addon_inspect(&f, json);   /* addon.c */
         uint8_t pcr11[MEASURE_DIGEST_SIZE];
         if (li >= 0 && uki_pcr11_sha256(&f, pcr11)) {
                 /* what systemd-stub 257 (and our stub) measure into PCR 11 for this UKI */

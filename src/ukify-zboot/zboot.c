@@ -24,6 +24,7 @@
 #include "x86-boot.h"
 #include "x86-payload.h"
 #include "zboot.h"
+#include "zsig.h"
 
 /* The native x86 payload (docs/format.md §4) from a bzImage: its setup header plus the
  * vmlinux ELF and relocations its own payload decompressed to. The trailer goes into hint. */
@@ -71,6 +72,12 @@ static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, B
 
 bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, Arch arch,
                 const char *stub_path, const char *const *sbat_args, size_t n_sbat, Blob *ret) {
+        return make_zboot_signed(kernel, unpacked, what, t, level, arch, stub_path, sbat_args, n_sbat, NULL, NULL, ret);
+}
+
+bool make_zboot_signed(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level,
+                       Arch arch, const char *stub_path, const char *const *sbat_args, size_t n_sbat,
+                       const char *sig_key, const char *sig_cert, Blob *ret) {
         KernelKind kind = kernel_kind(kernel);
         Blob payload = {};
         uint8_t hint[X86_PAYLOAD_TRAILER_SIZE];
@@ -158,6 +165,13 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
                         stub = merged;
                 }
         }
+        /* The payload signature (.zsig) is over exactly these bytes: what the loader (and
+         * `extract`) gets back after decompression. */
+        _cleanup_blob_ Blob zsig = {};
+        if (sig_key && !zsig_make(payload.data, payload.size, sig_key, sig_cert, &zsig)) {
+                blob_free(&payload);
+                return false;
+        }
         bool ok = compress_payload(t, level, arch, &payload, &stream);
         uint64_t out_size = payload.size;
         blob_free(&payload);
@@ -183,13 +197,18 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         }
 
         /* x86: the trailer again, uncompressed, so the loader can place the kernel before it
-         * decompresses it. It comes first: the payload must stay the last section. */
+         * decompresses it. It comes first, then the payload signature if any: the payload must
+         * stay the last section. */
         PeFile sf;
         PeResult r = pe_parse(stub.data, stub.size, &sf);
         /* pad_virtual: sd-stub >= 258 loads a .linux itself and refuses raw data > virtual size */
-        PeNewSection secs[2] = { { ".zbx86", hint, sizeof(hint), 0, true }, { ".zdata", zdata, zlen, 0, true } };
-        PeNewSection *sec = x86 ? secs : secs + 1;
-        size_t n_sec = x86 ? 2 : 1, total = 0;
+        PeNewSection sec[3];
+        size_t n_sec = 0, total = 0;
+        if (x86)
+                sec[n_sec++] = (PeNewSection) { ".zbx86", hint, sizeof(hint), 0, true };
+        if (zsig.data)
+                sec[n_sec++] = (PeNewSection) { ".zsig", zsig.data, zsig.size, 0, true };
+        sec[n_sec++] = (PeNewSection) { ".zdata", zdata, zlen, 0, true };
         if (r == PE_OK)
                 r = pe_append_size(&sf, sec, n_sec, &total);
         Blob out = { r == PE_OK ? malloc(total) : NULL, 0 };
@@ -217,8 +236,9 @@ bool make_zboot(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         pe_section_data(&of, of.n_sections - 1, &zmapped);
         PeSectionHeader xs = {};
         if (x86) {
-                xs = pe_section(&of, of.n_sections - 2);
-                pe_section_data(&of, of.n_sections - 2, &xmapped);
+                int xi = pe_find_section(&of, ".zbx86");
+                xs = pe_section(&of, (size_t) xi);
+                pe_section_data(&of, (size_t) xi, &xmapped);
         }
         ZbootResult zr = zboot_self_fill(out.data, out.size, of.opt.SizeOfImage, last.PointerToRawData,
                                          last.VirtualAddress, (uint32_t) zmapped, x86 ? xs.VirtualAddress : 0,
@@ -248,11 +268,16 @@ static void help(void) {
                "     --secureboot-private-key KEY\n"
                "     --secureboot-certificate CERT\n"
                "                         sign the image for Secure Boot with sbsign (both or neither)\n"
+               "     --sign-payload KEY\n"
+               "     --sign-payload-cert CERT\n"
+               "                         store a detached PKCS#7 signature over the decompressed payload\n"
+               "                         in a .zsig section (kernel module-signature format; made before\n"
+               "                         the Secure Boot signature, which then covers it)\n"
                "  -h --help              this help\n");
 }
 
 int verb_zboot(int argc, char **argv) {
-        enum { ARG_ARCH = 0x100, ARG_STUB, ARG_SBAT, ARG_SB_KEY, ARG_SB_CERT };
+        enum { ARG_ARCH = 0x100, ARG_STUB, ARG_SBAT, ARG_SB_KEY, ARG_SB_CERT, ARG_SIG_KEY, ARG_SIG_CERT };
         static const struct option opts[] = {
                 { "output", required_argument, NULL, 'o' },
                 { "compress", required_argument, NULL, 'c' },
@@ -262,10 +287,13 @@ int verb_zboot(int argc, char **argv) {
                 { "sbat", required_argument, NULL, ARG_SBAT },
                 { "secureboot-private-key", required_argument, NULL, ARG_SB_KEY },
                 { "secureboot-certificate", required_argument, NULL, ARG_SB_CERT },
+                { "sign-payload", required_argument, NULL, ARG_SIG_KEY },
+                { "sign-payload-cert", required_argument, NULL, ARG_SIG_CERT },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *output = NULL, *stub = NULL, *sb_key = NULL, *sb_cert = NULL, *sbats[16];
+        const char *output = NULL, *stub = NULL, *sb_key = NULL, *sb_cert = NULL, *sig_key = NULL, *sig_cert = NULL,
+                   *sbats[16];
         size_t n_sbat = 0;
         CompressionType t = COMPRESSION_ZSTD;
         Arch arch = ARCH_UNKNOWN;
@@ -304,6 +332,8 @@ int verb_zboot(int argc, char **argv) {
                         break;
                 case ARG_SB_KEY: sb_key = optarg; break;
                 case ARG_SB_CERT: sb_cert = optarg; break;
+                case ARG_SIG_KEY: sig_key = optarg; break;
+                case ARG_SIG_CERT: sig_cert = optarg; break;
                 case 'h': help(); return 0;
                 default: return 2;
                 }
@@ -313,6 +343,8 @@ int verb_zboot(int argc, char **argv) {
                 return error("zboot: --output is required");
         if (!sign_check_args(sb_key, sb_cert))
                 return 1;
+        if (!sig_key != !sig_cert)
+                return error("zboot: --sign-payload and --sign-payload-cert go together");
         if (level < 0)
                 level = compress_default_level(t);
 
@@ -321,11 +353,13 @@ int verb_zboot(int argc, char **argv) {
                 return 1;
         if (kernel_validate(&kernel, argv[optind], &unpacked) == KERNEL_UNKNOWN)
                 return 1;
-        if (!make_zboot(&kernel, &unpacked, argv[optind], t, level, arch, stub, sbats, n_sbat, &out))
+        if (!make_zboot_signed(&kernel, &unpacked, argv[optind], t, level, arch, stub, sbats, n_sbat, sig_key, sig_cert,
+                               &out))
                 return 1;
         if (!write_output(output, out.data, out.size, sb_key, sb_cert))
                 return 1;
-        info("wrote %s: %zu bytes (%s, %.1f%% of %s)%s", output, out.size, compression_to_string(t),
-             100.0 * (double) out.size / (double) kernel.size, argv[optind], sb_key ? ", signed" : "");
+        info("wrote %s: %zu bytes (%s, %.1f%% of %s)%s%s", output, out.size, compression_to_string(t),
+             100.0 * (double) out.size / (double) kernel.size, argv[optind], sb_key ? ", signed" : "",
+             sig_key ? ", payload signed" : "");
         return 0;
 }

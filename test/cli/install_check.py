@@ -31,7 +31,7 @@ from installed_tree import InstalledTree, InstallError, stub_markers  # noqa: E4
 VERBS = ('zboot', 'build', 'inspect', 'extract', 'genkey')
 # the *_strerror() tables whose text the CLI prints after "FILE: ..." (src/fundamental)
 STRERROR = {'pe.c': 'pe_strerror', 'zboot.c': 'zboot_strerror', 'decompress.c': 'decompress_strerror',
-            'x86-payload.c': 'x86_payload_strerror'}
+            'x86-payload.c': 'x86_payload_strerror', 'payload-sig.c': 'payload_sig_strerror'}
 CONVERSION = re.compile(r'%[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|z|j|t)?[diouxXscpm]')
 LITERALS = r'((?:"(?:[^"\\\n]|\\.)*"\s*)+)'
 
