@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addon.h"
 #include "config.h"
 #include "inputs.h"
 #include "kernel.h"
@@ -27,7 +28,8 @@
 
 static void help(void) {
         printf("ukify-zboot build --linux KERNEL -o OUTPUT [OPTIONS]\n\n"
-               "Make a Unified Kernel Image with our UKI stub.\n\n"
+               "Make a Unified Kernel Image with our UKI stub. Without --linux but with --cmdline,\n"
+               "--devicetree, --initrd, --microcode or --section: a UKI add-on (*.addon.efi), as ukify.\n\n"
                "      --linux PATH        zboot image, arm64 Image, PE kernel or x86 bzImage\n"
                "      --zboot[=TYPE]      compress a plain arm64 Image into a zboot image first (default zstd)\n"
                "      --initrd PATH       initrd (repeatable; concatenated with 4-byte padding)\n"
@@ -208,6 +210,21 @@ int verb_build(int argc, char **argv) {
                         return error("build: --output is required");
                 return profile_pe_main(profile, cmdline, osrel, uname, dtb, splash, initrds, n_initrd, extra, n_extra,
                                        output);
+        }
+        if (!linux_path && !n_joins && (cmdline || dtb || n_initrd || microcode || n_extra)) {
+                /* ukify 257: without --linux, build makes a PE add-on (addon.c) */
+                if (!output)
+                        return error("build: --output is required");
+                if (!sign_check_args(sb_key, sb_cert))
+                        return 1;
+                char *cl = cmdline && cmdline[0] != '@' ? strdup(cmdline) : NULL;
+                if (cl)
+                        cmdline_collapse_whitespace(cl);
+                ret = addon_main(&(AddonArgs) { output, stub_path, efi_arch, osrel && *osrel ? osrel : NULL,
+                                                cl ? cl : cmdline, dtb, uname, microcode, initrds, n_initrd, extra,
+                                                n_extra, sbats, n_sbat, sb_key, sb_cert });
+                free(cl);
+                return ret;
         }
         if (!linux_path)
                 return error("build: --linux is required");

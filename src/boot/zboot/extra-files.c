@@ -310,3 +310,58 @@ void extra_literal_pack(const void *data, size_t size, const char *name, ExtraCp
                 log_error_status(err, "cannot pack /.extra/%s", name);
         }
 }
+
+/* Add-ons (addons.c) reuse the directory walk: the sorted names only. */
+EFI_STATUS extra_list_names(EFI_LOADED_IMAGE_PROTOCOL *li, const char16_t *dir, const char *suffix, size_t max,
+                            ExtraName **ret, size_t *ret_n, char16_t *ret_dir, size_t dir_cap) {
+        const ExtraRule r = { .dir = dir, .suffix = suffix, .what = "add-ons" };
+        _cleanup_file_ EFI_FILE_PROTOCOL *d = NULL;
+        _cleanup_pool_ EFI_FILE_INFO *ent_buf = NULL;
+        size_t ent_cap = 0, n = 0;
+        ExtraName *names = NULL;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (dir) {
+                size_t l = strnlen16(dir, dir_cap);
+                if (l >= dir_cap)
+                        return EFI_BUFFER_TOO_SMALL;
+                memcpy(ret_dir, dir, (l + 1) * sizeof(char16_t));
+        } else if (!li->FilePath || extra_dir_from_device_path(li->FilePath, DP_MAX, ret_dir, dir_cap) == 0)
+                return EFI_SUCCESS;
+        EFI_STATUS err = open_dir(li, &r, &d);
+        if (err == EFI_NOT_FOUND)
+                return EFI_SUCCESS;
+        if (err != EFI_SUCCESS)
+                return err;
+        for (;;) {
+                EFI_FILE_INFO *e;
+                err = read_dirent(d, &ent_buf, &ent_cap, &e);
+                if (err != EFI_SUCCESS || !e)
+                        break;
+                if (e->Attribute & EFI_FILE_DIRECTORY)
+                        continue;
+                size_t len = strnlen16(e->FileName, (e->Size - sizeof(EFI_FILE_INFO)) / sizeof(char16_t));
+                if (!extra_name_match(e->FileName, len, suffix, NULL))
+                        continue;
+                ExtraName nm;
+                if (extra_name_ascii(e->FileName, len, nm.name, sizeof(nm.name)) == 0)
+                        continue;
+                if (n == max) {
+                        log_info("%s: more than %lu files, the rest are left out", r.what, (uint64_t) max);
+                        break;
+                }
+                if (!names && BS->AllocatePool(EfiLoaderData, max * sizeof(ExtraName), (void **) &names) != EFI_SUCCESS)
+                        return EFI_OUT_OF_RESOURCES;
+                names[n++] = nm;
+        }
+        for (size_t i = 1; i < n; i++)   /* byte order, as sort_files */
+                for (size_t j = i; j > 0 && strcmp(names[j - 1].name, names[j].name) > 0; j--) {
+                        ExtraName t = names[j];
+                        names[j] = names[j - 1];
+                        names[j - 1] = t;
+                }
+        *ret = names;
+        *ret_n = n;
+        return err;
+}

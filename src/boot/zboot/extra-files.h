@@ -34,3 +34,12 @@ uint32_t extra_files_pcr(ExtraKind kind);
  * .pcrsig, .pcrpkey, .osrel and .profile. Not measured (sd-stub measures none of these cpios).
  * *ret = {} on failure (logged). */
 void extra_literal_pack(const void *data, size_t size, const char *name, ExtraCpio *ret);
+
+/* The names (ASCII, sorted) of the files in dir (NULL: <uki>.extra.d) that match suffix with
+ * the same name rules, at most max (pool array in *ret, NULL when none). *ret_dir gets the
+ * directory's path (dir_cap units with the NUL). No directory or no file system: none. */
+typedef struct {
+        char name[256];
+} ExtraName;
+EFI_STATUS extra_list_names(EFI_LOADED_IMAGE_PROTOCOL *li, const char16_t *dir, const char *suffix, size_t max,
+                            ExtraName **ret, size_t *ret_n, char16_t *ret_dir, size_t dir_cap);

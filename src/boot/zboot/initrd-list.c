@@ -3,6 +3,7 @@
  * The initrd the UKI stub hands the kernel, made of parts in systemd-stub 257's order (later
  * archives may replace files of earlier ones; the kernel's early microcode loader reads only
  * the first archive, so .ucode must come first):
+ *   0. the add-ons' .ucode, last add-on first (addons.c; PCR 12)
  *   1. .ucode                          (section, measured in PCR 11 with the others)
  *   2. .initrd                         (section, PCR 11)
  *   3. the boot manager's initrd       (ours only: sd-stub 257 does not take it; not under
@@ -15,6 +16,7 @@
  *   9. .pcrpkey -> /.extra/tpm2-pcr-public-key.pem  (cpio, not measured; the section is, in PCR 11)
  *  10. .osrel -> /.extra/os-release                (likewise)
  *  11. .profile -> /.extra/profile                 (likewise)
+ *  12. the add-ons' .initrd, in add-on order (addons.c; PCR 12)
  * More than one part: each is padded with zeros to 4 bytes and all are copied into one pool
  * buffer; a single part is passed as it is (sd-stub does the same, so the PCR 9 measurement
  * of the initrd the kernel gets matches).
@@ -81,10 +83,19 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                 if (lit_src[i]->data && lit_src[i]->size > 0)
                         extra_literal_pack(lit_src[i]->data, lit_src[i]->size, literal_names[i], &l->literal[i]);
 
-        InitrdPart parts[3 + _EXTRA_MAX + 4];
+        /* the add-ons' .ucode and .initrd, measured after the side-loaded files (sd-stub's order) */
+        int am = l->addons ? addons_measure_initrds(l->addons) : -1;
+        if (am >= 0) {
+                l->params_measured = (l->params_tried ? l->params_measured : true) && am > 0;
+                l->params_tried = true;
+        }
+
+        InitrdPart parts[3 + _EXTRA_MAX + 4 + 4 * ADDONS_MAX];
         const char *names[ELEMENTSOF(parts)];
         size_t n = 0;
 #define ADD(d, s, what) do { if ((s) > 0) { parts[n] = (InitrdPart) { (d), (s) }; names[n++] = (what); } } while (0)
+        for (size_t i = l->addons ? l->addons->n : 0; i > 0; i--)
+                ADD(l->addons->items[i - 1].ucode, l->addons->items[i - 1].ucode_size, "add-on .ucode");
         ADD(l->ucode.data, l->ucode.size, ".ucode");
         ADD(l->initrd.data, l->initrd.size, ".initrd");
         size_t bm_at = n;
@@ -92,6 +103,8 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                 ADD(l->extra[k].data, l->extra[k].size, "side-loaded");
         for (size_t i = 0; i < 4; i++)
                 ADD(l->literal[i].data, l->literal[i].size, "/.extra file");
+        for (size_t i = 0; l->addons && i < l->addons->n; i++)
+                ADD(l->addons->items[i].initrd, l->addons->items[i].initrd_size, "add-on .initrd");
         if (n == 0)
                 return EFI_SUCCESS;   /* nothing of ours: the boot manager's initrd, if any, stays as it is */
 
@@ -113,6 +126,8 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                                 parts[bm_at] = (InitrdPart) { l->boot_manager, size };
                                 names[bm_at] = "the boot manager's";
                                 n++;
+                                log_info("initrd: .initrd (%lu bytes) followed by the boot manager's (%lu bytes)",
+                                         (uint64_t) l->initrd.size, (uint64_t) size);
                         }
                 }
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "addons.h"
 #include "efi.h"
 #include "extra-files.h"
 #include "proto/loaded-image.h"
@@ -16,6 +17,9 @@ typedef struct {
 typedef struct {
         /* in: the UKI's sections ({NULL, 0} when absent) */
         InitrdPart ucode, initrd, pcrsig, pcrpkey, osrel, profile;
+        /* in: add-ons (addons.c; NULL: none): their .ucode go in front of everything (last
+         * add-on first), their .initrd after everything, each measured into PCR 12 */
+        const Addons *addons;
         /* out: the initrd for the kernel; size 0 when the UKI gives none of its own (the boot
          * manager's initrd, if any, then passes through as before) */
         const void *data;

@@ -7,6 +7,7 @@
  * the self-decompressor: no nested LoadImage/StartImage of a second PE (which Secure Boot
  * would refuse for an unsigned inner image, and which would copy the kernel once more).
  */
+#include "addons.h"
 #include "cmdline.h"
 #include "device-path.h"
 #include "efi-main.h"
@@ -45,12 +46,14 @@ static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Sectio
  * bit 0  REPORT_BOOT_PARTITION: we set LoaderDevicePartUUID when the boot manager did not;
  * bit 10 REPORT_STUB_PARTITION: we set StubDevicePartUUID and StubImageIdentifier.
  * bits 1, 2, 8 PICK_UP_CREDENTIALS/SYSEXTS/CONFEXTS and 3 THREE_PCRS (11, 12 and 13): initrd-list.c.
- * Not claimed: RANDOM_SEED (4: no LINUX_EFI_RANDOM_SEED table), cmdline/devicetree
- * add-ons (5, 7), SMBIOS cmdline (6), URL (11). docs/stub.md. */
+ * bit 5  CMDLINE_ADDONS: .cmdline of add-ons (addons.c).
+ * Not claimed: RANDOM_SEED (4: no LINUX_EFI_RANDOM_SEED table), devicetree add-ons (7),
+ * SMBIOS cmdline (6), URL (11). docs/stub.md. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)
 #define STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10)
 #define STUB_FEATURE_SIDELOAD (UINT64_C(1) << 1 | UINT64_C(1) << 2 | UINT64_C(1) << 3 | UINT64_C(1) << 8)
 #define STUB_FEATURE_MULTI_PROFILE_UKI     (UINT64_C(1) << 9)   /* "@N" selects a .profile */
+#define STUB_FEATURE_CMDLINE_ADDONS (UINT64_C(1) << 5)   /* addons.c */
 
 #define DP_MAX 4096   /* no device path we read is longer; a bound for a corrupt one */
 
@@ -110,7 +113,8 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
         (void) loader_variable_set(u"StubInfo", info, sizeof(info));
 
         uint64_t features = STUB_FEATURE_SIDELOAD | STUB_FEATURE_MULTI_PROFILE_UKI |
-                            STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION;
+                            STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION |
+                            STUB_FEATURE_CMDLINE_ADDONS;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
 
         char16_t uuid[DEVICE_PATH_UUID_LEN + 1];
@@ -178,7 +182,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         /* sd-stub 257's rule: a blank command line (only spaces and control characters) is no
          * command line; the Shell's arguments are used unless empty (cmdline.h). */
         bool lo_ok = cmdline_stub_load_options_usable(li->LoadOptions, li->LoadOptionsSize, lo, lo_size, from_shell);
-        bool params_measured = false;
+        bool params_measured = false, params_tried = false;
         if (cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok)) {
                 /* Normalised as sd-stub does (257 leaves the Shell's arguments as they are), and
                  * that exact string (UTF-16 with its NUL) is measured into PCR 12 and passed on. */
@@ -192,6 +196,7 @@ EFI_STATUS run(EFI_HANDLE image) {
                 options = cmdline_buf;
                 options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
                 params_measured = measure_ipl(PCR_KERNEL_CONFIG, options, options_size, "kernel command line");
+                params_tried = true;
         } else if (have_cmdline) {
                 if (lo_ok && sb)
                         log_info("Secure Boot: ignoring the boot manager's command line, using .cmdline");
@@ -205,6 +210,20 @@ EFI_STATUS run(EFI_HANDLE image) {
                 n = measure_mangle_cmdline(cmdline_buf, n);   /* also drops leading spaces, as sd-stub does */
                 options = cmdline_buf;
                 options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
+        }
+
+        /* Add-ons (addons.c): loaded through the firmware (Secure Boot verification), their
+         * command line appended after the UKI's or the boot manager's and measured into PCR 12,
+         * before the SMBIOS extra, as sd-stub 257 orders them. */
+        _cleanup_(addons_free) Addons addons = {};
+        Section s_uname = {};
+        (void) find_section(li, ".uname", &s_uname);
+        addons_load(image, li, s_uname.data, s_uname.size, &addons);
+        bool addons_measured;
+        if (addons_cmdline_append(&addons, &cmdline_buf, &options_size, &addons_measured)) {
+                params_measured = (params_tried ? params_measured : true) && addons_measured;
+                params_tried = true;
+                options = cmdline_buf;
         }
 
         const char16_t *cl = options;
@@ -243,6 +262,7 @@ EFI_STATUS run(EFI_HANDLE image) {
                 il.pcrpkey = (InitrdPart) { s_pcrpkey.data, s_pcrpkey.size };
                 il.osrel = (InitrdPart) { s_osrel.data, s_osrel.size };
                 il.profile = (InitrdPart) { s_profile.data, s_profile.size };
+                il.addons = &addons;
                 err = initrd_list_build(li, sb, &il);
                 if (err != EFI_SUCCESS)
                         return err;
@@ -253,12 +273,12 @@ EFI_STATUS run(EFI_HANDLE image) {
          * and the command line; only the profile when the command line is the UKI's). */
         if (stub_profile != 0) {
                 bool from_lo = cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok);
-                params_measured = profile_measured && (!from_lo || params_measured);
+                params_measured = profile_measured && (!(from_lo || params_tried) || params_measured);
         }
         /* side-loaded credentials and confexts were measured into PCR 12 too (the same TPM took
          * or refused the command line's measurement) */
         if (il.params_tried)
-                params_measured = il.params_measured;
+                params_measured = (params_tried || stub_profile != 0 ? params_measured : true) && il.params_measured;
         measure_export_stub_variables(sections_measured, params_measured);
         profile_export_variable(stub_profile);
         export_general_variables(li);

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Boot step: UKI add-ons, with systemd-stub 257's rules (docs/stub.md "Add-ons"):
+ *   - \loader\addons\*.addon.efi (global), then <uki>.extra.d\*.addon.efi (this UKI's), each
+ *     directory sorted by name; the file name rules are those of the side-loaded files
+ *     (extra-files.c: no '.' first, ASCII, at most 255 characters, suffix without case).
+ *   - Each is loaded by the firmware with LoadImage from its device path: under Secure Boot the
+ *     firmware (or shim's policy, when shim hooks the firmware's verification) checks its
+ *     signature, and a refused add-on is unloaded and left out. It is never started. The
+ *     sections are then read from the loaded image (src/fundamental/uki-addon.c: no .linux, a
+ *     .uname matching the UKI's, at least one of .cmdline .dtb .dtbauto .initrd .ucode).
+ *   - .cmdline: all add-ons' texts joined with spaces (global first), measured into PCR 12 as
+ *     one event and appended after the UKI's command line (or the boot manager's), before the
+ *     SMBIOS extra.
+ *   - .ucode: in front of the whole initrd, in reverse order (the kernel takes the first
+ *     microcode it finds, so the last add-on wins); .initrd: after everything else. Each is
+ *     measured into PCR 12 as an EV_EVENT_TAG event with the add-on's file name.
+ *   - .dtb/.dtbauto: not applied yet (devicetree.c's work in progress); logged.
+ */
+#include "addons.h"
+#include "cmdline.h"
+#include "extra-files.h"
+#include "log.h"
+#include "measure.h"
+#include "proto/device-path.h"
+#include "uki-addon.h"
+#include "util.h"
+
+#define INITRD_ADDON_EVENT_TAG_ID UINT32_C(0x49dffe0f)
+#define UCODE_ADDON_EVENT_TAG_ID UINT32_C(0xdac08e1a)
+
+#define DP_MAX 4096u         /* bound for the device handle's device path */
+#define PATH_MAX16 1024u     /* units: directory + '\' + name */
+
+void addons_free(Addons *a) {
+        for (size_t i = 0; i < a->n; i++) {
+                if (a->items[i].initrd)
+                        BS->FreePool(a->items[i].initrd);
+                if (a->items[i].ucode)
+                        BS->FreePool(a->items[i].ucode);
+        }
+        if (a->items)
+                BS->FreePool(a->items);
+        if (a->cmdline)
+                BS->FreePool(a->cmdline);
+        *a = (Addons) {};
+}
+
+static void *pool_dup(const void *p, size_t n) {
+        void *d;
+        if (BS->AllocatePool(EfiLoaderData, n ? n : 1, &d) != EFI_SUCCESS)
+                return NULL;
+        memcpy(d, p, n);
+        return d;
+}
+
+/* The device path of the volume we came from followed by one file path node for path (pool). */
+static EFI_DEVICE_PATH_PROTOCOL *file_device_path(EFI_HANDLE dev, const char16_t *path) {
+        static const EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
+        const uint8_t *base;
+        if (BS->HandleProtocol(dev, &dp_guid, (void **) &base) != EFI_SUCCESS || !base)
+                return NULL;
+        size_t len = 0;
+        for (;;) {   /* up to the End node, every node's length checked against the bound */
+                EFI_DEVICE_PATH_PROTOCOL n;
+                if (len + sizeof(n) > DP_MAX)
+                        return NULL;
+                memcpy(&n, base + len, sizeof(n));
+                if (n.Type == END_DEVICE_PATH_TYPE)
+                        break;
+                if (n.Length < sizeof(n) || len + n.Length > DP_MAX)
+                        return NULL;
+                len += n.Length;
+        }
+        size_t units = strnlen16(path, PATH_MAX16) + 1;
+        size_t node = sizeof(EFI_DEVICE_PATH_PROTOCOL) + units * sizeof(char16_t);
+        if (node > UINT16_MAX)
+                return NULL;
+        uint8_t *dp;
+        if (BS->AllocatePool(EfiLoaderData, len + node + sizeof(EFI_DEVICE_PATH_PROTOCOL), (void **) &dp) != EFI_SUCCESS)
+                return NULL;
+        memcpy(dp, base, len);
+        EFI_DEVICE_PATH_PROTOCOL h = { MEDIA_DEVICE_PATH, 4 /* MEDIA_FILEPATH_DP */, (uint16_t) node };
+        memcpy(dp + len, &h, sizeof(h));
+        memcpy(dp + len + sizeof(h), path, units * sizeof(char16_t));
+        EFI_DEVICE_PATH_PROTOCOL end = { END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE, sizeof(end) };
+        memcpy(dp + len + node, &end, sizeof(end));
+        return (EFI_DEVICE_PATH_PROTOCOL *) dp;
+}
+
+/* Append text (UTF-8, n bytes, normalised like a command line) to a->cmdline with a space. */
+static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *name) {
+        _cleanup_pool_ char16_t *s = NULL;
+        if (n > UINT32_MAX / sizeof(char16_t) / 2 ||
+            BS->AllocatePool(EfiLoaderData, (n + 1) * sizeof(char16_t), (void **) &s) != EFI_SUCCESS)
+                return;
+        size_t units = cmdline_utf8_to_ucs2((const char *) text, n, s, n + 1);
+        if (units == SIZE_MAX) {
+                log_error_status(EFI_INVALID_PARAMETER, "add-on %s: cannot convert .cmdline, ignored", name);
+                return;
+        }
+        units = measure_mangle_cmdline(s, units);
+        size_t old = a->cmdline_len, total = old + (old ? 1 : 0) + units + 1;
+        char16_t *out;
+        if (BS->AllocatePool(EfiLoaderData, total * sizeof(char16_t), (void **) &out) != EFI_SUCCESS)
+                return;
+        size_t k = 0;
+        if (old) {
+                memcpy(out, a->cmdline, old * sizeof(char16_t));
+                k = old;
+                out[k++] = ' ';
+        }
+        memcpy(out + k, s, units * sizeof(char16_t));
+        out[k + units] = 0;
+        if (a->cmdline)
+                BS->FreePool(a->cmdline);
+        a->cmdline = out;
+        a->cmdline_len = k + units;
+}
+
+/* Load one add-on through the firmware and take its sections. */
+static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char16_t *dir, const char *name,
+                     const uint8_t *uname, size_t uname_size, Addons *a) {
+        static const EFI_GUID li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+        char16_t path[PATH_MAX16];
+        size_t k = strnlen16(dir, PATH_MAX16), nl = strlen(name);
+        if (k + 1 + nl + 1 > PATH_MAX16)
+                return;
+        memcpy(path, dir, k * sizeof(char16_t));
+        path[k++] = '\\';
+        for (size_t i = 0; i <= nl; i++)
+                path[k + i] = (char16_t) (uint8_t) name[i];
+
+        _cleanup_pool_ EFI_DEVICE_PATH_PROTOCOL *dp = file_device_path(li->DeviceHandle, path);
+        if (!dp) {
+                log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot make its device path, ignored", name);
+                return;
+        }
+        EFI_HANDLE h = NULL;
+        EFI_STATUS err = BS->LoadImage(false, image, dp, NULL, 0, &h);
+        if (err != EFI_SUCCESS) {
+                /* EFI_SECURITY_VIOLATION still creates a handle (UEFI spec): unload it */
+                if (h)
+                        (void) BS->UnloadImage(h);
+                if (err == EFI_SECURITY_VIOLATION || err == EFI_ACCESS_DENIED)
+                        log_error_status(err, "add-on %s: refused by the firmware's Secure Boot verification, ignored",
+                                         name);
+                else
+                        log_error_status(err, "add-on %s: the firmware cannot load it, ignored", name);
+                return;
+        }
+        EFI_LOADED_IMAGE_PROTOCOL *ali;
+        err = BS->HandleProtocol(h, &li_guid, (void **) &ali);
+        if (err != EFI_SUCCESS || !ali || !ali->ImageBase) {
+                (void) BS->UnloadImage(h);
+                log_error_status(err, "add-on %s: no loaded image protocol, ignored", name);
+                return;
+        }
+        size_t ul = 0;
+        while (uname && ul < uname_size && uname[ul])
+                ul++;
+        UkiAddon s;
+        UkiAddonResult r = uki_addon_parse(ali->ImageBase, (size_t) ali->ImageSize, uname ? (const char *) uname : NULL,
+                                           ul, &s);
+        if (r != UKI_ADDON_OK) {
+                (void) BS->UnloadImage(h);
+                log_error_status(EFI_LOAD_ERROR, "add-on %s: %s, ignored", name, uki_addon_strerror(r));
+                return;
+        }
+        AddonBlobs *b = &a->items[a->n];
+        *b = (AddonBlobs) {};
+        memcpy(b->name, name, nl + 1);
+        if (s.data[UKI_ADDON_CMDLINE])
+                cmdline_add(a, s.data[UKI_ADDON_CMDLINE], s.size[UKI_ADDON_CMDLINE], name);
+        if (s.data[UKI_ADDON_INITRD] && (b->initrd = pool_dup(s.data[UKI_ADDON_INITRD], s.size[UKI_ADDON_INITRD])))
+                b->initrd_size = s.size[UKI_ADDON_INITRD];
+        if (s.data[UKI_ADDON_UCODE] && (b->ucode = pool_dup(s.data[UKI_ADDON_UCODE], s.size[UKI_ADDON_UCODE])))
+                b->ucode_size = s.size[UKI_ADDON_UCODE];
+        if (s.data[UKI_ADDON_DTB] || s.data[UKI_ADDON_DTBAUTO]) {
+                a->n_dtb++;
+                log_info("add-on %s: .dtb/.dtbauto not applied (device tree add-ons are not supported yet)", name);
+        }
+        a->n++;
+        (void) BS->UnloadImage(h);
+        log_info("add-on %s: used (%s%s%s)", name, s.data[UKI_ADDON_CMDLINE] ? " .cmdline" : "",
+                 b->initrd ? " .initrd" : "", b->ucode ? " .ucode" : "");
+}
+
+void addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const uint8_t *uname, size_t uname_size,
+                 Addons *ret) {
+        static const char16_t *const dirs[2] = { u"\\loader\\addons", NULL /* <uki>.extra.d */ };
+        *ret = (Addons) {};
+        if (!li->DeviceHandle)
+                return;
+        for (size_t d = 0; d < 2; d++) {
+                char16_t dir[PATH_MAX16];
+                ExtraName *names;
+                size_t n;
+                EFI_STATUS err = extra_list_names(li, dirs[d], ".addon.efi", ADDONS_MAX, &names, &n, dir, PATH_MAX16);
+                if (err != EFI_SUCCESS)
+                        log_error_status(err, "cannot read the %s add-on directory", d == 0 ? "global" : "UKI's");
+                if (n == 0) {
+                        if (names)
+                                BS->FreePool(names);
+                        continue;
+                }
+                if (!ret->items &&
+                    BS->AllocatePool(EfiLoaderData, 2 * ADDONS_MAX * sizeof(AddonBlobs), (void **) &ret->items) !=
+                            EFI_SUCCESS) {
+                        BS->FreePool(names);
+                        return;
+                }
+                for (size_t i = 0; i < n; i++)
+                        load_one(image, li, dir, names[i].name, uname, uname_size, ret);
+                BS->FreePool(names);
+        }
+}
+
+bool addons_cmdline_append(const Addons *a, char16_t **buf, uint32_t *size, bool *measured) {
+        *measured = false;
+        if (!a->cmdline)
+                return false;
+        /* the joined text normalised once more, as sd-stub does; nothing when blank */
+        _cleanup_pool_ char16_t *s = pool_dup(a->cmdline, (a->cmdline_len + 1) * sizeof(char16_t));
+        if (!s)
+                return false;
+        size_t units = measure_mangle_cmdline(s, a->cmdline_len);
+        if (units == 0)
+                return false;
+        *measured = measure_ipl(PCR_KERNEL_CONFIG, s, (units + 1) * sizeof(char16_t), "kernel command line");
+
+        size_t old = *buf ? strnlen16(*buf, *size / sizeof(char16_t)) : 0;
+        size_t total = old + (old ? 1 : 0) + units + 1;
+        char16_t *out;
+        if (total > UINT32_MAX / sizeof(char16_t) ||
+            BS->AllocatePool(EfiLoaderData, total * sizeof(char16_t), (void **) &out) != EFI_SUCCESS) {
+                log_error_status(EFI_OUT_OF_RESOURCES, "cannot append the add-ons' command line");
+                return false;
+        }
+        size_t k = 0;
+        if (old) {
+                memcpy(out, *buf, old * sizeof(char16_t));
+                k = old;
+                out[k++] = ' ';
+        }
+        memcpy(out + k, s, units * sizeof(char16_t));
+        out[k + units] = 0;
+        if (*buf)
+                BS->FreePool(*buf);
+        *buf = out;
+        *size = (uint32_t) (total * sizeof(char16_t));
+        log_info("appended the add-ons' command line (%lu characters)", (uint64_t) units);
+        return true;
+}
+
+/* The file name as the event's description (measure.c's event buffer holds about 100 bytes;
+ * a longer name is cut there: the PCR value does not depend on it). */
+static bool measure_blob(const void *data, size_t size, uint32_t tag, const char *name) {
+        char desc[96];
+        size_t n = strlen(name);
+        if (n >= sizeof(desc))
+                n = sizeof(desc) - 1;
+        memcpy(desc, name, n);
+        desc[n] = 0;
+        return measure_tagged(PCR_KERNEL_CONFIG, data, size, tag, desc);
+}
+
+int addons_measure_initrds(const Addons *a) {
+        int m = -1;
+        for (size_t i = a->n; i > 0; i--) {
+                const AddonBlobs *b = &a->items[i - 1];
+                if (b->ucode) {
+                        bool ok = measure_blob(b->ucode, b->ucode_size, UCODE_ADDON_EVENT_TAG_ID, b->name);
+                        m = (m != 0) && ok;
+                }
+        }
+        for (size_t i = 0; i < a->n; i++) {
+                const AddonBlobs *b = &a->items[i];
+                if (b->initrd) {
+                        bool ok = measure_blob(b->initrd, b->initrd_size, INITRD_ADDON_EVENT_TAG_ID, b->name);
+                        m = (m != 0) && ok;
+                }
+        }
+        return m;
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""UKI add-ons (docs/stub.md "Add-ons"), checked in the booted kernel: global add-ons in
+/loader/addons and this UKI's in <uki>.extra.d, made by `ukify-zboot build` without --linux.
+Their .cmdline texts arrive in /proc/cmdline after the UKI's .cmdline, global ones first, each
+directory in name order, one space apart (systemd-stub 257's order); an add-on .initrd is
+passed after the UKI's initrd (its /extra-initrd file shows up); add-ons sd-stub refuses (one
+with a .linux, one whose .uname differs from the UKI's, a file without the .addon.efi suffix)
+leave no trace. With a TPM, PCR 12 must be the add-on command line (UTF-16 with its NUL,
+measured as one event) followed by the .initrd add-on, recomputed here. Under Secure Boot an
+unsigned add-on is refused by the firmware's LoadImage and a signed one is used. Each case also
+boots the same ESP with a UKI of Debian 13's sd-stub 257 (made by Debian 13's ukify) and
+requires the same command line (and the same PCR 12).
+Usage: addon_test.py CASE [--log-dir DIR]
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
+sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
+sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
+import zboot_harness as H  # noqa: E402
+import boot_test as B  # noqa: E402
+import trust_test as T  # noqa: E402
+
+case = H.CaseTable()
+UNAME = '6.1.0-zboot-addon-test'
+
+
+def snakeoil_key(work):
+    """Debian 13's snakeoil db key and certificate (its ovmf package, in the test cache), which
+    trixie-secureboot's VARS enroll."""
+    d = os.path.join(H.CACHE, 'trixie', 'firmware', 'usr', 'share', 'ovmf')
+    key = os.path.join(work, 'db.key')
+    H.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in',
+           H.need_file(os.path.join(d, 'PkKek-1-snakeoil.key'), "Debian 13's snakeoil key"), '-out', key])
+    return key, H.need_file(os.path.join(d, 'PkKek-1-snakeoil.pem'), "Debian 13's snakeoil certificate")
+
+
+def secureboot_esp(work, uki, key, cert):
+    """Signed Debian 13 sd-boot starting the (signed) UKI as a Type #2 entry (x86)."""
+    sdboot = T.sign(H.debian_sdboot('x86_64', 'trixie'), os.path.join(work, 'sdboot.signed.efi'), key, cert)
+    return {'EFI/BOOT/BOOTX64.EFI': sdboot, 'loader/loader.conf': H.loader_conf(), 'EFI/Linux/uki.efi': uki}
+
+
+def addon(work, name, *args, sign=None):
+    out = os.path.join(work, name)
+    a = ['build', '-o', out] + list(args)
+    if sign:
+        a += ['--secureboot-private-key', sign[0], '--secureboot-certificate', sign[1]]
+    B.ukify(*a)
+    return out
+
+
+def our_uki(work, arch, cmdline, sign=None):
+    uki = os.path.join(work, 'ours.efi')
+    a = ['build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline, '--uname', UNAME,
+         '--os-release', B.OSREL.decode(), '--initrd', H.asset(arch, 'initrd.cpio.gz'), '-o', uki]
+    if sign:
+        a += ['--secureboot-private-key', sign[0], '--secureboot-certificate', sign[1]]
+    B.ukify(*a)
+    return uki
+
+
+def ref_uki(work, arch, cmdline, sign=None):
+    """The same sections with Debian 13's sd-stub 257, made by Debian 13's ukify."""
+    uki = os.path.join(work, 'sdstub257.efi')
+    a = ['build', '--stub', H.debian_sdstub(arch, 'trixie'), '--linux', H.asset(arch, 'vmlinuz'),
+         '--initrd', H.asset(arch, 'initrd.cpio.gz'), '--cmdline', cmdline, '--uname', UNAME,
+         '--os-release', B.OSREL.decode(), '--output', uki]
+    if sign:
+        a += ['--secureboot-private-key', sign[0], '--secureboot-certificate', sign[1], '--signtool', 'sbsign']
+    H.run(H.ukify_command('trixie') + a)
+    return uki
+
+
+@case
+def stub_x86_addon_cmdline(log_dir):
+    """Direct firmware boot (no boot manager, no LoadOptions), with a TPM."""
+    arch, name = 'x86_64', 'stub-x86-addon-cmdline'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        initrd = T.cpio(os.path.join(work, 'addon-initrd.cpio'), {'extra-initrd': (b'addon', 0o644)})
+        initrd_blob = open(initrd, 'rb').read()
+        uki_dir = 'EFI/BOOT/BOOTX64.EFI.extra.d/'
+        files = {
+            # global: sorted by name, so a-... before b-... whatever the directory order
+            'loader/addons/b-second.addon.efi': addon(work, 'g2.efi', '--cmdline', 'g2=1'),
+            'loader/addons/a-first.addon.efi': addon(work, 'g1.efi', '--cmdline', ' g1=1\tx '),
+            # refused: a .linux makes it a UKI; a .uname that is not the UKI's; not *.addon.efi
+            'loader/addons/c-uki.addon.efi': addon(work, 'uki-like.efi', '--cmdline', 'bad_linux=1',
+                                                   '--section', '.linux:not a kernel'),
+            'loader/addons/d-uname.addon.efi': addon(work, 'uname.efi', '--cmdline', 'bad_uname=1',
+                                                     '--uname', '6.12.0-other'),
+            'loader/addons/e-suffix.efi': addon(work, 'suffix.efi', '--cmdline', 'bad_suffix=1'),
+            # the UKI's own, after the global ones; one with the UKI's .uname and an initrd
+            uki_dir + 'a-uki.addon.efi': addon(work, 'u1.efi', '--cmdline', 'u1=1', '--uname', UNAME,
+                                               '--initrd', initrd),
+        }
+        want_addons = 'g1=1 x g2=1 u1=1'
+        want = cmdline + ' ' + want_addons
+        pcr12 = T.extend(T.extend(T.ZERO_PCR, T.utf16z(want_addons)), initrd_blob)
+
+        files['EFI/BOOT/BOOTX64.EFI'] = our_uki(work, arch, cmdline)
+        check, result, pcrs = T.tpm_boot(name, arch, files, want, log_dir)
+        check.eq(result.observables.get('EXTRA_INITRD') if result.observables else None, 'addon',
+                 'the .initrd add-on reached the kernel')
+        check.eq(pcrs.get(12), pcr12, 'PCR 12: the add-ons\' command line, then the .initrd add-on')
+        for w in ('c-uki.addon.efi: it has a .linux', 'd-uname.addon.efi: its .uname does not match'):
+            check.true(w in result.log, 'our stub did not log "%s"' % w)
+
+        files['EFI/BOOT/BOOTX64.EFI'] = ref_uki(work, arch, cmdline)
+        rcheck, rresult, rpcrs = T.tpm_boot(name + '-sdstub257', arch, files, want, log_dir)
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        check.eq(rresult.observables.get('EXTRA_INITRD') if rresult.observables else None, 'addon',
+                 'sd-stub 257: the .initrd add-on reached the kernel')
+        check.eq(rpcrs.get(12), pcr12, 'sd-stub 257: PCR 12')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def stub_x86_addon_secureboot(log_dir):
+    """Secure Boot (Debian 13's snakeoil OVMF; sd-boot, the UKI and one add-on signed with its
+    key): the signed global add-on's command line arrives, the unsigned per-UKI add-on is
+    refused by the firmware and its command line is absent."""
+    arch, name = 'x86_64', 'stub-x86-addon-secureboot'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        key, cert = snakeoil_key(work)
+        addons = {
+            'loader/addons/signed.addon.efi': addon(work, 'signed.efi', '--cmdline', 'signed_addon=1',
+                                                    sign=(key, cert)),
+            'EFI/Linux/uki.efi.extra.d/unsigned.addon.efi': addon(work, 'unsigned.efi', '--cmdline',
+                                                                  'unsigned_addon=1'),
+        }
+        want = cmdline + ' signed_addon=1'
+        files = dict(secureboot_esp(work, our_uki(work, arch, cmdline, sign=(key, cert)), key, cert), **addons)
+        check, result = B.boot_and_check(name, arch, files, want, log_dir, firmware='trixie-secureboot')
+        T.check_lockdown(check, result)
+        check.true('unsigned.addon.efi: refused by the firmware' in result.log,
+                   'our stub did not log the refused unsigned add-on')
+
+        files = dict(secureboot_esp(work, ref_uki(work, arch, cmdline, sign=(key, cert)), key, cert),
+                     **addons)
+        rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, files, want, log_dir,
+                                           firmware='trixie-secureboot')
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(case.main(__doc__))

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* UKI add-on sections and sd-stub 257's verdict (src/fundamental/uki-addon.c), on a loaded
+ * image made here: headers page, then each section at its RVA. */
+#include "tests.h"
+#include "pe-format.h"
+#include "uki-addon.h"
+
+typedef struct {
+        const char *name;
+        const char *text;     /* contents (VirtualSize = strlen) */
+} Sec;
+
+/* A loaded image of 4 KiB headers and one page per section; returns its size. */
+static size_t image(const Sec *s, uint8_t *buf, size_t cap) {
+        size_t n = 0;
+        while (s[n].name)
+                n++;
+        size_t size = 0x1000 * (n + 1);
+        if (size > cap)
+                abort();
+        memset(buf, 0, size);
+        DosHeader dos = { .e_magic = DOS_MAGIC, .e_lfanew = 0x40 };
+        PeHeader64 pe = { .Signature = PE_MAGIC,
+                          .FileHeader = { .Machine = 0x8664, .NumberOfSections = (uint16_t) n,
+                                          .SizeOfOptionalHeader = sizeof(PeOptionalHeader64) },
+                          .OptionalHeader = { .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = 0x1000,
+                                              .FileAlignment = 0x200, .SizeOfImage = (uint32_t) size,
+                                              .SizeOfHeaders = 0x1000 } };
+        memcpy(buf, &dos, sizeof(dos));
+        memcpy(buf + 0x40, &pe, sizeof(pe));
+        for (size_t i = 0; i < n; i++) {
+                PeSectionHeader h = {};
+                memcpy(h.Name, s[i].name, strnlen(s[i].name, 8));
+                h.VirtualAddress = 0x1000 * (uint32_t) (i + 1);
+                h.VirtualSize = (uint32_t) strlen(s[i].text);
+                memcpy(buf + 0x40 + sizeof(pe) + i * sizeof(h), &h, sizeof(h));
+                memcpy(buf + h.VirtualAddress, s[i].text, h.VirtualSize);
+        }
+        return size;
+}
+
+static uint8_t buf[0x10000];
+
+static UkiAddonResult parse(const Sec *s, const char *uname, UkiAddon *a) {
+        size_t size = image(s, buf, sizeof(buf));
+        return uki_addon_parse(buf, size, uname, uname ? strlen(uname) : 0, a);
+}
+
+static void test_cmdline(void) {
+        UkiAddon a;
+        ASSERT_EQ(parse((const Sec[]) { { ".sbat", "sbat" }, { ".cmdline", "quiet" }, {} }, "6.1", &a), UKI_ADDON_OK);
+        ASSERT_EQ(a.size[UKI_ADDON_CMDLINE], 5u);
+        ASSERT_TRUE(memcmp(a.data[UKI_ADDON_CMDLINE], "quiet", 5) == 0);
+        ASSERT_TRUE(!a.data[UKI_ADDON_INITRD] && !a.data[UKI_ADDON_UNAME]);
+        ASSERT_EQ(parse((const Sec[]) { { ".initrd", "x" }, { ".ucode", "u" }, {} }, NULL, &a), UKI_ADDON_OK);
+        ASSERT_EQ(parse((const Sec[]) { { ".dtbauto", "d" }, {} }, NULL, &a), UKI_ADDON_OK);
+}
+
+static void test_refused(void) {
+        UkiAddon a;
+        ASSERT_EQ(parse((const Sec[]) { { ".sbat", "sbat" }, { ".osrel", "ID=x" }, {} }, NULL, &a), UKI_ADDON_EMPTY);
+        /* a VirtualSize 0 section counts as absent, as in sd-stub */
+        ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "" }, {} }, NULL, &a), UKI_ADDON_EMPTY);
+        ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "x" }, { ".linux", "MZ" }, {} }, NULL, &a), UKI_ADDON_IS_UKI);
+        /* only sections before the first .profile count */
+        ASSERT_EQ(parse((const Sec[]) { { ".profile", "ID=a" }, { ".cmdline", "x" }, {} }, NULL, &a), UKI_ADDON_EMPTY);
+        ASSERT_EQ(uki_addon_parse(buf, 0x40, NULL, 0, &a), UKI_ADDON_BAD_PE);
+        /* a section beyond the loaded image */
+        size_t size = image((const Sec[]) { { ".cmdline", "quiet" }, {} }, buf, sizeof(buf));
+        ASSERT_EQ(uki_addon_parse(buf, size - 0x1000 + 2, NULL, 0, &a), UKI_ADDON_BAD_PE);
+}
+
+static void test_uname(void) {
+        UkiAddon a;
+        const Sec s[] = { { ".cmdline", "x" }, { ".uname", "6.12.0-1" }, {} };
+        ASSERT_EQ(parse(s, "6.12.0-1", &a), UKI_ADDON_OK);
+        ASSERT_EQ(parse(s, "6.12.0-2", &a), UKI_ADDON_UNAME_MISMATCH);
+        ASSERT_EQ(parse(s, "6.12.0", &a), UKI_ADDON_UNAME_MISMATCH);
+        ASSERT_EQ(parse(s, NULL, &a), UKI_ADDON_OK);       /* the UKI has no .uname */
+        /* sd-stub compares the add-on's VirtualSize bytes with strncmp: a shorter add-on .uname
+         * matches a UKI .uname it begins */
+        ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "x" }, { ".uname", "6.12" }, {} }, "6.12.0-1", &a), UKI_ADDON_OK);
+        ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "x" }, {} }, "6.12.0-1", &a), UKI_ADDON_OK);
+}
+
+int main(void) {
+        TEST(test_cmdline);
+        TEST(test_refused);
+        TEST(test_uname);
+        return TESTS_END();
+}
