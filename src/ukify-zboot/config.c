@@ -246,6 +246,24 @@ static int count_option(int argc, char **argv, const char *name) {
 }
 
 /* The --config/-c value, or NULL. */
+/* Is a ("--name", no "=") one of build's or genkey's options that take the next argument as
+ * their value? (An option not listed here is taken as a flag: at worst a value that looks like
+ * -c is then read as --config, never a --config missed.) */
+static bool takes_value(const char *a) {
+        static const char *const with_value[] = {
+                "linux", "initrd", "microcode", "cmdline", "os-release", "uname", "sbat", "splash", "devicetree",
+                "devicetree-auto", "hwids", "section", "stub", "profile", "join-profile", "pcrpkey", "pcr-banks",
+                "pcr-private-key", "pcr-public-key", "phases", "efi-arch", "signtool", "secureboot-private-key",
+                "secureboot-certificate", "secureboot-certificate-validity", "output", NULL,
+        };
+        if (strncmp(a, "--", 2) != 0 || strchr(a, '='))
+                return false;
+        for (size_t i = 0; with_value[i]; i++)
+                if (strcmp(a + 2, with_value[i]) == 0)
+                        return true;
+        return false;
+}
+
 static const char *find_config(int argc, char **argv) {
         const char *v = NULL;
         for (int i = 1; i < argc; i++) {
@@ -256,8 +274,10 @@ static const char *find_config(int argc, char **argv) {
                         v = i + 1 < argc ? argv[++i] : "";
                 else if (strncmp(a, "--config=", 9) == 0)
                         v = a + 9;
-                else if (strncmp(a, "-c", 2) == 0 && a[1] == 'c')
+                else if (strncmp(a, "-c", 2) == 0)
                         v = a + 2;
+                else if (strcmp(a, "-o") == 0 || takes_value(a))
+                        i++; /* its value, e.g. --cmdline -c, is no option */
         }
         return v;
 }

@@ -424,6 +424,9 @@ Key=1
     c.eq(section(out2, '.cmdline'), b'from config', '-c PATH; Cmdline= alone')
     build('--config=' + conf, '--linux', kernel('aarch64'), '--uname', 'cli', '-o', out2)
     c.eq(section(out2, '.uname'), b'cli', '--config=PATH; --uname wins')
+    build('--cmdline', '-c', '--uname', '--config', '--linux', kernel('aarch64'), '-o', out2)
+    c.true(section(out2, '.cmdline') == b'-c' and section(out2, '.uname') == b'--config',
+           'option values that look like -c/--config are values, not a config file')
     # /etc/kernel/uki.conf as Debian 13 ships it (every line commented) changes nothing
     shipped = need(os.path.join(CACHE, 'trixie', 'ukify', 'usr', 'lib', 'kernel', 'uki.conf'), "Debian 13's uki.conf")
     x1, x2 = os.path.join(work, 'x1.efi'), os.path.join(work, 'x2.efi')
