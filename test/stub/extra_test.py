@@ -18,6 +18,7 @@ Usage: extra_test.py CASE [--log-dir DIR]
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 
@@ -316,6 +317,34 @@ def stub_x86_extra_sdstub257(log_dir):
                  'PCR 12 = the credential, global credential and confext archives, in that order')
     for p in list(inputs.values()) + [uki]:
         os.unlink(p)
+    return check.done(result)
+
+
+@case
+def stub_x86_extra_noinitrd(log_dir):
+    """`noinitrd` with .ucode, .initrd and side-loaded files on the ESP: no initrd at all (as the
+    kernel's EFI stub), nothing read from the ESP or packed. What the kernel reports: it runs,
+    never unpacks an initramfs and panics for want of a root file system."""
+    arch, name = 'x86_64', 'stub-x86-extra-noinitrd'
+    cmdline = H.default_cmdline(arch, name + ' noinitrd')
+    initrds = test_initrd(log_dir, name, arch)
+    ucode = microcode_cpio(log_dir, name)
+    uki = build_uki(log_dir, name, arch, cmdline, initrds, ucode)
+    files = esp_files('EFI/BOOT/BOOTX64.EFI', uki, True)
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    log = result.log
+    check.true(not result.timed_out, 'QEMU timed out (the kernel should panic and reboot)')
+    check.true('noinitrd: not passing .initrd' in log, 'our stub did not say it drops .initrd')
+    check.true('credentials:' not in log and 'system extensions:' not in log and 'initrd part' not in log,
+               'our stub still side-loaded or combined initrd parts')
+    check.true(re.search(r'Linux version \S+', log) is not None, 'no kernel banner: the kernel did not run')
+    check.true('Trying to unpack rootfs image as initramfs' not in log and 'Unpacking initramfs' not in log,
+               'the kernel found an initrd to unpack')
+    check.true(re.search(r'VFS: Unable to mount root fs|Kernel panic - not syncing: VFS', log) is not None,
+               'the kernel did not report a missing root file system')
+    check.true(not result.reached_marker, 'the initrd ran although noinitrd was given')
+    os.unlink(uki)
     return check.done(result)
 
 
