@@ -23,6 +23,7 @@
 #include "zboot.h"
 
 #define MAX_EXTRA 16
+#define MAX_DTBAUTO 16   /* --devicetree-auto */
 #define MAX_INITRD 16
 #define MAX_SBAT 16
 
@@ -41,6 +42,8 @@ static void help(void) {
                "                          .sbat into the UKI's .sbat (header line once, each component once)\n"
                "      --splash PATH       .splash (BMP)\n"
                "      --devicetree PATH   .dtb\n"
+               "      --devicetree-auto PATH  a .dtbauto section (repeatable): the stub picks the one whose\n"
+               "                          first compatible is the machine's (docs/stub.md)\n"
                "      --section NAME:TEXT|@FILE   any other section (repeatable)\n"
                "      --profile TEXT|@FILE  .profile (ID=, TITLE=): with --linux the UKI's profile 0 (the base\n"
                "                          ends before it); without --linux a profile PE for --join-profile\n"
@@ -70,7 +73,7 @@ static void help(void) {
 int verb_build(int argc, char **argv) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
                A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_PROFILE, A_JOIN_PROFILE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
-               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE };
+               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE, A_DTBAUTO };
         static const struct option opts[] = {
                 { "linux", required_argument, NULL, A_LINUX },
                 { "zboot", optional_argument, NULL, A_ZBOOT },
@@ -82,6 +85,7 @@ int verb_build(int argc, char **argv) {
                 { "sbat", required_argument, NULL, A_SBAT },
                 { "splash", required_argument, NULL, A_SPLASH },
                 { "devicetree", required_argument, NULL, A_DTB },
+                { "devicetree-auto", required_argument, NULL, A_DTBAUTO },
                 { "section", required_argument, NULL, A_SECTION },
                 { "stub", required_argument, NULL, A_STUB },
                 { "secureboot-private-key", required_argument, NULL, A_SB_KEY },
@@ -107,6 +111,8 @@ int verb_build(int argc, char **argv) {
                    *uname = NULL, *splash = NULL, *dtb = NULL, *sb_key = NULL, *sb_cert = NULL;
         const char *initrds[MAX_INITRD], *extra[MAX_EXTRA], *sbats[MAX_SBAT];
         size_t n_initrd = 0, n_extra = 0, n_sbat = 0;
+        const char *dtbautos[MAX_DTBAUTO];
+        size_t n_dtbauto = 0;
         CompressionType ztype = _COMPRESSION_INVALID;
         int c, ret = 1;
         const char *profile = NULL, *joins[16];   /* profile.c */
@@ -151,6 +157,11 @@ int verb_build(int argc, char **argv) {
                 case A_SB_CERT: sb_cert = optarg; break;
                 case A_SPLASH: splash = optarg; break;
                 case A_DTB: dtb = optarg; break;
+                case A_DTBAUTO:
+                        if (n_dtbauto == MAX_DTBAUTO)
+                                return error("--devicetree-auto: at most %d", MAX_DTBAUTO);
+                        dtbautos[n_dtbauto++] = optarg;
+                        break;
                 case A_MICROCODE: microcode = optarg; break;
                 case A_SECTION:
                         if (n_extra == MAX_EXTRA)
@@ -255,8 +266,8 @@ int verb_build(int argc, char **argv) {
         SbatList sl = {};
         char *sbat_text = NULL;
         size_t sbat_size = 0;
-        Blob texts[12 + MAX_EXTRA] = {}, ucode = {};
-        PeNewSection secs[12 + MAX_EXTRA];
+        Blob texts[12 + MAX_EXTRA + MAX_DTBAUTO] = {}, ucode = {};
+        PeNewSection secs[12 + MAX_EXTRA + MAX_DTBAUTO];
         size_t n = 0, nt = 0;
         char *detected = NULL;
         char names[MAX_EXTRA][9];
@@ -330,6 +341,11 @@ int verb_build(int argc, char **argv) {
         FILESEC(dtb, ".dtb");
         if (dtb && !dtb_check(&texts[nt - 1], dtb))
                 goto out;
+        for (size_t i = 0; i < n_dtbauto; i++) {   /* after .dtb, in the order given, as ukify 257 */
+                FILESEC(dtbautos[i], ".dtbauto");
+                if (!dtb_check(&texts[nt - 1], dtbautos[i]))
+                        goto out;
+        }
         if (uname)
                 secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };
         FILESEC(splash, ".splash");

@@ -9,6 +9,7 @@
  */
 #include "addons.h"
 #include "cmdline.h"
+#include "devicetree.h"
 #include "device-path.h"
 #include "efi-main.h"
 #include "initrd.h"
@@ -20,6 +21,7 @@
 #include "profile.h"
 #include "proto/loaded-image.h"
 #include "secure-boot.h"
+#include "smbios-efi.h"
 #include "uki-profile.h"
 #include "x86-exit.h"
 #include "zboot-load.h"
@@ -44,13 +46,15 @@ static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Sectio
 
 /* StubFeatures bits (docs/BOOT_LOADER_INTERFACE.md); we claim only what we do:
  * bit 0  REPORT_BOOT_PARTITION: we set LoaderDevicePartUUID when the boot manager did not;
- * bit 10 REPORT_STUB_PARTITION: we set StubDevicePartUUID and StubImageIdentifier.
+ * bit 10 REPORT_STUB_PARTITION: we set StubDevicePartUUID and StubImageIdentifier;
+ * bit 6  CMDLINE_SMBIOS: we append SMBIOS type 11 io.systemd.stub.kernel-cmdline-extra.
  * bits 1, 2, 8 PICK_UP_CREDENTIALS/SYSEXTS/CONFEXTS and 3 THREE_PCRS (11, 12 and 13): initrd-list.c.
  * bit 5  CMDLINE_ADDONS: .cmdline of add-ons (addons.c).
  * Not claimed: RANDOM_SEED (4: no LINUX_EFI_RANDOM_SEED table), devicetree add-ons (7),
- * SMBIOS cmdline (6), URL (11). docs/stub.md. */
+ * URL (11). docs/stub.md. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)
 #define STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10)
+#define STUB_FEATURE_CMDLINE_SMBIOS (UINT64_C(1) << 6)   /* smbios-efi.c */
 #define STUB_FEATURE_SIDELOAD (UINT64_C(1) << 1 | UINT64_C(1) << 2 | UINT64_C(1) << 3 | UINT64_C(1) << 8)
 #define STUB_FEATURE_MULTI_PROFILE_UKI     (UINT64_C(1) << 9)   /* "@N" selects a .profile */
 #define STUB_FEATURE_CMDLINE_ADDONS (UINT64_C(1) << 5)   /* addons.c */
@@ -112,7 +116,7 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
         static const char16_t info[] = u"ukify-zboot-stub " PROJECT_VERSION;
         (void) loader_variable_set(u"StubInfo", info, sizeof(info));
 
-        uint64_t features = STUB_FEATURE_SIDELOAD | STUB_FEATURE_MULTI_PROFILE_UKI |
+        uint64_t features = STUB_FEATURE_CMDLINE_SMBIOS | STUB_FEATURE_SIDELOAD | STUB_FEATURE_MULTI_PROFILE_UKI |
                             STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION |
                             STUB_FEATURE_CMDLINE_ADDONS;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
@@ -226,6 +230,15 @@ EFI_STATUS run(EFI_HANDLE image) {
                 options = cmdline_buf;
         }
 
+        /* SMBIOS type 11 io.systemd.stub.kernel-cmdline-extra (smbios-efi.c), appended last and
+         * measured on its own (PCR 12 then counts as measured only if every part was). */
+        bool extra_measured;
+        if (smbios_cmdline_extra(&cmdline_buf, &options_size, &extra_measured)) {
+                params_measured = (params_tried ? params_measured : true) && extra_measured;
+                params_tried = true;
+                options = cmdline_buf;
+        }
+
         const char16_t *cl = options;
         size_t cl_len = options ? strnlen16(cl, options_size / sizeof(char16_t)) : 0;
         Placement p = placement_from_cmdline(cl, cl_len);
@@ -282,6 +295,10 @@ EFI_STATUS run(EFI_HANDLE image) {
         measure_export_stub_variables(sections_measured, params_measured);
         profile_export_variable(stub_profile);
         export_general_variables(li);
+
+        /* Device tree: .dtbauto/.dtb as the EFI FDT table, put back if the kernel does not start. */
+        _cleanup_(devicetree_cleanup) DtState dt = {};
+        devicetree_install_from_uki(li->ImageBase, li->ImageSize, stub_profile, &dt);
 
 #if defined(__x86_64__)
         if (k.x86) {

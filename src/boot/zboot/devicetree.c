@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The UKI stub's device tree step (docs/stub.md "Device trees"): pick .dtbauto/.dtb, copy it
+ * into memory the kernel keeps (EfiACPIReclaimMemory), run the firmware's fixups and install
+ * it as the EFI FDT configuration table, which the kernel's EFI stub (arm64) takes as its
+ * device tree. The blob parsing is src/fundamental/fdt.c.
+ */
+#include "devicetree.h"
+#include "fdt.h"
+#include "log.h"
+#include "pe-load.h"
+#include "profile.h"
+#include "smbios-efi.h"
+#include "uki-profile.h"
+#include "util.h"
+
+#define EFI_DTB_TABLE_GUID \
+        EFI_GUID_INIT(0xb1b621d5, 0xf19c, 0x41a5, 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0)
+#define EFI_DT_FIXUP_PROTOCOL_GUID \
+        EFI_GUID_INIT(0xe617d64c, 0xfe08, 0x46da, 0xf4, 0xdc, 0xbb, 0xd5, 0x87, 0x0c, 0x73, 0x00)
+#define EFI_DT_APPLY_FIXUPS 0x1u
+#define EFI_DT_RESERVE_MEMORY 0x2u
+
+typedef struct EFI_DT_FIXUP_PROTOCOL EFI_DT_FIXUP_PROTOCOL;
+struct EFI_DT_FIXUP_PROTOCOL {
+        uint64_t Revision;
+        EFI_STATUS (EFIAPI *Fixup)(EFI_DT_FIXUP_PROTOCOL *This, void *Fdt, size_t *BufferSize, uint32_t Flags);
+};
+
+#define DTB_MAX (UINT32_C(32) << 20)   /* sd-stub refuses larger blobs */
+#define PAGE_SIZE 4096u
+
+static const EFI_GUID dtb_guid = EFI_DTB_TABLE_GUID;
+
+static EFI_STATUS alloc_dt(size_t size, EFI_PHYSICAL_ADDRESS *addr, size_t *pages) {
+        *pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+        return BS->AllocatePages(AllocateAnyPages, EfiACPIReclaimMemory, *pages, addr);
+}
+
+/* EFI_DT_FIXUP_PROTOCOL (U-Boot has it; edk2 does not): apply the firmware's fixups and
+ * memory reservations, in a bigger buffer when it asks for one. */
+static EFI_STATUS fixup(DtState *st, size_t len) {
+        static const EFI_GUID guid = EFI_DT_FIXUP_PROTOCOL_GUID;
+        EFI_DT_FIXUP_PROTOCOL *fx;
+        if (BS->LocateProtocol(&guid, NULL, (void **) &fx) != EFI_SUCCESS || !fx)
+                return EFI_SUCCESS;
+        size_t size = st->pages * PAGE_SIZE;
+        EFI_STATUS err = fx->Fixup(fx, (void *) (uintptr_t) st->addr, &size, EFI_DT_APPLY_FIXUPS | EFI_DT_RESERVE_MEMORY);
+        if (err != EFI_BUFFER_TOO_SMALL)
+                return err;
+        if (size > DTB_MAX * 2u)
+                return EFI_BAD_BUFFER_SIZE;
+        EFI_PHYSICAL_ADDRESS addr;
+        size_t pages;
+        err = alloc_dt(size, &addr, &pages);
+        if (err != EFI_SUCCESS)
+                return err;
+        memcpy((void *) (uintptr_t) addr, (const void *) (uintptr_t) st->addr, len);
+        BS->FreePages(st->addr, st->pages);
+        st->addr = addr;
+        st->pages = pages;
+        size = pages * PAGE_SIZE;
+        return fx->Fixup(fx, (void *) (uintptr_t) st->addr, &size, EFI_DT_APPLY_FIXUPS | EFI_DT_RESERVE_MEMORY);
+}
+
+EFI_STATUS devicetree_install(DtState *st, const void *dtb, size_t size) {
+        if (size > DTB_MAX || !fdt_check(dtb, size))
+                return EFI_INVALID_PARAMETER;
+        EFI_STATUS err = alloc_dt(size, &st->addr, &st->pages);
+        if (err != EFI_SUCCESS) {
+                st->pages = 0;
+                return err;
+        }
+        memcpy((void *) (uintptr_t) st->addr, dtb, size);
+        st->orig = config_table_find(&dtb_guid);
+        err = fixup(st, size);
+        if (err == EFI_SUCCESS)
+                err = BS->InstallConfigurationTable(&dtb_guid, (void *) (uintptr_t) st->addr);
+        if (err != EFI_SUCCESS) {
+                BS->FreePages(st->addr, st->pages);
+                *st = (DtState) {};
+        }
+        return err;
+}
+
+void devicetree_cleanup(DtState *st) {
+        if (!st->pages)
+                return;
+        /* our copy stays if the firmware's table cannot be put back: something points to it */
+        if (BS->InstallConfigurationTable(&dtb_guid, st->orig) != EFI_SUCCESS)
+                return;
+        BS->FreePages(st->addr, st->pages);
+        *st = (DtState) {};
+}
+
+/* The firmware's device tree and its size, if it has a valid one. */
+static const void *firmware_dtb(size_t *ret_size) {
+        const uint8_t *p = config_table_find(&dtb_guid);
+        if (!p)
+                return NULL;
+        /* its size is in its header: read that first, then check the whole blob */
+        size_t total = (size_t) p[4] << 24 | (size_t) p[5] << 16 | (size_t) p[6] << 8 | p[7];
+        if (total > DTB_MAX || !fdt_check(p, total))
+                return NULL;
+        *ret_size = total;
+        return p;
+}
+
+static bool section_is(const PeSectionHeader *s, const char *name) {
+        char n[8];
+        memcpy(n, s->Name, 8);
+        size_t l = strlen(name);
+        return l <= 8 && memcmp(n, name, l) == 0 && (l == 8 || n[l] == 0);
+}
+
+/* The first .dtbauto in sections [start, end) whose model (first compatible) is the firmware's. */
+static int dtbauto_match(const void *base, size_t image_size, const PeLoadView *v, size_t start, size_t end,
+                         const void *fw, size_t fw_size) {
+        for (size_t i = start; i < end && i < v->n_sections; i++) {
+                PeSectionHeader s;
+                memcpy(&s, &v->sections[i], sizeof(s));
+                if (!section_is(&s, ".dtbauto") || s.VirtualSize == 0 ||
+                    (uint64_t) s.VirtualAddress + s.VirtualSize > image_size)
+                        continue;
+                const uint8_t *d = (const uint8_t *) base + s.VirtualAddress;
+                if (!fdt_check(d, s.VirtualSize)) {
+                        log_info("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) i);
+                        continue;
+                }
+                if (fdt_same_model(d, s.VirtualSize, fw, fw_size))
+                        return (int) i;
+        }
+        return -1;
+}
+
+void devicetree_install_from_uki(const void *image_base, size_t image_size, uint32_t profile, DtState *st) {
+        PeLoadView v;
+        if (pe_load_view(image_base, image_size, &v) != PE_LOAD_OK)
+                return;
+
+        const uint8_t *data = NULL;
+        size_t size = 0;
+        const char *what = ".dtb";
+        size_t fw_size = 0;
+        const void *fw = firmware_dtb(&fw_size);
+        if (fw) {
+                /* the profile's own .dtbauto sections first, then the base's */
+                size_t s, e;
+                int i = -1;
+                if (profile != UKI_PROFILE_BASE && uki_profile_count(v.sections, v.n_sections) > 0 &&
+                    uki_profile_range(v.sections, v.n_sections, profile, &s, &e))
+                        i = dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size);
+                if (i < 0 && uki_profile_range(v.sections, v.n_sections, UKI_PROFILE_BASE, &s, &e))
+                        i = dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size);
+                if (i >= 0) {
+                        PeSectionHeader h;
+                        memcpy(&h, &v.sections[i], sizeof(h));
+                        data = (const uint8_t *) image_base + h.VirtualAddress;
+                        size = h.VirtualSize;
+                        what = ".dtbauto";
+                }
+        }
+        if (!data && !profile_find_section(image_base, image_size, profile, ".dtb", &data, &size))
+                return;
+
+        EFI_STATUS err = devicetree_install(st, data, size);
+        if (err != EFI_SUCCESS) {
+                log_error_status(err, "cannot install the device tree from %s, ignoring", what);
+                return;
+        }
+        log_info("installed the device tree from %s (%lu bytes)%s", what, (uint64_t) size,
+                 st->orig ? ", replacing the firmware's" : "");
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Device trees from the UKI (.dtbauto, .dtb) as the EFI FDT configuration table, as
+ * systemd-stub 257 does (docs/stub.md "Device trees"). */
+#pragma once
+
+#include "efi.h"
+
+/* What devicetree_install changed, for devicetree_cleanup to undo when the kernel does not
+ * start: our copy (pages) and the table the firmware had before (NULL: none). */
+typedef struct {
+        EFI_PHYSICAL_ADDRESS addr;
+        size_t pages;
+        void *orig;
+} DtState;
+
+/* Copy the blob into EfiACPIReclaimMemory pages, let the firmware's EFI_DT_FIXUP_PROTOCOL fix
+ * it up (when there is one) and install it as the FDT configuration table, replacing the
+ * firmware's. Everything is freed again on failure. */
+EFI_STATUS devicetree_install(DtState *st, const void *dtb, size_t size);
+
+/* Put the firmware's table back and free our copy (nothing when nothing was installed). */
+void devicetree_cleanup(DtState *st);
+
+/* sd-stub 257's choice for profile of our image: the first .dtbauto (the profile's, then the
+ * base's) whose first "compatible" equals the firmware device tree's, or, without a firmware
+ * device tree, the one the .hwids entry matching this machine's SMBIOS (CHIDs) names; else
+ * .dtb. Installed with devicetree_install; a failure is logged and ignored, as sd-stub does. */
+void devicetree_install_from_uki(const void *image_base, size_t image_size, uint32_t profile, DtState *st);

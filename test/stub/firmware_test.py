@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""sd-stub 257 parity, firmware tables: the SMBIOS type 11 command-line extra
+(io.systemd.stub.kernel-cmdline-extra) and device trees (.dtb), checked in the booted kernel
+(/proc/cmdline, the TPM's PCR 12, /proc/device-tree). docs/stub.md "SMBIOS" and "Device trees".
+Usage: firmware_test.py CASE [--log-dir DIR]
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
+sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
+sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
+import zboot_harness as H  # noqa: E402
+import boot_test as B  # noqa: E402
+import trust_test as T  # noqa: E402
+
+case = H.CaseTable()
+EXTRA = 'zboot-smbios-extra'
+OEM = 'io.systemd.stub.kernel-cmdline-extra'
+
+
+def smbios_args(value):
+    return ['-smbios', 'type=11,value=%s=%s' % (OEM, value)]
+
+
+def build_uki(work, name, arch, cmdline, initrds=None, extra_args=(), sign=None):
+    """Our UKI: our stub, .linux = our zboot image (native on x86, PE path on arm64)."""
+    uki = os.path.join(work, name + '.efi')
+    args = ['build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline,
+            '--os-release', B.OSREL.decode(), '-o', uki]
+    for i in initrds or [H.asset(arch, 'initrd.cpio.gz')]:
+        args += ['--initrd', i]
+    if sign:
+        args += ['--secureboot-private-key', sign[0], '--secureboot-certificate', sign[1]]
+    B.ukify(*(args + list(extra_args)))
+    return uki
+
+
+def esp_direct(arch, uki):
+    return {'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper(): uki}
+
+
+# ---- SMBIOS type 11 -------------------------------------------------------------------------
+
+def smbios_cmdline(log_dir, arch, tag):
+    """.cmdline, no LoadOptions (started directly by the firmware), an SMBIOS OEM string with a
+    leading space and a tab inside: the kernel gets .cmdline + ' ' + the normalised value, and
+    (x86, with a TPM) PCR 12 holds exactly that value (UTF-16 with its NUL), measured alone, as
+    sd-stub 257 does (.cmdline itself is in PCR 11, not 12)."""
+    name = 'stub-%s-smbios-cmdline' % tag
+    cmdline = H.default_cmdline(arch, name)
+    uki = build_uki(log_dir, name, arch, cmdline)
+    want, extra = cmdline + ' ' + EXTRA + ' x=1', smbios_args(' %s\tx=1' % EXTRA)
+    if arch == 'x86_64':
+        check, result, pcrs = T.tpm_boot(name, arch, esp_direct(arch, uki), want, log_dir, extra=extra)
+        check.eq(pcrs.get(12), T.extend(T.ZERO_PCR, T.utf16z(EXTRA + ' x=1')), 'PCR 12: the SMBIOS extra alone')
+    else:
+        # Debian 12's AAVMF has no TPM 2.0 support (no trust test measures on arm64 either)
+        check, result = B.boot_and_check(name, arch, esp_direct(arch, uki), want, log_dir, extra=extra)
+    check.true('appended SMBIOS %s' % OEM in result.log, 'our stub did not log the SMBIOS extra')
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def stub_x86_smbios_cmdline(log_dir):
+    return smbios_cmdline(log_dir, 'x86_64', 'x86')
+
+
+@case
+def stub_arm64_smbios_cmdline(log_dir):
+    return smbios_cmdline(log_dir, 'aarch64', 'arm64')
+
+
+@case
+def stub_x86_smbios_none(log_dir):
+    """Other OEM strings but not ours: the command line is .cmdline alone and nothing is
+    measured into PCR 12."""
+    arch, name = 'x86_64', 'stub-x86-smbios-none'
+    cmdline = H.default_cmdline(arch, name)
+    uki = build_uki(log_dir, name, arch, cmdline)
+    check, result, pcrs = T.tpm_boot(name, arch, esp_direct(arch, uki), cmdline, log_dir,
+                                     extra=['-smbios', 'type=11,value=io.systemd.stub.kernel-cmdline=no',
+                                            '-smbios', 'type=11,value=other=%s' % EXTRA])
+    check.eq(pcrs.get(12), T.ZERO_PCR, 'PCR 12 untouched')
+    os.unlink(uki)
+    return check.done(result)
+
+
+def trixie_snakeoil_key(work):
+    """Debian 13's snakeoil db key and certificate (its ovmf package, in the test cache): the
+    key trixie-secureboot's VARS enroll (Debian 12's is another one)."""
+    d = os.path.join(H.CACHE, 'trixie', 'firmware', 'usr', 'share', 'ovmf')
+    key = os.path.join(work, 'db.key')
+    H.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in',
+           H.need_file(os.path.join(d, 'PkKek-1-snakeoil.key'), "Debian 13's snakeoil key"), '-out', key])
+    return key, H.need_file(os.path.join(d, 'PkKek-1-snakeoil.pem'), "Debian 13's snakeoil certificate")
+
+
+def secureboot_esp(work, arch, uki, key, cert):
+    """Signed Debian 13 sd-boot starting the (signed) UKI as a Type #2 entry."""
+    sdboot = T.sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.signed.efi'), key, cert)
+    return {'EFI/BOOT/BOOTX64.EFI': sdboot, 'loader/loader.conf': H.loader_conf(), 'EFI/Linux/uki.efi': uki}
+
+
+@case
+def stub_x86_smbios_secureboot(log_dir):
+    """Secure Boot (Debian 13's snakeoil OVMF, everything signed with its key): systemd-stub 257
+    appends the SMBIOS extra under Secure Boot too — only a confidential VM makes it ignore the
+    string — and so do we. The same boot with Debian 13's own sd-stub 257 (a UKI of the same
+    sections, made and signed by Debian 13's ukify) shows what the reference does; both kernels
+    must report the same command line, locked down."""
+    arch, name = 'x86_64', 'stub-x86-smbios-secureboot'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        key, cert = trixie_snakeoil_key(work)
+        ours = build_uki(work, 'ours', arch, cmdline, sign=(key, cert))
+        check, result = B.boot_and_check(name, arch, secureboot_esp(work, arch, ours, key, cert),
+                                         cmdline + ' ' + EXTRA, log_dir, firmware='trixie-secureboot',
+                                         extra=smbios_args(EXTRA))
+        T.check_lockdown(check, result)
+        ref = os.path.join(work, 'sdstub.efi')
+        H.run(H.ukify_command('trixie') + [
+            'build', '--stub', H.debian_sdstub(arch, 'trixie'), '--linux', H.asset(arch, 'vmlinuz'),
+            '--initrd', H.asset(arch, 'initrd.cpio.gz'), '--cmdline', cmdline, '--os-release', B.OSREL.decode(),
+            '--secureboot-private-key', key, '--secureboot-certificate', cert, '--signtool', 'sbsign',
+            '--output', ref])
+        rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, secureboot_esp(work, arch, ref, key, cert),
+                                           cmdline + ' ' + EXTRA, log_dir, firmware='trixie-secureboot',
+                                           extra=smbios_args(EXTRA))
+        T.check_lockdown(rcheck, rresult)
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        if result.reached_marker and rresult.reached_marker:
+            check.eq(H.kernel_cmdline(result['CMDLINE']), H.kernel_cmdline(rresult['CMDLINE']),
+                     'our command line against sd-stub 257')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---- device trees (arm64) -------------------------------------------------------------------
+
+DT_LINES = r"""
+# --- firmware_test.py: what the kernel took as its device tree
+dt=/proc/device-tree
+[ -d $dt ] && echo DT=1 || echo DT=0
+echo "DT_PROP=$($B cat $dt/zboot-dtb-test 2>/dev/null | $B tr -d '\000')"
+echo "DT_COMPAT=$($B cat $dt/compatible 2>/dev/null | $B tr '\000' ' ')"
+[ -d /sys/firmware/acpi/tables ] && echo ACPI=1 || echo ACPI=0
+"""
+
+
+def dt_initrd(work, arch):
+    """The test initrd + an uncompressed cpio whose /init is the test initrd's own with DT_LINES
+    before the marker (the later archive wins)."""
+    base = H.asset(arch, 'initrd.cpio.gz')
+    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
+                          stdout=subprocess.PIPE).stdout.decode()
+    marker = 'echo "INITRD_MARKER='
+    if marker not in init:
+        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
+    init = init.replace(marker, DT_LINES.lstrip('\n') + marker, 1)
+    return [base, T.cpio(os.path.join(work, 'dt-overlay.cpio'), {'init': (init.encode(), 0o755)})]
+
+
+# QEMU virt without ACPI tables: AAVMF then publishes QEMU's device tree as the firmware's EFI
+# FDT table (with ACPI tables it publishes none)
+NO_ACPI = ['-machine', 'acpi=off']
+
+
+def qemu_virt_dts(work, extra=()):
+    """QEMU virt's own device tree for exactly the harness's arm64 machine (dumpdtb), as source."""
+    esp, vars_copy, dtb = (os.path.join(work, n) for n in ('dump-esp.img', 'dump-vars.fd', 'virt.dtb'))
+    with open(esp, 'wb') as f:
+        f.truncate(1 << 20)
+    shutil.copyfile(H.need_file(H.FIRMWARE['aarch64']['default'][1], 'firmware variables'), vars_copy)
+    cmd = H.qemu_command('aarch64', esp, vars_copy, extra=extra)
+    i = cmd.index('-M')
+    cmd[i + 1] += ',dumpdtb=' + dtb
+    H.run(cmd)
+    if shutil.which('dtc') is None:
+        raise H.HarnessError('dtc not installed (device-tree-compiler: run tools/setup)')
+    return subprocess.run(['dtc', '-q', '-I', 'dtb', '-O', 'dts', dtb], check=True, stdout=subprocess.PIPE).stdout.decode()
+
+
+def make_dtb(work, name, dts, value, compatible=None):
+    """dts with a root property zboot-dtb-test = value (and another first compatible), compiled."""
+    head = '/ {\n'
+    if head not in dts:
+        raise H.HarnessError('no root node in the dumped device tree')
+    root = head + '\tzboot-dtb-test = "%s";\n' % value
+    if compatible:
+        import re
+        dts = re.sub(r'(\n/ \{.*?)\n\tcompatible = [^;]*;', lambda m: m.group(1), dts, count=1, flags=re.S)
+        root += '\tcompatible = "%s";\n' % compatible
+    src, out = os.path.join(work, name + '.dts'), os.path.join(work, name + '.dtb')
+    with open(src, 'w') as f:
+        f.write(dts.replace(head, root, 1))
+    H.run(['dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', out, src])
+    return out
+
+
+@case
+def stub_arm64_dtb(log_dir):
+    """.dtb = QEMU virt's own device tree for this very machine plus one root property: the
+    stub installs it as the EFI FDT table, the kernel's EFI stub takes it, and the kernel shows
+    the property under /proc/device-tree (with a full device tree from the firmware side, arm64
+    Linux uses it rather than ACPI)."""
+    arch, name = 'aarch64', 'stub-arm64-dtb'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        dtb = make_dtb(work, 'uki', qemu_virt_dts(work), 'from-the-uki')
+        uki = build_uki(work, name, arch, cmdline, dt_initrd(work, arch), ['--devicetree', dtb])
+        check, result = B.boot_and_check(name, arch, esp_direct(arch, uki), cmdline, log_dir)
+        if result.reached_marker:
+            check.eq(result['DT'], '1', '/proc/device-tree exists')
+            check.eq(result['DT_PROP'], 'from-the-uki', 'the .dtb property in the kernel\'s device tree')
+            check.eq(result['ACPI'], '0', 'the kernel runs on the device tree, not ACPI')
+        check.true('installed the device tree from .dtb' in result.log, 'our stub did not log the .dtb')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def stub_arm64_dtbauto(log_dir):
+    """QEMU virt without ACPI (the firmware publishes a device tree), two .dtbauto sections and
+    a .dtb: the .dtbauto whose first compatible is the firmware device tree's
+    ("linux,dummy-virt") wins over another model's and over .dtb, as sd-stub 257 selects them,
+    and replaces the firmware's table."""
+    arch, name = 'aarch64', 'stub-arm64-dtbauto'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        dts = qemu_virt_dts(work, NO_ACPI)
+        other = make_dtb(work, 'other', dts, 'other-model', compatible='zboot,not-this-machine')
+        virt = make_dtb(work, 'virt', dts, 'dtbauto-virt')
+        plain = make_dtb(work, 'plain', dts, 'plain-dtb')
+        uki = build_uki(work, name, arch, cmdline, dt_initrd(work, arch),
+                        ['--devicetree', plain, '--devicetree-auto', other, '--devicetree-auto', virt])
+        check, result = B.boot_and_check(name, arch, esp_direct(arch, uki), cmdline, log_dir, extra=NO_ACPI)
+        if result.reached_marker:
+            check.eq(result['DT_PROP'], 'dtbauto-virt', 'the matching .dtbauto became the kernel\'s device tree')
+        check.true("installed the device tree from .dtbauto" in result.log and "replacing the firmware's" in result.log,
+                   'our stub did not log the .dtbauto replacing the firmware\'s device tree')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(case.main(__doc__))

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smbios.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The input is a structure table (a copy of exactly size bytes, so ASan sees any read past
+ * it) and, at the same time, an entry point. Checks: every structure and string returned
+ * lies inside the input, strings end with their NUL, an OEM value ends where it says. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        uint8_t *t = malloc(size ? size : 1);
+        if (!t)
+                return 0;
+        memcpy(t, data, size);
+        const uint8_t *end = t + size;
+
+        SmbiosTableRef r;
+        if (smbios3_entry_point(t, size, &r) && smbios2_entry_point(t, size, &r))
+                abort();   /* one anchor excludes the other */
+
+        for (unsigned type = 0; type < 256; type += (type < 12 ? 1 : 31)) {
+                SmbiosStructure s;
+                if (!smbios_find(t, size, (uint8_t) type, 4, &s))
+                        continue;
+                if (s.type != type || s.data < t || s.length < 4 || s.data + s.length > end || s.strings != s.data + s.length ||
+                    s.strings + s.strings_size > end)
+                        abort();
+                for (unsigned i = 1; i < 256; i++) {
+                        size_t n;
+                        const char *str = smbios_string(&s, (uint8_t) i, &n);
+                        if (!str)
+                                break;
+                        if ((const uint8_t *) str < s.strings || (const uint8_t *) str + n >= s.strings + s.strings_size ||
+                            str[n] != 0 || n == 0 || strlen(str) != n)
+                                abort();
+                }
+        }
+
+        size_t n;
+        const char *v = smbios_find_oem_string(t, size, "io.systemd.stub.kernel-cmdline-extra", &n);
+        if (v && ((const uint8_t *) v < t || (const uint8_t *) v + n >= end || v[n] != 0 || strlen(v) != n))
+                abort();
+        free(t);
+        return 0;
+}
