@@ -160,5 +160,62 @@ def stub_x86_addon_secureboot(log_dir):
         shutil.rmtree(work, ignore_errors=True)
 
 
+@case
+def stub_x86_addon_ucode(log_dir):
+    """Two .ucode add-ons in the UKI's directory, each a cpio with /extra-initrd: sd-stub 257
+    puts them in front of the whole initrd in reverse name order (the kernel takes the first
+    microcode, so the last add-on wins there), so of the two files the first add-on's is
+    unpacked last and wins. PCR 12 gets them in that order too (TPM); sd-stub 257 on the same
+    ESP must agree."""
+    arch, name = 'x86_64', 'stub-x86-addon-ucode'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        u1 = T.cpio(os.path.join(work, 'u1.cpio'), {'extra-initrd': (b'first', 0o644)})
+        u2 = T.cpio(os.path.join(work, 'u2.cpio'), {'extra-initrd': (b'second', 0o644)})
+        files = {
+            'EFI/BOOT/BOOTX64.EFI.extra.d/1.addon.efi': addon(work, '1.efi', '--microcode', u1),
+            'EFI/BOOT/BOOTX64.EFI.extra.d/2.addon.efi': addon(work, '2.efi', '--microcode', u2),
+        }
+        pcr12 = T.extend(T.extend(T.ZERO_PCR, open(u2, 'rb').read()), open(u1, 'rb').read())
+        results = []
+        for tag, uki in (('', our_uki(work, arch, cmdline)), ('-sdstub257', ref_uki(work, arch, cmdline))):
+            files['EFI/BOOT/BOOTX64.EFI'] = uki
+            check, result, pcrs = T.tpm_boot(name + tag, arch, files, cmdline, log_dir)
+            check.eq(result.observables.get('EXTRA_INITRD') if result.observables else None, 'first',
+                     'the first .ucode add-on unpacked last')
+            check.eq(pcrs.get(12), pcr12, 'PCR 12: the .ucode add-ons, last one first')
+            results.append((check, result))
+        (check, result), (rcheck, _) = results
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def stub_arm64_addon_cmdline(log_dir):
+    """arm64 (the PE path: the kernel's own EFI stub runs), started by the firmware: a global and
+    a per-UKI add-on made with --efi-arch aa64; their command lines arrive in order, an add-on
+    for the other architecture (x64) is refused by the firmware's LoadImage."""
+    arch, name = 'aarch64', 'stub-arm64-addon-cmdline'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        files = {
+            'loader/addons/g.addon.efi': addon(work, 'g.efi', '--efi-arch', 'aa64', '--cmdline', 'g=1'),
+            'loader/addons/h-x64.addon.efi': addon(work, 'x.efi', '--efi-arch', 'x64', '--cmdline', 'wrong_arch=1'),
+            'EFI/BOOT/BOOTAA64.EFI.extra.d/u.addon.efi': addon(work, 'u.efi', '--efi-arch', 'aa64', '--cmdline', 'u=1'),
+            'EFI/BOOT/BOOTAA64.EFI': our_uki(work, arch, cmdline),
+        }
+        check, result = B.boot_and_check(name, arch, files, cmdline + ' g=1 u=1', log_dir)
+        check.true('h-x64.addon.efi: the firmware cannot load it' in result.log,
+                   'our stub did not log the x64 add-on as not loadable')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == '__main__':
     sys.exit(case.main(__doc__))
