@@ -80,6 +80,28 @@ def kernel_version(arch, suite='bookworm'):
         return f.read().strip()
 
 
+def kernel_module(arch, relpath, suite='bookworm'):
+    """A module (e.g. 'fs/efivarfs/efivarfs.ko') from the kernel package the test kernel of
+    `suite` comes from (test/cache/debs[/SUITE], tools/fetch-test-assets), decompressed if the
+    package ships it as .ko.xz (Debian 13 on): busybox insmod wants the plain ELF."""
+    import glob
+    version = kernel_version(arch, suite)
+    d = os.path.join(CACHE, 'debs', *([SUITES[suite]] if SUITES[suite] else []))
+    debs = glob.glob(os.path.join(d, 'linux-image-%s*_%s.deb' % (version, DEBIAN_ARCH[arch])))
+    if not debs:
+        raise HarnessError('no linux-image-%s deb in %s (run tools/fetch-test-assets)' % (version, d))
+    tar = run(['dpkg-deb', '--fsys-tarfile', debs[0]]).stdout
+    listing = subprocess.run(['tar', '-t'], input=tar, check=True, stdout=subprocess.PIPE).stdout.decode().split('\n')
+    for name in listing:
+        for suffix, unpack in (('', None), ('.xz', ['xz', '-dc'])):
+            if name.endswith('/modules/%s/kernel/%s%s' % (version, relpath, suffix)):
+                data = subprocess.run(['tar', '-xO', name], input=tar, check=True, stdout=subprocess.PIPE).stdout
+                if unpack:
+                    data = subprocess.run(unpack, input=data, check=True, stdout=subprocess.PIPE).stdout
+                return data
+    raise HarnessError('%s not found in %s' % (relpath, debs[0]))
+
+
 def debian_sdboot(arch, suite='bookworm'):
     """Debian's systemd-boot: 252 (bookworm), 257 (trixie) or the development suite's."""
     if suite != 'bookworm':
