@@ -19,13 +19,15 @@ print the initrd observables.
   either starts to work, the test fails so the docs get updated (and a `-s` boot case added).
 - kexec-arm64-verified-zstd: on the host, `zboot -c zstd --sign-payload`, then
   `extract --verify-cert` (our CLI is an x86 binary, so this runs before the initrd is made);
-  the first kernel does `kexec -l Image` of the verified payload. The path for every compression
-  kexec-tools cannot read.
+  the first kernel — here the signed zboot image itself, started through our self-decompressor —
+  does `kexec -l Image` of the verified payload. The path for every compression kexec-tools
+  cannot read.
 
 A missing prerequisite (asset, tool) is a failure, never a skip.
 """
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -158,8 +160,9 @@ def stage1_observables(log):
     return obs
 
 
-def kexec_boot(name, log_dir, images, main, probes=()):
-    """Boot the first kernel with the first-stage initrd; return (check, result, stage-1 observables)."""
+def kexec_boot(name, log_dir, images, main, probes=(), first_kernel=None):
+    """Boot the first kernel (Debian's Image, or first_kernel) with the first-stage initrd; return
+    (check, result, stage-1 observables)."""
     second = H.default_cmdline(ARCH, 'kexec.second=%s' % name)
     first = H.default_cmdline(ARCH, 'kexec.first=%s' % name)
     work = tempfile.mkdtemp(prefix='kexec-', dir=log_dir)
@@ -169,7 +172,7 @@ def kexec_boot(name, log_dir, images, main, probes=()):
         files = {'EFI/BOOT/BOOTAA64.EFI': H.debian_sdboot(ARCH), 'loader/loader.conf': H.loader_conf(),
                  'loader/entries/first.conf': H.type1_entry('first', linux='/vmlinuz', initrd=['/stage1'],
                                                             options=first),
-                 'vmlinuz': H.asset(ARCH, 'vmlinuz'), 'stage1': stage1}
+                 'vmlinuz': first_kernel or H.asset(ARCH, 'vmlinuz'), 'stage1': stage1}
         result = H.boot(ARCH, files, timeout=420, log_path=os.path.join(log_dir, name + '.log'))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -232,7 +235,12 @@ def kexec_arm64_verified_zstd(log_dir):
     out = ukify_zboot('extract', zs, '--verify-cert', cert, '-o', image)
     pre = H.Check('kexec-arm64-verified-zstd')
     pre.true('payload signature verified' in out, 'extract --verify-cert: %s' % out.strip())
-    check, result, _ = kexec_boot('kexec-arm64-verified-zstd', log_dir, {'Image': image}, '-l /boot/Image')
+    # the first kernel is the signed image itself, booted through our self-decompressor (Type #1):
+    # an image with .zsig boots the EFI way too
+    check, result, _ = kexec_boot('kexec-arm64-verified-zstd', log_dir, {'Image': image}, '-l /boot/Image',
+                                  first_kernel=zs)
+    check.true(re.search(r'decompressed zstd: \d+ -> \d+ bytes', result.log.split(STAGE1_BEGIN, 1)[0]) is not None,
+               'our self-decompressor did not log "decompressed zstd: ..." before the first kernel')
     check.failures = pre.failures + check.failures
     for p in (zs, image, key, cert):
         os.unlink(p)
