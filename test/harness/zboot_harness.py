@@ -287,6 +287,39 @@ def append_sections(stub, out, sections):
     return out
 
 
+# ---- newc archives as systemd-stub 257 writes them (an independent writer) ----------------
+
+def newc(entries):
+    """entries: [(name, mode incl. type, data)]; inodes from 1, uid/gid/mtime 0, nlink 1,
+    header+name and data each padded to 4; the trailer as sd-stub spells it ("0000000B")."""
+    out = bytearray()
+    for ino, (name, mode, data) in enumerate(entries, 1):
+        n = name.encode() + b'\0'
+        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0]
+        out += b'070701' + b''.join(b'%08x' % v for v in fields) + n
+        out += b'\0' * (-len(out) % 4)
+        out += data + b'\0' * (-len(data) % 4)
+    out += (b'070701' + b'00000000' * 4 + b'00000001' + b'00000000' * 6 + b'0000000B' + b'00000000' +
+            b'TRAILER!!!\0\0\0\0')
+    return bytes(out)
+
+
+def newc_dirs(path, mode):
+    """The directory entries of path (parents 0555, path itself with mode)."""
+    parts = path.split('/')
+    return [('/'.join(parts[:i]), 0o40000 | 0o555, b'') for i in range(1, len(parts))] + \
+        [(path, 0o40000 | mode, b'')]
+
+
+def extra_file_cpio(name, data):
+    """A UKI section passed as /.extra/NAME (0444), as sd-stub 257 packs .osrel, .pcrsig, ..."""
+    return newc(newc_dirs('.extra', 0o555) + [('.extra/' + name, 0o100000 | 0o444, data)])
+
+
+def pad4(b):
+    return b + b'\0' * (-len(b) % 4)
+
+
 # ---- QEMU -----------------------------------------------------------------------------------
 
 class BootResult:

@@ -55,25 +55,7 @@ fi
 # ---- newc archives as systemd-stub 257 writes them (an independent writer) ----------------
 
 
-def newc(entries):
-    """entries: [(name, mode incl. type, data)]; inodes from 1, uid/gid/mtime 0, nlink 1,
-    header+name and data each padded to 4; the trailer as sd-stub spells it ("0000000B")."""
-    out = bytearray()
-    for ino, (name, mode, data) in enumerate(entries, 1):
-        n = name.encode() + b'\0'
-        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0]
-        out += b'070701' + b''.join(b'%08x' % v for v in fields) + n
-        out += b'\0' * (-len(out) % 4)
-        out += data + b'\0' * (-len(data) % 4)
-    out += (b'070701' + b'00000000' * 4 + b'00000001' + b'00000000' * 6 + b'0000000B' + b'00000000' +
-            b'TRAILER!!!\0\0\0\0')
-    return bytes(out)
-
-
-def dir_entries(path, mode):
-    parts = path.split('/')
-    return [('/'.join(parts[:i]), 0o40000 | 0o555, b'') for i in range(1, len(parts))] + \
-        [(path, 0o40000 | mode, b'')]
+newc, dir_entries, pad4 = H.newc, H.newc_dirs, H.pad4
 
 
 def sidecar(target, dmode, fmode, files):
@@ -84,12 +66,7 @@ def sidecar(target, dmode, fmode, files):
                                               for n in sorted(files)])
 
 
-def literal(name, data):
-    return newc(dir_entries('.extra', 0o555) + [('.extra/' + name, 0o100000 | 0o444, data)])
-
-
-def pad4(b):
-    return b + b'\0' * (-len(b) % 4)
+literal = H.extra_file_cpio
 
 
 # ---- what the tests put on the ESP and into the UKI --------------------------------------

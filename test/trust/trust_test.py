@@ -435,7 +435,9 @@ def trust_x86_tpm_uki(log_dir):
     check.eq(pcrs.get(11), want11, 'PCR 11 from the kernel')
     h = utf16z(cmdline)
     check.eq(pcrs.get(12), extend(extend(ZERO_PCR, h), h), 'PCR 12: sd-boot\'s and our command line measurement')
-    check.eq(pcrs.get(9), extend(extend(ZERO_PCR, h), section_of(uki, '.initrd')),
+    # the initrd the kernel gets: .initrd, then .osrel as /.extra/os-release (sd-stub 257's order)
+    initrd = H.pad4(section_of(uki, '.initrd')) + H.pad4(H.extra_file_cpio('os-release', section_of(uki, '.osrel')))
+    check.eq(pcrs.get(9), extend(extend(ZERO_PCR, h), initrd),
              'PCR 9: LoadOptions then the initrd, as the kernel\'s EFI stub')
     n = sum(1 for n, d in pe_sections(uki) if n in PCR11_SECTIONS and d)
     check.true('measured %d UKI sections into PCR 11' % n in result.log, 'our stub did not log its PCR 11 measurements')
