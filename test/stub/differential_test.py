@@ -256,6 +256,14 @@ def stub_x86_differential_sdstub257(log_dir):
         if not (o.reached_marker and s.reached_marker):
             return check.done(o if not o.reached_marker else s)
 
+        # --- the reference boot saw the inputs at all (else equality proves little)
+        se, sr = listing(s, 'EXTRA') or {}, listing(s, 'ROOTFS') or {}
+        for path in ('/.extra/credentials/a.cred', '/.extra/global_credentials/g.cred',
+                     '/.extra/sysext/x.sysext.raw', '/.extra/confext/y.confext.raw',
+                     '/.extra/tpm2-pcr-signature.json', '/.extra/tpm2-pcr-public-key.pem', '/.extra/os-release'):
+            check.true(path in se, 'sd-stub 257 boot: %s missing' % path)
+        check.true('/kernel/x86/microcode/GenuineIntel.bin' in sr, 'sd-stub 257 boot: the .ucode file not unpacked')
+
         # --- equal fields
         check.eq(o['CMDLINE'], s['CMDLINE'], '/proc/cmdline (ours, sd-stub 257)')
         for k in sorted(set(k for r in (o, s) for k in r.observables if k.startswith('INITRD_'))):

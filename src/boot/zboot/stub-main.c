@@ -22,6 +22,7 @@
 #include "proto/loaded-image.h"
 #include "secure-boot.h"
 #include "smbios-efi.h"
+#include "splash.h"
 #include "uki-profile.h"
 #include "x86-exit.h"
 #include "zboot-load.h"
@@ -299,6 +300,11 @@ EFI_STATUS run(EFI_HANDLE image) {
         /* Device tree: .dtbauto/.dtb as the EFI FDT table, put back if the kernel does not start. */
         _cleanup_(devicetree_cleanup) DtState dt = {};
         devicetree_install_from_uki(li->ImageBase, li->ImageSize, stub_profile, &dt);
+
+        /* .splash: drawn centred through the GOP, as sd-stub 257 (splash.c) */
+        Section s_splash = {};
+        if (find_section(li, ".splash", &s_splash))
+                splash_show(s_splash.data, s_splash.size);
 
 #if defined(__x86_64__)
         if (k.x86) {
