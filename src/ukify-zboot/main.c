@@ -14,6 +14,7 @@ static void help(void) {
                "  build --linux K -o OUT  make a UKI (ukify's options)\n"
                "  inspect FILE [--json]   show PE sections, W^X verdict, zboot header, UKI sections\n"
                "  extract FILE -o OUT     write the decompressed payload of a zboot image\n"
+               "  kexec FILE [--exec]     load an x86_64 zboot image with kexec_load(2) (our own loader)\n"
                "  genkey [--config PATH]  make the Secure Boot and PCR signing keys build uses (ukify's genkey)\n\n"
                "  -h --help               this help (VERB --help for each verb)\n"
                "     --version            print the version\n\n"
@@ -49,6 +50,7 @@ int main(int argc, char **argv) {
                 { "build", verb_build },
                 { "inspect", verb_inspect },
                 { "extract", verb_extract },
+                { "kexec", verb_kexec },
                 { "genkey", verb_genkey },
         };
         for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)

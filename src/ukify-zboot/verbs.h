@@ -8,6 +8,7 @@ int verb_zboot(int argc, char **argv);
 int verb_build(int argc, char **argv);
 int verb_inspect(int argc, char **argv);
 int verb_extract(int argc, char **argv);
+int verb_kexec(int argc, char **argv);
 int verb_genkey(int argc, char **argv);
 
 /* Make a zboot image (our self-decompressor + compressed kernel) in memory. The kernel must

@@ -28,7 +28,7 @@ TOP = os.path.join(HERE, '..', '..')
 sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
 from installed_tree import InstalledTree, InstallError, stub_markers  # noqa: E402
 
-VERBS = ('zboot', 'build', 'inspect', 'extract', 'genkey')
+VERBS = ('zboot', 'build', 'inspect', 'extract', 'kexec', 'genkey')
 # the *_strerror() tables whose text the CLI prints after "FILE: ..." (src/fundamental)
 STRERROR = {'pe.c': 'pe_strerror', 'zboot.c': 'zboot_strerror', 'decompress.c': 'decompress_strerror',
             'x86-payload.c': 'x86_payload_strerror', 'payload-sig.c': 'payload_sig_strerror'}

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * `ukify-zboot kexec FILE`: the second way to boot our native x86 zboot image, without EFI.
+ * We decompress the payload (docs/format.md §4), apply its relocations for a virtual offset,
+ * build boot_params (setup header, command line, initrd, e820 of the running system) and
+ * hand kexec_load(2) four segments: the kernel, the initrd, and one page each of our entry
+ * stub (purgatory-x86_64.S) and boot_params + command line. The running kernel's
+ * relocate_kernel copies them into place on reboot(LINUX_REBOOT_CMD_KEXEC) and jumps to the
+ * stub, which enters the kernel's startup_64 by the 64-bit boot protocol. docs/x86-boot.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/reboot.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "pe.h"
+#include "verbs.h"
+#include "x86-boot.h"
+#include "x86-kexec.h"
+#include "x86-payload.h"
+#include "zsig.h"
+
+#define PAGE 4096u
+#define KEXEC_ARCH_X86_64_FLAG (62u << 16)
+#define LINUX_REBOOT_CMD_KEXEC_ 0x45584543
+#define BP_ACPI_RSDP_ADDR 0x070u
+#define LOCKDOWN_FILE "/sys/kernel/security/lockdown"
+#define LOCKDOWN_HINT                                                                                              \
+        "kexec_load(2) of an image assembled in user space is forbidden under lockdown; boot the image through " \
+        "EFI (systemd-boot, efibootmgr) or load a signed bzImage with kexec_file_load(2) (kexec -s -l)"
+
+extern const uint8_t ukz_purgatory_start[], ukz_purgatory_end[], ukz_purgatory_params[];
+
+struct ukz_kexec_segment {
+        const void *buf;
+        size_t bufsz;
+        const void *mem;
+        size_t memsz;
+};
+
+/* A small /sys or /proc text file (their st_size says nothing); NUL-terminated, malloc'd. */
+static char *read_text(const char *path, size_t *ret_len) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        size_t cap = 4096, len = 0;
+        char *b = malloc(cap + 1);
+        for (;;) {
+                if (!b)
+                        break;
+                if (len == cap) {
+                        char *n = cap < (64u << 20) ? realloc(b, cap * 2 + 1) : NULL;
+                        if (!n) {
+                                free(b);
+                                b = NULL;
+                                break;
+                        }
+                        b = n;
+                        cap *= 2;
+                }
+                ssize_t r = read(fd, b + len, cap - len);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0) {
+                        free(b);
+                        b = NULL;
+                        break;
+                }
+                if (r == 0)
+                        break;
+                len += (size_t) r;
+        }
+        close(fd);
+        if (b) {
+                b[len] = 0;
+                if (ret_len)
+                        *ret_len = len;
+        }
+        return b;
+}
+
+/* "[integrity]" or "[confidentiality]" in the lockdown file: the mode in brackets is the current one. */
+static const char *lockdown_mode(void) {
+        char *t = read_text(LOCKDOWN_FILE, NULL);
+        const char *mode = NULL;
+        if (t && strstr(t, "[integrity]"))
+                mode = "integrity";
+        else if (t && strstr(t, "[confidentiality]"))
+                mode = "confidentiality";
+        free(t);
+        return mode;
+}
+
+/* e820 from /sys/firmware/memmap (what the firmware or boot loader handed the running kernel),
+ * else the top level of /proc/iomem. Sorted. */
+static bool system_e820(Blob *ret, const char **ret_source) {
+        DIR *d = opendir("/sys/firmware/memmap");
+        size_t n = 0, cap = 0;
+        uint8_t *e = NULL;
+        if (d) {
+                struct dirent *de;
+                while ((de = readdir(d))) {
+                        if (de->d_name[0] == '.')
+                                continue;
+                        char p[3][512];
+                        static const char *const f[3] = { "start", "end", "type" };
+                        char *t[3];
+                        size_t l[3];
+                        for (int i = 0; i < 3; i++) {
+                                snprintf(p[i], sizeof(p[i]), "/sys/firmware/memmap/%s/%s", de->d_name, f[i]);
+                                t[i] = read_text(p[i], &l[i]);
+                        }
+                        if (n == cap) {
+                                cap = cap ? cap * 2 : 64;
+                                uint8_t *ne = realloc(e, cap * E820_ENTRY_SIZE);
+                                if (!ne)
+                                        abort();
+                                e = ne;
+                        }
+                        bool ok = t[0] && t[1] && t[2] &&
+                                  x86_memmap_entry(t[0], l[0], t[1], l[1], t[2], l[2], e + n * E820_ENTRY_SIZE);
+                        for (int i = 0; i < 3; i++)
+                                free(t[i]);
+                        if (!ok) {
+                                closedir(d);
+                                free(e);
+                                return error("/sys/firmware/memmap/%s: cannot parse the entry", de->d_name), false;
+                        }
+                        n++;
+                }
+                closedir(d);
+                *ret_source = "/sys/firmware/memmap";
+        }
+        if (n == 0) {
+                size_t len;
+                char *t = read_text("/proc/iomem", &len);
+                if (!t)
+                        return error("kexec: neither /sys/firmware/memmap nor /proc/iomem is readable: "
+                                     "cannot tell the new kernel its memory map"), false;
+                n = x86_e820_from_iomem(t, len, NULL, 0);
+                free(e);
+                e = calloc(n ? n : 1, E820_ENTRY_SIZE);
+                if (!e)
+                        abort();
+                x86_e820_from_iomem(t, len, e, n);
+                free(t);
+                *ret_source = "/proc/iomem";
+        }
+        size_t ram = 0;
+        for (size_t i = 0; i < n; i++)
+                ram += x86_get32(e + i * E820_ENTRY_SIZE + 16) == E820_RAM;
+        if (ram == 0) {
+                free(e);
+                return error("kexec: %s lists no System RAM (not running as root? /proc/iomem shows zeros "
+                             "to others)", *ret_source), false;
+        }
+        x86_e820_sort(e, n);
+        ret->data = e;
+        ret->size = n;
+        return true;
+}
+
+/* The command line of the running kernel without the words that named its own files. */
+static char *reuse_cmdline(void) {
+        char *t = read_text("/proc/cmdline", NULL);
+        if (!t)
+                return NULL;
+        char *out = calloc(strlen(t) + 1, 1);
+        if (!out)
+                abort();
+        char *save = NULL;
+        for (char *w = strtok_r(t, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+                if (strncmp(w, "BOOT_IMAGE=", 11) == 0 || strncmp(w, "initrd=", 7) == 0)
+                        continue;
+                if (*out)
+                        strcat(out, " ");
+                strcat(out, w);
+        }
+        free(t);
+        return out;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a) {
+        return (v + a - 1) & ~(a - 1);
+}
+
+static bool sys_hex(const char *path, uint64_t *ret) {
+        size_t len;
+        char *t = read_text(path, &len);
+        bool ok = t && x86_parse_hex(t, len, ret);
+        free(t);
+        return ok;
+}
+
+#define EFI_DESC_SIZE 40u               /* EFI_MEMORY_DESCRIPTOR: what we write */
+#define SETUP_EFI 4u
+#define EFI_SETUP_DATA_SIZE 96u         /* fw_vendor, unused, tables, smbios, reserved[8] */
+
+/* EFI runtime services for the new kernel as a kexec'd kernel gets them: efi_info with the
+ * running kernel's system table and its runtime memory map (/sys/firmware/efi/runtime-map:
+ * the regions with the virtual addresses SetVirtualAddressMap gave them, which cannot be
+ * called twice), and a SETUP_EFI setup_data with the firmware vendor, configuration table
+ * and SMBIOS addresses. Written into area (at physical area_phys); false (nothing set) when
+ * the running system has no EFI or no runtime map. *ret_used: bytes of area used. */
+static bool efi_state(uint8_t *bp, uint8_t *area, size_t cap, uint64_t area_phys, size_t *ret_used,
+                      const char **ret_why) {
+        size_t len = 0;
+        char *cur = read_text("/sys/kernel/boot_params/data", &len);
+        if (!cur || len < BP_SIZE || memcmp(cur + BP_EFI_INFO, "EL64", 4) != 0) {
+                free(cur);
+                *ret_why = "the running kernel has no 64-bit EFI (/sys/kernel/boot_params/data)";
+                return false;
+        }
+        uint64_t fw_vendor, tables, smbios = 0;
+        if (!sys_hex("/sys/firmware/efi/fw_vendor", &fw_vendor) ||
+            !sys_hex("/sys/firmware/efi/config_table", &tables)) {
+                free(cur);
+                *ret_why = "no /sys/firmware/efi/fw_vendor or config_table";
+                return false;
+        }
+        size_t st_len = 0;
+        char *systab = read_text("/sys/firmware/efi/systab", &st_len);
+        if (systab)
+                (void) x86_systab_value(systab, st_len, "SMBIOS", &smbios);
+        free(systab);
+
+        size_t n = 0, off = EFI_SETUP_DATA_SIZE + SETUP_DATA_HDR;     /* setup_data first, then the map */
+        for (;; n++) {
+                char dir[128], f[192];
+                snprintf(dir, sizeof(dir), "/sys/firmware/efi/runtime-map/%zu", n);
+                if (access(dir, F_OK) != 0)
+                        break;
+                if (off + (n + 1) * EFI_DESC_SIZE > cap) {
+                        free(cur);
+                        *ret_why = "the EFI runtime map does not fit our page";
+                        return false;
+                }
+                static const char *const names[] = { "type", "phys_addr", "virt_addr", "num_pages", "attribute" };
+                uint64_t v[5];
+                for (size_t i = 0; i < 5; i++) {
+                        snprintf(f, sizeof(f), "%s/%s", dir, names[i]);
+                        if (!sys_hex(f, &v[i])) {
+                                free(cur);
+                                *ret_why = "an unreadable /sys/firmware/efi/runtime-map entry";
+                                return false;
+                        }
+                }
+                uint8_t *d = area + off + n * EFI_DESC_SIZE;
+                memset(d, 0, EFI_DESC_SIZE);
+                x86_put32(d, (uint32_t) v[0]);
+                x86_put64(d + 8, v[1]);
+                x86_put64(d + 16, v[2]);
+                x86_put64(d + 24, v[3]);
+                x86_put64(d + 32, v[4]);
+        }
+        if (n == 0) {
+                free(cur);
+                *ret_why = "no /sys/firmware/efi/runtime-map (CONFIG_EFI_RUNTIME_MAP, or the kernel runs with noefi)";
+                return false;
+        }
+        /* SETUP_EFI */
+        memset(area, 0, SETUP_DATA_HDR + EFI_SETUP_DATA_SIZE);
+        x86_put64(area, x86_get64(bp + BP_SETUP_DATA));
+        x86_put32(area + 8, SETUP_EFI);
+        x86_put32(area + 12, EFI_SETUP_DATA_SIZE);
+        x86_put64(area + SETUP_DATA_HDR, fw_vendor);
+        x86_put64(area + SETUP_DATA_HDR + 16, tables);
+        x86_put64(area + SETUP_DATA_HDR + 24, smbios);
+        x86_put64(bp + BP_SETUP_DATA, area_phys);
+        /* efi_info: signature, system table and descriptor version from the running kernel */
+        uint8_t *ei = bp + BP_EFI_INFO;
+        memcpy(ei, cur + BP_EFI_INFO, 32);
+        uint64_t map = area_phys + off;
+        x86_put32(ei + 8, EFI_DESC_SIZE);
+        x86_put32(ei + 16, (uint32_t) map);
+        x86_put32(ei + 20, (uint32_t) (n * EFI_DESC_SIZE));
+        x86_put32(ei + 28, (uint32_t) (map >> 32));
+        free(cur);
+        *ret_used = off + n * EFI_DESC_SIZE;
+        return true;
+}
+
+int verb_kexec(int argc, char **argv) {
+        enum { ARG_INITRD = 0x100, ARG_CMDLINE, ARG_REUSE, ARG_NOKASLR, ARG_EXEC, ARG_VERIFY_CERT };
+        static const struct option opts[] = {
+                { "initrd", required_argument, NULL, ARG_INITRD },
+                { "cmdline", required_argument, NULL, ARG_CMDLINE },
+                { "reuse-cmdline", no_argument, NULL, ARG_REUSE },
+                { "nokaslr", no_argument, NULL, ARG_NOKASLR },
+                { "exec", no_argument, NULL, ARG_EXEC },
+                { "verify-cert", required_argument, NULL, ARG_VERIFY_CERT },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        const char *initrd_path = NULL, *cmdline_arg = NULL, *verify_cert = NULL;
+        bool reuse = false, nokaslr = false, do_exec = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
+                switch (c) {
+                case ARG_INITRD: initrd_path = optarg; break;
+                case ARG_CMDLINE: cmdline_arg = optarg; break;
+                case ARG_REUSE: reuse = true; break;
+                case ARG_NOKASLR: nokaslr = true; break;
+                case ARG_EXEC: do_exec = true; break;
+                case ARG_VERIFY_CERT: verify_cert = optarg; break;
+                case 'h':
+                        printf("ukify-zboot kexec FILE [--initrd F] [--cmdline S | --reuse-cmdline] [--nokaslr]\n"
+                               "                       [--verify-cert CERT] [--exec]\n\n"
+                               "Load an x86_64 zboot image (or a UKI with one as .linux) for kexec with our own loader:\n"
+                               "decompress, relocate, build boot_params, kexec_load(2). Needs root and no lockdown.\n\n"
+                               "     --initrd F          the new kernel's initrd\n"
+                               "     --cmdline S         its command line\n"
+                               "     --reuse-cmdline     the running kernel's command line (/proc/cmdline)\n"
+                               "     --nokaslr           no random virtual offset for the new kernel\n"
+                               "     --verify-cert CERT  refuse unless the payload signature (.zsig) verifies with CERT\n"
+                               "     --exec              boot it right away (reboot(LINUX_REBOOT_CMD_KEXEC))\n"
+                               "  -h --help              this help\n");
+                        return 0;
+                default: return 2;
+                }
+        if (optind + 1 != argc)
+                return error("kexec: expected exactly one FILE argument (see --help)");
+        if (cmdline_arg && reuse)
+                return error("kexec: --cmdline and --reuse-cmdline exclude each other");
+#if !defined(__x86_64__)
+        return error("kexec: our own loader is x86_64 only; on arm64 use kexec-tools (kexec -l)");
+#else
+        const char *lock = lockdown_mode();
+        if (lock)
+                return error("kexec: the running kernel is locked down (%s): %s", lock, LOCKDOWN_HINT);
+
+        const char *path = argv[optind];
+        _cleanup_blob_ Blob in = {}, payload = {}, initrd = {}, e820 = {};
+        if (!read_file(path, &in))
+                return 1;
+        KernelKind kind = kernel_validate(&in, path, &payload);
+        if (kind == KERNEL_UNKNOWN)
+                return 1;
+        const uint8_t *zimg = in.data;
+        size_t zimg_len = in.size;
+        if (kind == KERNEL_PE) {
+                if (!uki_linux_validate(&in, path, &payload, &kind))
+                        return error("%s: a PE image without a .linux section: not a zboot image or UKI", path);
+                if (kind == KERNEL_UNKNOWN)
+                        return 1;
+                PeFile f;
+                int li = pe_parse(in.data, in.size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
+                zimg = li >= 0 ? pe_section_data(&f, (size_t) li, &zimg_len) : NULL;
+        }
+        if (kind != KERNEL_ZBOOT)
+                return error("%s: %s, not a zboot image: kexec loads our zboot images only", path,
+                             kernel_kind_name(kind));
+        X86PayloadInfo pi;
+        X86PayloadResult pr = x86_payload_parse(payload.data, payload.size, &pi);
+        if (pr != X86P_OK)
+                return error("%s: not an x86_64 zboot image with our native payload (%s)", path,
+                             x86_payload_strerror(pr));
+        if (verify_cert) {
+                const uint8_t *sec = NULL;
+                size_t sec_len = 0;
+                if (!zimg || !zsig_find(zimg, zimg_len, &sec, &sec_len))
+                        sec = NULL;
+                if (!zsig_verify(payload.data, payload.size, sec, sec_len, verify_cert, path))
+                        return 1;
+                info("%s: payload signature verified with %s", path, verify_cert);
+        }
+
+        /* the command line */
+        char *cmdline = reuse ? reuse_cmdline() : strdup(cmdline_arg ? cmdline_arg : "");
+        if (!cmdline)
+                return error("kexec: cannot read /proc/cmdline for --reuse-cmdline");
+        size_t cmdline_len = strlen(cmdline);
+        bool randomize = !nokaslr;
+        for (const char *w = cmdline; (w = strstr(w, "nokaslr")); w += 7)
+                if ((w == cmdline || w[-1] == ' ') && (w[7] == 0 || w[7] == ' '))
+                        randomize = false;
+
+        if (initrd_path && !read_file(initrd_path, &initrd)) {
+                free(cmdline);
+                return 1;
+        }
+        const char *e820_source = NULL;
+        if (!system_e820(&e820, &e820_source)) {
+                free(cmdline);
+                return 1;
+        }
+        size_t n_e820 = e820.size;
+
+        /* boot_params from the payload's setup header */
+        static uint8_t setup_seg[4 * PAGE + 65536];     /* purgatory page, boot_params page, command line, EFI */
+        uint8_t *purg = setup_seg, *bp = setup_seg + PAGE, *cl = setup_seg + 2 * PAGE;
+        if (!x86_bp_init(bp, payload.data, &pi)) {
+                free(cmdline);
+                return error("%s: the setup header does not fit boot_params", path);
+        }
+        uint32_t cl_max = x86_get32(bp + BP_CMDLINE_SIZE);
+        if (cmdline_len > cl_max || cmdline_len >= sizeof(setup_seg) - 4 * PAGE) {
+                free(cmdline);
+                return error("kexec: the command line is %zu bytes, the kernel takes %u", cmdline_len, cl_max);
+        }
+        memcpy(cl, cmdline, cmdline_len + 1);
+        free(cmdline);
+        if (n_e820 > BP_E820_MAX)
+                return error("kexec: the memory map has %zu entries, boot_params holds %u", n_e820, BP_E820_MAX);
+
+        /* relocations for the virtual offset */
+        uint64_t seed = 0;
+        if (randomize && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+                return error("kexec: getrandom failed: %s", strerror(errno));
+        uint64_t voff = x86_virt_offset(&pi, seed, randomize);
+        size_t bad = 0;
+        X86RelocResult rr = x86_relocate(payload.data, payload.size, &pi, voff, &bad);
+        if (rr != X86R_OK)
+                return error("%s: relocation %zu of the payload points outside the kernel image", path, bad);
+
+        /* placement: kernel lowest fit at or above LOAD_PHYSICAL_ADDR, the rest top-down below 4 GiB */
+        uint64_t kmem = align_up(payload.size > pi.init_size ? payload.size : pi.init_size, PAGE);
+        if (pi.mem_size > kmem)
+                kmem = align_up(pi.mem_size, PAGE);
+        uint64_t kalign = pi.kernel_alignment > PAGE ? pi.kernel_alignment : PAGE;
+        if (kalign & (kalign - 1))
+                return error("%s: kernel_alignment 0x%x is not a power of two", path, pi.kernel_alignment);
+        uint64_t kmax = (pi.xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) ? UINT64_C(1) << 46 : UINT64_C(1) << 32;
+        X86Range used[3] = {};
+        uint64_t kaddr, saddr, iaddr = 0;
+        if (!x86_kexec_find_hole(e820.data, n_e820, used, 0, kmem, kalign, pi.phys_base, kmax, false, &kaddr))
+                return error("kexec: no room in RAM for the kernel (%lu MiB aligned to %lu KiB above 0x%lx)",
+                             (unsigned long) (kmem >> 20), (unsigned long) (kalign >> 10), (unsigned long) pi.phys_base);
+        used[0] = (X86Range) { kaddr, kmem };
+        size_t efi_off = (size_t) align_up(2 * PAGE + cmdline_len + 1, 16);
+        uint64_t ssize = align_up(efi_off + PAGE, PAGE);      /* a page for the EFI state */
+        if (!x86_kexec_find_hole(e820.data, n_e820, used, 1, ssize, PAGE, UINT64_C(1) << 20, UINT64_C(1) << 32, true,
+                                 &saddr))
+                return error("kexec: no room in RAM below 4 GiB for boot_params");
+        used[1] = (X86Range) { saddr, ssize };
+        if (initrd.size > 0) {
+                uint64_t imax = x86_get32(bp + BP_INITRD_ADDR_MAX);
+                imax = imax == 0 || imax >= UINT32_MAX ? UINT64_C(1) << 32 : imax + 1;
+                if (!x86_kexec_find_hole(e820.data, n_e820, used, 2, align_up(initrd.size, PAGE), PAGE,
+                                         UINT64_C(1) << 20, imax, true, &iaddr))
+                        return error("kexec: no room in RAM for the %zu-byte initrd below 0x%lx", initrd.size,
+                                     (unsigned long) imax);
+        }
+
+        /* boot_params */
+        bp[BP_TYPE_OF_LOADER] = 0xff;
+        if (randomize)
+                bp[BP_LOADFLAGS] |= LOADFLAG_KASLR;
+        else
+                bp[BP_LOADFLAGS] &= (uint8_t) ~LOADFLAG_KASLR;
+        uint64_t clp = saddr + 2 * PAGE;
+        x86_put32(bp + BP_CMD_LINE_PTR, (uint32_t) clp);
+        x86_put32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t) (clp >> 32));
+        if (initrd.size > 0) {
+                x86_put32(bp + BP_RAMDISK_IMAGE, (uint32_t) iaddr);
+                x86_put32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t) (iaddr >> 32));
+                x86_put32(bp + BP_RAMDISK_SIZE, (uint32_t) initrd.size);
+                x86_put32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t) ((uint64_t) initrd.size >> 32));
+        }
+        bp[BP_E820_ENTRIES] = (uint8_t) n_e820;
+        memcpy(bp + BP_E820_TABLE, e820.data, n_e820 * E820_ENTRY_SIZE);
+        size_t st_len = 0;
+        char *systab = read_text("/sys/firmware/efi/systab", &st_len);
+        uint64_t rsdp = 0;
+        if (systab && (x86_systab_value(systab, st_len, "ACPI20", &rsdp) ||
+                       x86_systab_value(systab, st_len, "ACPI", &rsdp)))
+                x86_put64(bp + BP_ACPI_RSDP_ADDR, rsdp);
+        free(systab);
+
+        size_t efi_used = 0;
+        const char *no_efi = NULL;
+        bool efi = efi_state(bp, setup_seg + efi_off, (size_t) (ssize - efi_off), saddr + efi_off, &efi_used, &no_efi);
+        if (!efi)
+                info("kexec: no EFI runtime services for the new kernel: %s", no_efi);
+
+        /* the entry stub */
+        size_t plen = (size_t) (ukz_purgatory_end - ukz_purgatory_start);
+        if (plen > PAGE)
+                return error("kexec: internal error: the entry stub is larger than a page");
+        memcpy(purg, ukz_purgatory_start, plen);
+        size_t poff = (size_t) (ukz_purgatory_params - ukz_purgatory_start);
+        x86_put64(purg + poff, saddr + PAGE);
+        x86_put64(purg + poff + 8, kaddr + pi.entry_offset);
+
+        struct ukz_kexec_segment seg[3] = {
+                { payload.data, pi.image_size, (const void *) (uintptr_t) kaddr, kmem },
+                { setup_seg, efi ? efi_off + efi_used : 2 * PAGE + cmdline_len + 1, (const void *) (uintptr_t) saddr,
+                  ssize },
+                { initrd.data, initrd.size, (const void *) (uintptr_t) iaddr, align_up(initrd.size, PAGE) },
+        };
+        unsigned long nseg = initrd.size > 0 ? 3 : 2;
+        info("kexec: kernel at 0x%" PRIx64 " (%" PRIu64 " KiB, entry +0x%x, virtual offset 0x%" PRIx64 "%s), "
+             "boot_params at 0x%" PRIx64 ", initrd at 0x%" PRIx64 ", %zu e820 entries from %s, ACPI RSDP 0x%" PRIx64
+             ", EFI runtime %s",
+             kaddr, kmem >> 10, pi.entry_offset, voff, randomize ? ", random" : "", saddr + PAGE, iaddr, n_e820,
+             e820_source, rsdp, efi ? "passed" : "not passed");
+        if (syscall(SYS_kexec_load, (unsigned long) saddr, nseg, seg, (unsigned long) KEXEC_ARCH_X86_64_FLAG) != 0) {
+                int err = errno;
+                if (err == EPERM && lockdown_mode())
+                        return error("kexec: the running kernel is locked down (%s): %s", lockdown_mode(), LOCKDOWN_HINT);
+                if (err == EPERM)
+                        return error("kexec: kexec_load: %s (needs root with CAP_SYS_BOOT, "
+                                     "kernel.kexec_load_disabled=0 and no lockdown; %s)", strerror(err), LOCKDOWN_HINT);
+                if (err == ENOSYS)
+                        return error("kexec: kexec_load: the running kernel was built without CONFIG_KEXEC");
+                return error("kexec: kexec_load: %s", strerror(err));
+        }
+        info("kexec: %s loaded%s", path, do_exec ? ", executing" : " (boot it with kexec -e or --exec)");
+        if (do_exec) {
+                sync();
+                if (reboot(LINUX_REBOOT_CMD_KEXEC_) != 0)
+                        return error("kexec: reboot(LINUX_REBOOT_CMD_KEXEC): %s", strerror(errno));
+        }
+        return 0;
+#endif
+}

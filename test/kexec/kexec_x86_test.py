@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The second way to boot a zboot image on x86_64: our own loader, `ukify-zboot kexec` (suite `kexec`).
+
+    kexec_x86_test.py CASE [--log-dir DIR]
+
+The first kernel (Debian 12's amd64 6.1, started by Debian's sd-boot 252 under OVMF from a
+Type #1 entry: the stock EFI stub path) runs a first-stage initrd made here: busybox, our
+ukify-zboot binary with every shared library ldd names (at the same paths), our zstd zboot image
+of the same Debian 12 kernel and the standard test initrd.
+
+- kexec-x86-zboot-zstd-exec: /init runs `ukify-zboot kexec vmlinuz.efi --initrd ... --cmdline
+  "... kexec.second=NAME" --exec` (kexec_load with our segments and entry stub, then
+  reboot(LINUX_REBOOT_CMD_KEXEC)); the second kernel must print the standard initrd's marker with
+  exactly that command line and the initrd observables, and EFI=1: we pass efi_info with the
+  running kernel's EFI runtime map and a SETUP_EFI setup_data, as kexec-tools does.
+- kexec-x86-lockdown: the first kernel runs with lockdown=integrity. `ukify-zboot kexec` must
+  fail with our message twice: with securityfs not mounted (kexec_load(2) returns EPERM, we say
+  why) and with it mounted (we refuse before decompressing, naming the lockdown mode). No second
+  kernel may start.
+
+A missing prerequisite (asset, tool) is a failure, never a skip.
+"""
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
+sys.path.insert(0, HERE)
+import zboot_harness as H  # noqa: E402
+from kexec_test import cpio_newc, stage1_observables, ukify_zboot, STAGE1_BEGIN, STAGE1_END  # noqa: E402
+
+ARCH = 'x86_64'
+case = H.CaseTable()
+# _text as Debian 12's amd64 kernel is linked (__START_KERNEL_map + LOAD_PHYSICAL_ADDR)
+DEBIAN12_TEXT = 0xffffffff81000000
+LOCKDOWN_MSG = 'the running kernel is locked down (integrity)'
+
+
+def cli_files():
+    """{path in the initrd: host path}: our binary and the libraries ldd resolves for it."""
+    exe = os.environ.get('UKIFY_ZBOOT')
+    if not exe or not os.access(exe, os.X_OK):
+        raise H.HarnessError('UKIFY_ZBOOT not set or not executable (run through meson test)')
+    if shutil.which('ldd') is None:
+        raise H.HarnessError('ldd (libc-bin) not installed')
+    out = subprocess.run(['ldd', exe], stdout=subprocess.PIPE, check=True).stdout.decode()
+    files = {'usr/bin/ukify-zboot': exe}
+    for line in out.splitlines():
+        m = re.search(r'(?:=>\s*)?(/\S+)\s+\(0x', line)
+        if m:
+            files[m.group(1).lstrip('/')] = os.path.realpath(m.group(1))
+        elif '=>' in line and 'not found' in line:
+            raise H.HarnessError('ldd %s: %s' % (exe, line.strip()))
+    if not any('ld-linux' in p for p in files):
+        raise H.HarnessError('ldd %s named no dynamic loader:\n%s' % (exe, out))
+    return files
+
+
+def make_stage1(path, image, init):
+    dirs = set()
+    files = dict(cli_files())
+    for p in files:
+        d = os.path.dirname(p)
+        while d:
+            dirs.add(d)
+            d = os.path.dirname(d)
+    entries = [(d, 0o40755, None) for d in sorted(dirs | {'bin', 'boot', 'dev', 'proc', 'sys', 'tmp'})]
+    busybox = H.need_file('/bin/busybox', 'busybox (static)')
+    with open(busybox, 'rb') as f:
+        entries.append(('bin/busybox', 0o100755, f.read()))
+    for dest, src in sorted(files.items()):
+        with open(src, 'rb') as f:
+            entries.append((dest, 0o100755, f.read()))
+    with open(image, 'rb') as f:
+        entries.append(('boot/vmlinuz.efi', 0o100644, f.read()))
+    with open(H.asset(ARCH, 'initrd.cpio.gz'), 'rb') as f:
+        entries.append(('boot/initrd.cpio.gz', 0o100644, f.read()))
+    entries.append(('init', 0o100755, init.encode()))
+    with open(path, 'wb') as f:
+        f.write(gzip.compress(cpio_newc(entries), compresslevel=1))
+
+
+def init_script(cmdline, lockdown):
+    U = '/usr/bin/ukify-zboot kexec /boot/vmlinuz.efi --initrd /boot/initrd.cpio.gz --cmdline "%s"' % cmdline
+    lines = ['#!/bin/busybox sh', 'B=/bin/busybox', '$B mount -t proc proc /proc', '$B mount -t sysfs sys /sys',
+             '$B mount -t tmpfs tmp /tmp', 'echo ' + STAGE1_BEGIN]
+    if lockdown:
+        lines += ['%s >/tmp/a.log 2>&1; echo "NOSECFS_RC=$?"' % U,
+                  'echo "NOSECFS_MSG=$($B tail -n1 /tmp/a.log)"',
+                  '$B mount -t securityfs sec /sys/kernel/security',
+                  'echo "LOCKDOWN=$($B cat /sys/kernel/security/lockdown)"',
+                  '%s >/tmp/b.log 2>&1; echo "SECFS_RC=$?"' % U,
+                  'echo "SECFS_MSG=$($B tail -n1 /tmp/b.log)"',
+                  'echo ' + STAGE1_END, '$B poweroff -f']
+    else:
+        lines += ['$B mount -t securityfs sec /sys/kernel/security',
+                  'echo "LOCKDOWN=$($B cat /sys/kernel/security/lockdown)"',
+                  'echo ' + STAGE1_END,
+                  '%s --exec; echo "EXEC_FAILED=$?"' % U, '$B poweroff -f']
+    return '\n'.join(lines) + '\n'
+
+
+def kexec_boot(name, log_dir, lockdown=False):
+    second = H.default_cmdline(ARCH, 'kexec.second=%s' % name)
+    first = H.default_cmdline(ARCH, 'kexec.first=%s%s' % (name, ' lockdown=integrity' if lockdown else ''))
+    work = tempfile.mkdtemp(prefix='kexec-x86-', dir=log_dir)
+    try:
+        image = os.path.join(work, 'vmlinuz.efi')
+        ukify_zboot('zboot', H.asset(ARCH, 'vmlinuz'), '-c', 'zstd', '-o', image)
+        stage1 = os.path.join(work, 'stage1.cpio.gz')
+        make_stage1(stage1, image, init_script(second, lockdown))
+        files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(ARCH), 'loader/loader.conf': H.loader_conf(),
+                 'loader/entries/first.conf': H.type1_entry('first', linux='/vmlinuz', initrd=['/stage1'],
+                                                            options=first),
+                 'vmlinuz': H.asset(ARCH, 'vmlinuz'), 'stage1': stage1}
+        result = H.boot(ARCH, files, timeout=420, log_path=os.path.join(log_dir, name + '.log'))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    check = H.Check(name)
+    s1 = stage1_observables(result.log)
+    if check.true(s1 is not None, 'the first-stage initrd never printed its report (first kernel did not boot?)'):
+        print('%s: stage 1: %s' % (name, ', '.join('%s=%s' % kv for kv in sorted(s1.items()))))
+    return check, result, s1 or {}, second
+
+
+@case
+def kexec_x86_zboot_zstd_exec(log_dir):
+    name = 'kexec-x86-zboot-zstd-exec'
+    check, result, s1, second = kexec_boot(name, log_dir)
+    check.true('[none]' in s1.get('LOCKDOWN', ''), 'first kernel not locked down: %r' % s1.get('LOCKDOWN'))
+    log = result.log.replace('\r', '')
+    after = log.split(STAGE1_END, 1)[1] if STAGE1_END in log else ''
+    check.true('EXEC_FAILED' not in after, 'ukify-zboot kexec --exec returned:\n%s' % after[-1500:])
+    check.true('kexec: kernel at 0x' in after, 'ukify-zboot kexec did not report its plan')
+    check.true('Linux version' in after.split('kexec: kernel at 0x', 1)[-1],
+               'no second kernel started after ukify-zboot kexec --exec')
+    # efi_info, the runtime map and SETUP_EFI are passed: the second kernel keeps EFI
+    check.true('EFI runtime passed' in after, 'ukify-zboot kexec passed the EFI runtime state')
+    H.check_boot(check, result, cmdline=second, efi=True)
+    # the second kernel runs where our plan line says: physical base and virtual offset
+    plan = re.search(r'kexec: kernel at 0x([0-9a-f]+) .*virtual offset 0x([0-9a-f]+)', after)
+    if check.true(plan is not None, 'no plan line from ukify-zboot kexec') and result.reached_marker:
+        phys, voff = int(plan.group(1), 16), int(plan.group(2), 16)
+        code = (result['KERNEL_CODE'] or '').split('-')[0]
+        check.eq(code and int(code, 16), phys, 'the second kernel\'s "Kernel code" starts where we loaded it')
+        check.eq(result['TEXT'] and int(result['TEXT'], 16), DEBIAN12_TEXT + voff,
+                 '_text = link address + our virtual offset')
+    return check.done(result)
+
+
+@case
+def kexec_x86_lockdown(log_dir):
+    name = 'kexec-x86-lockdown'
+    check, result, s1, _ = kexec_boot(name, log_dir, lockdown=True)
+    check.true('[integrity]' in s1.get('LOCKDOWN', ''), 'lockdown=integrity took effect: %r' % s1.get('LOCKDOWN'))
+    check.eq(s1.get('NOSECFS_RC'), '1', 'kexec under lockdown without securityfs: exit status')
+    check.true('kexec_load: Operation not permitted' in s1.get('NOSECFS_MSG', '') and
+               'kexec_file_load' in s1.get('NOSECFS_MSG', ''),
+               'EPERM from kexec_load explained: %r' % s1.get('NOSECFS_MSG'))
+    check.eq(s1.get('SECFS_RC'), '1', 'kexec under lockdown: exit status')
+    check.true(LOCKDOWN_MSG in s1.get('SECFS_MSG', '') and 'kexec_file_load' in s1.get('SECFS_MSG', ''),
+               'our lockdown refusal: %r' % s1.get('SECFS_MSG'))
+    log = result.log.replace('\r', '')
+    check.true(log.count('Linux version') == 1, 'a second kernel started under lockdown')
+    check.true(not result.timed_out, 'QEMU timed out (%s)' % result.summary())
+    return check.done(result)
+
+
+if __name__ == '__main__':
+    sys.exit(case.main(__doc__))
