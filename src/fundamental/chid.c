@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* CHIDs and the .hwids section: see chid.h and docs/stub.md "Device trees". */
+#include <sha1.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "chid.h"
+#include "smbios.h"
+
+#define F(x) (UINT16_C(1) << CHID_##x)
+
+/* Microsoft's HardwareID-0..14 */
+const uint16_t chid_type_fields[CHID_TYPES] = {
+        F(MANUFACTURER) | F(FAMILY) | F(PRODUCT_NAME) | F(PRODUCT_SKU) | F(BIOS_VENDOR) | F(BIOS_VERSION) |
+                F(BIOS_MAJOR) | F(BIOS_MINOR),
+        F(MANUFACTURER) | F(FAMILY) | F(PRODUCT_NAME) | F(BIOS_VENDOR) | F(BIOS_VERSION) | F(BIOS_MAJOR) |
+                F(BIOS_MINOR),
+        F(MANUFACTURER) | F(PRODUCT_NAME) | F(BIOS_VENDOR) | F(BIOS_VERSION) | F(BIOS_MAJOR) | F(BIOS_MINOR),
+        F(MANUFACTURER) | F(FAMILY) | F(PRODUCT_NAME) | F(PRODUCT_SKU) | F(BASEBOARD_MANUFACTURER) |
+                F(BASEBOARD_PRODUCT),
+        F(MANUFACTURER) | F(FAMILY) | F(PRODUCT_NAME) | F(PRODUCT_SKU),
+        F(MANUFACTURER) | F(FAMILY) | F(PRODUCT_NAME),
+        F(MANUFACTURER) | F(PRODUCT_SKU) | F(BASEBOARD_MANUFACTURER) | F(BASEBOARD_PRODUCT),
+        F(MANUFACTURER) | F(PRODUCT_SKU),
+        F(MANUFACTURER) | F(PRODUCT_NAME) | F(BASEBOARD_MANUFACTURER) | F(BASEBOARD_PRODUCT),
+        F(MANUFACTURER) | F(PRODUCT_NAME),
+        F(MANUFACTURER) | F(FAMILY) | F(BASEBOARD_MANUFACTURER) | F(BASEBOARD_PRODUCT),
+        F(MANUFACTURER) | F(FAMILY),
+        F(MANUFACTURER) | F(ENCLOSURE_TYPE),
+        F(MANUFACTURER) | F(BASEBOARD_MANUFACTURER) | F(BASEBOARD_PRODUCT),
+        F(MANUFACTURER),
+};
+
+const uint8_t chid_match_order[CHID_MATCH_ORDER_LEN] = { 3, 6, 8, 10, 4, 5, 7, 9, 11 };
+
+/* The CHID namespace 70ffd812-4c7f-4c7d-0000-000000000000, in the UUID's own (big-endian)
+ * byte order, which is what a version 5 UUID hashes. */
+static const uint8_t chid_namespace[16] = { 0x70, 0xff, 0xd8, 0x12, 0x4c, 0x7f, 0x4c, 0x7d };
+
+static void sha1_unit(SHA1_CTX *ctx, uint32_t u) {
+        uint8_t b[2] = { (uint8_t) u, (uint8_t) (u >> 8) };
+        SHA1Update(ctx, b, 2);
+}
+
+/* UTF-8 in, UTF-16LE into the hash. A byte that does not start a well-formed sequence (bad
+ * continuation, overlong form, surrogate, > U+10FFFF) becomes U+FFFD; SMBIOS strings are
+ * ASCII in practice. */
+static void sha1_utf16(SHA1_CTX *ctx, const uint8_t *s, size_t n) {
+        size_t i = 0;
+        while (i < n) {
+                uint8_t c = s[i];
+                uint32_t cp = 0xfffd;
+                size_t k = 1;
+                if (c < 0x80)
+                        cp = c;
+                else {
+                        size_t need = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+                        if (need && n - i >= need) {
+                                uint32_t v = c & (0x7fu >> need);
+                                size_t j;
+                                for (j = 1; j < need && (s[i + j] & 0xc0) == 0x80; j++)
+                                        v = v << 6 | (s[i + j] & 0x3f);
+                                static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+                                if (j == need && v >= min[need] && v <= 0x10ffff && (v < 0xd800 || v > 0xdfff)) {
+                                        cp = v;
+                                        k = need;
+                                }
+                        }
+                }
+                if (cp >= 0x10000) {
+                        sha1_unit(ctx, 0xd800 | ((cp - 0x10000) >> 10));
+                        sha1_unit(ctx, 0xdc00 | ((cp - 0x10000) & 0x3ff));
+                } else
+                        sha1_unit(ctx, cp);
+                i += k;
+        }
+}
+
+static void chid_one(const ChidFields *f, uint16_t mask, ChidGuid *ret) {
+        memset(ret, 0, sizeof(*ret));
+        for (unsigned i = 0; i < CHID_FIELDS; i++)
+                if ((mask & (1u << i)) && !f->s[i])
+                        return;
+
+        SHA1_CTX ctx;
+        SHA1Init(&ctx);
+        SHA1Update(&ctx, chid_namespace, sizeof(chid_namespace));
+        bool first = true;
+        for (unsigned i = 0; i < CHID_FIELDS; i++) {
+                if (!(mask & (1u << i)))
+                        continue;
+                if (!first)
+                        sha1_unit(&ctx, '&');
+                first = false;
+                sha1_utf16(&ctx, (const uint8_t *) f->s[i], f->len[i]);
+        }
+        uint8_t h[SHA1_DIGEST_LENGTH];
+        SHA1Final(h, &ctx);
+
+        /* RFC 4122 version 5 and variant bits, on the big-endian form */
+        h[6] = (uint8_t) ((h[6] & 0x0f) | 0x50);
+        h[8] = (uint8_t) ((h[8] & 0x3f) | 0x80);
+        /* to EFI byte order: Data1, Data2, Data3 little-endian */
+        static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+        for (unsigned i = 0; i < 16; i++)
+                ret->b[i] = h[order[i]];
+}
+
+void chid_compute(const ChidFields *f, ChidGuid ret[CHID_TYPES]) {
+        for (unsigned t = 0; t < CHID_TYPES; t++)
+                chid_one(f, chid_type_fields[t], &ret[t]);
+}
+
+static void field(const SmbiosStructure *s, size_t off, ChidFields *ret, ChidField which) {
+        const char *str = NULL;
+        size_t n = 0;
+        if (s && off < s->length)
+                str = smbios_string(s, s->data[off], &n);
+        if (!str) {
+                ret->s[which] = "";
+                ret->len[which] = 0;
+                return;
+        }
+        while (n > 0 && *str == ' ')
+                str++, n--;
+        while (n > 0 && *str == '0')
+                str++, n--;
+        while (n > 0 && str[n - 1] == ' ')
+                n--;
+        ret->s[which] = str;
+        ret->len[which] = n;
+}
+
+void chid_fields_from_smbios(const void *p, size_t len, ChidFields *ret) {
+        memset(ret, 0, sizeof(*ret));
+        SmbiosStructure t1, t2;
+        bool have1 = smbios_find(p, len, SMBIOS_TYPE_SYSTEM, 0x1b, &t1);
+        bool have2 = smbios_find(p, len, SMBIOS_TYPE_BASEBOARD, 8, &t2);
+        /* type 1: manufacturer 0x04, product 0x05, SKU 0x19, family 0x1a; type 2: 0x04, 0x05 */
+        field(have1 ? &t1 : NULL, 0x04, ret, CHID_MANUFACTURER);
+        field(have1 ? &t1 : NULL, 0x05, ret, CHID_PRODUCT_NAME);
+        field(have1 ? &t1 : NULL, 0x19, ret, CHID_PRODUCT_SKU);
+        field(have1 ? &t1 : NULL, 0x1a, ret, CHID_FAMILY);
+        field(have2 ? &t2 : NULL, 0x04, ret, CHID_BASEBOARD_MANUFACTURER);
+        field(have2 ? &t2 : NULL, 0x05, ret, CHID_BASEBOARD_PRODUCT);
+}
+
+static uint32_t get32(const uint8_t *p) {
+        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+/* The NUL-terminated string at off inside (p, len), NULL for offset 0; false when it is not
+ * inside or has no NUL before len. */
+static bool string_at(const uint8_t *p, size_t len, uint32_t off, const char **ret) {
+        *ret = NULL;
+        if (off == 0)
+                return true;
+        if (off >= len)
+                return false;
+        size_t i = off;
+        while (i < len && p[i] != 0)
+                i++;
+        if (i == len)
+                return false;
+        *ret = (const char *) p + off;
+        return true;
+}
+
+static bool entry_at(const uint8_t *p, size_t len, size_t i, HwidsDevice *ret) {
+        const uint8_t *e = p + i * HWIDS_ENTRY_SIZE;
+        ret->descriptor = get32(e);
+        memcpy(ret->chid.b, e + 4, 16);
+        return string_at(p, len, get32(e + 20), &ret->name) && string_at(p, len, get32(e + 24), &ret->compatible);
+}
+
+HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n) {
+        size_t n = 0;
+        *ret_n = 0;
+        if (!p)
+                return HWIDS_NOT_FOUND;
+        /* 257 counts entry n while (n + 1) * 28 < len: a table of only entries has no room
+         * for its last one */
+        while ((n + 1) * HWIDS_ENTRY_SIZE < len) {
+                HwidsDevice d;
+                bool ok = entry_at(p, len, n, &d);
+                if (d.descriptor == 0)
+                        break;
+                if (d.descriptor >> 28 != HWIDS_TYPE_DEVICETREE)
+                        return HWIDS_UNSUPPORTED;
+                if (!ok)
+                        return HWIDS_INVALID;
+                n++;
+        }
+        *ret_n = n;
+        return n ? HWIDS_OK : HWIDS_NOT_FOUND;
+}
+
+bool hwids_entry(const void *p, size_t len, size_t i, HwidsDevice *ret) {
+        if (!p || i >= len / HWIDS_ENTRY_SIZE)
+                return false;
+        return entry_at(p, len, i, ret);
+}
+
+HwidsResult hwids_match(const void *p, size_t len, const ChidGuid chids[CHID_TYPES], HwidsDevice *ret) {
+        size_t n;
+        HwidsResult r = hwids_count(p, len, &n);
+        if (r != HWIDS_OK)
+                return r;
+        for (unsigned k = 0; k < CHID_MATCH_ORDER_LEN; k++)
+                for (size_t i = 0; i < n; i++) {
+                        HwidsDevice d;
+                        if (!hwids_entry(p, len, i, &d) || d.descriptor >> 28 != HWIDS_TYPE_DEVICETREE)
+                                continue;
+                        if (memcmp(d.chid.b, chids[chid_match_order[k]].b, 16) == 0) {
+                                *ret = d;
+                                return HWIDS_OK;
+                        }
+                }
+        return HWIDS_NOT_FOUND;
+}
