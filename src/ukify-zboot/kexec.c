@@ -38,6 +38,14 @@
         "kexec_load(2) of an image assembled in user space is forbidden under lockdown; boot the image through " \
         "EFI (systemd-boot, efibootmgr) or load a signed bzImage with kexec_file_load(2) (kexec -s -l)"
 
+#if !defined(__x86_64__)
+/* The entry stub and the boot protocol are x86_64's; on arm64 kexec-tools reads zboot images. */
+int verb_kexec(int argc, char **argv) {
+        (void) argc;
+        (void) argv;
+        return error("kexec: our own loader is x86_64 only; on arm64 use kexec-tools (kexec -l)");
+}
+#else
 extern const uint8_t ukz_purgatory_start[], ukz_purgatory_end[], ukz_purgatory_params[];
 
 struct ukz_kexec_segment {
@@ -331,9 +339,6 @@ int verb_kexec(int argc, char **argv) {
                 return error("kexec: expected exactly one FILE argument (see --help)");
         if (cmdline_arg && reuse)
                 return error("kexec: --cmdline and --reuse-cmdline exclude each other");
-#if !defined(__x86_64__)
-        return error("kexec: our own loader is x86_64 only; on arm64 use kexec-tools (kexec -l)");
-#else
         const char *lock = lockdown_mode();
         if (lock)
                 return error("kexec: the running kernel is locked down (%s): %s", lock, LOCKDOWN_HINT);
@@ -521,5 +526,5 @@ int verb_kexec(int argc, char **argv) {
                         return error("kexec: reboot(LINUX_REBOOT_CMD_KEXEC): %s", strerror(errno));
         }
         return 0;
-#endif
 }
+#endif

@@ -5,7 +5,7 @@
     kexec_x86_test.py CASE [--log-dir DIR]
 
 The first kernel (Debian 12's amd64 6.1, started by Debian's sd-boot 252 under OVMF from a
-Type #1 entry: the stock EFI stub path) runs a first-stage initrd made here: busybox, our
+Type #1 entry: the kernel's own EFI stub, or our zboot image) runs a first-stage initrd made here: busybox, our
 ukify-zboot binary with every shared library ldd names (at the same paths), our zstd zboot image
 of the same Debian 12 kernel and the standard test initrd.
 
@@ -14,6 +14,10 @@ of the same Debian 12 kernel and the standard test initrd.
   reboot(LINUX_REBOOT_CMD_KEXEC)); the second kernel must print the standard initrd's marker with
   exactly that command line and the initrd observables, and EFI=1: we pass efi_info with the
   running kernel's EFI runtime map and a SETUP_EFI setup_data, as kexec-tools does.
+- kexec-x86-from-zboot-verified: the same, but the first kernel is our signed zstd zboot image
+  itself, started by our self-decompressor (its e820 and efi_info are ours, so the memory map and
+  runtime map the CLI reads come from our loader), and `kexec --verify-cert` checks the payload
+  signature in the VM: a certificate of another key is refused first, then the right one loads.
 - kexec-x86-lockdown: the first kernel runs with lockdown=integrity. `ukify-zboot kexec` must
   fail with our message twice: with securityfs not mounted (kexec_load(2) returns EPERM, we say
   why) and with it mounted (we refuse before decompressing, naming the lockdown mode). No second
@@ -62,7 +66,7 @@ def cli_files():
     return files
 
 
-def make_stage1(path, image, init):
+def make_stage1(path, image, init, extra=None):
     dirs = set()
     files = dict(cli_files())
     for p in files:
@@ -81,12 +85,15 @@ def make_stage1(path, image, init):
         entries.append(('boot/vmlinuz.efi', 0o100644, f.read()))
     with open(H.asset(ARCH, 'initrd.cpio.gz'), 'rb') as f:
         entries.append(('boot/initrd.cpio.gz', 0o100644, f.read()))
+    for dest, src in sorted((extra or {}).items()):
+        with open(src, 'rb') as f:
+            entries.append(('boot/' + dest, 0o100644, f.read()))
     entries.append(('init', 0o100755, init.encode()))
     with open(path, 'wb') as f:
         f.write(gzip.compress(cpio_newc(entries), compresslevel=1))
 
 
-def init_script(cmdline, lockdown):
+def init_script(cmdline, lockdown, verify=False):
     U = '/usr/bin/ukify-zboot kexec /boot/vmlinuz.efi --initrd /boot/initrd.cpio.gz --cmdline "%s"' % cmdline
     lines = ['#!/bin/busybox sh', 'B=/bin/busybox', '$B mount -t proc proc /proc', '$B mount -t sysfs sys /sys',
              '$B mount -t tmpfs tmp /tmp', 'echo ' + STAGE1_BEGIN]
@@ -100,25 +107,44 @@ def init_script(cmdline, lockdown):
                   'echo ' + STAGE1_END, '$B poweroff -f']
     else:
         lines += ['$B mount -t securityfs sec /sys/kernel/security',
-                  'echo "LOCKDOWN=$($B cat /sys/kernel/security/lockdown)"',
-                  'echo ' + STAGE1_END,
-                  '%s --exec; echo "EXEC_FAILED=$?"' % U, '$B poweroff -f']
+                  'echo "LOCKDOWN=$($B cat /sys/kernel/security/lockdown)"']
+        if verify:
+            # a certificate of another key must be refused before anything is loaded
+            lines += ['%s --verify-cert /boot/other.pem >/tmp/v.log 2>&1; echo "WRONGCERT_RC=$?"' % U,
+                      'echo "WRONGCERT_MSG=$($B tail -n1 /tmp/v.log)"']
+            U += ' --verify-cert /boot/payload.pem'
+        lines += ['echo ' + STAGE1_END, '%s --exec; echo "EXEC_FAILED=$?"' % U, '$B poweroff -f']
     return '\n'.join(lines) + '\n'
 
 
-def kexec_boot(name, log_dir, lockdown=False):
+def kexec_boot(name, log_dir, lockdown=False, from_zboot=False):
     second = H.default_cmdline(ARCH, 'kexec.second=%s' % name)
     first = H.default_cmdline(ARCH, 'kexec.first=%s%s' % (name, ' lockdown=integrity' if lockdown else ''))
     work = tempfile.mkdtemp(prefix='kexec-x86-', dir=log_dir)
     try:
         image = os.path.join(work, 'vmlinuz.efi')
-        ukify_zboot('zboot', H.asset(ARCH, 'vmlinuz'), '-c', 'zstd', '-o', image)
+        extra, sign = {}, []
+        if from_zboot:
+            # a signed payload, checked in the VM by --verify-cert; a second key's certificate is refused
+            if shutil.which('openssl') is None:
+                raise H.HarnessError('openssl not installed')
+            for n in ('payload', 'other'):
+                subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout',
+                                os.path.join(work, n + '.key'), '-out', os.path.join(work, n + '.pem'), '-days',
+                                '30', '-subj', '/CN=kexec x86 test %s key' % n], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                extra[n + '.pem'] = os.path.join(work, n + '.pem')
+            sign = ['--sign-payload', os.path.join(work, 'payload.key'), '--sign-payload-cert',
+                    extra['payload.pem']]
+        ukify_zboot('zboot', H.asset(ARCH, 'vmlinuz'), '-c', 'zstd', *sign, '-o', image)
         stage1 = os.path.join(work, 'stage1.cpio.gz')
-        make_stage1(stage1, image, init_script(second, lockdown))
+        make_stage1(stage1, image, init_script(second, lockdown, verify=from_zboot), extra)
+        # the first kernel: Debian's bzImage through its own EFI stub, or our zboot image of it
+        linux = '/vmlinuz.efi' if from_zboot else '/vmlinuz'
         files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(ARCH), 'loader/loader.conf': H.loader_conf(),
-                 'loader/entries/first.conf': H.type1_entry('first', linux='/vmlinuz', initrd=['/stage1'],
+                 'loader/entries/first.conf': H.type1_entry('first', linux=linux, initrd=['/stage1'],
                                                             options=first),
-                 'vmlinuz': H.asset(ARCH, 'vmlinuz'), 'stage1': stage1}
+                 linux.lstrip('/'): image if from_zboot else H.asset(ARCH, 'vmlinuz'), 'stage1': stage1}
         result = H.boot(ARCH, files, timeout=420, log_path=os.path.join(log_dir, name + '.log'))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -129,10 +155,8 @@ def kexec_boot(name, log_dir, lockdown=False):
     return check, result, s1 or {}, second
 
 
-@case
-def kexec_x86_zboot_zstd_exec(log_dir):
-    name = 'kexec-x86-zboot-zstd-exec'
-    check, result, s1, second = kexec_boot(name, log_dir)
+def exec_case(name, log_dir, from_zboot):
+    check, result, s1, second = kexec_boot(name, log_dir, from_zboot=from_zboot)
     check.true('[none]' in s1.get('LOCKDOWN', ''), 'first kernel not locked down: %r' % s1.get('LOCKDOWN'))
     log = result.log.replace('\r', '')
     after = log.split(STAGE1_END, 1)[1] if STAGE1_END in log else ''
@@ -151,7 +175,25 @@ def kexec_x86_zboot_zstd_exec(log_dir):
         check.eq(code and int(code, 16), phys, 'the second kernel\'s "Kernel code" starts where we loaded it')
         check.eq(result['TEXT'] and int(result['TEXT'], 16), DEBIAN12_TEXT + voff,
                  '_text = link address + our virtual offset')
+    if from_zboot:
+        # the first kernel was started by our self-decompressor, not by the kernel's EFI stub
+        check.true('x86 kernel: _text at' in log.split(STAGE1_BEGIN, 1)[0],
+                   'the first kernel was not started by our zboot loader (no "x86 kernel: _text at" line)')
+        check.eq(s1.get('WRONGCERT_RC'), '1', '--verify-cert with another key\'s certificate: exit status')
+        check.true('not by the certificate' in s1.get('WRONGCERT_MSG', ''),
+                   '--verify-cert with another key\'s certificate refused: %r' % s1.get('WRONGCERT_MSG'))
+        check.true('payload signature verified' in after, 'kexec --verify-cert verified the payload')
     return check.done(result)
+
+
+@case
+def kexec_x86_zboot_zstd_exec(log_dir):
+    return exec_case('kexec-x86-zboot-zstd-exec', log_dir, False)
+
+
+@case
+def kexec_x86_from_zboot_verified(log_dir):
+    return exec_case('kexec-x86-from-zboot-verified', log_dir, True)
 
 
 @case
