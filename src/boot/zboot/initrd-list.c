@@ -66,8 +66,10 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         int measured[_EXTRA_MAX];
         for (size_t k = 0; k < _EXTRA_MAX; k++)
                 extra_files_pack(li, (ExtraKind) k, &l->extra[k], &measured[k]);
+        /* only the credentials count towards StubPcrKernelParameters: sd-stub 257 keeps the
+         * confexts' flag apart (StubPcrInitRDConfExts), though they go into PCR 12 too */
         for (size_t k = 0; k < _EXTRA_MAX; k++) {
-                if (measured[k] < 0 || extra_files_pcr((ExtraKind) k) != PCR_KERNEL_CONFIG)
+                if (measured[k] < 0 || (k != EXTRA_CREDENTIALS && k != EXTRA_GLOBAL_CREDENTIALS))
                         continue;
                 l->params_measured = (l->params_tried ? l->params_measured : true) && measured[k] > 0;
                 l->params_tried = true;
