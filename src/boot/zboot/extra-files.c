@@ -195,8 +195,10 @@ static EFI_STATUS collect(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, Ext
                 EFI_FILE_INFO *e;
                 err = read_dirent(dir, &ent_buf, &ent_cap, &e);
                 if (err != EFI_SUCCESS) {
-                        log_error_status(err, "cannot read the directory of %s", r->what);
-                        break;
+                        /* as sd-stub 257: a directory that cannot be read gives no archive */
+                        if (files)
+                                free_files(files, n);
+                        return log_error_status(err, "cannot read the directory of %s", r->what);
                 }
                 if (!e)
                         break;
