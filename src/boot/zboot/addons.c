@@ -197,8 +197,11 @@ void addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const uint8_t 
                 ExtraName *names;
                 size_t n;
                 EFI_STATUS err = extra_list_names(li, dirs[d], ".addon.efi", ADDONS_MAX, &names, &n, dir, PATH_MAX16);
-                if (err != EFI_SUCCESS)
-                        log_error_status(err, "cannot read the %s add-on directory", d == 0 ? "global" : "UKI's");
+                if (err != EFI_SUCCESS) {
+                        /* as sd-stub 257: a directory that cannot be read gives no add-ons */
+                        log_error_status(err, "cannot read the %s add-on directory, ignored", d == 0 ? "global" : "UKI's");
+                        n = 0;
+                }
                 if (n == 0) {
                         if (names)
                                 BS->FreePool(names);
