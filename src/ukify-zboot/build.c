@@ -11,6 +11,7 @@
 
 #include "addon.h"
 #include "config.h"
+#include "hwids.h"
 #include "inputs.h"
 #include "kernel.h"
 #include "measure.h"
@@ -44,6 +45,8 @@ static void help(void) {
                "      --devicetree PATH   .dtb\n"
                "      --devicetree-auto PATH  a .dtbauto section (repeatable): the stub picks the one whose\n"
                "                          first compatible is the machine's (docs/stub.md)\n"
+               "      --hwids DIR         .hwids from ukify's JSON files (*.json: name, compatible, hwids):\n"
+               "                          without a firmware device tree the stub picks the .dtbauto by CHID\n"
                "      --section NAME:TEXT|@FILE   any other section (repeatable)\n"
                "      --profile TEXT|@FILE  .profile (ID=, TITLE=): with --linux the UKI's profile 0 (the base\n"
                "                          ends before it); without --linux a profile PE for --join-profile\n"
@@ -73,7 +76,7 @@ static void help(void) {
 int verb_build(int argc, char **argv) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
                A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_PROFILE, A_JOIN_PROFILE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
-               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE, A_DTBAUTO };
+               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE, A_DTBAUTO, A_HWIDS };
         static const struct option opts[] = {
                 { "linux", required_argument, NULL, A_LINUX },
                 { "zboot", optional_argument, NULL, A_ZBOOT },
@@ -86,6 +89,7 @@ int verb_build(int argc, char **argv) {
                 { "splash", required_argument, NULL, A_SPLASH },
                 { "devicetree", required_argument, NULL, A_DTB },
                 { "devicetree-auto", required_argument, NULL, A_DTBAUTO },
+                { "hwids", required_argument, NULL, A_HWIDS },
                 { "section", required_argument, NULL, A_SECTION },
                 { "stub", required_argument, NULL, A_STUB },
                 { "secureboot-private-key", required_argument, NULL, A_SB_KEY },
@@ -113,6 +117,7 @@ int verb_build(int argc, char **argv) {
         size_t n_initrd = 0, n_extra = 0, n_sbat = 0;
         const char *dtbautos[MAX_DTBAUTO];
         size_t n_dtbauto = 0;
+        const char *hwids_dir = NULL;
         CompressionType ztype = _COMPRESSION_INVALID;
         int c, ret = 1;
         const char *profile = NULL, *joins[16];   /* profile.c */
@@ -162,6 +167,7 @@ int verb_build(int argc, char **argv) {
                                 return error("--devicetree-auto: at most %d", MAX_DTBAUTO);
                         dtbautos[n_dtbauto++] = optarg;
                         break;
+                case A_HWIDS: hwids_dir = optarg; break;
                 case A_MICROCODE: microcode = optarg; break;
                 case A_SECTION:
                         if (n_extra == MAX_EXTRA)
@@ -266,8 +272,8 @@ int verb_build(int argc, char **argv) {
         SbatList sl = {};
         char *sbat_text = NULL;
         size_t sbat_size = 0;
-        Blob texts[12 + MAX_EXTRA + MAX_DTBAUTO] = {}, ucode = {};
-        PeNewSection secs[12 + MAX_EXTRA + MAX_DTBAUTO];
+        Blob texts[13 + MAX_EXTRA + MAX_DTBAUTO] = {}, ucode = {};
+        PeNewSection secs[13 + MAX_EXTRA + MAX_DTBAUTO];
         size_t n = 0, nt = 0;
         char *detected = NULL;
         char names[MAX_EXTRA][9];
@@ -345,6 +351,12 @@ int verb_build(int argc, char **argv) {
                 FILESEC(dtbautos[i], ".dtbauto");
                 if (!dtb_check(&texts[nt - 1], dtbautos[i]))
                         goto out;
+        }
+        if (hwids_dir) {   /* after .dtbauto, before .uname, as ukify 257 */
+                if (!hwids_pack_dir(hwids_dir, &texts[nt]))
+                        goto out;
+                secs[n++] = (PeNewSection) { ".hwids", texts[nt].data, texts[nt].size, 0, false };
+                nt++;
         }
         if (uname)
                 secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };

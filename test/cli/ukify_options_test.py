@@ -13,6 +13,10 @@
   [PCRSignature:NAME] groups, comments and continuation lines, unknown and refused keys).
 - build-options: --efi-arch, --signtool, --phases, --pcr-banks, key pairs, --os-release=,
   --cmdline whitespace, --section names: what is refused and what is made.
+- hwids-ukify-257: --hwids DIR (ukify's JSON device descriptions: nested and hidden files,
+  devices split over files, duplicate and unsorted CHIDs in every UUID spelling, shared and
+  non-ASCII strings, a device without CHIDs) gives a .hwids byte-identical to Debian 13's
+  ukify 257's, placed between .dtbauto and .uname as there; the refusals ukify 257 also makes.
 
 Environment as cli_test.py: UKIFY_ZBOOT, ZBOOT_EFI_DIR, ZBOOT_TEST_CACHE. A missing
 prerequisite is a failure, never a skip.
@@ -600,6 +604,66 @@ PCRPrivateKey=ps.key
     e = json.loads(section(out, '.pcrsig'))
     fps = [hashlib.sha256(rsa_public_der_of_key(os.path.join(work, k))).hexdigest() for k in ('pi.key', 'ps.key')]
     c.eq(sorted(set(x['pkfp'] for x in e['sha256'])), sorted(fps), '.pcrsig signed by both genkey PCR keys')
+
+
+def hwids_dir(work):
+    """A --hwids directory that exercises ukify 257's packing rules."""
+    d = os.path.join(work, 'hwids')
+    files = {
+        'a/dev1.json': {'name': 'Device One', 'compatible': 'vendor,one',
+                        'hwids': ['596c2aec-82f6-5a55-8c5a-513d19d6bf2a', '{71F697DC-6610-55BC-B246-33A1B275BD2F}',
+                                  '0e2d5ab8-1b8b-5d1e-8a4b-2d9a3a3f0c11', '596c2aec-82f6-5a55-8c5a-513d19d6bf2a']},
+        # "a" sorts before "a-b" by path component (as Python's Path), after it as a string
+        'a-b/x.json': {'name': 'Device Two', 'compatible': 'vendor,two',
+                       'hwids': ['urn:uuid:ab1d1306-cebc-58ef-984f-be1b9fb092b9']},
+        'a/z.json': {'name': 'Device One', 'compatible': 'vendor,one',
+                     'hwids': ['3fca6fe382 8a5d8296a188cad3438a17'.replace(' ', '')]},
+        '.hidden.json': {'name': 'Ger\u00e4t \u00dc', 'compatible': 'vendor,\u00fc',
+                         'hwids': ['841fcb9b-ade3-5147-a0ca-101f8ab51ce7']},
+        'c.json': {'name': 'Device One', 'compatible': 'vendor,one-rev2', 'hwids': ['{841fcb9b-ade3-5147-a0ca-101f8ab51ce8}']},
+        'd/e/f.json': {'name': 'No CHIDs', 'compatible': 'vendor,none', 'hwids': []},
+    }
+    for rel, obj in files.items():
+        os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+        write(os.path.join(d, rel), json.dumps(obj, indent=1, ensure_ascii=False) + '\n')
+    write(os.path.join(d, 'notes.txt'), 'not a device description')
+    return d
+
+
+@case
+def hwids_ukify_257(work, c):
+    arch = 'aarch64'
+    d = hwids_dir(work)
+    theirs, ours = os.path.join(work, 'theirs.efi'), os.path.join(work, 'ours.efi')
+    common = ['--linux', kernel(arch), '--cmdline', 'x', '--uname', '6.1.0-test', '--os-release', 'ID=test', '--hwids', d]
+    ukify_build(work, ukify_257(work), *common, '--stub', stub(arch), '--output', theirs)
+    build(*common, '-o', ours)
+    a, b = compare_sections(c, '--hwids', theirs, ours, must=('.hwids',))
+    names = lambda p: [n for n, _ in sections(p) if n in ('.cmdline', '.hwids', '.uname')]
+    c.eq(names(ours), names(theirs), 'section order around .hwids')
+    c.true(len(b.get('.hwids', b'')) > 8 * 28, 'the .hwids has the expected entries (%d bytes)' % len(b.get('.hwids', b'')))
+    # an empty directory: just the terminating entry, both
+    empty = os.path.join(work, 'empty')
+    os.makedirs(empty)
+    ukify_build(work, ukify_257(work), '--linux', kernel(arch), '--os-release', 'ID=test', '--hwids', empty, '--stub', stub(arch),
+                '--output', theirs)
+    build('--linux', kernel(arch), '--os-release', 'ID=test', '--hwids', empty, '-o', ours)
+    c.eq(section(ours, '.hwids'), section(theirs, '.hwids'), 'an empty --hwids directory')
+    c.eq(section(ours, '.hwids'), bytes(28), 'an empty --hwids directory: the zero entry alone')
+    # refusals (ukify 257 refuses them too)
+    for what, obj, msg in (('no compatible', {'name': 'n', 'hwids': []}, 'does not contain "compatible"'),
+                           ('no hwids', {'name': 'n', 'compatible': 'c'}, 'does not contain "hwids"'),
+                           ('not a UUID', {'name': 'n', 'compatible': 'c', 'hwids': ['1234']}, 'is not a UUID string')):
+        bad = os.path.join(work, 'bad-' + what.replace(' ', '-'))
+        os.makedirs(bad)
+        write(os.path.join(bad, 'x.json'), json.dumps(obj))
+        p = subprocess.run(ukify_257(work) + ['build', '--linux', kernel(arch), '--hwids', bad, '--stub', stub(arch),
+                                             '--output', os.path.join(work, 'bad.efi')],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        c.true(p.returncode != 0, 'ukify 257 refuses --hwids with %s' % what)
+        rc, _, err = run('build', '--linux', kernel(arch), '--hwids', bad, '-o', os.path.join(work, 'bad.efi'))
+        c.true(rc == 1 and msg in err, 'ours refuses --hwids with %s: %d %s' % (what, rc, err.strip()))
+    c.true(not os.path.exists(os.path.join(work, 'bad.efi')), 'no output file after a refusal')
 
 
 def rsa_public_der_of_key(key):

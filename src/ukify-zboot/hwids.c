@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The .hwids section from ukify 257's --hwids directory. What ukify 257 does, and so we do:
+ * - the files: every "*.json" under DIR, recursively (hidden ones too; symlinked directories
+ *   are not descended into), sorted by path component by component;
+ * - each file is a JSON object with "name" and "compatible" (strings) and "hwids" (a list of
+ *   UUID strings); a (name, compatible) pair is one device, its CHIDs the union over the files
+ *   that name it, devices in the order they first appear;
+ * - the section: for each device its CHIDs sorted (as UUIDs, i.e. by their big-endian bytes),
+ *   one 28-byte entry each (descriptor 0x1000001c, the CHID in EFI byte order, the offsets of
+ *   its name and compatible), a zero entry, then every distinct name and compatible sorted,
+ *   UTF-8 with a NUL, at the offsets the entries give.
+ * UUIDs are read as Python's uuid.UUID() reads them ("urn:"/"uuid:" prefixes, braces, dashes),
+ * except that we take only hex digits where Python's int() would also take '_' or a sign.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "chid.h"
+#include "hwids.h"
+
+typedef struct {
+        char *name, *compatible;
+        uint8_t (*uuids)[16];   /* big-endian (RFC 4122) bytes */
+        size_t n_uuids;
+} Device;
+
+typedef struct {
+        char **paths;   /* relative to DIR */
+        size_t n;
+} PathList;
+
+static bool path_add(PathList *l, const char *rel) {
+        char **p = realloc(l->paths, (l->n + 1) * sizeof(*p));
+        if (!p)
+                return false;
+        l->paths = p;
+        if (!(l->paths[l->n] = strdup(rel)))
+                return false;
+        l->n++;
+        return true;
+}
+
+static bool ends_with_json(const char *name) {
+        size_t n = strlen(name);
+        return n >= 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* Every name matching *.json (any kind of file: ukify reads it and fails on a directory), and
+ * every real directory recursed into. */
+static bool walk(const char *top, const char *rel, PathList *l) {
+        char *path;
+        if (asprintf(&path, "%s%s%s", top, *rel ? "/" : "", rel) < 0)
+                return error("out of memory"), false;
+        DIR *d = opendir(path);
+        if (!d) {
+                error("--hwids: cannot open directory %s: %s", path, strerror(errno));
+                free(path);
+                return false;
+        }
+        bool ok = true;
+        struct dirent *e;
+        while (ok && (e = readdir(d))) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                char *r, *full;
+                if (asprintf(&r, "%s%s%s", rel, *rel ? "/" : "", e->d_name) < 0)
+                        return closedir(d), free(path), error("out of memory"), false;
+                if (asprintf(&full, "%s/%s", path, e->d_name) < 0)
+                        return free(r), closedir(d), free(path), error("out of memory"), false;
+                struct stat st;
+                if (ends_with_json(e->d_name) && !path_add(l, r))
+                        ok = (error("out of memory"), false);
+                if (ok && lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
+                        ok = walk(top, r, l);
+                free(r);
+                free(full);
+        }
+        closedir(d);
+        free(path);
+        return ok;
+}
+
+/* Python's PurePath ordering: component by component. */
+static int path_cmp(const void *a, const void *b) {
+        const char *x = *(const char *const *) a, *y = *(const char *const *) b;
+        for (;;) {
+                size_t nx = strcspn(x, "/"), ny = strcspn(y, "/");
+                int c = memcmp(x, y, nx < ny ? nx : ny);
+                if (c)
+                        return c;
+                if (nx != ny)
+                        return nx < ny ? -1 : 1;
+                x += nx, y += ny;
+                if (!*x || !*y)
+                        return *x ? 1 : *y ? -1 : 0;
+                x++, y++;
+        }
+}
+
+static int hexval(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static void remove_all(char *s, const char *what) {
+        size_t n = strlen(what);
+        char *p;
+        while ((p = strstr(s, what)))
+                memmove(p, p + n, strlen(p + n) + 1);
+}
+
+static bool parse_uuid(const char *in, uint8_t out[16]) {
+        char *s = strdup(in);
+        if (!s)
+                return false;
+        remove_all(s, "urn:");
+        remove_all(s, "uuid:");
+        char *a = s;
+        while (*a == '{' || *a == '}')
+                a++;
+        size_t n = strlen(a);
+        while (n > 0 && (a[n - 1] == '{' || a[n - 1] == '}'))
+                a[--n] = 0;
+        remove_all(a, "-");
+        bool ok = strlen(a) == 32;
+        for (unsigned i = 0; ok && i < 16; i++) {
+                int h = hexval(a[2 * i]), l = hexval(a[2 * i + 1]);
+                ok = h >= 0 && l >= 0;
+                out[i] = (uint8_t) (h << 4 | l);
+        }
+        free(s);
+        return ok;
+}
+
+static int uuid_cmp(const void *a, const void *b) {
+        return memcmp(a, b, 16);
+}
+
+static int str_cmp(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The string member key of obj; false (with the message) if it is missing or not a string
+ * without NUL bytes. */
+static bool member_string(json_object *obj, const char *file, const char *key, const char **ret) {
+        json_object *v;
+        if (!json_object_object_get_ex(obj, key, &v))
+                return error("--hwids: hwid description file \"%s\" does not contain \"%s\"", file, key), false;
+        if (!json_object_is_type(v, json_type_string) || strlen(json_object_get_string(v)) != (size_t) json_object_get_string_len(v))
+                return error("--hwids: %s: \"%s\" is not a string (without NUL bytes)", file, key), false;
+        *ret = json_object_get_string(v);
+        return true;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+        p[0] = (uint8_t) v, p[1] = (uint8_t) (v >> 8), p[2] = (uint8_t) (v >> 16), p[3] = (uint8_t) (v >> 24);
+}
+
+bool hwids_pack_dir(const char *dir, Blob *ret) {
+        PathList files = {};
+        Device *devs = NULL;
+        size_t n_devs = 0;
+        const char **strings = NULL;
+        bool ok = false;
+        *ret = (Blob) {};
+
+        if (!walk(dir, "", &files))
+                goto out;
+        qsort(files.paths, files.n, sizeof(char *), path_cmp);
+
+        for (size_t f = 0; f < files.n; f++) {
+                char *path;
+                if (asprintf(&path, "%s/%s", dir, files.paths[f]) < 0) {
+                        error("out of memory");
+                        goto out;
+                }
+                Blob b;
+                if (!read_file(path, &b)) {
+                        free(path);
+                        goto out;
+                }
+                json_tokener *tok = json_tokener_new();
+                json_object *obj = tok ? json_tokener_parse_ex(tok, (const char *) b.data, (int) b.size) : NULL;
+                /* as Python's json.loads: nothing but white space after the value */
+                size_t end = obj ? json_tokener_get_parse_end(tok) : 0;
+                while (end < b.size && strchr(" \t\n\r", b.data[end]) && b.data[end])
+                        end++;
+                bool parsed = obj && json_tokener_get_error(tok) == json_tokener_success && end == b.size &&
+                              b.size <= INT32_MAX;
+                if (tok)
+                        json_tokener_free(tok);
+                blob_free(&b);
+                const char *name, *compat;
+                json_object *list;
+                bool good = false;
+                if (!parsed || !json_object_is_type(obj, json_type_object))
+                        error("--hwids: %s: not a JSON object", path);
+                else if (!member_string(obj, path, "name", &name) || !member_string(obj, path, "compatible", &compat))
+                        ;
+                else if (!json_object_object_get_ex(obj, "hwids", &list))
+                        error("--hwids: hwid description file \"%s\" does not contain \"%s\"", path, "hwids");
+                else if (!json_object_is_type(list, json_type_array))
+                        error("--hwids: %s: \"hwids\" is not a list", path);
+                else {
+                        size_t d;
+                        for (d = 0; d < n_devs; d++)
+                                if (strcmp(devs[d].name, name) == 0 && strcmp(devs[d].compatible, compat) == 0)
+                                        break;
+                        good = true;
+                        if (d == n_devs) {
+                                Device *nd = realloc(devs, (n_devs + 1) * sizeof(*nd));
+                                if (!nd || !(nd[n_devs].name = strdup(name)) || !(nd[n_devs].compatible = strdup(compat))) {
+                                        if (nd)
+                                                devs = nd;
+                                        json_object_put(obj);
+                                        free(path);
+                                        error("out of memory");
+                                        goto out;
+                                }
+                                devs = nd;
+                                devs[n_devs].uuids = NULL;
+                                devs[n_devs++].n_uuids = 0;
+                        }
+                        Device *dv = &devs[d];
+                        size_t len = json_object_array_length(list);
+                        for (size_t i = 0; good && i < len; i++) {
+                                json_object *u = json_object_array_get_idx(list, i);
+                                uint8_t g[16];
+                                if (!json_object_is_type(u, json_type_string) || !parse_uuid(json_object_get_string(u), g)) {
+                                        error("--hwids: %s: \"hwids\" entry %zu is not a UUID string", path, i);
+                                        good = false;
+                                        break;
+                                }
+                                bool dup = false;
+                                for (size_t k = 0; k < dv->n_uuids; k++)
+                                        dup |= memcmp(dv->uuids[k], g, 16) == 0;
+                                if (dup)
+                                        continue;
+                                uint8_t (*nu)[16] = realloc(dv->uuids, (dv->n_uuids + 1) * 16);
+                                if (!nu) {
+                                        error("out of memory");
+                                        good = false;
+                                        break;
+                                }
+                                dv->uuids = nu;
+                                memcpy(dv->uuids[dv->n_uuids++], g, 16);
+                        }
+                }
+                if (obj)
+                        json_object_put(obj);
+                free(path);
+                if (!good)
+                        goto out;
+        }
+
+        /* the layout */
+        size_t n_entries = 1, n_strings = 0;
+        for (size_t d = 0; d < n_devs; d++)
+                n_entries += devs[d].n_uuids;
+        strings = calloc(2 * n_devs + 1, sizeof(*strings));
+        if (!strings) {
+                error("out of memory");
+                goto out;
+        }
+        for (size_t d = 0; d < n_devs; d++) {
+                strings[n_strings++] = devs[d].name;
+                strings[n_strings++] = devs[d].compatible;
+        }
+        qsort(strings, n_strings, sizeof(*strings), str_cmp);
+        size_t u = 0;
+        for (size_t i = 0; i < n_strings; i++)
+                if (u == 0 || strcmp(strings[u - 1], strings[i]) != 0)
+                        strings[u++] = strings[i];
+        n_strings = u;
+        size_t size = n_entries * HWIDS_ENTRY_SIZE;
+        for (size_t i = 0; i < n_strings; i++)
+                size += strlen(strings[i]) + 1;
+        if (size > UINT32_MAX) {
+                error("--hwids: the .hwids section would be larger than 4 GiB");
+                goto out;
+        }
+        uint8_t *p = calloc(1, size);
+        if (!p) {
+                error("out of memory");
+                goto out;
+        }
+        size_t at = n_entries * HWIDS_ENTRY_SIZE;
+        uint32_t *offs = calloc(n_strings + 1, sizeof(*offs));
+        if (!offs) {
+                free(p);
+                error("out of memory");
+                goto out;
+        }
+        for (size_t i = 0; i < n_strings; i++) {
+                offs[i] = (uint32_t) at;
+                memcpy(p + at, strings[i], strlen(strings[i]) + 1);
+                at += strlen(strings[i]) + 1;
+        }
+        uint8_t *e = p;
+        for (size_t d = 0; d < n_devs; d++) {
+                const char *key[2] = { devs[d].name, devs[d].compatible };
+                const char **nm = bsearch(&key[0], strings, n_strings, sizeof(*strings), str_cmp);
+                const char **cp = bsearch(&key[1], strings, n_strings, sizeof(*strings), str_cmp);
+                qsort(devs[d].uuids, devs[d].n_uuids, 16, uuid_cmp);
+                for (size_t k = 0; k < devs[d].n_uuids; k++, e += HWIDS_ENTRY_SIZE) {
+                        const uint8_t *g = devs[d].uuids[k];
+                        static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+                        put32(e, HWIDS_DESCRIPTOR_DEVICETREE);
+                        for (unsigned i = 0; i < 16; i++)
+                                e[4 + i] = g[order[i]];
+                        put32(e + 20, offs[nm - strings]);
+                        put32(e + 24, offs[cp - strings]);
+                }
+        }
+        free(offs);
+        *ret = (Blob) { p, size };
+        ok = true;
+out:
+        for (size_t i = 0; i < files.n; i++)
+                free(files.paths[i]);
+        free(files.paths);
+        for (size_t d = 0; d < n_devs; d++) {
+                free(devs[d].name);
+                free(devs[d].compatible);
+                free(devs[d].uuids);
+        }
+        free(devs);
+        free(strings);
+        return ok;
+}
