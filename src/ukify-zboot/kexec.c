@@ -298,7 +298,7 @@ static bool efi_state(uint8_t *bp, uint8_t *area, size_t cap, uint64_t area_phys
 }
 
 int verb_kexec(int argc, char **argv) {
-        enum { ARG_INITRD = 0x100, ARG_CMDLINE, ARG_REUSE, ARG_NOKASLR, ARG_EXEC, ARG_VERIFY_CERT };
+        enum { ARG_INITRD = 0x100, ARG_CMDLINE, ARG_REUSE, ARG_NOKASLR, ARG_EXEC, ARG_VERIFY_CERT, ARG_DRY_RUN };
         static const struct option opts[] = {
                 { "initrd", required_argument, NULL, ARG_INITRD },
                 { "cmdline", required_argument, NULL, ARG_CMDLINE },
@@ -306,11 +306,12 @@ int verb_kexec(int argc, char **argv) {
                 { "nokaslr", no_argument, NULL, ARG_NOKASLR },
                 { "exec", no_argument, NULL, ARG_EXEC },
                 { "verify-cert", required_argument, NULL, ARG_VERIFY_CERT },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         const char *initrd_path = NULL, *cmdline_arg = NULL, *verify_cert = NULL;
-        bool reuse = false, nokaslr = false, do_exec = false;
+        bool reuse = false, nokaslr = false, do_exec = false, dry_run = false;
         int c;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
                 switch (c) {
@@ -320,6 +321,7 @@ int verb_kexec(int argc, char **argv) {
                 case ARG_NOKASLR: nokaslr = true; break;
                 case ARG_EXEC: do_exec = true; break;
                 case ARG_VERIFY_CERT: verify_cert = optarg; break;
+                case ARG_DRY_RUN: dry_run = true; break;
                 case 'h':
                         printf("ukify-zboot kexec FILE [--initrd F] [--cmdline S | --reuse-cmdline] [--nokaslr]\n"
                                "                       [--verify-cert CERT] [--exec]\n\n"
@@ -331,6 +333,7 @@ int verb_kexec(int argc, char **argv) {
                                "     --nokaslr           no random virtual offset for the new kernel\n"
                                "     --verify-cert CERT  refuse unless the payload signature (.zsig) verifies with CERT\n"
                                "     --exec              boot it right away (reboot(LINUX_REBOOT_CMD_KEXEC))\n"
+                               "     --dry-run           do everything but kexec_load(2): check and print the plan\n"
                                "  -h --help              this help\n");
                         return 0;
                 default: return 2;
@@ -508,6 +511,8 @@ int verb_kexec(int argc, char **argv) {
              ", EFI runtime %s",
              kaddr, kmem >> 10, pi.entry_offset, voff, randomize ? ", random" : "", saddr + PAGE, iaddr, n_e820,
              e820_source, rsdp, efi ? "passed" : "not passed");
+        if (dry_run)
+                return 0;
         if (syscall(SYS_kexec_load, (unsigned long) saddr, nseg, seg, (unsigned long) KEXEC_ARCH_X86_64_FLAG) != 0) {
                 int err = errno;
                 if (err == EPERM && lockdown_mode())

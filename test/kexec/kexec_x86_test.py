@@ -23,6 +23,11 @@ of the same Debian 12 kernel and the standard test initrd.
   why) and with it mounted (we refuse before decompressing, naming the lockdown mode). No second
   kernel may start.
 
+- kexec-x86-cli (no QEMU): on the host, always with --dry-run (never kexec_load): the plan for
+  our image (kernel 2 MiB aligned at or above 16 MiB, a virtual offset; none with --nokaslr),
+  and the refusals before anything is loaded: usage errors, a bzImage, an arm64 zboot image, an
+  unsigned image and another signer's image under --verify-cert.
+
 A missing prerequisite (asset, tool) is a failure, never a skip.
 """
 import gzip
@@ -194,6 +199,63 @@ def kexec_x86_zboot_zstd_exec(log_dir):
 @case
 def kexec_x86_from_zboot_verified(log_dir):
     return exec_case('kexec-x86-from-zboot-verified', log_dir, True)
+
+
+def cli(*args):
+    exe = os.environ.get('UKIFY_ZBOOT')
+    if not exe or not os.access(exe, os.X_OK):
+        raise H.HarnessError('UKIFY_ZBOOT not set or not executable (run through meson test)')
+    p = subprocess.run([exe, 'kexec'] + [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    return p.returncode, p.stdout.decode()
+
+
+@case
+def kexec_x86_cli(log_dir):
+    check = H.Check('kexec-x86-cli')
+    if shutil.which('openssl') is None:
+        raise H.HarnessError('openssl not installed')
+    work = tempfile.mkdtemp(prefix='kexec-x86-cli-', dir=log_dir)
+    try:
+        img, arm, signed = (os.path.join(work, n) for n in ('x86.efi', 'arm64.efi', 'signed.efi'))
+        keys = {}
+        for n in ('a', 'b'):
+            keys[n] = (os.path.join(work, n + '.key'), os.path.join(work, n + '.pem'))
+            subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keys[n][0], '-out',
+                            keys[n][1], '-days', '30', '-subj', '/CN=kexec cli %s' % n], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ukify_zboot('zboot', H.asset(ARCH, 'vmlinuz'), '-c', 'zstd', '-l', '1', '-o', img)
+        ukify_zboot('zboot', H.asset(ARCH, 'vmlinuz'), '-c', 'zstd', '-l', '1', '--sign-payload', keys['a'][0],
+                    '--sign-payload-cert', keys['a'][1], '-o', signed)
+        ukify_zboot('zboot', H.asset('aarch64', 'vmlinuz'), '-c', 'gzip', '-l', '1', '-o', arm)
+        plan = re.compile(r'kexec: kernel at 0x([0-9a-f]+) \(.*virtual offset 0x([0-9a-f]+)(, random)?\)')
+        for extra, random in (([], True), (['--nokaslr'], False), (['--cmdline', 'quiet nokaslr'], False)):
+            rc, out = cli(img, '--dry-run', *extra)
+            m = plan.search(out)
+            if check.true(rc == 0 and m is not None, 'dry run %s: rc %d, %s' % (extra, rc, out.strip())):
+                addr = int(m.group(1), 16)
+                check.true(addr >= 0x1000000 and addr % 0x200000 == 0, 'kernel address 0x%x: 2 MiB aligned, '
+                           '>= LOAD_PHYSICAL_ADDR' % addr)
+                check.eq(m.group(3) is not None, random, 'random virtual offset %s' % extra)
+                if not random:
+                    check.eq(m.group(2), '0', 'virtual offset with %s' % extra)
+        rc, out = cli(signed, '--dry-run', '--verify-cert', keys['a'][1])
+        check.true(rc == 0 and 'payload signature verified' in out, 'right certificate: %d %s' % (rc, out.strip()))
+        refusals = [
+            ((img, img, '--dry-run'), 'kexec: expected exactly one FILE argument'),
+            ((img, '--cmdline', 'x', '--reuse-cmdline', '--dry-run'), 'exclude each other'),
+            ((H.asset(ARCH, 'vmlinuz'), '--dry-run'), 'x86 bzImage, not a zboot image: kexec loads our zboot images'),
+            ((arm, '--dry-run'), 'not an x86_64 zboot image with our native payload'),
+            ((img, '--dry-run', '--verify-cert', keys['a'][1]), 'no payload signature (.zsig section)'),
+            ((signed, '--dry-run', '--verify-cert', keys['b'][1]), 'not by the certificate'),
+        ]
+        for args, want in refusals:
+            rc, out = cli(*args)
+            check.true(rc == 1 and want in out and 'kexec: kernel at' not in out,
+                       'refused (%s): rc %d, %s' % (want, rc, out.strip()[-300:]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return check.done()
 
 
 @case
