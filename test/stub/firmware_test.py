@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """sd-stub 257 parity, firmware tables: the SMBIOS type 11 command-line extra
 (io.systemd.stub.kernel-cmdline-extra) and device trees (.dtb), checked in the booted kernel
-(/proc/cmdline, the TPM's PCR 12, /proc/device-tree). docs/stub.md "SMBIOS" and "Device trees".
+(/proc/cmdline, the TPM's PCR 12, /proc/device-tree), .dtbauto chosen through .hwids (CHIDs). docs/stub.md "SMBIOS" and "Device trees".
 Usage: firmware_test.py CASE [--log-dir DIR]
 """
 
@@ -252,6 +252,66 @@ def stub_arm64_dtbauto(log_dir):
             check.eq(result['DT_PROP'], 'dtbauto-virt', 'the matching .dtbauto became the kernel\'s device tree')
         check.true("installed the device tree from .dtbauto" in result.log and "replacing the firmware's" in result.log,
                    'our stub did not log the .dtbauto replacing the firmware\'s device tree')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# The machine's SMBIOS as QEMU publishes it (-smbios type=1/type=2): the manufacturer with a
+# leading zero and trailing spaces, which the CHID rules strip (sd-stub 257, fwupd)
+HWIDS_SMBIOS = {'manufacturer': '0Zboot Test Co  ', 'family': 'Zboot Family', 'product': 'ZB-1', 'sku': 'ZB-SKU-7',
+                'board_manufacturer': 'Zboot Boards', 'board_product': 'ZBB-1'}
+
+
+def python_chid(*fields):
+    """A CHID computed here, independently of our C: UUIDv5 (SHA-1) in Microsoft's namespace over
+    the UTF-16LE string of the fields joined by '&'."""
+    import hashlib
+    import uuid
+    ns = uuid.UUID('70ffd812-4c7f-4c7d-0000-000000000000')
+    name = '&'.join(fields).encode('utf-16-le')
+    return str(uuid.UUID(bytes=hashlib.sha1(ns.bytes + name).digest()[:16], version=5))
+
+
+@case
+def stub_arm64_dtbauto_hwids(log_dir):
+    """QEMU virt with ACPI (the firmware publishes no device tree) and SMBIOS type 1/2 fields:
+    the .hwids entry whose CHID is this machine's most specific one (HardwareID-3: manufacturer,
+    family, product, SKU, baseboard manufacturer and product) names a compatible, and the
+    .dtbauto with that first compatible becomes the kernel's device tree, as sd-stub 257
+    selects it; another device listed first that has a less specific CHID of this machine
+    (HardwareID-11: manufacturer, family) loses, and so does .dtb."""
+    arch, name = 'aarch64', 'stub-arm64-dtbauto-hwids'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        import json
+        m = HWIDS_SMBIOS
+        stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
+        chid3 = python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'], m['board_product'])
+        chid11 = python_chid(stripped, m['family'])
+        dts = qemu_virt_dts(work)
+        other = make_dtb(work, 'other', dts, 'other-model', compatible='zboot,other-machine')
+        match = make_dtb(work, 'match', dts, 'dtbauto-by-hwids', compatible='zboot,hwids-machine')
+        plain = make_dtb(work, 'plain', dts, 'plain-dtb')
+        hw = os.path.join(work, 'hwids')
+        os.makedirs(hw)
+        with open(os.path.join(hw, 'a-other.json'), 'w') as f:
+            json.dump({'name': 'Other machine', 'compatible': 'zboot,other-machine', 'hwids': [chid11]}, f)
+        with open(os.path.join(hw, 'b-this.json'), 'w') as f:
+            json.dump({'name': 'Zboot test machine', 'compatible': 'zboot,hwids-machine', 'hwids': [chid3]}, f)
+        uki = build_uki(work, name, arch, cmdline, dt_initrd(work, arch),
+                        ['--devicetree', plain, '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw])
+        extra = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
+                 (m['manufacturer'], m['product'], m['family'], m['sku']),
+                 '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+        check, result = B.boot_and_check(name, arch, esp_direct(arch, uki), cmdline, log_dir, extra=extra)
+        if result.reached_marker:
+            check.eq(result['DT_PROP'], 'dtbauto-by-hwids', 'the .dtbauto .hwids names became the kernel\'s device tree')
+            check.eq(result['DT_COMPAT'].split(' ')[0], 'zboot,hwids-machine', 'its first compatible')
+            check.eq(result['ACPI'], '0', 'the kernel runs on that device tree, not on the ACPI tables')
+        check.true('this machine is "Zboot test machine"' in result.log, 'our stub did not log the .hwids match')
+        check.true('installed the device tree from .dtbauto' in result.log, 'our stub did not log the .dtbauto')
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -5,6 +5,7 @@
  * it as the EFI FDT configuration table, which the kernel's EFI stub (arm64) takes as its
  * device tree. The blob parsing is src/fundamental/fdt.c.
  */
+#include "chid.h"
 #include "devicetree.h"
 #include "fdt.h"
 #include "log.h"
@@ -113,9 +114,10 @@ static bool section_is(const PeSectionHeader *s, const char *name) {
         return l <= 8 && memcmp(n, name, l) == 0 && (l == 8 || n[l] == 0);
 }
 
-/* The first .dtbauto in sections [start, end) whose model (first compatible) is the firmware's. */
+/* The first .dtbauto in sections [start, end) whose model (first compatible) is the firmware's,
+ * or, with compat, is compat. */
 static int dtbauto_match(const void *base, size_t image_size, const PeLoadView *v, size_t start, size_t end,
-                         const void *fw, size_t fw_size) {
+                         const void *fw, size_t fw_size, const char *compat) {
         for (size_t i = start; i < end && i < v->n_sections; i++) {
                 PeSectionHeader s;
                 memcpy(&s, &v->sections[i], sizeof(s));
@@ -127,8 +129,48 @@ static int dtbauto_match(const void *base, size_t image_size, const PeLoadView *
                         log_info("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) i);
                         continue;
                 }
-                if (fdt_same_model(d, s.VirtualSize, fw, fw_size))
+                size_t n;
+                const char *c;
+                if (compat ? (c = fdt_first_compatible(d, s.VirtualSize, &n)) && strlen(compat) == n &&
+                                     memcmp(c, compat, n) == 0
+                           : fdt_same_model(d, s.VirtualSize, fw, fw_size))
                         return (int) i;
+        }
+        return -1;
+}
+
+/* sd-stub 257 without a firmware device tree: the .hwids section in [start, end) names, through
+ * the entry with this machine's most specific CHID, a compatible; the first .dtbauto in the
+ * same sections with that first compatible. */
+static int dtbauto_by_hwids(const void *base, size_t image_size, const PeLoadView *v, size_t start, size_t end) {
+        for (size_t i = start; i < end && i < v->n_sections; i++) {
+                PeSectionHeader s;
+                memcpy(&s, &v->sections[i], sizeof(s));
+                if (!section_is(&s, ".hwids") || (uint64_t) s.VirtualAddress + s.VirtualSize > image_size)
+                        continue;
+                static ChidGuid chids[CHID_TYPES];
+                static bool have_chids;
+                if (!have_chids) {
+                        const void *table = NULL;
+                        size_t table_size = 0;
+                        ChidFields f;
+                        (void) smbios_firmware_table(&table, &table_size);
+                        chid_fields_from_smbios(table, table_size, &f);
+                        chid_compute(&f, chids);
+                        have_chids = true;
+                }
+                HwidsDevice d;
+                HwidsResult r = hwids_match((const uint8_t *) base + s.VirtualAddress, s.VirtualSize, chids, &d);
+                if (r != HWIDS_OK) {
+                        log_info("HWID matching failed (%s), no .dtbauto is selected by .hwids",
+                                 r == HWIDS_NOT_FOUND ? "no entry for this machine" :
+                                 r == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset");
+                        return -1;
+                }
+                if (!d.compatible)
+                        return -1;
+                log_info(".hwids: this machine is \"%s\", compatible \"%s\"", d.name ? d.name : "", d.compatible);
+                return dtbauto_match(base, image_size, v, start, end, NULL, 0, d.compatible);
         }
         return -1;
 }
@@ -143,15 +185,18 @@ void devicetree_install_from_uki(const void *image_base, size_t image_size, uint
         const char *what = ".dtb";
         size_t fw_size = 0;
         const void *fw = firmware_dtb(&fw_size);
-        if (fw) {
-                /* the profile's own .dtbauto sections first, then the base's */
+        {
+                /* the profile's own .dtbauto sections first, then the base's; by the firmware's
+                 * device tree when there is one, else by .hwids (sd-stub 257) */
                 size_t s, e;
                 int i = -1;
                 if (profile != UKI_PROFILE_BASE && uki_profile_count(v.sections, v.n_sections) > 0 &&
                     uki_profile_range(v.sections, v.n_sections, profile, &s, &e))
-                        i = dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size);
+                        i = fw ? dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size, NULL)
+                               : dtbauto_by_hwids(image_base, image_size, &v, s, e);
                 if (i < 0 && uki_profile_range(v.sections, v.n_sections, UKI_PROFILE_BASE, &s, &e))
-                        i = dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size);
+                        i = fw ? dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size, NULL)
+                               : dtbauto_by_hwids(image_base, image_size, &v, s, e);
                 if (i >= 0) {
                         PeSectionHeader h;
                         memcpy(&h, &v.sections[i], sizeof(h));
