@@ -188,7 +188,11 @@ EFI_STATUS run(EFI_HANDLE image) {
          * command line; the Shell's arguments are used unless empty (cmdline.h). */
         bool lo_ok = cmdline_stub_load_options_usable(li->LoadOptions, li->LoadOptionsSize, lo, lo_size, from_shell);
         bool params_measured = false, params_tried = false;
-        if (cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok)) {
+        /* Under Secure Boot the boot manager's command line is ignored when the UKI has its own,
+         * and in a confidential VM even without one: the host is not trusted to choose it
+         * (sd-stub 257, settle_command_line()). */
+        bool embedded_wins = (have_cmdline && cmdline_sec.size > 0) || confidential_vm();
+        if (cmdline_prefer_load_options(sb, embedded_wins, lo_ok)) {
                 /* Normalised as sd-stub does (257 leaves the Shell's arguments as they are), and
                  * that exact string (UTF-16 with its NUL) is measured into PCR 12 and passed on. */
                 size_t units = lo_size / sizeof(char16_t);
@@ -286,7 +290,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         /* StubPcrKernelParameters: everything that went into PCR 12 was measured (the profile
          * and the command line; only the profile when the command line is the UKI's). */
         if (stub_profile != 0) {
-                bool from_lo = cmdline_prefer_load_options(sb, have_cmdline && cmdline_sec.size > 0, lo_ok);
+                bool from_lo = cmdline_prefer_load_options(sb, embedded_wins, lo_ok);
                 params_measured = profile_measured && (!(from_lo || params_tried) || params_measured);
         }
         /* side-loaded credentials and confexts were measured into PCR 12 too (the same TPM took
