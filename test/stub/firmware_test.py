@@ -280,7 +280,8 @@ def stub_arm64_dtbauto_hwids(log_dir):
     family, product, SKU, baseboard manufacturer and product) names a compatible, and the
     .dtbauto with that first compatible becomes the kernel's device tree, as sd-stub 257
     selects it; another device listed first that has a less specific CHID of this machine
-    (HardwareID-11: manufacturer, family) loses, and so does .dtb."""
+    (HardwareID-11: manufacturer, family) loses, and so does .dtb. The same sections made by
+    Debian 13's ukify with Debian 13's sd-stub 257 pick the same .dtbauto on the same machine."""
     arch, name = 'aarch64', 'stub-arm64-dtbauto-hwids'
     cmdline = H.default_cmdline(arch, name)
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
@@ -312,6 +313,20 @@ def stub_arm64_dtbauto_hwids(log_dir):
             check.eq(result['ACPI'], '0', 'the kernel runs on that device tree, not on the ACPI tables')
         check.true('this machine is "Zboot test machine"' in result.log, 'our stub did not log the .hwids match')
         check.true('installed the device tree from .dtbauto' in result.log, 'our stub did not log the .dtbauto')
+        # the reference: the same sections made by Debian 13's ukify with Debian 13's sd-stub 257
+        ref = os.path.join(work, 'sdstub.efi')
+        args = ['build', '--stub', H.debian_sdstub(arch, 'trixie'), '--linux', H.asset(arch, 'vmlinuz'),
+                '--cmdline', cmdline, '--os-release', B.OSREL.decode(), '--devicetree', plain,
+                '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw, '--output', ref]
+        for i in dt_initrd(work, arch):
+            args += ['--initrd', i]
+        H.run(H.ukify_command('trixie') + args)
+        rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, esp_direct(arch, ref), cmdline, log_dir,
+                                           extra=extra)
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        if rresult.reached_marker:
+            check.eq(rresult['DT_PROP'], 'dtbauto-by-hwids', 'sd-stub 257 picks the same .dtbauto')
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
