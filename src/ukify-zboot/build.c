@@ -221,6 +221,8 @@ int verb_build(int argc, char **argv) {
                 }
         if (optind != argc)
                 return error("build: unexpected argument \"%s\" (see --help)", argv[optind]);
+        if (!linux_path && !n_joins && (n_dtbauto || hwids_dir))
+                return error("--devicetree-auto/--hwids: only in a UKI with --linux (not yet in profile PEs or add-ons)");
         if (!linux_path && profile && !n_joins) {
                 /* ukify 257: a profile PE, to be joined into a UKI with --join-profile */
                 if (!output)

@@ -664,6 +664,11 @@ def hwids_ukify_257(work, c):
         rc, _, err = run('build', '--linux', kernel(arch), '--hwids', bad, '-o', os.path.join(work, 'bad.efi'))
         c.true(rc == 1 and msg in err, 'ours refuses --hwids with %s: %d %s' % (what, rc, err.strip()))
     c.true(not os.path.exists(os.path.join(work, 'bad.efi')), 'no output file after a refusal')
+    # not yet in add-ons and profile PEs (ukify 257 puts it there): refused rather than dropped
+    for extra in (['--cmdline', 'x'], ['--profile', 'ID=p']):
+        rc, _, err = run('build', '--hwids', d, *extra, '-o', os.path.join(work, 'bad.efi'))
+        c.true(rc == 1 and 'only in a UKI with --linux' in err, '--hwids with %s and no --linux refused: %d %s' %
+               (extra[0], rc, err.strip()))
 
 
 def rsa_public_der_of_key(key):
