@@ -19,6 +19,7 @@
  */
 #include "addons.h"
 #include "cmdline.h"
+#include "cmdline-append.h"
 #include "extra-files.h"
 #include "log.h"
 #include "measure.h"
@@ -230,28 +231,8 @@ bool addons_cmdline_append(const Addons *a, char16_t **buf, uint32_t *size, bool
         size_t units = measure_mangle_cmdline(s, a->cmdline_len);
         if (units == 0)
                 return false;
-        *measured = measure_ipl(PCR_KERNEL_CONFIG, s, (units + 1) * sizeof(char16_t), "kernel command line");
-
-        size_t old = *buf ? strnlen16(*buf, *size / sizeof(char16_t)) : 0;
-        size_t total = old + (old ? 1 : 0) + units + 1;
-        char16_t *out;
-        if (total > UINT32_MAX / sizeof(char16_t) ||
-            BS->AllocatePool(EfiLoaderData, total * sizeof(char16_t), (void **) &out) != EFI_SUCCESS) {
-                log_error_status(EFI_OUT_OF_RESOURCES, "cannot append the add-ons' command line");
+        if (!cmdline_append_measured(buf, size, s, units, "the add-ons' command line", measured))
                 return false;
-        }
-        size_t k = 0;
-        if (old) {
-                memcpy(out, *buf, old * sizeof(char16_t));
-                k = old;
-                out[k++] = ' ';
-        }
-        memcpy(out + k, s, units * sizeof(char16_t));
-        out[k + units] = 0;
-        if (*buf)
-                BS->FreePool(*buf);
-        *buf = out;
-        *size = (uint32_t) (total * sizeof(char16_t));
         log_info("appended the add-ons' command line (%lu characters)", (uint64_t) units);
         return true;
 }

@@ -6,6 +6,7 @@
  * "SMBIOS".
  */
 #include "cmdline.h"
+#include "cmdline-append.h"
 #include "log.h"
 #include "measure.h"
 #include "smbios.h"
@@ -121,28 +122,8 @@ bool smbios_cmdline_extra(char16_t **buf, uint32_t *size, bool *measured) {
                 return false;
 
         /* Measured alone, UTF-16 with its NUL, as sd-stub does (before appending). */
-        *measured = measure_ipl(PCR_KERNEL_CONFIG, extra, (units + 1) * sizeof(char16_t), "kernel command line");
-
-        size_t old = *buf ? strnlen16(*buf, *size / sizeof(char16_t)) : 0;
-        size_t total = old + (old ? 1 : 0) + units + 1;
-        char16_t *out;
-        if (total > UINT32_MAX / sizeof(char16_t) ||
-            BS->AllocatePool(EfiLoaderData, total * sizeof(char16_t), (void **) &out) != EFI_SUCCESS) {
-                log_error_status(EFI_OUT_OF_RESOURCES, "cannot append the SMBIOS command line");
+        if (!cmdline_append_measured(buf, size, extra, units, "the SMBIOS command line", measured))
                 return false;
-        }
-        size_t k = 0;
-        if (old) {
-                memcpy(out, *buf, old * sizeof(char16_t));
-                k = old;
-                out[k++] = ' ';
-        }
-        memcpy(out + k, extra, units * sizeof(char16_t));
-        out[k + units] = 0;
-        if (*buf)
-                BS->FreePool(*buf);
-        *buf = out;
-        *size = (uint32_t) (total * sizeof(char16_t));
         log_info("appended SMBIOS %s to the command line", OEM_CMDLINE_EXTRA);
         return true;
 }
