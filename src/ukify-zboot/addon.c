@@ -37,26 +37,6 @@ static void empty_pe(uint16_t machine, uint8_t hdr[0x1000]) {
         memcpy(hdr + 0x40, &pe, sizeof(pe));
 }
 
-static bool concat_initrds(const char *const *paths, size_t n, Blob *ret) {
-        *ret = (Blob) {};
-        for (size_t i = 0; i < n; i++) {   /* each padded to 4 bytes, as build and ukify do */
-                Blob b;
-                if (!read_file(paths[i], &b))
-                        return false;
-                size_t at = (ret->size + 3) & ~(size_t) 3;
-                uint8_t *p = realloc(ret->data, at + b.size);
-                if (!p) {
-                        blob_free(&b);
-                        return error("out of memory"), false;
-                }
-                memset(p + ret->size, 0, at - ret->size);
-                memcpy(p + at, b.data, b.size);
-                *ret = (Blob) { p, at + b.size };
-                blob_free(&b);
-        }
-        return true;
-}
-
 int addon_main(const AddonArgs *a) {
         Blob texts[8 + MAX_SECS] = {}, stub = {}, stub_sbat = {}, out = {};
         PeNewSection secs[MAX_SECS + 8];
@@ -85,18 +65,10 @@ int addon_main(const AddonArgs *a) {
                 return error("--efi-arch=%s: an add-on is made for x64 or aa64", arch);
 
 #define TEXT(arg, secname) do { \
-                if (arg) { \
-                        if (!read_text_or_file(arg, &texts[nt])) goto out; \
-                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
-                        nt++; \
-                } \
+                if (!section_add(arg, secname, false, texts, &nt, secs, &n)) goto out; \
         } while (0)
 #define FILESEC(path, secname) do { \
-                if (path) { \
-                        if (!read_file(path, &texts[nt])) goto out; \
-                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
-                        nt++; \
-                } \
+                if (!section_add(path, secname, true, texts, &nt, secs, &n)) goto out; \
         } while (0)
         TEXT(a->osrel, ".osrel");
         TEXT(a->cmdline, ".cmdline");
@@ -106,7 +78,7 @@ int addon_main(const AddonArgs *a) {
         if (a->uname)
                 secs[n++] = (PeNewSection) { ".uname", a->uname, strlen(a->uname), 0, false };
         if (a->n_initrd) {
-                if (!concat_initrds(a->initrds, a->n_initrd, &texts[nt]))
+                if (!initrds_concat(a->initrds, a->n_initrd, &texts[nt]))
                         goto out;
                 secs[n++] = (PeNewSection) { ".initrd", texts[nt].data, texts[nt].size, 0, false };
                 nt++;

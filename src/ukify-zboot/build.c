@@ -128,11 +128,8 @@ int verb_build(int argc, char **argv) {
         size_t n_pcr_priv = 0, n_pcr_pub = 0, n_pcr_phases = 0;
         const char *pcr_banks = NULL, *pcrpkey = NULL, *efi_arch = NULL, *microcode = NULL;
 
-        config_args_free(&cfg);
-        if (!config_expand(argc, argv, &cfg))
+        if (!config_args_load(&argc, &argv, &cfg))
                 return 1;
-        argc = cfg.argc;
-        argv = cfg.argv;
         while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) >= 0)
                 switch (c) {
                 case A_LINUX: linux_path = optarg; break;
@@ -312,37 +309,14 @@ int verb_build(int argc, char **argv) {
         blob_free(&payload);
 
         /* initrds concatenated, each padded to 4 bytes like ukify */
-        for (size_t i = 0; i < n_initrd; i++) {
-                Blob b;
-                if (!read_file(initrds[i], &b))
-                        goto out;
-                size_t at = (initrd.size + 3) & ~(size_t) 3;
-                uint8_t *p = realloc(initrd.data, at + b.size);
-                if (!p) {
-                        blob_free(&b);
-                        error("out of memory");
-                        goto out;
-                }
-                memset(p + initrd.size, 0, at - initrd.size);
-                memcpy(p + at, b.data, b.size);
-                initrd.data = p;
-                initrd.size = at + b.size;
-                blob_free(&b);
-        }
+        if (!initrds_concat(initrds, n_initrd, &initrd))
+                goto out;
 
 #define TEXT(arg, secname) do { \
-                if (arg) { \
-                        if (!read_text_or_file(arg, &texts[nt])) goto out; \
-                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
-                        nt++; \
-                } \
+                if (!section_add(arg, secname, false, texts, &nt, secs, &n)) goto out; \
         } while (0)
 #define FILESEC(path, secname) do { \
-                if (path) { \
-                        if (!read_file(path, &texts[nt])) goto out; \
-                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
-                        nt++; \
-                } \
+                if (!section_add(path, secname, true, texts, &nt, secs, &n)) goto out; \
         } while (0)
         TEXT(osrel, ".osrel");
         TEXT(cmdline, ".cmdline");

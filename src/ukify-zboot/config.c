@@ -514,3 +514,12 @@ void cmdline_collapse_whitespace(char *s) {
         }
         *o = '\0';
 }
+
+bool config_args_load(int *argc, char ***argv, ConfigArgs *cfg) {
+        config_args_free(cfg);
+        if (!config_expand(*argc, *argv, cfg))
+                return false;
+        *argc = cfg->argc;
+        *argv = cfg->argv;
+        return true;
+}

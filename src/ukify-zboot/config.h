@@ -31,6 +31,11 @@ typedef struct {
 bool config_expand(int argc, char **argv, ConfigArgs *ret);
 void config_args_free(ConfigArgs *a);
 
+/* A verb's start (build, genkey): frees what an earlier call put in *cfg (static in the caller:
+ * getopt keeps pointers into it), config_expand()s (*argc, *argv) into it and points them at the
+ * result. False (after an error message) as config_expand(). */
+bool config_args_load(int *argc, char ***argv, ConfigArgs *cfg);
+
 /* ukify's treatment of a literal (non-@) --cmdline: runs of whitespace become one space, none
  * at either end. In place. */
 void cmdline_collapse_whitespace(char *s);

@@ -147,11 +147,8 @@ int verb_genkey(int argc, char **argv) {
         long days = 3650;
         int c;
 
-        config_args_free(&cfg);
-        if (!config_expand(argc, argv, &cfg))
+        if (!config_args_load(&argc, &argv, &cfg))
                 return 1;
-        argc = cfg.argc;
-        argv = cfg.argv;
         while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) >= 0)
                 switch (c) {
                 case A_SB_KEY: sb_key = optarg; break;

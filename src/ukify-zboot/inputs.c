@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "inputs.h"
@@ -40,5 +41,39 @@ bool section_name_check(const char *name, size_t len) {
         for (size_t i = 0; i < len; i++)
                 if (name[i] < 0x20 || name[i] > 0x7e)
                         return false;
+        return true;
+}
+
+bool section_add(const char *arg, const char *secname, bool file, Blob *texts, size_t *nt, PeNewSection *secs,
+                 size_t *n) {
+        if (!arg)
+                return true;
+        if (!(file ? read_file(arg, &texts[*nt]) : read_text_or_file(arg, &texts[*nt])))
+                return false;
+        secs[(*n)++] = (PeNewSection) { secname, texts[*nt].data, texts[*nt].size, 0, false };
+        (*nt)++;
+        return true;
+}
+
+bool initrds_concat(const char *const *paths, size_t n, Blob *ret) {
+        *ret = (Blob) {};
+        for (size_t i = 0; i < n; i++) {
+                Blob b;
+                if (!read_file(paths[i], &b)) {
+                        blob_free(ret);
+                        return false;
+                }
+                size_t at = (ret->size + 3) & ~(size_t) 3;
+                uint8_t *p = realloc(ret->data, at + b.size);
+                if (!p) {
+                        blob_free(&b);
+                        blob_free(ret);
+                        return error("out of memory"), false;
+                }
+                memset(p + ret->size, 0, at - ret->size);
+                memcpy(p + at, b.data, b.size);
+                *ret = (Blob) { p, at + b.size };
+                blob_free(&b);
+        }
         return true;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inputs.h"
 #include "measure.h"
 #include "profile.h"
 #include "uki-profile.h"
@@ -290,12 +291,7 @@ int profile_pe_main(const char *profile, const char *cmdline, const char *osrel,
         if (n_extra > 32)
                 return error("--section: at most 32");
 #define ADD(arg, secname, file) do { \
-                if (arg) { \
-                        if (!((file) ? read_file(arg, &texts[nt]) : read_text_or_file(arg, &texts[nt]))) \
-                                goto out; \
-                        secs[n++] = (PeNewSection) { secname, texts[nt].data, texts[nt].size, 0, false }; \
-                        nt++; \
-                } \
+                if (!section_add(arg, secname, file, texts, &nt, secs, &n)) goto out; \
         } while (0)
         ADD(osrel, ".osrel", false);
         ADD(cmdline, ".cmdline", false);
@@ -310,22 +306,8 @@ int profile_pe_main(const char *profile, const char *cmdline, const char *osrel,
                 ADD(extra[i] + l + 1, names[i], false);
         }
 #undef ADD
-        for (size_t i = 0; i < n_initrd; i++) {   /* concatenated, each 4-byte aligned, as build does */
-                Blob b;
-                if (!read_file(initrds[i], &b))
-                        goto out;
-                size_t at = (initrd.size + 3) & ~(size_t) 3;
-                uint8_t *p = realloc(initrd.data, at + b.size);
-                if (!p) {
-                        blob_free(&b);
-                        error("out of memory");
-                        goto out;
-                }
-                memset(p + initrd.size, 0, at - initrd.size);
-                memcpy(p + at, b.data, b.size);
-                initrd = (Blob) { p, at + b.size };
-                blob_free(&b);
-        }
+        if (!initrds_concat(initrds, n_initrd, &initrd))   /* concatenated, each 4-byte aligned, as build does */
+                goto out;
         if (n_initrd)
                 secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0, false };
         if (!profile_pe_build(machine, profile, secs, n, &out) || !write_file_atomic(output, out.data, out.size))
