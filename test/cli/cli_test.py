@@ -18,42 +18,12 @@ import subprocess
 import sys
 import tempfile
 
+import cli_common
+from cli_common import Check, Fail, exe, need
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD = os.path.join(HERE, '..', 'bad-images')
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
-
-
-class Fail(Exception):
-    pass
-
-
-class Check:
-    def __init__(self):
-        self.failures = []
-
-    def true(self, cond, msg):
-        if not cond:
-            self.failures.append(msg)
-            print('FAIL: ' + msg)
-        return cond
-
-    def eq(self, got, want, what):
-        return self.true(got == want, '%s: got %r, want %r' % (what, got, want))
-
-
-def need(path, what):
-    if not path or not os.path.exists(path):
-        raise Fail('%s missing: %s (run tools/fetch-test-assets / build first)' % (what, path))
-    return path
-
-
-def exe():
-    return need(os.environ.get('UKIFY_ZBOOT'), 'ukify-zboot binary')
+CASES, case = cli_common.registry()
 
 
 def asset(arch, name):

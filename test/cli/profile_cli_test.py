@@ -18,14 +18,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import cli_common  # noqa: E402
 import ukify_options_test as O  # noqa: E402
 
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
+CASES, case = cli_common.registry()
 
 
 OSREL = 'ID=debian\nPRETTY_NAME="profile test"\n'
@@ -152,26 +148,7 @@ def profile_refusals(work, c):
 
 
 def main():
-    import argparse
-    import shutil
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('case', choices=sorted(CASES))
-    ap.add_argument('--work-dir', required=True)
-    a = ap.parse_args()
-    work = os.path.join(a.work_dir, a.case)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    c = O.Check()
-    try:
-        CASES[a.case](os.path.abspath(work), c)
-    except O.Fail as e:
-        print('FAIL: %s' % e)
-        return 1
-    if c.failures:
-        print('%d check(s) failed' % len(c.failures))
-        return 1
-    print('ok')
-    return 0
+    return cli_common.main(CASES, __doc__)
 
 
 if __name__ == '__main__':

@@ -21,19 +21,18 @@
 Environment as cli_test.py: UKIFY_ZBOOT, ZBOOT_EFI_DIR, ZBOOT_TEST_CACHE. A missing
 prerequisite is a failure, never a skip.
 """
-import argparse
 import hashlib
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CACHE = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
-CASES = {}
+import cli_common
+from cli_common import CACHE, Check, Fail, exe, need  # noqa: F401 (also used through this module)
+
+CASES, case = cli_common.registry()
 SBAT_UKI = ('sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n'
             'uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/')
 PHASES_DEFAULT = ['enter-initrd', 'enter-initrd:leave-initrd', 'enter-initrd:leave-initrd:sysinit',
@@ -42,39 +41,6 @@ TPM_ALG = {'sha1': 0x0004, 'sha256': 0x000B, 'sha384': 0x000C, 'sha512': 0x000D}
 # systemd-stub's measurement order (src/fundamental/uki-measure.c; .pcrsig and .dtbauto not measured)
 MEASURED = ['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat', '.pcrpkey',
             '.profile', '.dtbauto', '.hwids']
-
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
-
-
-class Fail(Exception):
-    pass
-
-
-class Check:
-    def __init__(self):
-        self.failures = []
-
-    def true(self, cond, msg):
-        if not cond:
-            self.failures.append(msg)
-            print('FAIL: ' + msg)
-        return cond
-
-    def eq(self, got, want, what):
-        return self.true(got == want, '%s: got %r, want %r' % (what, got, want))
-
-
-def need(path, what):
-    if not path or not os.path.exists(path):
-        raise Fail('%s missing: %s (run tools/fetch-test-assets / build first)' % (what, path))
-    return path
-
-
-def exe():
-    return need(os.environ.get('UKIFY_ZBOOT'), 'ukify-zboot binary')
 
 
 def stub_dir():
@@ -676,24 +642,7 @@ def rsa_public_der_of_key(key):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('case', choices=sorted(CASES))
-    ap.add_argument('--work-dir', required=True)
-    a = ap.parse_args()
-    work = os.path.join(a.work_dir, a.case)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    c = Check()
-    try:
-        CASES[a.case](os.path.abspath(work), c)
-    except Fail as e:
-        print('FAIL: %s' % e)
-        return 1
-    if c.failures:
-        print('%d check(s) failed' % len(c.failures))
-        return 1
-    print('ok')
-    return 0
+    return cli_common.main(CASES)
 
 
 if __name__ == '__main__':

@@ -21,7 +21,6 @@
 Environment as cli_test.py: UKIFY_ZBOOT, ZBOOT_EFI_DIR, ZBOOT_TEST_CACHE. A missing prerequisite
 is a failure, never a skip.
 """
-import argparse
 import hashlib
 import json
 import os
@@ -30,43 +29,11 @@ import struct
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CACHE = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
-CASES = {}
+import cli_common
+from cli_common import CACHE, Check, Fail, exe, need  # noqa: F401 (also used through this module)
+
+CASES, case = cli_common.registry()
 MAGIC = b'~Module signature appended~\n'
-
-
-def case(fn):
-    CASES[fn.__name__.replace('_', '-')] = fn
-    return fn
-
-
-class Fail(Exception):
-    pass
-
-
-class Check:
-    def __init__(self):
-        self.failures = []
-
-    def true(self, cond, msg):
-        if not cond:
-            self.failures.append(msg)
-            print('FAIL: ' + msg)
-        return cond
-
-    def eq(self, got, want, what):
-        return self.true(got == want, '%s: got %r, want %r' % (what, got, want))
-
-
-def need(path, what):
-    if not path or not os.path.exists(path):
-        raise Fail('%s missing: %s (run tools/fetch-test-assets / tools/setup / build first)' % (what, path))
-    return path
-
-
-def exe():
-    return need(os.environ.get('UKIFY_ZBOOT'), 'ukify-zboot binary')
 
 
 def kernel(arch):
@@ -318,24 +285,7 @@ def zsig_uki_secureboot(work, c):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('case', choices=sorted(CASES))
-    ap.add_argument('--work-dir', required=True)
-    a = ap.parse_args()
-    work = os.path.join(a.work_dir, a.case)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    c = Check()
-    try:
-        CASES[a.case](os.path.abspath(work), c)
-    except Fail as e:
-        print('FAIL: %s' % e)
-        return 1
-    if c.failures:
-        print('%d check(s) failed' % len(c.failures))
-        return 1
-    print('ok')
-    return 0
+    return cli_common.main(CASES)
 
 
 if __name__ == '__main__':
