@@ -19,13 +19,7 @@ import shutil
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
-sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
-sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
-import zboot_harness as H  # noqa: E402
-import boot_test as B  # noqa: E402
-import trust_test as T  # noqa: E402
+from stub_common import B, H, T
 
 case = H.CaseTable()
 UNAME = '6.1.0-zboot-addon-test'

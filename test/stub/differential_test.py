@@ -37,18 +37,12 @@ Usage: differential_test.py CASE [--log-dir DIR]
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
-sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
-sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
 sys.path.insert(0, HERE)
-import zboot_harness as H  # noqa: E402
-import boot_test as B  # noqa: E402
-import trust_test as T  # noqa: E402
+from stub_common import B, H, T, init_with_lines  # noqa: E402
 import stub_test as S  # noqa: E402  (importing it makes every ESP a GPT disk: partition UUIDs)
 import extra_test as E  # noqa: E402  (microcode archive, PCR extend)
 
@@ -121,13 +115,7 @@ NOT_OURS = {
 def overlay_initrd(work, arch):
     """An uncompressed cpio for after the test initrd: /init = its own + OBSERVE_LINES, and
     efivarfs.ko from the same kernel package (Debian 13 builds efivarfs as a module)."""
-    base = H.asset(arch, 'initrd.cpio.gz')
-    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
-                          stdout=subprocess.PIPE).stdout.decode()
-    marker = 'echo "INITRD_MARKER='
-    if marker not in init:
-        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
-    init = init.replace(marker, OBSERVE_LINES.lstrip('\n') + marker, 1)
+    init = init_with_lines(arch, OBSERVE_LINES)
     return T.cpio(os.path.join(work, 'overlay.cpio'),
                   {'init': (init.encode(), 0o755),
                    'efivarfs.ko': (H.kernel_module(arch, 'fs/efivarfs/efivarfs.ko', SUITE), 0o644)})

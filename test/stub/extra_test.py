@@ -19,16 +19,9 @@ Usage: extra_test.py CASE [--log-dir DIR]
 import hashlib
 import os
 import re
-import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
-sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
-sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
-import zboot_harness as H  # noqa: E402
-import boot_test as B  # noqa: E402
-import trust_test as T  # noqa: E402
+from stub_common import B, H, T, init_with_lines
 
 case = H.CaseTable()
 SUITE = 'trixie'   # Linux 6.12: /sys/firmware/initrd with retain_initrd
@@ -101,12 +94,7 @@ def microcode_cpio(log_dir, name):
 def test_initrd(log_dir, name, arch):
     """The test initrd + an uncompressed cpio with /init = its own + EXTRA_LINES."""
     base = H.asset(arch, 'initrd.cpio.gz')
-    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
-                          stdout=subprocess.PIPE).stdout.decode()
-    marker = 'echo "INITRD_MARKER='
-    if marker not in init:
-        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
-    init = init.replace(marker, EXTRA_LINES.lstrip('\n') + marker, 1)
+    init = init_with_lines(arch, EXTRA_LINES)
     overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'), {'init': (init.encode(), 0o755)})
     return [base, overlay]
 

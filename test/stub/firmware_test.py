@@ -12,13 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
-sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
-sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
-import zboot_harness as H  # noqa: E402
-import boot_test as B  # noqa: E402
-import trust_test as T  # noqa: E402
+from stub_common import B, H, T, init_with_lines
 
 case = H.CaseTable()
 EXTRA = 'zboot-smbios-extra'
@@ -162,12 +156,7 @@ def dt_initrd(work, arch):
     """The test initrd + an uncompressed cpio whose /init is the test initrd's own with DT_LINES
     before the marker (the later archive wins)."""
     base = H.asset(arch, 'initrd.cpio.gz')
-    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
-                          stdout=subprocess.PIPE).stdout.decode()
-    marker = 'echo "INITRD_MARKER='
-    if marker not in init:
-        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
-    init = init.replace(marker, DT_LINES.lstrip('\n') + marker, 1)
+    init = init_with_lines(arch, DT_LINES)
     return [base, T.cpio(os.path.join(work, 'dt-overlay.cpio'), {'init': (init.encode(), 0o755)})]
 
 

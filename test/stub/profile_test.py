@@ -16,18 +16,12 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
-sys.path.insert(0, os.path.join(HERE, '..', 'boot'))
-sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
 sys.path.insert(0, HERE)
-import zboot_harness as H  # noqa: E402
-import boot_test as B  # noqa: E402
-import trust_test as T  # noqa: E402
+from stub_common import B, H, T, init_with_lines  # noqa: E402
 import stub_test as S  # noqa: E402  (its GPT ESP and efivarfs.ko)
 
 case = H.CaseTable()
@@ -48,13 +42,7 @@ done
 
 def overlay_initrd(work, arch):
     """An uncompressed cpio to put after the test initrd: efivarfs.ko and /init printing VARIABLES."""
-    base = H.asset(arch, 'initrd.cpio.gz')
-    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
-                          stdout=subprocess.PIPE).stdout.decode()
-    marker = 'echo "INITRD_MARKER='
-    if marker not in init:
-        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
-    init = init.replace(marker, EFIVARS_LINES.lstrip('\n') + marker, 1)
+    init = init_with_lines(arch, EFIVARS_LINES)
     return T.cpio(os.path.join(work, 'overlay.cpio'),
                   {'init': (init.encode(), 0o755), 'efivarfs.ko': (S.efivarfs_module(arch), 0o644)})
 
