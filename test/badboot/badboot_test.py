@@ -163,7 +163,7 @@ STATUS = {'load error': 1, 'unsupported': 3, 'out of resources': 9, 'not found':
 
 
 def uki(arch, log_dir, linux):
-    out = os.path.join(log_dir, 'badboot-uki.tmp')
+    out = os.path.join(log_dir, 'badboot-uki-%s.tmp' % arch)   # the two arches run in parallel
     H.append_sections(B.our_stub('linux', arch), out, [
         ('.osrel', B.OSREL), ('.cmdline', H.default_cmdline(arch, 'badboot').encode()), ('.linux', linux)])
     data = open(out, 'rb').read()

@@ -194,8 +194,9 @@ def kexec_boot(name, log_dir, images, main, probes=(), first_kernel=None):
     return check, result, s1 or {}
 
 
-def zboot_image(log_dir, comp, *extra):
-    out = os.path.join(log_dir, 'vmlinuz-%s.efi' % comp)
+def zboot_image(log_dir, name, comp, *extra):
+    # named after the test: the kexec tests run in parallel and share log_dir
+    out = os.path.join(log_dir, '%s-vmlinuz-%s.efi' % (name, comp))
     ukify_zboot('zboot', H.asset(ARCH, 'vmlinuz'), '-c', comp, '-l', '6' if comp == 'gzip' else '9', *extra,
                 '-o', out)
     return out
@@ -203,7 +204,8 @@ def zboot_image(log_dir, comp, *extra):
 
 @case
 def kexec_arm64_zboot_gzip_load(log_dir):
-    gz, zs = zboot_image(log_dir, 'gzip'), zboot_image(log_dir, 'zstd')
+    name = 'kexec-arm64-zboot-gzip-load'
+    gz, zs = zboot_image(log_dir, name, 'gzip'), zboot_image(log_dir, name, 'zstd')
     probes = [('FILE_GZIP', '-s -l /boot/gzip.efi --initrd=/boot/initrd.cpio.gz --append=probe'),
               ('LOAD_ZSTD', '-l /boot/zstd.efi --initrd=/boot/initrd.cpio.gz --append=probe')]
     check, result, s1 = kexec_boot('kexec-arm64-zboot-gzip-load', log_dir, {'gzip.efi': gz, 'zstd.efi': zs},
@@ -226,12 +228,13 @@ def kexec_arm64_zboot_gzip_load(log_dir):
 def kexec_arm64_verified_zstd(log_dir):
     if shutil.which('openssl') is None:
         raise H.HarnessError('openssl not installed')
-    key, cert = os.path.join(log_dir, 'payload.key'), os.path.join(log_dir, 'payload.pem')
+    name = 'kexec-arm64-verified-zstd'
+    key, cert = os.path.join(log_dir, name + '-payload.key'), os.path.join(log_dir, name + '-payload.pem')
     subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days',
                     '30', '-subj', '/CN=kexec test payload key'], check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    zs = zboot_image(log_dir, 'zstd', '--sign-payload', key, '--sign-payload-cert', cert)
-    image = os.path.join(log_dir, 'Image.verified')
+    zs = zboot_image(log_dir, name, 'zstd', '--sign-payload', key, '--sign-payload-cert', cert)
+    image = os.path.join(log_dir, name + '-Image.verified')
     out = ukify_zboot('extract', zs, '--verify-cert', cert, '-o', image)
     pre = H.Check('kexec-arm64-verified-zstd')
     pre.true('payload signature verified' in out, 'extract --verify-cert: %s' % out.strip())
