@@ -102,7 +102,20 @@ static bool range_ok(size_t off, size_t len, size_t total) {
         return off <= total && len <= total - off;
 }
 
-int main(int argc, char **argv) {
+/* The input ELF and what the steps below find in it. */
+typedef struct {
+        const uint8_t *data;
+        size_t size;
+        const Elf64_Ehdr *eh;
+        const Elf64_Shdr *sh;           /* section headers */
+        const Elf64_Shdr *strtab;       /* section names */
+        const char *names;
+        uint16_t machine;               /* PE machine */
+        uint32_t reloc_relative;        /* r_info of a RELATIVE relocation */
+        const Elf64_Shdr *rela, *symtab;
+} Elf;
+
+static void parse_args(int argc, char **argv) {
         static const struct option options[] = {
                 { "image-version", required_argument, NULL, 'v' },
                 { "driver",        no_argument,       NULL, 'd' },
@@ -122,20 +135,19 @@ int main(int argc, char **argv) {
                 case 'h':
                         printf("Usage: elf2efi [--image-version MAJOR[.MINOR]] [--driver] INPUT.elf OUTPUT.efi\n"
                                "  --driver  a boot service driver (stays resident) instead of an application\n");
-                        return 0;
+                        exit(0);
                 default:
-                        return EXIT_FAILURE;
+                        exit(EXIT_FAILURE);
                 }
         if (argc - optind != 2) {
                 fprintf(stderr, "elf2efi: expected INPUT.elf OUTPUT.efi\n");
-                return EXIT_FAILURE;
+                exit(EXIT_FAILURE);
         }
         arg_input = argv[optind];
+}
 
-        size_t size;
-        uint8_t *elf = read_file(arg_input, &size);
-        arg_output = argv[optind + 1];
-
+/* The ELF header and section table: a little-endian ELF64 PIE for x86_64 or aarch64. */
+static void elf_open(const uint8_t *elf, size_t size, Elf *ret) {
         if (size < sizeof(Elf64_Ehdr) || memcmp(elf, ELFMAG, SELFMAG) != 0 || elf[EI_CLASS] != ELFCLASS64 ||
             elf[EI_DATA] != ELFDATA2LSB)
                 die("%s: not a little-endian ELF64 file", arg_input);
@@ -143,45 +155,108 @@ int main(int argc, char **argv) {
         if (eh->e_type != ET_DYN)
                 die("%s: not a PIE (link with -pie)", arg_input);
 
-        uint16_t machine;
-        uint32_t reloc_relative;
+        *ret = (Elf) { .data = elf, .size = size, .eh = eh };
         switch (eh->e_machine) {
-        case EM_X86_64:  machine = PE_MACHINE_X86_64; reloc_relative = R_X86_64_RELATIVE; break;
-        case EM_AARCH64: machine = PE_MACHINE_ARM64;  reloc_relative = R_AARCH64_RELATIVE; break;
+        case EM_X86_64:  ret->machine = PE_MACHINE_X86_64; ret->reloc_relative = R_X86_64_RELATIVE; break;
+        case EM_AARCH64: ret->machine = PE_MACHINE_ARM64;  ret->reloc_relative = R_AARCH64_RELATIVE; break;
         default: die("%s: unsupported ELF machine", arg_input);
         }
 
         if (eh->e_shentsize != sizeof(Elf64_Shdr) ||
             !range_ok(eh->e_shoff, (size_t) eh->e_shnum * sizeof(Elf64_Shdr), size) || eh->e_shstrndx >= eh->e_shnum)
                 die("%s: bad section header table", arg_input);
-        const Elf64_Shdr *sh = (const Elf64_Shdr *) (elf + eh->e_shoff);
-        const Elf64_Shdr *strtab = &sh[eh->e_shstrndx];
-        if (!range_ok(strtab->sh_offset, strtab->sh_size, size))
+        ret->sh = (const Elf64_Shdr *) (elf + eh->e_shoff);
+        ret->strtab = &ret->sh[eh->e_shstrndx];
+        if (!range_ok(ret->strtab->sh_offset, ret->strtab->sh_size, size))
                 die("%s: bad section name table", arg_input);
-        const char *names = (const char *) elf + strtab->sh_offset;
+        ret->names = (const char *) elf + ret->strtab->sh_offset;
+}
 
-        const Elf64_Shdr *rela = NULL, *symtab = NULL;
-        for (unsigned i = 1; i < eh->e_shnum; i++) {
-                if (sh[i].sh_name >= strtab->sh_size)
+/* The PE section flags for an ELF section's: code, writable data or read-only data. */
+static uint32_t pe_flags_for(const Elf64_Shdr *s) {
+        if (s->sh_flags & SHF_EXECINSTR)
+                return PE_SCN_CNT_CODE | PE_SCN_MEM_READ | PE_SCN_MEM_EXECUTE;
+        if (s->sh_flags & SHF_WRITE)
+                return PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ | PE_SCN_MEM_WRITE;
+        return PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ;
+}
+
+/* ELF section s into prev, the PE section of the same name just before it: .rela.dyn after
+ * .rodata (its bytes and the alignment gap appended) or .bss after .data (only the virtual size
+ * grows, the loader zero-fills it). */
+static void section_merge(const Elf *e, OutSection *prev, const Elf64_Shdr *s, const char *name, uint32_t flags) {
+        if (prev->flags != flags || s->sh_addr < prev->rva + prev->vsize || prev->data_size != prev->vsize)
+                die("cannot merge section %s", name);
+        uint32_t end = (uint32_t) (s->sh_addr + s->sh_size - prev->rva);
+        if (s->sh_type != SHT_NOBITS) {
+                if (!range_ok(s->sh_offset, s->sh_size, e->size))
+                        die("section %s is outside the file", name);
+                uint8_t *c = realloc(prev->copy, end);
+                if (!c)
+                        die("out of memory%s", "");
+                uint32_t at = (uint32_t) (s->sh_addr - prev->rva);
+                memset(c + prev->data_size, 0, at - prev->data_size);
+                memcpy(c + at, e->data + s->sh_offset, s->sh_size);
+                prev->copy = c;
+                prev->data_size = end;
+        }
+        prev->vsize = end;
+}
+
+/* A new PE section from ELF section s, at its 4 KiB aligned address after the previous one. */
+static void section_add(const Elf *e, const Elf64_Shdr *s, const char *name, const char *pe_name, uint32_t flags) {
+        OutSection *prev = n_sections > 0 ? &sections[n_sections - 1] : NULL;
+        if (n_sections >= MAX_SECTIONS)
+                die("too many sections (%s)", name);
+        if (s->sh_addr % SECTION_ALIGN != 0)
+                die("section %s is not 4 KiB aligned: fix src/boot/efi.lds", name);
+        if (prev && s->sh_addr < align_up(prev->rva + prev->vsize, SECTION_ALIGN))
+                die("section %s overlaps the previous one", name);
+        if (!prev && s->sh_addr < HEADER_SIZE)
+                die("section %s overlaps the headers", name);
+
+        OutSection *o = &sections[n_sections++];
+        snprintf(o->name, sizeof(o->name), "%s", pe_name);
+        o->rva = (uint32_t) s->sh_addr;
+        o->vsize = (uint32_t) s->sh_size;
+        o->flags = flags;
+        if (s->sh_type != SHT_NOBITS) {
+                if (!range_ok(s->sh_offset, s->sh_size, e->size))
+                        die("section %s is outside the file", name);
+                o->data = e->data + s->sh_offset;
+                o->data_size = (uint32_t) s->sh_size;
+                o->copy = malloc(o->data_size);
+                if (!o->copy)
+                        die("out of memory%s", "");
+                memcpy(o->copy, o->data, o->data_size);
+        }
+}
+
+/* Walk the ELF sections: find .rela.dyn and the symbol table, refuse what we cannot convert
+ * (REL/RELR, a GOT, W+X, unmapped sections), and copy the kept ones into sections[]. */
+static void collect_sections(Elf *e) {
+        for (unsigned i = 1; i < e->eh->e_shnum; i++) {
+                const Elf64_Shdr *s = &e->sh[i];
+                if (s->sh_name >= e->strtab->sh_size)
                         die("%s: bad section name", arg_input);
-                const char *name = names + sh[i].sh_name;
+                const char *name = e->names + s->sh_name;
 
-                if (sh[i].sh_type == SHT_SYMTAB) {
-                        symtab = &sh[i];
+                if (s->sh_type == SHT_SYMTAB) {
+                        e->symtab = s;
                         continue;
                 }
-                if (sh[i].sh_type == SHT_RELA && (sh[i].sh_flags & SHF_ALLOC)) {
-                        if (rela)
+                if (s->sh_type == SHT_RELA && (s->sh_flags & SHF_ALLOC)) {
+                        if (e->rela)
                                 die("%s: more than one allocated RELA section", arg_input);
                         if (strcmp(name, ".rela.dyn") != 0)
                                 die("%s: RELA section is not .rela.dyn", arg_input);
-                        rela = &sh[i];
-                        if (sh[i].sh_size == 0)
+                        e->rela = s;
+                        if (s->sh_size == 0)
                                 continue;
                 }
-                if (sh[i].sh_type == SHT_REL || sh[i].sh_type == SHT_RELR)
+                if (s->sh_type == SHT_REL || s->sh_type == SHT_RELR)
                         die("%s: REL/RELR relocations are not supported, use RELA", arg_input);
-                if (!(sh[i].sh_flags & SHF_ALLOC) || sh[i].sh_size == 0)
+                if (!(s->sh_flags & SHF_ALLOC) || s->sh_size == 0)
                         continue;
                 if (strcmp(name, ".got") == 0 || strcmp(name, ".got.plt") == 0)
                         die("%s: the link has a GOT (a declaration without hidden visibility?); the "
@@ -193,145 +268,103 @@ int main(int argc, char **argv) {
                             strcmp(name, ".gnu.hash") == 0 || strcmp(name, ".got") == 0)
                                 continue; /* link-time metadata (an empty .got is fine; a used one sits in .data) */
                         die("section %s is not mapped by src/boot/efi.lds", name);
-                if (sh[i].sh_type != SHT_PROGBITS && sh[i].sh_type != SHT_NOBITS && sh[i].sh_type != SHT_RELA)
+                if (s->sh_type != SHT_PROGBITS && s->sh_type != SHT_NOBITS && s->sh_type != SHT_RELA)
                         die("section %s has an unexpected type", name);
                 }
 
-                if ((sh[i].sh_flags & SHF_WRITE) && (sh[i].sh_flags & SHF_EXECINSTR))
+                if ((s->sh_flags & SHF_WRITE) && (s->sh_flags & SHF_EXECINSTR))
                         die("section %s is both writable and executable", name);
-                if (sh[i].sh_addr > UINT32_MAX || sh[i].sh_size > UINT32_MAX - sh[i].sh_addr)
+                if (s->sh_addr > UINT32_MAX || s->sh_size > UINT32_MAX - s->sh_addr)
                         die("section %s is beyond 4 GiB", name);
 
-                uint32_t flags;
-                if (sh[i].sh_flags & SHF_EXECINSTR)
-                        flags = PE_SCN_CNT_CODE | PE_SCN_MEM_READ | PE_SCN_MEM_EXECUTE;
-                else if (sh[i].sh_flags & SHF_WRITE)
-                        flags = PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ | PE_SCN_MEM_WRITE;
-                else
-                        flags = PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ;
-
+                uint32_t flags = pe_flags_for(s);
                 OutSection *prev = n_sections > 0 ? &sections[n_sections - 1] : NULL;
-                if (prev && strcmp(prev->name, pe_name) == 0) {
-                        if (prev->flags != flags || sh[i].sh_addr < prev->rva + prev->vsize ||
-                            prev->data_size != prev->vsize)
-                                die("cannot merge section %s", name);
-                        uint32_t end = (uint32_t) (sh[i].sh_addr + sh[i].sh_size - prev->rva);
-                        if (sh[i].sh_type != SHT_NOBITS) {
-                                /* .rela.dyn after .rodata: append it (and the alignment gap) */
-                                if (!range_ok(sh[i].sh_offset, sh[i].sh_size, size))
-                                        die("section %s is outside the file", name);
-                                uint8_t *c = realloc(prev->copy, end);
-                                if (!c)
-                                        die("out of memory%s", "");
-                                uint32_t at = (uint32_t) (sh[i].sh_addr - prev->rva);
-                                memset(c + prev->data_size, 0, at - prev->data_size);
-                                memcpy(c + at, elf + sh[i].sh_offset, sh[i].sh_size);
-                                prev->copy = c;
-                                prev->data_size = end;
-                        }
-                        /* .bss after .data: only the virtual size grows, the loader zero-fills it */
-                        prev->vsize = end;
-                        continue;
-                }
-
-                if (n_sections >= MAX_SECTIONS)
-                        die("too many sections (%s)", name);
-                if (sh[i].sh_addr % SECTION_ALIGN != 0)
-                        die("section %s is not 4 KiB aligned: fix src/boot/efi.lds", name);
-                if (prev && sh[i].sh_addr < align_up(prev->rva + prev->vsize, SECTION_ALIGN))
-                        die("section %s overlaps the previous one", name);
-                if (!prev && sh[i].sh_addr < HEADER_SIZE)
-                        die("section %s overlaps the headers", name);
-
-                OutSection *s = &sections[n_sections++];
-                snprintf(s->name, sizeof(s->name), "%s", pe_name);
-                s->rva = (uint32_t) sh[i].sh_addr;
-                s->vsize = (uint32_t) sh[i].sh_size;
-                s->flags = flags;
-                if (sh[i].sh_type != SHT_NOBITS) {
-                        if (!range_ok(sh[i].sh_offset, sh[i].sh_size, size))
-                                die("section %s is outside the file", name);
-                        s->data = elf + sh[i].sh_offset;
-                        s->data_size = (uint32_t) sh[i].sh_size;
-                        s->copy = malloc(s->data_size);
-                        if (!s->copy)
-                                die("out of memory%s", "");
-                        memcpy(s->copy, s->data, s->data_size);
-                }
+                if (prev && strcmp(prev->name, pe_name) == 0)
+                        section_merge(e, prev, s, name, flags);
+                else
+                        section_add(e, s, name, pe_name, flags);
         }
         if (n_sections == 0)
                 die("%s: no sections to convert", arg_input);
+}
 
-        /* Relocations: all RELATIVE, each an aligned word inside the initialized part of the one
-         * writable section (.data), each pointing into the image. The table itself stays where
-         * the link put it (inside the PE .rodata, see above); we store each addend at its target
-         * so the file holds link-time values. */
-        size_t n_relocs = 0;
-        if (rela && rela->sh_size > 0) {
-                if (rela->sh_entsize != sizeof(Elf64_Rela) || rela->sh_size % sizeof(Elf64_Rela) != 0 ||
-                    !range_ok(rela->sh_offset, rela->sh_size, size))
-                        die("%s: bad RELA section", arg_input);
-                n_relocs = rela->sh_size / sizeof(Elf64_Rela);
-                const Elf64_Rela *r = (const Elf64_Rela *) (elf + rela->sh_offset);
-                const OutSection *last_s = &sections[n_sections - 1];
-                uint64_t image_end = (uint64_t) last_s->rva + last_s->vsize;
-                for (size_t i = 0; i < n_relocs; i++) {
-                        if (r[i].r_info != reloc_relative) /* type RELATIVE, symbol 0 */
-                                die("%s: dynamic relocation other than RELATIVE (symbol not hidden?)", arg_input);
-                        OutSection *s = NULL;
-                        for (unsigned j = 0; j < n_sections; j++)
-                                if (r[i].r_offset >= sections[j].rva &&
-                                    r[i].r_offset + 8 <= (uint64_t) sections[j].rva + sections[j].data_size)
-                                        s = &sections[j];
-                        if (!s)
-                                die("%s: relocation outside the initialized data of the converted sections", arg_input);
-                        if (s->flags & PE_SCN_MEM_EXECUTE)
-                                die("%s: relocation in code (text relocation)", arg_input);
-                        if (!(s->flags & PE_SCN_MEM_WRITE))
-                                die("relocation in the read-only section %s: pointer-holding data must go to "
-                                    ".data (src/boot/efi.lds), a strict-NX loader maps it read-only", s->name);
-                        if (r[i].r_offset % 8 != 0)
-                                die("%s: relocation target not 8-byte aligned", arg_input);
-                        if (r[i].r_addend < 0 || (uint64_t) r[i].r_addend >= image_end)
-                                die("%s: relocation points outside the image", arg_input);
-                        uint64_t v = (uint64_t) r[i].r_addend;
-                        memcpy(s->copy + (r[i].r_offset - s->rva), &v, 8);
-                }
-
-                /* The table must be what efi_self_relocate() walks, and efi_self_relocate() must
-                 * be there (efi_main calls it first; the boot tests prove that part). */
-                if (!symtab || symtab->sh_entsize != sizeof(Elf64_Sym) || !range_ok(symtab->sh_offset, symtab->sh_size, size) ||
-                    symtab->sh_link >= eh->e_shnum || !range_ok(sh[symtab->sh_link].sh_offset, sh[symtab->sh_link].sh_size, size))
-                        die("%s: no usable symbol table (do not strip the ELF)", arg_input);
-                const Elf64_Sym *sym = (const Elf64_Sym *) (elf + symtab->sh_offset);
-                const char *str = (const char *) elf + sh[symtab->sh_link].sh_offset;
-                size_t n_sym = symtab->sh_size / sizeof(Elf64_Sym), str_size = sh[symtab->sh_link].sh_size;
-                bool have_start = false, have_end = false, have_fn = false;
-                for (size_t i = 0; i < n_sym; i++) {
-                        if (sym[i].st_name >= str_size || sym[i].st_shndx == SHN_UNDEF)
-                                continue;
-                        const char *sn = str + sym[i].st_name;
-                        if (strnlen(sn, str_size - sym[i].st_name) == str_size - sym[i].st_name)
-                                continue;
-                        if (strcmp(sn, "__self_reloc_start") == 0)
-                                have_start = sym[i].st_value == rela->sh_addr;
-                        else if (strcmp(sn, "__self_reloc_end") == 0)
-                                have_end = sym[i].st_value == rela->sh_addr + rela->sh_size;
-                        else if (strcmp(sn, "efi_self_relocate") == 0)
-                                have_fn = ELF64_ST_TYPE(sym[i].st_info) == STT_FUNC;
-                }
-                if (!have_start || !have_end)
-                        die("%s: __self_reloc_start/_end do not bracket .rela.dyn (src/boot/efi.lds)", arg_input);
-                if (!have_fn)
-                        die("%s: relocations but no efi_self_relocate() (link src/boot/zboot/self-reloc.c)", arg_input);
-                bool in_ro = false;
+/* Relocations: all RELATIVE, each an aligned word inside the initialized part of the one
+ * writable section (.data), each pointing into the image. The table itself stays where the
+ * link put it (inside the PE .rodata, see above); we store each addend at its target so the
+ * file holds link-time values. */
+static void apply_relocations(const Elf *e) {
+        const Elf64_Shdr *rela = e->rela;
+        if (rela->sh_entsize != sizeof(Elf64_Rela) || rela->sh_size % sizeof(Elf64_Rela) != 0 ||
+            !range_ok(rela->sh_offset, rela->sh_size, e->size))
+                die("%s: bad RELA section", arg_input);
+        size_t n_relocs = rela->sh_size / sizeof(Elf64_Rela);
+        const Elf64_Rela *r = (const Elf64_Rela *) (e->data + rela->sh_offset);
+        const OutSection *last_s = &sections[n_sections - 1];
+        uint64_t image_end = (uint64_t) last_s->rva + last_s->vsize;
+        for (size_t i = 0; i < n_relocs; i++) {
+                if (r[i].r_info != e->reloc_relative) /* type RELATIVE, symbol 0 */
+                        die("%s: dynamic relocation other than RELATIVE (symbol not hidden?)", arg_input);
+                OutSection *s = NULL;
                 for (unsigned j = 0; j < n_sections; j++)
-                        if (rela->sh_addr >= sections[j].rva &&
-                            rela->sh_addr + rela->sh_size <= (uint64_t) sections[j].rva + sections[j].data_size)
-                                in_ro = !(sections[j].flags & (PE_SCN_MEM_WRITE | PE_SCN_MEM_EXECUTE));
-                if (!in_ro)
-                        die("%s: the relocation table is not inside a read-only section", arg_input);
+                        if (r[i].r_offset >= sections[j].rva &&
+                            r[i].r_offset + 8 <= (uint64_t) sections[j].rva + sections[j].data_size)
+                                s = &sections[j];
+                if (!s)
+                        die("%s: relocation outside the initialized data of the converted sections", arg_input);
+                if (s->flags & PE_SCN_MEM_EXECUTE)
+                        die("%s: relocation in code (text relocation)", arg_input);
+                if (!(s->flags & PE_SCN_MEM_WRITE))
+                        die("relocation in the read-only section %s: pointer-holding data must go to "
+                            ".data (src/boot/efi.lds), a strict-NX loader maps it read-only", s->name);
+                if (r[i].r_offset % 8 != 0)
+                        die("%s: relocation target not 8-byte aligned", arg_input);
+                if (r[i].r_addend < 0 || (uint64_t) r[i].r_addend >= image_end)
+                        die("%s: relocation points outside the image", arg_input);
+                uint64_t v = (uint64_t) r[i].r_addend;
+                memcpy(s->copy + (r[i].r_offset - s->rva), &v, 8);
         }
+}
+
+/* The table must be what efi_self_relocate() walks, and efi_self_relocate() must be there
+ * (efi_main calls it first; the boot tests prove that part); the table read-only. */
+static void check_self_relocation(const Elf *e) {
+        const Elf64_Shdr *rela = e->rela, *symtab = e->symtab, *sh = e->sh;
+        if (!symtab || symtab->sh_entsize != sizeof(Elf64_Sym) || !range_ok(symtab->sh_offset, symtab->sh_size, e->size) ||
+            symtab->sh_link >= e->eh->e_shnum || !range_ok(sh[symtab->sh_link].sh_offset, sh[symtab->sh_link].sh_size, e->size))
+                die("%s: no usable symbol table (do not strip the ELF)", arg_input);
+        const Elf64_Sym *sym = (const Elf64_Sym *) (e->data + symtab->sh_offset);
+        const char *str = (const char *) e->data + sh[symtab->sh_link].sh_offset;
+        size_t n_sym = symtab->sh_size / sizeof(Elf64_Sym), str_size = sh[symtab->sh_link].sh_size;
+        bool have_start = false, have_end = false, have_fn = false;
+        for (size_t i = 0; i < n_sym; i++) {
+                if (sym[i].st_name >= str_size || sym[i].st_shndx == SHN_UNDEF)
+                        continue;
+                const char *sn = str + sym[i].st_name;
+                if (strnlen(sn, str_size - sym[i].st_name) == str_size - sym[i].st_name)
+                        continue;
+                if (strcmp(sn, "__self_reloc_start") == 0)
+                        have_start = sym[i].st_value == rela->sh_addr;
+                else if (strcmp(sn, "__self_reloc_end") == 0)
+                        have_end = sym[i].st_value == rela->sh_addr + rela->sh_size;
+                else if (strcmp(sn, "efi_self_relocate") == 0)
+                        have_fn = ELF64_ST_TYPE(sym[i].st_info) == STT_FUNC;
+        }
+        if (!have_start || !have_end)
+                die("%s: __self_reloc_start/_end do not bracket .rela.dyn (src/boot/efi.lds)", arg_input);
+        if (!have_fn)
+                die("%s: relocations but no efi_self_relocate() (link src/boot/zboot/self-reloc.c)", arg_input);
+        bool in_ro = false;
+        for (unsigned j = 0; j < n_sections; j++)
+                if (rela->sh_addr >= sections[j].rva &&
+                    rela->sh_addr + rela->sh_size <= (uint64_t) sections[j].rva + sections[j].data_size)
+                        in_ro = !(sections[j].flags & (PE_SCN_MEM_WRITE | PE_SCN_MEM_EXECUTE));
+        if (!in_ro)
+                die("%s: the relocation table is not inside a read-only section", arg_input);
+}
+
+/* The PE file: headers (NX_COMPAT, 4 KiB SectionAlignment, 512-byte FileAlignment, no base
+ * relocation directory) and the sections' data at FileAlignment. *ret_size: the file size. */
+static uint8_t *build_image(const Elf *e, size_t *ret_size) {
         OutSection *last = &sections[n_sections - 1];
 
         /* Lay out the file. */
@@ -368,7 +401,7 @@ int main(int argc, char **argv) {
         dos->e_lfanew = sizeof(DosHeader);
         PeHeader64 *pe = (PeHeader64 *) (out + sizeof(DosHeader));
         pe->Signature = PE_MAGIC;
-        pe->FileHeader.Machine = machine;
+        pe->FileHeader.Machine = e->machine;
         pe->FileHeader.NumberOfSections = (uint16_t) n_sections;
         pe->FileHeader.SizeOfOptionalHeader = sizeof(PeOptionalHeader64);
         pe->FileHeader.Characteristics = PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE | PE_FILE_DEBUG_STRIPPED;
@@ -377,9 +410,9 @@ int main(int argc, char **argv) {
         o->MajorLinkerVersion = 0;
         o->SizeOfCode = size_code;
         o->SizeOfInitializedData = size_data;
-        if (eh->e_entry > UINT32_MAX)
+        if (e->eh->e_entry > UINT32_MAX)
                 die("entry point beyond 4 GiB%s", "");
-        o->AddressOfEntryPoint = (uint32_t) eh->e_entry;
+        o->AddressOfEntryPoint = (uint32_t) e->eh->e_entry;
         o->BaseOfCode = base_code;
         o->ImageBase = 0; /* linked at 0; loaded anywhere, efi_self_relocate() fixes our pointers */
         o->SectionAlignment = SECTION_ALIGN;
@@ -406,11 +439,34 @@ int main(int argc, char **argv) {
         for (unsigned i = 0; i < n_sections; i++)
                 if (sections[i].data_size)
                         memcpy(out + shdrs[i].PointerToRawData, sections[i].copy, sections[i].data_size);
+        *ret_size = file_off;
+        return out;
+}
 
-        FILE *f = fopen(arg_output, "wb");
+static void write_file(const char *path, const uint8_t *data, size_t size) {
+        FILE *f = fopen(path, "wb");
         if (!f)
-                die("cannot create %s", arg_output);
-        if (fwrite(out, 1, file_off, f) != file_off || fclose(f) != 0)
-                die("cannot write %s", arg_output);
+                die("cannot create %s", path);
+        if (fwrite(data, 1, size, f) != size || fclose(f) != 0)
+                die("cannot write %s", path);
+}
+
+int main(int argc, char **argv) {
+        parse_args(argc, argv);
+
+        size_t size;
+        uint8_t *data = read_file(arg_input, &size);
+        arg_output = argv[optind + 1];   /* from here on, die() removes it */
+
+        Elf elf;
+        elf_open(data, size, &elf);
+        collect_sections(&elf);
+        if (elf.rela && elf.rela->sh_size > 0) {
+                apply_relocations(&elf);
+                check_self_relocation(&elf);
+        }
+        size_t out_size;
+        uint8_t *out = build_image(&elf, &out_size);
+        write_file(arg_output, out, out_size);
         return 0;
 }
