@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Which device tree applies (src/fundamental/uki-dtb.c, sd-stub 257's rules): sections of a
+ * loaded image made here (one page each), device trees and a .hwids built here. */
+#include "pe-format.h"
+#include "tests.h"
+#include "uki-dtb.h"
+
+static void be32(uint8_t *p, uint32_t v) {
+        p[0] = (uint8_t) (v >> 24), p[1] = (uint8_t) (v >> 16), p[2] = (uint8_t) (v >> 8), p[3] = (uint8_t) v;
+}
+static void le32(uint8_t *p, uint32_t v) {
+        p[0] = (uint8_t) v, p[1] = (uint8_t) (v >> 8), p[2] = (uint8_t) (v >> 16), p[3] = (uint8_t) (v >> 24);
+}
+
+/* A device tree whose root has compatible = compat (NULL: no compatible property). */
+static size_t make_dtb(uint8_t *out, const char *compat) {
+        static const char strings[] = "compatible";
+        uint8_t s[256];
+        size_t n = 0;
+        be32(s + n, 1), n += 4;          /* BEGIN_NODE "" */
+        be32(s + n, 0), n += 4;
+        if (compat) {
+                size_t l = strlen(compat) + 1;
+                be32(s + n, 3), n += 4;  /* PROP */
+                be32(s + n, (uint32_t) l), n += 4;
+                be32(s + n, 0), n += 4;
+                memset(s + n, 0, (l + 3) & ~3u);
+                memcpy(s + n, compat, l);
+                n += (l + 3) & ~3u;
+        }
+        be32(s + n, 2), n += 4;          /* END_NODE */
+        be32(s + n, 9), n += 4;          /* END */
+        size_t off_struct = 56, off_strings = off_struct + n, total = off_strings + sizeof(strings);
+        memset(out, 0, total);
+        be32(out + 0, 0xd00dfeed);
+        be32(out + 4, (uint32_t) total);
+        be32(out + 8, (uint32_t) off_struct);
+        be32(out + 12, (uint32_t) off_strings);
+        be32(out + 16, 40);
+        be32(out + 20, 17);
+        be32(out + 24, 16);
+        be32(out + 32, sizeof(strings));
+        be32(out + 36, (uint32_t) n);
+        memcpy(out + off_struct, s, n);
+        memcpy(out + off_strings, strings, sizeof(strings));
+        return total;
+}
+
+/* This machine's CHIDs: type t is 16 bytes of t + 1. */
+static ChidGuid chids[CHID_TYPES];
+
+/* .hwids with one device entry (chid of type t, name "dev", compatible compat), ended by a zero entry. */
+static size_t make_hwids(uint8_t *out, unsigned t, const char *compat) {
+        size_t strings = 2 * HWIDS_ENTRY_SIZE;
+        memset(out, 0, strings);
+        le32(out, HWIDS_DESCRIPTOR_DEVICETREE);
+        memcpy(out + 4, chids[t].b, 16);
+        le32(out + 20, (uint32_t) strings);
+        le32(out + 24, (uint32_t) strings + 4);
+        memcpy(out + strings, "dev", 4);
+        memcpy(out + strings + 4, compat, strlen(compat) + 1);
+        return strings + 4 + strlen(compat) + 1;
+}
+
+typedef struct {
+        const char *name;
+        const uint8_t *data;
+        size_t size;
+} Sec;
+
+static uint8_t img[0x10000];
+static size_t img_size;
+
+/* headers page, then one page per section; returns the section table. */
+static const void *image(const Sec *s, size_t n) {
+        img_size = 0x1000 * (n + 1);
+        memset(img, 0, img_size);
+        for (size_t i = 0; i < n; i++) {
+                PeSectionHeader h = {};
+                memcpy(h.Name, s[i].name, strnlen(s[i].name, 8));
+                h.VirtualAddress = 0x1000 * (uint32_t) (i + 1);
+                h.VirtualSize = (uint32_t) s[i].size;
+                memcpy(img + 0x200 + i * sizeof(h), &h, sizeof(h));
+                memcpy(img + h.VirtualAddress, s[i].data, s[i].size);
+        }
+        return img + 0x200;
+}
+
+static uint8_t dtb_a[512], dtb_b[512], dtb_c[512], dtb_none[512], fw[512], fw_none[512], hw[256], junk[64];
+static size_t la, lb, lc, lnone, lfw, lfwnone;
+
+static void setup(void) {
+        for (unsigned t = 0; t < CHID_TYPES; t++)
+                memset(chids[t].b, (int) t + 1, 16);
+        la = make_dtb(dtb_a, "vendor,board-a");
+        lb = make_dtb(dtb_b, "vendor,board-b");
+        lc = make_dtb(dtb_c, "vendor,board-c");
+        lnone = make_dtb(dtb_none, NULL);
+        lfw = make_dtb(fw, "vendor,board-b");
+        lfwnone = make_dtb(fw_none, NULL);
+        memset(junk, 0x5a, sizeof(junk));
+}
+
+/* the firmware's device tree names the model: the .dtbauto with its first compatible */
+static void test_firmware(void) {
+        Sec s[] = { { ".dtbauto", dtb_a, la }, { ".dtbauto", dtb_b, lb }, { ".dtb", dtb_c, lc } };
+        const void *t = image(s, 3);
+        UkiDtbMachine m = { .fw_dtb = fw, .fw_size = lfw, .chids = chids };
+        UkiDtbChoice c;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 1u);
+        ASSERT_TRUE(c.data == img + 0x2000 && c.size == lb);
+        ASSERT_TRUE(!c.hwids_tried);
+        /* the range leaves the matching one out: .dtb */
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 2, 3, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.section, 2u);
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 1, &m, &c), UKI_DTB_NONE);
+        /* another model: .dtb */
+        m.fw_dtb = dtb_c, m.fw_size = lc;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_PLAIN);
+        /* a firmware tree without compatible matches nothing (even with a .hwids: 257 reads
+         * .hwids only when there is no firmware tree) */
+        m.fw_dtb = fw_none, m.fw_size = lfwnone;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_TRUE(!uki_dtbauto_find(img, img_size, t, 3, 0, 3, &m, &c));
+        /* end past the table is clamped */
+        m.fw_dtb = fw, m.fw_size = lfw;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 99, &m, &c), UKI_DTB_AUTO);
+}
+
+/* no firmware device tree: the .hwids entry for this machine names the compatible */
+static void test_hwids(void) {
+        size_t lh = make_hwids(hw, 3, "vendor,board-b");
+        Sec s[] = { { ".dtb", dtb_c, lc }, { ".dtbauto", dtb_a, la }, { ".hwids", hw, lh }, { ".dtbauto", dtb_b, lb } };
+        const void *t = image(s, 4);
+        UkiDtbMachine m = { .chids = chids };
+        UkiDtbChoice c;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 3u);
+        ASSERT_TRUE(c.hwids_tried && c.hwids == HWIDS_OK);
+        ASSERT_TRUE(c.device.name && strcmp(c.device.name, "dev") == 0);
+        /* CHIDs not known: the .hwids cannot match, .dtb */
+        m.chids = NULL;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.section, 0u);
+        ASSERT_TRUE(c.hwids_tried && c.hwids == HWIDS_NOT_FOUND);
+        /* another machine */
+        static ChidGuid other[CHID_TYPES];
+        m.chids = other;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.hwids, HWIDS_NOT_FOUND);
+        /* the .hwids outside the range: not consulted */
+        m.chids = chids;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 3, 4, &m, &c), UKI_DTB_NONE);
+        ASSERT_TRUE(!c.hwids_tried);
+        /* an entry naming a compatible no .dtbauto has */
+        lh = make_hwids(hw, 5, "vendor,board-z");
+        t = image(s, 4);
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_TRUE(c.hwids == HWIDS_OK);
+}
+
+/* blobs that never match, sections outside the image, an empty .dtb */
+static void test_bad(void) {
+        Sec s[] = { { ".dtbauto", junk, sizeof(junk) }, { ".dtbauto", dtb_none, lnone }, { ".dtbauto", dtb_b, lb },
+                    { ".dtb", dtb_c, 0 }, { ".dtb", dtb_a, la } };
+        const void *t = image(s, 5);
+        UkiDtbMachine m = { .fw_dtb = fw, .fw_size = lfw };
+        UkiDtbChoice c;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 5, 0, 5, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 2u);
+        /* the image ends before the matching .dtbauto: not taken (nor the .dtb sections) */
+        ASSERT_EQ(uki_dtb_choose(img, 0x3000, t, 5, 0, 5, &m, &c), UKI_DTB_NONE);
+        /* no .dtbauto matches and the first .dtb is empty: none, as 257 */
+        m.fw_dtb = dtb_c, m.fw_size = lc;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 5, 0, 5, &m, &c), UKI_DTB_NONE);
+        m.fw_dtb = fw, m.fw_size = lfw;
+        /* a .dtb outside the image is passed over for the next */
+        Sec s2[] = { { ".dtb", dtb_c, lc }, { ".dtb", dtb_a, la } };
+        t = image(s2, 2);
+        PeSectionHeader h;
+        memcpy(&h, (const uint8_t *) t, sizeof(h));
+        h.VirtualAddress = 0x100000;   /* past the image */
+        memcpy(img + 0x200, &h, sizeof(h));
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 2, 0, 2, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.section, 1u);
+        /* no table */
+        ASSERT_EQ(uki_dtb_choose(img, img_size, NULL, 0, 0, 0, &m, &c), UKI_DTB_NONE);
+}
+
+int main(void) {
+        setup();
+        TEST(test_firmware);
+        TEST(test_hwids);
+        TEST(test_bad);
+        return TESTS_END();
+}
