@@ -2,7 +2,7 @@
 /*
  * Freestanding <stdlib.h> for the upstream decompressors. They are always handed an explicit
  * allocator (or a static workspace) by decompress.c; the default malloc/free they reference
- * exist only to link and fail every allocation (efi-libc/alloc.c).
+ * exist only to link and fail every allocation (src/efi-libc/alloc.c).
  */
 #pragma once
 
