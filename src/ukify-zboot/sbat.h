@@ -26,6 +26,7 @@ bool sbat_add_text(SbatList *l, const char *arg);
 /* "sbat,1,...\n" + the entries + "\n\0" (like ukify), malloc'd; ret_size counts the NUL. */
 char *sbat_format(const SbatList *l, size_t *ret_size);
 void sbat_free(SbatList *l);
+#define _cleanup_sbat_ _cleanup_(sbat_free)
 
 /* Put the merged .sbat into a stub (a copy in *ret): replaces the stub's .sbat section.
  * Returns 1 when done, 0 when the stub has no .sbat (the caller appends one), -1 on error. */

@@ -4,6 +4,36 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* The CLI's cleanup vocabulary, named as the EFI side's (src/boot/zboot/util.h: _cleanup_(f),
+ * ELEMENTSOF, take_pages()): a variable declared with _cleanup_xxx_ is released when it goes
+ * out of scope, on every return path; a result handed to the caller is taken out of it first
+ * (TAKE_PTR(), blob_take()). No goto, no cleanup tail, no macro that jumps. */
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+static inline void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+/* The pointer's value, leaving NULL behind (so its cleanup does nothing). */
+#define TAKE_PTR(p) ({ __typeof__(p) _taken_ = (p); (p) = NULL; _taken_; })
 
 typedef struct {
         uint8_t *data;
@@ -14,7 +44,13 @@ typedef struct {
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void blob_free(Blob *b);
-#define _cleanup_blob_ __attribute__((cleanup(blob_free)))
+#define _cleanup_blob_ _cleanup_(blob_free)
+/* The blob, leaving an empty one behind (as take_pages() on the EFI side). */
+static inline Blob blob_take(Blob *b) {
+        Blob r = *b;
+        *b = (Blob) {};
+        return r;
+}
 
 /* Read a whole file; on failure prints the reason and returns false. */
 bool read_file(const char *path, Blob *ret);
