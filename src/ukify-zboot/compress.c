@@ -15,15 +15,41 @@
 #include "compress.h"
 #include "lzop.h"
 
+/* The compressions we write (`zboot --compress`, `build --zboot`): their option names and default
+ * levels, in the order --help and the error message list them. The one list of them. */
+static const struct {
+        CompressionType type;
+        const char *name;
+        int level;
+} writable[] = {
+        { COMPRESSION_ZSTD, "zstd", 19 },       /* decode speed does not depend on the level */
+        { COMPRESSION_GZIP, "gzip", 12 },       /* libdeflate's best */
+        { COMPRESSION_LZ4,  "lz4",  12 },       /* LZ4HC max */
+        { COMPRESSION_XZ,   "xz",   9 },
+        { COMPRESSION_LZO,  "lzo",  9 },        /* lzop -9, what Makefile.zboot runs */
+};
+
 int compress_default_level(CompressionType t) {
-        switch (t) {
-        case COMPRESSION_ZSTD: return 19;       /* decode speed does not depend on the level */
-        case COMPRESSION_GZIP: return 12;       /* libdeflate's best */
-        case COMPRESSION_LZ4:  return 12;       /* LZ4HC max */
-        case COMPRESSION_XZ:   return 9;
-        case COMPRESSION_LZO:  return 9;        /* lzop -9, what Makefile.zboot runs */
-        default:               return 0;
-        }
+        for (size_t i = 0; i < ELEMENTSOF(writable); i++)
+                if (writable[i].type == t)
+                        return writable[i].level;
+        return 0;
+}
+
+bool compress_option_parse(const char *option, const char *value, CompressionType *ret) {
+        CompressionType t = compression_from_string(value);   /* the core's names, aliases included */
+        if (t == COMPRESSION_LZO && !compression_supported(t))
+                return error("%s lzo: not supported by this build (configure with -Dlzo=enabled; "
+                             "the binaries are then GPL-2.0-or-later)", option), false;
+        for (size_t i = 0; i < ELEMENTSOF(writable); i++)
+                if (writable[i].type == t) {
+                        *ret = t;
+                        return true;
+                }
+        char names[64] = "";
+        for (size_t i = 0; i < ELEMENTSOF(writable); i++)
+                snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "", writable[i].name);
+        return error("%s: unknown type \"%s\" (%s)", option, value, names), false;
 }
 
 /* Progress on stderr for the slow compressors (zstd at high levels, xz), only when stderr is a
