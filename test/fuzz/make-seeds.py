@@ -178,7 +178,15 @@ def main():
     for line in ["root=/dev/sda1 ro quiet", "initrd=\\EFI\\debian\\initrd.img nokaslr console=ttyS0",
                  "initrd=/a/b.img initrd=c.img no5lvl", "  spaces   initrd=x\x00after-nul", "émoji ✓ ünïcode"]:
         put("cmdline", line.encode())
-        put("cmdline-ucs2", line.encode("utf-16-le", "surrogatepass"))
+    # BootOptions: first byte even = UTF-16LE (LoadOptions), odd = UTF-8 (kexec); the kernel's
+    # quotes, "--", its white space (also the byte 0xa0), '=' in names, initrd= anywhere
+    for line in ["root=/dev/sda1 ro quiet", "initrd=\\EFI\\debian\\initrd.img nokaslr console=ttyS0",
+                 "initrd=/a/b.img initrd=c.img no5lvl", "  spaces   initrd=x\x00after-nul", "émoji ✓ ünïcode \U0001F600",
+                 "quiet \"nokaslr\" foo=\"a b\" -- noinitrd", "noinitrd=1 \"--\" no5lvl\tnokaslr", "a\nnokaslr",
+                 "q\u00a0nokaslr zboot.bench", "xinitrd=one \"initrd=two three\" -- initrd=//four initrd=",
+                 "a" * 2039 + " nokaslr", "x\ud800", "\udc00y\ud800z"]:
+        put("boot-options", line.encode("utf-16-le", "surrogatepass"), b"\x00")
+        put("boot-options", line.encode("utf-8", "surrogatepass"), b"\x01")
 
     # x86 page tables + screen_info: map_end, buf_phys, flags, X86Gop, probes
     for end, la57, fmt in [(4 << 30, 0, 1), (6 << 30, 1, 0), (1, 0, 2)]:
