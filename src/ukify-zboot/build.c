@@ -2,7 +2,10 @@
 /*
  * `ukify-zboot build`: a UKI with ukify's option names. Sections are appended after the
  * stub's own in ukify's order (.osrel .cmdline .dtb .uname .splash, extra sections, .initrd,
- * .linux), each at SectionAlignment, read-only data, deterministic output.
+ * .linux), each at SectionAlignment, read-only data, deterministic output. This file parses the
+ * command line, reads the inputs into a section list and calls the assembly: uki_assemble()
+ * (uki-assemble.c), zboot_make() for --zboot (zboot-assemble.c), addon_main() without --linux
+ * (addon.c), profile_join()/profile_pe_main() for profiles (profile.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,13 +23,15 @@
 #include "profile.h"
 #include "sbat.h"
 #include "sign.h"
+#include "uki-assemble.h"
 #include "verbs.h"
-#include "zboot.h"
+#include "zboot-assemble.h"
 
 #define MAX_EXTRA 16
 #define MAX_DTBAUTO 16   /* --devicetree-auto */
 #define MAX_INITRD 16
 #define MAX_SBAT 16
+#define MAX_JOIN 16   /* --join-profile */
 
 static void help(void) {
         printf("ukify-zboot build --linux KERNEL -o OUTPUT [OPTIONS]\n\n"
@@ -73,7 +78,24 @@ static void help(void) {
                "  -h --help\n");
 }
 
-int verb_build(int argc, char **argv) {
+/* The command line, as parsed; config_args_load() values included. */
+typedef struct {
+        bool measure;
+        const char *linux_path, *output, *stub_path, *cmdline, *osrel, *uname, *splash, *dtb, *sb_key, *sb_cert;
+        const char *initrds[MAX_INITRD], *extra[MAX_EXTRA], *sbats[MAX_SBAT], *dtbautos[MAX_DTBAUTO];
+        size_t n_initrd, n_extra, n_sbat, n_dtbauto;
+        const char *hwids_dir;
+        CompressionType ztype;
+        const char *profile, *joins[MAX_JOIN];   /* profile.c */
+        size_t n_joins;
+        /* ukify's PCR signing options (pcrsig.c) */
+        const char *pcr_priv[PCRSIG_MAX_KEYS], *pcr_pub[PCRSIG_MAX_KEYS], *pcr_phases[PCRSIG_MAX_KEYS];
+        size_t n_pcr_priv, n_pcr_pub, n_pcr_phases;
+        const char *pcr_banks, *pcrpkey, *efi_arch, *microcode;
+} BuildArgs;
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, BuildArgs *a) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
                A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_PROFILE, A_JOIN_PROFILE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
                A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE, A_DTBAUTO, A_HWIDS };
@@ -110,86 +132,64 @@ int verb_build(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        bool measure = false;
-        const char *linux_path = NULL, *output = NULL, *stub_path = NULL, *cmdline = NULL, *osrel = NULL,
-                   *uname = NULL, *splash = NULL, *dtb = NULL, *sb_key = NULL, *sb_cert = NULL;
-        const char *initrds[MAX_INITRD], *extra[MAX_EXTRA], *sbats[MAX_SBAT];
-        size_t n_initrd = 0, n_extra = 0, n_sbat = 0;
-        const char *dtbautos[MAX_DTBAUTO];
-        size_t n_dtbauto = 0;
-        const char *hwids_dir = NULL;
-        CompressionType ztype = _COMPRESSION_INVALID;
-        int c, ret = 1;
-        const char *profile = NULL, *joins[16];   /* profile.c */
-        size_t n_joins = 0;
-        /* ukify's PCR signing options and config file (pcrsig.c, config.c) */
-        static ConfigArgs cfg; /* static: what getopt keeps pointers into lives to the end */
-        const char *pcr_priv[PCRSIG_MAX_KEYS], *pcr_pub[PCRSIG_MAX_KEYS], *pcr_phases[PCRSIG_MAX_KEYS];
-        size_t n_pcr_priv = 0, n_pcr_pub = 0, n_pcr_phases = 0;
-        const char *pcr_banks = NULL, *pcrpkey = NULL, *efi_arch = NULL, *microcode = NULL;
+        int c;
 
-        if (!config_args_load(&argc, &argv, &cfg))
-                return 1;
         while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) >= 0)
                 switch (c) {
-                case A_LINUX: linux_path = optarg; break;
+                case A_LINUX: a->linux_path = optarg; break;
                 case A_ZBOOT:
-                        ztype = optarg ? compression_from_string(optarg) : COMPRESSION_ZSTD;
-                        if (ztype == COMPRESSION_LZO && !compression_supported(ztype))
-                                return error("--zboot lzo: not supported by this build (configure with -Dlzo=enabled; "
-                                             "the binaries are then GPL-2.0-or-later)");
-                        if (ztype != COMPRESSION_ZSTD && ztype != COMPRESSION_GZIP && ztype != COMPRESSION_LZ4 &&
-                            ztype != COMPRESSION_XZ && ztype != COMPRESSION_LZO)
-                                return error("--zboot: unknown type \"%s\" (zstd, gzip, lz4, xz, lzo)", optarg);
+                        a->ztype = COMPRESSION_ZSTD;
+                        if (optarg && !compress_option_parse("--zboot", optarg, &a->ztype))
+                                return 1;
                         break;
                 case A_INITRD:
-                        if (n_initrd == MAX_INITRD)
+                        if (a->n_initrd == MAX_INITRD)
                                 return error("--initrd: at most %d", MAX_INITRD);
-                        initrds[n_initrd++] = optarg;
+                        a->initrds[a->n_initrd++] = optarg;
                         break;
-                case A_CMDLINE: cmdline = optarg; break;
-                case A_OSREL: osrel = optarg; break;
-                case A_UNAME: uname = optarg; break;
+                case A_CMDLINE: a->cmdline = optarg; break;
+                case A_OSREL: a->osrel = optarg; break;
+                case A_UNAME: a->uname = optarg; break;
                 case A_SBAT:
-                        if (n_sbat == MAX_SBAT)
+                        if (a->n_sbat == MAX_SBAT)
                                 return error("--sbat: at most %d", MAX_SBAT);
-                        sbats[n_sbat++] = optarg;
+                        a->sbats[a->n_sbat++] = optarg;
                         break;
-                case A_SB_KEY: sb_key = optarg; break;
-                case A_SB_CERT: sb_cert = optarg; break;
-                case A_SPLASH: splash = optarg; break;
-                case A_DTB: dtb = optarg; break;
+                case A_SB_KEY: a->sb_key = optarg; break;
+                case A_SB_CERT: a->sb_cert = optarg; break;
+                case A_SPLASH: a->splash = optarg; break;
+                case A_DTB: a->dtb = optarg; break;
                 case A_DTBAUTO:
-                        if (n_dtbauto == MAX_DTBAUTO)
+                        if (a->n_dtbauto == MAX_DTBAUTO)
                                 return error("--devicetree-auto: at most %d", MAX_DTBAUTO);
-                        dtbautos[n_dtbauto++] = optarg;
+                        a->dtbautos[a->n_dtbauto++] = optarg;
                         break;
-                case A_HWIDS: hwids_dir = optarg; break;
-                case A_MICROCODE: microcode = optarg; break;
+                case A_HWIDS: a->hwids_dir = optarg; break;
+                case A_MICROCODE: a->microcode = optarg; break;
                 case A_SECTION:
-                        if (n_extra == MAX_EXTRA)
+                        if (a->n_extra == MAX_EXTRA)
                                 return error("--section: at most %d", MAX_EXTRA);
                         if (!strchr(optarg, ':') ||
                             !section_name_check(optarg, (size_t) (strchr(optarg, ':') - optarg)))
                                 return error("--section: expected NAME:TEXT or NAME:@FILE with a name of 1..8 printable ASCII bytes, got \"%s\"",
                                              optarg);
-                        extra[n_extra++] = optarg;
+                        a->extra[a->n_extra++] = optarg;
                         break;
-                case A_STUB: stub_path = optarg; break;
-                case A_MEASURE: measure = true; break;
-                case A_PROFILE: profile = optarg; break;
+                case A_STUB: a->stub_path = optarg; break;
+                case A_MEASURE: a->measure = true; break;
+                case A_PROFILE: a->profile = optarg; break;
                 case A_JOIN_PROFILE:
-                        if (n_joins == sizeof(joins) / sizeof(*joins))
-                                return error("--join-profile: at most %zu", sizeof(joins) / sizeof(*joins));
-                        joins[n_joins++] = optarg;
+                        if (a->n_joins == MAX_JOIN)
+                                return error("--join-profile: at most %zu", (size_t) MAX_JOIN);
+                        a->joins[a->n_joins++] = optarg;
                         break;
                 case 'c':
                 case A_CONFIG: break; /* read by config_expand() */
                 case A_PCR_PRIV:
                 case A_PCR_PUB:
                 case A_PHASES: {
-                        const char **v = c == A_PCR_PRIV ? pcr_priv : c == A_PCR_PUB ? pcr_pub : pcr_phases;
-                        size_t *nv = c == A_PCR_PRIV ? &n_pcr_priv : c == A_PCR_PUB ? &n_pcr_pub : &n_pcr_phases;
+                        const char **v = c == A_PCR_PRIV ? a->pcr_priv : c == A_PCR_PUB ? a->pcr_pub : a->pcr_phases;
+                        size_t *nv = c == A_PCR_PRIV ? &a->n_pcr_priv : c == A_PCR_PUB ? &a->n_pcr_pub : &a->n_pcr_phases;
                         if (*nv == PCRSIG_MAX_KEYS)
                                 return error("--pcr-private-key/--pcr-public-key/--phases: at most %d", PCRSIG_MAX_KEYS);
                         if (c == A_PHASES && *optarg && !pcr_phases_check(optarg))
@@ -200,65 +200,91 @@ int verb_build(int argc, char **argv) {
                 case A_PCR_BANKS:
                         if (!pcr_banks_check(optarg))
                                 return 1;
-                        pcr_banks = optarg;
+                        a->pcr_banks = optarg;
                         break;
-                case A_PCRPKEY: pcrpkey = optarg; break;
+                case A_PCRPKEY: a->pcrpkey = optarg; break;
                 case A_EFI_ARCH:
                         if (strcmp(optarg, "x64") != 0 && strcmp(optarg, "aa64") != 0)
                                 return error("--efi-arch: \"%s\" is not supported: our stubs are x64 and aa64", optarg);
-                        efi_arch = optarg;
+                        a->efi_arch = optarg;
                         break;
                 case A_SIGNTOOL:
                         if (strcmp(optarg, "sbsign") != 0)
                                 return error("--signtool: only sbsign is supported, not \"%s\"", optarg);
                         break;
-                case 'o': output = optarg; break;
+                case 'o': a->output = optarg; break;
                 case 'h': help(); return 0;
                 default: return 2;
                 }
         if (optind != argc)
                 return error("build: unexpected argument \"%s\" (see --help)", argv[optind]);
-        if (!linux_path && !n_joins && (n_dtbauto || hwids_dir))
-                return error("--devicetree-auto/--hwids: only in a UKI with --linux (not yet in profile PEs or add-ons)");
-        if (!linux_path && profile && !n_joins) {
-                /* ukify 257: a profile PE, to be joined into a UKI with --join-profile */
-                if (!output)
-                        return error("build: --output is required");
-                return profile_pe_main(profile, cmdline, osrel, uname, dtb, splash, initrds, n_initrd, extra, n_extra,
-                                       output);
-        }
-        if (!linux_path && !n_joins && (cmdline || dtb || n_initrd || microcode || n_extra)) {
-                /* ukify 257: without --linux, build makes a PE add-on (addon.c) */
-                if (!output)
-                        return error("build: --output is required");
-                if (!sign_check_args(sb_key, sb_cert))
-                        return 1;
-                char *cl = cmdline && cmdline[0] != '@' ? strdup(cmdline) : NULL;
-                if (cl)
-                        cmdline_collapse_whitespace(cl);
-                ret = addon_main(&(AddonArgs) { output, stub_path, efi_arch, osrel && *osrel ? osrel : NULL,
-                                                cl ? cl : cmdline, dtb, uname, microcode, initrds, n_initrd, extra,
-                                                n_extra, sbats, n_sbat, sb_key, sb_cert });
-                free(cl);
-                return ret;
-        }
-        if (!linux_path)
-                return error("build: --linux is required");
-        if (!output)
+        return -1;
+}
+
+/* ukify 257: without --linux, build makes a PE add-on (addon.c). */
+static int build_addon(const BuildArgs *a) {
+        if (!a->output)
                 return error("build: --output is required");
-        if (!sign_check_args(sb_key, sb_cert))
+        if (!sign_check_args(a->sb_key, a->sb_cert))
                 return 1;
-        if (n_pcr_pub && n_pcr_pub != n_pcr_priv)
-                return error("--pcr-public-key= specifications must match --pcr-private-key=");
-        if (n_pcr_phases && n_pcr_phases != n_pcr_priv)
-                return error("--phases= specifications must match --pcr-private-key=");
+        _cleanup_free_ char *cl = a->cmdline && a->cmdline[0] != '@' ? strdup(a->cmdline) : NULL;
+        if (cl)
+                cmdline_collapse_whitespace(cl);
+        return addon_main(&(AddonArgs) { a->output, a->stub_path, a->efi_arch, a->osrel && *a->osrel ? a->osrel : NULL,
+                                         cl ? cl : a->cmdline, a->dtb, a->uname, a->microcode, a->initrds, a->n_initrd,
+                                         a->extra, a->n_extra, a->sbats, a->n_sbat, a->sb_key, a->sb_cert });
+}
+
+/* The UKI's sections before .sbat, in ukify's order (.osrel .cmdline .dtb .dtbauto .hwids .uname
+ * .splash .pcrpkey, the --section ones), each input checked as it is read. */
+static bool uki_sections(const BuildArgs *a, const char *osrel, const char *cmdline, const char *uname,
+                         SectionList *l) {
+        Blob last;
+        if (!section_list_add_arg(l, ".osrel", osrel, false) || !section_list_add_arg(l, ".cmdline", cmdline, false) ||
+            !section_list_add_arg(l, ".dtb", a->dtb, true))
+                return false;
+        if (a->dtb && !dtb_check((last = section_list_last(l), &last), a->dtb))
+                return false;
+        for (size_t i = 0; i < a->n_dtbauto; i++)   /* after .dtb, in the order given, as ukify 257 */
+                if (!section_list_add_arg(l, ".dtbauto", a->dtbautos[i], true) ||
+                    !dtb_check((last = section_list_last(l), &last), a->dtbautos[i]))
+                        return false;
+        if (a->hwids_dir) {   /* after .dtbauto, before .uname, as ukify 257 */
+                _cleanup_blob_ Blob h = {};
+                if (!hwids_pack_dir(a->hwids_dir, &h) || !section_list_add_blob(l, ".hwids", &h))
+                        return false;
+        }
+        if (uname && !section_list_add(l, ".uname", uname, strlen(uname)))
+                return false;
+        if (!section_list_add_arg(l, ".splash", a->splash, true))
+                return false;
+        if (a->splash && !splash_check((last = section_list_last(l), &last), a->splash))
+                return false;
+        /* .pcrpkey as ukify picks it: --pcrpkey, the one public key, the one private key's public half */
+        const char *pcrpkey = a->pcrpkey;
+        if (!pcrpkey && a->n_pcr_pub == 1 && *a->pcr_pub[0])
+                pcrpkey = a->pcr_pub[0];
+        if (!section_list_add_arg(l, ".pcrpkey", pcrpkey, true))
+                return false;
+        if (!pcrpkey && a->n_pcr_priv == 1) {
+                _cleanup_blob_ Blob k = {};
+                if (!pcrpkey_from_private(a->pcr_priv[0], &k) || !section_list_add_blob(l, ".pcrpkey", &k))
+                        return false;
+        }
+        for (size_t i = 0; i < a->n_extra; i++)
+                if (!section_list_add_spec(l, a->extra[i]))
+                        return false;
+        return true;
+}
+
+static int build_uki(const BuildArgs *a) {
         PcrSignKey pcr_keys[PCRSIG_MAX_KEYS];
-        for (size_t i = 0; i < n_pcr_priv; i++)
-                pcr_keys[i] = (PcrSignKey) { pcr_priv[i], i < n_pcr_pub && *pcr_pub[i] ? pcr_pub[i] : NULL,
-                                             i < n_pcr_phases && *pcr_phases[i] ? pcr_phases[i] : NULL };
-        if (osrel && !*osrel)
-                osrel = NULL; /* as ukify: --os-release= (empty) means no .osrel */
-        char *cmdline_buf = NULL;
+        for (size_t i = 0; i < a->n_pcr_priv; i++)
+                pcr_keys[i] = (PcrSignKey) { a->pcr_priv[i], i < a->n_pcr_pub && *a->pcr_pub[i] ? a->pcr_pub[i] : NULL,
+                                             i < a->n_pcr_phases && *a->pcr_phases[i] ? a->pcr_phases[i] : NULL };
+        const char *osrel = a->osrel && *a->osrel ? a->osrel : NULL;  /* as ukify: --os-release= (empty) means no .osrel */
+        const char *cmdline = a->cmdline, *uname = a->uname;
+        _cleanup_free_ char *cmdline_buf = NULL, *detected = NULL;
         if (cmdline && cmdline[0] != '@') {
                 /* as ukify: a literal command line's whitespace runs become one space */
                 if (!(cmdline_buf = strdup(cmdline)))
@@ -267,193 +293,101 @@ int verb_build(int argc, char **argv) {
                 cmdline = cmdline_buf;
         }
 
-        Blob kernel = {}, payload = {}, stub = {}, initrd = {}, out = {}, stub_sbat = {}, pcrpkey_blob = {};
-        SbatList sl = {};
-        char *sbat_text = NULL;
-        size_t sbat_size = 0;
-        Blob texts[13 + MAX_EXTRA + MAX_DTBAUTO] = {}, ucode = {};
-        PeNewSection secs[13 + MAX_EXTRA + MAX_DTBAUTO];
-        size_t n = 0, nt = 0;
-        char *detected = NULL;
-        char names[MAX_EXTRA][9];
-
-        if (!read_file(linux_path, &kernel))
-                goto out;
-        KernelKind kind = kernel_validate(&kernel, linux_path, &payload);
+        _cleanup_blob_ Blob kernel = {}, payload = {}, stub = {}, initrd = {}, ucode = {}, out = {};
+        _cleanup_section_list_ SectionList secs = {};
+        if (!read_file(a->linux_path, &kernel))
+                return 1;
+        KernelKind kind = kernel_validate(&kernel, a->linux_path, &payload);
         if (kind == KERNEL_UNKNOWN)
-                goto out;
+                return 1;
         Arch arch = kernel_arch(&kernel);
-        if (arch == ARCH_UNKNOWN) {
-                error("%s: unsupported machine type (x86_64 and aarch64 only)", linux_path);
-                goto out;
-        }
-        if (efi_arch && strcmp(efi_arch, arch_efi_suffix(arch)) != 0) {
-                error("--efi-arch=%s, but %s is %s (EFI arch %s)", efi_arch, linux_path, arch_name(arch),
-                      arch_efi_suffix(arch));
-                goto out;
-        }
+        if (arch == ARCH_UNKNOWN)
+                return error("%s: unsupported machine type (x86_64 and aarch64 only)", a->linux_path);
+        if (a->efi_arch && strcmp(a->efi_arch, arch_efi_suffix(arch)) != 0)
+                return error("--efi-arch=%s, but %s is %s (EFI arch %s)", a->efi_arch, a->linux_path, arch_name(arch),
+                             arch_efi_suffix(arch));
         if (!uname) {
                 /* from the kernel as given (a zboot payload is already unpacked) */
                 uname = detected = kernel_uname(&kernel, &payload);
                 if (!uname)
                         info("warning: could not detect the kernel version; no .uname (use --uname)");
         }
-        if (ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
+        if (a->ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
                 Blob z;
-                if (!make_zboot(&kernel, &payload, linux_path, ztype, compress_default_level(ztype), arch, NULL, NULL, 0,
-                                &z))
-                        goto out;
+                if (!zboot_make(&kernel, &payload, a->linux_path, a->ztype, compress_default_level(a->ztype), arch, NULL,
+                                NULL, 0, NULL, NULL, &z))
+                        return 1;
                 blob_free(&kernel);
                 kernel = z;
         }
         blob_free(&payload);
 
         /* initrds concatenated, each padded to 4 bytes like ukify */
-        if (!initrds_concat(initrds, n_initrd, &initrd))
-                goto out;
-
-#define TEXT(arg, secname) do { \
-                if (!section_add(arg, secname, false, texts, &nt, secs, &n)) goto out; \
-        } while (0)
-#define FILESEC(path, secname) do { \
-                if (!section_add(path, secname, true, texts, &nt, secs, &n)) goto out; \
-        } while (0)
-        TEXT(osrel, ".osrel");
-        TEXT(cmdline, ".cmdline");
-        FILESEC(dtb, ".dtb");
-        if (dtb && !dtb_check(&texts[nt - 1], dtb))
-                goto out;
-        for (size_t i = 0; i < n_dtbauto; i++) {   /* after .dtb, in the order given, as ukify 257 */
-                FILESEC(dtbautos[i], ".dtbauto");
-                if (!dtb_check(&texts[nt - 1], dtbautos[i]))
-                        goto out;
-        }
-        if (hwids_dir) {   /* after .dtbauto, before .uname, as ukify 257 */
-                if (!hwids_pack_dir(hwids_dir, &texts[nt]))
-                        goto out;
-                secs[n++] = (PeNewSection) { ".hwids", texts[nt].data, texts[nt].size, 0, false };
-                nt++;
-        }
-        if (uname)
-                secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };
-        FILESEC(splash, ".splash");
-        if (splash && !splash_check(&texts[nt - 1], splash))
-                goto out;
-        /* .pcrpkey as ukify picks it: --pcrpkey, the one public key, the one private key's public half */
-        if (!pcrpkey && n_pcr_pub == 1 && *pcr_pub[0])
-                pcrpkey = pcr_pub[0];
-        FILESEC(pcrpkey, ".pcrpkey");
-        if (!pcrpkey && n_pcr_priv == 1) {
-                if (!pcrpkey_from_private(pcr_priv[0], &pcrpkey_blob))
-                        goto out;
-                secs[n++] = (PeNewSection) { ".pcrpkey", pcrpkey_blob.data, pcrpkey_blob.size, 0, false };
-        }
-        for (size_t i = 0; i < n_extra; i++) {
-                size_t l = (size_t) (strchr(extra[i], ':') - extra[i]);
-                memcpy(names[i], extra[i], l);
-                names[i][l] = '\0';
-                TEXT(extra[i] + l + 1, names[i]);
-        }
+        if (!initrds_concat(a->initrds, a->n_initrd, &initrd) || !uki_sections(a, osrel, cmdline, uname, &secs))
+                return 1;
 
         char path[4096];
-        bool defaulted = !stub_path;
+        const char *stub_path = a->stub_path;
         if (!stub_path) {
                 snprintf(path, sizeof(path), "%s/linux%s.efi.stub", stub_dir(), arch_efi_suffix(arch));
                 stub_path = path;
         }
-        if (!read_stub(stub_path, defaulted, &stub))
-                goto out;
-        PeFile sf;
-        PeResult r = pe_parse(stub.data, stub.size, &sf);
-        if (r != PE_OK) {
-                error("%s: %s", stub_path, pe_strerror(r));
-                goto out;
-        }
-        /* .sbat as ukify makes it: the stub's, the kernel's (the .linux as embedded: for a zboot
-         * image ours carries the wrapped kernel's entries too), the user's; replaces the stub's */
-        if (!sbat_add_pe(&sl, &stub, stub_path) || !sbat_add_pe(&sl, &kernel, linux_path))
-                goto out;
-        for (size_t i = 0; i < n_sbat; i++)
-                if (!sbat_add_text(&sl, sbats[i]))
-                        goto out;
-        if (n_sbat == 0 && !sbat_add_text(&sl, UKI_SBAT_DEFAULT)) /* as ukify: a UKI can always be revoked */
-                goto out;
-        sbat_text = sbat_format(&sl, &sbat_size);
-        if (!sbat_text)
-                goto out;
-        int sr = sbat_replace(&stub, stub_path, sbat_text, sbat_size, &stub_sbat);
-        if (sr < 0)
-                goto out;
-        if (sr > 0) {
-                r = pe_parse(stub_sbat.data, stub_sbat.size, &sf);
-                if (r != PE_OK) {
-                        error("%s: internal error after replacing .sbat: %s", stub_path, pe_strerror(r));
-                        goto out;
-                }
-        } else if (sl.n > 0)
-                secs[n++] = (PeNewSection) { ".sbat", sbat_text, sbat_size, 0, false };
-        for (size_t i = 0; i < n; i++)
-                if (pe_find_section(&sf, secs[i].name) >= 0) {
-                        error("%s: the stub already has a %s section", stub_path, secs[i].name);
-                        goto out;
-                }
-        if (n_initrd)
-                secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0, false };
-        /* .ucode after .initrd, as ukify 257 orders them (the stub puts it first in the initrd) */
-        if (microcode) {
-                if (!read_file(microcode, &ucode))
-                        goto out;
-                secs[n++] = (PeNewSection) { ".ucode", ucode.data, ucode.size, 0, false };
-        }
-        secs[n++] = (PeNewSection) { ".linux", kernel.data, kernel.size, 0, false };
-
-        size_t total;
-        r = pe_append_size(&sf, secs, n, &total);
-        if (r == PE_OK) {
-                out.data = malloc(total);
-                r = out.data ? pe_append_sections(&sf, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
-        }
-        if (r != PE_OK) {
-                error("%s: cannot add sections: %s", stub_path, pe_strerror(r));
-                goto out;
-        }
-        if (profile || n_joins) {
-                /* the base ends here: profile 0's .profile, then the joined profiles (profile.c) */
-                if (!profile_join(&out, profile, joins, n_joins))
-                        goto out;
-        }
-        if (n_pcr_priv && !pcrsig_append(&out, output, pcr_keys, n_pcr_priv, pcr_banks))
-                goto out;
+        if (!read_stub(stub_path, !a->stub_path, &stub))
+                return 1;
+        if (a->microcode && !read_file(a->microcode, &ucode))
+                return 1;
+        if (!uki_assemble(&(UkiParts) { &stub, stub_path, &kernel, a->linux_path, a->sbats, a->n_sbat, &secs,
+                                        a->n_initrd ? &initrd : NULL, a->microcode ? &ucode : NULL },
+                          &out))
+                return 1;
+        /* the base ends here: profile 0's .profile, then the joined profiles (profile.c) */
+        if ((a->profile || a->n_joins) && !profile_join(&out, a->profile, a->joins, a->n_joins))
+                return 1;
+        if (a->n_pcr_priv && !pcrsig_append(&out, a->output, pcr_keys, a->n_pcr_priv, a->pcr_banks))
+                return 1;
         uint8_t pcr11[MEASURE_DIGEST_SIZE];
         PeFile of;
-        if (measure && (pe_parse(out.data, out.size, &of) != PE_OK || !uki_pcr11_sha256(&of, pcr11))) {
-                error("%s: cannot compute the PCR 11 value", output);
-                goto out;
+        if (a->measure && (pe_parse(out.data, out.size, &of) != PE_OK || !uki_pcr11_sha256(&of, pcr11)))
+                return error("%s: cannot compute the PCR 11 value", a->output);
+        if (!write_output(a->output, out.data, out.size, a->sb_key, a->sb_cert))
+                return 1;
+        /* per profile: "11:sha256=" for profile 0, "11@N:sha256=" for the others */
+        if (a->measure && !profile_print_measure(&of))
+                return 1;
+        info("wrote %s: %zu bytes (%s .linux, %s)%s", a->output, out.size, kernel_kind_name(kernel_kind(&kernel)),
+             arch_name(arch), a->sb_key ? ", signed" : "");
+        return 0;
+}
+
+int verb_build(int argc, char **argv) {
+        static ConfigArgs cfg; /* static: what getopt keeps pointers into lives to the end */
+        BuildArgs a = { .ztype = _COMPRESSION_INVALID };
+
+        if (!config_args_load(&argc, &argv, &cfg))
+                return 1;
+        int r = parse_args(argc, argv, &a);
+        if (r >= 0)
+                return r;
+        if (!a.linux_path && !a.n_joins && (a.n_dtbauto || a.hwids_dir))
+                return error("--devicetree-auto/--hwids: only in a UKI with --linux (not yet in profile PEs or add-ons)");
+        if (!a.linux_path && a.profile && !a.n_joins) {
+                /* ukify 257: a profile PE, to be joined into a UKI with --join-profile */
+                if (!a.output)
+                        return error("build: --output is required");
+                return profile_pe_main(a.profile, a.cmdline, a.osrel, a.uname, a.dtb, a.splash, a.initrds, a.n_initrd,
+                                       a.extra, a.n_extra, a.output);
         }
-        if (!write_output(output, out.data, out.size, sb_key, sb_cert))
-                goto out;
-        if (measure) {
-                /* per profile: "11:sha256=" for profile 0, "11@N:sha256=" for the others */
-                if (!profile_print_measure(&of))
-                        goto out;
-        }
-        info("wrote %s: %zu bytes (%s .linux, %s)%s", output, out.size, kernel_kind_name(kernel_kind(&kernel)),
-             arch_name(arch), sb_key ? ", signed" : "");
-        ret = 0;
-out:
-        for (size_t i = 0; i < nt; i++)
-                blob_free(&texts[i]);
-        blob_free(&kernel);
-        blob_free(&payload);
-        blob_free(&stub);
-        blob_free(&initrd);
-        blob_free(&ucode);
-        blob_free(&out);
-        blob_free(&stub_sbat);
-        blob_free(&pcrpkey_blob);
-        free(cmdline_buf);
-        sbat_free(&sl);
-        free(sbat_text);
-        free(detected);
-        return ret;
+        if (!a.linux_path && !a.n_joins && (a.cmdline || a.dtb || a.n_initrd || a.microcode || a.n_extra))
+                return build_addon(&a);
+        if (!a.linux_path)
+                return error("build: --linux is required");
+        if (!a.output)
+                return error("build: --output is required");
+        if (!sign_check_args(a.sb_key, a.sb_cert))
+                return 1;
+        if (a.n_pcr_pub && a.n_pcr_pub != a.n_pcr_priv)
+                return error("--pcr-public-key= specifications must match --pcr-private-key=");
+        if (a.n_pcr_phases && a.n_pcr_phases != a.n_pcr_priv)
+                return error("--phases= specifications must match --pcr-private-key=");
+        return build_uki(&a);
 }

@@ -11,9 +11,11 @@
 #include "inputs.h"
 #include "measure.h"
 #include "profile.h"
+#include "uki-assemble.h"
 #include "uki-profile.h"
 
 #define MAX_JOIN_SECTIONS 64
+#define MAX_JOIN 16
 
 /* The sections ukify 257 copies from a joined profile PE. */
 static bool importable(const char *name, bool with_osrel) {
@@ -27,7 +29,7 @@ static bool importable(const char *name, bool with_osrel) {
         return false;
 }
 
-bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, size_t n_joins) {
+bool profile_join_assemble(Blob *uki, const Blob *text, const Blob *pes, const char *const *names_in, size_t n_joins) {
         PeFile f;
         PeResult r = pe_parse(uki->data, uki->size, &f);
         if (r != PE_OK)
@@ -35,40 +37,17 @@ bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, 
         if (uki_profile_count(uki->data + f.sections_offset, f.n_sections) > 0)
                 return error("--profile/--join-profile: the UKI already has .profile sections"), false;
 
-        Blob text = {}, pes[16] = {};
         PeNewSection secs[MAX_JOIN_SECTIONS];
         char names[MAX_JOIN_SECTIONS][PE_SECTION_NAME_LEN + 1];
         size_t n = 0;
-        bool ok = false, with_osrel = pe_find_section(&f, ".osrel") >= 0;
-        Blob out = {};
-
-        if (n_joins > sizeof(pes) / sizeof(*pes)) {
-                error("--join-profile: at most %zu", sizeof(pes) / sizeof(*pes));
-                goto out;
-        }
-        if (profile_arg) {
-                if (!read_text_or_file(profile_arg, &text))
-                        goto out;
-        } else {
-                static const char def[] = "ID=main";
-                text.data = (uint8_t *) strdup(def);
-                text.size = strlen(def);
-                if (!text.data) {
-                        error("out of memory");
-                        goto out;
-                }
-        }
-        secs[n++] = (PeNewSection) { ".profile", text.data, text.size, 0, false };
+        bool with_osrel = pe_find_section(&f, ".osrel") >= 0;
+        secs[n++] = (PeNewSection) { ".profile", text->data, text->size, 0, false };
 
         for (size_t j = 0; j < n_joins; j++) {
                 PeFile p;
-                if (!read_file(joins[j], &pes[j]))
-                        goto out;
                 r = pe_parse(pes[j].data, pes[j].size, &p);
-                if (r != PE_OK) {
-                        error("%s: %s", joins[j], pe_strerror(r));
-                        goto out;
-                }
+                if (r != PE_OK)
+                        return error("%s: %s", names_in[j], pe_strerror(r)), false;
                 size_t first = n, profiles = 0;
                 for (size_t i = 0; i < p.n_sections; i++) {
                         PeSectionHeader s = pe_section(&p, i);
@@ -76,57 +55,70 @@ bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, 
                         pe_section_name(&s, name);
                         if (!importable(name, with_osrel))
                                 continue;
-                        if (n == first && strcmp(name, ".profile") != 0) {
-                                error("%s: expected .profile as the first UKI section of a profile PE, got %s", joins[j],
-                                      name);
-                                goto out;
-                        }
-                        if (strcmp(name, ".profile") == 0 && ++profiles > 1) {
-                                error("%s: more than one .profile section", joins[j]);
-                                goto out;
-                        }
+                        if (n == first && strcmp(name, ".profile") != 0)
+                                return error("%s: expected .profile as the first UKI section of a profile PE, got %s",
+                                             names_in[j], name), false;
+                        if (strcmp(name, ".profile") == 0 && ++profiles > 1)
+                                return error("%s: more than one .profile section", names_in[j]), false;
                         for (size_t k = first; k < n; k++)
-                                if (strcmp(secs[k].name, name) == 0) {
-                                        error("%s: duplicate section %s", joins[j], name);
-                                        goto out;
-                                }
-                        if (n == MAX_JOIN_SECTIONS) {
-                                error("--join-profile: too many sections");
-                                goto out;
-                        }
+                                if (strcmp(secs[k].name, name) == 0)
+                                        return error("%s: duplicate section %s", names_in[j], name), false;
+                        if (n == MAX_JOIN_SECTIONS)
+                                return error("--join-profile: too many sections"), false;
                         size_t size;
                         const uint8_t *d = pe_section_data(&p, i, &size);
                         memcpy(names[n], name, sizeof(name));
                         secs[n] = (PeNewSection) { names[n], d, size, 0, false };
                         n++;
-                        info("copying section %s from %s: %zu bytes", name, joins[j], size);
+                        info("copying section %s from %s: %zu bytes", name, names_in[j], size);
                 }
-                if (n == first) {
-                        error("%s: no UKI sections (a profile PE starts with .profile)", joins[j]);
-                        goto out;
-                }
+                if (n == first)
+                        return error("%s: no UKI sections (a profile PE starts with .profile)", names_in[j]), false;
         }
 
         size_t total;
+        _cleanup_blob_ Blob out = {};
         r = pe_append_size(&f, secs, n, &total);
         if (r == PE_OK) {
                 out.data = malloc(total);
                 r = out.data ? pe_append_sections(&f, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
         }
-        if (r != PE_OK) {
-                error("cannot add the profile sections: %s", pe_strerror(r));
-                goto out;
-        }
+        if (r != PE_OK)
+                return error("cannot add the profile sections: %s", pe_strerror(r)), false;
         blob_free(uki);
-        *uki = out;
-        out = (Blob) {};
-        ok = true;
-out:
-        blob_free(&text);
-        for (size_t j = 0; j < sizeof(pes) / sizeof(*pes); j++)
-                blob_free(&pes[j]);
-        blob_free(&out);
-        return ok;
+        *uki = blob_take(&out);
+        return true;
+}
+
+/* The pes[] of profile_join(), freed at scope exit. */
+typedef struct {
+        Blob b[MAX_JOIN];
+} JoinedPEs;
+
+static void joined_pes_free(JoinedPEs *p) {
+        for (size_t j = 0; j < MAX_JOIN; j++)
+                blob_free(&p->b[j]);
+}
+
+bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, size_t n_joins) {
+        if (n_joins > MAX_JOIN)
+                return error("--join-profile: at most %zu", (size_t) MAX_JOIN), false;
+        _cleanup_blob_ Blob text = {};
+        if (profile_arg) {
+                if (!read_text_or_file(profile_arg, &text))
+                        return false;
+        } else {
+                static const char def[] = "ID=main";
+                text.data = (uint8_t *) strdup(def);
+                text.size = strlen(def);
+                if (!text.data)
+                        return error("out of memory"), false;
+        }
+        _cleanup_(joined_pes_free) JoinedPEs pes = {};
+        for (size_t j = 0; j < n_joins; j++)
+                if (!read_file(joins[j], &pes.b[j]))
+                        return false;
+        return profile_join_assemble(uki, &text, pes.b, joins, n_joins);
 }
 
 bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSection *in, size_t n_in, Blob *ret) {
@@ -277,11 +269,6 @@ bool profile_print_measure(const PeFile *f) {
 int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
                     const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
                     size_t n_extra, const char *output) {
-        Blob texts[8 + 32] = {}, initrd = {}, out = {};
-        PeNewSection secs[8 + 32];
-        char names[32][PE_SECTION_NAME_LEN + 1];
-        size_t n = 0, nt = 0;
-        int ret = 1;
 #if defined(__aarch64__)
         const uint16_t machine = 0xaa64;
 #else
@@ -290,34 +277,24 @@ int profile_pe_main(const char *profile, const char *cmdline, const char *osrel,
 
         if (n_extra > 32)
                 return error("--section: at most 32");
-#define ADD(arg, secname, file) do { \
-                if (!section_add(arg, secname, file, texts, &nt, secs, &n)) goto out; \
-        } while (0)
-        ADD(osrel, ".osrel", false);
-        ADD(cmdline, ".cmdline", false);
-        ADD(dtb, ".dtb", true);
-        if (uname)
-                secs[n++] = (PeNewSection) { ".uname", uname, strlen(uname), 0, false };
-        ADD(splash, ".splash", true);
-        for (size_t i = 0; i < n_extra; i++) {
-                size_t l = (size_t) (strchr(extra[i], ':') - extra[i]);
-                memcpy(names[i], extra[i], l);
-                names[i][l] = '\0';
-                ADD(extra[i] + l + 1, names[i], false);
-        }
-#undef ADD
+        _cleanup_section_list_ SectionList l = {};
+        if (!section_list_add_arg(&l, ".osrel", osrel, false) || !section_list_add_arg(&l, ".cmdline", cmdline, false) ||
+            !section_list_add_arg(&l, ".dtb", dtb, true))
+                return 1;
+        if (uname && !section_list_add(&l, ".uname", uname, strlen(uname)))
+                return 1;
+        if (!section_list_add_arg(&l, ".splash", splash, true))
+                return 1;
+        for (size_t i = 0; i < n_extra; i++)
+                if (!section_list_add_spec(&l, extra[i]))
+                        return 1;
+        _cleanup_blob_ Blob initrd = {}, out = {};
         if (!initrds_concat(initrds, n_initrd, &initrd))   /* concatenated, each 4-byte aligned, as build does */
-                goto out;
-        if (n_initrd)
-                secs[n++] = (PeNewSection) { ".initrd", initrd.data, initrd.size, 0, false };
-        if (!profile_pe_build(machine, profile, secs, n, &out) || !write_file_atomic(output, out.data, out.size))
-                goto out;
+                return 1;
+        if (n_initrd && !section_list_add(&l, ".initrd", initrd.data, initrd.size))
+                return 1;
+        if (!profile_pe_build(machine, profile, l.secs, l.n, &out) || !write_file_atomic(output, out.data, out.size))
+                return 1;
         info("wrote %s: profile PE, %zu bytes (join it with --join-profile)", output, out.size);
-        ret = 0;
-out:
-        for (size_t i = 0; i < nt; i++)
-                blob_free(&texts[i]);
-        blob_free(&initrd);
-        blob_free(&out);
-        return ret;
+        return 0;
 }

@@ -15,6 +15,9 @@
  * .osrel .cmdline .initrd .ucode .splash .dtb .uname .sbat .profile, .osrel only when the UKI
  * has one) in their order: the first of them must be its one .profile. */
 bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, size_t n_joins);
+/* profile_join() on what it read: text is profile 0's .profile, pes[i] the joined PE named
+ * names[i] (in error messages). */
+bool profile_join_assemble(Blob *uki, const Blob *text, const Blob *pes, const char *const *names, size_t n_joins);
 
 /* A profile PE (ukify's `build --profile` without --linux): a data-only PE32+ for machine
  * (0x8664 or 0xaa64) whose first section is .profile, then the given sections in order. */

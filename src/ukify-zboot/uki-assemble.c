@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "inputs.h"
+#include "sbat.h"
+#include "uki-assemble.h"
+
+void section_list_free(SectionList *l) {
+        for (size_t i = 0; i < l->n_owned; i++)
+                blob_free(&l->owned[i]);
+        l->n_owned = 0;
+        l->n = 0;
+}
+
+bool section_list_add(SectionList *l, const char *name, const void *data, size_t size) {
+        if (l->n == SECTION_LIST_MAX)
+                return error("too many sections (at most %d)", SECTION_LIST_MAX), false;
+        l->secs[l->n++] = (PeNewSection) { name, data, size, 0, false };
+        return true;
+}
+
+bool section_list_add_blob(SectionList *l, const char *name, Blob *b) {
+        if (!section_list_add(l, name, b->data, b->size))
+                return false;
+        l->owned[l->n_owned++] = blob_take(b);   /* n_owned <= n */
+        return true;
+}
+
+bool section_list_add_arg(SectionList *l, const char *name, const char *arg, bool file) {
+        if (!arg)
+                return true;
+        _cleanup_blob_ Blob b = {};
+        if (!(file ? read_file(arg, &b) : read_text_or_file(arg, &b)))
+                return false;
+        return section_list_add_blob(l, name, &b);
+}
+
+bool section_list_add_spec(SectionList *l, const char *spec) {
+        if (l->n == SECTION_LIST_MAX)
+                return error("too many sections (at most %d)", SECTION_LIST_MAX), false;
+        size_t len = (size_t) (strchr(spec, ':') - spec);
+        char *name = l->names[l->n];
+        memcpy(name, spec, len);
+        name[len] = '\0';
+        return section_list_add_arg(l, name, spec + len + 1, false);
+}
+
+Blob section_list_last(const SectionList *l) {
+        if (l->n == 0)
+                return (Blob) {};
+        return (Blob) { (uint8_t *) l->secs[l->n - 1].data, l->secs[l->n - 1].size };
+}
+
+bool uki_assemble(const UkiParts *p, Blob *ret) {
+        PeFile sf;
+        PeResult r = pe_parse(p->stub->data, p->stub->size, &sf);
+        if (r != PE_OK)
+                return error("%s: %s", p->stub_name, pe_strerror(r)), false;
+
+        /* .sbat as ukify makes it: the stub's, the kernel's (the .linux as embedded: for a zboot
+         * image ours carries the wrapped kernel's entries too), the user's; replaces the stub's */
+        _cleanup_sbat_ SbatList sl = {};
+        if (!sbat_add_pe(&sl, p->stub, p->stub_name) || !sbat_add_pe(&sl, p->kernel, p->kernel_name))
+                return false;
+        for (size_t i = 0; i < p->n_sbat; i++)
+                if (!sbat_add_text(&sl, p->sbat_args[i]))
+                        return false;
+        if (p->n_sbat == 0 && !sbat_add_text(&sl, UKI_SBAT_DEFAULT)) /* as ukify: a UKI can always be revoked */
+                return false;
+        size_t sbat_size = 0;
+        _cleanup_free_ char *sbat_text = sbat_format(&sl, &sbat_size);
+        if (!sbat_text)
+                return false;
+        _cleanup_blob_ Blob stub_sbat = {};
+        int sr = sbat_replace(p->stub, p->stub_name, sbat_text, sbat_size, &stub_sbat);
+        if (sr < 0)
+                return false;
+
+        PeNewSection secs[SECTION_LIST_MAX + 4];
+        size_t n = p->secs->n;
+        memcpy(secs, p->secs->secs, n * sizeof(*secs));
+        if (sr > 0) {
+                r = pe_parse(stub_sbat.data, stub_sbat.size, &sf);
+                if (r != PE_OK)
+                        return error("%s: internal error after replacing .sbat: %s", p->stub_name, pe_strerror(r)),
+                               false;
+        } else if (sl.n > 0)
+                secs[n++] = (PeNewSection) { ".sbat", sbat_text, sbat_size, 0, false };
+        for (size_t i = 0; i < n; i++)
+                if (pe_find_section(&sf, secs[i].name) >= 0)
+                        return error("%s: the stub already has a %s section", p->stub_name, secs[i].name), false;
+        if (p->initrd)
+                secs[n++] = (PeNewSection) { ".initrd", p->initrd->data, p->initrd->size, 0, false };
+        /* .ucode after .initrd, as ukify 257 orders them (the stub puts it first in the initrd) */
+        if (p->ucode)
+                secs[n++] = (PeNewSection) { ".ucode", p->ucode->data, p->ucode->size, 0, false };
+        secs[n++] = (PeNewSection) { ".linux", p->kernel->data, p->kernel->size, 0, false };
+
+        size_t total;
+        _cleanup_blob_ Blob out = {};
+        r = pe_append_size(&sf, secs, n, &total);
+        if (r == PE_OK) {
+                out.data = malloc(total);
+                r = out.data ? pe_append_sections(&sf, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
+        }
+        if (r != PE_OK)
+                return error("%s: cannot add sections: %s", p->stub_name, pe_strerror(r)), false;
+        *ret = blob_take(&out);
+        return true;
+}
+
+/* A PE32+ header page with no section, no code and no entry point (the firmware loads an
+ * add-on to check its signature and the stub reads its sections; nothing runs it): EFI
+ * application, NX_COMPAT, 4 KiB SectionAlignment, no base relocations needed (nothing to
+ * relocate), so the strict-NX firmware builds load it. */
+static void empty_pe(uint16_t machine, uint8_t hdr[0x1000]) {
+        memset(hdr, 0, 0x1000);
+        DosHeader dos = { .e_magic = DOS_MAGIC, .e_lfanew = 0x40 };
+        PeHeader64 pe = {
+                .Signature = PE_MAGIC,
+                .FileHeader = { .Machine = machine, .SizeOfOptionalHeader = sizeof(PeOptionalHeader64),
+                                .Characteristics = 0x0002 | 0x0020 /* executable image, large address aware */ },
+                .OptionalHeader = { .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = 0x1000, .FileAlignment = 0x200,
+                                    .MajorSubsystemVersion = 1, .SizeOfImage = 0x1000, .SizeOfHeaders = 0x1000,
+                                    .Subsystem = 10 /* EFI application */,
+                                    .DllCharacteristics = 0x0100 | 0x0040 /* NX_COMPAT, DYNAMIC_BASE */,
+                                    .NumberOfRvaAndSizes = PE_DIR_COUNT },
+        };
+        memcpy(hdr, &dos, sizeof(dos));
+        memcpy(hdr + 0x40, &pe, sizeof(pe));
+}
+
+bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, const char *arch,
+                    const SectionList *l, const char *sbat_text, size_t sbat_size, Blob *ret) {
+        PeNewSection secs[SECTION_LIST_MAX + 1];
+        size_t n = l->n;
+        memcpy(secs, l->secs, n * sizeof(*secs));
+        uint8_t hdr[0x1000];
+        _cleanup_blob_ Blob stub_sbat = {}, out = {};
+        PeFile sf;
+        PeResult r;
+        if (stub) {
+                r = pe_parse(stub->data, stub->size, &sf);
+                if (r != PE_OK)
+                        return error("%s: %s", stub_name, pe_strerror(r)), false;
+                int sr = sbat_replace(stub, stub_name, sbat_text, sbat_size, &stub_sbat);
+                if (sr < 0)
+                        return false;
+                if (sr > 0 && (r = pe_parse(stub_sbat.data, stub_sbat.size, &sf)) != PE_OK)
+                        return error("%s: internal error after replacing .sbat: %s", stub_name, pe_strerror(r)), false;
+                if (sr == 0)
+                        secs[n++] = (PeNewSection) { ".sbat", sbat_text, sbat_size, 0, false };
+                for (size_t i = 0; i < n; i++)
+                        if (pe_find_section(&sf, secs[i].name) >= 0)
+                                return error("%s: the stub already has a %s section", stub_name, secs[i].name), false;
+        } else {
+                empty_pe(machine, hdr);
+                if ((r = pe_parse(hdr, sizeof(hdr), &sf)) != PE_OK)
+                        return error("cannot make the add-on: %s", pe_strerror(r)), false;
+                secs[n++] = (PeNewSection) { ".sbat", sbat_text, sbat_size, 0, false };
+        }
+        if (sf.file.Machine != machine)
+                return error("%s: machine 0x%04x, but --efi-arch=%s", stub_name, sf.file.Machine, arch), false;
+
+        size_t total;
+        r = pe_append_size(&sf, secs, n, &total);
+        if (r == PE_OK) {
+                out.data = malloc(total);
+                r = out.data ? pe_append_sections(&sf, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
+        }
+        if (r != PE_OK)
+                return error("cannot make the add-on: %s", pe_strerror(r)), false;
+        *ret = blob_take(&out);
+        return true;
+}
