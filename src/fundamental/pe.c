@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "pe.h"
+#include "unaligned.h"
 
 #define SECTION_HEADER_SIZE 40u
 
@@ -13,33 +14,35 @@ static uint64_t align_up(uint64_t x, uint32_t a) {
         return (x + a - 1) & ~(uint64_t) (a - 1);
 }
 
-PeSectionHeader pe_section(const PeFile *f, size_t i) {
+static bool in_range(uint64_t off, uint64_t len, uint64_t total) {
+        return off <= total && len <= total - off;
+}
+
+PeSectionHeader pe_section(const PeView *f, size_t i) {
         PeSectionHeader s;
         memcpy(&s, f->data + f->sections_offset + i * SECTION_HEADER_SIZE, sizeof(s));
         return s;
 }
 
-PeResult pe_parse(const void *buf, size_t len, PeFile *ret) {
+PeResult pe_parse_layout(const void *buf, size_t len, PeLayout layout, PeView *ret) {
         const uint8_t *b = buf;
-        PeFile f = { .data = b, .size = len };
+        PeView f = { .data = b, .size = len, .layout = layout };
 
         if (!buf || len < sizeof(DosHeader))
                 return PE_TOO_SHORT;
-        if (b[0] != 'M' || b[1] != 'Z')
+        if (get_le16(b + offsetof(DosHeader, e_magic)) != DOS_MAGIC)
                 return PE_BAD_DOS_MAGIC;
-        memcpy(&f.pe_offset, b + 0x3c, 4);
-        if (f.pe_offset < 0x40 || f.pe_offset > len || len - f.pe_offset < 4 + sizeof(PeFileHeader))
+        f.pe_offset = get_le32(b + offsetof(DosHeader, e_lfanew));
+        if (f.pe_offset < sizeof(DosHeader) || f.pe_offset > len || len - f.pe_offset < 4 + sizeof(PeFileHeader))
                 return PE_BAD_LFANEW;
-        if (memcmp(b + f.pe_offset, "PE\0\0", 4) != 0)
+        if (get_le32(b + f.pe_offset) != PE_MAGIC)
                 return PE_BAD_SIGNATURE;
         memcpy(&f.file, b + f.pe_offset + 4, sizeof(f.file));
 
         uint64_t opt_off = (uint64_t) f.pe_offset + 4 + sizeof(PeFileHeader);
-        uint16_t magic = 0;
         if (len - opt_off < 2)
                 return PE_BAD_OPTIONAL_HEADER_SIZE;
-        memcpy(&magic, b + opt_off, 2);
-        if (magic != PE_OPT_MAGIC_PE32PLUS)
+        if (get_le16(b + opt_off) != PE_OPT_MAGIC_PE32PLUS)
                 return PE_NOT_PE32PLUS;
         /* Fixed part (112 bytes) + data directories actually present. */
         const size_t opt_fixed = offsetof(PeOptionalHeader64, DataDirectory);
@@ -63,15 +66,20 @@ PeResult pe_parse(const void *buf, size_t len, PeFile *ret) {
         if (f.n_sections > PE_MAX_SECTIONS)
                 return PE_TOO_MANY_SECTIONS;
         uint64_t table = opt_off + f.file.SizeOfOptionalHeader;
+        uint64_t table_end = table + (uint64_t) f.n_sections * SECTION_HEADER_SIZE;
         f.sections_offset = (uint32_t) table;
-        if (table + (uint64_t) f.n_sections * SECTION_HEADER_SIZE > len)
+        /* A loader maps SizeOfHeaders bytes of header: the section table must be among them. */
+        if (table_end > len || table_end > f.opt.SizeOfHeaders)
                 return PE_SECTION_TABLE_OUTSIDE;
         if (f.opt.SizeOfHeaders > f.opt.SizeOfImage)
                 return PE_SECTION_OUTSIDE_IMAGE;
 
-        /* Data directories (except the certificate table, which is a file offset) inside the image. */
+        /* Data directories inside the image; the certificate table is a file offset (not loaded,
+         * so not checked in memory layout). */
         for (uint32_t i = 0; i < PE_DIR_COUNT; i++) {
                 PeDataDirectory d = f.opt.DataDirectory[i];
+                if (i == PE_DIR_SECURITY && layout == PE_LAYOUT_MEMORY)
+                        continue;
                 uint64_t limit = i == PE_DIR_SECURITY ? len : f.opt.SizeOfImage;
                 if (d.Size && (uint64_t) d.VirtualAddress + d.Size > limit)
                         return PE_BAD_DATA_DIRECTORY;
@@ -79,7 +87,7 @@ PeResult pe_parse(const void *buf, size_t len, PeFile *ret) {
 
         for (size_t i = 0; i < f.n_sections; i++) {
                 PeSectionHeader s = pe_section(&f, i);
-                if (s.SizeOfRawData && (uint64_t) s.PointerToRawData + s.SizeOfRawData > len)
+                if (layout == PE_LAYOUT_FILE && s.SizeOfRawData && (uint64_t) s.PointerToRawData + s.SizeOfRawData > len)
                         return PE_SECTION_DATA_OUTSIDE;
                 uint64_t vsize = s.VirtualSize ? s.VirtualSize : s.SizeOfRawData;
                 if ((uint64_t) s.VirtualAddress + vsize > f.opt.SizeOfImage)
@@ -105,7 +113,7 @@ void pe_section_name(const PeSectionHeader *s, char out[PE_SECTION_NAME_LEN + 1]
         out[PE_SECTION_NAME_LEN] = '\0';
 }
 
-int pe_find_section(const PeFile *f, const char *name) {
+int pe_find_section(const PeView *f, const char *name) {
         char want[PE_SECTION_NAME_LEN] = {};
         size_t n = strlen(name);
         if (n > PE_SECTION_NAME_LEN)
@@ -119,16 +127,39 @@ int pe_find_section(const PeFile *f, const char *name) {
         return -1;
 }
 
-const uint8_t *pe_section_data(const PeFile *f, size_t i, size_t *ret_size) {
+const uint8_t *pe_section_data(const PeView *f, size_t i, size_t *ret_size) {
         PeSectionHeader s = pe_section(f, i);
+        if (f->layout == PE_LAYOUT_MEMORY) {
+                /* pe_parse bounded it by SizeOfImage; the buffer (ImageSize) may be smaller */
+                if (!in_range(s.VirtualAddress, s.VirtualSize, f->size)) {
+                        *ret_size = 0;
+                        return NULL;
+                }
+                *ret_size = s.VirtualSize;
+                return f->data + s.VirtualAddress;
+        }
         size_t n = s.SizeOfRawData;
         if (s.VirtualSize && s.VirtualSize < n)
                 n = s.VirtualSize;
         *ret_size = n;
-        return f->data + s.PointerToRawData;
+        /* pe_parse checked by pe_parse when n > 0; an empty section may point anywhere */
+        return n ? f->data + s.PointerToRawData : f->data;
 }
 
-PeVerdict pe_verdict(const PeFile *f) {
+bool pe_section_find(const PeView *v, const char *name, const uint8_t **ret, size_t *ret_size) {
+        int i = pe_find_section(v, name);
+        if (i < 0)
+                return false;
+        size_t n;
+        const uint8_t *d = pe_section_data(v, (size_t) i, &n);
+        if (!d)
+                return false;
+        *ret = d;
+        *ret_size = n;
+        return true;
+}
+
+PeVerdict pe_verdict(const PeView *f) {
         PeVerdict v = {
                 .nx_compat = (f->opt.DllCharacteristics & PE_DLL_NX_COMPAT) != 0,
                 .section_alignment_4k = f->opt.SectionAlignment >= 4096,
@@ -150,7 +181,7 @@ PeVerdict pe_verdict(const PeFile *f) {
         return v;
 }
 
-bool pe_count_base_relocs(const PeFile *f, unsigned *ret) {
+bool pe_count_base_relocs(const PeView *f, unsigned *ret) {
         PeDataDirectory d = f->opt.DataDirectory[PE_DIR_BASERELOC];
         *ret = 0;
         if (d.Size == 0)
@@ -161,7 +192,7 @@ bool pe_count_base_relocs(const PeFile *f, unsigned *ret) {
                 PeSectionHeader s = pe_section(f, i);
                 size_t n;
                 const uint8_t *data = pe_section_data(f, i, &n);
-                if (d.VirtualAddress >= s.VirtualAddress && (uint64_t) d.VirtualAddress + d.Size <= (uint64_t) s.VirtualAddress + n)
+                if (data && d.VirtualAddress >= s.VirtualAddress && (uint64_t) d.VirtualAddress + d.Size <= (uint64_t) s.VirtualAddress + n)
                         p = data + (d.VirtualAddress - s.VirtualAddress);
         }
         if (!p)
@@ -191,7 +222,7 @@ typedef struct {
         uint64_t out_size;
 } AppendPlan;
 
-static PeResult plan_append(const PeFile *f, const PeNewSection *s, size_t n, AppendPlan *ret) {
+static PeResult plan_append(const PeView *f, const PeNewSection *s, size_t n, AppendPlan *ret) {
         uint32_t fa = f->opt.FileAlignment, sa = f->opt.SectionAlignment;
 
         if (f->opt.DataDirectory[PE_DIR_SECURITY].Size)
@@ -236,7 +267,7 @@ static PeResult plan_append(const PeFile *f, const PeNewSection *s, size_t n, Ap
         return PE_OK;
 }
 
-PeResult pe_append_size(const PeFile *f, const PeNewSection *s, size_t n, size_t *ret) {
+PeResult pe_append_size(const PeView *f, const PeNewSection *s, size_t n, size_t *ret) {
         AppendPlan p;
         PeResult r = plan_append(f, s, n, &p);
         if (r == PE_OK)
@@ -252,7 +283,7 @@ static void put32(uint8_t *p, uint32_t v) {
         memcpy(p, &v, 4);
 }
 
-PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
+PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
                             size_t *ret_size) {
         AppendPlan p;
         PeResult r = plan_append(f, s, n, &p);
@@ -301,7 +332,7 @@ typedef struct {
         uint64_t out_size;
 } ReplacePlan;
 
-static PeResult plan_replace(const PeFile *f, size_t idx, size_t size, ReplacePlan *ret) {
+static PeResult plan_replace(const PeView *f, size_t idx, size_t size, ReplacePlan *ret) {
         if (f->opt.DataDirectory[PE_DIR_SECURITY].Size)
                 return PE_SIGNED;
         if (idx >= f->n_sections)
@@ -348,7 +379,7 @@ static PeResult plan_replace(const PeFile *f, size_t idx, size_t size, ReplacePl
         return PE_OK;
 }
 
-PeResult pe_replace_size(const PeFile *f, size_t idx, size_t size, size_t *ret) {
+PeResult pe_replace_size(const PeView *f, size_t idx, size_t size, size_t *ret) {
         ReplacePlan p;
         PeResult r = plan_replace(f, idx, size, &p);
         if (r == PE_OK)
@@ -356,7 +387,7 @@ PeResult pe_replace_size(const PeFile *f, size_t idx, size_t size, size_t *ret) 
         return r;
 }
 
-PeResult pe_replace_section(const PeFile *f, size_t idx, const void *data, size_t size, uint8_t *out, size_t out_cap,
+PeResult pe_replace_section(const PeView *f, size_t idx, const void *data, size_t size, uint8_t *out, size_t out_cap,
                             size_t *ret_size) {
         ReplacePlan p;
         PeResult r = plan_replace(f, idx, size, &p);
@@ -390,6 +421,92 @@ PeResult pe_replace_section(const PeFile *f, size_t idx, const void *data, size_
         return pe_update_checksum(out, (size_t) p.out_size);
 }
 
+/* Loading. The section table is read through copies: the buffer need not be aligned. */
+
+bool pe_load_is_identity(const PeView *v) {
+        for (size_t i = 0; i < v->n_sections; i++) {
+                PeSectionHeader s = pe_section(v, i);
+                uint32_t raw = s.SizeOfRawData < s.VirtualSize ? s.SizeOfRawData : s.VirtualSize;
+                if (raw == 0)
+                        continue;
+                if (s.PointerToRawData != s.VirtualAddress)
+                        return false;
+                /* the part not backed by raw data must be in the file too (and zero there,
+                 * which the producer of a padded image guarantees) */
+                if (!in_range(s.VirtualAddress, s.VirtualSize, v->size))
+                        return false;
+        }
+        return v->opt.SizeOfImage <= v->size;
+}
+
+PeResult pe_load_copy(const PeView *v, void *dst, size_t dst_size) {
+        uint8_t *d = dst;
+        uint32_t image_size = v->opt.SizeOfImage, hdr = v->opt.SizeOfHeaders;
+
+        if (dst_size < image_size)
+                return PE_BUFFER_TOO_SMALL;
+        if (hdr > image_size)
+                return PE_SECTION_OUTSIDE_IMAGE;
+        if (hdr > v->size)
+                return PE_HEADERS_OUTSIDE;
+
+        /* Validate everything before writing anything (pe_parse did; a view is cheap to
+         * re-check, and a FILE view is required for the raw data). */
+        for (size_t i = 0; i < v->n_sections; i++) {
+                PeSectionHeader s = pe_section(v, i);
+                uint32_t raw = s.SizeOfRawData < s.VirtualSize ? s.SizeOfRawData : s.VirtualSize;
+                if (!in_range(s.VirtualAddress, s.VirtualSize, image_size))
+                        return PE_SECTION_OUTSIDE_IMAGE;
+                if (raw && (v->layout != PE_LAYOUT_FILE || !in_range(s.PointerToRawData, raw, v->size)))
+                        return PE_SECTION_DATA_OUTSIDE;
+        }
+
+        memset(d, 0, image_size);
+        memcpy(d, v->data, hdr);
+        for (size_t i = 0; i < v->n_sections; i++) {
+                PeSectionHeader s = pe_section(v, i);
+                uint32_t raw = s.SizeOfRawData < s.VirtualSize ? s.SizeOfRawData : s.VirtualSize;
+                if (raw)
+                        memcpy(d + s.VirtualAddress, v->data + s.PointerToRawData, raw);
+        }
+        return PE_OK;
+}
+
+PeResult pe_load_relocate(void *image, size_t image_size, const PeView *v, uint64_t delta) {
+        uint8_t *img = image;
+        PeDataDirectory dir = v->opt.DataDirectory[PE_DIR_BASERELOC];   /* zero if not present */
+
+        if (delta == 0 || dir.Size == 0)
+                return PE_OK;
+        if (!in_range(dir.VirtualAddress, dir.Size, image_size))
+                return PE_BAD_RELOC;
+
+        /* Two passes: check every entry, then patch, so a bad table changes nothing. */
+        for (int apply = 0; apply <= 1; apply++) {
+                uint32_t off = 0;
+                while (dir.Size - off >= sizeof(PeBaseRelocBlock)) {
+                        const uint8_t *blk = img + dir.VirtualAddress + off;
+                        uint32_t page = get_le32(blk + offsetof(PeBaseRelocBlock, PageRVA));
+                        uint32_t block_size = get_le32(blk + offsetof(PeBaseRelocBlock, BlockSize));
+                        if (block_size < sizeof(PeBaseRelocBlock) || block_size > dir.Size - off || block_size % 2)
+                                return PE_BAD_RELOC;
+                        for (uint32_t e = sizeof(PeBaseRelocBlock); e + 2 <= block_size; e += 2) {
+                                uint16_t entry = get_le16(blk + e);
+                                unsigned type = entry >> 12;
+                                uint64_t target = (uint64_t) page + (entry & 0xfff);
+                                if (type == PE_REL_BASED_ABSOLUTE)
+                                        continue;
+                                if (type != PE_REL_BASED_DIR64 || !in_range(target, 8, image_size))
+                                        return PE_BAD_RELOC;
+                                if (apply)
+                                        put_le64(img + target, get_le64(img + target) + delta);
+                        }
+                        off += block_size;
+                }
+        }
+        return PE_OK;
+}
+
 uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset) {
         uint64_t sum = 0;
         for (size_t i = 0; i < len; i += 2) {
@@ -404,7 +521,7 @@ uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset) {
 }
 
 PeResult pe_update_checksum(uint8_t *buf, size_t len) {
-        PeFile f;
+        PeView f;
         PeResult r = pe_parse(buf, len, &f);
         if (r != PE_OK)
                 return r;
@@ -437,6 +554,8 @@ const char *pe_strerror(PeResult r) {
         case PE_BAD_SECTION_NAME:       return "section name empty or longer than 8 bytes";
         case PE_NO_SECTION_ROOM:        return "new contents do not fit in the section (only the last section can grow)";
         case PE_NO_SUCH_SECTION:        return "no such section";
+        case PE_BAD_RELOC:              return "malformed base relocations";
+        case PE_HEADERS_OUTSIDE:        return "SizeOfHeaders runs past the end of the file";
         }
         return "unknown PE error";
 }

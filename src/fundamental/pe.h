@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * PE32+ images in file layout: a checked parser, accessors, and a builder that appends
- * sections (how UKIs and zboot images are made). Pure: (pointer, length) in, every offset
- * and size checked with overflow-safe arithmetic, distinct errors. Structures: pe-format.h.
+ * The one PE32+ reader, for the CLI and the EFI binaries alike: a strict parser that reads the
+ * headers once into a PeView, section lookup in file or memory layout with one call, placing a
+ * file into memory as a loader does (copy, base relocations), and a builder that appends or
+ * replaces sections (how UKIs and zboot images are made). Pure: (pointer, length) in, every
+ * offset and size checked with overflow-safe arithmetic, distinct errors. Structures:
+ * pe-format.h.
  */
 #pragma once
 
@@ -37,27 +40,60 @@ typedef enum {
         PE_BAD_SECTION_NAME = -19,
         PE_NO_SECTION_ROOM = -20,       /* replace: new contents do not fit where the section is */
         PE_NO_SUCH_SECTION = -21,
+        PE_BAD_RELOC = -22,             /* loader: malformed base relocation block or target outside the image */
+        PE_HEADERS_OUTSIDE = -23,       /* loader: SizeOfHeaders runs past the end of the file */
 } PeResult;
 
+/* How the buffer holds the image. FILE: as on disk, a section's bytes at PointerToRawData.
+ * MEMORY: as a loader placed it (the EFI loaded image: ImageBase, ImageSize), headers at 0 and
+ * each section's VirtualSize bytes at its VirtualAddress; raw data pointers and the certificate
+ * table (a file offset) mean nothing there and are not checked. */
+typedef enum {
+        PE_LAYOUT_FILE,
+        PE_LAYOUT_MEMORY,
+} PeLayout;
+
+/* The headers, read once. */
 typedef struct {
         const uint8_t *data;
         size_t size;
+        PeLayout layout;
         uint32_t pe_offset;
         PeFileHeader file;              /* copies, so callers need no alignment */
         PeOptionalHeader64 opt;
-        uint32_t sections_offset;
+        uint32_t sections_offset;       /* the section table, inside data and inside SizeOfHeaders */
         uint16_t n_sections;
-} PeFile;
+} PeView;
 
-PeResult pe_parse(const void *buf, size_t len, PeFile *ret);
+/* Checks: MZ, e_lfanew, "PE\0\0", PE32+, optional header size and data directory count, the
+ * section table inside the buffer and inside SizeOfHeaders, at most PE_MAX_SECTIONS, power-of-two
+ * alignments, SizeOfHeaders <= SizeOfImage, data directories inside SizeOfImage (the certificate
+ * table inside the file), every section inside SizeOfImage, after the headers and overlapping
+ * no other; FILE layout: every section's raw data inside the buffer. */
+/* The CLI's older name for a FILE-layout view (to be renamed there once the CLI split lands). */
+typedef PeView PeFile;
+
+PeResult pe_parse_layout(const void *buf, size_t len, PeLayout layout, PeView *ret);
+static inline PeResult pe_parse(const void *buf, size_t len, PeView *ret) {
+        return pe_parse_layout(buf, len, PE_LAYOUT_FILE, ret);
+}
 
 /* Section i (copy). i < n_sections. */
-PeSectionHeader pe_section(const PeFile *f, size_t i);
-/* Find a section by name ("." included, up to 8 bytes); returns its index or -1. */
-int pe_find_section(const PeFile *f, const char *name);
-/* The section's bytes in the file: min(SizeOfRawData, VirtualSize) from PointerToRawData
- * (VirtualSize 0 means SizeOfRawData). Checked by pe_parse. */
-const uint8_t *pe_section_data(const PeFile *f, size_t i, size_t *ret_size);
+PeSectionHeader pe_section(const PeView *v, size_t i);
+/* The section table (n_sections headers, unaligned) for code that walks it (uki-profile.h). */
+static inline const void *pe_section_table(const PeView *v) {
+        return v->data + v->sections_offset;
+}
+/* Find a section by name ("." included, up to 8 bytes, compared NUL-padded; the first of that
+ * name); returns its index or -1. */
+int pe_find_section(const PeView *v, const char *name);
+/* Section i's bytes in the view's layout. FILE: min(SizeOfRawData, VirtualSize) bytes from
+ * PointerToRawData (VirtualSize 0 means SizeOfRawData), inside the buffer by pe_parse. MEMORY:
+ * VirtualSize bytes at VirtualAddress, NULL if they run past the buffer (ImageSize). */
+const uint8_t *pe_section_data(const PeView *v, size_t i, size_t *ret_size);
+/* pe_find_section + pe_section_data in one call, for either layout: false if there is no
+ * section of that name or its bytes are not inside the buffer. */
+bool pe_section_find(const PeView *v, const char *name, const uint8_t **ret, size_t *ret_size);
 /* The section name as a NUL-terminated string. */
 void pe_section_name(const PeSectionHeader *s, char out[PE_SECTION_NAME_LEN + 1]);
 
@@ -77,8 +113,8 @@ typedef struct {
 #define PE_BASE_RELOC_REASON "sd-stub >= 258 refuses an inner .linux with base relocations"
 /* Count the base relocation entries (not ABSOLUTE padding). false: the directory is not inside
  * one section's file data, or a block is malformed; *ret is then what could be counted. */
-bool pe_count_base_relocs(const PeFile *f, unsigned *ret);
-PeVerdict pe_verdict(const PeFile *f);
+bool pe_count_base_relocs(const PeView *f, unsigned *ret);
+PeVerdict pe_verdict(const PeView *f);
 
 typedef struct {
         const char *name;               /* up to 8 bytes */
@@ -92,11 +128,11 @@ typedef struct {
 
 /* Output size of appending sections (file end padded to FileAlignment, each section's raw
  * data FileAlignment-padded). Checks everything pe_append_sections() checks. */
-PeResult pe_append_size(const PeFile *f, const PeNewSection *s, size_t n, size_t *ret);
+PeResult pe_append_size(const PeView *f, const PeNewSection *s, size_t n, size_t *ret);
 /* Write image + sections into out (out_cap >= pe_append_size()). Sections go after the last
  * one at SectionAlignment; NumberOfSections, SizeOfImage, SizeOfInitializedData and CheckSum
  * are updated. Deterministic. */
-PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
+PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
                             size_t *ret_size);
 
 /* Replace the contents of section idx (how a UKI's merged .sbat takes the place of the stub's,
@@ -106,9 +142,25 @@ PeResult pe_append_sections(const PeFile *f, const PeNewSection *s, size_t n, ui
  * padding follows its raw data; any other section keeps its place and must fit in both its
  * SizeOfRawData and the RVA gap before the next section (the rest of its raw data is zeroed).
  * VirtualSize becomes size. Signed images are refused. The checksum is updated. */
-PeResult pe_replace_size(const PeFile *f, size_t idx, size_t size, size_t *ret);
-PeResult pe_replace_section(const PeFile *f, size_t idx, const void *data, size_t size, uint8_t *out, size_t out_cap,
+PeResult pe_replace_size(const PeView *f, size_t idx, size_t size, size_t *ret);
+PeResult pe_replace_section(const PeView *f, size_t idx, const void *data, size_t size, uint8_t *out, size_t out_cap,
                             size_t *ret_size);
+
+/* Loading a FILE-layout image the way a firmware loader does (headers at offset 0, each section
+ * at its RVA, the rest zero, base relocations applied), for the kernels the EFI binaries start
+ * themselves. The caller owns the destination memory; sizes are re-checked here so dst is never
+ * written outside. */
+/* True if the file can be used in place as its memory image: every section's raw data at file
+ * offset == RVA with its VirtualSize inside the file, and SizeOfImage inside the file (an arm64
+ * Image padded to its memory size is such a file). */
+bool pe_load_is_identity(const PeView *file);
+/* Copy headers and sections of a FILE view into dst (memory layout) and zero the rest of
+ * [0, SizeOfImage). dst must not overlap the file. Checks everything before writing. */
+PeResult pe_load_copy(const PeView *file, void *dst, size_t dst_size);
+/* Apply the DIR64 base relocations (the directory from v, the blocks read from image) of an
+ * image loaded at image for load address delta (actual - ImageBase). Every entry is checked
+ * before the first is applied. */
+PeResult pe_load_relocate(void *image, size_t image_size, const PeView *v, uint64_t delta);
 
 /* The PE checksum (as the Windows loader and sbsign compute it), and updating it in place. */
 uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset);

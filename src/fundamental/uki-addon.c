@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
-#include "pe-load.h"
+#include "pe.h"
 #include "uki-addon.h"
 #include "uki-profile.h"
 
@@ -25,20 +25,17 @@ static bool prefix_equal(const char *a, size_t a_len, const uint8_t *b, size_t n
 
 UkiAddonResult uki_addon_parse(const void *image, size_t image_size, const char *uki_uname, size_t uname_len,
                                UkiAddon *ret) {
-        PeLoadView v;
+        PeView v;
         *ret = (UkiAddon) {};
-        if (!image || pe_load_view(image, image_size, &v) != PE_LOAD_OK)
+        if (!image || pe_parse_layout(image, image_size, PE_LAYOUT_MEMORY, &v) != PE_OK)
                 return UKI_ADDON_BAD_PE;
         for (size_t k = 0; k < _UKI_ADDON_MAX; k++) {
-                int i = uki_profile_find(v.sections, v.n_sections, UKI_PROFILE_BASE, names[k]);
+                int i = uki_profile_find(pe_section_table(&v), v.n_sections, UKI_PROFILE_BASE, names[k]);
                 if (i < 0)
                         continue;
-                PeSectionHeader s;
-                memcpy(&s, (const uint8_t *) v.sections + (size_t) i * sizeof(s), sizeof(s));
-                if ((uint64_t) s.VirtualAddress + s.VirtualSize > image_size)
+                ret->data[k] = pe_section_data(&v, (size_t) i, &ret->size[k]);
+                if (!ret->data[k])
                         return UKI_ADDON_BAD_PE;
-                ret->data[k] = (const uint8_t *) image + s.VirtualAddress;
-                ret->size[k] = s.VirtualSize;
         }
         if (!ret->data[UKI_ADDON_CMDLINE] && !ret->data[UKI_ADDON_DTB] && !ret->data[UKI_ADDON_DTBAUTO] &&
             !ret->data[UKI_ADDON_INITRD] && !ret->data[UKI_ADDON_UCODE])

@@ -145,7 +145,7 @@ def main():
         put("pe", d)
         put("zboot", d)
         put("kernel-cli", d)
-        put("pe-load", d, struct.pack("<Q", 0x200000))
+        put("pe", d + struct.pack("<Q", 0x200000))   # the last 8 bytes: a relocation delta (fuzz-pe.c)
         put("zboot-decode", d, b"\x00")
         put("arm64-image", d, struct.pack("<QQ", 0x40000000, 64 << 20))
     for d in kernels:

@@ -75,13 +75,13 @@ static void make_image(void) {
 }
 
 static PeResult parse(size_t len) {
-        PeFile f;
+        PeView f;
         return pe_parse(img, len, &f);
 }
 
 static void test_valid(void) {
         make_image();
-        PeFile f;
+        PeView f;
         ASSERT_EQ(pe_parse(img, 0xc00, &f), PE_OK);
         ASSERT_EQ(f.n_sections, 2);
         ASSERT_EQ(f.file.Machine, PE_MACHINE_X86_64);
@@ -163,7 +163,7 @@ static void test_errors(void) {
 }
 
 static void test_verdict(void) {
-        PeFile f;
+        PeView f;
         make_image();
         sh(1)->Characteristics |= PE_SCN_MEM_EXECUTE;
         ASSERT_EQ(pe_parse(img, IMG_SIZE, &f), PE_OK);
@@ -226,7 +226,7 @@ static void test_verdict(void) {
 }
 
 static void test_append(void) {
-        PeFile f;
+        PeView f;
         make_image();
         ASSERT_EQ(pe_parse(img, 0xc00, &f), PE_OK);
         static const char cmdline[] = "console=ttyS0 quiet";
@@ -244,7 +244,7 @@ static void test_append(void) {
         ASSERT_EQ(pe_append_sections(&f, s, 2, out, sizeof(out), &got), PE_OK);
         ASSERT_EQ(got, need);
 
-        PeFile g;
+        PeView g;
         ASSERT_EQ(pe_parse(out, got, &g), PE_OK);
         ASSERT_EQ(g.n_sections, 4);
         int i = pe_find_section(&g, ".cmdline");
@@ -287,7 +287,7 @@ static void test_append(void) {
 }
 
 static void test_append_refusals(void) {
-        PeFile f;
+        PeView f;
         size_t n;
         static const uint8_t x[16];
         make_image();
@@ -316,7 +316,7 @@ static void test_append_refusals(void) {
 
 /* pe_replace_section: the last section (.data) may grow or shrink; .text only in place. */
 static void test_replace(void) {
-        PeFile f, g;
+        PeView f, g;
         size_t need, got;
         static uint8_t out[0x4000];
         uint8_t big[0x900];
@@ -370,7 +370,7 @@ static void test_checksum(void) {
         ASSERT_EQ(pe_checksum(b, sizeof(b), 2), 1 + 3 + 7); /* bytes 2..5 are the field */
         make_image();
         ASSERT_EQ(pe_update_checksum(img, 0xc00), PE_OK);
-        PeFile f;
+        PeView f;
         ASSERT_EQ(pe_parse(img, 0xc00, &f), PE_OK);
         ASSERT_EQ(f.opt.CheckSum, pe_checksum(img, 0xc00, (uint32_t) (opt_off() + offsetof(PeOptionalHeader64, CheckSum))));
         img[0x900] ^= 1;
@@ -385,7 +385,7 @@ static void test_real_binary(void) {
         static uint8_t buf[16u << 20];
         size_t n = fread(buf, 1, sizeof(buf), fp);
         fclose(fp);
-        PeFile f;
+        PeView f;
         ASSERT_EQ(pe_parse(buf, n, &f), PE_OK);
         PeVerdict v = pe_verdict(&f);
         ASSERT_TRUE(v.nx_compat);

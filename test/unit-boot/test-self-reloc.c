@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <sys/mman.h>
 
-#include "pe-load.h"
+#include "pe.h"
 #include "tests.h"
 
 static uint8_t *pe_file, *elf_file;
@@ -49,24 +49,24 @@ static void find_symbols(void) {
 
 /* A fresh mapping holding the image as a section-copying loader leaves it. `patch` may change
  * the image before the protections are set. */
-static uint8_t *map_image(const PeLoadView *v, size_t image_size, void (*patch)(uint8_t *)) {
+static uint8_t *map_image(const PeView *v, size_t image_size, void (*patch)(uint8_t *)) {
         uint8_t *m = mmap(NULL, image_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED)
                 return NULL;
-        if (pe_load_copy(pe_file, pe_size, v, m, image_size) != PE_LOAD_OK)
+        if (pe_load_copy(v, m, image_size) != PE_OK)
                 return NULL;
         if (patch)
                 patch(m);
         mprotect(m, image_size, PROT_READ);
         for (size_t i = 0; i < v->n_sections; i++) {
-                const PeSectionHeader *s = &v->sections[i];
+                PeSectionHeader s = pe_section(v, i);
                 int prot = PROT_READ;
-                if (s->Characteristics & PE_SCN_MEM_EXECUTE)
+                if (s.Characteristics & PE_SCN_MEM_EXECUTE)
                         prot |= PROT_EXEC;
-                if (s->Characteristics & PE_SCN_MEM_WRITE)
+                if (s.Characteristics & PE_SCN_MEM_WRITE)
                         prot |= PROT_WRITE;
-                size_t len = (s->VirtualSize + 0xfffu) & ~(size_t) 0xfff;
-                if (mprotect(m + s->VirtualAddress, len, prot) != 0)
+                size_t len = (s.VirtualSize + 0xfffu) & ~(size_t) 0xfff;
+                if (mprotect(m + s.VirtualAddress, len, prot) != 0)
                         return NULL;
         }
         return m;
@@ -91,10 +91,10 @@ static void check_relocated(const uint8_t *m, size_t image_size) {
 }
 
 static void test_sdstub_like_load(void) {
-        PeLoadView v;
-        ASSERT_EQ(pe_load_view(pe_file, pe_size, &v), PE_LOAD_OK);
-        ASSERT_EQ(v.pe->OptionalHeader.DataDirectory[PE_DIR_BASERELOC].Size, 0); /* nothing for a loader to do */
-        size_t image_size = v.pe->OptionalHeader.SizeOfImage;
+        PeView v;
+        ASSERT_EQ(pe_parse(pe_file, pe_size, &v), PE_OK);
+        ASSERT_EQ(v.opt.DataDirectory[PE_DIR_BASERELOC].Size, 0); /* nothing for a loader to do */
+        size_t image_size = v.opt.SizeOfImage;
 
         uint8_t *a = map_image(&v, image_size, NULL);
         ASSERT_TRUE(a != NULL);
@@ -116,7 +116,7 @@ static void test_sdstub_like_load(void) {
         memcpy(b, a, image_size);
         munmap(a, image_size);
         ASSERT_EQ(mprotect(b + rva_fn - (rva_fn & 0xfff), 0x1000, PROT_READ | PROT_EXEC), 0);
-        ASSERT_EQ(mprotect(b + (v.sections[0].VirtualAddress), (v.sections[0].VirtualSize + 0xfffu) & ~0xfffu,
+        ASSERT_EQ(mprotect(b + pe_section(&v, 0).VirtualAddress, (pe_section(&v, 0).VirtualSize + 0xfffu) & ~0xfffu,
                            PROT_READ | PROT_EXEC), 0);
         ASSERT_TRUE(run_relocator(b));
         check_relocated(b, image_size);
@@ -129,9 +129,9 @@ static void corrupt_into_text(uint8_t *m) {
 }
 
 static void test_bad_table_refused(void) {
-        PeLoadView v;
-        ASSERT_EQ(pe_load_view(pe_file, pe_size, &v), PE_LOAD_OK);
-        size_t image_size = v.pe->OptionalHeader.SizeOfImage;
+        PeView v;
+        ASSERT_EQ(pe_parse(pe_file, pe_size, &v), PE_OK);
+        size_t image_size = v.opt.SizeOfImage;
         uint8_t *m = map_image(&v, image_size, corrupt_into_text);
         ASSERT_TRUE(m != NULL);
         uint8_t *before = malloc(image_size);

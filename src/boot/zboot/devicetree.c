@@ -9,7 +9,7 @@
 #include "devicetree.h"
 #include "fdt.h"
 #include "log.h"
-#include "pe-load.h"
+#include "pe.h"
 #include "profile.h"
 #include "smbios-efi.h"
 #include "uki-profile.h"
@@ -116,24 +116,23 @@ static bool section_is(const PeSectionHeader *s, const char *name) {
 
 /* The first .dtbauto in sections [start, end) whose model (first compatible) is the firmware's,
  * or, with compat, is compat. */
-static int dtbauto_match(const void *base, size_t image_size, const PeLoadView *v, size_t start, size_t end,
-                         const void *fw, size_t fw_size, const char *compat) {
+static int dtbauto_match(const PeView *v, size_t start, size_t end, const void *fw, size_t fw_size,
+                         const char *compat) {
         for (size_t i = start; i < end && i < v->n_sections; i++) {
-                PeSectionHeader s;
-                memcpy(&s, &v->sections[i], sizeof(s));
-                if (!section_is(&s, ".dtbauto") || s.VirtualSize == 0 ||
-                    (uint64_t) s.VirtualAddress + s.VirtualSize > image_size)
+                PeSectionHeader s = pe_section(v, i);
+                size_t size;
+                const uint8_t *d = pe_section_data(v, i, &size);
+                if (!section_is(&s, ".dtbauto") || !d || size == 0)
                         continue;
-                const uint8_t *d = (const uint8_t *) base + s.VirtualAddress;
-                if (!fdt_check(d, s.VirtualSize)) {
+                if (!fdt_check(d, size)) {
                         log_info("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) i);
                         continue;
                 }
                 size_t n;
                 const char *c;
-                if (compat ? (c = fdt_first_compatible(d, s.VirtualSize, &n)) && strlen(compat) == n &&
+                if (compat ? (c = fdt_first_compatible(d, size, &n)) && strlen(compat) == n &&
                                      memcmp(c, compat, n) == 0
-                           : fdt_same_model(d, s.VirtualSize, fw, fw_size))
+                           : fdt_same_model(d, size, fw, fw_size))
                         return (int) i;
         }
         return -1;
@@ -142,11 +141,12 @@ static int dtbauto_match(const void *base, size_t image_size, const PeLoadView *
 /* sd-stub 257 without a firmware device tree: the .hwids section in [start, end) names, through
  * the entry with this machine's most specific CHID, a compatible; the first .dtbauto in the
  * same sections with that first compatible. */
-static int dtbauto_by_hwids(const void *base, size_t image_size, const PeLoadView *v, size_t start, size_t end) {
+static int dtbauto_by_hwids(const PeView *v, size_t start, size_t end) {
         for (size_t i = start; i < end && i < v->n_sections; i++) {
-                PeSectionHeader s;
-                memcpy(&s, &v->sections[i], sizeof(s));
-                if (!section_is(&s, ".hwids") || (uint64_t) s.VirtualAddress + s.VirtualSize > image_size)
+                PeSectionHeader s = pe_section(v, i);
+                size_t size;
+                const uint8_t *hwids = pe_section_data(v, i, &size);
+                if (!section_is(&s, ".hwids") || !hwids)
                         continue;
                 static ChidGuid chids[CHID_TYPES];
                 static bool have_chids;
@@ -160,7 +160,7 @@ static int dtbauto_by_hwids(const void *base, size_t image_size, const PeLoadVie
                         have_chids = true;
                 }
                 HwidsDevice d;
-                HwidsResult r = hwids_match((const uint8_t *) base + s.VirtualAddress, s.VirtualSize, chids, &d);
+                HwidsResult r = hwids_match(hwids, size, chids, &d);
                 if (r != HWIDS_OK) {
                         log_info("HWID matching failed (%s), no .dtbauto is selected by .hwids",
                                  r == HWIDS_NOT_FOUND ? "no entry for this machine" :
@@ -170,16 +170,13 @@ static int dtbauto_by_hwids(const void *base, size_t image_size, const PeLoadVie
                 if (!d.compatible)
                         return -1;
                 log_info(".hwids: this machine is \"%s\", compatible \"%s\"", d.name ? d.name : "", d.compatible);
-                return dtbauto_match(base, image_size, v, start, end, NULL, 0, d.compatible);
+                return dtbauto_match(v, start, end, NULL, 0, d.compatible);
         }
         return -1;
 }
 
-void devicetree_install_from_uki(const void *image_base, size_t image_size, uint32_t profile, DtState *st) {
-        PeLoadView v;
-        if (pe_load_view(image_base, image_size, &v) != PE_LOAD_OK)
-                return;
-
+void devicetree_install_from_uki(const PeView *self, uint32_t profile, DtState *st) {
+        const void *table = pe_section_table(self);
         const uint8_t *data = NULL;
         size_t size = 0;
         const char *what = ".dtb";
@@ -190,22 +187,17 @@ void devicetree_install_from_uki(const void *image_base, size_t image_size, uint
                  * device tree when there is one, else by .hwids (sd-stub 257) */
                 size_t s, e;
                 int i = -1;
-                if (profile != UKI_PROFILE_BASE && uki_profile_count(v.sections, v.n_sections) > 0 &&
-                    uki_profile_range(v.sections, v.n_sections, profile, &s, &e))
-                        i = fw ? dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size, NULL)
-                               : dtbauto_by_hwids(image_base, image_size, &v, s, e);
-                if (i < 0 && uki_profile_range(v.sections, v.n_sections, UKI_PROFILE_BASE, &s, &e))
-                        i = fw ? dtbauto_match(image_base, image_size, &v, s, e, fw, fw_size, NULL)
-                               : dtbauto_by_hwids(image_base, image_size, &v, s, e);
+                if (profile != UKI_PROFILE_BASE && uki_profile_count(table, self->n_sections) > 0 &&
+                    uki_profile_range(table, self->n_sections, profile, &s, &e))
+                        i = fw ? dtbauto_match(self, s, e, fw, fw_size, NULL) : dtbauto_by_hwids(self, s, e);
+                if (i < 0 && uki_profile_range(table, self->n_sections, UKI_PROFILE_BASE, &s, &e))
+                        i = fw ? dtbauto_match(self, s, e, fw, fw_size, NULL) : dtbauto_by_hwids(self, s, e);
                 if (i >= 0) {
-                        PeSectionHeader h;
-                        memcpy(&h, &v.sections[i], sizeof(h));
-                        data = (const uint8_t *) image_base + h.VirtualAddress;
-                        size = h.VirtualSize;
+                        data = pe_section_data(self, (size_t) i, &size);
                         what = ".dtbauto";
                 }
         }
-        if (!data && !profile_find_section(image_base, image_size, profile, ".dtb", &data, &size))
+        if (!data && !profile_find_section(self, profile, ".dtb", &data, &size))
                 return;
 
         EFI_STATUS err = devicetree_install(st, data, size);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "efi.h"
+#include "pe.h"
 
 /* What devicetree_install changed, for devicetree_cleanup to undo when the kernel does not
  * start: our copy (pages) and the table the firmware had before (NULL: none). */
@@ -25,4 +26,4 @@ void devicetree_cleanup(DtState *st);
  * base's) whose first "compatible" equals the firmware device tree's, or, without a firmware
  * device tree, the one the .hwids entry matching this machine's SMBIOS (CHIDs) names; else
  * .dtb. Installed with devicetree_install; a failure is logged and ignored, as sd-stub does. */
-void devicetree_install_from_uki(const void *image_base, size_t image_size, uint32_t profile, DtState *st);
+void devicetree_install_from_uki(const PeView *self, uint32_t profile, DtState *st);

@@ -10,7 +10,7 @@
 #include "log.h"
 #include "measure.h"
 #include "uki-profile.h"
-#include "pe-load.h"
+#include "pe.h"
 #include "proto/cc-measurement.h"
 #include "proto/tcg2.h"
 #include "util.h"
@@ -144,22 +144,19 @@ bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, c
         return measure(pcr, EV_EVENT_TAG, tag, description, data, size, false);
 }
 
-bool measure_uki_sections(const void *image_base, size_t image_size, uint32_t profile) {
-        PeLoadView v;
+bool measure_uki_sections(const PeView *self, uint32_t profile) {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
 
-        if (pe_load_view(image_base, image_size, &v) != PE_LOAD_OK)
-                return false;
         size_t n = 0;
-        if (!uki_profile_pcr11_select(v.sections, v.n_sections, profile, sel, &n))
+        if (!uki_profile_pcr11_select(pe_section_table(self), self->n_sections, profile, sel, &n))
                 return false;
         bool all = n > 0;
         unsigned count = 0;
         for (size_t i = 0; i < n; i++) {
-                const PeSectionHeader *s = &v.sections[sel[i].index];
                 const char *name = uki_section_name(sel[i].kind);
-                uint64_t end = (uint64_t) s->VirtualAddress + s->VirtualSize;
-                if (end > image_size) {
+                size_t size;
+                const uint8_t *data = pe_section_data(self, sel[i].index, &size);
+                if (!data) {
                         log_info("%s lies outside our image: not measured", name);
                         all = false;
                         continue;
@@ -168,8 +165,7 @@ bool measure_uki_sections(const void *image_base, size_t image_size, uint32_t pr
                 bool ok = measure_ipl(PCR_KERNEL_BOOT, name, strlen(name) + 1, name);
                 if (!ok)
                         return false;   /* no TPM (logged once) or it fails: no use going on */
-                ok = measure_ipl(PCR_KERNEL_BOOT, (const uint8_t *) image_base + s->VirtualAddress, s->VirtualSize,
-                                 name);
+                ok = measure_ipl(PCR_KERNEL_BOOT, data, size, name);
                 all &= ok;
                 count += ok;
         }

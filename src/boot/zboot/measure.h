@@ -2,6 +2,7 @@
 #pragma once
 
 #include "efi.h"
+#include "pe.h"
 #include "uki-measure.h"
 
 /* systemd's loader variables vendor GUID (LoaderInfo, StubInfo, StubPcr*, ...). */
@@ -28,8 +29,8 @@ bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, c
 
 /* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select() for
  * profile, each its name with the NUL, then its VirtualSize bytes at its RVA) of our loaded
- * image. True if every one was measured. */
-bool measure_uki_sections(const void *image_base, size_t image_size, uint32_t profile);
+ * image (self: its headers in memory layout). True if every one was measured. */
+bool measure_uki_sections(const PeView *self, uint32_t profile);
 
 /* Tell the OS where we measured, as systemd-stub does: StubPcrKernelImage = "11" when all
  * sections were measured, StubPcrKernelParameters = "12" when a command line was measured

@@ -12,7 +12,7 @@
 #include "memattr.h"
 #include "memory.h"
 #include "pe-kernel.h"
-#include "pe-load.h"
+#include "pe.h"
 #include "random.h"
 
 Placement placement_from_cmdline(const char16_t *cmdline, size_t len) {
@@ -24,11 +24,6 @@ Placement placement_from_cmdline(const char16_t *cmdline, size_t len) {
                 log_info("placement seeded from %s", random_sources_str(src1 & src2));
         }
         return p;
-}
-
-bool image_find_section(const void *image, size_t size, bool in_memory, const char *name, const uint8_t **ret,
-                        size_t *ret_size) {
-        return pe_load_find_section(image, size, in_memory, name, ret, ret_size);
 }
 
 EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret) {
@@ -50,9 +45,9 @@ EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages
  * executable at once cannot have both under W^X: such a kernel is refused (the kernels we boot
  * have none; their PE headers declare NX_COMPAT), rather than mapped W+X or mapped without the
  * permission it asked for. */
-static EFI_STATUS protect(Pages *pages, const LoadedKernel *k, const PeLoadView *v) {
+static EFI_STATUS protect(Pages *pages, const LoadedKernel *k, const PeView *v) {
         EFI_STATUS err;
-        uint32_t hdr = v->pe->OptionalHeader.SizeOfHeaders, salign = v->pe->OptionalHeader.SectionAlignment;
+        uint32_t hdr = v->opt.SizeOfHeaders, salign = v->opt.SectionAlignment;
 
         if (!memattr_available())
                 return EFI_SUCCESS;   /* logged once by memattr.c; EfiLoaderCode, as LoadImage would */
@@ -60,8 +55,7 @@ static EFI_STATUS protect(Pages *pages, const LoadedKernel *k, const PeLoadView 
                 return log_error_status(EFI_UNSUPPORTED,
                                         "kernel SectionAlignment 0x%x is below the page size: no W^X possible", salign);
         for (size_t i = 0; i < v->n_sections; i++) {
-                PeSectionHeader s;
-                memcpy(&s, &v->sections[i], sizeof(s));
+                PeSectionHeader s = pe_section(v, i);
                 if ((s.Characteristics & (PE_SCN_MEM_EXECUTE | PE_SCN_CNT_CODE)) && (s.Characteristics & PE_SCN_MEM_WRITE))
                         return log_error_status(EFI_UNSUPPORTED,
                                                 "kernel section %.8s is writable and executable: refused under W^X",
@@ -76,8 +70,7 @@ static EFI_STATUS protect(Pages *pages, const LoadedKernel *k, const PeLoadView 
         if (err != EFI_SUCCESS)
                 return err;
         for (size_t i = 0; i < v->n_sections; i++) {
-                PeSectionHeader s;
-                memcpy(&s, &v->sections[i], sizeof(s));
+                PeSectionHeader s = pe_section(v, i);
                 if (!(s.Characteristics & (PE_SCN_MEM_EXECUTE | PE_SCN_CNT_CODE)))
                         continue;
                 uint64_t start = s.VirtualAddress & ~(uint64_t) (EFI_PAGE_SIZE - 1);
@@ -111,19 +104,18 @@ static bool arm64_run_in_place(const Pages *pages) {
 }
 #endif
 
-static EFI_STATUS finish(Pages *pages, const PeLoadView *v, LoadedKernel *ret) {
+static EFI_STATUS finish(Pages *pages, const PeView *v, LoadedKernel *ret) {
         uint8_t *img = pages_ptr(pages);
         uint64_t size = pages->n_pages * EFI_PAGE_SIZE;
-        PeLoadResult r;
 
-        r = pe_load_relocate(img, size, v, pages->addr - v->pe->OptionalHeader.ImageBase);
-        if (r != PE_LOAD_OK)
-                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_load_strerror(r));
+        PeResult r = pe_load_relocate(img, size, v, pages->addr - v->opt.ImageBase);
+        if (r != PE_OK)
+                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_strerror(r));
 
         LoadedKernel k = {
                 .base = pages->addr,
-                .size = align_up64(v->pe->OptionalHeader.SizeOfImage, EFI_PAGE_SIZE),
-                .entry_rva = v->pe->OptionalHeader.AddressOfEntryPoint,
+                .size = align_up64(v->opt.SizeOfImage, EFI_PAGE_SIZE),
+                .entry_rva = v->opt.AddressOfEntryPoint,
         };
         if (k.entry_rva >= k.size || k.size > size)
                 return log_error_status(EFI_LOAD_ERROR, "kernel entry point or size outside the image");
@@ -137,11 +129,8 @@ static EFI_STATUS finish(Pages *pages, const PeLoadView *v, LoadedKernel *ret) {
         return EFI_SUCCESS;
 }
 
-static EFI_STATUS check_view(const void *file, size_t size, PeLoadView *v) {
-        PeLoadResult r = pe_load_view(file, size, v);
-        if (r != PE_LOAD_OK)
-                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_load_strerror(r));
-        uint16_t machine = v->pe->FileHeader.Machine;
+static EFI_STATUS check_machine(const PeView *v) {
+        uint16_t machine = v->file.Machine;
 #if defined(__x86_64__)
         if (machine != PE_MACHINE_X86_64)
 #else
@@ -149,6 +138,14 @@ static EFI_STATUS check_view(const void *file, size_t size, PeLoadView *v) {
 #endif
                 return log_error_status(EFI_UNSUPPORTED, "kernel image is for another machine (0x%x)", machine);
         return EFI_SUCCESS;
+}
+
+/* The kernel's headers, read by the one strict reader (pe.h) in the given layout. */
+static EFI_STATUS check_view(const void *image, size_t size, PeLayout layout, PeView *v) {
+        PeResult r = pe_parse_layout(image, size, layout, v);
+        if (r != PE_OK)
+                return log_error_status(EFI_LOAD_ERROR, "kernel image: PE headers are malformed (%s)", pe_strerror(r));
+        return check_machine(v);
 }
 
 /* An arm64 Image whose header contradicts the Image as given (image_size below its size or
@@ -165,22 +162,22 @@ static EFI_STATUS check_arm64_header(const void *image, size_t size) {
 EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p, Pages *ret_pages,
                           LoadedKernel *ret) {
         _cleanup_pages_ Pages pages = {};
-        PeLoadView v;
+        PeView v;
         EFI_STATUS err;
 
-        err = check_view(file, file_size, &v);
+        err = check_view(file, file_size, PE_LAYOUT_FILE, &v);
         if (err == EFI_SUCCESS)
                 err = check_arm64_header(file, file_size);
         if (err != EFI_SUCCESS)
                 return err;
-        err = kernel_alloc(v.pe->OptionalHeader.SizeOfImage, v.pe->OptionalHeader.SectionAlignment, p, &pages);
+        err = kernel_alloc(v.opt.SizeOfImage, v.opt.SectionAlignment, p, &pages);
         if (err != EFI_SUCCESS)
                 return err;
-        PeLoadResult r = pe_load_copy(file, file_size, &v, pages_ptr(&pages), pages.n_pages * EFI_PAGE_SIZE);
-        if (r != PE_LOAD_OK)
-                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_load_strerror(r));
-        /* From here on, headers are read from the copy. */
-        err = check_view(pages_ptr(&pages), pages.n_pages * EFI_PAGE_SIZE, &v);
+        PeResult r = pe_load_copy(&v, pages_ptr(&pages), pages.n_pages * EFI_PAGE_SIZE);
+        if (r != PE_OK)
+                return log_error_status(EFI_LOAD_ERROR, "kernel image: %s", pe_strerror(r));
+        /* From here on, headers are read from the copy (memory layout). */
+        err = check_view(pages_ptr(&pages), pages.n_pages * EFI_PAGE_SIZE, PE_LAYOUT_MEMORY, &v);
         if (err != EFI_SUCCESS)
                 return err;
         err = finish(&pages, &v, ret);
@@ -190,16 +187,17 @@ EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p
         return EFI_SUCCESS;
 }
 
-EFI_STATUS pe_kernel_adopt(Pages *pages, uint64_t valid_size, LoadedKernel *ret) {
-        PeLoadView v;
+EFI_STATUS pe_kernel_adopt(Pages *pages, const PeView *v, LoadedKernel *ret) {
         EFI_STATUS err;
 
-        err = check_view(pages_ptr(pages), valid_size, &v);
+        if (v->layout != PE_LAYOUT_FILE || v->data != pages_ptr(pages) || v->size > pages->n_pages * EFI_PAGE_SIZE)
+                return log_error_status(EFI_INVALID_PARAMETER, "kernel image view does not describe its pages");
+        err = check_machine(v);
         if (err == EFI_SUCCESS)
-                err = check_arm64_header(pages_ptr(pages), (size_t) valid_size);
+                err = check_arm64_header(v->data, v->size);
         if (err != EFI_SUCCESS)
                 return err;
-        if (!pe_load_is_identity(&v, valid_size))
+        if (!pe_load_is_identity(v))
                 return log_error_status(EFI_LOAD_ERROR, "kernel image is not laid out for in-place use");
-        return finish(pages, &v, ret);
+        return finish(pages, v, ret);
 }

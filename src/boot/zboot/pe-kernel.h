@@ -3,6 +3,7 @@
 
 #include "efi.h"
 #include "kernel-start.h"
+#include "pe.h"
 #include "util.h"
 
 typedef struct {
@@ -22,12 +23,6 @@ Placement placement_from_cmdline(const char16_t *cmdline, size_t len);
  * (src/fundamental/arm64-image.h, docs/arm64-boot.md). */
 #define KERNEL_PLACEMENT_ALIGN (UINT64_C(2) << 20)
 
-/* Find a section by name in a PE image: in_memory = a loaded image (sections at their RVAs),
- * else a file-layout copy (sections at PointerToRawData). The size is VirtualSize (bounded by
- * the raw size for files). False if absent or outside [image, image + size). */
-bool image_find_section(const void *image, size_t size, bool in_memory, const char *name, const uint8_t **ret,
-                        size_t *ret_size);
-
 /* Allocate memory for an image of `size` bytes at a placed address (memattr_code_type():
  * EfiLoaderData when we can set W^X ourselves, else EfiLoaderCode). */
 EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret);
@@ -38,7 +33,7 @@ EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages
 EFI_STATUS pe_kernel_load(const void *file, size_t file_size, const Placement *p, Pages *ret_pages,
                           LoadedKernel *ret);
 
-/* The PE kernel already sits in `pages` in memory layout (decompressed straight into place):
- * check it, relocate it for its address, set W^X (recorded in *pages, which free_pagesp()
- * undoes). */
-EFI_STATUS pe_kernel_adopt(Pages *pages, uint64_t valid_size, LoadedKernel *ret);
+/* The PE kernel already sits in `pages` in memory layout (decompressed straight into place;
+ * v: its headers, read from pages in file layout, pe_load_is_identity()): check it, relocate
+ * it for its address, set W^X (recorded in *pages, which free_pagesp() undoes). */
+EFI_STATUS pe_kernel_adopt(Pages *pages, const PeView *v, LoadedKernel *ret);

@@ -6,7 +6,7 @@
  */
 #include "log.h"
 #include "measure.h"
-#include "pe-load.h"
+#include "pe.h"
 #include "profile.h"
 #include "uki-measure.h"
 #include "uki-profile.h"
@@ -25,20 +25,17 @@ uint32_t profile_from_load_options(const void **lo, uint32_t *lo_size) {
         return profile;
 }
 
-bool profile_find_section(const void *image_base, size_t image_size, uint32_t profile, const char *name,
-                          const uint8_t **ret, size_t *ret_size) {
-        PeLoadView v;
-        if (pe_load_view(image_base, image_size, &v) != PE_LOAD_OK)
-                return false;
-        int i = uki_profile_find(v.sections, v.n_sections, profile, name);
+bool profile_find_section(const PeView *self, uint32_t profile, const char *name, const uint8_t **ret,
+                          size_t *ret_size) {
+        int i = uki_profile_find(pe_section_table(self), self->n_sections, profile, name);
         if (i < 0)
                 return false;
-        PeSectionHeader s;
-        memcpy(&s, &v.sections[i], sizeof(s));
-        if ((uint64_t) s.VirtualAddress + s.VirtualSize > image_size)
+        size_t n;
+        const uint8_t *d = pe_section_data(self, (size_t) i, &n);
+        if (!d)
                 return false;
-        *ret = (const uint8_t *) image_base + s.VirtualAddress;
-        *ret_size = s.VirtualSize;
+        *ret = d;
+        *ret_size = n;
         return true;
 }
 

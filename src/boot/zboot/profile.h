@@ -2,6 +2,7 @@
 #pragma once
 
 #include "efi.h"
+#include "pe.h"
 
 /* Multi-profile UKIs (src/fundamental/uki-profile.h, docs/stub.md "Profiles"). */
 
@@ -10,10 +11,11 @@
  * what is left is the command line as usual (possibly empty). */
 uint32_t profile_from_load_options(const void **lo, uint32_t *lo_size);
 
-/* The section name of our loaded image that applies to profile (the profile's own, else the
- * base's), VirtualSize bytes at its RVA. False if there is none or it lies outside the image. */
-bool profile_find_section(const void *image_base, size_t image_size, uint32_t profile, const char *name,
-                          const uint8_t **ret, size_t *ret_size);
+/* The section name of our loaded image (self: its headers, read once per boot in memory
+ * layout) that applies to profile (the profile's own, else the base's), VirtualSize bytes at
+ * its RVA. False if there is none or it lies outside the image. */
+bool profile_find_section(const PeView *self, uint32_t profile, const char *name, const uint8_t **ret,
+                          size_t *ret_size);
 
 /* sd-stub 257's records of the choice: a profile other than 0 is measured into PCR 12 (an
  * EV_EVENT_TAG event, tag 0x13aed6db, data the number as UTF-16 decimal with its NUL; returns

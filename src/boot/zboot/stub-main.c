@@ -16,7 +16,7 @@
 #include "initrd-list.h"
 #include "log.h"
 #include "measure.h"
-#include "pe-load.h"
+#include "pe.h"
 #include "proto/device-path.h"
 #include "profile.h"
 #include "proto/loaded-image.h"
@@ -39,10 +39,10 @@ typedef struct {
 /* The profile the boot manager selected ("@N", profile.c); set before any section is looked up. */
 static uint32_t stub_profile;
 
-/* A section of our own loaded image, the selected profile's or the base's (uki-profile.h); its
- * memory is ours for the whole boot. */
-static bool find_section(EFI_LOADED_IMAGE_PROTOCOL *li, const char *name, Section *ret) {
-        return profile_find_section(li->ImageBase, li->ImageSize, stub_profile, name, &ret->data, &ret->size);
+/* A section of our own loaded image (self: its headers, read once in run()), the selected
+ * profile's or the base's (uki-profile.h); its memory is ours for the whole boot. */
+static bool find_section(const PeView *self, const char *name, Section *ret) {
+        return profile_find_section(self, stub_profile, name, &ret->data, &ret->size);
 }
 
 /* StubFeatures bits (docs/BOOT_LOADER_INTERFACE.md); we claim only what we do:
@@ -150,8 +150,11 @@ EFI_STATUS run(EFI_HANDLE image) {
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our loaded image protocol");
 
-        if (pe_load_view(li->ImageBase, li->ImageSize, &(PeLoadView) {}) != PE_LOAD_OK)
-                return log_error_status(EFI_LOAD_ERROR, "cannot read our own PE headers");
+        /* Our own headers, read once (memory layout: the loaded image) and passed down. */
+        PeView self;
+        PeResult pr = pe_parse_layout(li->ImageBase, li->ImageSize, PE_LAYOUT_MEMORY, &self);
+        if (pr != PE_OK)
+                return log_error_status(EFI_LOAD_ERROR, "cannot read our own PE headers: %s", pe_strerror(pr));
 
         /* From the UEFI Shell: Argv[1..], not LoadOptions with the program name (as sd-stub). A
          * leading "@N" selects profile N (profile.c) and is not part of the command line. */
@@ -165,20 +168,18 @@ EFI_STATUS run(EFI_HANDLE image) {
                 log_info("started by the UEFI Shell: command line from its arguments");
         }
         stub_profile = profile_from_load_options(&lo, &lo_size);
-        PeLoadView self;
-        if (pe_load_view(li->ImageBase, li->ImageSize, &self) != PE_LOAD_OK ||
-            !uki_profile_valid(self.sections, self.n_sections, stub_profile))
+        if (!uki_profile_valid(pe_section_table(&self), self.n_sections, stub_profile))
                 return log_error_status(EFI_NOT_FOUND, "this UKI has no profile @%u", stub_profile);
 
         Section linux_sec, cmdline_sec = {}, initrd_sec = {};
-        if (!find_section(li, ".linux", &linux_sec) || linux_sec.size == 0)
+        if (!find_section(&self, ".linux", &linux_sec) || linux_sec.size == 0)
                 return log_error_status(EFI_NOT_FOUND, "this UKI has no .linux section");
         /* PCR 12 gets the profile, PCR 11 the sections, before anything of the image is used
          * (sd-stub's order and rule). */
         bool profile_measured = profile_measure(stub_profile);
-        bool sections_measured = measure_uki_sections(li->ImageBase, li->ImageSize, stub_profile);
-        bool have_cmdline = find_section(li, ".cmdline", &cmdline_sec);
-        (void) find_section(li, ".initrd", &initrd_sec);
+        bool sections_measured = measure_uki_sections(&self, stub_profile);
+        bool have_cmdline = find_section(&self, ".cmdline", &cmdline_sec);
+        (void) find_section(&self, ".initrd", &initrd_sec);
 
         /* Command line. */
         const void *options = NULL;
@@ -226,7 +227,7 @@ EFI_STATUS run(EFI_HANDLE image) {
          * before the SMBIOS extra, as sd-stub 257 orders them. */
         _cleanup_(addons_free) Addons addons = {};
         Section s_uname = {};
-        (void) find_section(li, ".uname", &s_uname);
+        (void) find_section(&self, ".uname", &s_uname);
         addons_load(image, li, s_uname.data, s_uname.size, &addons);
         bool addons_measured;
         if (addons_cmdline_append(&addons, &cmdline_buf, &options_size, &addons_measured)) {
@@ -269,11 +270,11 @@ EFI_STATUS run(EFI_HANDLE image) {
                         log_info("noinitrd: not passing .initrd");
         } else {
                 Section s_ucode = {}, s_pcrsig = {}, s_pcrpkey = {}, s_osrel = {}, s_profile = {};
-                (void) find_section(li, ".ucode", &s_ucode);
-                (void) find_section(li, ".pcrsig", &s_pcrsig);
-                (void) find_section(li, ".pcrpkey", &s_pcrpkey);
-                (void) find_section(li, ".osrel", &s_osrel);
-                (void) find_section(li, ".profile", &s_profile);
+                (void) find_section(&self, ".ucode", &s_ucode);
+                (void) find_section(&self, ".pcrsig", &s_pcrsig);
+                (void) find_section(&self, ".pcrpkey", &s_pcrpkey);
+                (void) find_section(&self, ".osrel", &s_osrel);
+                (void) find_section(&self, ".profile", &s_profile);
                 il.ucode = (InitrdPart) { s_ucode.data, s_ucode.size };
                 il.initrd = (InitrdPart) { initrd_sec.data, initrd_sec.size };
                 il.pcrsig = (InitrdPart) { s_pcrsig.data, s_pcrsig.size };
@@ -303,11 +304,11 @@ EFI_STATUS run(EFI_HANDLE image) {
 
         /* Device tree: .dtbauto/.dtb as the EFI FDT table, put back if the kernel does not start. */
         _cleanup_(devicetree_cleanup) DtState dt = {};
-        devicetree_install_from_uki(li->ImageBase, li->ImageSize, stub_profile, &dt);
+        devicetree_install_from_uki(&self, stub_profile, &dt);
 
         /* .splash: drawn centred through the GOP, as sd-stub 257 (splash.c) */
         Section s_splash = {};
-        if (find_section(li, ".splash", &s_splash))
+        if (find_section(&self, ".splash", &s_splash))
                 splash_show(s_splash.data, s_splash.size);
 
 #if defined(__x86_64__)

@@ -14,7 +14,7 @@
 #include "decompress.h"
 #include "log.h"
 #include "memory.h"
-#include "pe-load.h"
+#include "pe.h"
 #include "x86-load.h"
 #include "zboot-decode.h"
 #include "zboot-load.h"
@@ -123,12 +123,12 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
                 return EFI_SUCCESS;
         }
 
-        PeLoadView v;
-        if (pe_load_view(pages_ptr(&pages), out_len, &v) != PE_LOAD_OK)
+        PeView v;
+        if (pe_parse(pages_ptr(&pages), out_len, &v) != PE_OK)
                 return log_error_status(EFI_UNSUPPORTED, "payload is neither a PE kernel nor a native x86 payload");
 
-        if (pe_load_is_identity(&v, out_len)) {
-                err = pe_kernel_adopt(&pages, out_len, ret);
+        if (pe_load_is_identity(&v)) {
+                err = pe_kernel_adopt(&pages, &v, ret);
                 if (err != EFI_SUCCESS)
                         return err;
                 *ret_pages = take_pages(&pages);
@@ -148,9 +148,11 @@ EFI_STATUS zboot_load(const void *image, size_t size, const Placement *p, Pages 
         if ((uint64_t) z.payload_offset + zboot_payload_extent(&z) > size)
                 return log_error_status(EFI_LOAD_ERROR, "zboot payload runs past the end of the image");
 
-        const uint8_t *zbx86;
-        size_t zbx86_len;
-        if (!image_find_section(image, size, false, ".zbx86", &zbx86, &zbx86_len))
+        /* .zbx86 of the zboot image, a file here (e.g. a UKI's .linux) */
+        const uint8_t *zbx86 = NULL;
+        size_t zbx86_len = 0;
+        PeView zv;
+        if (pe_parse(image, size, &zv) != PE_OK || !pe_section_find(&zv, ".zbx86", &zbx86, &zbx86_len))
                 zbx86 = NULL, zbx86_len = 0;
         return load_payload(&z, (const uint8_t *) image + z.payload_offset, size - z.payload_offset, zbx86, zbx86_len,
                             p, ret_pages, ret);
