@@ -142,7 +142,7 @@ const uint8_t *pe_section_data(const PeView *f, size_t i, size_t *ret_size) {
         if (s.VirtualSize && s.VirtualSize < n)
                 n = s.VirtualSize;
         *ret_size = n;
-        /* pe_parse checked by pe_parse when n > 0; an empty section may point anywhere */
+        /* checked by pe_parse when n > 0; an empty section may point anywhere */
         return n ? f->data + s.PointerToRawData : f->data;
 }
 

@@ -70,9 +70,6 @@ typedef struct {
  * alignments, SizeOfHeaders <= SizeOfImage, data directories inside SizeOfImage (the certificate
  * table inside the file), every section inside SizeOfImage, after the headers and overlapping
  * no other; FILE layout: every section's raw data inside the buffer. */
-/* The CLI's older name for a FILE-layout view (to be renamed there once the CLI split lands). */
-typedef PeView PeFile;
-
 PeResult pe_parse_layout(const void *buf, size_t len, PeLayout layout, PeView *ret);
 static inline PeResult pe_parse(const void *buf, size_t len, PeView *ret) {
         return pe_parse_layout(buf, len, PE_LAYOUT_FILE, ret);

@@ -80,7 +80,7 @@ int addon_main(const AddonArgs *a) {
         return 0;
 }
 
-void addon_inspect(const PeFile *f, bool json) {
+void addon_inspect(const PeView *f, bool json) {
         static const char *const used[] = { ".cmdline", ".dtb", ".dtbauto", ".initrd", ".ucode" };
         bool any = false;
         for (size_t i = 0; i < sizeof(used) / sizeof(*used); i++)

@@ -28,4 +28,4 @@ typedef struct {
 int addon_main(const AddonArgs *a);
 
 /* inspect: a PE without .linux that has sections the stub takes from add-ons is listed as one. */
-void addon_inspect(const PeFile *f, bool json);
+void addon_inspect(const PeView *f, bool json);

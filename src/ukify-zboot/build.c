@@ -346,7 +346,7 @@ static int build_uki(const BuildArgs *a) {
         if (a->n_pcr_priv && !pcrsig_append(&out, a->output, pcr_keys, a->n_pcr_priv, a->pcr_banks))
                 return 1;
         uint8_t pcr11[MEASURE_DIGEST_SIZE];
-        PeFile of;
+        PeView of;
         if (a->measure && (pe_parse(out.data, out.size, &of) != PE_OK || !uki_pcr11_sha256(&of, pcr11)))
                 return error("%s: cannot compute the PCR 11 value", a->output);
         if (!write_output(a->output, out.data, out.size, a->sb_key, a->sb_cert))

@@ -50,7 +50,7 @@ static void flags_str(uint32_t c, char out[4]) {
 
 /* A native x86 payload's trailer copy (.zbx86): what the loader places the kernel by. */
 static void inspect_x86_hint(const Blob *b, uint64_t payload_size, bool json) {
-        PeFile f;
+        PeView f;
         if (pe_parse(b->data, b->size, &f) != PE_OK)
                 return;
         int i = pe_find_section(&f, ".zbx86");
@@ -119,7 +119,7 @@ static void inspect_zboot_header(const Blob *b, bool json) {
 }
 
 static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
-        PeFile f;
+        PeView f;
         PeResult r = pe_parse(b->data, b->size, &f);
         KernelKind kind = kernel_kind(b);
         if (r != PE_OK) {

@@ -29,7 +29,7 @@ const char *kernel_kind_name(KernelKind k) {
 Arch kernel_arch(const Blob *k) {
         if (kernel_kind(k) == KERNEL_BZIMAGE)
                 return ARCH_X86_64;
-        PeFile f;
+        PeView f;
         if (pe_parse(k->data, k->size, &f) != PE_OK)
                 return ARCH_UNKNOWN;
         switch (f.file.Machine) {
@@ -299,7 +299,7 @@ KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload) {
 }
 
 bool uki_linux_validate(const Blob *uki, const char *what, Blob *ret_payload, KernelKind *ret_kind) {
-        PeFile f;
+        PeView f;
         int i = pe_parse(uki->data, uki->size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
         if (i < 0)
                 return false;

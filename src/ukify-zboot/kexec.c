@@ -360,7 +360,7 @@ int verb_kexec(int argc, char **argv) {
                         return error("%s: a PE image without a .linux section: not a zboot image or UKI", path);
                 if (kind == KERNEL_UNKNOWN)
                         return 1;
-                PeFile f;
+                PeView f;
                 int li = pe_parse(in.data, in.size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
                 zimg = li >= 0 ? pe_section_data(&f, (size_t) li, &zimg_len) : NULL;
         }

@@ -18,7 +18,7 @@ static bool sha256(const void *data, size_t size, uint8_t out[MEASURE_DIGEST_SIZ
 }
 
 /* SHA-256 of the section as loaded: raw data, then zeros up to VirtualSize. */
-static bool section_digest(const PeFile *f, size_t i, uint8_t out[MEASURE_DIGEST_SIZE]) {
+static bool section_digest(const PeView *f, size_t i, uint8_t out[MEASURE_DIGEST_SIZE]) {
         static const uint8_t zeros[4096];
         PeSectionHeader s = pe_section(f, i);
         size_t raw;
@@ -42,11 +42,11 @@ out:
         return ok;
 }
 
-bool uki_pcr11_sha256(const PeFile *f, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
+bool uki_pcr11_sha256(const PeView *f, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
         return uki_pcr11_sha256_profile(f, 0, pcr);
 }
 
-bool uki_pcr11_sha256_profile(const PeFile *f, uint32_t profile, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
+bool uki_pcr11_sha256_profile(const PeView *f, uint32_t profile, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         UkiSectionDigest dig[UKI_SECTION_COUNT];
         size_t n = 0;

@@ -10,10 +10,10 @@
 /* The PCR 11 (sha256 bank) value systemd-stub 257, and our UKI stub, leave after measuring
  * this UKI's sections (a firmware that measured nothing else into PCR 11 before). False if
  * hashing fails (or the image has no section to measure). */
-bool uki_pcr11_sha256(const PeFile *f, uint8_t pcr[MEASURE_DIGEST_SIZE]);
+bool uki_pcr11_sha256(const PeView *f, uint8_t pcr[MEASURE_DIGEST_SIZE]);
 /* The same when the boot manager selects profile ("@N", uki-profile.h); false also when the
  * UKI has no such profile. */
-bool uki_pcr11_sha256_profile(const PeFile *f, uint32_t profile, uint8_t pcr[MEASURE_DIGEST_SIZE]);
+bool uki_pcr11_sha256_profile(const PeView *f, uint32_t profile, uint8_t pcr[MEASURE_DIGEST_SIZE]);
 
 /* Lower-case hex of a digest into out (2 * MEASURE_DIGEST_SIZE + 1 bytes). */
 void digest_hex(const uint8_t d[MEASURE_DIGEST_SIZE], char out[2 * MEASURE_DIGEST_SIZE + 1]);

@@ -123,7 +123,7 @@ static bool extend(const EVP_MD *md, unsigned char *pcr, const unsigned char *d)
 }
 
 /* H(section as loaded: raw data, zeros up to VirtualSize) */
-static bool section_hash(const EVP_MD *md, const PeFile *f, size_t i, unsigned char *out) {
+static bool section_hash(const EVP_MD *md, const PeView *f, size_t i, unsigned char *out) {
         static const unsigned char zeros[4096];
         PeSectionHeader s = pe_section(f, i);
         size_t raw;
@@ -149,7 +149,7 @@ typedef struct {
 
 #define MAX_VARIANTS 64
 
-static bool name_is(const PeFile *f, size_t i, const char *name) {
+static bool name_is(const PeView *f, size_t i, const char *name) {
         char got[PE_SECTION_NAME_LEN + 1];
         PeSectionHeader h = pe_section(f, i);
         pe_section_name(&h, got);
@@ -161,7 +161,7 @@ static bool name_is(const PeFile *f, size_t i, const char *name) {
  * are .dtbauto sections, one variant per .dtbauto with it measured in its place: for profile 0
  * each .dtbauto before the second .profile; for a later profile each of its own, else the
  * first one of the base (ukify takes it over from the base like any other section). */
-static bool variants(const PeFile *f, uint32_t profile, Selection *out, size_t *ret_n) {
+static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *ret_n) {
         const void *table = f->data + f->sections_offset;
         Selection base;
         size_t dtb[MAX_VARIANTS], n_dtb = 0, start = 0, end = f->n_sections;
@@ -210,7 +210,7 @@ static bool variants(const PeFile *f, uint32_t profile, Selection *out, size_t *
 }
 
 /* PCR 11 after the selected sections (phase words added by the caller) */
-static bool predict_sections(const PeFile *f, const EVP_MD *md, const Selection *sel, unsigned char *pcr) {
+static bool predict_sections(const PeView *f, const EVP_MD *md, const Selection *sel, unsigned char *pcr) {
         unsigned char d[MAX_MD];
         memset(pcr, 0, MAX_MD);
         for (size_t i = 0; i < sel->n; i++) {
@@ -391,7 +391,7 @@ static void phase_list_free(char **v) {
 
 /* One bank's entries: for each key, each phase path. Appends to o; entries already written for
  * this bank (same text) are skipped, as ukify's merge does. */
-static bool bank_entries(Str *o, const PeFile *f, const Selection *vars, size_t n_vars, int bi, const Signer *sg,
+static bool bank_entries(Str *o, const PeView *f, const Selection *vars, size_t n_vars, int bi, const Signer *sg,
                          size_t n_keys) {
         const EVP_MD *md = EVP_get_digestbyname(banks_known[bi].name);
         unsigned char base[MAX_MD], pcr[MAX_MD], pol[32], sig[2048];
@@ -443,7 +443,7 @@ static bool bank_entries(Str *o, const PeFile *f, const Selection *vars, size_t 
         return true;
 }
 
-bool pcrsig_make(const PeFile *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
+bool pcrsig_make(const PeView *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
                  char **ret, size_t *ret_size) {
         Signer sg[PCRSIG_MAX_KEYS] = {};
         Selection vars[MAX_VARIANTS];
@@ -528,7 +528,7 @@ out:
  * 0's .profile and after each joined profile's sections). The sections after profile 0 are cut
  * off (the file truncated after profile 0's data) and appended again with the .pcrsig sections
  * between them, so the result is what appending in ukify's order gives. */
-static bool insert_per_profile(Blob *uki, const PeFile *f, char **json, const size_t *size, unsigned count) {
+static bool insert_per_profile(Blob *uki, const PeView *f, char **json, const size_t *size, unsigned count) {
         const void *table = f->data + f->sections_offset;
         size_t s0, e0, trunc = 0, removed_raw = 0, n = 0, total = 0, out_size = 0;
         PeNewSection secs[PE_MAX_SECTIONS];
@@ -580,7 +580,7 @@ static bool insert_per_profile(Blob *uki, const PeFile *f, char **json, const si
         uint32_t sid = f->opt.SizeOfInitializedData >= removed_raw ? f->opt.SizeOfInitializedData - (uint32_t) removed_raw : 0;
         memcpy(cut + sid_off, &sid, 4);
         memset(cut + f->sections_offset + e0 * sizeof(PeSectionHeader), 0, (f->n_sections - e0) * sizeof(PeSectionHeader));
-        PeFile c;
+        PeView c;
         PeResult r = pe_parse(cut, trunc, &c);
         if (r == PE_OK)
                 r = pe_append_size(&c, secs, n, &total);
@@ -604,7 +604,7 @@ fail:
 }
 
 bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n_keys, const char *banks) {
-        PeFile f;
+        PeView f;
         char *json[PE_MAX_SECTIONS] = {};
         size_t size[PE_MAX_SECTIONS] = {}, total = 0, out_size = 0;
         bool ok = false;

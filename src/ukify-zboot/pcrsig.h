@@ -32,7 +32,7 @@ bool pcr_phases_check(const char *phases);
  * the UKI f (its .pcrpkey included, no .pcrsig yet), as ukify 257 writes it: one object, a key
  * per bank (sorted), an array of {"pcrs", "pkfp", "pol", "sig"} per .dtbauto variant, key and
  * phase path (sorted), duplicates left out. banks NULL: sha1 sha256 sha384 sha512. */
-bool pcrsig_make(const PeFile *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
+bool pcrsig_make(const PeView *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
                  char **ret, size_t *ret_size);
 
 /* The public half of a PEM private key as a PEM "PUBLIC KEY" (what ukify embeds as .pcrpkey

@@ -30,7 +30,7 @@ static bool importable(const char *name, bool with_osrel) {
 }
 
 bool profile_join_assemble(Blob *uki, const Blob *text, const Blob *pes, const char *const *names_in, size_t n_joins) {
-        PeFile f;
+        PeView f;
         PeResult r = pe_parse(uki->data, uki->size, &f);
         if (r != PE_OK)
                 return error("cannot read the UKI: %s", pe_strerror(r)), false;
@@ -44,7 +44,7 @@ bool profile_join_assemble(Blob *uki, const Blob *text, const Blob *pes, const c
         secs[n++] = (PeNewSection) { ".profile", text->data, text->size, 0, false };
 
         for (size_t j = 0; j < n_joins; j++) {
-                PeFile p;
+                PeView p;
                 r = pe_parse(pes[j].data, pes[j].size, &p);
                 if (r != PE_OK)
                         return error("%s: %s", names_in[j], pe_strerror(r)), false;
@@ -150,7 +150,7 @@ bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSect
         secs[0] = (PeNewSection) { ".profile", text.data, text.size, 0, false };
         memcpy(secs + 1, in, n_in * sizeof(*in));
 
-        PeFile f;
+        PeView f;
         PeResult r = pe_parse(hdr, sizeof(hdr), &f);
         size_t total = 0;
         Blob out = {};
@@ -171,7 +171,7 @@ bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSect
         return ok;
 }
 
-static void text_field(const PeFile *f, int idx, const char *key, char *out, size_t cap) {
+static void text_field(const PeView *f, int idx, const char *key, char *out, size_t cap) {
         size_t n;
         out[0] = 0;
         if (idx < 0)
@@ -194,7 +194,7 @@ static void json_str(const char *s) {
         putchar('"');
 }
 
-void profile_inspect(const PeFile *f, bool json, const char *pad) {
+void profile_inspect(const PeView *f, bool json, const char *pad) {
         const uint8_t *table = f->data + f->sections_offset;
         unsigned count = uki_profile_count(table, f->n_sections);
         if (count == 0)
@@ -250,7 +250,7 @@ void profile_inspect(const PeFile *f, bool json, const char *pad) {
                 printf("]");
 }
 
-bool profile_print_measure(const PeFile *f) {
+bool profile_print_measure(const PeView *f) {
         unsigned count = uki_profile_count(f->data + f->sections_offset, f->n_sections);
         for (uint32_t p = 0; p == 0 || p < count; p++) {
                 uint8_t pcr[MEASURE_DIGEST_SIZE];

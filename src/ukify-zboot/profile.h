@@ -25,11 +25,11 @@ bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSect
 
 /* inspect: the profiles with their ID, TITLE, sections and PCR 11 prediction ("profiles" in
  * JSON: a complete member with its leading comma). Nothing when the UKI has no .profile. */
-void profile_inspect(const PeFile *f, bool json, const char *pad);
+void profile_inspect(const PeView *f, bool json, const char *pad);
 
 /* build --measure: "11:sha256=HEX" for profile 0 (the default), then "11@N:sha256=HEX" for each
  * further profile. False if hashing fails. */
-bool profile_print_measure(const PeFile *f);
+bool profile_print_measure(const PeView *f);
 
 /* build --profile without --linux: write a profile PE with these sections (ukify's order:
  * .profile .osrel .cmdline .dtb .uname .splash, --section ones, .initrd). Returns the exit

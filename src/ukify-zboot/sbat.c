@@ -92,7 +92,7 @@ static bool add_lines(SbatList *l, const char *p, size_t n, const char *what) {
 }
 
 bool sbat_add_pe(SbatList *l, const Blob *b, const char *what) {
-        PeFile f;
+        PeView f;
         if (pe_parse(b->data, b->size, &f) != PE_OK)
                 return true;    /* an old bzImage (no PE32+ header) has no .sbat */
         int i = pe_find_section(&f, ".sbat");
@@ -145,7 +145,7 @@ void sbat_free(SbatList *l) {
 }
 
 int sbat_replace(const Blob *stub, const char *what, const char *text, size_t size, Blob *ret) {
-        PeFile f;
+        PeView f;
         PeResult r = pe_parse(stub->data, stub->size, &f);
         if (r != PE_OK)
                 return error("%s: %s", what, pe_strerror(r)), -1;

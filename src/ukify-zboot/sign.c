@@ -93,7 +93,7 @@ bool write_output(const char *path, const void *data, size_t size, const char *k
                 SignatureInfo si;
                 if (!read_file(signed_tmp, &s))
                         goto out;
-                PeFile f;
+                PeView f;
                 PeResult r = pe_parse(s.data, s.size, &f);
                 signature_info(&s, &si);
                 if (r != PE_OK || !si.table || si.malformed || si.n_pkcs7 == 0) {
@@ -166,7 +166,7 @@ static void signature_walk(const uint8_t *data, uint64_t off, uint64_t end, Sign
 
 void signature_info(const Blob *b, SignatureInfo *ret) {
         *ret = (SignatureInfo) {};
-        PeFile f;
+        PeView f;
         if (pe_parse(b->data, b->size, &f) != PE_OK)
                 return;
         PeDataDirectory d = f.opt.DataDirectory[PE_DIR_SECURITY];

@@ -53,7 +53,7 @@ Blob section_list_last(const SectionList *l) {
 }
 
 bool uki_assemble(const UkiParts *p, Blob *ret) {
-        PeFile sf;
+        PeView sf;
         PeResult r = pe_parse(p->stub->data, p->stub->size, &sf);
         if (r != PE_OK)
                 return error("%s: %s", p->stub_name, pe_strerror(r)), false;
@@ -138,7 +138,7 @@ bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, c
         memcpy(secs, l->secs, n * sizeof(*secs));
         uint8_t hdr[0x1000];
         _cleanup_blob_ Blob stub_sbat = {}, out = {};
-        PeFile sf;
+        PeView sf;
         PeResult r;
         if (stub) {
                 r = pe_parse(stub->data, stub->size, &sf);

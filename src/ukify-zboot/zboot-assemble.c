@@ -164,7 +164,7 @@ bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPa
          * decompresses it. It comes first, then the payload signature if any: the payload must
          * stay the last section. pad_virtual: sd-stub >= 258 loads a .linux itself and refuses
          * raw data > virtual size. */
-        PeFile sf;
+        PeView sf;
         PeResult r = pe_parse(stub->data, stub->size, &sf);
         PeNewSection sec[3];
         size_t n_sec = 0, total = 0;
@@ -182,7 +182,7 @@ bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPa
                 return error("%s: %s", stub_name, r != PE_OK ? pe_strerror(r) : "out of memory"), false;
 
         /* The payload's file offset: the raw data of the section just appended. */
-        PeFile of;
+        PeView of;
         pe_parse(out.data, out.size, &of);
         PeSectionHeader last = pe_section(&of, of.n_sections - 1);
         ZbootInfo z = { .payload_offset = last.PointerToRawData, .payload_size = (uint32_t) stream.size,

@@ -90,7 +90,7 @@ bool zsig_make(const uint8_t *payload, size_t len, const char *key_path, const c
 }
 
 bool zsig_find(const uint8_t *pe, size_t pe_len, const uint8_t **ret, size_t *ret_len) {
-        PeFile f;
+        PeView f;
         if (pe_parse(pe, pe_len, &f) != PE_OK)
                 return false;
         int i = pe_find_section(&f, PAYLOAD_SIG_SECTION);

@@ -34,7 +34,7 @@ static Blob fake_arm64_image(void) {
         return b;
 }
 
-static bool section_text(const PeFile *v, const char *name, const char *needle) {
+static bool section_text(const PeView *v, const char *name, const char *needle) {
         int i = pe_find_section(v, name);
         if (i < 0)
                 return false;
@@ -82,7 +82,7 @@ static void test_zboot_stub_sbat(void) {
         _cleanup_blob_ Blob k = fake_arm64_image(), merged = {};
         const char *args[] = { "fake,7,Fake Kernel,fake,1,https://example.invalid/\n" };
         ASSERT_TRUE(zboot_stub_sbat(&zboot_stub, "zbootaa64", &k, "fake", args, 1, &merged));
-        PeFile v;
+        PeView v;
         ASSERT_EQ(pe_parse(merged.data, merged.size, &v), PE_OK);
         ASSERT_TRUE(section_text(&v, ".sbat", "sbat,1,"));
         ASSERT_TRUE(section_text(&v, ".sbat", "fake,7,Fake Kernel"));
@@ -105,7 +105,7 @@ static void zboot_round_trip(CompressionType t, int level) {
         ASSERT_EQ(out.size, again.size);
         ASSERT_TRUE(memcmp(out.data, again.data, out.size) == 0);      /* deterministic */
 
-        PeFile v;
+        PeView v;
         ASSERT_EQ(pe_parse(out.data, out.size, &v), PE_OK);
         PeSectionHeader last = pe_section(&v, v.n_sections - 1);
         char name[PE_SECTION_NAME_LEN + 1];
@@ -154,7 +154,7 @@ static void test_zboot_zsig_section(void) {
         ASSERT_TRUE(zboot_stub_sbat(&zboot_stub, "zbootaa64", &k, "fake", NULL, 0, &stub));
         Blob zsig = { (uint8_t *) "SIGNATURE-BYTES", 15 };
         ASSERT_TRUE(zboot_image_assemble(&stub, "zbootaa64", &p, &zsig, COMPRESSION_ZSTD, 1, "fake", &out));
-        PeFile v;
+        PeView v;
         ASSERT_EQ(pe_parse(out.data, out.size, &v), PE_OK);
         int zi = pe_find_section(&v, ".zsig"), di = pe_find_section(&v, ".zdata");
         ASSERT_TRUE(zi >= 0 && di == (int) v.n_sections - 1 && zi == di - 1);   /* .zdata stays last */
@@ -190,7 +190,7 @@ static void test_uki(void) {
         _cleanup_blob_ Blob out = {};
         ASSERT_TRUE(uki_assemble(&(UkiParts) { &uki_stub, "linuxx64", &kernel, "kernel", NULL, 0, &l, &initrd, &ucode },
                                  &out));
-        PeFile v, s;
+        PeView v, s;
         ASSERT_EQ(pe_parse(out.data, out.size, &v), PE_OK);
         ASSERT_EQ(pe_parse(uki_stub.data, uki_stub.size, &s), PE_OK);
         /* the stub's sections, then ours in ukify's order, .linux last */

@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         validate(&k);
 
         /* the same file as a UKI: its .linux section, if any */
-        PeFile f;
+        PeView f;
         int i = pe_parse(k.data, k.size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
         if (i >= 0) {
                 size_t n;

@@ -131,7 +131,7 @@ static void merge_pe(const uint8_t *data, size_t size) {
                 if (r < 0 && n_errors == e)
                         abort();
                 if (r > 0) {
-                        PeFile f;
+                        PeView f;
                         if (pe_parse(out.data, out.size, &f) != PE_OK)
                                 abort();
                         int i = pe_find_section(&f, ".sbat");
