@@ -1,26 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "arm64-image.h"
-
-static uint64_t le64_at(const uint8_t *p) {
-        uint64_t v = 0;
-        for (unsigned i = 0; i < 8; i++)
-                v |= (uint64_t) p[i] << (8 * i);
-        return v;
-}
-
-static uint32_t le32_at(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
+#include "unaligned.h"
 
 bool arm64_image_parse(const void *image, size_t len, Arm64ImageHeader *ret) {
         const uint8_t *p = image;
 
-        if (!p || len < ARM64_IMAGE_HEADER_SIZE || le32_at(p + 0x38) != ARM64_IMAGE_MAGIC)
+        if (!p || len < ARM64_IMAGE_HEADER_SIZE || get_le32(p + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC)
                 return false;
         *ret = (Arm64ImageHeader) {
-                .text_offset = le64_at(p + 0x08),
-                .image_size = le64_at(p + 0x10),
-                .flags = le64_at(p + 0x18),
+                .text_offset = get_le64(p + ARM64_IMAGE_TEXT_OFFSET),
+                .image_size = get_le64(p + ARM64_IMAGE_IMAGE_SIZE),
+                .flags = get_le64(p + ARM64_IMAGE_FLAGS),
         };
         return true;
 }

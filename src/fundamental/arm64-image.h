@@ -36,6 +36,10 @@
 #include <stdint.h>
 
 #define ARM64_IMAGE_HEADER_SIZE     64u
+#define ARM64_IMAGE_TEXT_OFFSET     0x08u                   /* le64 header fields, by offset */
+#define ARM64_IMAGE_IMAGE_SIZE      0x10u
+#define ARM64_IMAGE_FLAGS           0x18u
+#define ARM64_IMAGE_MAGIC_OFFSET    0x38u                   /* le32 ARM64_IMAGE_MAGIC */
 #define ARM64_IMAGE_MAGIC           UINT32_C(0x644d5241)    /* "ARM\x64" at 0x38 */
 #define ARM64_MIN_KIMG_ALIGN        (UINT64_C(2) << 20)     /* MIN_KIMG_ALIGN: the strictest case */
 #define ARM64_EFI_ALLOC_LIMIT       ((UINT64_C(1) << 48) - 1)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "bmp.h"
+#include "unaligned.h"
 
 #define FILE_HEADER 14u        /* "BM", size, 2 reserved words, pixel data offset */
 #define INFO_HEADER 40u        /* BITMAPINFOHEADER */
@@ -7,28 +8,20 @@
 #define MASKS_RGBA_END 56u     /* then the alpha mask */
 #define MAX_PIXEL_BYTES (64u * 1024u * 1024u)
 
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p) {
-        return (uint16_t) (p[0] | p[1] << 8);
-}
-
 bool bmp_parse(const void *data, size_t len, BmpInfo *ret) {
         const uint8_t *d = data;
         if (!d || !ret || len < FILE_HEADER + INFO_HEADER || d[0] != 'B' || d[1] != 'M')
                 return false;
-        uint32_t size = le32(d + 2), offset = le32(d + 10);
+        uint32_t size = get_le32(d + 2), offset = get_le32(d + 10);
         if (size != len || offset > size)
                 return false;
-        uint32_t dib = le32(d + FILE_HEADER);
+        uint32_t dib = get_le32(d + FILE_HEADER);
         if (dib < INFO_HEADER || dib > len - FILE_HEADER)
                 return false;
         const uint8_t *h = d + FILE_HEADER;
-        uint32_t width = le32(h + 4), height = le32(h + 8);
-        uint16_t depth = le16(h + 14);
-        uint32_t compression = le32(h + 16), colors_used = le32(h + 32);
+        uint32_t width = get_le32(h + 4), height = get_le32(h + 8);
+        uint16_t depth = get_le16(h + 14);
+        uint32_t compression = get_le32(h + 16), colors_used = get_le32(h + 32);
         switch (depth) {
         case 1: case 4: case 8: case 24:
                 if (compression != 0)
@@ -67,9 +60,9 @@ bool bmp_parse(const void *data, size_t len, BmpInfo *ret) {
         if (depth == 16 || depth == 32) {
                 if (dib >= MASKS_RGB_END) {
                         for (unsigned i = 0; i < 3; i++)
-                                info.masks[i] = le32(h + INFO_HEADER + 4 * i);
+                                info.masks[i] = get_le32(h + INFO_HEADER + 4 * i);
                         if (dib >= MASKS_RGBA_END)
-                                info.masks[3] = le32(h + MASKS_RGB_END);
+                                info.masks[3] = get_le32(h + MASKS_RGB_END);
                 } else if (depth == 16) {
                         info.masks[0] = 0x7c00, info.masks[1] = 0x03e0, info.masks[2] = 0x001f;
                 } else {
@@ -135,7 +128,7 @@ bool bmp_to_blt(const void *data, size_t len, const BmpInfo *info, BmpPixel *out
                                 continue;
                         case 16:
                         case 32: {
-                                uint32_t v = info->depth == 16 ? le16(in + 2 * x) : le32(in + 4 * x);
+                                uint32_t v = info->depth == 16 ? get_le16(in + 2 * x) : get_le32(in + 4 * x);
                                 uint32_t a = info->masks[3] ? channel(v, info->masks[3]) : 0xffu;
                                 o->red = blend(o->red, channel(v, info->masks[0]), a);
                                 o->green = blend(o->green, channel(v, info->masks[1]), a);

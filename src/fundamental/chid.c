@@ -6,6 +6,7 @@
 
 #include "chid.h"
 #include "smbios.h"
+#include "unaligned.h"
 
 #define F(x) (UINT16_C(1) << CHID_##x)
 
@@ -145,10 +146,6 @@ void chid_fields_from_smbios(const void *p, size_t len, ChidFields *ret) {
         field(have2 ? &t2 : NULL, 0x05, ret, CHID_BASEBOARD_PRODUCT);
 }
 
-static uint32_t get32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
 /* The NUL-terminated string at off inside (p, len), NULL for offset 0; false when it is not
  * inside or has no NUL before len. */
 static bool string_at(const uint8_t *p, size_t len, uint32_t off, const char **ret) {
@@ -168,9 +165,9 @@ static bool string_at(const uint8_t *p, size_t len, uint32_t off, const char **r
 
 static bool entry_at(const uint8_t *p, size_t len, size_t i, HwidsDevice *ret) {
         const uint8_t *e = p + i * HWIDS_ENTRY_SIZE;
-        ret->descriptor = get32(e);
+        ret->descriptor = get_le32(e);
         memcpy(ret->chid.b, e + 4, 16);
-        return string_at(p, len, get32(e + 20), &ret->name) && string_at(p, len, get32(e + 24), &ret->compatible);
+        return string_at(p, len, get_le32(e + 20), &ret->name) && string_at(p, len, get_le32(e + 24), &ret->compatible);
 }
 
 HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n) {

@@ -12,13 +12,10 @@
 #include <lz4.h>
 
 #include "decompress.h"
+#include "unaligned.h"
 
 #define LZ4_LEGACY_MAGIC 0x184C2102u
 #define LZ4_LEGACY_BLOCK (8u << 20)
-
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
 
 DecompressResult decompress_lz4(const void *in, size_t in_len, void *out, size_t out_cap, size_t *ret_out_len) {
         const uint8_t *p = in, *end = p + in_len;
@@ -27,7 +24,7 @@ DecompressResult decompress_lz4(const void *in, size_t in_len, void *out, size_t
 
         if (in_len < 4)
                 return DECOMPRESS_TRUNCATED;
-        if (le32(p) != LZ4_LEGACY_MAGIC)
+        if (get_le32(p) != LZ4_LEGACY_MAGIC)
                 return DECOMPRESS_CORRUPT;
         p += 4;
         if (p == end)
@@ -36,7 +33,7 @@ DecompressResult decompress_lz4(const void *in, size_t in_len, void *out, size_t
         while (p < end) {
                 if ((size_t) (end - p) < 4)
                         return DECOMPRESS_TRUNCATED;
-                uint32_t csize = le32(p);
+                uint32_t csize = get_le32(p);
                 p += 4;
                 if (csize == LZ4_LEGACY_MAGIC)
                         continue;               /* next concatenated stream */
@@ -64,7 +61,7 @@ DecompressResult decompress_lz4(const void *in, size_t in_len, void *out, size_t
                 p += csize;
                 /* Only the last block may be short. */
                 if ((size_t) n < LZ4_LEGACY_BLOCK && p < end && (size_t) (end - p) >= 4 &&
-                    le32(p) != LZ4_LEGACY_MAGIC)
+                    get_le32(p) != LZ4_LEGACY_MAGIC)
                         return DECOMPRESS_CORRUPT;
         }
         *ret_out_len = produced;

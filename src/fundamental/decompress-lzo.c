@@ -14,6 +14,7 @@
 
 #include "decompress.h"
 #include "lzop.h"
+#include "unaligned.h"
 
 const char *lzop_strerror(LzopResult r) {
         switch (r) {
@@ -64,14 +65,6 @@ bool decompress_lzo_built(void) {
         return true;
 }
 
-static uint32_t be32(const uint8_t *p) {
-        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | (uint32_t) p[3];
-}
-
-static uint16_t be16(const uint8_t *p) {
-        return (uint16_t) (p[0] << 8 | p[1]);
-}
-
 /* A bounded reader: every take checks what is left. */
 typedef struct {
         const uint8_t *p;
@@ -98,7 +91,7 @@ static bool take16(Cursor *c, uint16_t *ret) {
         const uint8_t *q;
         if (!take(c, 2, &q))
                 return false;
-        *ret = be16(q);
+        *ret = get_be16(q);
         return true;
 }
 
@@ -106,7 +99,7 @@ static bool take32(Cursor *c, uint32_t *ret) {
         const uint8_t *q;
         if (!take(c, 4, &q))
                 return false;
-        *ret = be32(q);
+        *ret = get_be32(q);
         return true;
 }
 

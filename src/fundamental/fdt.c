@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "fdt.h"
+#include "unaligned.h"
 
 enum {
         FDT_BEGIN_NODE = 1,
@@ -25,10 +26,6 @@ static const uint8_t *find_nul(const uint8_t *p, size_t len) {
         return NULL;
 }
 
-static uint32_t be32(const uint8_t *p) {
-        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
 /* [off, off + size) inside total */
 static bool inside(uint32_t off, uint32_t size, uint32_t total) {
         return off <= total && size <= total - off;
@@ -36,16 +33,16 @@ static bool inside(uint32_t off, uint32_t size, uint32_t total) {
 
 size_t fdt_check(const void *blob, size_t len) {
         const uint8_t *p = blob;
-        if (!p || len < FDT_HEADER_MIN || be32(p + H_MAGIC) != FDT_MAGIC)
+        if (!p || len < FDT_HEADER_MIN || get_be32(p + H_MAGIC) != FDT_MAGIC)
                 return 0;
-        uint32_t total = be32(p + H_TOTALSIZE);
+        uint32_t total = get_be32(p + H_TOTALSIZE);
         if (total < FDT_HEADER_MIN || total > len)
                 return 0;
-        if (be32(p + H_VERSION) < 16 || be32(p + H_LAST_COMP) > 17)
+        if (get_be32(p + H_VERSION) < 16 || get_be32(p + H_LAST_COMP) > 17)
                 return 0;
-        uint32_t so = be32(p + H_OFF_STRUCT), ss = be32(p + H_SIZE_STRUCT);
-        uint32_t to = be32(p + H_OFF_STRINGS), ts = be32(p + H_SIZE_STRINGS);
-        uint32_t ro = be32(p + H_OFF_RSVMAP);
+        uint32_t so = get_be32(p + H_OFF_STRUCT), ss = get_be32(p + H_SIZE_STRUCT);
+        uint32_t to = get_be32(p + H_OFF_STRINGS), ts = get_be32(p + H_SIZE_STRINGS);
+        uint32_t ro = get_be32(p + H_OFF_RSVMAP);
         if (so % 4 || ss % 4 || so < FDT_HEADER_MIN || !inside(so, ss, total) || !inside(to, ts, total))
                 return 0;
         if (ro % 8 || ro < FDT_HEADER_MIN || !inside(ro, 16, total))
@@ -66,15 +63,15 @@ const char *fdt_first_compatible(const void *blob, size_t len, size_t *ret_len) 
         const uint8_t *p = blob;
         if (!fdt_check(blob, len))
                 return NULL;
-        const uint8_t *s = p + be32(p + H_OFF_STRUCT);
-        uint32_t n = be32(p + H_SIZE_STRUCT);
-        const uint8_t *strings = p + be32(p + H_OFF_STRINGS);
-        uint32_t strings_size = be32(p + H_SIZE_STRINGS);
+        const uint8_t *s = p + get_be32(p + H_OFF_STRUCT);
+        uint32_t n = get_be32(p + H_SIZE_STRUCT);
+        const uint8_t *strings = p + get_be32(p + H_OFF_STRINGS);
+        uint32_t strings_size = get_be32(p + H_SIZE_STRINGS);
         uint32_t off = 0;
         unsigned depth = 0;
 
         while (n - off >= 4) {
-                uint32_t tok = be32(s + off);
+                uint32_t tok = get_be32(s + off);
                 off += 4;
                 switch (tok) {
                 case FDT_BEGIN_NODE: {
@@ -96,7 +93,7 @@ const char *fdt_first_compatible(const void *blob, size_t len, size_t *ret_len) 
                 case FDT_PROP: {
                         if (depth != 1 || n - off < 8)
                                 return NULL;
-                        uint32_t vlen = be32(s + off), nameoff = be32(s + off + 4);
+                        uint32_t vlen = get_be32(s + off), nameoff = get_be32(s + off + 4);
                         off += 8;
                         if (vlen > n - off)
                                 return NULL;

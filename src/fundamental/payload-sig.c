@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The .zsig section's layout (payload-sig.h). */
 #include "payload-sig.h"
+#include "unaligned.h"
 
 PayloadSigResult payload_sig_parse(const uint8_t *sec, size_t len, PayloadSigInfo *ret) {
         const size_t trailer = PAYLOAD_SIG_INFO_LEN + PAYLOAD_SIG_MAGIC_LEN;
@@ -16,12 +17,12 @@ PayloadSigResult payload_sig_parse(const uint8_t *sec, size_t len, PayloadSigInf
                 if (m[i] != (uint8_t) magic[i])
                         return PAYLOAD_SIG_BAD_MAGIC;
         const uint8_t *info = m - PAYLOAD_SIG_INFO_LEN;
-        if (info[2] != PAYLOAD_SIG_ID_PKCS7)
+        if (info[PAYLOAD_SIG_ID_OFFSET] != PAYLOAD_SIG_ID_PKCS7)
                 return PAYLOAD_SIG_NOT_PKCS7;
         /* algo, hash, signer_len, key_id_len, pad[3]: unused with PKCS#7 and must be zero */
         if (info[0] || info[1] || info[3] || info[4] || info[5] || info[6] || info[7])
                 return PAYLOAD_SIG_BAD_INFO;
-        uint32_t sig_len = (uint32_t) info[8] << 24 | (uint32_t) info[9] << 16 | (uint32_t) info[10] << 8 | info[11];
+        uint32_t sig_len = get_be32(info + PAYLOAD_SIG_LEN_OFFSET);
         /* the section holds nothing but the signature and its trailer */
         if (sig_len == 0 || sig_len != len - trailer)
                 return PAYLOAD_SIG_BAD_LENGTH;
@@ -35,11 +36,8 @@ void payload_sig_trailer(uint32_t sig_len, uint8_t out[PAYLOAD_SIG_INFO_LEN + PA
         static const char magic[] = PAYLOAD_SIG_MAGIC;
         for (size_t i = 0; i < PAYLOAD_SIG_INFO_LEN; i++)
                 out[i] = 0;
-        out[2] = PAYLOAD_SIG_ID_PKCS7;
-        out[8] = (uint8_t) (sig_len >> 24);
-        out[9] = (uint8_t) (sig_len >> 16);
-        out[10] = (uint8_t) (sig_len >> 8);
-        out[11] = (uint8_t) sig_len;
+        out[PAYLOAD_SIG_ID_OFFSET] = PAYLOAD_SIG_ID_PKCS7;
+        put_be32(out + PAYLOAD_SIG_LEN_OFFSET, sig_len);
         for (size_t i = 0; i < PAYLOAD_SIG_MAGIC_LEN; i++)
                 out[PAYLOAD_SIG_INFO_LEN + i] = (uint8_t) magic[i];
 }

@@ -23,6 +23,8 @@
 #define PAYLOAD_SIG_MAGIC "~Module signature appended~\n"
 #define PAYLOAD_SIG_MAGIC_LEN 28u
 #define PAYLOAD_SIG_INFO_LEN 12u        /* struct module_signature */
+#define PAYLOAD_SIG_ID_OFFSET 2u        /* its id_type byte */
+#define PAYLOAD_SIG_LEN_OFFSET 8u       /* its be32 sig_len */
 #define PAYLOAD_SIG_ID_PKCS7 2u         /* id_type: PKCS#7 message */
 
 typedef enum {

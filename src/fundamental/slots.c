@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "slots.h"
+#include "unaligned.h"
 
 /* Where the regions come from: an array of SlotRegion, or the descriptors of one type in an
  * EFI memory map (already checked with efi_map_check). */
@@ -12,18 +13,6 @@ typedef struct {
         uint32_t type;
 } RegionSource;
 
-static uint32_t get32(const uint8_t *p) {
-        uint32_t v;
-        memcpy(&v, p, sizeof(v));
-        return v;
-}
-
-static uint64_t get64(const uint8_t *p) {
-        uint64_t v;
-        memcpy(&v, p, sizeof(v));
-        return v;
-}
-
 /* Region i of the source; false if it is not one (another memory type). */
 static bool source_get(const RegionSource *src, size_t i, SlotRegion *ret) {
         if (src->regions) {
@@ -31,10 +20,10 @@ static bool source_get(const RegionSource *src, size_t i, SlotRegion *ret) {
                 return true;
         }
         const uint8_t *d = src->map + i * src->desc_size;
-        if (get32(d) != src->type)
+        if (get_le32(d) != src->type)
                 return false;
         /* efi_map_check() made sure this does not overflow */
-        *ret = (SlotRegion) { .start = get64(d + 8), .size = get64(d + 24) * EFI_MAP_PAGE_SIZE };
+        *ret = (SlotRegion) { .start = get_le64(d + 8), .size = get_le64(d + 24) * EFI_MAP_PAGE_SIZE };
         return true;
 }
 
@@ -132,7 +121,7 @@ bool slots_choose(const SlotRegion *regions, size_t n_regions, uint64_t size, ui
 
 /* [start, end) of descriptor d; false if it wraps (end == 0 means 2^64 exactly is allowed). */
 static bool desc_range(const uint8_t *d, uint64_t *ret_start, uint64_t *ret_end, bool *ret_empty) {
-        uint64_t start = get64(d + 8), pages = get64(d + 24);
+        uint64_t start = get_le64(d + 8), pages = get_le64(d + 24);
         *ret_start = start;
         *ret_empty = pages == 0;
         if (pages > (UINT64_MAX >> 12))
@@ -160,7 +149,7 @@ EfiMapResult efi_map_check(const void *map, size_t map_size, size_t desc_size, s
                 uint64_t s, e;
                 bool empty;
                 *ret_index = i;
-                if (get64(m + i * desc_size + 8) & (EFI_MAP_PAGE_SIZE - 1))
+                if (get_le64(m + i * desc_size + 8) & (EFI_MAP_PAGE_SIZE - 1))
                         return EFI_MAP_UNALIGNED;
                 if (!desc_range(m + i * desc_size, &s, &e, &empty))
                         return EFI_MAP_OVERFLOW;

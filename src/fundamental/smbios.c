@@ -2,24 +2,7 @@
 #include <string.h>
 
 #include "smbios.h"
-
-static uint16_t get16(const uint8_t *p) {
-        uint16_t v;
-        memcpy(&v, p, sizeof(v));
-        return v;
-}
-
-static uint32_t get32(const uint8_t *p) {
-        uint32_t v;
-        memcpy(&v, p, sizeof(v));
-        return v;
-}
-
-static uint64_t get64(const uint8_t *p) {
-        uint64_t v;
-        memcpy(&v, p, sizeof(v));
-        return v;
-}
+#include "unaligned.h"
 
 /* Offset of the first NUL in p[0..len), or len. */
 static size_t nul_at(const uint8_t *p, size_t len) {
@@ -37,7 +20,7 @@ bool smbios3_entry_point(const void *ep, size_t len, SmbiosTableRef *ret) {
                 return false;
         if (p[6] < SMBIOS3_ENTRY_POINT_SIZE || p[6] > len)
                 return false;
-        *ret = (SmbiosTableRef) { .address = get64(p + 0x10), .size = get32(p + 0x0c), .major = p[7], .minor = p[8] };
+        *ret = (SmbiosTableRef) { .address = get_le64(p + 0x10), .size = get_le32(p + 0x0c), .major = p[7], .minor = p[8] };
         return true;
 }
 
@@ -49,7 +32,7 @@ bool smbios2_entry_point(const void *ep, size_t len, SmbiosTableRef *ret) {
                 return false;
         if (p[5] < 0x1c || p[5] > len)
                 return false;
-        *ret = (SmbiosTableRef) { .address = get32(p + 0x18), .size = get16(p + 0x16), .major = p[6], .minor = p[7] };
+        *ret = (SmbiosTableRef) { .address = get_le32(p + 0x18), .size = get_le16(p + 0x16), .major = p[6], .minor = p[7] };
         return true;
 }
 
@@ -85,7 +68,7 @@ bool smbios_find(const void *table, size_t len, uint8_t type, size_t min_length,
                         if (flen < min_length)
                                 return false;   /* the first of its type is too short: refused */
                         *ret = (SmbiosStructure) {
-                                .type = t, .length = flen, .handle = get16(h + 2), .data = h, .strings = h + flen,
+                                .type = t, .length = flen, .handle = get_le16(h + 2), .data = h, .strings = h + flen,
                                 /* an unterminated last set: its strings are still bounded by the table */
                                 .strings_size = set ? set : left,
                         };

@@ -4,11 +4,9 @@
 #include "slots.h"
 #include "x86-boot.h"
 
-#define SETUP_HDR_END 0x290u /* the setup header's room in the zero page ends here */
-
 bool x86_bp_init(uint8_t bp[BP_SIZE], const uint8_t *payload, const X86PayloadInfo *info) {
         memset(bp, 0, BP_SIZE);
-        if (info->setup_size > SETUP_HDR_END - BP_HDR)
+        if (info->setup_size > X86_SETUP_HDR_END - BP_HDR)
                 return false;
         memcpy(bp + BP_HDR, payload + info->setup_offset, info->setup_size);
         return true;
@@ -60,15 +58,15 @@ bool x86_screen_info(uint8_t si[0x40], const X86Gop *g) {
         if (depth == 0 || (uint64_t) g->pixels_per_line * ((depth + 7) / 8) > 0xffff)
                 return false;
         si[SI_ISVGA] = VIDEO_TYPE_EFI;
-        x86_put16(si + SI_LFB_WIDTH, (uint16_t) g->width);
-        x86_put16(si + SI_LFB_HEIGHT, (uint16_t) g->height);
-        x86_put16(si + SI_LFB_DEPTH, (uint16_t) depth);
-        x86_put32(si + SI_LFB_BASE, (uint32_t) g->fb_base);
-        x86_put32(si + SI_EXT_LFB_BASE, (uint32_t) (g->fb_base >> 32));
+        put_le16(si + SI_LFB_WIDTH, (uint16_t) g->width);
+        put_le16(si + SI_LFB_HEIGHT, (uint16_t) g->height);
+        put_le16(si + SI_LFB_DEPTH, (uint16_t) depth);
+        put_le32(si + SI_LFB_BASE, (uint32_t) g->fb_base);
+        put_le32(si + SI_EXT_LFB_BASE, (uint32_t) (g->fb_base >> 32));
         if (g->fb_base >> 32)
-                x86_put32(si + SI_CAPABILITIES, VIDEO_CAPABILITY_64BIT_BASE);
-        x86_put32(si + SI_LFB_SIZE, g->fb_size > UINT32_MAX ? UINT32_MAX : (uint32_t) g->fb_size);
-        x86_put16(si + SI_LINELENGTH, (uint16_t) (g->pixels_per_line * ((depth + 7) / 8)));
+                put_le32(si + SI_CAPABILITIES, VIDEO_CAPABILITY_64BIT_BASE);
+        put_le32(si + SI_LFB_SIZE, g->fb_size > UINT32_MAX ? UINT32_MAX : (uint32_t) g->fb_size);
+        put_le16(si + SI_LINELENGTH, (uint16_t) (g->pixels_per_line * ((depth + 7) / 8)));
         memcpy(si + SI_RED_SIZE, f, 8);
         return true;
 }
@@ -115,22 +113,22 @@ size_t x86_e820_from_efi(const uint8_t *map, size_t map_size, size_t stride, uin
         size_t n = map_size / stride;
         for (size_t i = 0; i < n; i++) {
                 const uint8_t *d = map + i * stride;
-                uint64_t start = x86_get64(d + 8), pages = x86_get64(d + 24);
-                uint32_t type = x86_e820_type(x86_get32(d), x86_get64(d + 32));
+                uint64_t start = get_le64(d + 8), pages = get_le64(d + 24);
+                uint32_t type = x86_e820_type(get_le32(d), get_le64(d + 32));
                 if (type == 0 || pages == 0 || pages > (UINT64_MAX - start) >> 12)
                         continue;
                 uint64_t size = pages << 12;
                 if (count > 0 && type == last_type && start == last_end) {
                         if (count <= cap) {
                                 uint8_t *e = out + (count - 1) * E820_ENTRY_SIZE;
-                                x86_put64(e + 8, x86_get64(e + 8) + size);
+                                put_le64(e + 8, get_le64(e + 8) + size);
                         }
                 } else {
                         if (count < cap) {
                                 uint8_t *e = out + count * E820_ENTRY_SIZE;
-                                x86_put64(e, start);
-                                x86_put64(e + 8, size);
-                                x86_put32(e + 16, type);
+                                put_le64(e, start);
+                                put_le64(e + 8, size);
+                                put_le32(e + 16, type);
                         }
                         count++;
                 }
@@ -175,7 +173,7 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
             info->image_size > info->relocs_offset)
                 return X86R_BAD_TABLE;
         const uint8_t *rel = image + info->relocs_offset;
-        uint32_t counts[3] = { x86_get32(rel), x86_get32(rel + 4), x86_get32(rel + 8) };
+        uint32_t counts[3] = { get_le32(rel), get_le32(rel + 4), get_le32(rel + 8) };
         if (12 + 4 * ((uint64_t) counts[0] + counts[1] + counts[2]) != info->relocs_size)
                 return X86R_BAD_TABLE;
         static const unsigned width[3] = { 8, 4, 4 };
@@ -189,7 +187,7 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
                         uint32_t entry = 0;   /* entries are stored as deltas within a list */
                         for (uint32_t i = 0; i < counts[list]; i++, e += 4, index++) {
                                 size_t off;
-                                entry += x86_get32(e);
+                                entry += get_le32(e);
                                 if (!reloc_target(info, entry, width[list], &off)) {
                                         if (ret_bad)
                                                 *ret_bad = index;
@@ -199,11 +197,11 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
                                         continue;
                                 uint8_t *p = image + off;
                                 if (list == 0)
-                                        x86_put64(p, x86_get64(p) + delta);
+                                        put_le64(p, get_le64(p) + delta);
                                 else if (list == 1)
-                                        x86_put32(p, x86_get32(p) - (uint32_t) delta);
+                                        put_le32(p, get_le32(p) - (uint32_t) delta);
                                 else
-                                        x86_put32(p, x86_get32(p) + (uint32_t) delta);
+                                        put_le32(p, get_le32(p) + (uint32_t) delta);
                         }
                 }
         }
@@ -212,7 +210,6 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
 
 /* ---- identity page tables ---------------------------------------------------------------- */
 
-#define GIB (UINT64_C(1) << 30)
 #define PT_PRESENT_RW UINT64_C(0x003)
 #define PT_LARGE UINT64_C(0x080)
 
@@ -242,7 +239,7 @@ uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_
         uint64_t root = buf_phys;
         if (la57) {
                 /* PML5[0] → PML4: the low 256 TiB, which is all we map. */
-                x86_put64(buf, (buf_phys + 4096) | PT_PRESENT_RW);
+                put_le64(buf, (buf_phys + 4096) | PT_PRESENT_RW);
                 page = 1;
         }
         uint8_t *pml4 = buf + page * 4096;
@@ -251,11 +248,11 @@ uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_
         uint8_t *pdpt = pml4 + 4096, *pd = pdpt + n_pdpt * 4096;
 
         for (uint64_t i = 0; i < n_pdpt; i++)
-                x86_put64(pml4 + i * 8, (pdpt_phys + i * 4096) | PT_PRESENT_RW);
+                put_le64(pml4 + i * 8, (pdpt_phys + i * 4096) | PT_PRESENT_RW);
         for (uint64_t g = 0; g < n_gib; g++) {
-                x86_put64(pdpt + g * 8, (pd_phys + g * 4096) | PT_PRESENT_RW);
+                put_le64(pdpt + g * 8, (pd_phys + g * 4096) | PT_PRESENT_RW);
                 for (uint64_t j = 0; j < 512; j++)
-                        x86_put64(pd + g * 4096 + j * 8, (g * GIB + (j << 21)) | PT_PRESENT_RW | PT_LARGE);
+                        put_le64(pd + g * 4096 + j * 8, (g * GIB + (j << 21)) | PT_PRESENT_RW | PT_LARGE);
         }
         return root;
 }

@@ -13,7 +13,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "unaligned.h"
 #include "x86-payload.h"
+
+/* ---- the setup header (boot.rst) ------------------------------------------------------------
+ * The same offsets in the bzImage file and in the zero page: the header starts at 0x1f1 in both
+ * and the zero page has room for it up to 0x290. */
+
+#define X86_SETUP_HDR           0x1f1u  /* setup_sects, the header's first field */
+#define X86_SETUP_HDR_END       0x290u  /* the header's room in the zero page ends here */
+#define X86_SETUP_JUMP          0x200u  /* 2-byte jump over the header; its second byte is the length from 0x202 */
+#define X86_SETUP_MAGIC         0x202u  /* "HdrS" */
+#define X86_SETUP_VERSION       0x206u  /* boot protocol version */
+#define X86_SETUP_KERNEL_VERSION 0x20eu /* u16 pointer to the version string, minus 0x200 */
+#define X86_SETUP_KERNEL_ALIGNMENT 0x230u
+#define X86_SETUP_XLOADFLAGS    0x236u
+#define X86_SETUP_PAYLOAD_OFFSET 0x248u
+#define X86_SETUP_PAYLOAD_LENGTH 0x24cu
+#define X86_SETUP_INIT_SIZE     0x260u
+
+#define GIB                     (UINT64_C(1) << 30)
 
 /* ---- boot_params (the "zero page") ------------------------------------------------------- */
 
@@ -22,11 +41,11 @@
 #define BP_EXT_RAMDISK_IMAGE    0x0c0u
 #define BP_EXT_RAMDISK_SIZE     0x0c4u
 #define BP_EXT_CMD_LINE_PTR     0x0c8u
-#define BP_EFI_INFO             0x1c0u  /* loader signature, systab, memdesc size/version, memmap */
+#define BP_EFI_INFO             0x1c0u  /* X86EfiInfo: loader signature, systab, memdesc size/version, memmap */
 #define BP_E820_ENTRIES         0x1e8u
 #define BP_SECURE_BOOT          0x1ecu
 #define BP_SENTINEL             0x1efu
-#define BP_HDR                  0x1f1u  /* the setup header, copied from the payload */
+#define BP_HDR                  X86_SETUP_HDR /* the setup header, copied from the payload */
 #define BP_TYPE_OF_LOADER       0x210u
 #define BP_LOADFLAGS            0x211u
 #define BP_RAMDISK_IMAGE        0x218u
@@ -66,25 +85,28 @@
  * Returns false if the header would not fit the zero page. */
 bool x86_bp_init(uint8_t bp[BP_SIZE], const uint8_t *payload, const X86PayloadInfo *info);
 
-/* Little-endian field access into the zero page or any buffer. */
-static inline void x86_put16(uint8_t *p, uint16_t v) {
-        p[0] = (uint8_t) v;
-        p[1] = (uint8_t) (v >> 8);
-}
-static inline void x86_put32(uint8_t *p, uint32_t v) {
-        x86_put16(p, (uint16_t) v);
-        x86_put16(p + 2, (uint16_t) (v >> 16));
-}
-static inline void x86_put64(uint8_t *p, uint64_t v) {
-        x86_put32(p, (uint32_t) v);
-        x86_put32(p + 4, (uint32_t) (v >> 32));
-}
-static inline uint32_t x86_get32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-static inline uint64_t x86_get64(const uint8_t *p) {
-        return (uint64_t) x86_get32(p) | (uint64_t) x86_get32(p + 4) << 32;
-}
+/* efi_info at BP_EFI_INFO (struct efi_info in the kernel's uapi bootparam.h): little-endian
+ * byte arrays, written with put_le32() (unaligned.h). */
+typedef struct {
+        char    loader_signature[4];    /* 0x00: "EL64" */
+        uint8_t systab[4];              /* 0x04: low half */
+        uint8_t memdesc_size[4];        /* 0x08 */
+        uint8_t memdesc_version[4];     /* 0x0c */
+        uint8_t memmap[4];              /* 0x10: low half */
+        uint8_t memmap_size[4];         /* 0x14 */
+        uint8_t systab_hi[4];           /* 0x18 */
+        uint8_t memmap_hi[4];           /* 0x1c */
+} X86EfiInfo;
+
+_Static_assert(sizeof(X86EfiInfo) == 0x20, "efi_info size");
+_Static_assert(offsetof(X86EfiInfo, systab) == 0x04, "efi_info systab");
+_Static_assert(offsetof(X86EfiInfo, memdesc_size) == 0x08, "efi_info memdesc_size");
+_Static_assert(offsetof(X86EfiInfo, memdesc_version) == 0x0c, "efi_info memdesc_version");
+_Static_assert(offsetof(X86EfiInfo, memmap) == 0x10, "efi_info memmap");
+_Static_assert(offsetof(X86EfiInfo, memmap_size) == 0x14, "efi_info memmap_size");
+_Static_assert(offsetof(X86EfiInfo, systab_hi) == 0x18, "efi_info systab_hi");
+_Static_assert(offsetof(X86EfiInfo, memmap_hi) == 0x1c, "efi_info memmap_hi");
+_Static_assert(BP_EFI_INFO + sizeof(X86EfiInfo) <= BP_E820_ENTRIES, "efi_info inside the zero page");
 
 /* The graphics mode as EFI's GOP reports it, and its conversion to the zero page's screen_info
  * (VIDEO_TYPE_EFI) the kernel's efifb/simplefb read. Returns false (screen_info left zero)

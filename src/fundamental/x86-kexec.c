@@ -80,9 +80,9 @@ bool x86_parse_hex(const char *s, size_t len, uint64_t *ret) {
 }
 
 static void put_entry(uint8_t *out, uint64_t start, uint64_t size, uint32_t type) {
-        x86_put64(out, start);
-        x86_put64(out + 8, size);
-        x86_put32(out + 16, type);
+        put_le64(out, start);
+        put_le64(out + 8, size);
+        put_le32(out + 16, type);
 }
 
 bool x86_memmap_entry(const char *start, size_t start_len, const char *end, size_t end_len, const char *type,
@@ -126,7 +126,7 @@ size_t x86_e820_from_iomem(const char *text, size_t len, uint8_t *out, size_t ca
 void x86_e820_sort(uint8_t *e, size_t n) {
         /* insertion sort: tables have at most a few hundred entries */
         for (size_t i = 1; i < n; i++)
-                for (size_t j = i; j > 0 && x86_get64(e + (j - 1) * E820_ENTRY_SIZE) > x86_get64(e + j * E820_ENTRY_SIZE);
+                for (size_t j = i; j > 0 && get_le64(e + (j - 1) * E820_ENTRY_SIZE) > get_le64(e + j * E820_ENTRY_SIZE);
                      j--)
                         for (size_t k = 0; k < E820_ENTRY_SIZE; k++) {
                                 uint8_t t = e[(j - 1) * E820_ENTRY_SIZE + k];
@@ -156,8 +156,8 @@ static const X86Range *overlap(const X86Range *used, size_t n_used, uint64_t a, 
 static bool overlaps_non_ram(const uint8_t *e820, size_t n, uint64_t a, uint64_t size, X86Range *ret) {
         for (size_t i = 0; i < n; i++) {
                 const uint8_t *e = e820 + i * E820_ENTRY_SIZE;
-                uint64_t s = x86_get64(e), l = x86_get64(e + 8);
-                if (x86_get32(e + 16) != E820_RAM && overlaps(a, size, s, l)) {
+                uint64_t s = get_le64(e), l = get_le64(e + 8);
+                if (get_le32(e + 16) != E820_RAM && overlaps(a, size, s, l)) {
                         *ret = (X86Range) { s, l };
                         return true;
                 }
@@ -184,8 +184,8 @@ bool x86_kexec_find_hole(const uint8_t *e820, size_t n, const X86Range *used, si
                 return false;
         for (size_t i = 0; i < n; i++) {
                 const uint8_t *e = e820 + i * E820_ENTRY_SIZE;
-                uint64_t s = x86_get64(e), l = x86_get64(e + 8);
-                if (x86_get32(e + 16) != E820_RAM || l == 0 || s > UINT64_MAX - l)
+                uint64_t s = get_le64(e), l = get_le64(e + 8);
+                if (get_le32(e + 16) != E820_RAM || l == 0 || s > UINT64_MAX - l)
                         continue;
                 uint64_t lo = s > min ? s : min, hi = s + l < max ? s + l : max;
                 if (hi <= lo || hi - lo < size)

@@ -1,33 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "unaligned.h"
+#include "x86-boot.h"
 #include "x86-payload.h"
 
 #define PT_LOAD 1u
-#define SETUP_BASE 0x1f1u               /* the setup header starts at 0x1f1 in the bzImage */
-#define SETUP_MIN (0x264u - SETUP_BASE) /* through init_size (0x260) */
-
-static uint16_t le16(const uint8_t *p) {
-        return (uint16_t) (p[0] | p[1] << 8);
-}
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-static uint64_t le64(const uint8_t *p) {
-        return (uint64_t) le32(p) | (uint64_t) le32(p + 4) << 32;
-}
-static void put16(uint8_t *p, uint16_t v) {
-        p[0] = (uint8_t) v;
-        p[1] = (uint8_t) (v >> 8);
-}
-static void put32(uint8_t *p, uint32_t v) {
-        put16(p, (uint16_t) v);
-        put16(p + 2, (uint16_t) (v >> 16));
-}
-static void put64(uint8_t *p, uint64_t v) {
-        put32(p, (uint32_t) v);
-        put32(p + 4, (uint32_t) (v >> 32));
-}
+#define SETUP_MIN (X86_SETUP_INIT_SIZE + 4 - X86_SETUP_HDR) /* through init_size */
+/* a setup header field, given by its bzImage offset, in a copy of the header starting at X86_SETUP_HDR */
+#define SETUP_FIELD(setup, off) ((setup) + ((off) - X86_SETUP_HDR))
 
 typedef struct {
         uint64_t offset, paddr, vaddr, filesz, memsz;
@@ -92,9 +73,9 @@ static X86PayloadResult scan_relocs(const uint8_t *v, size_t len, uint64_t elf_e
                 return X86P_BAD_RELOCS;
         const uint8_t *t = v + elf_end;
         size_t n = (size_t) (sc->tail_bytes / 4);
-        sc->first_word = le32(t);
+        sc->first_word = get_le32(t);
         for (size_t i = 0; i < n; i++) {
-                uint32_t e = le32(t + 4 * i);
+                uint32_t e = get_le32(t + 4 * i);
                 if (e == 0) {
                         sc->n_zero++;
                         continue;
@@ -119,11 +100,11 @@ static X86PayloadResult scan_relocs(const uint8_t *v, size_t len, uint64_t elf_e
 static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len,
                              X86RelocsLayout expect, Plan *p) {
         memset(p, 0, sizeof(*p));
-        if (!v || len < 64 || memcmp(v, "\x7f" "ELF\x02\x01", 6) != 0 || le16(v + 0x12) != 62 /* EM_X86_64 */)
+        if (!v || len < 64 || memcmp(v, "\x7f" "ELF\x02\x01", 6) != 0 || get_le16(v + 0x12) != 62 /* EM_X86_64 */)
                 return X86P_NOT_ELF;
-        uint64_t entry = le64(v + 0x18), phoff = le64(v + 0x20), shoff = le64(v + 0x28);
-        uint16_t phentsize = le16(v + 0x36), phnum = le16(v + 0x38), shentsize = le16(v + 0x3a),
-                 shnum = le16(v + 0x3c);
+        uint64_t entry = get_le64(v + 0x18), phoff = get_le64(v + 0x20), shoff = get_le64(v + 0x28);
+        uint16_t phentsize = get_le16(v + 0x36), phnum = get_le16(v + 0x38), shentsize = get_le16(v + 0x3a),
+                 shnum = get_le16(v + 0x3c);
         if (phentsize < 56 || phnum == 0 || phnum > 64 || phoff > len || (uint64_t) phentsize * phnum > len - phoff)
                 return X86P_BAD_PHDRS;
         uint64_t elf_end = phoff + (uint64_t) phentsize * phnum;
@@ -135,8 +116,8 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
                 /* section contents (not SHT_NULL, not SHT_NOBITS) are part of the ELF file too */
                 for (unsigned i = 0; shentsize >= 64 && i < shnum && i < 4096; i++) {
                         const uint8_t *sh = v + shoff + (size_t) i * shentsize;
-                        uint32_t type = le32(sh + 4);
-                        uint64_t off = le64(sh + 0x18), size = le64(sh + 0x20);
+                        uint32_t type = get_le32(sh + 4);
+                        uint64_t off = get_le64(sh + 0x18), size = get_le64(sh + 0x20);
                         if (type == 0 || type == 8 /* SHT_NOBITS */)
                                 continue;
                         if (off > len || size > len - off)
@@ -149,12 +130,12 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
         uint64_t lo = UINT64_MAX, hi_file = 0, hi_mem = 0;
         for (unsigned i = 0; i < phnum; i++) {
                 const uint8_t *ph = v + phoff + (size_t) i * phentsize;
-                if (le32(ph) != PT_LOAD)
+                if (get_le32(ph) != PT_LOAD)
                         continue;
                 if (p->n_loads == X86_MAX_LOADS)
                         return X86P_BAD_PHDRS;
-                Load l = { le64(ph + 0x08), le64(ph + 0x18), le64(ph + 0x10), le64(ph + 0x20), le64(ph + 0x28),
-                           le32(ph + 4) };
+                Load l = { get_le64(ph + 0x08), get_le64(ph + 0x18), get_le64(ph + 0x10), get_le64(ph + 0x20), get_le64(ph + 0x28),
+                           get_le32(ph + 4) };
                 if (l.offset > len || l.filesz > len - l.offset || l.memsz < l.filesz || l.paddr > (UINT64_C(1) << 40) ||
                     l.memsz > (UINT64_C(1) << 32))
                         return X86P_BAD_SEGMENT;
@@ -199,17 +180,17 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
 
         if (!setup || setup_len < SETUP_MIN || setup_len > 0x400)
                 return X86P_BAD_SETUP;
-        p->info.version = le16(setup + (0x206 - SETUP_BASE));
-        p->info.kernel_alignment = le32(setup + (0x230 - SETUP_BASE));
-        p->info.xloadflags = le16(setup + (0x236 - SETUP_BASE));
-        p->info.init_size = le32(setup + (0x260 - SETUP_BASE));
+        p->info.version = get_le16(SETUP_FIELD(setup, X86_SETUP_VERSION));
+        p->info.kernel_alignment = get_le32(SETUP_FIELD(setup, X86_SETUP_KERNEL_ALIGNMENT));
+        p->info.xloadflags = get_le16(SETUP_FIELD(setup, X86_SETUP_XLOADFLAGS));
+        p->info.init_size = get_le32(SETUP_FIELD(setup, X86_SETUP_INIT_SIZE));
         if (p->info.version < 0x20c || p->info.kernel_alignment == 0 ||
             (p->info.kernel_alignment & (p->info.kernel_alignment - 1)) || p->info.init_size < p->info.mem_size)
                 return X86P_BAD_SETUP;
 
         uint64_t off = p->info.image_size;
         p->info.relocs_offset = (uint32_t) off;
-        p->info.relocs_size = (uint32_t) (12 + 4 * n_entries);
+        p->info.relocs_size = (uint32_t) (sizeof(X86PayloadRelocsHeader) + 4 * n_entries);
         off += p->info.relocs_size;
         p->info.setup_offset = (uint32_t) off;
         p->info.setup_size = (uint32_t) setup_len;
@@ -249,64 +230,72 @@ X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *
                 memcpy(out + (p.loads[i].paddr - p.info.phys_base), v + p.loads[i].offset, (size_t) p.loads[i].filesz);
 
         uint8_t *rel = out + p.info.relocs_offset;
-        put32(rel, p.info.n_reloc64);
-        put32(rel + 4, p.info.n_reloc_inv32);
-        put32(rel + 8, p.info.n_reloc32);
+        X86PayloadRelocsHeader *rh = (X86PayloadRelocsHeader *) rel;
+        put_le32(rh->n_reloc64, p.info.n_reloc64);
+        put_le32(rh->n_reloc_inv32, p.info.n_reloc_inv32);
+        put_le32(rh->n_reloc32, p.info.n_reloc32);
         /* the input lists, without their zero terminators, in the same order (a two-list table
          * has no inverse 32-bit list: that one stays empty), each entry stored as its
          * difference from the previous one in the list (mod 2^32): the relocs tool sorts them,
          * so the deltas are small and compress to less than half */
-        size_t src = p.relocs_start + 4, dst = 12;
+        size_t src = p.relocs_start + 4, dst = sizeof(X86PayloadRelocsHeader);
         const uint32_t *counts = p.scan.counts;
         for (unsigned list = 0; list < (unsigned) p.scan.layout; list++) {
                 uint32_t prev = 0;
                 for (uint32_t i = 0; i < counts[list]; i++, src += 4, dst += 4) {
-                        uint32_t e = le32(v + src);
-                        put32(rel + dst, e - prev);
+                        uint32_t e = get_le32(v + src);
+                        put_le32(rel + dst, e - prev);
                         prev = e;
                 }
                 src += 4;
         }
         memcpy(out + p.info.setup_offset, setup, setup_len);
 
-        uint8_t *t = out + p.size - X86_PAYLOAD_TRAILER_SIZE;
-        memcpy(t, X86_PAYLOAD_MAGIC, 8);
-        put32(t + 0x08, p.info.image_size);
-        put32(t + 0x0c, p.info.mem_size);
-        put32(t + 0x10, p.info.entry_offset);
-        put32(t + 0x14, p.info.relocs_offset);
-        put32(t + 0x18, p.info.relocs_size);
-        put32(t + 0x1c, p.info.setup_offset);
-        put32(t + 0x20, p.info.setup_size);
-        put32(t + 0x24, p.info.init_size);
-        put32(t + 0x28, p.info.kernel_alignment);
-        put16(t + 0x2c, p.info.xloadflags);
-        put16(t + 0x2e, p.info.version);
-        put64(t + 0x30, p.info.virt_base);
-        put64(t + 0x38, p.info.phys_base);
-        put32(t + 0x40, p.info.text_size);
+        X86PayloadTrailer *t = (X86PayloadTrailer *) (out + p.size - X86_PAYLOAD_TRAILER_SIZE);
+        memcpy(t->magic, X86_PAYLOAD_MAGIC, sizeof(t->magic));
+        put_le32(t->image_size, p.info.image_size);
+        put_le32(t->mem_size, p.info.mem_size);
+        put_le32(t->entry_offset, p.info.entry_offset);
+        put_le32(t->relocs_offset, p.info.relocs_offset);
+        put_le32(t->relocs_size, p.info.relocs_size);
+        put_le32(t->setup_offset, p.info.setup_offset);
+        put_le32(t->setup_size, p.info.setup_size);
+        put_le32(t->init_size, p.info.init_size);
+        put_le32(t->kernel_alignment, p.info.kernel_alignment);
+        put_le16(t->xloadflags, p.info.xloadflags);
+        put_le16(t->version, p.info.version);
+        put_le64(t->virt_base, p.info.virt_base);
+        put_le64(t->phys_base, p.info.phys_base);
+        put_le32(t->text_size, p.info.text_size);
         *ret_size = p.size;
         return X86P_OK;
 }
 
-X86PayloadResult x86_payload_parse_trailer(const uint8_t *t, size_t len, X86PayloadInfo *ret) {
-        if (!t || len < X86_PAYLOAD_TRAILER_SIZE || memcmp(t, X86_PAYLOAD_MAGIC, 8) != 0)
+X86PayloadResult x86_payload_parse_trailer(const uint8_t *trailer, size_t len, X86PayloadInfo *ret) {
+        const X86PayloadTrailer *t = (const X86PayloadTrailer *) trailer;
+        if (!t || len < X86_PAYLOAD_TRAILER_SIZE || memcmp(t->magic, X86_PAYLOAD_MAGIC, sizeof(t->magic)) != 0)
                 return X86P_BAD_TRAILER;
         X86PayloadInfo i = {
-                .image_size = le32(t + 0x08), .mem_size = le32(t + 0x0c), .entry_offset = le32(t + 0x10),
-                .relocs_offset = le32(t + 0x14), .relocs_size = le32(t + 0x18), .setup_offset = le32(t + 0x1c),
-                .setup_size = le32(t + 0x20), .init_size = le32(t + 0x24), .kernel_alignment = le32(t + 0x28),
-                .xloadflags = le16(t + 0x2c), .version = le16(t + 0x2e), .virt_base = le64(t + 0x30),
-                .phys_base = le64(t + 0x38), .text_size = le32(t + 0x40),
+                .image_size = get_le32(t->image_size), .mem_size = get_le32(t->mem_size),
+                .entry_offset = get_le32(t->entry_offset), .relocs_offset = get_le32(t->relocs_offset),
+                .relocs_size = get_le32(t->relocs_size), .setup_offset = get_le32(t->setup_offset),
+                .setup_size = get_le32(t->setup_size), .init_size = get_le32(t->init_size),
+                .kernel_alignment = get_le32(t->kernel_alignment), .xloadflags = get_le16(t->xloadflags),
+                .version = get_le16(t->version), .virt_base = get_le64(t->virt_base),
+                .phys_base = get_le64(t->phys_base), .text_size = get_le32(t->text_size),
         };
+        bool reserved_zero = true;
+        for (size_t k = 0; k < sizeof(t->reserved); k++)
+                reserved_zero = reserved_zero && t->reserved[k] == 0;
         size_t body = len - X86_PAYLOAD_TRAILER_SIZE;
         if (i.image_size == 0 || i.image_size > body || i.entry_offset >= i.image_size || i.mem_size < i.image_size ||
             i.mem_size > i.init_size || i.text_size > i.image_size ||
-            i.relocs_offset != i.image_size || i.relocs_size < 12 || i.relocs_size > body - i.relocs_offset ||
+            i.relocs_offset != i.image_size || i.relocs_size < sizeof(X86PayloadRelocsHeader) ||
+            i.relocs_size > body - i.relocs_offset ||
             i.setup_offset != i.relocs_offset + i.relocs_size || i.setup_size < SETUP_MIN ||
             i.setup_size > body - i.setup_offset || i.kernel_alignment == 0 ||
             (i.kernel_alignment & (i.kernel_alignment - 1)) || i.phys_base > (UINT64_C(1) << 40) ||
-            le32(t + 0x44) != 0 || le64(t + 0x48) != 0)
+            !reserved_zero)
                 return X86P_BAD_TRAILER;
         if (ret)
                 *ret = i;
@@ -320,13 +309,13 @@ X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo 
         X86PayloadResult r = x86_payload_parse_trailer(p + len - X86_PAYLOAD_TRAILER_SIZE, len, &i);
         if (r != X86P_OK)
                 return r;
-        const uint8_t *rel = p + i.relocs_offset;
-        uint64_t n = (uint64_t) le32(rel) + le32(rel + 4) + le32(rel + 8);
-        if (12 + 4 * n != i.relocs_size)
+        const X86PayloadRelocsHeader *rh = (const X86PayloadRelocsHeader *) (p + i.relocs_offset);
+        i.n_reloc64 = get_le32(rh->n_reloc64);
+        i.n_reloc_inv32 = get_le32(rh->n_reloc_inv32);
+        i.n_reloc32 = get_le32(rh->n_reloc32);
+        uint64_t n = (uint64_t) i.n_reloc64 + i.n_reloc_inv32 + i.n_reloc32;
+        if (sizeof(X86PayloadRelocsHeader) + 4 * n != i.relocs_size)
                 return X86P_BAD_TRAILER;
-        i.n_reloc64 = le32(rel);
-        i.n_reloc_inv32 = le32(rel + 4);
-        i.n_reloc32 = le32(rel + 8);
         if (ret)
                 *ret = i;
         return X86P_OK;

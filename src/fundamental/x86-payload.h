@@ -15,6 +15,54 @@
 #define X86_PAYLOAD_TRAILER_SIZE 80u
 #define X86_MAX_LOADS 16u
 
+/* The trailer at the payload's end (docs/format.md §4), one definition for x86_payload_build
+ * (writer) and x86_payload_parse_trailer (reader): little-endian byte arrays, accessed with
+ * unaligned.h. */
+typedef struct {
+        char    magic[8];               /* 0x00: X86_PAYLOAD_MAGIC */
+        uint8_t image_size[4];          /* 0x08 */
+        uint8_t mem_size[4];            /* 0x0c */
+        uint8_t entry_offset[4];        /* 0x10 */
+        uint8_t relocs_offset[4];       /* 0x14 */
+        uint8_t relocs_size[4];         /* 0x18 */
+        uint8_t setup_offset[4];        /* 0x1c */
+        uint8_t setup_size[4];          /* 0x20 */
+        uint8_t init_size[4];           /* 0x24 */
+        uint8_t kernel_alignment[4];    /* 0x28 */
+        uint8_t xloadflags[2];          /* 0x2c */
+        uint8_t version[2];             /* 0x2e */
+        uint8_t virt_base[8];           /* 0x30 */
+        uint8_t phys_base[8];           /* 0x38 */
+        uint8_t text_size[4];           /* 0x40 */
+        uint8_t reserved[12];           /* 0x44: zero */
+} X86PayloadTrailer;
+
+_Static_assert(sizeof(X86PayloadTrailer) == X86_PAYLOAD_TRAILER_SIZE, "x86 trailer size");
+_Static_assert(offsetof(X86PayloadTrailer, image_size) == 0x08, "x86 trailer image_size");
+_Static_assert(offsetof(X86PayloadTrailer, mem_size) == 0x0c, "x86 trailer mem_size");
+_Static_assert(offsetof(X86PayloadTrailer, entry_offset) == 0x10, "x86 trailer entry_offset");
+_Static_assert(offsetof(X86PayloadTrailer, relocs_offset) == 0x14, "x86 trailer relocs_offset");
+_Static_assert(offsetof(X86PayloadTrailer, relocs_size) == 0x18, "x86 trailer relocs_size");
+_Static_assert(offsetof(X86PayloadTrailer, setup_offset) == 0x1c, "x86 trailer setup_offset");
+_Static_assert(offsetof(X86PayloadTrailer, setup_size) == 0x20, "x86 trailer setup_size");
+_Static_assert(offsetof(X86PayloadTrailer, init_size) == 0x24, "x86 trailer init_size");
+_Static_assert(offsetof(X86PayloadTrailer, kernel_alignment) == 0x28, "x86 trailer kernel_alignment");
+_Static_assert(offsetof(X86PayloadTrailer, xloadflags) == 0x2c, "x86 trailer xloadflags");
+_Static_assert(offsetof(X86PayloadTrailer, version) == 0x2e, "x86 trailer version");
+_Static_assert(offsetof(X86PayloadTrailer, virt_base) == 0x30, "x86 trailer virt_base");
+_Static_assert(offsetof(X86PayloadTrailer, phys_base) == 0x38, "x86 trailer phys_base");
+_Static_assert(offsetof(X86PayloadTrailer, text_size) == 0x40, "x86 trailer text_size");
+_Static_assert(offsetof(X86PayloadTrailer, reserved) == 0x44, "x86 trailer reserved");
+
+/* The relocation table's header at relocs_offset: the three list lengths, then the lists. */
+typedef struct {
+        uint8_t n_reloc64[4];
+        uint8_t n_reloc_inv32[4];
+        uint8_t n_reloc32[4];
+} X86PayloadRelocsHeader;
+
+_Static_assert(sizeof(X86PayloadRelocsHeader) == 12, "x86 relocs header size");
+
 typedef enum {
         X86P_OK = 0,
         X86P_NOT_ELF = -1,              /* no ELF64 little-endian x86-64 executable header */

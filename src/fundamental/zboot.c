@@ -1,22 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "unaligned.h"
 #include "zboot.h"
 
-static uint32_t get_le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static void put_le32(uint8_t *p, uint32_t v) {
-        p[0] = (uint8_t) v;
-        p[1] = (uint8_t) (v >> 8);
-        p[2] = (uint8_t) (v >> 16);
-        p[3] = (uint8_t) (v >> 24);
-}
-
 bool zboot_has_magic(const void *buf, size_t len) {
-        const uint8_t *b = buf;
-        return len >= 8 && b[0] == 'M' && b[1] == 'Z' && memcmp(b + 4, ZBOOT_MAGIC_IMAGE_TYPE, 4) == 0;
+        const ZbootHeader *h = buf;
+        return len >= offsetof(ZbootHeader, payload_offset) && h->mz_magic[0] == 'M' && h->mz_magic[1] == 'Z' &&
+                memcmp(h->image_type, ZBOOT_MAGIC_IMAGE_TYPE, sizeof(h->image_type)) == 0;
 }
 
 static bool comp_type_ok(const char *s, size_t max) {
@@ -31,31 +22,31 @@ static bool comp_type_ok(const char *s, size_t max) {
 }
 
 ZbootResult zboot_parse_header(const void *buf, size_t len, ZbootInfo *ret) {
-        const uint8_t *b = buf;
+        const ZbootHeader *h = buf;
 
         if (!buf || len < sizeof(ZbootHeader))
                 return ZBOOT_TOO_SHORT;
-        if (b[0] != 'M' || b[1] != 'Z')
+        if (h->mz_magic[0] != 'M' || h->mz_magic[1] != 'Z')
                 return ZBOOT_BAD_MZ;
-        if (memcmp(b + 4, ZBOOT_MAGIC_IMAGE_TYPE, 4) != 0)
+        if (memcmp(h->image_type, ZBOOT_MAGIC_IMAGE_TYPE, sizeof(h->image_type)) != 0)
                 return ZBOOT_NOT_ZIMG;
-        for (size_t i = 0x10; i < 0x18; i++)
-                if (b[i] != 0)
+        for (size_t i = 0; i < sizeof(h->reserved); i++)
+                if (h->reserved[i] != 0)
                         return ZBOOT_RESERVED_NOT_ZERO;
-        if (!comp_type_ok((const char *) b + 0x18, ZBOOT_COMP_TYPE_MAX))
+        if (!comp_type_ok(h->comp_type, sizeof(h->comp_type)))
                 return ZBOOT_BAD_COMP_TYPE;
         /* LINUX_PE_MAGIC, or zero: Linux 6.1's zboot-header.S leaves 0x38 zero (its images in
          * the conformance corpus do), later kernels write the magic. */
-        uint32_t pe_magic = get_le32(b + 0x38);
+        uint32_t pe_magic = get_le32(h->linux_pe_magic);
         if (pe_magic != ZBOOT_LINUX_PE_MAGIC && pe_magic != 0)
                 return ZBOOT_BAD_PE_MAGIC;
 
-        uint32_t pe = get_le32(b + 0x3c);
+        uint32_t pe = get_le32(h->pe_header_offset);
         if (pe < sizeof(ZbootHeader) || pe > len)
                 return ZBOOT_BAD_PE_OFFSET;
 
-        uint32_t off = get_le32(b + 0x08), size = get_le32(b + 0x0c);
-        uint32_t size_len = zboot_size_len((const char *) b + 0x18);
+        uint32_t off = get_le32(h->payload_offset), size = get_le32(h->payload_size);
+        uint32_t size_len = zboot_size_len(h->comp_type);
         if (size == 0)
                 return ZBOOT_EMPTY_PAYLOAD;
         if (off < sizeof(ZbootHeader))
@@ -69,7 +60,7 @@ ZbootResult zboot_parse_header(const void *buf, size_t len, ZbootInfo *ret) {
 
         if (ret) {
                 *ret = (ZbootInfo) { .payload_offset = off, .payload_size = size, .pe_header_offset = pe };
-                memcpy(ret->comp_type, b + 0x18, ZBOOT_COMP_TYPE_MAX);
+                memcpy(ret->comp_type, h->comp_type, ZBOOT_COMP_TYPE_MAX);
                 ret->comp_type[ZBOOT_COMP_TYPE_MAX - 1] = '\0';
         }
         return ZBOOT_OK;
@@ -111,7 +102,7 @@ ZbootResult zboot_old_gzip_layout(const ZbootInfo *z, const void *payload, size_
 }
 
 ZbootResult zboot_write_header(void *buf, size_t len, const ZbootInfo *z) {
-        uint8_t *b = buf;
+        ZbootHeader *h = buf;
 
         if (len < sizeof(ZbootHeader))
                 return ZBOOT_BUFFER_TOO_SMALL;
@@ -121,15 +112,15 @@ ZbootResult zboot_write_header(void *buf, size_t len, const ZbootInfo *z) {
                 return ZBOOT_BAD_ARGUMENT;
 
         /* The kernel writes the 32-bit MZ magic: "MZ" and two zero bytes. */
-        memset(b, 0, sizeof(ZbootHeader));
-        b[0] = 'M';
-        b[1] = 'Z';
-        memcpy(b + 4, ZBOOT_MAGIC_IMAGE_TYPE, 4);
-        put_le32(b + 0x08, z->payload_offset);
-        put_le32(b + 0x0c, z->payload_size);
-        memcpy(b + 0x18, z->comp_type, strlen(z->comp_type));
-        put_le32(b + 0x38, ZBOOT_LINUX_PE_MAGIC);
-        put_le32(b + 0x3c, z->pe_header_offset);
+        memset(h, 0, sizeof(*h));
+        h->mz_magic[0] = 'M';
+        h->mz_magic[1] = 'Z';
+        memcpy(h->image_type, ZBOOT_MAGIC_IMAGE_TYPE, sizeof(h->image_type));
+        put_le32(h->payload_offset, z->payload_offset);
+        put_le32(h->payload_size, z->payload_size);
+        memcpy(h->comp_type, z->comp_type, strlen(z->comp_type));
+        put_le32(h->linux_pe_magic, ZBOOT_LINUX_PE_MAGIC);
+        put_le32(h->pe_header_offset, z->pe_header_offset);
         return ZBOOT_OK;
 }
 

@@ -23,6 +23,7 @@
 
 #include "chid.h"
 #include "hwids.h"
+#include "unaligned.h"
 
 typedef struct {
         char *name, *compatible;
@@ -155,10 +156,6 @@ static bool member_string(json_object *obj, const char *file, const char *key, c
                 return error("--hwids: %s: \"%s\" is not a string (without NUL bytes)", file, key), false;
         *ret = json_object_get_string(v);
         return true;
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-        p[0] = (uint8_t) v, p[1] = (uint8_t) (v >> 8), p[2] = (uint8_t) (v >> 16), p[3] = (uint8_t) (v >> 24);
 }
 
 bool hwids_pack_dir(const char *dir, Blob *ret) {
@@ -310,11 +307,11 @@ bool hwids_pack_dir(const char *dir, Blob *ret) {
                 for (size_t k = 0; k < devs[d].n_uuids; k++, e += HWIDS_ENTRY_SIZE) {
                         const uint8_t *g = devs[d].uuids[k];
                         static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-                        put32(e, HWIDS_DESCRIPTOR_DEVICETREE);
+                        put_le32(e, HWIDS_DESCRIPTOR_DEVICETREE);
                         for (unsigned i = 0; i < 16; i++)
                                 e[4 + i] = g[order[i]];
-                        put32(e + 20, offs[nm - strings]);
-                        put32(e + 24, offs[cp - strings]);
+                        put_le32(e + 20, offs[nm - strings]);
+                        put_le32(e + 24, offs[cp - strings]);
                 }
         }
         free(offs);

@@ -4,21 +4,14 @@
 #include <string.h>
 
 #include "inputs.h"
-
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static uint32_t be32(const uint8_t *p) {
-        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | (uint32_t) p[3];
-}
+#include "unaligned.h"
 
 bool splash_check(const Blob *b, const char *path) {
         /* BITMAPFILEHEADER (14 bytes: "BM", file size, reserved, pixel offset), then the DIB
          * header, whose first field is its size (40 for BITMAPINFOHEADER, more for later ones) */
         if (b->size < 14 + 40 || b->data[0] != 'B' || b->data[1] != 'M')
                 return error("--splash: %s is not a BMP image (systemd-stub shows BMP only)", path), false;
-        uint32_t offset = le32(b->data + 10), dib = le32(b->data + 14);
+        uint32_t offset = get_le32(b->data + 10), dib = get_le32(b->data + 14);
         if (dib < 40 || dib > b->size - 14 || offset < 14 + dib || offset >= b->size)
                 return error("--splash: %s: malformed BMP header (DIB header %u bytes, pixels at %u, file %zu bytes)",
                              path, dib, offset, b->size),
@@ -27,9 +20,9 @@ bool splash_check(const Blob *b, const char *path) {
 }
 
 bool dtb_check(const Blob *b, const char *path) {
-        if (b->size < 40 || be32(b->data) != 0xd00dfeedu)
+        if (b->size < 40 || get_be32(b->data) != 0xd00dfeedu)
                 return error("%s is not a flattened device tree (no d00dfeed magic)", path), false;
-        uint32_t total = be32(b->data + 4);
+        uint32_t total = get_be32(b->data + 4);
         if (total < 40 || total > b->size)
                 return error("%s: device tree totalsize %u, but the file has %zu bytes", path, total, b->size), false;
         return true;

@@ -3,18 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arm64-image.h"
 #include "decompress.h"
 #include "kernel.h"
 #include "pe.h"
+#include "unaligned.h"
+#include "x86-boot.h"
 #include "zboot-decode.h"
 #include "zboot.h"
 
 KernelKind kernel_kind(const Blob *k) {
         if (zboot_has_magic(k->data, k->size))
                 return KERNEL_ZBOOT;
-        if (k->size >= 0x206 && memcmp(k->data + 0x202, "HdrS", 4) == 0)
+        if (k->size >= X86_SETUP_MAGIC + 4 && memcmp(k->data + X86_SETUP_MAGIC, "HdrS", 4) == 0)
                 return KERNEL_BZIMAGE;
-        if (k->size >= 0x40 && memcmp(k->data + 0x38, "ARM\x64", 4) == 0)
+        if (k->size >= ARM64_IMAGE_HEADER_SIZE && get_le32(k->data + ARM64_IMAGE_MAGIC_OFFSET) == ARM64_IMAGE_MAGIC)
                 return KERNEL_ARM64_IMAGE;
         if (pe_parse(k->data, k->size, NULL) == PE_OK)
                 return KERNEL_PE;
@@ -167,10 +170,6 @@ bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
         return false;
 }
 
-static uint32_t le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
 /* The payload compression of a bzImage, from its magic bytes (the kernel records no type). */
 static CompressionType sniff_compression(const uint8_t *p, size_t n) {
         if (n >= 2 && p[0] == 0x1f && (p[1] == 0x8b || p[1] == 0x9e))
@@ -186,21 +185,16 @@ static CompressionType sniff_compression(const uint8_t *p, size_t n) {
         return _COMPRESSION_INVALID;
 }
 
-/* bzImage setup header fields (Documentation/arch/x86/boot.rst) */
-#define BZ_SETUP_SECTS  0x1f1
-#define BZ_VERSION      0x206
-#define BZ_PAYLOAD_OFF  0x248
-#define BZ_PAYLOAD_LEN  0x24c
-
 static bool bzimage_payload(const Blob *k, const char *what, const uint8_t **ret, size_t *ret_len) {
         if (k->size < 0x400)
                 return error("%s: bzImage shorter than its two setup sectors", what), false;
-        uint16_t version = (uint16_t) (k->data[BZ_VERSION] | k->data[BZ_VERSION + 1] << 8);
+        uint16_t version = get_le16(k->data + X86_SETUP_VERSION);
         if (version < 0x208)
                 return error("%s: boot protocol %u.%02u has no payload fields (2.08+ needed)", what, version >> 8,
                              version & 0xff), false;
-        uint64_t setup = ((uint64_t) (k->data[BZ_SETUP_SECTS] ? k->data[BZ_SETUP_SECTS] : 4) + 1) * 512;
-        uint64_t off = le32(k->data + BZ_PAYLOAD_OFF), len = le32(k->data + BZ_PAYLOAD_LEN);
+        /* setup_sects is the setup header's first byte */
+        uint64_t setup = ((uint64_t) (k->data[X86_SETUP_HDR] ? k->data[X86_SETUP_HDR] : 4) + 1) * 512;
+        uint64_t off = get_le32(k->data + X86_SETUP_PAYLOAD_OFFSET), len = get_le32(k->data + X86_SETUP_PAYLOAD_LENGTH);
         if (setup > k->size || len < 8 || setup + off + len > k->size)
                 return error("%s: bzImage payload (offset %llu, %llu bytes after %llu bytes of setup) runs past the "
                              "end of the file", what, (unsigned long long) off, (unsigned long long) len,
@@ -220,7 +214,7 @@ bool bzimage_unpack(const Blob *k, const char *what, Blob *ret) {
                 return error("%s: bzImage payload compression not recognised (magic %02x %02x %02x %02x)", what, p[0],
                              p[1], p[2], p[3]), false;
         /* The build appends the decompressed size (for gzip it is the stream's ISIZE). */
-        uint64_t out_size = le32(p + n - 4);
+        uint64_t out_size = get_le32(p + n - 4);
         size_t in_len = t == COMPRESSION_GZIP ? n : n - 4;
         if (out_size < 64 || out_size > MAX_KERNEL_SIZE)
                 return error("%s: implausible decompressed size %llu at the end of the bzImage payload", what,
@@ -272,8 +266,7 @@ KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload) {
                 if (r != PE_OK)
                         return error("%s: arm64 Image with a broken PE header: %s", what, pe_strerror(r)),
                                KERNEL_UNKNOWN;
-                uint64_t image_size;
-                memcpy(&image_size, k->data + 16, 8);
+                uint64_t image_size = get_le64(k->data + ARM64_IMAGE_IMAGE_SIZE);
                 if (image_size < k->size || image_size > (UINT64_C(1) << 31))
                         return error("%s: arm64 Image header image_size %llu is smaller than the file or absurd",
                                      what, (unsigned long long) image_size), KERNEL_UNKNOWN;
@@ -317,12 +310,11 @@ char *kernel_uname(const Blob *k, const Blob *payload) {
         case KERNEL_BZIMAGE: {
                 /* kernel_version (0x20e) points to a string at +0x200 in the setup code; a file
                  * can be a bzImage by its "HdrS" (0x202) and still end before that field */
-                uint16_t off;
-                if (k->size < 0x210)
+                if (k->size < X86_SETUP_KERNEL_VERSION + 2)
                         return NULL;
-                memcpy(&off, k->data + 0x20e, 2);
-                if (off && (size_t) off + 0x200 < k->size)
-                        return version_word(k->data + off + 0x200, k->size - off - 0x200);
+                uint16_t off = get_le16(k->data + X86_SETUP_KERNEL_VERSION);
+                if (off && (size_t) off + X86_SETUP_JUMP < k->size)
+                        return version_word(k->data + off + X86_SETUP_JUMP, k->size - off - X86_SETUP_JUMP);
                 return NULL;
         }
         case KERNEL_ZBOOT: {

@@ -165,7 +165,7 @@ static bool system_e820(Blob *ret, const char **ret_source) {
         }
         size_t ram = 0;
         for (size_t i = 0; i < n; i++)
-                ram += x86_get32(e + i * E820_ENTRY_SIZE + 16) == E820_RAM;
+                ram += get_le32(e + i * E820_ENTRY_SIZE + 16) == E820_RAM;
         if (ram == 0) {
                 free(e);
                 return error("kexec: %s lists no System RAM (not running as root? /proc/iomem shows zeros "
@@ -264,11 +264,11 @@ static bool efi_state(uint8_t *bp, uint8_t *area, size_t cap, uint64_t area_phys
                 }
                 uint8_t *d = area + off + n * EFI_DESC_SIZE;
                 memset(d, 0, EFI_DESC_SIZE);
-                x86_put32(d, (uint32_t) v[0]);
-                x86_put64(d + 8, v[1]);
-                x86_put64(d + 16, v[2]);
-                x86_put64(d + 24, v[3]);
-                x86_put64(d + 32, v[4]);
+                put_le32(d, (uint32_t) v[0]);
+                put_le64(d + 8, v[1]);
+                put_le64(d + 16, v[2]);
+                put_le64(d + 24, v[3]);
+                put_le64(d + 32, v[4]);
         }
         if (n == 0) {
                 free(cur);
@@ -277,21 +277,21 @@ static bool efi_state(uint8_t *bp, uint8_t *area, size_t cap, uint64_t area_phys
         }
         /* SETUP_EFI */
         memset(area, 0, SETUP_DATA_HDR + EFI_SETUP_DATA_SIZE);
-        x86_put64(area, x86_get64(bp + BP_SETUP_DATA));
-        x86_put32(area + 8, SETUP_EFI);
-        x86_put32(area + 12, EFI_SETUP_DATA_SIZE);
-        x86_put64(area + SETUP_DATA_HDR, fw_vendor);
-        x86_put64(area + SETUP_DATA_HDR + 16, tables);
-        x86_put64(area + SETUP_DATA_HDR + 24, smbios);
-        x86_put64(bp + BP_SETUP_DATA, area_phys);
+        put_le64(area, get_le64(bp + BP_SETUP_DATA));
+        put_le32(area + 8, SETUP_EFI);
+        put_le32(area + 12, EFI_SETUP_DATA_SIZE);
+        put_le64(area + SETUP_DATA_HDR, fw_vendor);
+        put_le64(area + SETUP_DATA_HDR + 16, tables);
+        put_le64(area + SETUP_DATA_HDR + 24, smbios);
+        put_le64(bp + BP_SETUP_DATA, area_phys);
         /* efi_info: signature, system table and descriptor version from the running kernel */
-        uint8_t *ei = bp + BP_EFI_INFO;
-        memcpy(ei, cur + BP_EFI_INFO, 32);
+        X86EfiInfo *ei = (X86EfiInfo *) (bp + BP_EFI_INFO);
+        memcpy(ei, cur + BP_EFI_INFO, sizeof(*ei));
         uint64_t map = area_phys + off;
-        x86_put32(ei + 8, EFI_DESC_SIZE);
-        x86_put32(ei + 16, (uint32_t) map);
-        x86_put32(ei + 20, (uint32_t) (n * EFI_DESC_SIZE));
-        x86_put32(ei + 28, (uint32_t) (map >> 32));
+        put_le32(ei->memdesc_size, EFI_DESC_SIZE);
+        put_le32(ei->memmap, (uint32_t) map);
+        put_le32(ei->memmap_size, (uint32_t) (n * EFI_DESC_SIZE));
+        put_le32(ei->memmap_hi, (uint32_t) (map >> 32));
         free(cur);
         *ret_used = off + n * EFI_DESC_SIZE;
         return true;
@@ -410,7 +410,7 @@ int verb_kexec(int argc, char **argv) {
                 free(cmdline);
                 return error("%s: the setup header does not fit boot_params", path);
         }
-        uint32_t cl_max = x86_get32(bp + BP_CMDLINE_SIZE);
+        uint32_t cl_max = get_le32(bp + BP_CMDLINE_SIZE);
         if (cmdline_len > cl_max || cmdline_len >= sizeof(setup_seg) - 4 * PAGE) {
                 free(cmdline);
                 return error("kexec: the command line is %zu bytes, the kernel takes %u", cmdline_len, cl_max);
@@ -451,7 +451,7 @@ int verb_kexec(int argc, char **argv) {
                 return error("kexec: no room in RAM below 4 GiB for boot_params");
         used[1] = (X86Range) { saddr, ssize };
         if (initrd.size > 0) {
-                uint64_t imax = x86_get32(bp + BP_INITRD_ADDR_MAX);
+                uint64_t imax = get_le32(bp + BP_INITRD_ADDR_MAX);
                 imax = imax == 0 || imax >= UINT32_MAX ? UINT64_C(1) << 32 : imax + 1;
                 if (!x86_kexec_find_hole(e820.data, n_e820, used, 2, align_up(initrd.size, PAGE), PAGE,
                                          UINT64_C(1) << 20, imax, true, &iaddr))
@@ -466,13 +466,13 @@ int verb_kexec(int argc, char **argv) {
         else
                 bp[BP_LOADFLAGS] &= (uint8_t) ~LOADFLAG_KASLR;
         uint64_t clp = saddr + 2 * PAGE;
-        x86_put32(bp + BP_CMD_LINE_PTR, (uint32_t) clp);
-        x86_put32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t) (clp >> 32));
+        put_le32(bp + BP_CMD_LINE_PTR, (uint32_t) clp);
+        put_le32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t) (clp >> 32));
         if (initrd.size > 0) {
-                x86_put32(bp + BP_RAMDISK_IMAGE, (uint32_t) iaddr);
-                x86_put32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t) (iaddr >> 32));
-                x86_put32(bp + BP_RAMDISK_SIZE, (uint32_t) initrd.size);
-                x86_put32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t) ((uint64_t) initrd.size >> 32));
+                put_le32(bp + BP_RAMDISK_IMAGE, (uint32_t) iaddr);
+                put_le32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t) (iaddr >> 32));
+                put_le32(bp + BP_RAMDISK_SIZE, (uint32_t) initrd.size);
+                put_le32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t) ((uint64_t) initrd.size >> 32));
         }
         bp[BP_E820_ENTRIES] = (uint8_t) n_e820;
         memcpy(bp + BP_E820_TABLE, e820.data, n_e820 * E820_ENTRY_SIZE);
@@ -481,7 +481,7 @@ int verb_kexec(int argc, char **argv) {
         uint64_t rsdp = 0;
         if (systab && (x86_systab_value(systab, st_len, "ACPI20", &rsdp) ||
                        x86_systab_value(systab, st_len, "ACPI", &rsdp)))
-                x86_put64(bp + BP_ACPI_RSDP_ADDR, rsdp);
+                put_le64(bp + BP_ACPI_RSDP_ADDR, rsdp);
         free(systab);
 
         size_t efi_used = 0;
@@ -496,8 +496,8 @@ int verb_kexec(int argc, char **argv) {
                 return error("kexec: internal error: the entry stub is larger than a page");
         memcpy(purg, ukz_purgatory_start, plen);
         size_t poff = (size_t) (ukz_purgatory_params - ukz_purgatory_start);
-        x86_put64(purg + poff, saddr + PAGE);
-        x86_put64(purg + poff + 8, kaddr + pi.entry_offset);
+        put_le64(purg + poff, saddr + PAGE);
+        put_le64(purg + poff + 8, kaddr + pi.entry_offset);
 
         struct ukz_kexec_segment seg[3] = {
                 { payload.data, pi.image_size, (const void *) (uintptr_t) kaddr, kmem },

@@ -27,6 +27,7 @@
 #include "pcrsig.h"
 #include "uki-measure.h"
 #include "uki-profile.h"
+#include "unaligned.h"
 
 #define MAX_MD 64
 #define TPM2_CC_POLICY_PCR 0x0000017Fu
@@ -575,10 +576,9 @@ static bool insert_per_profile(Blob *uki, const PeView *f, char **json, const si
         memcpy(cut, f->data, trunc);
         size_t nsec_off = f->pe_offset + 4 + offsetof(PeFileHeader, NumberOfSections);
         size_t sid_off = f->pe_offset + 4 + sizeof(PeFileHeader) + offsetof(PeOptionalHeader64, SizeOfInitializedData);
-        uint16_t nsec = (uint16_t) e0;
-        memcpy(cut + nsec_off, &nsec, 2);
+        put_le16(cut + nsec_off, (uint16_t) e0);
         uint32_t sid = f->opt.SizeOfInitializedData >= removed_raw ? f->opt.SizeOfInitializedData - (uint32_t) removed_raw : 0;
-        memcpy(cut + sid_off, &sid, 4);
+        put_le32(cut + sid_off, sid);
         memset(cut + f->sections_offset + e0 * sizeof(PeSectionHeader), 0, (f->n_sections - e0) * sizeof(PeSectionHeader));
         PeView c;
         PeResult r = pe_parse(cut, trunc, &c);

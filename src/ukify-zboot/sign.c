@@ -20,6 +20,7 @@
 
 #include "pe.h"
 #include "sign.h"
+#include "unaligned.h"
 
 extern char **environ;
 
@@ -146,11 +147,9 @@ static void signature_walk(const uint8_t *data, uint64_t off, uint64_t end, Sign
                         ret->malformed = true;
                         return;
                 }
-                uint32_t len;
-                uint16_t rev, type;
-                memcpy(&len, data + off, 4);
-                memcpy(&rev, data + off + 4, 2);
-                memcpy(&type, data + off + 6, 2);
+                /* WIN_CERTIFICATE: le32 dwLength, le16 wRevision (not checked), le16 wCertificateType */
+                uint32_t len = get_le32(data + off);
+                uint16_t type = get_le16(data + off + 6);
                 if (len < 8 || len > end - off) {
                         ret->malformed = true;
                         return;

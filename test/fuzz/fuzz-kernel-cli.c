@@ -65,7 +65,7 @@ static bool small_enough(const Blob *k) {
                 }
                 if (p < k->data || n > k->size || p > k->data + k->size - n || n < 8)
                         __builtin_trap();
-                return le32(p + n - 4) <= MAX_FUZZ_OUT;
+                return get_le32(p + n - 4) <= MAX_FUZZ_OUT;
         }
         case KERNEL_ZBOOT: {
                 ZbootInfo z;

@@ -23,13 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         assert(x86_e820_from_iomem(t, size, e, n) == n);
         for (size_t i = 0; i < n; i++) {
-                uint64_t a = x86_get64(e + i * E820_ENTRY_SIZE), l = x86_get64(e + i * E820_ENTRY_SIZE + 8);
+                uint64_t a = get_le64(e + i * E820_ENTRY_SIZE), l = get_le64(e + i * E820_ENTRY_SIZE + 8);
                 assert(l > 0 && a <= UINT64_MAX - (l - 1));
-                assert(x86_get32(e + i * E820_ENTRY_SIZE + 16) != 0);
+                assert(get_le32(e + i * E820_ENTRY_SIZE + 16) != 0);
         }
         x86_e820_sort(e, n);
         for (size_t i = 1; i < n; i++)
-                assert(x86_get64(e + (i - 1) * E820_ENTRY_SIZE) <= x86_get64(e + i * E820_ENTRY_SIZE));
+                assert(get_le64(e + (i - 1) * E820_ENTRY_SIZE) <= get_le64(e + i * E820_ENTRY_SIZE));
 
         /* limits from the first bytes */
         uint64_t w[4] = {};
@@ -45,10 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 bool in_ram = false;
                 for (size_t i = 0; i < n; i++) {
                         const uint8_t *x = e + i * E820_ENTRY_SIZE;
-                        uint64_t s = x86_get64(x), l = x86_get64(x + 8);
-                        if (x86_get32(x + 16) == E820_RAM && a >= s && a - s <= l && hsize <= l - (a - s))
+                        uint64_t s = get_le64(x), l = get_le64(x + 8);
+                        if (get_le32(x + 16) == E820_RAM && a >= s && a - s <= l && hsize <= l - (a - s))
                                 in_ram = true;
-                        if (x86_get32(x + 16) != E820_RAM)
+                        if (get_le32(x + 16) != E820_RAM)
                                 assert(a < s ? s - a >= hsize : a - s >= l);
                 }
                 assert(in_ram);
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
         uint8_t one[E820_ENTRY_SIZE];
         if (k == 2 && x86_memmap_entry(p[0], l[0], p[1], l[1], p[2], l[2], one))
-                assert(x86_get64(one + 8) > 0);
+                assert(get_le64(one + 8) > 0);
         uint64_t v;
         (void) x86_systab_value(t, size, "ACPI20", &v);
         (void) x86_parse_hex(t, size, &v);

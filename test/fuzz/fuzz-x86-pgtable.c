@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define GIB (UINT64_C(1) << 30)
 
 static uint64_t rd64(const uint8_t *p) {
-        return x86_get64(p);
+        return get_le64(p);
 }
 
 /* The table page an entry points to, as an offset into buf; traps if outside. */
@@ -122,11 +122,11 @@ static void fuzz_screen_info(const uint8_t *data) {
         }
         uint16_t w = (uint16_t) (si[0x12] | si[0x13] << 8), h = (uint16_t) (si[0x14] | si[0x15] << 8);
         uint16_t depth = (uint16_t) (si[0x16] | si[0x17] << 8), line = (uint16_t) (si[0x24] | si[0x25] << 8);
-        uint64_t base = x86_get32(si + 0x18) | (uint64_t) x86_get32(si + 0x3a) << 32;
+        uint64_t base = get_le32(si + 0x18) | (uint64_t) get_le32(si + 0x3a) << 32;
         if (si[0x0f] != 0x70 || w != g.width || h != g.height || base != g.fb_base || depth == 0 || depth > 32 ||
             line != g.pixels_per_line * ((depth + 7u) / 8u) || g.pixels_per_line < g.width || g.format > 2)
                 __builtin_trap();
-        uint32_t lfb_size = x86_get32(si + 0x1c);
+        uint32_t lfb_size = get_le32(si + 0x1c);
         if (lfb_size != (g.fb_size > UINT32_MAX ? UINT32_MAX : g.fb_size))
                 __builtin_trap();
         /* each colour: size/position describe a contiguous mask, inside depth */

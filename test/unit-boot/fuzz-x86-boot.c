@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t bad, mstride = EFI_MAP_DESC_MIN_SIZE + 8 * ((delta >> 4) & 3), mn = size / mstride;
         if (efi_map_check(data, mn * mstride, mstride, &bad) == EFI_MAP_OK) {
                 for (size_t i = 0; i < mn; i++) {
-                        uint64_t s = x86_get64(data + i * mstride + 8), p = x86_get64(data + i * mstride + 24);
+                        uint64_t s = get_le64(data + i * mstride + 8), p = get_le64(data + i * mstride + 24);
                         if ((s & 4095) || (p && (p > (UINT64_MAX >> 12) || (p << 12) - 1 > UINT64_MAX - s)))
                                 __builtin_trap();
                 }
@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         bool inside = false;
                         for (size_t i = 0; i < mn && !inside; i++) {
                                 const uint8_t *d = data + i * mstride;
-                                uint64_t s = x86_get64(d + 8), len = x86_get64(d + 24) << 12;
-                                inside = x86_get32(d) == EFI_MAP_CONVENTIONAL && addr >= s && addr - s < len &&
+                                uint64_t s = get_le64(d + 8), len = get_le64(d + 24) << 12;
+                                inside = get_le32(d) == EFI_MAP_CONVENTIONAL && addr >= s && addr - s < len &&
                                          len - (addr - s) >= (want ? want : 4096);
                         }
                         if (!inside || addr % (1u << 21))

@@ -21,11 +21,11 @@ static uint8_t *to_map(const Region *r, size_t n) {
         memset(map, 0xcc, sizeof(map));
         for (size_t i = 0; i < n; i++) {
                 uint8_t *d = map + i * STRIDE;
-                x86_put32(d, r[i].type);
-                x86_put64(d + 8, r[i].start);
-                x86_put64(d + 16, 0);
-                x86_put64(d + 24, r[i].n_pages);
-                x86_put64(d + 32, r[i].attribute);
+                put_le32(d, r[i].type);
+                put_le64(d + 8, r[i].start);
+                put_le64(d + 16, 0);
+                put_le64(d + 24, r[i].n_pages);
+                put_le64(d + 32, r[i].attribute);
         }
         return map;
 }
@@ -68,9 +68,9 @@ static void test_e820(void) {
         };
         for (size_t i = 0; i < n; i++) {
                 const uint8_t *e = out + i * E820_ENTRY_SIZE;
-                ASSERT_EQ(x86_get64(e), want[i].addr);
-                ASSERT_EQ(x86_get64(e + 8), want[i].size);
-                ASSERT_EQ(x86_get32(e + 16), want[i].type);
+                ASSERT_EQ(get_le64(e), want[i].addr);
+                ASSERT_EQ(get_le64(e + 8), want[i].size);
+                ASSERT_EQ(get_le32(e + 16), want[i].type);
         }
         /* a small table: the count still says how many are needed, nothing written past cap */
         uint8_t small[3 * E820_ENTRY_SIZE + 1];
@@ -83,7 +83,7 @@ static void test_e820(void) {
         uint8_t one[E820_ENTRY_SIZE + 1];
         one[E820_ENTRY_SIZE] = 0x5a;
         ASSERT_EQ(x86_e820_from_efi(to_map(two, 3), 3 * STRIDE, STRIDE, one, 1), 2);
-        ASSERT_EQ(x86_get64(one + 8), 0x1000);
+        ASSERT_EQ(get_le64(one + 8), 0x1000);
         ASSERT_EQ(one[E820_ENTRY_SIZE], 0x5a);
 }
 
@@ -132,39 +132,39 @@ static X86PayloadInfo small_info(uint32_t n64, uint32_t ninv, uint32_t n32) {
 }
 
 static void put_table(uint32_t n64, uint32_t ninv, uint32_t n32, const uint32_t *entries) {
-        x86_put32(img + IMG, n64);
-        x86_put32(img + IMG + 4, ninv);
-        x86_put32(img + IMG + 8, n32);
+        put_le32(img + IMG, n64);
+        put_le32(img + IMG + 4, ninv);
+        put_le32(img + IMG + 8, n32);
         /* stored as deltas within each list (docs/format.md §4) */
         uint32_t ends[3] = { n64, n64 + ninv, n64 + ninv + n32 }, prev = 0;
         for (uint32_t i = 0; i < n64 + ninv + n32; i++) {
                 if (i == 0 || i == ends[0] || i == ends[1])
                         prev = 0;
-                x86_put32(img + IMG + 12 + 4 * i, entries[i] - prev);
+                put_le32(img + IMG + 12 + 4 * i, entries[i] - prev);
                 prev = entries[i];
         }
 }
 
 static void test_relocate(void) {
         memset(img, 0, sizeof(img));
-        x86_put64(img + 0x100, UINT64_C(0xffffffff81001000));   /* 64-bit pointer into the kernel */
-        x86_put32(img + 0x200, 0x81002000);                     /* 32-bit (sign-extended) pointer */
-        x86_put32(img + 0x300, 0x00000040);                     /* inverse: a percpu-relative PC32 */
-        x86_put64(img + IMG - 8, 7);                            /* last 8 bytes, 64-bit */
+        put_le64(img + 0x100, UINT64_C(0xffffffff81001000));   /* 64-bit pointer into the kernel */
+        put_le32(img + 0x200, 0x81002000);                     /* 32-bit (sign-extended) pointer */
+        put_le32(img + 0x300, 0x00000040);                     /* inverse: a percpu-relative PC32 */
+        put_le64(img + IMG - 8, 7);                            /* last 8 bytes, 64-bit */
         uint32_t e[] = { 0x81000100, 0x81000000 + IMG - 8, 0x81000300, 0x81000200 };
         put_table(2, 1, 1, e);
         X86PayloadInfo i = small_info(2, 1, 1);
         size_t bad = 99;
         uint64_t d = 0x2e00000;
         ASSERT_EQ(x86_relocate(img, sizeof(img), &i, d, &bad), X86R_OK);
-        ASSERT_EQ(x86_get64(img + 0x100), UINT64_C(0xffffffff81001000) + d);
-        ASSERT_EQ(x86_get64(img + IMG - 8), 7 + d);
-        ASSERT_EQ(x86_get32(img + 0x200), 0x81002000 + (uint32_t) d);
-        ASSERT_EQ(x86_get32(img + 0x300), (uint32_t) (0x40 - d));
+        ASSERT_EQ(get_le64(img + 0x100), UINT64_C(0xffffffff81001000) + d);
+        ASSERT_EQ(get_le64(img + IMG - 8), 7 + d);
+        ASSERT_EQ(get_le32(img + 0x200), 0x81002000 + (uint32_t) d);
+        ASSERT_EQ(get_le32(img + 0x300), (uint32_t) (0x40 - d));
         /* relocating back restores every byte */
         ASSERT_EQ(x86_relocate(img, sizeof(img), &i, (uint64_t) -d, &bad), X86R_OK);
-        ASSERT_EQ(x86_get64(img + 0x100), UINT64_C(0xffffffff81001000));
-        ASSERT_EQ(x86_get32(img + 0x300), 0x40);
+        ASSERT_EQ(get_le64(img + 0x100), UINT64_C(0xffffffff81001000));
+        ASSERT_EQ(get_le32(img + 0x300), 0x40);
 
         /* an entry outside the image (before it, past it, or straddling its end): nothing patched */
         uint32_t outside[][4] = {
@@ -216,7 +216,7 @@ static bool walk(const uint8_t *buf, uint64_t buf_phys, size_t size, uint64_t cr
                 uint64_t idx = (va >> shift) & 511;
                 if (table < buf_phys || table - buf_phys >= size)
                         return false;
-                uint64_t e = x86_get64(buf + (table - buf_phys) + idx * 8);
+                uint64_t e = get_le64(buf + (table - buf_phys) + idx * 8);
                 if (!(e & 1) || !(e & 2))
                         return false;
                 if (l == 2) {
@@ -281,12 +281,12 @@ static void test_screen_info(void) {
         ASSERT_EQ(si[0x12] | si[0x13] << 8, 1280);
         ASSERT_EQ(si[0x14] | si[0x15] << 8, 800);
         ASSERT_EQ(si[0x16], 32);
-        ASSERT_EQ(x86_get32(si + 0x18), 0x80000000);
-        ASSERT_EQ(x86_get32(si + 0x1c), 1280 * 800 * 4);
+        ASSERT_EQ(get_le32(si + 0x18), 0x80000000);
+        ASSERT_EQ(get_le32(si + 0x1c), 1280 * 800 * 4);
         ASSERT_EQ(si[0x24] | si[0x25] << 8, 5120);
         static const uint8_t bgr_fields[8] = { 8, 16, 8, 8, 8, 0, 8, 24 };
         ASSERT_TRUE(memcmp(si + 0x26, bgr_fields, 8) == 0);
-        ASSERT_EQ(x86_get32(si + 0x36), 0);
+        ASSERT_EQ(get_le32(si + 0x36), 0);
         /* 16-bit RGB565 bit mask, framebuffer above 4 GiB */
         g = (X86Gop) { .format = 2, .masks = { 0xf800, 0x07e0, 0x001f, 0 }, .width = 640, .height = 480,
                        .pixels_per_line = 640, .fb_base = UINT64_C(0x800000000), .fb_size = 640 * 480 * 2 };
@@ -295,9 +295,9 @@ static void test_screen_info(void) {
         ASSERT_EQ(si[0x24] | si[0x25] << 8, 1280);
         static const uint8_t rgb565[8] = { 5, 11, 6, 5, 5, 0, 0, 0 };
         ASSERT_TRUE(memcmp(si + 0x26, rgb565, 8) == 0);
-        ASSERT_EQ(x86_get32(si + 0x18), 0);
-        ASSERT_EQ(x86_get32(si + 0x3a), 8);
-        ASSERT_EQ(x86_get32(si + 0x36), 2);
+        ASSERT_EQ(get_le32(si + 0x18), 0);
+        ASSERT_EQ(get_le32(si + 0x3a), 8);
+        ASSERT_EQ(get_le32(si + 0x36), 2);
         /* no framebuffer, holes in a mask, a line shorter than the width */
         g.format = 3;
         ASSERT_TRUE(!x86_screen_info(si, &g));

@@ -9,9 +9,9 @@
 #define S(lit) lit, sizeof(lit) - 1
 
 static void put(uint8_t *e, size_t i, uint64_t a, uint64_t l, uint32_t t) {
-        x86_put64(e + i * E820_ENTRY_SIZE, a);
-        x86_put64(e + i * E820_ENTRY_SIZE + 8, l);
-        x86_put32(e + i * E820_ENTRY_SIZE + 16, t);
+        put_le64(e + i * E820_ENTRY_SIZE, a);
+        put_le64(e + i * E820_ENTRY_SIZE + 8, l);
+        put_le32(e + i * E820_ENTRY_SIZE + 16, t);
 }
 
 static void test_types(void) {
@@ -43,12 +43,12 @@ static void test_hex(void) {
 static void test_memmap_entry(void) {
         uint8_t e[E820_ENTRY_SIZE];
         ASSERT_TRUE(x86_memmap_entry(S("0x100000\n"), S("0x7ffdffff\n"), S("System RAM\n"), e));
-        ASSERT_EQ(x86_get64(e), 0x100000);
-        ASSERT_EQ(x86_get64(e + 8), 0x7ffdffff - 0x100000 + 1);
-        ASSERT_EQ(x86_get32(e + 16), E820_RAM);
+        ASSERT_EQ(get_le64(e), 0x100000);
+        ASSERT_EQ(get_le64(e + 8), 0x7ffdffff - 0x100000 + 1);
+        ASSERT_EQ(get_le32(e + 16), E820_RAM);
         /* unknown type: reserved */
         ASSERT_TRUE(x86_memmap_entry(S("0x0"), S("0xfff"), S("Something new\n"), e));
-        ASSERT_EQ(x86_get32(e + 16), E820_RESERVED);
+        ASSERT_EQ(get_le32(e + 16), E820_RESERVED);
         ASSERT_TRUE(!x86_memmap_entry(S("0x2000"), S("0x1fff"), S("System RAM"), e));   /* end < start */
         ASSERT_TRUE(!x86_memmap_entry(S("0x0"), S("0xffffffffffffffff"), S("System RAM"), e)); /* size 2^64 */
         ASSERT_TRUE(!x86_memmap_entry(S("zz"), S("0x1fff"), S("System RAM"), e));
@@ -68,12 +68,12 @@ static void test_iomem(void) {
         ASSERT_EQ(x86_e820_from_iomem(t, sizeof(t) - 1, NULL, 0), 5);
         ASSERT_EQ(x86_e820_from_iomem(t, sizeof(t) - 1, e, 2), 5);   /* capped writes, full count */
         ASSERT_EQ(x86_e820_from_iomem(t, sizeof(t) - 1, e, 8), 5);
-        ASSERT_EQ(x86_get64(e + 1 * E820_ENTRY_SIZE), 0x1000);
-        ASSERT_EQ(x86_get64(e + 1 * E820_ENTRY_SIZE + 8), 0x9f000);
-        ASSERT_EQ(x86_get32(e + 3 * E820_ENTRY_SIZE + 16), E820_RAM);
-        ASSERT_EQ(x86_get64(e + 3 * E820_ENTRY_SIZE + 8), 0x3ff00000);
-        ASSERT_EQ(x86_get32(e + 4 * E820_ENTRY_SIZE + 16), E820_NVS);
-        ASSERT_EQ(x86_get64(e + 4 * E820_ENTRY_SIZE + 8), 0x400);
+        ASSERT_EQ(get_le64(e + 1 * E820_ENTRY_SIZE), 0x1000);
+        ASSERT_EQ(get_le64(e + 1 * E820_ENTRY_SIZE + 8), 0x9f000);
+        ASSERT_EQ(get_le32(e + 3 * E820_ENTRY_SIZE + 16), E820_RAM);
+        ASSERT_EQ(get_le64(e + 3 * E820_ENTRY_SIZE + 8), 0x3ff00000);
+        ASSERT_EQ(get_le32(e + 4 * E820_ENTRY_SIZE + 16), E820_NVS);
+        ASSERT_EQ(get_le64(e + 4 * E820_ENTRY_SIZE + 8), 0x400);
 }
 
 static void test_sort(void) {
@@ -82,10 +82,10 @@ static void test_sort(void) {
         put(e, 1, 0, MiB, E820_RAM);
         put(e, 2, MiB, GiB, E820_RAM);
         x86_e820_sort(e, 3);
-        ASSERT_EQ(x86_get64(e), 0);
-        ASSERT_EQ(x86_get64(e + E820_ENTRY_SIZE), MiB);
-        ASSERT_EQ(x86_get64(e + 2 * E820_ENTRY_SIZE), 3 * GiB);
-        ASSERT_EQ(x86_get32(e + 2 * E820_ENTRY_SIZE + 16), E820_RESERVED);
+        ASSERT_EQ(get_le64(e), 0);
+        ASSERT_EQ(get_le64(e + E820_ENTRY_SIZE), MiB);
+        ASSERT_EQ(get_le64(e + 2 * E820_ENTRY_SIZE), 3 * GiB);
+        ASSERT_EQ(get_le32(e + 2 * E820_ENTRY_SIZE + 16), E820_RESERVED);
 }
 
 static void test_holes(void) {

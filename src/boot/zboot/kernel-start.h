@@ -2,6 +2,7 @@
 #pragma once
 
 #include "efi.h"
+#include "x86-boot.h"
 #include "x86-payload.h"
 
 /* A kernel placed in memory by us (not by LoadImage), ready to start: a PE kernel (started
@@ -16,7 +17,7 @@ typedef struct {
         bool kaslr;                 /* placed and relocated at random (KASLR_FLAG for the kernel) */
         uint64_t virt_offset;       /* added to every link-time virtual address */
         X86PayloadInfo x86_info;
-        uint8_t x86_setup[0x9f];    /* the setup header (0x1f1..0x290), kept before BSS is zeroed */
+        uint8_t x86_setup[X86_SETUP_HDR_END - X86_SETUP_HDR]; /* the setup header, kept before BSS is zeroed */
 } LoadedKernel;
 
 /* Start the kernel's EFI entry point the way LoadImage+StartImage would, without a nested

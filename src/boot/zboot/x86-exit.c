@@ -18,8 +18,6 @@
 #include "x86-exit.h"
 #include "x86-params.h"
 
-#define GIB (UINT64_C(1) << 30)
-
 static bool cpu_has_la57(void) {
         uint32_t a, b, c, d;
         __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
@@ -121,14 +119,15 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
 /* After ExitBootServices: no firmware calls from here on. */
 static void fill_memory_fields(uint8_t *bp, Handoff *h, size_t map_size, size_t desc_size, uint32_t desc_ver) {
         uint64_t systab = (uint64_t) (uintptr_t) ST, map = (uint64_t) (uintptr_t) h->map;
-        memcpy(bp + BP_EFI_INFO, "EL64", 4);
-        x86_put32(bp + BP_EFI_INFO + 0x04, (uint32_t) systab);
-        x86_put32(bp + BP_EFI_INFO + 0x08, (uint32_t) desc_size);
-        x86_put32(bp + BP_EFI_INFO + 0x0c, desc_ver);
-        x86_put32(bp + BP_EFI_INFO + 0x10, (uint32_t) map);
-        x86_put32(bp + BP_EFI_INFO + 0x14, (uint32_t) map_size);
-        x86_put32(bp + BP_EFI_INFO + 0x18, (uint32_t) (systab >> 32));
-        x86_put32(bp + BP_EFI_INFO + 0x1c, (uint32_t) (map >> 32));
+        X86EfiInfo *ei = (X86EfiInfo *) (bp + BP_EFI_INFO);
+        memcpy(ei->loader_signature, "EL64", sizeof(ei->loader_signature));
+        put_le32(ei->systab, (uint32_t) systab);
+        put_le32(ei->memdesc_size, (uint32_t) desc_size);
+        put_le32(ei->memdesc_version, desc_ver);
+        put_le32(ei->memmap, (uint32_t) map);
+        put_le32(ei->memmap_size, (uint32_t) map_size);
+        put_le32(ei->systab_hi, (uint32_t) (systab >> 32));
+        put_le32(ei->memmap_hi, (uint32_t) (map >> 32));
 
         /* All entries go to the extension block first; the first 128 move to the zero page,
          * the rest stay (shifted down) as SETUP_E820_EXT. */
@@ -142,10 +141,10 @@ static void fill_memory_fields(uint8_t *bp, Handoff *h, size_t map_size, size_t 
         if (n > BP_E820_MAX) {
                 memmove(ext + SETUP_DATA_HDR, ext + SETUP_DATA_HDR + BP_E820_MAX * E820_ENTRY_SIZE,
                         (n - BP_E820_MAX) * E820_ENTRY_SIZE);
-                x86_put64(ext, x86_get64(bp + BP_SETUP_DATA));
-                x86_put32(ext + 8, SETUP_E820_EXT);
-                x86_put32(ext + 12, (uint32_t) ((n - BP_E820_MAX) * E820_ENTRY_SIZE));
-                x86_put64(bp + BP_SETUP_DATA, h->e820_ext.addr);
+                put_le64(ext, get_le64(bp + BP_SETUP_DATA));
+                put_le32(ext + 8, SETUP_E820_EXT);
+                put_le32(ext + 12, (uint32_t) ((n - BP_E820_MAX) * E820_ENTRY_SIZE));
+                put_le64(bp + BP_SETUP_DATA, h->e820_ext.addr);
         }
 }
 

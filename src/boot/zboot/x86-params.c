@@ -25,7 +25,7 @@ void x86_params_free(X86Params *p) {
 }
 
 static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, Pages *ret) {
-        uint32_t limit = x86_get32(bp + BP_CMDLINE_SIZE);   /* bytes, without the NUL */
+        uint32_t limit = get_le32(bp + BP_CMDLINE_SIZE);   /* bytes, without the NUL */
         EFI_STATUS err = alloc_pages_below((uint64_t) len * 3 + 1, ADDR_BELOW_4G, EfiLoaderData, ret);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the command line");
@@ -33,7 +33,7 @@ static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, 
         if (n == SIZE_MAX || n > limit)
                 return log_error_status(EFI_INVALID_PARAMETER, "command line is %lu bytes, the kernel takes %u",
                                         (uint64_t) n, limit);
-        x86_put32(bp + BP_CMD_LINE_PTR, (uint32_t) ret->addr);
+        put_le32(bp + BP_CMD_LINE_PTR, (uint32_t) ret->addr);
         return EFI_SUCCESS;
 }
 
@@ -73,7 +73,7 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
         if (size == 0)
                 return EFI_SUCCESS;
         /* initrd_addr_max is the highest address the initrd may occupy. */
-        uint64_t max = x86_get32(bp + BP_INITRD_ADDR_MAX);
+        uint64_t max = get_le32(bp + BP_INITRD_ADDR_MAX);
         if (max == 0 || max > ADDR_BELOW_4G)
                 max = ADDR_BELOW_4G;
         if (size > UINT32_MAX)
@@ -87,8 +87,8 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
         if (!cmdline_files)
                 (void) measure_tagged(PCR_KERNEL_INITRD, pages_ptr(ret), size, LINUX_INITRD_EVENT_TAG_ID,
                                       LINUX_INITRD_EVENT_DESC);
-        x86_put32(bp + BP_RAMDISK_IMAGE, (uint32_t) ret->addr);
-        x86_put32(bp + BP_RAMDISK_SIZE, (uint32_t) size);
+        put_le32(bp + BP_RAMDISK_IMAGE, (uint32_t) ret->addr);
+        put_le32(bp + BP_RAMDISK_SIZE, (uint32_t) size);
         log_info("initrd: %lu bytes from %s at 0x%lx", (uint64_t) size, from, ret->addr);
         return EFI_SUCCESS;
 }
@@ -134,10 +134,10 @@ static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
                 free_pagesp(ret);
                 return EFI_SUCCESS;
         }
-        x86_put64(sd, x86_get64(bp + BP_SETUP_DATA));
-        x86_put32(sd + 8, SETUP_RNG_SEED);
-        x86_put32(sd + 12, SEED_LEN);
-        x86_put64(bp + BP_SETUP_DATA, ret->addr);
+        put_le64(sd, get_le64(bp + BP_SETUP_DATA));
+        put_le32(sd + 8, SETUP_RNG_SEED);
+        put_le32(sd + 12, SEED_LEN);
+        put_le64(bp + BP_SETUP_DATA, ret->addr);
         return EFI_SUCCESS;
 }
 
