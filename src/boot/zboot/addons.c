@@ -237,16 +237,16 @@ bool addons_cmdline_append(const Addons *a, char16_t **buf, uint32_t *size, bool
         return true;
 }
 
-/* The file name as the event's description (measure.c's event buffer holds about 100 bytes;
- * a longer name is cut there: the PCR value does not depend on it). */
+/* The file name as the event's description, UTF-16 as sd-stub 257 writes it (names are at most
+ * 255 characters, the longest description measure.c takes). */
 static bool measure_blob(const void *data, size_t size, uint32_t tag, const char *name) {
-        char desc[96];
+        char desc[256];
         size_t n = strlen(name);
         if (n >= sizeof(desc))
                 n = sizeof(desc) - 1;
         memcpy(desc, name, n);
         desc[n] = 0;
-        return measure_tagged(PCR_KERNEL_CONFIG, data, size, tag, desc);
+        return measure_tagged_utf16(PCR_KERNEL_CONFIG, data, size, tag, desc);
 }
 
 int addons_measure_initrds(const Addons *a) {

@@ -18,7 +18,7 @@ bool cmdline_append_measured(char16_t **buf, uint32_t *size, const char16_t *tex
         }
 
         /* Measured only once the kernel is sure to get it. */
-        *measured = measure_ipl(PCR_KERNEL_CONFIG, text, (units + 1) * sizeof(char16_t), "kernel command line");
+        *measured = measure_load_options(text, (units + 1) * sizeof(char16_t));
 
         size_t k = 0;
         if (old) {

@@ -48,36 +48,49 @@ static void log_no_tpm(void) {
         logged = true;
 }
 
-/* The event payload after the header: UTF-16 description (EV_IPL) or a tagged event with the
- * ASCII description (EV_EVENT_TAG). Returns its size, or 0 if it does not fit cap. */
-static size_t event_payload(uint32_t type, uint32_t tag, const char *desc, uint8_t *out, size_t cap) {
+/* desc as UTF-16 with its NUL into out; its size, or 0 if it does not fit cap. */
+static size_t desc_utf16(const char *desc, uint8_t *out, size_t cap) {
         size_t len = strlen(desc) + 1;
-        if (type == EV_IPL) {
-                if (len * sizeof(char16_t) > cap)
-                        return 0;
-                for (size_t i = 0; i < len; i++) {
-                        char16_t c = (uint8_t) desc[i];
-                        memcpy(out + i * sizeof(c), &c, sizeof(c));
-                }
-                return len * sizeof(char16_t);
-        }
-        EFI_TCG2_TAGGED_EVENT t = { .TaggedEventID = tag, .TaggedEventDataSize = (uint32_t) len };
-        if (sizeof(t) + len > cap)
+        if (len * sizeof(char16_t) > cap)
                 return 0;
+        for (size_t i = 0; i < len; i++) {
+                char16_t c = (uint8_t) desc[i];
+                memcpy(out + i * sizeof(c), &c, sizeof(c));
+        }
+        return len * sizeof(char16_t);
+}
+
+/* The event payload after the header: the UTF-16 description (EV_IPL) or a tagged event
+ * (EV_EVENT_TAG) with the description in UTF-16 (utf16: systemd-stub's tagged events) or
+ * ASCII (the kernel's EFI stub's), each with its NUL. Returns its size, or 0 if it does not
+ * fit cap. */
+static size_t event_payload(uint32_t type, uint32_t tag, bool utf16, const char *desc, uint8_t *out, size_t cap) {
+        if (type == EV_IPL)
+                return desc_utf16(desc, out, cap);
+        EFI_TCG2_TAGGED_EVENT t = { .TaggedEventID = tag };
+        if (sizeof(t) > cap)
+                return 0;
+        size_t len = utf16 ? desc_utf16(desc, out + sizeof(t), cap - sizeof(t)) : strlen(desc) + 1;
+        if (len == 0 || sizeof(t) + len > cap)
+                return 0;
+        if (!utf16)
+                memcpy(out + sizeof(t), desc, len);
+        t.TaggedEventDataSize = (uint32_t) len;
         memcpy(out, &t, sizeof(t));
-        memcpy(out + sizeof(t), desc, len);
         return sizeof(t) + len;
 }
 
-#define PAYLOAD_MAX 128u
+/* room for a tagged event with a UTF-16 description of 255 characters (an add-on's name) */
+#define PAYLOAD_MAX 528u
 
-static EFI_STATUS tcg2_extend(EFI_TCG2_PROTOCOL *tcg, uint32_t pcr, uint32_t type, uint32_t tag, const char *desc,
+/* The event: header, then the n payload bytes (pool memory: a command line as description can
+ * be long). */
+static EFI_STATUS tcg2_extend(EFI_TCG2_PROTOCOL *tcg, uint32_t pcr, uint32_t type, const void *payload, size_t n,
                               const void *data, size_t size) {
-        uint8_t buf[sizeof(EFI_TCG2_EVENT) + PAYLOAD_MAX] __attribute__((aligned(8))) = {};
-        EFI_TCG2_EVENT *e = (EFI_TCG2_EVENT *) buf;
-        size_t n = event_payload(type, tag, desc, buf + sizeof(*e), PAYLOAD_MAX);
-        if (n == 0)
-                return EFI_BUFFER_TOO_SMALL;
+        _cleanup_pool_ EFI_TCG2_EVENT *e = NULL;
+        if (n > UINT32_MAX - sizeof(*e) ||
+            BS->AllocatePool(EfiLoaderData, sizeof(*e) + n, (void **) &e) != EFI_SUCCESS)
+                return EFI_OUT_OF_RESOURCES;
         e->Size = (uint32_t) (sizeof(*e) + n);
         e->Header = (EFI_TCG2_EVENT_HEADER) {
                 .HeaderSize = sizeof(EFI_TCG2_EVENT_HEADER),
@@ -85,20 +98,20 @@ static EFI_STATUS tcg2_extend(EFI_TCG2_PROTOCOL *tcg, uint32_t pcr, uint32_t typ
                 .PCRIndex = pcr,
                 .EventType = type,
         };
+        memcpy((uint8_t *) e + sizeof(*e), payload, n);
         return tcg->HashLogExtendEvent(tcg, 0, (EFI_PHYSICAL_ADDRESS) (uintptr_t) data, size, e);
 }
 
-static EFI_STATUS cc_extend(EFI_CC_MEASUREMENT_PROTOCOL *cc, uint32_t pcr, uint32_t type, uint32_t tag,
-                            const char *desc, const void *data, size_t size) {
-        uint8_t buf[sizeof(EFI_CC_EVENT) + PAYLOAD_MAX] __attribute__((aligned(8))) = {};
-        EFI_CC_EVENT *e = (EFI_CC_EVENT *) buf;
+static EFI_STATUS cc_extend(EFI_CC_MEASUREMENT_PROTOCOL *cc, uint32_t pcr, uint32_t type, const void *payload,
+                            size_t n, const void *data, size_t size) {
+        _cleanup_pool_ EFI_CC_EVENT *e = NULL;
         uint32_t mr;
         EFI_STATUS err = cc->MapPcrToMrIndex(cc, pcr, &mr);
         if (err != EFI_SUCCESS)
                 return err;
-        size_t n = event_payload(type, tag, desc, buf + sizeof(*e), PAYLOAD_MAX);
-        if (n == 0)
-                return EFI_BUFFER_TOO_SMALL;
+        if (n > UINT32_MAX - sizeof(*e) ||
+            BS->AllocatePool(EfiLoaderData, sizeof(*e) + n, (void **) &e) != EFI_SUCCESS)
+                return EFI_OUT_OF_RESOURCES;
         e->Size = (uint32_t) (sizeof(*e) + n);
         e->Header = (EFI_CC_EVENT_HEADER) {
                 .HeaderSize = sizeof(EFI_CC_EVENT_HEADER),
@@ -106,12 +119,14 @@ static EFI_STATUS cc_extend(EFI_CC_MEASUREMENT_PROTOCOL *cc, uint32_t pcr, uint3
                 .MrIndex = mr,
                 .EventType = type,
         };
+        memcpy((uint8_t *) e + sizeof(*e), payload, n);
         return cc->HashLogExtendEvent(cc, 0, (EFI_PHYSICAL_ADDRESS) (uintptr_t) data, size, e);
 }
 
-/* both: sd-stub's rule (CC and TPM when both exist); otherwise the kernel's (TPM, else CC). */
-static bool measure(uint32_t pcr, uint32_t type, uint32_t tag, const char *desc, const void *data, size_t size,
-                    bool both) {
+/* both: sd-stub's rule (CC and TPM when both exist); otherwise the kernel's (TPM, else CC).
+ * what names the measurement in error messages. */
+static bool measure_payload(uint32_t pcr, uint32_t type, const void *payload, size_t n, const char *what,
+                            const void *data, size_t size, bool both) {
         EFI_TCG2_PROTOCOL *tcg = tcg2_get();
         EFI_CC_MEASUREMENT_PROTOCOL *cc = (both || !tcg) ? cc_get() : NULL;
         bool measured = false;
@@ -122,26 +137,45 @@ static bool measure(uint32_t pcr, uint32_t type, uint32_t tag, const char *desc,
                 return false;
         }
         if (cc) {
-                err = cc_extend(cc, pcr, type, tag, desc, data, size);
+                err = cc_extend(cc, pcr, type, payload, n, data, size);
                 if (err != EFI_SUCCESS)
-                        log_error_status(err, "cannot measure %s into the CC register for PCR %u", desc, pcr);
+                        log_error_status(err, "cannot measure %s into the CC register for PCR %u", what, pcr);
                 measured |= err == EFI_SUCCESS;
         }
         if (tcg) {
-                err = tcg2_extend(tcg, pcr, type, tag, desc, data, size);
+                err = tcg2_extend(tcg, pcr, type, payload, n, data, size);
                 if (err != EFI_SUCCESS)
-                        log_error_status(err, "cannot measure %s into PCR %u", desc, pcr);
+                        log_error_status(err, "cannot measure %s into PCR %u", what, pcr);
                 measured |= err == EFI_SUCCESS;
         }
         return measured;
 }
 
+static bool measure(uint32_t pcr, uint32_t type, uint32_t tag, bool utf16, const char *desc, const void *data, size_t size,
+                    bool both) {
+        uint8_t buf[PAYLOAD_MAX];
+        size_t n = event_payload(type, tag, utf16, desc, buf, sizeof(buf));
+        if (n == 0) {
+                log_error_status(EFI_BUFFER_TOO_SMALL, "cannot measure %s into PCR %u", desc, pcr);
+                return false;
+        }
+        return measure_payload(pcr, type, buf, n, desc, data, size, both);
+}
+
 bool measure_ipl(uint32_t pcr, const void *data, size_t size, const char *description) {
-        return measure(pcr, EV_IPL, 0, description, data, size, true);
+        return measure(pcr, EV_IPL, 0, true, description, data, size, true);
+}
+
+bool measure_load_options(const char16_t *options, size_t size) {
+        return measure_payload(PCR_KERNEL_CONFIG, EV_IPL, options, size, "the kernel command line", options, size, true);
 }
 
 bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description) {
-        return measure(pcr, EV_EVENT_TAG, tag, description, data, size, false);
+        return measure(pcr, EV_EVENT_TAG, tag, false, description, data, size, false);
+}
+
+bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description) {
+        return measure(pcr, EV_EVENT_TAG, tag, true, description, data, size, false);
 }
 
 bool measure_uki_sections(const PeView *self, uint32_t profile) {

@@ -22,10 +22,20 @@ bool loader_variable_exists(const char16_t *name);
  * it logs once per boot and returns false; a failing protocol is logged and returns false. */
 bool measure_ipl(uint32_t pcr, const void *data, size_t size, const char *description);
 
+/* Measure a command line into PCR 12 as systemd-stub 257 does (tpm_log_load_options): an
+ * EV_IPL event of the UTF-16 string with its NUL (size bytes) whose event data, the
+ * description, is that same string. TPM and CC as measure_ipl(). */
+bool measure_load_options(const char16_t *options, size_t size);
+
 /* Measure data the way the kernel's EFI stub does: an EV_EVENT_TAG event carrying tag and the
  * ASCII description with its NUL, through EFI_TCG2_PROTOCOL, or EFI_CC_MEASUREMENT_PROTOCOL
  * when there is no TCG2. */
 bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description);
+
+/* The same with the description as UTF-16 with its NUL, as systemd-stub 257 writes its tagged
+ * events (profile number, add-ons' .ucode/.initrd/.dtb): the event log then holds the bytes
+ * sd-stub's does. An ASCII description of at most 255 characters. */
+bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description);
 
 /* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select() for
  * profile, each its name with the NUL, then its VirtualSize bytes at its RVA) of our loaded

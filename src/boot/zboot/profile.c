@@ -61,7 +61,7 @@ bool profile_measure(uint32_t profile) {
         size_t size = decimal16(profile, s);
         for (size_t i = 0; i < size / sizeof(char16_t); i++)
                 desc[i] = (char) s[i];
-        return measure_tagged(PCR_KERNEL_CONFIG, s, size, UKI_PROFILE_EVENT_TAG_ID, desc);
+        return measure_tagged_utf16(PCR_KERNEL_CONFIG, s, size, UKI_PROFILE_EVENT_TAG_ID, desc);
 }
 
 void profile_export_variable(uint32_t profile) {

@@ -205,7 +205,7 @@ EFI_STATUS run(EFI_HANDLE image) {
                 cmdline_buf[n] = 0;
                 options = cmdline_buf;
                 options_size = (uint32_t) ((n + 1) * sizeof(char16_t));
-                params_measured = measure_ipl(PCR_KERNEL_CONFIG, options, options_size, "kernel command line");
+                params_measured = measure_load_options(options, options_size);
                 params_tried = true;
         } else if (have_cmdline) {
                 if (lo_ok && sb)
