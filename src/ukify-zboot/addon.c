@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "addon.h"
+#include "dtb-sections.h"
 #include "inputs.h"
 #include "pe.h"
 #include "util.h"
@@ -35,13 +36,15 @@ int addon_main(const AddonArgs *a) {
         else
                 return error("--efi-arch=%s: an add-on is made for x64 or aa64", arch);
 
-        /* ukify 257's order: .osrel .cmdline .dtb .uname .initrd .ucode, the --section ones */
+        /* ukify 257's order: .osrel .cmdline .dtb .dtbauto .hwids .uname .initrd .ucode, the --section ones */
         _cleanup_section_list_ SectionList l = {};
         if (!section_list_add_arg(&l, ".osrel", a->osrel, false) || !section_list_add_arg(&l, ".cmdline", a->cmdline, false) ||
             !section_list_add_arg(&l, ".dtb", a->dtb, true))
                 return 1;
         Blob last = section_list_last(&l);
         if (a->dtb && !dtb_check(&last, a->dtb))
+                return 1;
+        if (!dtb_sections_add(&l, a->dtbautos, a->n_dtbauto, a->hwids_dir))
                 return 1;
         if (a->uname && !section_list_add(&l, ".uname", a->uname, strlen(a->uname)))
                 return 1;

@@ -17,9 +17,12 @@ typedef struct {
         const char *const *sbats;
         size_t n_sbat;
         const char *sb_key, *sb_cert;
+        const char *const *dtbautos;  /* --devicetree-auto */
+        size_t n_dtbauto;
+        const char *hwids_dir;        /* --hwids */
 } AddonArgs;
 
-/* Build the add-on: the sections in ukify 257's order (.osrel .cmdline .dtb .uname .initrd
+/* Build the add-on: the sections in ukify 257's order (.osrel .cmdline .dtb .dtbauto .hwids .uname .initrd
  * .ucode, the --section ones, .sbat: the --sbat entries or ukify's "uki-addon" default) appended
  * to --stub (e.g. systemd's addon<arch>.efi.stub, its .sbat replaced) or, without --stub, to a
  * PE with no code of our own (an add-on is loaded by the firmware for its signature check,

@@ -14,6 +14,7 @@
 
 #include "addon.h"
 #include "config.h"
+#include "dtb-sections.h"
 #include "hwids.h"
 #include "inputs.h"
 #include "kernel.h"
@@ -232,7 +233,8 @@ static int build_addon(const BuildArgs *a) {
                 cmdline_collapse_whitespace(cl);
         return addon_main(&(AddonArgs) { a->output, a->stub_path, a->efi_arch, a->osrel && *a->osrel ? a->osrel : NULL,
                                          cl ? cl : a->cmdline, a->dtb, a->uname, a->microcode, a->initrds, a->n_initrd,
-                                         a->extra, a->n_extra, a->sbats, a->n_sbat, a->sb_key, a->sb_cert });
+                                         a->extra, a->n_extra, a->sbats, a->n_sbat, a->sb_key, a->sb_cert,
+                                         a->dtbautos, a->n_dtbauto, a->hwids_dir });
 }
 
 /* The UKI's sections before .sbat, in ukify's order (.osrel .cmdline .dtb .dtbauto .hwids .uname
@@ -245,15 +247,8 @@ static bool uki_sections(const BuildArgs *a, const char *osrel, const char *cmdl
                 return false;
         if (a->dtb && !dtb_check((last = section_list_last(l), &last), a->dtb))
                 return false;
-        for (size_t i = 0; i < a->n_dtbauto; i++)   /* after .dtb, in the order given, as ukify 257 */
-                if (!section_list_add_arg(l, ".dtbauto", a->dtbautos[i], true) ||
-                    !dtb_check((last = section_list_last(l), &last), a->dtbautos[i]))
-                        return false;
-        if (a->hwids_dir) {   /* after .dtbauto, before .uname, as ukify 257 */
-                _cleanup_blob_ Blob h = {};
-                if (!hwids_pack_dir(a->hwids_dir, &h) || !section_list_add_blob(l, ".hwids", &h))
-                        return false;
-        }
+        if (!dtb_sections_add(l, a->dtbautos, a->n_dtbauto, a->hwids_dir))   /* .dtbauto, .hwids */
+                return false;
         if (uname && !section_list_add(l, ".uname", uname, strlen(uname)))
                 return false;
         if (!section_list_add_arg(l, ".splash", a->splash, true))
@@ -368,16 +363,15 @@ int verb_build(int argc, char **argv) {
         int r = parse_args(argc, argv, &a);
         if (r >= 0)
                 return r;
-        if (!a.linux_path && !a.n_joins && (a.n_dtbauto || a.hwids_dir))
-                return error("--devicetree-auto/--hwids: only in a UKI with --linux (not yet in profile PEs or add-ons)");
         if (!a.linux_path && a.profile && !a.n_joins) {
                 /* ukify 257: a profile PE, to be joined into a UKI with --join-profile */
                 if (!a.output)
                         return error("build: --output is required");
                 return profile_pe_main(a.profile, a.cmdline, a.osrel, a.uname, a.dtb, a.splash, a.initrds, a.n_initrd,
-                                       a.extra, a.n_extra, a.output);
+                                       a.extra, a.n_extra, a.output, a.dtbautos, a.n_dtbauto, a.hwids_dir);
         }
-        if (!a.linux_path && !a.n_joins && (a.cmdline || a.dtb || a.n_initrd || a.microcode || a.n_extra))
+        if (!a.linux_path && !a.n_joins &&
+            (a.cmdline || a.dtb || a.n_dtbauto || a.hwids_dir || a.n_initrd || a.microcode || a.n_extra))
                 return build_addon(&a);
         if (!a.linux_path)
                 return error("build: --linux is required");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtb-sections.h"
 #include "inputs.h"
 #include "measure.h"
 #include "profile.h"
@@ -268,7 +269,8 @@ bool profile_print_measure(const PeView *f) {
 
 int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
                     const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
-                    size_t n_extra, const char *output) {
+                    size_t n_extra, const char *output, const char *const *dtbautos, size_t n_dtbauto,
+                    const char *hwids_dir) {
 #if defined(__aarch64__)
         const uint16_t machine = 0xaa64;
 #else
@@ -280,6 +282,11 @@ int profile_pe_main(const char *profile, const char *cmdline, const char *osrel,
         _cleanup_section_list_ SectionList l = {};
         if (!section_list_add_arg(&l, ".osrel", osrel, false) || !section_list_add_arg(&l, ".cmdline", cmdline, false) ||
             !section_list_add_arg(&l, ".dtb", dtb, true))
+                return 1;
+        Blob last = section_list_last(&l);
+        if (dtb && !dtb_check(&last, dtb))
+                return 1;
+        if (!dtb_sections_add(&l, dtbautos, n_dtbauto, hwids_dir))   /* after .dtb, as ukify 257 */
                 return 1;
         if (uname && !section_list_add(&l, ".uname", uname, strlen(uname)))
                 return 1;

@@ -32,8 +32,9 @@ void profile_inspect(const PeView *f, bool json, const char *pad);
 bool profile_print_measure(const PeView *f);
 
 /* build --profile without --linux: write a profile PE with these sections (ukify's order:
- * .profile .osrel .cmdline .dtb .uname .splash, --section ones, .initrd). Returns the exit
- * status. */
+ * .profile .osrel .cmdline .dtb .dtbauto .hwids .uname .splash, --section ones, .initrd).
+ * Returns the exit status. */
 int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
                     const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
-                    size_t n_extra, const char *output);
+                    size_t n_extra, const char *output, const char *const *dtbautos, size_t n_dtbauto,
+                    const char *hwids_dir);

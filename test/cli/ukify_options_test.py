@@ -16,7 +16,9 @@
 - hwids-ukify-257: --hwids DIR (ukify's JSON device descriptions: nested and hidden files,
   devices split over files, duplicate and unsorted CHIDs in every UUID spelling, shared and
   non-ASCII strings, a device without CHIDs) gives a .hwids byte-identical to Debian 13's
-  ukify 257's, placed between .dtbauto and .uname as there; the refusals ukify 257 also makes.
+  ukify 257's, placed between .dtbauto and .uname as there; the refusals ukify 257 also makes;
+  an add-on and a profile PE with --devicetree/--devicetree-auto/--hwids have the same sections in
+  the same order as ukify 257's.
 
 Environment as cli_test.py: UKIFY_ZBOOT, ZBOOT_EFI_DIR, ZBOOT_TEST_CACHE. A missing
 prerequisite is a failure, never a skip.
@@ -630,11 +632,27 @@ def hwids_ukify_257(work, c):
         rc, _, err = run('build', '--linux', kernel(arch), '--hwids', bad, '-o', os.path.join(work, 'bad.efi'))
         c.true(rc == 1 and msg in err, 'ours refuses --hwids with %s: %d %s' % (what, rc, err.strip()))
     c.true(not os.path.exists(os.path.join(work, 'bad.efi')), 'no output file after a refusal')
-    # not yet in add-ons and profile PEs (ukify 257 puts it there): refused rather than dropped
-    for extra in (['--cmdline', 'x'], ['--profile', 'ID=p']):
-        rc, _, err = run('build', '--hwids', d, *extra, '-o', os.path.join(work, 'bad.efi'))
-        c.true(rc == 1 and 'only in a UKI with --linux' in err, '--hwids with %s and no --linux refused: %d %s' %
-               (extra[0], rc, err.strip()))
+    # add-ons and profile PEs take --devicetree-auto and --hwids as ukify 257 does: the same
+    # sections in the same order (ukify 257 appends them to Debian 13's addon stub)
+    addon_stub = need(os.path.join(CACHE, 'trixie', 'systemd-boot.pkg', 'usr', 'lib', 'systemd', 'boot', 'efi',
+                                   'addonaa64.efi.stub'), "Debian 13's addon stub")
+    dtbs = []
+    for n in ('plain', 'auto-a', 'auto-b'):
+        src = write(os.path.join(work, n + '.dts'), '/dts-v1/;\n/ {\n\tcompatible = "vendor,%s";\n};\n' % n)
+        dtbs.append(os.path.join(work, n + '.dtb'))
+        subprocess.run(['dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', dtbs[-1], src], check=True)
+    dt_args = ['--devicetree', dtbs[0], '--devicetree-auto', dtbs[1], '--devicetree-auto', dtbs[2], '--hwids', d]
+    keep = ('.profile', '.cmdline', '.dtb', '.dtbauto', '.hwids', '.uname', '.sbat')
+    for what, extra, ours_extra in (('add-on', ['--cmdline', 'x', '--uname', '6.1'], ['--efi-arch', 'aa64']),
+                                    ('profile PE', ['--profile', 'ID=p', '--cmdline', 'x'], [])):
+        ukify_build(work, ukify_257(work), '--stub', addon_stub, *extra, *dt_args, '--output', theirs)
+        build(*extra, *dt_args, *ours_extra, '-o', ours)
+        t = [(n, x) for n, x in sections(theirs) if n in keep]
+        o = [(n, x) for n, x in sections(ours) if n in keep]
+        c.eq([n for n, _ in t].count('.dtbauto') + [n for n, _ in t].count('.hwids'), 3,
+             '%s: ukify 257 made two .dtbauto and a .hwids' % what)
+        c.eq([n for n, _ in o], [n for n, _ in t], '%s: section order with --devicetree-auto/--hwids' % what)
+        c.true(o == t, '%s: the same sections as ukify 257 (.dtb, both .dtbauto, .hwids)' % what)
 
 
 def rsa_public_der_of_key(key):
