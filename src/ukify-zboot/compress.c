@@ -14,6 +14,7 @@
 
 #include "compress.h"
 #include "lzop.h"
+#include "unaligned.h"
 
 /* The compressions we write (`zboot --compress`, `build --zboot`): their option names and default
  * levels, in the order --help and the error message list them. The one list of them. */
@@ -82,12 +83,16 @@ static void progress_end(Progress *p) {
                 fprintf(stderr, "\r\033[K");
 }
 
+static void zstd_cctx_freep(ZSTD_CCtx **c) {
+        ZSTD_freeCCtx(*c);   /* NULL is fine */
+}
+
 static bool zstd_compress(int level, const Blob *in, Blob *ret) {
         size_t cap = ZSTD_compressBound(in->size);
-        Blob o = { malloc(cap), 0 };
-        ZSTD_CCtx *c = ZSTD_createCCtx();
+        _cleanup_blob_ Blob o = { malloc(cap), 0 };
+        _cleanup_(zstd_cctx_freep) ZSTD_CCtx *c = ZSTD_createCCtx();
         if (!o.data || !c)
-                goto oom;
+                return error("out of memory"), false;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level);
         ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
@@ -108,8 +113,6 @@ static bool zstd_compress(int level, const Blob *in, Blob *ret) {
                         r = ZSTD_compressStream2(c, &ob, &ib, mode);
                         if (ZSTD_isError(r)) {
                                 progress_end(&pr);
-                                ZSTD_freeCCtx(c);
-                                blob_free(&o);
                                 return error("zstd: %s", ZSTD_getErrorName(r)), false;
                         }
                         /* input taken in; the workers trail it by a few jobs */
@@ -120,14 +123,9 @@ static bool zstd_compress(int level, const Blob *in, Blob *ret) {
                         break;
         }
         progress_end(&pr);
-        ZSTD_freeCCtx(c);
         o.size = ob.pos;
-        *ret = o;
+        *ret = blob_take(&o);
         return true;
-oom:
-        ZSTD_freeCCtx(c);
-        blob_free(&o);
-        return error("out of memory"), false;
 }
 
 static bool gzip_compress(int level, const Blob *in, Blob *ret) {
@@ -153,8 +151,7 @@ static bool lz4_compress(int level, const Blob *in, Blob *ret) {
         Blob o = { malloc(cap), 4 };
         if (!o.data)
                 return error("out of memory"), false;
-        const uint32_t magic = 0x184C2102;
-        memcpy(o.data, &magic, 4);
+        put_le32(o.data, 0x184C2102);   /* the lz4 legacy frame magic */
         for (size_t off = 0; off < in->size; off += B) {
                 int n = (int) (in->size - off < B ? in->size - off : B);
                 int c = LZ4_compress_HC((const char *) in->data + off, (char *) o.data + o.size + 4, n,
@@ -163,8 +160,7 @@ static bool lz4_compress(int level, const Blob *in, Blob *ret) {
                         blob_free(&o);
                         return error("lz4 compression failed"), false;
                 }
-                uint32_t cs = (uint32_t) c;
-                memcpy(o.data + o.size, &cs, 4);
+                put_le32(o.data + o.size, (uint32_t) c);
                 o.size += 4 + (size_t) c;
         }
         *ret = o;
@@ -221,10 +217,6 @@ static bool xz_compress(int level, Arch arch, const Blob *in, Blob *ret) {
 }
 
 #ifdef HAVE_LZO
-static void put_be32(uint8_t *p, uint32_t v) {
-        p[0] = (uint8_t) (v >> 24), p[1] = (uint8_t) (v >> 16), p[2] = (uint8_t) (v >> 8), p[3] = (uint8_t) v;
-}
-
 /* The lzop file Makefile.zboot's `lzop -9` writes from stdin (docs/format.md "lzo payloads"):
  * header with version 1.040, method LZO1X-999 at the level, flags Unix + stdin/stdout +
  * adler32 of each block's data, mode 0, mtime 0 (reproducible; lzop puts the time), no name;

@@ -36,36 +36,23 @@ void blob_free(Blob *b) {
 }
 
 bool read_file(const char *path, Blob *ret) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat st;
-        if (fd < 0) {
-                error("%s: %s", path, strerror(errno));
-                return false;
-        }
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                error("%s: not a regular file", path);
-                close(fd);
-                return false;
-        }
-        Blob b = { malloc(st.st_size ? (size_t) st.st_size : 1), (size_t) st.st_size };
-        if (!b.data) {
-                error("%s: out of memory", path);
-                close(fd);
-                return false;
-        }
+        if (fd < 0)
+                return error("%s: %s", path, strerror(errno)), false;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return error("%s: not a regular file", path), false;
+        _cleanup_blob_ Blob b = { malloc(st.st_size ? (size_t) st.st_size : 1), (size_t) st.st_size };
+        if (!b.data)
+                return error("%s: out of memory", path), false;
         size_t done = 0;
         while (done < b.size) {
                 ssize_t n = read(fd, b.data + done, b.size - done);
-                if (n <= 0) {
-                        error("%s: read failed: %s", path, n < 0 ? strerror(errno) : "file shrank");
-                        close(fd);
-                        blob_free(&b);
-                        return false;
-                }
+                if (n <= 0)
+                        return error("%s: read failed: %s", path, n < 0 ? strerror(errno) : "file shrank"), false;
                 done += (size_t) n;
         }
-        close(fd);
-        *ret = b;
+        *ret = blob_take(&b);
         return true;
 }
 
@@ -81,50 +68,45 @@ bool read_text_or_file(const char *arg, Blob *ret) {
         return true;
 }
 
+/* Write all of data to fd, make it 0644, sync and close it; fd is closed on every path. */
+static bool write_close(int fd, const char *path, const void *data, size_t size) {
+        _cleanup_close_ int f = fd;
+        const uint8_t *p = data;
+        size_t done = 0;
+        while (done < size) {
+                ssize_t w = write(f, p + done, size - done);
+                if (w <= 0)
+                        return error("%s: write failed: %s", path, w < 0 ? strerror(errno) : "no progress"), false;
+                done += (size_t) w;
+        }
+        if (fchmod(f, 0644) < 0 || fsync(f) < 0)
+                return error("%s: %s", path, strerror(errno)), false;
+        int r = close(f);
+        f = -1;
+        if (r < 0)
+                return error("%s: %s", path, strerror(errno)), false;
+        return true;
+}
+
 bool write_file_atomic(const char *path, const void *data, size_t size) {
         size_t n = strlen(path);
-        char *tmp = malloc(n + 16);
+        _cleanup_free_ char *tmp = malloc(n + 16);
         if (!tmp)
                 return false;
         snprintf(tmp, n + 16, "%s.XXXXXX", path);
         int fd = mkstemp(tmp);
-        if (fd < 0) {
-                error("%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-                free(tmp);
+        if (fd < 0)
+                return error("%s: cannot create a temporary file next to it: %s", path, strerror(errno)), false;
+        if (!write_close(fd, path, data, size)) {
+                unlink(tmp);
                 return false;
         }
-        const uint8_t *p = data;
-        size_t done = 0;
-        while (done < size) {
-                ssize_t w = write(fd, p + done, size - done);
-                if (w <= 0) {
-                        error("%s: write failed: %s", path, w < 0 ? strerror(errno) : "no progress");
-                        goto fail;
-                }
-                done += (size_t) w;
-        }
-        if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-                error("%s: %s", path, strerror(errno));
-                goto fail;
-        }
-        if (close(fd) < 0) {
-                fd = -1;
-                error("%s: %s", path, strerror(errno));
-                goto fail;
-        }
-        fd = -1;
         if (rename(tmp, path) < 0) {
                 error("%s: %s", path, strerror(errno));
-                goto fail;
+                unlink(tmp);
+                return false;
         }
-        free(tmp);
         return true;
-fail:
-        if (fd >= 0)
-                close(fd);
-        unlink(tmp);
-        free(tmp);
-        return false;
 }
 
 /* True only when this process runs the build tree's own binary: the kernel's name for our
