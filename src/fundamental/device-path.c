@@ -65,6 +65,23 @@ bool device_path_partition_uuid(const void *dp, size_t max, uint16_t out[DEVICE_
         return false;
 }
 
+size_t device_path_disk_prefix(const void *dp, size_t max) {
+        uint8_t type, subtype;
+        size_t len, last = 0;
+        bool found = false;
+        int r;
+
+        if (!dp)
+                return 0;
+        DpWalk w = { dp, max };
+        for (; (r = dp_node(&w, &type, &subtype, &len)) > 0; dp_advance(&w, len))
+                if (type == DP_MEDIA && subtype == DP_MEDIA_HARDDRIVE) {
+                        last = (size_t) (w.p - (const uint8_t *) dp);
+                        found = true;
+                }
+        return r == 0 && found ? last : 0;
+}
+
 size_t device_path_file_text(const void *dp, size_t max, uint16_t *out, size_t cap) {
         uint8_t type, subtype;
         size_t len, k = 0;

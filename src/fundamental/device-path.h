@@ -21,6 +21,11 @@
  * length is bad, or the first such node's signature is not a GUID (an MBR partition). */
 bool device_path_partition_uuid(const void *dp, size_t max, uint16_t out[DEVICE_PATH_UUID_LEN + 1]);
 
+/* The length in bytes of the path up to its last hard drive media node (the disk the partition
+ * is on): two partitions of one disk have equal prefixes. 0 when there is no such node, or a
+ * node's length is bad, or the path does not end with an End node within max. */
+size_t device_path_disk_prefix(const void *dp, size_t max);
+
 /* The text of the file path nodes (Type 4, SubType 4), joined with one '\' where neither side
  * has one ("\EFI\Linux\uki.efi"), NUL-terminated in out[cap]. Each node's text ends at its
  * first NUL or at the node's end. Returns the number of units without the NUL, 0 when there is

@@ -47,10 +47,12 @@ enum {
         EFI_BUFFER_TOO_SMALL = EFI_ERR(5),
         EFI_NOT_READY = EFI_ERR(6),
         EFI_DEVICE_ERROR = EFI_ERR(7),
+        EFI_WRITE_PROTECTED = EFI_ERR(8),
         EFI_OUT_OF_RESOURCES = EFI_ERR(9),
         EFI_VOLUME_CORRUPTED = EFI_ERR(10),
         EFI_NOT_FOUND = EFI_ERR(14),
         EFI_ACCESS_DENIED = EFI_ERR(15),
+        EFI_PROTOCOL_ERROR = EFI_ERR(17),
         EFI_ABORTED = EFI_ERR(21),
         EFI_CRC_ERROR = EFI_ERR(27),
         EFI_COMPROMISED_DATA = EFI_ERR(33),
@@ -124,6 +126,15 @@ typedef struct {
         uint32_t Reserved;
 } EFI_TABLE_HEADER;
 
+/* EFI_TIME (16 bytes). */
+typedef struct {
+        uint16_t Year;
+        uint8_t Month, Day, Hour, Minute, Second, Pad1;
+        uint32_t Nanosecond;
+        int16_t TimeZone;
+        uint8_t Daylight, Pad2;
+} EFI_TIME;
+
 typedef struct EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL;
 typedef struct EFI_DEVICE_PATH_PROTOCOL EFI_DEVICE_PATH_PROTOCOL;
 
@@ -187,7 +198,7 @@ typedef struct {
 
 typedef struct {
         EFI_TABLE_HEADER Hdr;
-        void *GetTime;
+        EFI_STATUS (EFIAPI *GetTime)(EFI_TIME *Time, void *Capabilities);
         void *SetTime;
         void *GetWakeupTime;
         void *SetWakeupTime;

@@ -19,6 +19,7 @@
 #include "pe.h"
 #include "proto/device-path.h"
 #include "profile.h"
+#include "random-seed.h"
 #include "proto/loaded-image.h"
 #include "secure-boot.h"
 #include "smbios-efi.h"
@@ -51,14 +52,15 @@ static bool find_section(const PeView *self, const char *name, Section *ret) {
  * bit 6  CMDLINE_SMBIOS: we append SMBIOS type 11 io.systemd.stub.kernel-cmdline-extra.
  * bits 1, 2, 8 PICK_UP_CREDENTIALS/SYSEXTS/CONFEXTS and 3 THREE_PCRS (11, 12 and 13): initrd-list.c.
  * bit 5  CMDLINE_ADDONS: .cmdline of add-ons (addons.c).
- * Not claimed: RANDOM_SEED (4: no LINUX_EFI_RANDOM_SEED table), devicetree add-ons (7),
- * URL (11). docs/stub.md. */
+ * bit 4  RANDOM_SEED: \loader\random-seed refreshed, LINUX_EFI_RANDOM_SEED table (random-seed.c).
+ * Not claimed: devicetree add-ons (7). Bit 11 (URL) is a later systemd's, not 257's. docs/stub.md. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)
 #define STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10)
 #define STUB_FEATURE_CMDLINE_SMBIOS (UINT64_C(1) << 6)   /* smbios-efi.c */
 #define STUB_FEATURE_SIDELOAD (UINT64_C(1) << 1 | UINT64_C(1) << 2 | UINT64_C(1) << 3 | UINT64_C(1) << 8)
 #define STUB_FEATURE_MULTI_PROFILE_UKI     (UINT64_C(1) << 9)   /* "@N" selects a .profile */
 #define STUB_FEATURE_CMDLINE_ADDONS (UINT64_C(1) << 5)   /* addons.c */
+#define STUB_FEATURE_RANDOM_SEED (UINT64_C(1) << 4)      /* random-seed.c */
 
 #define DP_MAX 4096   /* no device path we read is longer; a bound for a corrupt one */
 
@@ -119,7 +121,7 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
 
         uint64_t features = STUB_FEATURE_CMDLINE_SMBIOS | STUB_FEATURE_SIDELOAD | STUB_FEATURE_MULTI_PROFILE_UKI |
                             STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION |
-                            STUB_FEATURE_CMDLINE_ADDONS;
+                            STUB_FEATURE_CMDLINE_ADDONS | STUB_FEATURE_RANDOM_SEED;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
 
         char16_t uuid[DEVICE_PATH_UUID_LEN + 1];
@@ -178,6 +180,8 @@ EFI_STATUS run(EFI_HANDLE image) {
          * (sd-stub's order and rule). */
         bool profile_measured = profile_measure(stub_profile);
         bool sections_measured = measure_uki_sections(&self, stub_profile);
+        /* sd-stub 257's place for it: after the measurements, before the command line */
+        random_seed_refresh(li);
         bool have_cmdline = find_section(&self, ".cmdline", &cmdline_sec);
         (void) find_section(&self, ".initrd", &initrd_sec);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* EFI_SIMPLE_FILE_SYSTEM_PROTOCOL and EFI_FILE_PROTOCOL: read-only use (open, size, read, directory entries). */
+/* EFI_SIMPLE_FILE_SYSTEM_PROTOCOL and EFI_FILE_PROTOCOL: open, size, read, directory entries; write
+ * and flush (the random seed file, random-seed.c). */
 #pragma once
 
 #include "../efi.h"
@@ -7,6 +8,7 @@
 #define EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID \
         EFI_GUID_INIT(0x964e5b22, 0x6459, 0x11d2, 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b)
 #define EFI_FILE_MODE_READ UINT64_C(1)
+#define EFI_FILE_MODE_WRITE UINT64_C(2)
 
 typedef struct EFI_FILE_PROTOCOL EFI_FILE_PROTOCOL;
 struct EFI_FILE_PROTOCOL {
@@ -16,11 +18,13 @@ struct EFI_FILE_PROTOCOL {
         EFI_STATUS (EFIAPI *Close)(EFI_FILE_PROTOCOL *This);
         void *Delete;
         EFI_STATUS (EFIAPI *Read)(EFI_FILE_PROTOCOL *This, size_t *BufferSize, void *Buffer);
-        void *Write;
+        EFI_STATUS (EFIAPI *Write)(EFI_FILE_PROTOCOL *This, size_t *BufferSize, const void *Buffer);
         EFI_STATUS (EFIAPI *GetPosition)(EFI_FILE_PROTOCOL *This, uint64_t *Position);
         EFI_STATUS (EFIAPI *SetPosition)(EFI_FILE_PROTOCOL *This, uint64_t Position);
         EFI_STATUS (EFIAPI *GetInfo)(EFI_FILE_PROTOCOL *This, const EFI_GUID *InformationType, size_t *BufferSize,
                                      void *Buffer);
+        void *SetInfo;
+        EFI_STATUS (EFIAPI *Flush)(EFI_FILE_PROTOCOL *This);
 };
 
 /* What Read() on a directory returns, one entry per call (and GetInfo with EFI_FILE_INFO_ID). */
