@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * gzip (one RFC 1952 member, CRC32 and ISIZE verified) through upstream libdeflate's
- * whole-buffer decoder. libdeflate allocates its decompressor (~11 KiB) through a global
- * allocator hook: we point it at a bump arena over the caller's workspace for the duration of
- * the call, so nothing is allocated behind the caller's back.
+ * whole-buffer decoder. libdeflate allocates its decompressor (~11 KiB) through its allocator
+ * hook: we point it at a bump arena over the caller's workspace for the duration of the call,
+ * so nothing is allocated behind the caller's back.
  *
  * libdeflate reports truncated and corrupt input alike (LIBDEFLATE_BAD_DATA); we call it
  * truncated when the input stops before a complete member could have ended (shorter than the
@@ -18,17 +18,27 @@
 
 #define GZIP_WORKSPACE (64u * 1024u)
 
-static struct {
+typedef struct {
         uint8_t *base;
         size_t size, used;
-} arena;
+} Arena;
+
+/* The arena is the caller's (decompress_gzip's frame, over the caller's workspace); only this
+ * pointer to it is global, and only during a call, because libdeflate forces it: the hook of
+ * the libdeflate we build (1.14, Debian 12) is process-wide, libdeflate_set_memory_allocator(),
+ * and its malloc_func(size_t) has no context argument (nor has the per-decompressor allocator
+ * of later releases, struct libdeflate_options). Hence decompress() is not reentrant (decompress.h). */
+static Arena *arena_current;
 
 static void *arena_malloc(size_t n) {
-        size_t start = (arena.used + 63) & ~(size_t) 63;
-        if (!arena.base || start > arena.size || n > arena.size - start)
+        Arena *a = arena_current;
+        if (!a)
                 return NULL;
-        arena.used = start + n;
-        return arena.base + start;
+        size_t start = (a->used + 63) & ~(size_t) 63;
+        if (!a->base || start > a->size || n > a->size - start)
+                return NULL;
+        a->used = start + n;
+        return a->base + start;
 }
 
 static void arena_free(void *p) {
@@ -46,9 +56,8 @@ DecompressResult decompress_gzip(const void *in, size_t in_len, void *out, size_
         if (in_len < 18)
                 return DECOMPRESS_TRUNCATED;
 
-        arena.base = work;
-        arena.size = work ? work_size : 0;
-        arena.used = 0;
+        Arena arena = { .base = work, .size = work ? work_size : 0 };
+        arena_current = &arena;
         libdeflate_set_memory_allocator(arena_malloc, arena_free);
         struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
         if (!d) {
@@ -78,6 +87,6 @@ DecompressResult decompress_gzip(const void *in, size_t in_len, void *out, size_
         libdeflate_free_decompressor(d);
 done:
         libdeflate_set_memory_allocator(malloc, free);
-        arena.base = NULL;
+        arena_current = NULL;
         return res;
 }

@@ -204,7 +204,7 @@ static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup,
 
 X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint8_t *setup_hdr, size_t setup_len,
                                   X86RelocsLayout expect, X86PayloadInfo *ret, size_t *ret_size, X86RelocsScan *scan) {
-        static Plan p;   /* ~1 KiB; keeps EFI stacks small */
+        Plan p;   /* ~1 KiB, per call: the plan never outlives it (the EFI binaries do not plan) */
         X86PayloadResult r = plan(vmlinux, len, setup_hdr, setup_len, expect, &p);
         if (scan)
                 *scan = p.scan;
@@ -219,7 +219,7 @@ X86PayloadResult x86_payload_plan(const uint8_t *vmlinux, size_t len, const uint
 
 X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len,
                                    X86RelocsLayout expect, uint8_t *out, size_t out_cap, size_t *ret_size) {
-        static Plan p;
+        Plan p;
         X86PayloadResult r = plan(v, len, setup, setup_len, expect, &p);
         if (r != X86P_OK)
                 return r;
