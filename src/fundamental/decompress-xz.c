@@ -13,21 +13,6 @@
 
 #include "decompress.h"
 
-#if !__has_include(<lzma.h>)
-
-size_t decompress_xz_workspace(CompressionType t, const void *in, size_t in_len) {
-        (void) t, (void) in, (void) in_len;
-        return SIZE_MAX;
-}
-
-DecompressResult decompress_xz(CompressionType t, const void *in, size_t in_len, void *out, size_t out_cap,
-                               size_t *ret_out_len, void *work, size_t work_size) {
-        (void) t, (void) in, (void) in_len, (void) out, (void) out_cap, (void) ret_out_len, (void) work,
-                (void) work_size;
-        return DECOMPRESS_UNSUPPORTED;
-}
-
-#else
 /* lzma.h would include <inttypes.h>, which firmware builds do not have */
 #define LZMA_MANUAL_HEADERS 1
 #include <lzma.h>
@@ -109,7 +94,7 @@ static uint64_t xz_dict_size(const uint8_t *p, size_t len) {
 
 size_t decompress_xz_workspace(CompressionType t, const void *in, size_t in_len) {
         if (!in)
-                return XZ_MARGIN;       /* "supported" probe */
+                return XZ_MARGIN;
         const uint8_t *p = in;
         if (t == COMPRESSION_LZMA) {
                 /* .lzma: properties byte, then the dictionary size */
@@ -164,4 +149,3 @@ DecompressResult decompress_xz(CompressionType t, const void *in, size_t in_len,
         lzma_end(&s);
         return res;
 }
-#endif

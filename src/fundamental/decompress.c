@@ -41,10 +41,9 @@ bool compression_supported(CompressionType t) {
         case COMPRESSION_GZIP:
         case COMPRESSION_ZSTD:
         case COMPRESSION_LZ4:
-                return true;
         case COMPRESSION_XZ:
         case COMPRESSION_LZMA:
-                return decompress_xz_workspace(t, NULL, 0) != SIZE_MAX;
+                return true;
         case COMPRESSION_LZO:
                 return decompress_lzo_built();
         default:
@@ -69,10 +68,8 @@ size_t decompress_workspace_size(CompressionType t, const void *in, size_t in_le
         case COMPRESSION_ZSTD:
                 return decompress_zstd_workspace();
         case COMPRESSION_XZ:
-        case COMPRESSION_LZMA: {
-                size_t n = decompress_xz_workspace(t, in, in_len);
-                return n == SIZE_MAX ? 0 : n;
-        }
+        case COMPRESSION_LZMA:
+                return decompress_xz_workspace(t, in, in_len);
         default:
                 return 0;
         }
