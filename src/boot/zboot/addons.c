@@ -15,20 +15,29 @@
  *   - .ucode: in front of the whole initrd, in reverse order (the kernel takes the first
  *     microcode it finds, so the last add-on wins); .initrd: after everything else. Each is
  *     measured into PCR 12 as an EV_EVENT_TAG event with the add-on's file name.
- *   - .dtb/.dtbauto: not applied yet (devicetree.c's work in progress); logged.
+ *   - .dtb/.dtbauto: the add-on's .dtbauto that matches this machine (the firmware's device
+ *     tree's model, else the add-on's own .hwids; src/fundamental/uki-dtb.c), else its .dtb,
+ *     copied while the firmware's table is still the firmware's. After the UKI's own device
+ *     tree each one is installed in turn (devicetree.c), replacing the one before (the last
+ *     wins: no overlays), and measured into PCR 12 (EV_EVENT_TAG, the file name).
  */
 #include "addons.h"
 #include "cmdline.h"
 #include "cmdline-append.h"
+#include "devicetree.h"
 #include "extra-files.h"
 #include "log.h"
 #include "measure.h"
 #include "proto/device-path.h"
+#include "pe.h"
 #include "uki-addon.h"
+#include "uki-dtb.h"
+#include "uki-profile.h"
 #include "util.h"
 
 #define INITRD_ADDON_EVENT_TAG_ID UINT32_C(0x49dffe0f)
 #define UCODE_ADDON_EVENT_TAG_ID UINT32_C(0xdac08e1a)
+#define DEVICETREE_ADDON_EVENT_TAG_ID UINT32_C(0x6c46f751)
 
 #define DP_MAX 4096u         /* bound for the device handle's device path */
 #define PATH_MAX16 1024u     /* units: directory + '\' + name */
@@ -39,6 +48,8 @@ void addons_free(Addons *a) {
                         BS->FreePool(a->items[i].initrd);
                 if (a->items[i].ucode)
                         BS->FreePool(a->items[i].ucode);
+                if (a->items[i].dtb)
+                        BS->FreePool(a->items[i].dtb);
         }
         if (a->items)
                 BS->FreePool(a->items);
@@ -119,6 +130,27 @@ static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *na
         a->cmdline_len = k + units;
 }
 
+/* The add-on's device tree as sd-stub 257 picks it (uki-dtb.c): its sections before any
+ * .profile, matched against this machine. NONE when it has none that applies. */
+static UkiDtbKind choose_devicetree(const void *image, size_t image_size, const char *name, UkiDtbChoice *c) {
+        PeView v;
+        size_t start, end;
+        *c = (UkiDtbChoice) {};
+        if (pe_parse_layout(image, image_size, PE_LAYOUT_MEMORY, &v) != PE_OK ||
+            !uki_profile_range(pe_section_table(&v), v.n_sections, UKI_PROFILE_BASE, &start, &end))
+                return UKI_DTB_NONE;
+        const void *table = pe_section_table(&v);
+        UkiDtbMachine m;
+        devicetree_machine(&m);
+        UkiDtbKind k = uki_dtb_choose(image, image_size, table, v.n_sections, start, end, &m, c);
+        if (k != UKI_DTB_AUTO && c->hwids_tried)
+                log_info("add-on %s: .hwids: %s", name,
+                         c->hwids == HWIDS_OK ? "the entry for this machine names no .dtbauto here" :
+                         c->hwids == HWIDS_NOT_FOUND ? "no entry for this machine" :
+                         c->hwids == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset");
+        return k;
+}
+
 /* Load one add-on through the firmware and take its sections. */
 static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char16_t *dir, const char *name,
                      const uint8_t *uname, size_t uname_size, Addons *a) {
@@ -168,6 +200,16 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
                 log_error_status(EFI_LOAD_ERROR, "add-on %s: %s, ignored", name, uki_addon_strerror(r));
                 return;
         }
+        /* .dtbauto counts only when it matches this machine (257: else the add-on may have nothing) */
+        UkiDtbChoice dt = {};
+        if (s.data[UKI_ADDON_DTB] || s.data[UKI_ADDON_DTBAUTO])
+                (void) choose_devicetree(ali->ImageBase, (size_t) ali->ImageSize, name, &dt);
+        if (!dt.data && !s.data[UKI_ADDON_CMDLINE] && !s.data[UKI_ADDON_INITRD] && !s.data[UKI_ADDON_UCODE]) {
+                (void) BS->UnloadImage(h);
+                log_error_status(EFI_NOT_FOUND, "add-on %s: no .cmdline, .dtb, .initrd or .ucode and no .dtbauto for "
+                                 "this machine, ignored", name);
+                return;
+        }
         AddonBlobs *b = &a->items[a->n];
         *b = (AddonBlobs) {};
         memcpy(b->name, name, nl + 1);
@@ -177,14 +219,19 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
                 b->initrd_size = s.size[UKI_ADDON_INITRD];
         if (s.data[UKI_ADDON_UCODE] && (b->ucode = pool_dup(s.data[UKI_ADDON_UCODE], s.size[UKI_ADDON_UCODE])))
                 b->ucode_size = s.size[UKI_ADDON_UCODE];
-        if (s.data[UKI_ADDON_DTB] || s.data[UKI_ADDON_DTBAUTO]) {
-                a->n_dtb++;
-                log_info("add-on %s: .dtb/.dtbauto not applied (device tree add-ons are not supported yet)", name);
+        if (dt.data) {
+                if ((b->dtb = pool_dup(dt.data, dt.size))) {
+                        b->dtb_size = dt.size;
+                        b->dtb_auto = dt.kind == UKI_DTB_AUTO;
+                        a->n_dtb++;
+                } else
+                        log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot copy its device tree, left out", name);
         }
         a->n++;
         (void) BS->UnloadImage(h);
-        log_info("add-on %s: used (%s%s%s)", name, s.data[UKI_ADDON_CMDLINE] ? " .cmdline" : "",
-                 b->initrd ? " .initrd" : "", b->ucode ? " .ucode" : "");
+        log_info("add-on %s: used (%s%s%s%s)", name, s.data[UKI_ADDON_CMDLINE] ? " .cmdline" : "",
+                 b->initrd ? " .initrd" : "", b->ucode ? " .ucode" : "",
+                 !b->dtb ? "" : b->dtb_auto ? " .dtbauto" : " .dtb");
 }
 
 void addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const uint8_t *uname, size_t uname_size,
@@ -264,6 +311,25 @@ int addons_measure_initrds(const Addons *a) {
                         bool ok = measure_blob(b->initrd, b->initrd_size, INITRD_ADDON_EVENT_TAG_ID, b->name);
                         m = (m != 0) && ok;
                 }
+        }
+        return m;
+}
+
+int addons_install_devicetrees(const Addons *a, DtState *st) {
+        int m = -1;
+        for (size_t i = 0; i < a->n; i++) {
+                const AddonBlobs *b = &a->items[i];
+                if (!b->dtb)
+                        continue;
+                EFI_STATUS err = devicetree_install(st, b->dtb, b->dtb_size);
+                if (err != EFI_SUCCESS) {
+                        log_error_status(err, "add-on %s: cannot install its device tree, ignored", b->name);
+                        continue;
+                }
+                log_info("add-on %s: installed its device tree from %s (%lu bytes)", b->name,
+                         b->dtb_auto ? ".dtbauto" : ".dtb", (uint64_t) b->dtb_size);
+                bool ok = measure_blob(b->dtb, b->dtb_size, DEVICETREE_ADDON_EVENT_TAG_ID, b->name);
+                m = (m != 0) && ok;
         }
         return m;
 }

@@ -2,6 +2,7 @@
 /* UKI add-ons as systemd-stub 257 takes them (addons.c, docs/stub.md "Add-ons"). */
 #pragma once
 
+#include "devicetree.h"
 #include "efi.h"
 #include "proto/loaded-image.h"
 
@@ -11,6 +12,9 @@ typedef struct {
         char name[256];                  /* file name, for the measurement and the log */
         void *initrd, *ucode;            /* pool copies of the sections, NULL when absent */
         size_t initrd_size, ucode_size;
+        void *dtb;                       /* pool copy of the device tree that applies, NULL: none */
+        size_t dtb_size;
+        bool dtb_auto;                   /* it is a .dtbauto that matched (else a .dtb) */
 } AddonBlobs;
 
 typedef struct {
@@ -18,7 +22,7 @@ typedef struct {
         size_t cmdline_len;              /* units, without the NUL */
         AddonBlobs *items;               /* pool, n entries: global add-ons, then the UKI's */
         size_t n;
-        unsigned n_dtb;                  /* .dtb/.dtbauto add-ons seen (not applied yet) */
+        unsigned n_dtb;                  /* add-ons with a device tree that applies */
 } Addons;
 
 /* Find the add-ons (\loader\addons\*.addon.efi, then <uki>.extra.d\*.addon.efi, each directory
@@ -40,3 +44,10 @@ bool addons_cmdline_append(const Addons *a, char16_t **buf, uint32_t *size, bool
  * the .initrd add-ons into PCR 12 (EV_EVENT_TAG, the file name as description). Returns -1 if
  * there were none, else whether every measurement was taken. */
 int addons_measure_initrds(const Addons *a);
+
+/* After the UKI's own device tree (devicetree_install_from_uki): each add-on's device tree in
+ * order (global, then the UKI's), each replacing the one before as sd-stub 257 does, and measured
+ * into PCR 12 (EV_EVENT_TAG 0x6c46f751, the file name) once installed. A failed install is
+ * logged and skipped. Returns -1 if nothing was measured, else whether every measurement was
+ * taken. */
+int addons_install_devicetrees(const Addons *a, DtState *st);

@@ -67,21 +67,25 @@ static EFI_STATUS fixup(DtState *st, size_t len) {
 EFI_STATUS devicetree_install(DtState *st, const void *dtb, size_t size) {
         if (size > DTB_MAX || !fdt_check(dtb, size))
                 return EFI_INVALID_PARAMETER;
-        EFI_STATUS err = alloc_dt(size, &st->addr, &st->pages);
+        /* Installing again (an add-on's after the UKI's, as sd-stub 257) replaces our copy; the
+         * table to put back stays the firmware's. */
+        DtState n = { .orig = st->pages ? st->orig : config_table_find(&dtb_guid) };
+        EFI_STATUS err = alloc_dt(size, &n.addr, &n.pages);
+        if (err != EFI_SUCCESS)
+                return err;
+        memcpy((void *) (uintptr_t) n.addr, dtb, size);
+        err = fixup(&n, size);
+        if (err == EFI_SUCCESS)
+                err = BS->InstallConfigurationTable(&dtb_guid, (void *) (uintptr_t) n.addr);
         if (err != EFI_SUCCESS) {
-                st->pages = 0;
+                /* what was installed before (if anything) stays */
+                BS->FreePages(n.addr, n.pages);
                 return err;
         }
-        memcpy((void *) (uintptr_t) st->addr, dtb, size);
-        st->orig = config_table_find(&dtb_guid);
-        err = fixup(st, size);
-        if (err == EFI_SUCCESS)
-                err = BS->InstallConfigurationTable(&dtb_guid, (void *) (uintptr_t) st->addr);
-        if (err != EFI_SUCCESS) {
+        if (st->pages)
                 BS->FreePages(st->addr, st->pages);
-                *st = (DtState) {};
-        }
-        return err;
+        *st = n;
+        return EFI_SUCCESS;
 }
 
 void devicetree_cleanup(DtState *st) {
@@ -138,6 +142,29 @@ static int dtbauto_match(const PeView *v, size_t start, size_t end, const void *
         return -1;
 }
 
+/* This machine's CHIDs from the firmware's SMBIOS table, computed once. */
+static const ChidGuid *machine_chids(void) {
+        static ChidGuid chids[CHID_TYPES];
+        static bool have_chids;
+        if (!have_chids) {
+                const void *table = NULL;
+                size_t table_size = 0;
+                ChidFields f;
+                (void) smbios_firmware_table(&table, &table_size);
+                chid_fields_from_smbios(table, table_size, &f);
+                chid_compute(&f, chids);
+                have_chids = true;
+        }
+        return chids;
+}
+
+void devicetree_machine(UkiDtbMachine *m) {
+        *m = (UkiDtbMachine) {};
+        m->fw_dtb = firmware_dtb(&m->fw_size);
+        if (!m->fw_dtb)
+                m->chids = machine_chids();
+}
+
 /* sd-stub 257 without a firmware device tree: the .hwids section in [start, end) names, through
  * the entry with this machine's most specific CHID, a compatible; the first .dtbauto in the
  * same sections with that first compatible. */
@@ -148,19 +175,8 @@ static int dtbauto_by_hwids(const PeView *v, size_t start, size_t end) {
                 const uint8_t *hwids = pe_section_data(v, i, &size);
                 if (!section_is(&s, ".hwids") || !hwids)
                         continue;
-                static ChidGuid chids[CHID_TYPES];
-                static bool have_chids;
-                if (!have_chids) {
-                        const void *table = NULL;
-                        size_t table_size = 0;
-                        ChidFields f;
-                        (void) smbios_firmware_table(&table, &table_size);
-                        chid_fields_from_smbios(table, table_size, &f);
-                        chid_compute(&f, chids);
-                        have_chids = true;
-                }
                 HwidsDevice d;
-                HwidsResult r = hwids_match(hwids, size, chids, &d);
+                HwidsResult r = hwids_match(hwids, size, machine_chids(), &d);
                 if (r != HWIDS_OK) {
                         log_info("HWID matching failed (%s), no .dtbauto is selected by .hwids",
                                  r == HWIDS_NOT_FOUND ? "no entry for this machine" :

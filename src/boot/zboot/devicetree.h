@@ -4,6 +4,7 @@
 #pragma once
 
 #include "efi.h"
+#include "uki-dtb.h"
 #include "pe.h"
 
 /* What devicetree_install changed, for devicetree_cleanup to undo when the kernel does not
@@ -16,8 +17,14 @@ typedef struct {
 
 /* Copy the blob into EfiACPIReclaimMemory pages, let the firmware's EFI_DT_FIXUP_PROTOCOL fix
  * it up (when there is one) and install it as the FDT configuration table, replacing the
- * firmware's. Everything is freed again on failure. */
+ * firmware's. Called again (add-ons, sd-stub 257), it replaces our previous copy, which is
+ * freed; devicetree_cleanup still puts the firmware's table back. On failure the new copy is
+ * freed and whatever was installed before stays. */
 EFI_STATUS devicetree_install(DtState *st, const void *dtb, size_t size);
+
+/* What a .dtbauto is matched against on this machine (uki-dtb.h): the firmware's device tree,
+ * or, without one, the CHIDs from SMBIOS. Call before anything is installed. */
+void devicetree_machine(UkiDtbMachine *m);
 
 /* Put the firmware's table back and free our copy (nothing when nothing was installed). */
 void devicetree_cleanup(DtState *st);

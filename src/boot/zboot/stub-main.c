@@ -52,14 +52,16 @@ static bool find_section(const PeView *self, const char *name, Section *ret) {
  * bit 6  CMDLINE_SMBIOS: we append SMBIOS type 11 io.systemd.stub.kernel-cmdline-extra.
  * bits 1, 2, 8 PICK_UP_CREDENTIALS/SYSEXTS/CONFEXTS and 3 THREE_PCRS (11, 12 and 13): initrd-list.c.
  * bit 5  CMDLINE_ADDONS: .cmdline of add-ons (addons.c).
+ * bit 7  DEVICETREE_ADDONS: .dtb/.dtbauto of add-ons (addons.c, devicetree.c).
  * bit 4  RANDOM_SEED: \loader\random-seed refreshed, LINUX_EFI_RANDOM_SEED table (random-seed.c).
- * Not claimed: devicetree add-ons (7). Bit 11 (URL) is a later systemd's, not 257's. docs/stub.md. */
+ * Bit 11 (URL) is a later systemd's, not 257's. docs/stub.md. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)
 #define STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10)
 #define STUB_FEATURE_CMDLINE_SMBIOS (UINT64_C(1) << 6)   /* smbios-efi.c */
 #define STUB_FEATURE_SIDELOAD (UINT64_C(1) << 1 | UINT64_C(1) << 2 | UINT64_C(1) << 3 | UINT64_C(1) << 8)
 #define STUB_FEATURE_MULTI_PROFILE_UKI     (UINT64_C(1) << 9)   /* "@N" selects a .profile */
 #define STUB_FEATURE_CMDLINE_ADDONS (UINT64_C(1) << 5)   /* addons.c */
+#define STUB_FEATURE_DEVICETREE_ADDONS (UINT64_C(1) << 7)   /* addons.c, devicetree.c */
 #define STUB_FEATURE_RANDOM_SEED (UINT64_C(1) << 4)      /* random-seed.c */
 
 #define DP_MAX 4096   /* no device path we read is longer; a bound for a corrupt one */
@@ -121,7 +123,8 @@ static void export_general_variables(EFI_LOADED_IMAGE_PROTOCOL *li) {
 
         uint64_t features = STUB_FEATURE_CMDLINE_SMBIOS | STUB_FEATURE_SIDELOAD | STUB_FEATURE_MULTI_PROFILE_UKI |
                             STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION |
-                            STUB_FEATURE_CMDLINE_ADDONS | STUB_FEATURE_RANDOM_SEED;
+                            STUB_FEATURE_CMDLINE_ADDONS | STUB_FEATURE_RANDOM_SEED |
+                            STUB_FEATURE_DEVICETREE_ADDONS;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
 
         char16_t uuid[DEVICE_PATH_UUID_LEN + 1];
@@ -249,6 +252,16 @@ EFI_STATUS run(EFI_HANDLE image) {
                 options = cmdline_buf;
         }
 
+        /* Device tree: .dtbauto/.dtb as the EFI FDT table, then the add-ons' (addons.c), measured
+         * into PCR 12 here, in sd-stub 257's order; put back if the kernel does not start. */
+        _cleanup_(devicetree_cleanup) DtState dt = {};
+        devicetree_install_from_uki(&self, stub_profile, &dt);
+        int dt_measured = addons_install_devicetrees(&addons, &dt);
+        if (dt_measured >= 0) {
+                params_measured = (params_tried ? params_measured : true) && dt_measured;
+                params_tried = true;
+        }
+
         const char16_t *cl = options;
         size_t cl_len = options ? strnlen16(cl, options_size / sizeof(char16_t)) : 0;
         Placement p = placement_from_cmdline(cl, cl_len);
@@ -305,10 +318,6 @@ EFI_STATUS run(EFI_HANDLE image) {
         measure_export_stub_variables(sections_measured, params_measured);
         profile_export_variable(stub_profile);
         export_general_variables(li);
-
-        /* Device tree: .dtbauto/.dtb as the EFI FDT table, put back if the kernel does not start. */
-        _cleanup_(devicetree_cleanup) DtState dt = {};
-        devicetree_install_from_uki(&self, stub_profile, &dt);
 
         /* .splash: drawn centred through the GOP, as sd-stub 257 (splash.c) */
         Section s_splash = {};
