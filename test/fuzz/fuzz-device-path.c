@@ -5,7 +5,8 @@
  * The input is a device path of exactly its size (unaligned, like firmware may hand it over).
  * Invariants: a partition UUID is 36 characters of uppercase hex and dashes at 8-13-18-23 and a
  * NUL; the file text is NUL-terminated inside the buffer, has no NUL inside, fits a buffer of
- * exactly its length + 1, and one unit less is refused (0) without writing past it.
+ * exactly its length + 1, and one unit less is refused (0) without writing past it; the disk
+ * prefix (up to the last hard drive node) ends at such a node inside the path.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 abort();
                 }
                 if (uuid[DEVICE_PATH_UUID_LEN] != 0)
+                        abort();
+        }
+
+        /* the disk prefix ends where a hard drive node starts, with its 4 header bytes inside */
+        size_t prefix = device_path_disk_prefix(dp, size);
+        if (prefix > 0) {
+                if (prefix + 4 > size || dp[prefix] != 0x04 || dp[prefix + 1] != 0x01)
                         abort();
         }
 

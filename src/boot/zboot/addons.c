@@ -104,8 +104,10 @@ static EFI_DEVICE_PATH_PROTOCOL *file_device_path(EFI_HANDLE dev, const char16_t
 static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *name) {
         _cleanup_pool_ char16_t *s = NULL;
         if (n > UINT32_MAX / sizeof(char16_t) / 2 ||
-            BS->AllocatePool(EfiLoaderData, (n + 1) * sizeof(char16_t), (void **) &s) != EFI_SUCCESS)
+            BS->AllocatePool(EfiLoaderData, (n + 1) * sizeof(char16_t), (void **) &s) != EFI_SUCCESS) {
+                log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot convert .cmdline, ignored", name);
                 return;
+        }
         size_t units = cmdline_utf8_to_ucs2((const char *) text, n, s, n + 1);
         if (units == SIZE_MAX) {
                 log_error_status(EFI_INVALID_PARAMETER, "add-on %s: cannot convert .cmdline, ignored", name);
@@ -114,8 +116,10 @@ static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *na
         units = measure_mangle_cmdline(s, units);
         size_t old = a->cmdline_len, total = old + (old ? 1 : 0) + units + 1;
         char16_t *out;
-        if (BS->AllocatePool(EfiLoaderData, total * sizeof(char16_t), (void **) &out) != EFI_SUCCESS)
+        if (BS->AllocatePool(EfiLoaderData, total * sizeof(char16_t), (void **) &out) != EFI_SUCCESS) {
+                log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot append its .cmdline, ignored", name);
                 return;
+        }
         size_t k = 0;
         if (old) {
                 memcpy(out, a->cmdline, old * sizeof(char16_t));
@@ -215,10 +219,18 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
         memcpy(b->name, name, nl + 1);
         if (s.data[UKI_ADDON_CMDLINE])
                 cmdline_add(a, s.data[UKI_ADDON_CMDLINE], s.size[UKI_ADDON_CMDLINE], name);
-        if (s.data[UKI_ADDON_INITRD] && (b->initrd = pool_dup(s.data[UKI_ADDON_INITRD], s.size[UKI_ADDON_INITRD])))
-                b->initrd_size = s.size[UKI_ADDON_INITRD];
-        if (s.data[UKI_ADDON_UCODE] && (b->ucode = pool_dup(s.data[UKI_ADDON_UCODE], s.size[UKI_ADDON_UCODE])))
-                b->ucode_size = s.size[UKI_ADDON_UCODE];
+        if (s.data[UKI_ADDON_INITRD]) {
+                if ((b->initrd = pool_dup(s.data[UKI_ADDON_INITRD], s.size[UKI_ADDON_INITRD])))
+                        b->initrd_size = s.size[UKI_ADDON_INITRD];
+                else
+                        log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot copy its .initrd, left out", name);
+        }
+        if (s.data[UKI_ADDON_UCODE]) {
+                if ((b->ucode = pool_dup(s.data[UKI_ADDON_UCODE], s.size[UKI_ADDON_UCODE])))
+                        b->ucode_size = s.size[UKI_ADDON_UCODE];
+                else
+                        log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot copy its .ucode, left out", name);
+        }
         if (dt.data) {
                 if ((b->dtb = pool_dup(dt.data, dt.size))) {
                         b->dtb_size = dt.size;
@@ -274,7 +286,8 @@ bool addons_cmdline_append(const Addons *a, char16_t **buf, uint32_t *size, bool
         /* the joined text normalised once more, as sd-stub does; nothing when blank */
         _cleanup_pool_ char16_t *s = pool_dup(a->cmdline, (a->cmdline_len + 1) * sizeof(char16_t));
         if (!s)
-                return false;
+                return log_error_status(EFI_OUT_OF_RESOURCES, "cannot copy the add-ons' command line, not appended"),
+                       false;
         size_t units = measure_mangle_cmdline(s, a->cmdline_len);
         if (units == 0)
                 return false;

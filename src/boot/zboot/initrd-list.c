@@ -21,6 +21,7 @@
  * buffer; a single part is passed as it is (sd-stub does the same, so the PCR 9 measurement
  * of the initrd the kernel gets matches).
  */
+#include "initrd-layout.h"
 #include "initrd-list.h"
 #include "initrd.h"
 #include "log.h"
@@ -142,12 +143,9 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                 return EFI_SUCCESS;
         }
         size_t total = 0;
-        for (size_t i = 0; i < n; i++) {
-                size_t a = (parts[i].size + 3) & ~(size_t) 3;
-                if (a < parts[i].size || total > SIZE_MAX - a)
+        for (size_t i = 0; i < n; i++)
+                if (!initrd_layout_add(&total, parts[i].size, NULL))
                         return log_error_status(EFI_BAD_BUFFER_SIZE, "combined initrd too large");
-                total += a;
-        }
         uint8_t *buf;
         err = BS->AllocatePool(EfiLoaderData, total, (void **) &buf);
         if (err != EFI_SUCCESS)
@@ -155,12 +153,12 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         l->combined = buf;
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
-                memcpy(buf + at, parts[i].data, parts[i].size);
-                size_t a = (parts[i].size + 3) & ~(size_t) 3;
-                memset(buf + at + parts[i].size, 0, a - parts[i].size);
+                size_t off;
+                (void) initrd_layout_add(&at, parts[i].size, &off);   /* fits: the same sums as above */
+                memcpy(buf + off, parts[i].data, parts[i].size);
+                memset(buf + off + parts[i].size, 0, at - off - parts[i].size);
                 log_info("initrd part %lu: %s, %lu bytes at offset %lu", (uint64_t) i + 1, names[i],
-                         (uint64_t) parts[i].size, (uint64_t) at);
-                at += a;
+                         (uint64_t) parts[i].size, (uint64_t) off);
         }
         l->data = buf;
         l->size = total;
