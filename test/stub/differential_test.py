@@ -107,7 +107,6 @@ COPIED = ('.cmdline', '.initrd', '.ucode', '.osrel', '.uname', '.pcrpkey', '.pcr
 # StubFeatures bits (systemd's boot loader interface): the ones our stub claims without sd-stub
 # 257 doing the same thing must be none; bits 257 sets that we do not are listed with a reason.
 NOT_OURS = {
-    7: 'DEVICETREE_ADDONS: add-on .dtb sections are not applied yet (docs/stub.md "Add-ons")',
 }
 
 
