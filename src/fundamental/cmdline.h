@@ -44,12 +44,5 @@ bool cmdline_next_word(const uint16_t *s, size_t len, size_t *pos, size_t *ret_s
 /* True if the string contains the word (space separated), e.g. "nokaslr". */
 bool cmdline_has_word(const uint16_t *cmdline, size_t len, const char *word);
 
-/* The next "initrd=PATH" word at or after *pos (advanced past it): PATH with '/' turned into
- * '\' and NUL-terminated in path[path_cap]. 1 if found, 0 if there is none left, -1 if PATH
- * needs more than path_cap units with its NUL (*pos is then past that word). */
-int cmdline_next_initrd(const uint16_t *s, size_t len, size_t *pos, uint16_t *path, size_t path_cap);
-
-/* UCS-2 → UTF-8 for the x86 zero page (surrogates become '?'; stops at a NUL); returns the
- * length without the NUL, or SIZE_MAX if it does not fit cap bytes including the NUL (n * 3 + 1
- * always suffices). */
-size_t cmdline_ucs2_to_utf8(const uint16_t *in, size_t n, char *out, size_t cap);
+/* The kernel's own options (nokaslr, noinitrd, initrd=, ...) and the UTF-16 → UTF-8 conversion
+ * for the x86 zero page: boot-options.h, with the kernel stub's word rules. */

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "boot-options.h"
 #include "kernel.h"
 #include "pe.h"
 #include "verbs.h"
@@ -387,10 +388,11 @@ int verb_kexec(int argc, char **argv) {
         if (!cmdline)
                 return error("kexec: cannot read /proc/cmdline for --reuse-cmdline");
         size_t cmdline_len = strlen(cmdline);
-        bool randomize = !nokaslr;
-        for (const char *w = cmdline; (w = strstr(w, "nokaslr")); w += 7)
-                if ((w == cmdline || w[-1] == ' ') && (w[7] == 0 || w[7] == ' '))
-                        randomize = false;
+        /* nokaslr on the command line as the EFI side reads it (boot-options.h: the kernel
+         * stub's word rules), or --nokaslr */
+        BootOptions bo;
+        boot_options_parse_utf8(cmdline, cmdline_len, &bo);
+        bool randomize = !nokaslr && !bo.nokaslr;
 
         if (initrd_path && !read_file(initrd_path, &initrd)) {
                 free(cmdline);

@@ -3,14 +3,15 @@
  * "initrd=PATH" words on the command line: files on the volume our image was loaded from,
  * concatenated in order. The kernel's own EFI stub still honours them for boot entries that
  * predate LoadFile2 (firmware Boot#### options, the UEFI Shell, older boot managers); on the
- * native x86 path we are that stub, so we do the same. Paths use '\' or '/'.
+ * native x86 path we are that stub, so we do the same. Paths use '\' or '/'. Which words count
+ * is the kernel stub's rule, applied once per boot by the pure parser (boot-options.h).
  */
 #include "initrd.h"
 #include "log.h"
 #include "proto/simple-file-system.h"
 #include "util.h"
 
-#define MAX_PATH 256u
+#define MAX_PATH (BOOT_OPTIONS_PATH_MAX + 1)
 
 static void close_filep(EFI_FILE_PROTOCOL **f) {
         if (*f)
@@ -56,23 +57,23 @@ static EFI_STATUS append_file(EFI_FILE_PROTOCOL *root, const char16_t *path, voi
         return EFI_SUCCESS;
 }
 
-EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, void **ret_data,
-                               size_t *ret_size) {
+EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, const BootOptions *opts,
+                               void **ret_data, size_t *ret_size) {
         static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
         _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL;
         _cleanup_pool_ void *buf = NULL;
         size_t size = 0;
-        unsigned n_files = 0;
         EFI_STATUS err;
 
-        size_t pos = 0;
-        char16_t path[MAX_PATH];
-        for (;;) {
-                /* the word parsing is pure (src/fundamental/cmdline.c), fuzzed on the host */
-                int found = cmdline_next_initrd(cmdline, len, &pos, path, MAX_PATH);
-                if (found == 0)
-                        break;
-                if (found < 0)
+        if (opts->n_initrd == 0)
+                return EFI_NOT_FOUND;
+        if (opts->n_initrd > BOOT_OPTIONS_INITRD_MAX)
+                return log_error_status(EFI_INVALID_PARAMETER, "more than %u initrd= files on the command line",
+                                        BOOT_OPTIONS_INITRD_MAX);
+        for (size_t i = 0; i < opts->n_initrd; i++) {
+                /* where the words are was found once, by the pure parser (boot-options.c) */
+                char16_t path[MAX_PATH];
+                if (!boot_options_initrd_path(opts, i, cmdline, len, path, MAX_PATH))
                         return log_error_status(EFI_INVALID_PARAMETER, "initrd= path too long");
                 size_t plen = strnlen16(path, MAX_PATH);
 
@@ -90,14 +91,11 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
                         for (size_t j = 0; j <= plen; j++)
                                 ascii[j] = path[j] < 0x80 ? (char) path[j] : '?';
                         log_error_status(err, "cannot read initrd %s", ascii);
-                        /* EFI_NOT_FOUND tells the caller there are no initrd= words at all; a
+                        /* EFI_NOT_FOUND tells the caller there are no initrd= paths at all; a
                          * named file that is missing is an error (the kernel's stub fails too). */
                         return err == EFI_NOT_FOUND ? EFI_LOAD_ERROR : err;
                 }
-                n_files++;
         }
-        if (n_files == 0)
-                return EFI_NOT_FOUND;
         *ret_data = buf;
         buf = NULL;
         *ret_size = size;

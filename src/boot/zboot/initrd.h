@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "boot-options.h"
 #include "efi.h"
 
 typedef struct InitrdLoader InitrdLoader;
@@ -19,8 +20,9 @@ EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size);
 /* first (our .initrd), zero-padded to 4 bytes, then the initrd the boot manager registered,
  * in one pool buffer (caller frees): the kernel unpacks both, later files win. */
 EFI_STATUS initrd_combine_registered(const void *first, size_t first_size, void **ret_data, size_t *ret_size);
-/* Read and concatenate the files named by "initrd=PATH" words of cmdline (len characters)
- * from the volume on `device` into pool memory (caller frees). EFI_NOT_FOUND if there are no
- * such words; an error (logged) if a named file cannot be read. */
-EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, void **ret_data,
-                               size_t *ret_size);
+/* Read and concatenate the files named by the initrd= paths opts found in cmdline (len
+ * characters, what opts was parsed from) from the volume on `device` into pool memory (caller
+ * frees). EFI_NOT_FOUND if there are none; an error (logged) if a named file cannot be read or
+ * there are more than BOOT_OPTIONS_INITRD_MAX. */
+EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, const BootOptions *opts,
+                               void **ret_data, size_t *ret_size);

@@ -38,7 +38,7 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
         /* The fixed-placement GUID goes on the same handle in the same call (its interface is
          * NULL); without it the list simply ends after the loaded image protocol. */
         EFI_HANDLE handle = NULL;
-        const EFI_GUID *fixed = k->placement_fixed ? &fixed_guid : NULL;
+        const EFI_GUID *fixed = !k->x86 && k->arch.pe.placement_fixed ? &fixed_guid : NULL;
         err = BS->InstallMultipleProtocolInterfaces(&handle, &loaded_image_guid, li, fixed, NULL, NULL);
         if (err != EFI_SUCCESS) {
                 BS->FreePool(li);

@@ -5,19 +5,32 @@
 #include "x86-boot.h"
 #include "x86-payload.h"
 
+/* What only a native x86 payload has (x86-load.c fills it; x86-params.c, x86-exit.c read it). */
+typedef struct {
+        bool kaslr;                 /* placed and relocated at random (KASLR_FLAG for the kernel) */
+        uint64_t virt_offset;       /* added to every link-time virtual address */
+        X86PayloadInfo info;
+        uint8_t setup[X86_SETUP_HDR_END - X86_SETUP_HDR]; /* the setup header, kept before BSS is zeroed */
+} LoadedKernelX86;
+
+/* What only a PE kernel started through its EFI entry point has (pe-kernel.c, kernel-start.c). */
+typedef struct {
+        bool placement_fixed;       /* arm64: install LINUX_EFI_LOADED_IMAGE_FIXED_GUID (run in place) */
+} LoadedKernelPe;
+
 /* A kernel placed in memory by us (not by LoadImage), ready to start: a PE kernel (started
  * through its EFI entry point, kernel_start()) or, with x86 set, a native x86 payload
- * (started by x86_boot() after ExitBootServices). */
+ * (started by x86_boot() after ExitBootServices). Generic code reads base/size/entry_rva and
+ * the tag; the arch part belongs to the path the tag names. */
 typedef struct {
         EFI_PHYSICAL_ADDRESS base;  /* image base: headers at offset 0, sections at their RVAs */
         uint64_t size;              /* SizeOfImage, page aligned */
         uint32_t entry_rva;
-        bool placement_fixed;       /* arm64: install LINUX_EFI_LOADED_IMAGE_FIXED_GUID (run in place) */
-        bool x86;                   /* the rest is for native x86 payloads only */
-        bool kaslr;                 /* placed and relocated at random (KASLR_FLAG for the kernel) */
-        uint64_t virt_offset;       /* added to every link-time virtual address */
-        X86PayloadInfo x86_info;
-        uint8_t x86_setup[X86_SETUP_HDR_END - X86_SETUP_HDR]; /* the setup header, kept before BSS is zeroed */
+        bool x86;                   /* a native x86 payload: arch.x86, else a PE kernel: arch.pe */
+        union {
+                LoadedKernelPe pe;
+                LoadedKernelX86 x86;
+        } arch;
 } LoadedKernel;
 
 /* Start the kernel's EFI entry point the way LoadImage+StartImage would, without a nested
@@ -25,7 +38,7 @@ typedef struct {
  * the command line (UCS-2, options_size bytes, may be NULL/0) as LoadOptions and our own device
  * handle and file path (the kernel stub only reads ImageBase/ImageSize/LoadOptions, and may
  * use DeviceHandle to find files), plus LINUX_EFI_LOADED_IMAGE_FIXED_GUID (NULL interface)
- * when k->placement_fixed. Returns only if the kernel's stub returns; the protocols are
+ * when k->arch.pe.placement_fixed. Returns only if the kernel's stub returns; the protocols are
  * uninstalled again then. */
 /* The last line before the hand-off: where the kernel is and how long we took since t0
  * (cpu_ticks() at our entry). */

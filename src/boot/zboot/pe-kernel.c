@@ -7,37 +7,11 @@
  * (kernel-start.c).
  */
 #include "arm64-image.h"
-#include "cmdline.h"
 #include "log.h"
 #include "memattr.h"
 #include "memory.h"
 #include "pe-kernel.h"
 #include "pe.h"
-#include "random.h"
-
-Placement placement_from_cmdline(const char16_t *cmdline, size_t len) {
-        Placement p = { .randomize = !cmdline_has_word(cmdline, len, "nokaslr") };
-        if (p.randomize) {
-                unsigned src1, src2;
-                p.seed = random_seed(&src1);
-                p.seed2 = random_seed(&src2);
-                log_info("placement seeded from %s", random_sources_str(src1 & src2));
-        }
-        return p;
-}
-
-EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages *ret) {
-        EFI_STATUS err;
-
-        align = MAX(align, KERNEL_PLACEMENT_ALIGN);
-        /* Keep below the top of the 48-bit space: every arch's early kernel code can reach it. */
-        err = alloc_placed(size, align, 0, UINT64_C(1) << 48, p->randomize, p->seed, memattr_code_type(), ret);
-        if (err != EFI_SUCCESS)
-                return err;
-        log_info("kernel placed at 0x%lx (%s, %lu KiB)", ret->addr, p->randomize ? "random" : "lowest fit",
-                 ret->n_pages * (EFI_PAGE_SIZE / 1024));
-        return EFI_SUCCESS;
-}
 
 /* W^X for the kernel image in pages (headers RO+NX, code sections RX, the rest RW+NX), while
  * it is still ours: the memory was allocated as EfiLoaderData (memattr_code_type()), written,
@@ -123,7 +97,7 @@ static EFI_STATUS finish(Pages *pages, const PeView *v, LoadedKernel *ret) {
         if (err != EFI_SUCCESS)
                 return err;
 #if defined(__aarch64__)
-        k.placement_fixed = arm64_run_in_place(pages);
+        k.arch.pe.placement_fixed = arm64_run_in_place(pages);
 #endif
         *ret = k;
         return EFI_SUCCESS;

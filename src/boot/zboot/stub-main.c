@@ -8,6 +8,7 @@
  * would refuse for an unsigned inner image, and which would copy the kernel once more).
  */
 #include "addons.h"
+#include "boot-options.h"
 #include "cmdline.h"
 #include "devicetree.h"
 #include "device-path.h"
@@ -264,7 +265,11 @@ EFI_STATUS run(EFI_HANDLE image) {
 
         const char16_t *cl = options;
         size_t cl_len = options ? strnlen16(cl, options_size / sizeof(char16_t)) : 0;
-        Placement p = placement_from_cmdline(cl, cl_len);
+        /* The final command line, parsed once (boot-options.h): nokaslr, noinitrd, and for the
+         * native x86 path no5lvl and initrd=. */
+        BootOptions opts;
+        boot_options_parse_utf16(cl, cl_len, &opts);
+        Placement p = placement_from_options(&opts);
 
         /* Kernel. */
         if (zboot_has_magic(linux_sec.data, linux_sec.size))
@@ -279,7 +284,7 @@ EFI_STATUS run(EFI_HANDLE image) {
          * signed UKI: it is never dropped or replaced; the boot manager's initrd is ignored under
          * Secure Boot when there is an .initrd (docs/security.md). */
         _cleanup_(initrd_list_free) InitrdList il = {};
-        if (cl && cmdline_has_word(cl, cl_len, "noinitrd")) {
+        if (opts.noinitrd) {
                 /* As the kernel's EFI stub: no initrd from any source (x86-params.c logs it
                  * for the native x86 path; an arm64 kernel's own stub ignores the boot
                  * manager's LoadFile2 itself). Nothing is side-loaded or measured. */
@@ -334,7 +339,7 @@ EFI_STATUS run(EFI_HANDLE image) {
                                               LINUX_LOAD_OPTIONS_EVENT_DESC);
                 /* x86_boot() reads the boot manager's initrd itself when we pass none. */
                 log_kernel_starting(&k, t0);
-                return x86_boot(image, &k, cl, cl_len, initrd_sec.data, initrd_sec.size);
+                return x86_boot(image, &k, cl, cl_len, &opts, initrd_sec.data, initrd_sec.size);
         }
 #endif
 

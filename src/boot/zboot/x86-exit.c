@@ -66,7 +66,7 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
         memory_map_free(&m);
 
         bool cpu_la57 = cpu_has_la57();
-        h->la57 = x86_use_la57(cpu_la57, k->x86_info.xloadflags, no5lvl);
+        h->la57 = x86_use_la57(cpu_la57, k->arch.x86.info.xloadflags, no5lvl);
         size_t pt_size = x86_pgtable_size(top, h->la57);
         if (pt_size == 0)
                 return log_error_status(EFI_UNSUPPORTED, "memory ends at 0x%lx, beyond what we can map", top);
@@ -149,7 +149,7 @@ static void fill_memory_fields(uint8_t *bp, Handoff *h, size_t map_size, size_t 
 }
 
 EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmdline, size_t cmdline_len,
-                    const void *initrd, size_t initrd_size) {
+                    const BootOptions *opts, const void *initrd, size_t initrd_size) {
         X86Params params;
         Handoff h = {};
         EFI_STATUS err;
@@ -159,11 +159,11 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
         err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our loaded image protocol");
-        err = x86_params_build(k, li->DeviceHandle, cmdline, cmdline_len, initrd, initrd_size, &params);
+        err = x86_params_build(k, li->DeviceHandle, cmdline, cmdline_len, opts, initrd, initrd_size, &params);
         if (err != EFI_SUCCESS)
                 return err;
         uint8_t *bp = x86_params_bp(&params);
-        err = handoff_prepare(k, bp, cmdline && cmdline_has_word(cmdline, cmdline_len, "no5lvl"), &h);
+        err = handoff_prepare(k, bp, opts->no5lvl, &h);
         if (err != EFI_SUCCESS)
                 goto fail;
 

@@ -58,7 +58,7 @@ EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint,
                 return log_error_status(EFI_LOAD_ERROR, "decompressed x86 payload: %s", x86_payload_strerror(r));
         if (memcmp(base + out_len - X86_PAYLOAD_TRAILER_SIZE, hint->raw, X86_PAYLOAD_TRAILER_SIZE) != 0)
                 return log_error_status(EFI_LOAD_ERROR, "x86 payload trailer differs from the .zbx86 copy");
-        if (info.init_size > total || info.setup_size > sizeof(ret->x86_setup))
+        if (info.init_size > total || info.setup_size > sizeof(ret->arch.x86.setup))
                 return log_error_status(EFI_LOAD_ERROR, "x86 payload: init_size or setup header too large");
 
         uint64_t off = x86_virt_offset(&info, p->seed2, p->randomize);
@@ -74,11 +74,13 @@ EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint,
                 .size = total,
                 .entry_rva = info.entry_offset,
                 .x86 = true,
-                .kaslr = p->randomize,
-                .virt_offset = off,
-                .x86_info = info,
+                .arch.x86 = {
+                        .kaslr = p->randomize,
+                        .virt_offset = off,
+                        .info = info,
+                },
         };
-        memcpy(k.x86_setup, base + info.setup_offset, info.setup_size);
+        memcpy(k.arch.x86.setup, base + info.setup_offset, info.setup_size);
         /* BSS and everything the kernel may use as scratch up to init_size: the relocation
          * table, setup header and trailer were the last things read from there. */
         memset(base + info.image_size, 0, total - info.image_size);

@@ -4,7 +4,7 @@
  * ExitBootServices; the memory-map-derived parts (e820, efi_info) come in x86-exit.c, after
  * the final GetMemoryMap. docs/x86-boot.md compares this with the kernel's stub field by field.
  */
-#include "cmdline.h"
+#include "boot-options.h"
 #include "initrd.h"
 #include "log.h"
 #include "measure.h"
@@ -29,7 +29,7 @@ static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, 
         EFI_STATUS err = alloc_pages_below((uint64_t) len * 3 + 1, ADDR_BELOW_4G, EfiLoaderData, ret);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the command line");
-        size_t n = cmdline_ucs2_to_utf8(cmdline, len, pages_ptr(ret), len * 3 + 1);
+        size_t n = utf16_to_kernel_utf8(cmdline, len, pages_ptr(ret), len * 3 + 1);   /* as the kernel's stub */
         if (n == SIZE_MAX || n > limit)
                 return log_error_status(EFI_INVALID_PARAMETER, "command line is %lu bytes, the kernel takes %u",
                                         (uint64_t) n, limit);
@@ -41,7 +41,7 @@ static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, 
  * manager registered through LoadFile2, or files named by initrd= on the command line; none
  * with "noinitrd". */
 static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
-                             const void *data, size_t size, Pages *ret) {
+                             const BootOptions *opts, const void *data, size_t size, Pages *ret) {
         _cleanup_pool_ void *loaded = NULL;
         const char *from = ".initrd";
         bool cmdline_files = false;
@@ -50,7 +50,7 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
         /* "noinitrd": none at all, from any source, as the kernel's EFI stub does (its
          * efi_load_initrd() then reads neither LoadFile2 nor initrd= files). The kernel itself
          * would still unpack an initramfs it is handed, so the decision is ours. */
-        if (cmdline && cmdline_has_word(cmdline, cmdline_len, "noinitrd")) {
+        if (opts->noinitrd) {
                 log_info("noinitrd: no initrd for the kernel%s", size > 0 ? " (not even .initrd)" : "");
                 return EFI_SUCCESS;
         }
@@ -61,7 +61,7 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
                 data = loaded;
                 from = "the boot manager (LoadFile2)";
         } else if (size == 0) {
-                err = initrd_read_cmdline(device, cmdline, cmdline_len, &loaded, &size);
+                err = initrd_read_cmdline(device, cmdline, cmdline_len, opts, &loaded, &size);
                 if (err == EFI_NOT_FOUND)
                         return EFI_SUCCESS;
                 if (err != EFI_SUCCESS)
@@ -142,7 +142,7 @@ static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
 }
 
 EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
-                            const void *initrd, size_t initrd_size, X86Params *ret) {
+                            const BootOptions *opts, const void *initrd, size_t initrd_size, X86Params *ret) {
         X86Params p = {};
         EFI_STATUS err;
 
@@ -150,13 +150,13 @@ EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate boot_params");
         uint8_t *bp = pages_ptr(&p.bp);
-        X86PayloadInfo hdr = { .setup_offset = 0, .setup_size = k->x86_info.setup_size };
-        if (!x86_bp_init(bp, k->x86_setup, &hdr)) {
+        X86PayloadInfo hdr = { .setup_offset = 0, .setup_size = k->arch.x86.info.setup_size };
+        if (!x86_bp_init(bp, k->arch.x86.setup, &hdr)) {
                 x86_params_free(&p);
                 return log_error_status(EFI_LOAD_ERROR, "setup header does not fit boot_params");
         }
         bp[BP_TYPE_OF_LOADER] = 0xff;   /* "undefined": we have no assigned loader id */
-        if (k->kaslr)
+        if (k->arch.x86.kaslr)
                 bp[BP_LOADFLAGS] |= LOADFLAG_KASLR;
         else
                 bp[BP_LOADFLAGS] &= (uint8_t) ~LOADFLAG_KASLR;
@@ -165,7 +165,7 @@ EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char
                 cmdline = u"", cmdline_len = 0;
         err = set_cmdline(bp, cmdline, cmdline_len, &p.cmdline);
         if (err == EFI_SUCCESS)
-                err = set_initrd(bp, device, cmdline, cmdline_len, initrd, initrd ? initrd_size : 0, &p.initrd);
+                err = set_initrd(bp, device, cmdline, cmdline_len, opts, initrd, initrd ? initrd_size : 0, &p.initrd);
         if (err == EFI_SUCCESS)
                 err = add_seed(bp, &p.seed);
         if (err != EFI_SUCCESS) {

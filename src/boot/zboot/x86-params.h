@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "boot-options.h"
 #include "efi.h"
 #include "kernel-start.h"
 #include "util.h"
@@ -15,12 +16,13 @@ typedef struct {
 } X86Params;
 
 /* Build boot_params for a prepared native x86 kernel: setup header, loader type, KASLR flag,
- * command line (UCS-2 → UTF-8, refused if longer than the kernel's cmdline_size), initrd
- * (initrd/initrd_size if given, else one a boot manager registered through LoadFile2, else
- * initrd= files from the volume on device),
- * screen_info from GOP, Secure Boot state, an RNG seed. On failure nothing stays allocated. */
+ * command line (UTF-16 → UTF-8 as the kernel's stub converts it, refused if longer than the
+ * kernel's cmdline_size), initrd (none with opts->noinitrd; else initrd/initrd_size if given,
+ * else one a boot manager registered through LoadFile2, else the initrd= files opts found in
+ * cmdline, from the volume on device), screen_info from GOP, Secure Boot state, an RNG seed.
+ * opts: cmdline parsed (boot-options.h). On failure nothing stays allocated. */
 EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
-                            const void *initrd, size_t initrd_size, X86Params *ret);
+                            const BootOptions *opts, const void *initrd, size_t initrd_size, X86Params *ret);
 void x86_params_free(X86Params *p);
 
 static inline uint8_t *x86_params_bp(const X86Params *p) {

@@ -7,6 +7,7 @@
  * (x86-exit.c), which reads that initrd for it.
  */
 #include "cmdline.h"
+#include "boot-options.h"
 #include "efi-main.h"
 #include "log.h"
 #include "measure.h"
@@ -43,7 +44,11 @@ EFI_STATUS run(EFI_HANDLE image) {
                 cmdline_len = strnlen16(cmdline, li->LoadOptionsSize / sizeof(char16_t));
         }
 
-        Placement p = placement_from_cmdline(cmdline, cmdline_len);
+        /* The command line, parsed once (boot-options.h): nokaslr for the placement; no5lvl,
+         * noinitrd and initrd= for the native x86 path. */
+        BootOptions opts;
+        boot_options_parse_utf16(cmdline, cmdline_len, &opts);
+        Placement p = placement_from_options(&opts);
 
         ZbootSelfMap map;
         for (size_t i = 0; i < sizeof(map); i++)
@@ -62,7 +67,8 @@ EFI_STATUS run(EFI_HANDLE image) {
                 if (li->LoadOptionsSize > 0 && li->LoadOptions)
                         (void) measure_tagged(PCR_KERNEL_INITRD, li->LoadOptions, li->LoadOptionsSize,
                                               LINUX_LOAD_OPTIONS_EVENT_TAG_ID, LINUX_LOAD_OPTIONS_EVENT_DESC);
-                return x86_boot(image, &k, usable ? cmdline : NULL, usable ? cmdline_len : 0, NULL, 0);
+                return x86_boot(image, &k, usable ? cmdline : NULL, usable ? cmdline_len : 0, usable ? &opts : &(BootOptions) {},
+                                NULL, 0);
         }
 #endif
         return kernel_start(image, &k, li->LoadOptions, li->LoadOptionsSize);
