@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "crypto-cleanup.h"
 #include "pcrsig.h"
 #include "verbs.h"
 
@@ -56,20 +57,17 @@ static EVP_PKEY *rsa2048(void) {
 }
 
 static bool write_private(const char *path, EVP_PKEY *k, const char *what) {
-        BIO *b = BIO_new(BIO_s_mem());
-        bool ok = b && PEM_write_bio_PrivateKey_traditional(b, k, NULL, NULL, 0, NULL, NULL) == 1 &&
-                  write_new(path, b, 0600, what);
-        BIO_free(b);
-        return ok;
+        _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
+        return b && PEM_write_bio_PrivateKey_traditional(b, k, NULL, NULL, 0, NULL, NULL) == 1 &&
+               write_new(path, b, 0600, what);
 }
 
 static bool make_cert(EVP_PKEY *k, long days, X509 **ret) {
         char host[256] = "localhost", cn[65];
-        X509 *x = X509_new();
-        X509_NAME *name = NULL;
-        BIGNUM *bn = BN_new();
-        X509_EXTENSION *ext = NULL;
-        bool ok = false;
+        _cleanup_(X509_freep) X509 *x = X509_new();
+        _cleanup_(X509_NAME_freep) X509_NAME *name = NULL;
+        _cleanup_(BN_freep) BIGNUM *bn = BN_new();
+        _cleanup_(X509_EXTENSION_freep) X509_EXTENSION *ext = NULL;
 
         if (gethostname(host, sizeof(host) - 1) == 0) {
                 struct addrinfo hints = { .ai_flags = AI_CANONNAME }, *ai = NULL;
@@ -84,25 +82,16 @@ static bool make_cert(EVP_PKEY *k, long days, X509 **ret) {
         if (!x || !bn || X509_set_version(x, 2) != 1 || BN_rand(bn, 159, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
             !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) || !X509_gmtime_adj(X509_getm_notBefore(x), 0) ||
             !X509_time_adj_ex(X509_getm_notAfter(x), (int) days, 0, NULL) || X509_set_pubkey(x, k) != 1)
-                goto out;
+                return error("cannot make the Secure Boot certificate"), false;
         name = X509_NAME_new();
         if (!name || X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *) cn, -1, -1, 0) != 1 ||
             X509_set_subject_name(x, name) != 1 || X509_set_issuer_name(x, name) != 1)
-                goto out;
+                return error("cannot make the Secure Boot certificate"), false;
         ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:FALSE");
         if (!ext || X509_add_ext(x, ext, -1) != 1 || X509_sign(x, k, EVP_sha256()) <= 0)
-                goto out;
-        *ret = x;
-        x = NULL;
-        ok = true;
-out:
-        X509_EXTENSION_free(ext);
-        X509_NAME_free(name);
-        BN_free(bn);
-        X509_free(x);
-        if (!ok)
-                error("cannot make the Secure Boot certificate");
-        return ok;
+                return error("cannot make the Secure Boot certificate"), false;
+        *ret = TAKE_PTR(x);
+        return true;
 }
 
 int verb_genkey(int argc, char **argv) {
@@ -211,26 +200,20 @@ int verb_genkey(int argc, char **argv) {
                         return error("%s is present", all[i]);
 
         if (sb_key) {
-                EVP_PKEY *k = rsa2048();
-                X509 *x = NULL;
-                BIO *b = BIO_new(BIO_s_mem());
-                bool ok = k && make_cert(k, days, &x) && write_private(sb_key, k, "SecureBoot private key") && b &&
-                          PEM_write_bio_X509(b, x) == 1 && write_new(sb_cert, b, 0644, "SecureBoot certificate");
-                BIO_free(b);
-                X509_free(x);
-                EVP_PKEY_free(k);
-                if (!ok)
+                _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = rsa2048();
+                _cleanup_(X509_freep) X509 *x = NULL;
+                _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
+                if (!k || !make_cert(k, days, &x) || !write_private(sb_key, k, "SecureBoot private key") || !b ||
+                    PEM_write_bio_X509(b, x) != 1 || !write_new(sb_cert, b, 0644, "SecureBoot certificate"))
                         return 1;
         }
         for (size_t i = 0; i < n_priv; i++) {
-                EVP_PKEY *k = rsa2048();
-                BIO *b = BIO_new(BIO_s_mem());
-                bool ok = k && b && write_private(priv[i], k, "private key for PCR signing");
-                if (ok && i < n_pub && *pub[i])
-                        ok = PEM_write_bio_PUBKEY(b, k) == 1 && write_new(pub[i], b, 0644, "public key for PCR signing");
-                BIO_free(b);
-                EVP_PKEY_free(k);
-                if (!ok)
+                _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = rsa2048();
+                _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
+                if (!k || !b || !write_private(priv[i], k, "private key for PCR signing"))
+                        return 1;
+                if (i < n_pub && *pub[i] &&
+                    (PEM_write_bio_PUBKEY(b, k) != 1 || !write_new(pub[i], b, 0644, "public key for PCR signing")))
                         return 1;
         }
         return 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto-cleanup.h"
 #include "measure.h"
 #include "uki-profile.h"
 
@@ -25,21 +26,17 @@ static bool section_digest(const PeView *f, size_t i, uint8_t out[MEASURE_DIGEST
         const uint8_t *d = pe_section_data(f, i, &raw);
         size_t vsize = s.VirtualSize, have = raw < vsize ? raw : vsize;
         unsigned len = 0;
-        bool ok = false;
 
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 || (have && EVP_DigestUpdate(ctx, d, have) != 1))
-                goto out;
+                return false;
         for (size_t left = vsize - have; left > 0;) {
                 size_t k = left < sizeof(zeros) ? left : sizeof(zeros);
                 if (EVP_DigestUpdate(ctx, zeros, k) != 1)
-                        goto out;
+                        return false;
                 left -= k;
         }
-        ok = EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == MEASURE_DIGEST_SIZE;
-out:
-        EVP_MD_CTX_free(ctx);
-        return ok;
+        return EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == MEASURE_DIGEST_SIZE;
 }
 
 bool uki_pcr11_sha256(const PeView *f, uint8_t pcr[MEASURE_DIGEST_SIZE]) {

@@ -32,6 +32,15 @@ static inline void closep(int *fd) {
 }
 #define _cleanup_close_ _cleanup_(closep)
 
+/* func##p(): the cleanup function for a library's own pointer type, freeing it with func
+ * unless NULL, e.g. DEFINE_CLEANUP_FUNC(X509 *, X509_free) gives _cleanup_(X509_freep)
+ * (crypto-cleanup.h has libcrypto's). */
+#define DEFINE_CLEANUP_FUNC(type, func)                 \
+        static inline void func##p(type *p) {           \
+                if (*p)                                 \
+                        func(*p);                       \
+        }
+
 /* The pointer's value, leaving NULL behind (so its cleanup does nothing). */
 #define TAKE_PTR(p) ({ __typeof__(p) _taken_ = (p); (p) = NULL; _taken_; })
 
