@@ -147,15 +147,13 @@ static bool append_line(Entries *es, size_t idx, const char *line) {
 
 /* The file's settings into es (path only names it in messages). */
 static bool parse_stream(FILE *f, const char *path, Entries *es) {
-        char *line = NULL, *section = NULL;
+        _cleanup_free_ char *line = NULL, *section = NULL;
         size_t cap = 0, lineno = 0, cur = SIZE_MAX;
-        bool ok = false;
         ssize_t r;
         while ((r = getline(&line, &cap, f)) >= 0) {
                 lineno++;
                 if (memchr(line, '\0', (size_t) r)) {
-                        error("--config: %s:%zu: NUL byte", path, lineno);
-                        goto out;
+                        return error("--config: %s:%zu: NUL byte", path, lineno), false;
                 }
                 bool indented = line[0] == ' ' || line[0] == '\t';
                 char *s = strip(line);
@@ -169,64 +167,50 @@ static bool parse_stream(FILE *f, const char *path, Entries *es) {
                 s = strip(s);
                 if (indented && cur != SIZE_MAX) {
                         if (*s && !append_line(es, cur, s))
-                                goto oom;
+                                return error("out of memory"), false;
                         continue;
                 }
                 cur = SIZE_MAX;
                 if (*s == '[') {
                         char *end = strchr(s, ']');
                         if (!end || end == s + 1) {
-                                error("--config: %s:%zu: bad section header", path, lineno);
-                                goto out;
+                                return error("--config: %s:%zu: bad section header", path, lineno), false;
                         }
                         *end = '\0';
                         free(section);
                         section = strdup(s + 1);
                         if (!section)
-                                goto oom;
+                                return error("out of memory"), false;
                         char *colon = strchr(section, ':');
                         if (colon && (colon == section || colon[1] == '\0' || strchr(colon + 1, ':'))) {
-                                error("--config: %s:%zu: section [%s]: NAME:GROUP, both non-empty, one ':'", path,
-                                      lineno, section);
-                                goto out;
+                                return error("--config: %s:%zu: section [%s]: NAME:GROUP, both non-empty, one ':'", path,
+                                      lineno, section), false;
                         }
                         continue;
                 }
                 char *eq = strchr(s, '=');
                 if (!eq) {
-                        error("--config: %s:%zu: expected Key=Value", path, lineno);
-                        goto out;
+                        return error("--config: %s:%zu: expected Key=Value", path, lineno), false;
                 }
                 if (!section) {
-                        error("--config: %s:%zu: Key=Value before any [SECTION]", path, lineno);
-                        goto out;
+                        return error("--config: %s:%zu: Key=Value before any [SECTION]", path, lineno), false;
                 }
                 *eq = '\0';
                 char *key = strip(s), *value = strip(eq + 1);
                 if (!*key) {
-                        error("--config: %s:%zu: empty key", path, lineno);
-                        goto out;
+                        return error("--config: %s:%zu: empty key", path, lineno), false;
                 }
                 if (!entries_set(es, section, key, value, &cur))
-                        goto oom;
+                        return error("out of memory"), false;
         }
-        ok = true;
-        goto out;
-oom:
-        error("out of memory");
-out:
-        free(line);
-        free(section);
-        return ok;
+        return true;
 }
 
 static bool parse_file(const char *path, Entries *es) {
-        FILE *f = fopen(path, "re");
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
         if (!f)
                 return error("--config: %s: %s", path, strerror(errno)), false;
-        bool ok = parse_stream(f, path, es);
-        fclose(f);
-        return ok;
+        return parse_stream(f, path, es);
 }
 
 /* ---- the command line: what it already has ---- */
@@ -289,6 +273,10 @@ typedef struct {
         int n, cap;
 } Vec;
 
+static void vec_free(Vec *vec) {
+        free(vec->v);
+}
+
 static bool vec_push(Vec *vec, char *s) {
         if (vec->n + 2 > vec->cap) {
                 int cap = vec->cap ? vec->cap * 2 : 32;
@@ -341,18 +329,18 @@ void config_args_free(ConfigArgs *a) {
         *a = (ConfigArgs) {};
 }
 
-/* The file's settings (es, freed here) as options around the command line (config.h). */
-static bool expand_entries(Entries *es_in, int argc, char **argv, ConfigArgs *ret) {
-        Entries es = *es_in;
+static bool oom(void) {
+        return error("out of memory"), false;
+}
+
+/* expand_entries() into vec, the strings it made owned by ret. */
+static bool expand_into(const Entries *es_ptr, int argc, char **argv, ConfigArgs *ret, Vec *vec) {
+        const Entries es = *es_ptr;
         Group groups[MAX_GROUPS] = {};
         size_t n_groups = 0;
-        Vec vec = {};
-        bool ok = false;
 
-        *es_in = (Entries) {};
-
-        if (!vec_push(&vec, argv[0]))
-                goto oom;
+        if (!vec_push(vec, argv[0]))
+                return oom();
         /* [UKI] settings first; [PCRSignature:NAME] grouped */
         for (size_t i = 0; i < es.n; i++) {
                 Entry *e = &es.e[i];
@@ -364,8 +352,7 @@ static bool expand_entries(Entries *es_in, int argc, char **argv, ConfigArgs *re
                                         break;
                         if (g == n_groups) {
                                 if (n_groups == MAX_GROUPS) {
-                                        error("--config: at most %d [PCRSignature:NAME] sections", MAX_GROUPS);
-                                        goto out;
+                                        return error("--config: at most %d [PCRSignature:NAME] sections", MAX_GROUPS), false;
                                 }
                                 groups[n_groups++].name = (char *) colon + 1;
                         }
@@ -394,13 +381,13 @@ static bool expand_entries(Entries *es_in, int argc, char **argv, ConfigArgs *re
                 bool b;
                 switch (uki_keys[k].kind) {
                 case K_SINGLE:
-                        if (!own(ret, &vec, opt(uki_keys[k].option, e->value, strlen(e->value))))
-                                goto oom;
+                        if (!own(ret, vec, opt(uki_keys[k].option, e->value, strlen(e->value))))
+                                return oom();
                         break;
                 case K_SBAT:
                         if (count_option(argc, argv, "sbat") == 0 &&
-                            !own(ret, &vec, opt(uki_keys[k].option, e->value, strlen(e->value))))
-                                goto oom;
+                            !own(ret, vec, opt(uki_keys[k].option, e->value, strlen(e->value))))
+                                return oom();
                         break;
                 case K_LIST:
                         for (const char *s = e->value; *s;) {
@@ -409,8 +396,8 @@ static bool expand_entries(Entries *es_in, int argc, char **argv, ConfigArgs *re
                                 const char *t = s;
                                 while (*s && !isspace((unsigned char) *s))
                                         s++;
-                                if (s > t && !own(ret, &vec, opt(uki_keys[k].option, t, (size_t) (s - t))))
-                                        goto oom;
+                                if (s > t && !own(ret, vec, opt(uki_keys[k].option, t, (size_t) (s - t))))
+                                        return oom();
                         }
                         break;
                 case K_IGNORED:
@@ -418,59 +405,54 @@ static bool expand_entries(Entries *es_in, int argc, char **argv, ConfigArgs *re
                         break;
                 case K_BOOL_REFUSED:
                         if (!parse_bool(e->value, &b)) {
-                                error("--config: [UKI] %s=%s: not a boolean", e->key, e->value);
-                                goto out;
+                                return error("--config: [UKI] %s=%s: not a boolean", e->key, e->value), false;
                         }
                         if (!b)
                                 break;
                         __attribute__((fallthrough));
                 case K_REFUSED:
-                        error("--config: [UKI] %s= is not supported (see docs/ukify-options.md)", e->key);
-                        goto out;
+                        return error("--config: [UKI] %s= is not supported (see docs/ukify-options.md)", e->key), false;
                 }
         }
         for (int i = 1; i < argc; i++)
-                if (!vec_push(&vec, argv[i]))
-                        goto oom;
+                if (!vec_push(vec, argv[i]))
+                        return oom();
         if (n_groups > 0) {
                 /* after the command line's keys; pad the command line's missing public keys and
                  * phases with "none" so the n-th of each belongs to the n-th private key */
                 int n_priv = count_option(argc, argv, "pcr-private-key");
                 for (int i = count_option(argc, argv, "pcr-public-key"); i < n_priv; i++)
-                        if (!own(ret, &vec, opt("pcr-public-key", "", 0)))
-                                goto oom;
+                        if (!own(ret, vec, opt("pcr-public-key", "", 0)))
+                                return oom();
                 for (int i = count_option(argc, argv, "phases"); i < n_priv; i++)
-                        if (!own(ret, &vec, opt("phases", "", 0)))
-                                goto oom;
+                        if (!own(ret, vec, opt("phases", "", 0)))
+                                return oom();
                 for (size_t g = 0; g < n_groups; g++) {
                         if (!groups[g].priv) {
-                                error("--config: [PCRSignature:%s] has no PCRPrivateKey=", groups[g].name);
-                                goto out;
+                                return error("--config: [PCRSignature:%s] has no PCRPrivateKey=", groups[g].name), false;
                         }
                         const char *pub = groups[g].pub ? groups[g].pub : "", *ph = groups[g].phases ? groups[g].phases : "";
-                        if (!own(ret, &vec, opt("pcr-private-key", groups[g].priv, strlen(groups[g].priv))) ||
-                            !own(ret, &vec, opt("pcr-public-key", pub, strlen(pub))) ||
-                            !own(ret, &vec, opt("phases", ph, strlen(ph))))
-                                goto oom;
+                        if (!own(ret, vec, opt("pcr-private-key", groups[g].priv, strlen(groups[g].priv))) ||
+                            !own(ret, vec, opt("pcr-public-key", pub, strlen(pub))) ||
+                            !own(ret, vec, opt("phases", ph, strlen(ph))))
+                                return oom();
                 }
         }
-        ret->argc = vec.n;
-        ret->argv = vec.v;
-        vec.v = NULL;
-        ok = true;
-        goto out;
-oom:
-        error("out of memory");
-out:
-        entries_free(&es);
-        free(vec.v);
-        if (!ok) {
-                for (int i = 0; i < ret->n_owned; i++)
-                        free(ret->owned[i]);
-                free(ret->owned);
-                *ret = (ConfigArgs) {};
+        return true;
+}
+
+/* The file's settings (es, freed here) as options around the command line (config.h). */
+static bool expand_entries(Entries *es_in, int argc, char **argv, ConfigArgs *ret) {
+        _cleanup_(entries_free) Entries es = *es_in;
+        _cleanup_(vec_free) Vec vec = {};
+        *es_in = (Entries) {};
+        if (!expand_into(&es, argc, argv, ret, &vec)) {
+                config_args_free(ret);   /* the strings made so far */
+                return false;
         }
-        return ok;
+        ret->argc = vec.n;
+        ret->argv = TAKE_PTR(vec.v);
+        return true;
 }
 
 bool config_expand(int argc, char **argv, ConfigArgs *ret) {
