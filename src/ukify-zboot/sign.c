@@ -83,47 +83,32 @@ static bool run_sbsign(const char *key, const char *cert, const char *in, const 
 bool write_output(const char *path, const void *data, size_t size, const char *key, const char *cert) {
         if (!key)
                 return write_file_atomic(path, data, size);
-        char *unsigned_tmp = temp_name(path), *signed_tmp = unsigned_tmp ? temp_name(path) : NULL;
-        bool ok = false;
+        _cleanup_unlink_free_ char *unsigned_tmp = temp_name(path);
+        _cleanup_unlink_free_ char *signed_tmp = unsigned_tmp ? temp_name(path) : NULL;
         if (!signed_tmp)
-                goto out;
+                return false;
         if (!write_file_atomic(unsigned_tmp, data, size) || !run_sbsign(key, cert, unsigned_tmp, signed_tmp))
-                goto out;
+                return false;
         {
                 _cleanup_blob_ Blob s = {};
                 SignatureInfo si;
                 if (!read_file(signed_tmp, &s))
-                        goto out;
+                        return false;
                 PeView f;
                 PeResult r = pe_parse(s.data, s.size, &f);
                 signature_info(&s, &si);
-                if (r != PE_OK || !si.table || si.malformed || si.n_pkcs7 == 0) {
-                        error("sbsign's output is not a signed PE image (%s)", r != PE_OK ? pe_strerror(r) :
-                              "no PKCS#7 certificate table");
-                        goto out;
-                }
+                if (r != PE_OK || !si.table || si.malformed || si.n_pkcs7 == 0)
+                        return error("sbsign's output is not a signed PE image (%s)", r != PE_OK ? pe_strerror(r) :
+                                     "no PKCS#7 certificate table"), false;
         }
-        int fd = open(signed_tmp, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-                error("%s: %s", signed_tmp, strerror(errno));
-                if (fd >= 0)
-                        close(fd);
-                goto out;
-        }
-        close(fd);
-        if (rename(signed_tmp, path) < 0) {
-                error("%s: %s", path, strerror(errno));
-                goto out;
-        }
-        ok = true;
-out:
-        if (unsigned_tmp)
-                unlink(unsigned_tmp);
-        if (signed_tmp && !ok)
-                unlink(signed_tmp);
-        free(unsigned_tmp);
-        free(signed_tmp);
-        return ok;
+        _cleanup_close_ int fd = open(signed_tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+                return error("%s: %s", signed_tmp, strerror(errno)), false;
+        close(TAKE_FD(fd));
+        if (rename(signed_tmp, path) < 0)
+                return error("%s: %s", path, strerror(errno)), false;
+        free(TAKE_PTR(signed_tmp));   /* it is path now */
+        return true;
 }
 
 static void signer_name(const uint8_t *der, size_t n, char *out, size_t out_size) {

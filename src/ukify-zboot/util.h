@@ -31,6 +31,8 @@ static inline void closep(int *fd) {
                 close(*fd);
 }
 #define _cleanup_close_ _cleanup_(closep)
+/* The descriptor, leaving -1 behind. */
+#define TAKE_FD(fd) ({ int _fd_ = (fd); (fd) = -1; _fd_; })
 
 /* func##p(): the cleanup function for a library's own pointer type, freeing it with func
  * unless NULL, e.g. DEFINE_CLEANUP_FUNC(X509 *, X509_free) gives _cleanup_(X509_freep)
@@ -40,6 +42,16 @@ static inline void closep(int *fd) {
                 if (*p)                                 \
                         func(*p);                       \
         }
+
+/* A temporary file's name (malloc'd): the file is removed and the name freed at scope exit. A
+ * file that was renamed into place has its name taken out first (free(TAKE_PTR(name))). */
+static inline void unlink_freep(char **p) {
+        if (*p) {
+                unlink(*p);
+                free(*p);
+        }
+}
+#define _cleanup_unlink_free_ _cleanup_(unlink_freep)
 
 /* The pointer's value, leaving NULL behind (so its cleanup does nothing). */
 #define TAKE_PTR(p) ({ __typeof__(p) _taken_ = (p); (p) = NULL; _taken_; })
