@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* uki_dtb_choose() (src/fundamental/uki-dtb.c) on arbitrary loaded images. Input: byte 0 picks
+ * the machine (bit 0: a firmware device tree, the next input bytes; bit 1: CHIDs known, every
+ * type 16 bytes of the next input bytes), bytes 1-2 the firmware tree's length (little-endian),
+ * then that tree and 16 CHID bytes as chosen, then the image. A chosen blob must be a section's
+ * bytes inside the image; a .dtbauto must be a valid device tree. */
+#include <stdint.h>
+#include <string.h>
+
+#include "fdt.h"
+#include "pe.h"
+#include "uki-dtb.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        if (size < 3)
+                return 0;
+        uint8_t flags = data[0];
+        size_t fw_len = (size_t) data[1] | (size_t) data[2] << 8;
+        data += 3, size -= 3;
+        UkiDtbMachine m = {};
+        if (flags & 1) {
+                if (fw_len > size)
+                        return 0;
+                m.fw_dtb = data, m.fw_size = fw_len;
+                data += fw_len, size -= fw_len;
+        }
+        static ChidGuid chids[CHID_TYPES];
+        if (flags & 2) {
+                if (size < 16)
+                        return 0;
+                for (size_t t = 0; t < CHID_TYPES; t++)
+                        memcpy(chids[t].b, data, 16);
+                m.chids = chids;
+                data += 16, size -= 16;
+        }
+        PeView v;
+        if (pe_parse_layout(data, size, PE_LAYOUT_MEMORY, &v) != PE_OK)
+                return 0;
+        UkiDtbChoice c;
+        UkiDtbKind k = uki_dtb_choose(data, size, pe_section_table(&v), v.n_sections, 0, v.n_sections, &m, &c);
+        if (k == UKI_DTB_NONE)
+                return 0;
+        if (k != c.kind || c.section >= v.n_sections || c.size == 0 || c.data < data || c.data + c.size > data + size)
+                __builtin_trap();
+        if (k == UKI_DTB_AUTO && !fdt_check(c.data, c.size))
+                __builtin_trap();
+        return 0;
+}
