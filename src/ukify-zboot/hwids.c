@@ -158,115 +158,107 @@ static bool member_string(json_object *obj, const char *file, const char *key, c
         return true;
 }
 
-bool hwids_pack_dir(const char *dir, Blob *ret) {
-        PathList files = {};
-        Device *devs = NULL;
-        size_t n_devs = 0;
-        const char **strings = NULL;
-        bool ok = false;
-        *ret = (Blob) {};
+DEFINE_CLEANUP_FUNC(json_object *, json_object_put)
+DEFINE_CLEANUP_FUNC(json_tokener *, json_tokener_free)
 
-        if (!walk(dir, "", &files))
-                goto out;
-        qsort(files.paths, files.n, sizeof(char *), path_cmp);
+typedef struct {
+        Device *d;
+        size_t n;
+} DeviceList;
 
-        for (size_t f = 0; f < files.n; f++) {
-                char *path;
-                if (asprintf(&path, "%s/%s", dir, files.paths[f]) < 0) {
-                        error("out of memory");
-                        goto out;
-                }
-                Blob b;
-                if (!read_file(path, &b)) {
-                        free(path);
-                        goto out;
-                }
-                json_tokener *tok = json_tokener_new();
-                json_object *obj = tok ? json_tokener_parse_ex(tok, (const char *) b.data, (int) b.size) : NULL;
-                /* as Python's json.loads: nothing but white space after the value */
-                size_t end = obj ? json_tokener_get_parse_end(tok) : 0;
-                while (end < b.size && strchr(" \t\n\r", b.data[end]) && b.data[end])
-                        end++;
-                bool parsed = obj && json_tokener_get_error(tok) == json_tokener_success && end == b.size &&
-                              b.size <= INT32_MAX;
-                if (tok)
-                        json_tokener_free(tok);
-                blob_free(&b);
-                const char *name, *compat;
-                json_object *list;
-                bool good = false;
-                if (!parsed || !json_object_is_type(obj, json_type_object))
-                        error("--hwids: %s: not a JSON object", path);
-                else if (!member_string(obj, path, "name", &name) || !member_string(obj, path, "compatible", &compat))
-                        ;
-                else if (!json_object_object_get_ex(obj, "hwids", &list))
-                        error("--hwids: hwid description file \"%s\" does not contain \"%s\"", path, "hwids");
-                else if (!json_object_is_type(list, json_type_array))
-                        error("--hwids: %s: \"hwids\" is not a list", path);
-                else {
-                        size_t d;
-                        for (d = 0; d < n_devs; d++)
-                                if (strcmp(devs[d].name, name) == 0 && strcmp(devs[d].compatible, compat) == 0)
-                                        break;
-                        good = true;
-                        if (d == n_devs) {
-                                Device *nd = realloc(devs, (n_devs + 1) * sizeof(*nd));
-                                if (!nd || !(nd[n_devs].name = strdup(name)) || !(nd[n_devs].compatible = strdup(compat))) {
-                                        if (nd)
-                                                devs = nd;
-                                        json_object_put(obj);
-                                        free(path);
-                                        error("out of memory");
-                                        goto out;
-                                }
-                                devs = nd;
-                                devs[n_devs].uuids = NULL;
-                                devs[n_devs++].n_uuids = 0;
-                        }
-                        Device *dv = &devs[d];
-                        size_t len = json_object_array_length(list);
-                        for (size_t i = 0; good && i < len; i++) {
-                                json_object *u = json_object_array_get_idx(list, i);
-                                uint8_t g[16];
-                                if (!json_object_is_type(u, json_type_string) || !parse_uuid(json_object_get_string(u), g)) {
-                                        error("--hwids: %s: \"hwids\" entry %zu is not a UUID string", path, i);
-                                        good = false;
-                                        break;
-                                }
-                                bool dup = false;
-                                for (size_t k = 0; k < dv->n_uuids; k++)
-                                        dup |= memcmp(dv->uuids[k], g, 16) == 0;
-                                if (dup)
-                                        continue;
-                                uint8_t (*nu)[16] = realloc(dv->uuids, (dv->n_uuids + 1) * 16);
-                                if (!nu) {
-                                        error("out of memory");
-                                        good = false;
-                                        break;
-                                }
-                                dv->uuids = nu;
-                                memcpy(dv->uuids[dv->n_uuids++], g, 16);
-                        }
-                }
-                if (obj)
-                        json_object_put(obj);
-                free(path);
-                if (!good)
-                        goto out;
+static void device_list_free(DeviceList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->d[i].name);
+                free(l->d[i].compatible);
+                free(l->d[i].uuids);
         }
+        free(l->d);
+        *l = (DeviceList) {};
+}
 
-        /* the layout */
+static void path_list_free(PathList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->paths[i]);
+        free(l->paths);
+        *l = (PathList) {};
+}
+
+/* One description file into l: its device (the one already there with the same name and
+ * compatible, else a new one) gets the file's CHIDs, each once. */
+static bool device_file(const char *path, DeviceList *l) {
+        _cleanup_blob_ Blob b = {};
+        if (!read_file(path, &b))
+                return false;
+        _cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new();
+        _cleanup_(json_object_putp) json_object *obj =
+                tok ? json_tokener_parse_ex(tok, (const char *) b.data, (int) b.size) : NULL;
+        /* as Python's json.loads: nothing but white space after the value */
+        size_t end = obj ? json_tokener_get_parse_end(tok) : 0;
+        while (end < b.size && strchr(" \t\n\r", b.data[end]) && b.data[end])
+                end++;
+        bool parsed = obj && json_tokener_get_error(tok) == json_tokener_success && end == b.size &&
+                      b.size <= INT32_MAX;
+        const char *name, *compat;
+        json_object *list;
+        if (!parsed || !json_object_is_type(obj, json_type_object))
+                return error("--hwids: %s: not a JSON object", path), false;
+        if (!member_string(obj, path, "name", &name) || !member_string(obj, path, "compatible", &compat))
+                return false;
+        if (!json_object_object_get_ex(obj, "hwids", &list))
+                return error("--hwids: hwid description file \"%s\" does not contain \"%s\"", path, "hwids"), false;
+        if (!json_object_is_type(list, json_type_array))
+                return error("--hwids: %s: \"hwids\" is not a list", path), false;
+
+        size_t d;
+        for (d = 0; d < l->n; d++)
+                if (strcmp(l->d[d].name, name) == 0 && strcmp(l->d[d].compatible, compat) == 0)
+                        break;
+        if (d == l->n) {
+                Device *nd = realloc(l->d, (l->n + 1) * sizeof(*nd));
+                if (!nd)
+                        return error("out of memory"), false;
+                l->d = nd;
+                nd[l->n] = (Device) { strdup(name), strdup(compat), NULL, 0 };
+                if (!nd[l->n].name || !nd[l->n].compatible) {
+                        free(nd[l->n].name);
+                        free(nd[l->n].compatible);
+                        return error("out of memory"), false;
+                }
+                l->n++;
+        }
+        Device *dv = &l->d[d];
+        size_t len = json_object_array_length(list);
+        for (size_t i = 0; i < len; i++) {
+                json_object *u = json_object_array_get_idx(list, i);
+                uint8_t g[16];
+                if (!json_object_is_type(u, json_type_string) || !parse_uuid(json_object_get_string(u), g))
+                        return error("--hwids: %s: \"hwids\" entry %zu is not a UUID string", path, i), false;
+                bool dup = false;
+                for (size_t k = 0; k < dv->n_uuids; k++)
+                        dup |= memcmp(dv->uuids[k], g, 16) == 0;
+                if (dup)
+                        continue;
+                uint8_t (*nu)[16] = realloc(dv->uuids, (dv->n_uuids + 1) * 16);
+                if (!nu)
+                        return error("out of memory"), false;
+                dv->uuids = nu;
+                memcpy(dv->uuids[dv->n_uuids++], g, 16);
+        }
+        return true;
+}
+
+/* The .hwids section for the devices (docs/stub.md): one entry per CHID, then the strings,
+ * sorted and each once. */
+static bool hwids_layout(const DeviceList *l, Blob *ret) {
         size_t n_entries = 1, n_strings = 0;
-        for (size_t d = 0; d < n_devs; d++)
-                n_entries += devs[d].n_uuids;
-        strings = calloc(2 * n_devs + 1, sizeof(*strings));
-        if (!strings) {
-                error("out of memory");
-                goto out;
-        }
-        for (size_t d = 0; d < n_devs; d++) {
-                strings[n_strings++] = devs[d].name;
-                strings[n_strings++] = devs[d].compatible;
+        for (size_t d = 0; d < l->n; d++)
+                n_entries += l->d[d].n_uuids;
+        _cleanup_free_ const char **strings = calloc(2 * l->n + 1, sizeof(*strings));
+        if (!strings)
+                return error("out of memory"), false;
+        for (size_t d = 0; d < l->n; d++) {
+                strings[n_strings++] = l->d[d].name;
+                strings[n_strings++] = l->d[d].compatible;
         }
         qsort(strings, n_strings, sizeof(*strings), str_cmp);
         size_t u = 0;
@@ -277,35 +269,29 @@ bool hwids_pack_dir(const char *dir, Blob *ret) {
         size_t size = n_entries * HWIDS_ENTRY_SIZE;
         for (size_t i = 0; i < n_strings; i++)
                 size += strlen(strings[i]) + 1;
-        if (size > UINT32_MAX) {
-                error("--hwids: the .hwids section would be larger than 4 GiB");
-                goto out;
-        }
-        uint8_t *p = calloc(1, size);
-        if (!p) {
-                error("out of memory");
-                goto out;
-        }
+        if (size > UINT32_MAX)
+                return error("--hwids: the .hwids section would be larger than 4 GiB"), false;
+        _cleanup_blob_ Blob out = { calloc(1, size), size };
+        if (!out.data)
+                return error("out of memory"), false;
+        uint8_t *p = out.data;
         size_t at = n_entries * HWIDS_ENTRY_SIZE;
-        uint32_t *offs = calloc(n_strings + 1, sizeof(*offs));
-        if (!offs) {
-                free(p);
-                error("out of memory");
-                goto out;
-        }
+        _cleanup_free_ uint32_t *offs = calloc(n_strings + 1, sizeof(*offs));
+        if (!offs)
+                return error("out of memory"), false;
         for (size_t i = 0; i < n_strings; i++) {
                 offs[i] = (uint32_t) at;
                 memcpy(p + at, strings[i], strlen(strings[i]) + 1);
                 at += strlen(strings[i]) + 1;
         }
         uint8_t *e = p;
-        for (size_t d = 0; d < n_devs; d++) {
-                const char *key[2] = { devs[d].name, devs[d].compatible };
+        for (size_t d = 0; d < l->n; d++) {
+                const char *key[2] = { l->d[d].name, l->d[d].compatible };
                 const char **nm = bsearch(&key[0], strings, n_strings, sizeof(*strings), str_cmp);
                 const char **cp = bsearch(&key[1], strings, n_strings, sizeof(*strings), str_cmp);
-                qsort(devs[d].uuids, devs[d].n_uuids, 16, uuid_cmp);
-                for (size_t k = 0; k < devs[d].n_uuids; k++, e += HWIDS_ENTRY_SIZE) {
-                        const uint8_t *g = devs[d].uuids[k];
+                qsort(l->d[d].uuids, l->d[d].n_uuids, 16, uuid_cmp);
+                for (size_t k = 0; k < l->d[d].n_uuids; k++, e += HWIDS_ENTRY_SIZE) {
+                        const uint8_t *g = l->d[d].uuids[k];
                         static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
                         put_le32(e, HWIDS_DESCRIPTOR_DEVICETREE);
                         for (unsigned i = 0; i < 16; i++)
@@ -314,19 +300,25 @@ bool hwids_pack_dir(const char *dir, Blob *ret) {
                         put_le32(e + 24, offs[cp - strings]);
                 }
         }
-        free(offs);
-        *ret = (Blob) { p, size };
-        ok = true;
-out:
-        for (size_t i = 0; i < files.n; i++)
-                free(files.paths[i]);
-        free(files.paths);
-        for (size_t d = 0; d < n_devs; d++) {
-                free(devs[d].name);
-                free(devs[d].compatible);
-                free(devs[d].uuids);
+        *ret = blob_take(&out);
+        return true;
+}
+
+bool hwids_pack_dir(const char *dir, Blob *ret) {
+        _cleanup_(path_list_free) PathList files = {};
+        _cleanup_(device_list_free) DeviceList devs = {};
+        *ret = (Blob) {};
+
+        if (!walk(dir, "", &files))
+                return false;
+        qsort(files.paths, files.n, sizeof(char *), path_cmp);
+        for (size_t f = 0; f < files.n; f++) {
+                char *p;
+                if (asprintf(&p, "%s/%s", dir, files.paths[f]) < 0)
+                        return error("out of memory"), false;
+                _cleanup_free_ char *path = p;
+                if (!device_file(path, &devs))
+                        return false;
         }
-        free(devs);
-        free(strings);
-        return ok;
+        return hwids_layout(&devs, ret);
 }
