@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto-cleanup.h"
 #include "pcrsig.h"
 #include "uki-measure.h"
 #include "uki-profile.h"
@@ -312,6 +313,10 @@ typedef struct {
         bool oom;
 } Str;
 
+static void str_free(Str *o) {
+        free(o->s);
+}
+
 static void put(Str *o, const char *s, size_t n) {
         if (o->oom)
                 return;
@@ -352,20 +357,29 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+static void phase_list_free(char **v) {
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
+
+static void phase_list_freep(char ***v) {
+        phase_list_free(*v);
+}
+
 /* The phase paths of a --phases value, sorted and unique (as systemd-measure takes them);
  * malloc'd array of malloc'd strings, NULL-terminated. */
 static char **phase_list(const char *phases) {
         const char *tok, *s = phases;
         size_t n, k = 0, cap = 0;
-        char **v = NULL;
         for (s = phases; next_token(&s, &tok) > 0;)
                 cap++;
-        v = calloc(cap + 1, sizeof(*v));
+        _cleanup_(phase_list_freep) char **v = calloc(cap + 1, sizeof(*v));
         if (!v)
                 return NULL;
         for (s = phases; (n = next_token(&s, &tok)) > 0;)
                 if (!(v[k++] = strndup(tok, n)))
-                        goto fail;
+                        return NULL;   /* v[k - 1] is NULL: freed up to there */
         qsort(v, k, sizeof(*v), cmp_str);
         size_t o = 0;
         for (size_t i = 0; i < k; i++) {
@@ -376,18 +390,7 @@ static char **phase_list(const char *phases) {
         }
         for (size_t i = o; i <= k; i++)
                 v[i] = NULL;
-        return v;
-fail:
-        for (size_t i = 0; i < k; i++)
-                free(v[i]);
-        free(v);
-        return NULL;
-}
-
-static void phase_list_free(char **v) {
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
+        return TAKE_PTR(v);
 }
 
 /* One bank's entries: for each key, each phase path. Appends to o; entries already written for
@@ -412,15 +415,14 @@ static bool bank_entries(Str *o, const PeView *f, const Selection *vars, size_t 
                             !policy_pcr(banks_known[bi].tpm_alg, pcr, mdn, pol))
                                 return error("cannot compute the PCR policy"), false;
                         size_t siglen = sizeof(sig);
-                        EVP_MD_CTX *c = EVP_MD_CTX_new();
+                        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *c = EVP_MD_CTX_new();
                         bool ok = c && EVP_DigestSignInit(c, NULL, md, NULL, sg[k].priv) == 1 &&
                                   EVP_DigestSign(c, sig, &siglen, pol, sizeof(pol)) == 1;
-                        EVP_MD_CTX_free(c);
                         if (!ok)
                                 return error("cannot sign the PCR policy (bank %s)", banks_known[bi].name), false;
                         unsigned char b64[4 * (sizeof(sig) / 3) + 8];
                         int bl = EVP_EncodeBlock(b64, sig, (int) siglen);
-                        Str e = {};
+                        _cleanup_(str_free) Str e = {};
                         puts_(&e, "{\"pcrs\": [11], \"pkfp\": \"");
                         put_hex(&e, sg[k].pkfp, sizeof(sg[k].pkfp));
                         puts_(&e, "\", \"pol\": \"");
@@ -428,29 +430,32 @@ static bool bank_entries(Str *o, const PeView *f, const Selection *vars, size_t 
                         puts_(&e, "\", \"sig\": \"");
                         put(&e, (const char *) b64, (size_t) bl);
                         puts_(&e, "\"}");
-                        if (e.oom) {
-                                free(e.s);
+                        if (e.oom)
                                 return error("out of memory"), false;
-                        }
                         if (!memmem(o->s + bank_start, o->n - bank_start, e.s, e.n)) {
                                 if (!first)
                                         puts_(o, ", ");
                                 put(o, e.s, e.n);
                                 first = false;
                         }
-                        free(e.s);
                 }
         }
         return true;
 }
 
+static void signers_free(Signer (*sg)[PCRSIG_MAX_KEYS]) {
+        for (size_t k = 0; k < PCRSIG_MAX_KEYS; k++) {
+                EVP_PKEY_free((*sg)[k].priv);
+                phase_list_free((*sg)[k].phase_list);
+        }
+}
+
 bool pcrsig_make(const PeView *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
                  char **ret, size_t *ret_size) {
-        Signer sg[PCRSIG_MAX_KEYS] = {};
+        _cleanup_(signers_free) Signer sg[PCRSIG_MAX_KEYS] = {};
         Selection vars[MAX_VARIANTS];
         size_t n_vars = 0;
-        Str o = {};
-        bool ok = false;
+        _cleanup_(str_free) Str o = {};
         if (!variants(f, profile, vars, &n_vars))
                 return false;
         if (n_keys == 0 || n_keys > PCRSIG_MAX_KEYS)
@@ -460,32 +465,25 @@ bool pcrsig_make(const PeView *f, uint32_t profile, const PcrSignKey *keys, size
         if (!pcr_banks_check(banks))
                 return false;
         for (size_t k = 0; k < n_keys; k++) {
-                EVP_PKEY *pub = NULL;
+                _cleanup_(EVP_PKEY_freep) EVP_PKEY *pub = NULL;
                 sg[k].phases = keys[k].phases ? keys[k].phases : phases_default;
                 if (!pcr_phases_check(sg[k].phases) || !(sg[k].priv = load_private(keys[k].private_key)))
-                        goto out;
-                if (!(sg[k].phase_list = phase_list(sg[k].phases))) {
-                        error("out of memory");
-                        goto out;
-                }
+                        return false;
+                if (!(sg[k].phase_list = phase_list(sg[k].phases)))
+                        return error("out of memory"), false;
                 if (keys[k].public_key) {
                         if (!(pub = load_public(keys[k].public_key)))
-                                goto out;
-                        if (EVP_PKEY_eq(sg[k].priv, pub) != 1) {
-                                EVP_PKEY_free(pub);
-                                error("%s is not the public key of %s", keys[k].public_key, keys[k].private_key);
-                                goto out;
-                        }
+                                return false;
+                        if (EVP_PKEY_eq(sg[k].priv, pub) != 1)
+                                return error("%s is not the public key of %s", keys[k].public_key, keys[k].private_key),
+                                       false;
                 }
                 unsigned char *der = NULL;
                 int dn = i2d_PublicKey(pub ? pub : sg[k].priv, &der);
-                EVP_PKEY_free(pub);
                 bool dok = dn > 0 && digest(EVP_sha256(), der, (size_t) dn, NULL, 0, sg[k].pkfp);
                 OPENSSL_free(der);
-                if (!dok) {
-                        error("%s: cannot compute the public key fingerprint", keys[k].private_key);
-                        goto out;
-                }
+                if (!dok)
+                        return error("%s: cannot compute the public key fingerprint", keys[k].private_key), false;
         }
 
         /* one key per bank, each bank once, sorted by name as systemd-measure does */
@@ -504,25 +502,15 @@ bool pcrsig_make(const PeView *f, uint32_t profile, const PcrSignKey *keys, size
                 puts_(&o, banks_known[bi].name);
                 puts_(&o, "\": [");
                 if (!bank_entries(&o, f, vars, n_vars, bi, sg, n_keys))
-                        goto out;
+                        return false;
                 puts_(&o, "]");
         }
         puts_(&o, "}");
-        if (o.oom) {
-                error("out of memory");
-                goto out;
-        }
-        *ret = o.s;
+        if (o.oom)
+                return error("out of memory"), false;
         *ret_size = o.n;
-        o.s = NULL;
-        ok = true;
-out:
-        for (size_t k = 0; k < n_keys && k < PCRSIG_MAX_KEYS; k++) {
-                EVP_PKEY_free(sg[k].priv);
-                phase_list_free(sg[k].phase_list);
-        }
-        free(o.s);
-        return ok;
+        *ret = TAKE_PTR(o.s);
+        return true;
 }
 
 /* The UKI with json[p] as a .pcrsig at the end of each profile p (ukify's places: after profile
@@ -534,8 +522,7 @@ static bool insert_per_profile(Blob *uki, const PeView *f, char **json, const si
         size_t s0, e0, trunc = 0, removed_raw = 0, n = 0, total = 0, out_size = 0;
         PeNewSection secs[PE_MAX_SECTIONS];
         char names[PE_MAX_SECTIONS][PE_SECTION_NAME_LEN + 1];
-        uint8_t *cut = NULL, *out = NULL;
-        bool ok = false;
+        _cleanup_free_ uint8_t *cut = NULL, *out = NULL;
 
         if (!uki_profile_range(table, f->n_sections, 0, &s0, &e0))
                 return error("no profile 0"), false;
@@ -588,26 +575,23 @@ static bool insert_per_profile(Blob *uki, const PeView *f, char **json, const si
                 out = malloc(total);
                 r = out ? pe_append_sections(&c, secs, n, out, total, &out_size) : PE_BUFFER_TOO_SMALL;
         }
-        if (r != PE_OK) {
-                error("cannot add .pcrsig sections: %s", pe_strerror(r));
-                goto fail;
-        }
+        if (r != PE_OK)
+                return error("cannot add .pcrsig sections: %s", pe_strerror(r)), false;
         blob_free(uki);
-        uki->data = out;
+        uki->data = TAKE_PTR(out);
         uki->size = out_size;
-        out = NULL;
-        ok = true;
-fail:
-        free(cut);
-        free(out);
-        return ok;
+        return true;
+}
+
+static void json_texts_free(char *(*json)[PE_MAX_SECTIONS]) {
+        for (size_t i = 0; i < PE_MAX_SECTIONS; i++)
+                free((*json)[i]);
 }
 
 bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n_keys, const char *banks) {
         PeView f;
-        char *json[PE_MAX_SECTIONS] = {};
+        _cleanup_(json_texts_free) char *json[PE_MAX_SECTIONS] = {};
         size_t size[PE_MAX_SECTIONS] = {}, total = 0, out_size = 0;
-        bool ok = false;
         PeResult r = pe_parse(uki->data, uki->size, &f);
         if (r != PE_OK)
                 return error("%s: %s", what, pe_strerror(r)), false;
@@ -618,29 +602,20 @@ bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n
                 return error("%s: too many profiles", what), false;
         for (unsigned p = 0; p < (count ? count : 1); p++)
                 if (!pcrsig_make(&f, p, keys, n_keys, banks, &json[p], &size[p]))
-                        goto out;
-        if (count > 0) {
-                ok = insert_per_profile(uki, &f, json, size, count);
-                goto out;
-        }
+                        return false;
+        if (count > 0)
+                return insert_per_profile(uki, &f, json, size, count);
         PeNewSection s = { ".pcrsig", json[0], size[0], 0, false };
-        uint8_t *o = NULL;
+        _cleanup_free_ uint8_t *o = NULL;
         r = pe_append_size(&f, &s, 1, &total);
         if (r == PE_OK) {
                 o = malloc(total);
                 r = o ? pe_append_sections(&f, &s, 1, o, total, &out_size) : PE_BUFFER_TOO_SMALL;
         }
-        if (r != PE_OK) {
-                free(o);
-                error("%s: cannot add .pcrsig: %s", what, pe_strerror(r));
-                goto out;
-        }
+        if (r != PE_OK)
+                return error("%s: cannot add .pcrsig: %s", what, pe_strerror(r)), false;
         blob_free(uki);
-        uki->data = o;
+        uki->data = TAKE_PTR(o);
         uki->size = out_size;
-        ok = true;
-out:
-        for (size_t i = 0; i < PE_MAX_SECTIONS; i++)
-                free(json[i]);
-        return ok;
+        return true;
 }
