@@ -14,7 +14,7 @@ enum {
 
 /* header fields (big-endian u32), by offset */
 enum {
-        H_MAGIC = 0, H_TOTALSIZE = 4, H_OFF_STRUCT = 8, H_OFF_STRINGS = 12, H_OFF_RSVMAP = 16, H_VERSION = 20,
+        H_MAGIC = 0, H_TOTALSIZE = FDT_TOTALSIZE_OFFSET, H_OFF_STRUCT = 8, H_OFF_STRINGS = 12, H_OFF_RSVMAP = 16, H_VERSION = 20,
         H_LAST_COMP = 24, H_SIZE_STRINGS = 32, H_SIZE_STRUCT = 36,
 };
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define FDT_MAGIC 0xd00dfeedu
+#define FDT_TOTALSIZE_OFFSET 4u  /* header field: be32 size of the whole blob */
 #define FDT_HEADER_MIN 40u   /* version 17 header; sd-stub refuses blobs under 7 words */
 
 /* The blob's total size when (p, len) holds a device tree whose header is sane: magic,

@@ -112,23 +112,23 @@ size_t x86_e820_from_efi(const uint8_t *map, size_t map_size, size_t stride, uin
                 return 0;
         size_t n = map_size / stride;
         for (size_t i = 0; i < n; i++) {
-                const uint8_t *d = map + i * stride;
-                uint64_t start = get_le64(d + 8), pages = get_le64(d + 24);
-                uint32_t type = x86_e820_type(get_le32(d), get_le64(d + 32));
+                const X86EfiMemoryDescriptor *d = (const X86EfiMemoryDescriptor *) (map + i * stride);
+                uint64_t start = get_le64(d->physical_start), pages = get_le64(d->number_of_pages);
+                uint32_t type = x86_e820_type(get_le32(d->type), get_le64(d->attribute));
                 if (type == 0 || pages == 0 || pages > (UINT64_MAX - start) >> 12)
                         continue;
                 uint64_t size = pages << 12;
                 if (count > 0 && type == last_type && start == last_end) {
                         if (count <= cap) {
-                                uint8_t *e = out + (count - 1) * E820_ENTRY_SIZE;
-                                put_le64(e + 8, get_le64(e + 8) + size);
+                                X86E820Entry *e = (X86E820Entry *) out + (count - 1);
+                                put_le64(e->size, get_le64(e->size) + size);
                         }
                 } else {
                         if (count < cap) {
-                                uint8_t *e = out + count * E820_ENTRY_SIZE;
-                                put_le64(e, start);
-                                put_le64(e + 8, size);
-                                put_le32(e + 16, type);
+                                X86E820Entry *e = (X86E820Entry *) out + count;
+                                put_le64(e->addr, start);
+                                put_le64(e->size, size);
+                                put_le32(e->type, type);
                         }
                         count++;
                 }
@@ -169,19 +169,21 @@ static bool reloc_target(const X86PayloadInfo *info, uint32_t entry, unsigned wi
 
 X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *info, uint64_t delta,
                             size_t *ret_bad) {
-        if (info->relocs_offset > len || info->relocs_size < 12 || info->relocs_size > len - info->relocs_offset ||
+        if (info->relocs_offset > len || info->relocs_size < sizeof(X86PayloadRelocsHeader) ||
+            info->relocs_size > len - info->relocs_offset ||
             info->image_size > info->relocs_offset)
                 return X86R_BAD_TABLE;
         const uint8_t *rel = image + info->relocs_offset;
-        uint32_t counts[3] = { get_le32(rel), get_le32(rel + 4), get_le32(rel + 8) };
-        if (12 + 4 * ((uint64_t) counts[0] + counts[1] + counts[2]) != info->relocs_size)
+        const X86PayloadRelocsHeader *rh = (const X86PayloadRelocsHeader *) rel;
+        uint32_t counts[3] = { get_le32(rh->n_reloc64), get_le32(rh->n_reloc_inv32), get_le32(rh->n_reloc32) };
+        if (sizeof(*rh) + 4 * ((uint64_t) counts[0] + counts[1] + counts[2]) != info->relocs_size)
                 return X86R_BAD_TABLE;
         static const unsigned width[3] = { 8, 4, 4 };
 
         /* Pass 1 checks, pass 2 patches: a bad table leaves the image untouched. The table
          * lies after image_size, so patches never touch it. */
         for (unsigned pass = 0; pass < 2; pass++) {
-                const uint8_t *e = rel + 12;
+                const uint8_t *e = rel + sizeof(*rh);
                 size_t index = 0;
                 for (unsigned list = 0; list < 3; list++) {
                         uint32_t entry = 0;   /* entries are stored as deltas within a list */

@@ -108,6 +108,44 @@ _Static_assert(offsetof(X86EfiInfo, systab_hi) == 0x18, "efi_info systab_hi");
 _Static_assert(offsetof(X86EfiInfo, memmap_hi) == 0x1c, "efi_info memmap_hi");
 _Static_assert(BP_EFI_INFO + sizeof(X86EfiInfo) <= BP_E820_ENTRIES, "efi_info inside the zero page");
 
+/* One e820 entry (struct boot_e820_entry, packed), in the zero page, SETUP_E820_EXT and kexec's
+ * tables: little-endian byte arrays. */
+typedef struct {
+        uint8_t addr[8];
+        uint8_t size[8];
+        uint8_t type[4];        /* E820_* */
+} X86E820Entry;
+
+_Static_assert(sizeof(X86E820Entry) == E820_ENTRY_SIZE, "e820 entry size");
+_Static_assert(offsetof(X86E820Entry, size) == 8 && offsetof(X86E820Entry, type) == 16, "e820 entry fields");
+
+/* The header of a setup_data node (struct setup_data); its len bytes of data follow. */
+typedef struct {
+        uint8_t next[8];        /* physical address of the next node, 0 ends the list */
+        uint8_t type[4];        /* SETUP_* */
+        uint8_t len[4];
+} X86SetupData;
+
+_Static_assert(sizeof(X86SetupData) == SETUP_DATA_HDR, "setup_data header size");
+_Static_assert(offsetof(X86SetupData, type) == 8 && offsetof(X86SetupData, len) == 12, "setup_data fields");
+
+/* An EFI_MEMORY_DESCRIPTOR (version 1) as the pure core reads and writes it; a firmware map's
+ * stride may be larger than this. */
+typedef struct {
+        uint8_t type[4];
+        uint8_t pad[4];
+        uint8_t physical_start[8];
+        uint8_t virtual_start[8];
+        uint8_t number_of_pages[8];
+        uint8_t attribute[8];
+} X86EfiMemoryDescriptor;
+
+_Static_assert(sizeof(X86EfiMemoryDescriptor) == 40, "EFI memory descriptor size");
+_Static_assert(offsetof(X86EfiMemoryDescriptor, physical_start) == 8, "EFI memory descriptor PhysicalStart");
+_Static_assert(offsetof(X86EfiMemoryDescriptor, virtual_start) == 16, "EFI memory descriptor VirtualStart");
+_Static_assert(offsetof(X86EfiMemoryDescriptor, number_of_pages) == 24, "EFI memory descriptor NumberOfPages");
+_Static_assert(offsetof(X86EfiMemoryDescriptor, attribute) == 32, "EFI memory descriptor Attribute");
+
 /* The graphics mode as EFI's GOP reports it, and its conversion to the zero page's screen_info
  * (VIDEO_TYPE_EFI) the kernel's efifb/simplefb read. Returns false (screen_info left zero)
  * for a mode without a linear framebuffer (PixelBltOnly) or with nonsense masks. */
@@ -123,7 +161,7 @@ bool x86_screen_info(uint8_t si[0x40], const X86Gop *g);
 
 /* EFI_MEMORY_DESCRIPTOR as UEFI lays it out (Type u32 at 0, PhysicalStart at 8, NumberOfPages
  * at 24, Attribute at 32); the map's stride is the firmware's DescriptorSize. */
-#define EFI_DESC_MIN_SIZE 40u
+#define EFI_DESC_MIN_SIZE ((unsigned) sizeof(X86EfiMemoryDescriptor))
 
 /* The e820 type for an EFI memory type (boot services memory becomes RAM: the kernel owns it
  * after ExitBootServices), or 0 for descriptors that are left out (unaccepted memory). */

@@ -80,9 +80,10 @@ bool x86_parse_hex(const char *s, size_t len, uint64_t *ret) {
 }
 
 static void put_entry(uint8_t *out, uint64_t start, uint64_t size, uint32_t type) {
-        put_le64(out, start);
-        put_le64(out + 8, size);
-        put_le32(out + 16, type);
+        X86E820Entry *e = (X86E820Entry *) out;
+        put_le64(e->addr, start);
+        put_le64(e->size, size);
+        put_le32(e->type, type);
 }
 
 bool x86_memmap_entry(const char *start, size_t start_len, const char *end, size_t end_len, const char *type,
@@ -126,7 +127,7 @@ size_t x86_e820_from_iomem(const char *text, size_t len, uint8_t *out, size_t ca
 void x86_e820_sort(uint8_t *e, size_t n) {
         /* insertion sort: tables have at most a few hundred entries */
         for (size_t i = 1; i < n; i++)
-                for (size_t j = i; j > 0 && get_le64(e + (j - 1) * E820_ENTRY_SIZE) > get_le64(e + j * E820_ENTRY_SIZE);
+                for (size_t j = i; j > 0 && get_le64(((X86E820Entry *) e)[j - 1].addr) > get_le64(((X86E820Entry *) e)[j].addr);
                      j--)
                         for (size_t k = 0; k < E820_ENTRY_SIZE; k++) {
                                 uint8_t t = e[(j - 1) * E820_ENTRY_SIZE + k];
@@ -155,9 +156,9 @@ static const X86Range *overlap(const X86Range *used, size_t n_used, uint64_t a, 
  * clean). */
 static bool overlaps_non_ram(const uint8_t *e820, size_t n, uint64_t a, uint64_t size, X86Range *ret) {
         for (size_t i = 0; i < n; i++) {
-                const uint8_t *e = e820 + i * E820_ENTRY_SIZE;
-                uint64_t s = get_le64(e), l = get_le64(e + 8);
-                if (get_le32(e + 16) != E820_RAM && overlaps(a, size, s, l)) {
+                const X86E820Entry *e = (const X86E820Entry *) e820 + i;
+                uint64_t s = get_le64(e->addr), l = get_le64(e->size);
+                if (get_le32(e->type) != E820_RAM && overlaps(a, size, s, l)) {
                         *ret = (X86Range) { s, l };
                         return true;
                 }
@@ -183,9 +184,9 @@ bool x86_kexec_find_hole(const uint8_t *e820, size_t n, const X86Range *used, si
         if (!e820 || size == 0 || align == 0 || (align & (align - 1)) || max <= min || size > max - min)
                 return false;
         for (size_t i = 0; i < n; i++) {
-                const uint8_t *e = e820 + i * E820_ENTRY_SIZE;
-                uint64_t s = get_le64(e), l = get_le64(e + 8);
-                if (get_le32(e + 16) != E820_RAM || l == 0 || s > UINT64_MAX - l)
+                const X86E820Entry *e = (const X86E820Entry *) e820 + i;
+                uint64_t s = get_le64(e->addr), l = get_le64(e->size);
+                if (get_le32(e->type) != E820_RAM || l == 0 || s > UINT64_MAX - l)
                         continue;
                 uint64_t lo = s > min ? s : min, hi = s + l < max ? s + l : max;
                 if (hi <= lo || hi - lo < size)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fdt.h"
 #include "inputs.h"
 #include "unaligned.h"
 
@@ -20,9 +21,9 @@ bool splash_check(const Blob *b, const char *path) {
 }
 
 bool dtb_check(const Blob *b, const char *path) {
-        if (b->size < 40 || get_be32(b->data) != 0xd00dfeedu)
+        if (b->size < FDT_HEADER_MIN || get_be32(b->data) != FDT_MAGIC)
                 return error("%s is not a flattened device tree (no d00dfeed magic)", path), false;
-        uint32_t total = get_be32(b->data + 4);
+        uint32_t total = get_be32(b->data + FDT_TOTALSIZE_OFFSET);
         if (total < 40 || total > b->size)
                 return error("%s: device tree totalsize %u, but the file has %zu bytes", path, total, b->size), false;
         return true;

@@ -166,7 +166,7 @@ static bool system_e820(Blob *ret, const char **ret_source) {
         }
         size_t ram = 0;
         for (size_t i = 0; i < n; i++)
-                ram += get_le32(e + i * E820_ENTRY_SIZE + 16) == E820_RAM;
+                ram += get_le32(((const X86E820Entry *) e)[i].type) == E820_RAM;
         if (ram == 0) {
                 free(e);
                 return error("kexec: %s lists no System RAM (not running as root? /proc/iomem shows zeros "
@@ -210,7 +210,7 @@ static bool sys_hex(const char *path, uint64_t *ret) {
         return ok;
 }
 
-#define EFI_DESC_SIZE 40u               /* EFI_MEMORY_DESCRIPTOR: what we write */
+#define EFI_DESC_SIZE ((unsigned) sizeof(X86EfiMemoryDescriptor)) /* what we write */
 #define SETUP_EFI 4u
 #define EFI_SETUP_DATA_SIZE 96u         /* fw_vendor, unused, tables, smbios, reserved[8] */
 
@@ -263,13 +263,13 @@ static bool efi_state(uint8_t *bp, uint8_t *area, size_t cap, uint64_t area_phys
                                 return false;
                         }
                 }
-                uint8_t *d = area + off + n * EFI_DESC_SIZE;
+                X86EfiMemoryDescriptor *d = (X86EfiMemoryDescriptor *) (area + off + n * EFI_DESC_SIZE);
                 memset(d, 0, EFI_DESC_SIZE);
-                put_le32(d, (uint32_t) v[0]);
-                put_le64(d + 8, v[1]);
-                put_le64(d + 16, v[2]);
-                put_le64(d + 24, v[3]);
-                put_le64(d + 32, v[4]);
+                put_le32(d->type, (uint32_t) v[0]);
+                put_le64(d->physical_start, v[1]);
+                put_le64(d->virtual_start, v[2]);
+                put_le64(d->number_of_pages, v[3]);
+                put_le64(d->attribute, v[4]);
         }
         if (n == 0) {
                 free(cur);
@@ -278,9 +278,10 @@ static bool efi_state(uint8_t *bp, uint8_t *area, size_t cap, uint64_t area_phys
         }
         /* SETUP_EFI */
         memset(area, 0, SETUP_DATA_HDR + EFI_SETUP_DATA_SIZE);
-        put_le64(area, get_le64(bp + BP_SETUP_DATA));
-        put_le32(area + 8, SETUP_EFI);
-        put_le32(area + 12, EFI_SETUP_DATA_SIZE);
+        X86SetupData *sd = (X86SetupData *) area;
+        put_le64(sd->next, get_le64(bp + BP_SETUP_DATA));
+        put_le32(sd->type, SETUP_EFI);
+        put_le32(sd->len, EFI_SETUP_DATA_SIZE);
         put_le64(area + SETUP_DATA_HDR, fw_vendor);
         put_le64(area + SETUP_DATA_HDR + 16, tables);
         put_le64(area + SETUP_DATA_HDR + 24, smbios);

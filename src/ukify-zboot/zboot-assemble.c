@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arm64-image.h"
 #include "pe.h"
 #include "sbat.h"
+#include "unaligned.h"
 #include "x86-boot.h"
 #include "zboot-assemble.h"
 #include "zboot.h"
@@ -27,7 +29,8 @@ void zboot_payload_free(ZbootPayload *p) {
  * vmlinux ELF and relocations its own payload decompressed to. The trailer goes into hint. */
 static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, Blob *ret,
                         uint8_t hint[X86_PAYLOAD_TRAILER_SIZE]) {
-        size_t setup_len = 0x202 + (size_t) bz->data[0x201] - 0x1f1;   /* the jump at 0x200 skips the header */
+        /* the header runs from X86_SETUP_HDR to the end of the jump at X86_SETUP_JUMP, which skips it */
+        size_t setup_len = X86_SETUP_MAGIC + (size_t) bz->data[X86_SETUP_JUMP + 1] - X86_SETUP_HDR;
         X86PayloadInfo info;
         X86RelocsScan scan;
         size_t size;
@@ -37,7 +40,7 @@ static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, B
          * than turned into a wrong image. */
         _cleanup_free_ char *release = kernel_uname(bz, NULL);
         X86RelocsLayout expect = release ? x86_relocs_layout_for_version(release, strlen(release)) : X86_RELOCS_ANY;
-        X86PayloadResult r = x86_payload_plan(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, expect, &info,
+        X86PayloadResult r = x86_payload_plan(vmlinux->data, vmlinux->size, bz->data + X86_SETUP_HDR, setup_len, expect, &info,
                                               &size, &scan);
         if (r == X86P_BAD_RELOCS || r == X86P_RELOCS_LAYOUT) {
                 error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r));
@@ -55,7 +58,7 @@ static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, B
         _cleanup_blob_ Blob b = { malloc(size), 0 };
         if (!b.data)
                 return error("out of memory"), false;
-        r = x86_payload_build(vmlinux->data, vmlinux->size, bz->data + 0x1f1, setup_len, scan.layout, b.data, size,
+        r = x86_payload_build(vmlinux->data, vmlinux->size, bz->data + X86_SETUP_HDR, setup_len, scan.layout, b.data, size,
                               &b.size);
         if (r != X86P_OK)
                 return error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r)), false;
@@ -69,8 +72,7 @@ bool zboot_payload_make(const Blob *kernel, const Blob *unpacked, const char *wh
         switch (kernel_kind(kernel)) {
         case KERNEL_ARM64_IMAGE: {
                 /* header and image_size were checked by kernel_validate() */
-                uint64_t image_size;
-                memcpy(&image_size, kernel->data + 16, 8);
+                uint64_t image_size = get_le64(kernel->data + ARM64_IMAGE_IMAGE_SIZE);
                 if (arch != ARCH_UNKNOWN && arch != ARCH_AARCH64)
                         return error("%s: this is an arm64 Image, not %s", what, arch_name(arch)), false;
                 ret->data.data = calloc(1, image_size);

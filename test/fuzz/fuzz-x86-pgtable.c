@@ -17,12 +17,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define GIB (UINT64_C(1) << 30)
-
-static uint64_t rd64(const uint8_t *p) {
-        return get_le64(p);
-}
-
 /* The table page an entry points to, as an offset into buf; traps if outside. */
 static size_t next_table(uint64_t entry, uint64_t buf_phys, size_t need) {
         if ((entry & 0x3) != 0x3)
@@ -82,17 +76,17 @@ static void fuzz_pgtable(const uint8_t *data, size_t size) {
                 uint64_t a = probes[i];
                 size_t t = 0;
                 if (la57)
-                        t = next_table(rd64(buf + 8 * ((a >> 48) & 511)), buf_phys, need);
+                        t = next_table(get_le64(buf + 8 * ((a >> 48) & 511)), buf_phys, need);
                 if ((a >> 48) != 0)
                         continue;
-                uint64_t e4 = rd64(buf + t + 8 * ((a >> 39) & 511));
+                uint64_t e4 = get_le64(buf + t + 8 * ((a >> 39) & 511));
                 if (!e4) {
                         if (a < mapped)
                                 __builtin_trap();
                         continue;
                 }
                 size_t p3 = next_table(e4, buf_phys, need);
-                uint64_t e3 = rd64(buf + p3 + 8 * ((a >> 30) & 511));
+                uint64_t e3 = get_le64(buf + p3 + 8 * ((a >> 30) & 511));
                 if (!e3) {
                         if (a < mapped)
                                 __builtin_trap();
@@ -101,7 +95,7 @@ static void fuzz_pgtable(const uint8_t *data, size_t size) {
                 if (a >= mapped)
                         __builtin_trap();   /* mapped beyond the end */
                 size_t p2 = next_table(e3, buf_phys, need);
-                uint64_t e2 = rd64(buf + p2 + 8 * ((a >> 21) & 511));
+                uint64_t e2 = get_le64(buf + p2 + 8 * ((a >> 21) & 511));
                 if ((e2 & 0x83) != 0x83 || (e2 & ~UINT64_C(0x1fffff) & ((UINT64_C(1) << 52) - 1)) != (a & ~UINT64_C(0x1fffff)))
                         __builtin_trap();   /* not a present 2 MiB identity page */
         }

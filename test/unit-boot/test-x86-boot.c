@@ -8,7 +8,6 @@
 #include "x86-boot.h"
 
 #define MIB (UINT64_C(1) << 20)
-#define GIB (UINT64_C(1) << 30)
 
 typedef struct {
         uint32_t type;

@@ -13,6 +13,7 @@
 #include "profile.h"
 #include "smbios-efi.h"
 #include "uki-profile.h"
+#include "unaligned.h"
 #include "util.h"
 
 #define EFI_DTB_TABLE_GUID \
@@ -104,7 +105,7 @@ static const void *firmware_dtb(size_t *ret_size) {
         if (!p)
                 return NULL;
         /* its size is in its header: read that first, then check the whole blob */
-        size_t total = (size_t) p[4] << 24 | (size_t) p[5] << 16 | (size_t) p[6] << 8 | p[7];
+        size_t total = get_be32(p + FDT_TOTALSIZE_OFFSET);
         if (total > DTB_MAX || !fdt_check(p, total))
                 return NULL;
         *ret_size = total;

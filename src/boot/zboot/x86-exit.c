@@ -141,9 +141,10 @@ static void fill_memory_fields(uint8_t *bp, Handoff *h, size_t map_size, size_t 
         if (n > BP_E820_MAX) {
                 memmove(ext + SETUP_DATA_HDR, ext + SETUP_DATA_HDR + BP_E820_MAX * E820_ENTRY_SIZE,
                         (n - BP_E820_MAX) * E820_ENTRY_SIZE);
-                put_le64(ext, get_le64(bp + BP_SETUP_DATA));
-                put_le32(ext + 8, SETUP_E820_EXT);
-                put_le32(ext + 12, (uint32_t) ((n - BP_E820_MAX) * E820_ENTRY_SIZE));
+                X86SetupData *sd = (X86SetupData *) ext;
+                put_le64(sd->next, get_le64(bp + BP_SETUP_DATA));
+                put_le32(sd->type, SETUP_E820_EXT);
+                put_le32(sd->len, (uint32_t) ((n - BP_E820_MAX) * E820_ENTRY_SIZE));
                 put_le64(bp + BP_SETUP_DATA, h->e820_ext.addr);
         }
 }

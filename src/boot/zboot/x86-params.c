@@ -134,9 +134,10 @@ static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
                 free_pagesp(ret);
                 return EFI_SUCCESS;
         }
-        put_le64(sd, get_le64(bp + BP_SETUP_DATA));
-        put_le32(sd + 8, SETUP_RNG_SEED);
-        put_le32(sd + 12, SEED_LEN);
+        X86SetupData *h = (X86SetupData *) sd;
+        put_le64(h->next, get_le64(bp + BP_SETUP_DATA));
+        put_le32(h->type, SETUP_RNG_SEED);
+        put_le32(h->len, SEED_LEN);
         put_le64(bp + BP_SETUP_DATA, ret->addr);
         return EFI_SUCCESS;
 }
