@@ -4,8 +4,8 @@
 #pragma once
 
 #include "efi.h"
-#include "uki-dtb.h"
 #include "pe.h"
+#include "uki-dtb.h"
 
 /* What devicetree_install changed, for devicetree_cleanup to undo when the kernel does not
  * start: our copy (pages) and the table the firmware had before (NULL: none). */
