@@ -144,7 +144,7 @@ static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
 
 EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
                             const BootOptions *opts, const void *initrd, size_t initrd_size, X86Params *ret) {
-        X86Params p = {};
+        _cleanup_x86_params_ X86Params p = {};
         EFI_STATUS err;
 
         err = alloc_pages_below(BP_SIZE, ADDR_BELOW_4G, EfiLoaderData, &p.bp);
@@ -152,10 +152,8 @@ EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char
                 return log_error_status(err, "cannot allocate boot_params");
         uint8_t *bp = pages_ptr(&p.bp);
         X86PayloadInfo hdr = { .setup_offset = 0, .setup_size = k->arch.x86.info.setup_size };
-        if (!x86_bp_init(bp, k->arch.x86.setup, &hdr)) {
-                x86_params_free(&p);
+        if (!x86_bp_init(bp, k->arch.x86.setup, &hdr))
                 return log_error_status(EFI_LOAD_ERROR, "setup header does not fit boot_params");
-        }
         bp[BP_TYPE_OF_LOADER] = 0xff;   /* "undefined": we have no assigned loader id */
         if (k->arch.x86.kaslr)
                 bp[BP_LOADFLAGS] |= LOADFLAG_KASLR;
@@ -169,12 +167,11 @@ EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char
                 err = set_initrd(bp, device, cmdline, cmdline_len, opts, initrd, initrd ? initrd_size : 0, &p.initrd);
         if (err == EFI_SUCCESS)
                 err = add_seed(bp, &p.seed);
-        if (err != EFI_SUCCESS) {
-                x86_params_free(&p);
+        if (err != EFI_SUCCESS)
                 return err;
-        }
         set_screen_info(bp);
         bp[BP_SECURE_BOOT] = secure_boot_enabled() ? 3 : 2;   /* efi_secureboot_mode enabled/disabled */
         *ret = p;
+        p = (X86Params) {};   /* now the caller's */
         return EFI_SUCCESS;
 }

@@ -24,6 +24,7 @@ typedef struct {
 EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
                             const BootOptions *opts, const void *initrd, size_t initrd_size, X86Params *ret);
 void x86_params_free(X86Params *p);
+#define _cleanup_x86_params_ _cleanup_(x86_params_free)
 
 static inline uint8_t *x86_params_bp(const X86Params *p) {
         return pages_ptr(&p->bp);
