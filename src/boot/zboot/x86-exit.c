@@ -37,6 +37,8 @@ typedef struct {
         bool la57;
 } Handoff;
 
+/* Frees what handoff_prepare() allocated: on every failure before x86_enter() (after a failed
+ * ExitBootServices only memory services are used, which this is). */
 static void handoff_free(Handoff *h) {
         free_pagesp(&h->low);
         free_pagesp(&h->tramp);
@@ -151,8 +153,8 @@ static void fill_memory_fields(uint8_t *bp, Handoff *h, size_t map_size, size_t 
 
 EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmdline, size_t cmdline_len,
                     const BootOptions *opts, const void *initrd, size_t initrd_size) {
-        X86Params params;
-        Handoff h = {};
+        _cleanup_x86_params_ X86Params params = {};
+        _cleanup_(handoff_free) Handoff h = {};
         EFI_STATUS err;
 
         static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
@@ -166,7 +168,7 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
         uint8_t *bp = x86_params_bp(&params);
         err = handoff_prepare(k, bp, opts->no5lvl, &h);
         if (err != EFI_SUCCESS)
-                goto fail;
+                return err;
 
         /* ExitBootServices wants the key of the current map; a map change in between (an
          * event's allocation) makes it fail with EFI_INVALID_PARAMETER once: fetch the map again
@@ -192,15 +194,10 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
                         efi_boot_services_gone = false;
                         log_error_status(err, "cannot get the final memory map");
                 }
-                goto fail;
+                return err;
         }
 
         fill_memory_fields(bp, &h, size, desc_size, desc_ver);
         __asm__ volatile("cli");
-        x86_enter(pages_ptr(&h.tramp));
-
-fail:
-        handoff_free(&h);
-        x86_params_free(&params);
-        return err;
+        x86_enter(pages_ptr(&h.tramp));   /* _Noreturn: the cleanups never run on this path */
 }
