@@ -30,7 +30,8 @@ EFI_STATUS memattr_set(EFI_PHYSICAL_ADDRESS base, uint64_t size, MemAttr attr) {
         if (!p || size == 0)
                 return EFI_SUCCESS;
         if ((base | size) & (EFI_PAGE_SIZE - 1))
-                return EFI_INVALID_PARAMETER;
+                return log_error_status(EFI_INVALID_PARAMETER, "memory attribute range 0x%lx+0x%lx is not page aligned",
+                                        base, size);
 
         switch (attr) {
         case MEMATTR_RX:
@@ -47,7 +48,7 @@ EFI_STATUS memattr_set(EFI_PHYSICAL_ADDRESS base, uint64_t size, MemAttr attr) {
                 err = p->SetMemoryAttributes(p, base, size, EFI_MEMORY_XP | EFI_MEMORY_RO);
                 break;
         default:
-                return EFI_INVALID_PARAMETER;
+                return log_error_status(EFI_INVALID_PARAMETER, "unknown memory attribute %u", (unsigned) attr);
         }
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot set memory attributes of 0x%lx+0x%lx", base, size);

@@ -14,7 +14,8 @@ typedef enum {
  * protocol this logs once and returns EFI_SUCCESS: the memory keeps the attributes the
  * firmware gave the allocation (on such firmware EfiLoaderCode is RWX, which is what images
  * started with LoadImage get as well). Base and size must be page aligned. Never leaves a
- * range writable and executable at once: RX first drops W, then adds X. */
+ * range writable and executable at once: RX first drops W, then adds X. Logs its failure (which
+ * range): callers only return the status. */
 EFI_STATUS memattr_set(EFI_PHYSICAL_ADDRESS base, uint64_t size, MemAttr attr);
 
 /* Does the firmware have EFI_MEMORY_ATTRIBUTE_PROTOCOL (W^X through us)? */

@@ -59,7 +59,8 @@ EFI_STATUS alloc_placed(uint64_t size, uint64_t align, uint64_t min_addr, uint64
         EFI_STATUS err;
 
         if (size == 0 || align < EFI_PAGE_SIZE || (align & (align - 1)))
-                return EFI_INVALID_PARAMETER;
+                return log_error_status(EFI_INVALID_PARAMETER, "cannot place 0x%lx bytes aligned to 0x%lx",
+                                        size, align);
         size = align_up64(size, EFI_PAGE_SIZE);
 
         /* Try twice: the map can change between reading it and allocating (another agent,

@@ -22,11 +22,14 @@ static inline size_t memory_map_count(const MemoryMap *m) {
 
 #define ADDR_BELOW_4G UINT64_C(0xffffffff)
 
-/* Allocate size bytes (at least one page) of zeroed memory ending at or below max_addr. */
+/* Allocate size bytes (at least one page) of zeroed memory ending at or below max_addr. Does
+ * not log: one AllocatePages, nothing the caller could not say better ("cannot allocate the
+ * initrd ..."); docs/design.md, "Errors, logging and cleanup". */
 EFI_STATUS alloc_pages_below(uint64_t size, uint64_t max_addr, EFI_MEMORY_TYPE type, Pages *ret);
 
 /* Allocate size bytes at an align-aligned address in [min_addr, max_addr). With randomize,
  * the address is drawn uniformly from all aligned slots of free memory that fit, using seed;
- * otherwise the lowest such slot is used. */
+ * otherwise the lowest such slot is used. Logs its failure (no free slot, or a refused
+ * allocation), which the caller cannot tell apart: callers only return the status. */
 EFI_STATUS alloc_placed(uint64_t size, uint64_t align, uint64_t min_addr, uint64_t max_addr, bool randomize,
                         uint64_t seed, EFI_MEMORY_TYPE type, Pages *ret);
