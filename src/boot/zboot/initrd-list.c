@@ -21,6 +21,7 @@
  * buffer; a single part is passed as it is (sd-stub does the same, so the PCR 9 measurement
  * of the initrd the kernel gets matches).
  */
+#include "bench.h"
 #include "initrd-layout.h"
 #include "initrd-list.h"
 #include "initrd.h"
@@ -151,6 +152,8 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate %lu bytes for the combined initrd", (uint64_t) total);
         l->combined = buf;
+        bench_alloc(total);
+        bench_copied(total);
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
                 size_t off;

@@ -7,6 +7,7 @@
  * its handle (ReinstallProtocolInterface) and put it back if the kernel returns, so the
  * kernel only ever sees the initrd we decided on (stub-main.c says which).
  */
+#include "bench.h"
 #include "initrd.h"
 #include "log.h"
 #include "proto/load-file.h"
@@ -97,6 +98,8 @@ EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size) {
                 BS->FreePool(data);
                 return err;
         }
+        bench_alloc(size);    /* LoadFile2 copied the boot manager's initrd into our pool */
+        bench_copied(size);
         *ret_data = data;
         *ret_size = size;
         return EFI_SUCCESS;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "bench.h"
 #include "kernel-start.h"
 #include "log.h"
 #include "proto/linux-fixed-placement.h"
@@ -46,6 +47,8 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
         }
 
         EfiEntry entry = (EfiEntry) (uintptr_t) (k->base + k->entry_rva);
+        bench_phase(BENCH_OTHER);
+        bench_report();
         err = entry(handle, ST);
 
         /* Only reached if the kernel's stub failed before ExitBootServices. */

@@ -5,6 +5,7 @@
  * EfiConventionalMemory that fit (in all free regions), pick one from the seed, and allocate
  * exactly there. Every map we read passes efi_map_check() (src/fundamental/slots.c) first.
  */
+#include "bench.h"
 #include "log.h"
 #include "memattr.h"
 #include "memory.h"
@@ -84,6 +85,7 @@ EFI_STATUS alloc_placed(uint64_t size, uint64_t align, uint64_t min_addr, uint64
                 err = BS->AllocatePages(AllocateAddress, type, EFI_SIZE_TO_PAGES(size), &a);
                 if (err == EFI_SUCCESS) {
                         *ret = (Pages) { .addr = a, .n_pages = EFI_SIZE_TO_PAGES(size) };
+                        bench_alloc(size);
                         return EFI_SUCCESS;
                 }
         }
@@ -99,8 +101,10 @@ void free_pagesp(Pages *p) {
         if (memattr_restore(p) != EFI_SUCCESS)
                 log_info("keeping %lu pages at 0x%lx allocated: their attributes could not be restored",
                           (uint64_t) p->n_pages, p->addr);
-        else
+        else {
                 BS->FreePages(p->addr, p->n_pages);
+                bench_free(p->n_pages * EFI_PAGE_SIZE);
+        }
         *p = (Pages) {};
 }
 
@@ -111,6 +115,7 @@ EFI_STATUS alloc_pages_below(uint64_t size, uint64_t max_addr, EFI_MEMORY_TYPE t
         if (err != EFI_SUCCESS)
                 return err;
         *ret = (Pages) { .addr = a, .n_pages = n };
+        bench_alloc(n * EFI_PAGE_SIZE);
         memset(pages_ptr(ret), 0, n * EFI_PAGE_SIZE);
         return EFI_SUCCESS;
 }

@@ -7,6 +7,7 @@
  * the self-decompressor: no nested LoadImage/StartImage of a second PE (which Secure Boot
  * would refuse for an unsigned inner image, and which would copy the kernel once more).
  */
+#include "bench.h"
 #include "addons.h"
 #include "boot-options.h"
 #include "cmdline.h"
@@ -152,6 +153,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         EFI_STATUS err;
 
         uint64_t t0 = cpu_ticks();
+        bench_begin(t0);
         err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our loaded image protocol");
@@ -270,6 +272,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         BootOptions opts;
         boot_options_parse_utf16(cl, cl_len, &opts);
         Placement p = placement_from_options(&opts);
+        bench_cmdline(cl, cl_len);
 
         /* Kernel. */
         if (zboot_has_magic(linux_sec.data, linux_sec.size))
@@ -309,6 +312,7 @@ EFI_STATUS run(EFI_HANDLE image) {
                         return err;
         }
         initrd_sec = (Section) { .data = il.data, .size = il.size };
+        bench_phase(BENCH_INITRD);
 
         /* StubPcrKernelParameters: everything that went into PCR 12 was measured (the profile
          * and the command line; only the profile when the command line is the UKI's). */

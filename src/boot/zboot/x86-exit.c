@@ -8,6 +8,7 @@
  * block for maps with more than 128 entries, the page tables and the trampoline. After
  * ExitBootServices nothing calls firmware, not even to log.
  */
+#include "bench.h"
 #include "log.h"
 #include "memattr.h"
 #include "memory.h"
@@ -162,13 +163,17 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
         err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our loaded image protocol");
+        bench_phase(BENCH_OTHER);
         err = x86_params_build(k, li->DeviceHandle, cmdline, cmdline_len, opts, initrd, initrd_size, &params);
         if (err != EFI_SUCCESS)
                 return err;
+        bench_phase(BENCH_PARAMS);
         uint8_t *bp = x86_params_bp(&params);
         err = handoff_prepare(k, bp, opts->no5lvl, &h);
         if (err != EFI_SUCCESS)
                 return err;
+        bench_phase(BENCH_HANDOFF);
+        bench_report();   /* the last log line: none after ExitBootServices */
 
         /* ExitBootServices wants the key of the current map; a map change in between (an
          * event's allocation) makes it fail with EFI_INVALID_PARAMETER once: fetch the map again

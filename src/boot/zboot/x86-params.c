@@ -4,6 +4,7 @@
  * ExitBootServices; the memory-map-derived parts (e820, efi_info) come in x86-exit.c, after
  * the final GetMemoryMap. docs/x86-boot.md compares this with the kernel's stub field by field.
  */
+#include "bench.h"
 #include "boot-options.h"
 #include "initrd.h"
 #include "log.h"
@@ -82,6 +83,9 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx", (uint64_t) size, max);
         memcpy(pages_ptr(ret), data, size);
+        bench_copied(size);
+        if (loaded && !cmdline_files)   /* initrd_read_registered()'s pool, freed at scope exit */
+                bench_free(size);
         /* The kernel's EFI stub measures an initrd it got through LoadFile2 (what .initrd is
          * under sd-stub) into PCR 9, not initrd= files (Linux 6.1 .. 6.12). */
         if (!cmdline_files)
@@ -90,6 +94,7 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
         put_le32(bp + BP_RAMDISK_IMAGE, (uint32_t) ret->addr);
         put_le32(bp + BP_RAMDISK_SIZE, (uint32_t) size);
         log_info("initrd: %lu bytes from %s at 0x%lx", (uint64_t) size, from, ret->addr);
+        bench_phase(BENCH_INITRD);
         return EFI_SUCCESS;
 }
 

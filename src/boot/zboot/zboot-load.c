@@ -11,6 +11,7 @@
  * layout differs from its memory layout), it is loaded from there into a second allocation
  * and the first is freed: the smallest extra copy.
  */
+#include "bench.h"
 #include "decompress.h"
 #include "log.h"
 #include "memory.h"
@@ -70,6 +71,7 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
                 return log_error_status(EFI_UNSUPPORTED, "%s payloads are not supported by this build%s%s%s",
                                         z.comp_type, opt ? " (built without " : "", opt ?: "", opt ? ")" : "");
         }
+        bench_phase(BENCH_LOCATE);
         size_t work_size = decompress_workspace_size(type, payload, stream_len);
         if (work_size > 0) {
                 err = BS->AllocatePool(EfiLoaderData, work_size, &work);
@@ -77,6 +79,8 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
                         return log_error_status(err, "cannot allocate %lu bytes of decompression workspace",
                                                 (uint64_t) work_size);
         }
+        bench_alloc(work_size);
+        _cleanup_(bench_freep) __attribute__((unused)) uint64_t bench_work = work_size; /* before work's FreePool */
 
         /* A native x86 payload says where it may live in an uncompressed copy of its trailer. */
         X86Hint x86;
@@ -91,6 +95,8 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
         if (err != EFI_SUCCESS)
                 return refuse_old_gzip(&z, type, payload, avail, err);
 
+        bench_phase(BENCH_ALLOC);
+        bench_memcpy(pages_ptr(&pages), out_size);   /* only with "zboot.bench" */
         uint64_t t0 = cpu_ticks();
         size_t out_len = 0;
         /* Capacity = the size the header promised: a stream that decodes to more is refused
@@ -98,6 +104,7 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
         DecompressResult dr = decompress(type, payload, stream_len, pages_ptr(&pages), out_size, &out_len, work,
                                          work_size);
         uint64_t t1 = cpu_ticks(), hz = cpu_ticks_per_sec();
+        bench_phase(BENCH_DECOMPRESS);
         if (dr != DECOMPRESS_OK || out_len != out_size) {
                 /* the failed allocation goes before a possible old-rule check needs memory */
                 free_pagesp(&pages);
@@ -154,8 +161,11 @@ EFI_STATUS zboot_load(const void *image, size_t size, const Placement *p, Pages 
         PeView zv;
         if (pe_parse(image, size, &zv) != PE_OK || !pe_section_find(&zv, ".zbx86", &zbx86, &zbx86_len))
                 zbx86 = NULL, zbx86_len = 0;
-        return load_payload(&z, (const uint8_t *) image + z.payload_offset, size - z.payload_offset, zbx86, zbx86_len,
-                            p, ret_pages, ret);
+        EFI_STATUS err = load_payload(&z, (const uint8_t *) image + z.payload_offset, size - z.payload_offset, zbx86,
+                                      zbx86_len, p, ret_pages, ret);
+        if (err == EFI_SUCCESS)
+                bench_phase(BENCH_RELOCATE);
+        return err;
 }
 
 EFI_STATUS zboot_load_self(const void *image, size_t size, const ZbootSelfMap *map, const Placement *p,
@@ -169,6 +179,9 @@ EFI_STATUS zboot_load_self(const void *image, size_t size, const ZbootSelfMap *m
         if (zr != ZBOOT_OK)
                 return log_error_status(EFI_SECURITY_VIOLATION, "refusing this zboot image: %s", zboot_strerror(zr));
         const uint8_t *base = image;
-        return load_payload(&s.z, base + s.payload_rva, (size_t) s.payload_avail,
-                            s.zbx86_size ? base + s.zbx86_rva : NULL, (size_t) s.zbx86_size, p, ret_pages, ret);
+        EFI_STATUS err = load_payload(&s.z, base + s.payload_rva, (size_t) s.payload_avail,
+                                      s.zbx86_size ? base + s.zbx86_rva : NULL, (size_t) s.zbx86_size, p, ret_pages, ret);
+        if (err == EFI_SUCCESS)
+                bench_phase(BENCH_RELOCATE);
+        return err;
 }

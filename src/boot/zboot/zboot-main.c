@@ -6,6 +6,7 @@
  * boot manager registered (LoadFile2) itself; a native x86 payload is started by us
  * (x86-exit.c), which reads that initrd for it.
  */
+#include "bench.h"
 #include "cmdline.h"
 #include "boot-options.h"
 #include "efi-main.h"
@@ -33,6 +34,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         EFI_STATUS err;
 
         uint64_t t0 = cpu_ticks();
+        bench_begin(t0);
         err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our loaded image protocol");
@@ -49,6 +51,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         BootOptions opts;
         boot_options_parse_utf16(cmdline, cmdline_len, &opts);
         Placement p = placement_from_options(&opts);
+        bench_cmdline(cmdline, cmdline_len);
 
         ZbootSelfMap map;
         for (size_t i = 0; i < sizeof(map); i++)
