@@ -1,63 +1,263 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Time to the initrd marker under QEMU/OVMF (no KVM), Debian sd-boot starting a Type #2 UKI:
-the Debian stock UKI (Debian's sd-stub + the Debian xz bzImage) against a UKI from
-`ukify-zboot build --zboot=zstd` (our stub, native x86 zboot .linux, default level). Same
-initrd, command line and sd-boot; the boots alternate; medians of N each.
-Usage: boot-compare.py N   (run by bench/run)"""
+"""Boot time to the initrd marker under QEMU (no KVM), ours against the stock path, for the
+Debian 12 and Debian 13 kernels, with our loader's phases, memory and copies from its serial
+log, and the memcpy reference (the "zboot.bench" word, docs/benchmarks.md).
 
+  x86_64 (OVMF, Debian sd-boot 252, Type #2 unless said):
+    stock     Debian's sd-stub UKI with the stock bzImage (sd-stub 252 made with objcopy for
+              Debian 12; sd-stub 257 made with Debian 13's ukify for Debian 13)
+    uki-T     `ukify-zboot build --linux <ukify-zboot zboot -c T>` (our stub, native x86 zboot
+              .linux, default level; the same UKI as build --zboot=T), T = zstd gzip lz4 xz
+    type1     our vmlinuz.efi (zstd) as a Type #1 entry with the initrd
+  aarch64 (AAVMF, the suite's sd-boot, Type #1 with the initrd):
+    stock     the raw Debian Image
+    zboot     our vmlinuz.efi (zstd)
+
+Every configuration boots once per round, the rounds interleave the configurations, each
+figure is a median over the rounds. Same initrd and command line everywhere.
+
+Usage: boot-compare.py [-n N] [--quick] [--only x86|arm64] [--estimate] [--table FILE]
+  --quick: only stock, uki-zstd (x86) / zboot (arm64); --estimate: print the estimate and stop.
+The build directory is $ZBOOT_BUILD (default build/)."""
+
+import argparse
 import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 sys.path.insert(0, os.path.join(ROOT, 'test', 'harness'))
 import zboot_harness as H  # noqa: E402
 
-OSREL = b'ID=debian\nNAME="Debian GNU/Linux"\nPRETTY_NAME="zboot bench"\nVERSION_ID="12"\n'
+BUILD = os.path.abspath(os.environ.get('ZBOOT_BUILD', os.path.join(ROOT, 'build')))
+UKIFY_ZBOOT = os.path.join(BUILD, 'src', 'ukify-zboot', 'ukify-zboot')
+SUITES = (('bookworm', 'Debian 12'), ('trixie', 'Debian 13'))
+COMPRESSIONS = ('zstd', 'gzip', 'lz4', 'xz')
+# rough seconds per boot on the idle 2-core machine (docs/benchmarks.md), for the estimate
+SECONDS = {'x86_64': 10.0, 'aarch64': 6.0}
+PHASES = ('locate', 'alloc', 'decompress', 'relocate', 'initrd', 'other', 'params', 'handoff', 'total')
+
+
+def osrel(suite):
+    return ('ID=debian\nNAME="Debian GNU/Linux"\nPRETTY_NAME="zboot bench"\nVERSION_ID="%s"\n' %
+            ('12' if suite == 'bookworm' else '13')).encode()
+
+
+def configs(arch, quick):
+    if arch == 'x86_64':
+        return ['stock'] + ['uki-' + c for c in (('zstd',) if quick else COMPRESSIONS)] + ([] if quick else ['type1'])
+    return ['stock', 'zboot']
+
+
+def describe(arch, suite, name):
+    if arch == 'x86_64':
+        if name == 'stock':
+            return 'stock: sd-stub %s UKI, xz bzImage' % ('252' if suite == 'bookworm' else '257')
+        if name == 'type1':
+            return 'ours: vmlinuz.efi zstd, Type #1'
+        return 'ours: UKI, zboot %s' % name[4:]
+    return 'stock: raw Image, Type #1' if name == 'stock' else 'ours: vmlinuz.efi zstd, Type #1'
+
+
+def sdboot(arch, suite):
+    # Debian 12's sd-boot 252 for x86 (the machine's own), the suite's for arm64
+    return H.debian_sdboot(arch, 'bookworm' if arch == 'x86_64' else suite)
+
+
+def ours(*args):
+    subprocess.run([UKIFY_ZBOOT] + list(args), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+_zboot_cache = {}
+
+
+def zboot_image(work, arch, suite, comp):
+    """`ukify-zboot zboot` of the suite's kernel, made once per run."""
+    key = (arch, suite, comp)
+    if key not in _zboot_cache:
+        out = os.path.join(work, 'zboot-%s-%s-%s.efi' % key)
+        ours('zboot', H.asset(arch, 'vmlinuz', suite), '-c', comp, '-o', out)
+        _zboot_cache[key] = out
+    return _zboot_cache[key]
+
+
+def prepare(work, arch, suite, name, cmdline):
+    """The ESP files of one configuration."""
+    kernel = H.asset(arch, 'vmlinuz', suite)
+    initrd = H.asset(arch, 'initrd.cpio.gz')
+    boot = 'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper()
+    files = {boot: sdboot(arch, suite), 'loader/loader.conf': H.loader_conf()}
+    out = os.path.join(work, '%s-%s-%s.efi' % (arch, suite, name))
+    if arch == 'x86_64' and name == 'stock':
+        if suite == 'bookworm':
+            H.objcopy_uki(H.debian_sdstub(arch, suite), out, [
+                ('.osrel', osrel(suite)), ('.cmdline', cmdline.encode()), ('.initrd', initrd), ('.linux', kernel)])
+        else:
+            H.run(H.ukify_command(suite) + ['build', '--stub', H.debian_sdstub(arch, suite), '--linux', kernel,
+                                            '--initrd', initrd, '--cmdline', cmdline, '--os-release',
+                                            osrel(suite).decode(), '--uname', H.kernel_version(arch, suite),
+                                            '--output', out])
+        files['EFI/Linux/stock.efi'] = out
+    elif arch == 'x86_64' and name.startswith('uki-'):
+        ours('build', '--linux', zboot_image(work, arch, suite, name[4:]), '--initrd', initrd, '--cmdline', cmdline,
+             '--os-release', osrel(suite).decode(), '-o', out)
+        files['EFI/Linux/ours.efi'] = out
+    else:
+        if name == 'stock':   # arm64: the raw Image
+            files['vmlinuz'] = kernel
+        else:
+            files['vmlinuz'] = zboot_image(work, arch, suite, 'zstd')
+        files['initrd.img'] = initrd
+        files['loader/entries/bench.conf'] = H.type1_entry('bench', linux='/vmlinuz', initrd=['/initrd.img'],
+                                                            options=cmdline)
+    return files
+
+
+def parse_log(log):
+    r = {}
+    m = re.search(r'phases us: (.*?)\s*$', log, re.M)
+    if m:
+        f = m.group(1).split()
+        r.update({f[i]: int(f[i + 1]) for i in range(0, len(f) - 1, 2)})
+    m = re.search(r'memory: peak (\d+) allocated (\d+) copied (\d+) bytes', log)
+    if m:
+        r['peak'], r['allocated'], r['copied'] = (int(x) for x in m.groups())
+    m = re.search(r'decompressed \S+: (\d+) -> (\d+) bytes', log)
+    if m:
+        r['compressed'], r['decompressed'] = int(m.group(1)), int(m.group(2))
+    # arm64: the kernel's own EFI stub says whether it kept our placement (no second copy)
+    r['stub_fixed'] = 'Image placement fixed by loader' in log
+    m = re.search(r'bench: memcpy (\d+) bytes: (\d+) us first, (\d+) us again, memset (\d+) us', log)
+    if m:
+        r['memcpy_bytes'], r['memcpy_first'], r['memcpy_again'], r['memset'] = (int(x) for x in m.groups())
+    return r
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    arch = 'x86_64'
-    cmdline = H.default_cmdline(arch, 'bench')
+    ap = argparse.ArgumentParser()
+    ap.add_argument('-n', type=int, default=5)
+    ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--only', choices=('x86', 'arm64'))
+    ap.add_argument('--estimate', action='store_true')
+    ap.add_argument('--table', help='also write the table to this file')
+    ap.add_argument('--log-dir', help='keep every serial log here')
+    a = ap.parse_args()
+
+    arches = [x for x in ('x86_64', 'aarch64') if not a.only or a.only == ('x86' if x == 'x86_64' else 'arm64')]
+    plan = [(arch, suite, name) for arch in arches for suite, _ in SUITES for name in configs(arch, a.quick)]
+    # one extra boot per arch and kernel with "zboot.bench" (memcpy reference), our zstd path
+    word = [(arch, suite, 'uki-zstd' if arch == 'x86_64' else 'zboot') for arch in arches for suite, _ in SUITES]
+    est = sum(SECONDS[arch] for arch, _, _ in plan) * a.n + sum(SECONDS[arch] for arch, _, _ in word)
+    print('boots: %d configurations x %d rounds + %d with zboot.bench = %d; estimated %.0f min on an idle machine' %
+          (len(plan), a.n, len(word), len(plan) * a.n + len(word), est / 60), file=sys.stderr)
+    if a.estimate:
+        return
+
     work = tempfile.mkdtemp(prefix='zboot-bench-')
-    stock = H.objcopy_uki(H.debian_sdstub(arch), os.path.join(work, 'stock.efi'), [
-        ('.osrel', OSREL), ('.cmdline', cmdline.encode()),
-        ('.initrd', H.asset(arch, 'initrd.cpio.gz')), ('.linux', H.asset(arch, 'vmlinuz'))])
-    ours = os.path.join(work, 'ours.efi')
-    subprocess.run([os.path.join(ROOT, 'build/src/ukify-zboot/ukify-zboot'), 'build', '--linux',
-                    H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--initrd', H.asset(arch, 'initrd.cpio.gz'),
-                    '--cmdline', cmdline, '--os-release', OSREL.decode(), '-o', ours],
-                   check=True, stderr=subprocess.DEVNULL)
-    times = {'stock': [], 'ours': []}
-    decomp, entry = [], []
-    for i in range(n):
-        for name, uki in (('stock', stock), ('ours', ours)):
-            files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
-                     'EFI/Linux/%s.efi' % name: uki}
-            r = H.boot(arch, files)
+    cmdline = {arch: H.default_cmdline(arch, 'bench') for arch in arches}
+    files = {c: prepare(work, c[0], c[1], c[2], cmdline[c[0]]) for c in plan}
+    results = {c: [] for c in plan}
+    t_start = time.monotonic()
+    for i in range(a.n):
+        for c in plan:
+            arch, suite, name = c
+            log_path = os.path.join(a.log_dir, '%s-%s-%s-%d.log' % (arch, suite, name, i)) if a.log_dir else None
+            r = H.boot(arch, files[c], log_path=log_path)
             if not r.reached_marker or r.marker_time is None:
-                sys.exit('bench: %s boot %d did not reach the marker (%s)' % (name, i, r.summary()))
-            times[name].append(r.marker_time)
-            if name == 'ours':
-                decomp.append(int(re.search(r'decompressed \S+: \d+ -> \d+ bytes in (\d+) ms', r.log).group(1)))
-                entry.append(int(re.search(r'starting kernel at \S+, (\d+) ms after entry', r.log).group(1)))
-    for f in (stock, ours):
-        os.unlink(f)
-    os.rmdir(work)
-    ms, mo = statistics.median(times['stock']), statistics.median(times['ours'])
-    print('%-44s %10s   %s' % ('UKI through Debian sd-boot (x86_64, OVMF)', 'median s', 'runs'))
-    print('%-44s %10.2f   %s' % ('Debian stock: sd-stub 252 + xz bzImage', ms,
-                                 ' '.join('%.2f' % t for t in times['stock'])))
-    print('%-44s %10.2f   %s' % ('ours: native x86 zboot (zstd), our stub', mo,
-                                 ' '.join('%.2f' % t for t in times['ours'])))
-    print('ratio ours/stock: %.2f' % (mo / ms))
-    print('our loader: decompression %d ms, entry to ExitBootServices/kernel %d ms (medians)' %
-          (statistics.median(decomp), statistics.median(entry)))
+                sys.exit('bench: %s %s %s boot %d did not reach the marker (%s)\n%s' %
+                         (arch, suite, name, i, r.summary(), r.tail(15)))
+            results[c].append((r.marker_time, parse_log(r.log)))
+        if i == 0 and a.n > 1:
+            left = (time.monotonic() - t_start) * (a.n - 1) * (1 + len(word) / max(1, len(plan)))
+            print('round 1 of %d took %.0f s; about %.0f min left' % (a.n, time.monotonic() - t_start, left / 60),
+                  file=sys.stderr)
+    ref = {}
+    for c in word:
+        arch, suite, name = c
+        os.makedirs(os.path.join(work, 'word'), exist_ok=True)
+        f = prepare(os.path.join(work, 'word'), arch, suite, name, cmdline[arch] + ' zboot.bench')
+        r = H.boot(arch, f, log_path=os.path.join(a.log_dir, '%s-%s-bench.log' % (arch, suite)) if a.log_dir else None)
+        p = parse_log(r.log)
+        if not r.reached_marker or 'memcpy_first' not in p:
+            sys.exit('bench: %s %s zboot.bench boot: no marker or no memcpy line (%s)\n%s' %
+                     (arch, suite, r.summary(), r.tail(15)))
+        ref[(arch, suite)] = p
+    subprocess.run(['rm', '-rf', work], check=False)
+
+    lines = []
+    out = lines.append
+    out('Boot to the initrd marker: median of %d interleaved boots per row (s), ratio to the stock row of the same '
+        'arch and kernel.' % a.n)
+    out('Loader columns (ours, medians, from our serial log; CPU counter): total = our entry to the kernel entry '
+        '(x86: to ExitBootServices),')
+    out('beyond = total minus decompression, peak = most bytes we held at once / decompressed size, copied = '
+        'kernel/initrd bytes copied buffer to buffer.')
+    out('')
+    hdr = '%-6s %-9s %-36s %7s %6s %9s %9s %7s %6s %9s' % ('arch', 'kernel', 'path', 'boot s', 'ratio', 'loader ms',
+                                                          'decomp ms', 'beyond', 'peak', 'copied')
+    out(hdr)
+    out('-' * len(hdr))
+    for arch in arches:
+        for suite, label in SUITES:
+            base = med(t for t, _ in results[(arch, suite, 'stock')])
+            for name in configs(arch, a.quick):
+                rs = results[(arch, suite, name)]
+                t = med(x for x, _ in rs)
+                row = '%-6s %-9s %-36s %7.2f %6.2f' % ('x86' if arch == 'x86_64' else 'arm64', label,
+                                                     describe(arch, suite, name), t, t / base)
+                logs = [p for _, p in rs]
+                if logs and 'total' in logs[0]:
+                    tot, dec = med(p.get('total') for p in logs) / 1000, med(p.get('decompress') for p in logs) / 1000
+                    peak = med(p['peak'] / p['decompressed'] for p in logs if 'peak' in p and p.get('decompressed'))
+                    cop = med(p.get('copied') for p in logs)
+                    row += ' %9.0f %9.0f %6.1f%% %5.2fx %9d' % (tot, dec, 100 * (tot - dec) / tot if tot else 0,
+                                                               peak or 0, cop or 0)
+                out(row)
+    if 'aarch64' in arches:
+        for suite, label in SUITES:
+            logs = [p for _, p in results[('aarch64', suite, 'zboot')]]
+            out('arm64 %s: the kernel\'s EFI stub kept our placement ("Image placement fixed by loader", no second '
+                'copy) in %d of %d boots' % (label, sum(1 for p in logs if p['stub_fixed']), len(logs)))
+    out('')
+    out('Loader phases (ms, medians; x86 "handoff" = page tables, trampoline and map buffers before '
+        'ExitBootServices):')
+    hdr = '%-6s %-9s %-36s ' % ('arch', 'kernel', 'path') + ' '.join('%9s' % p for p in PHASES)
+    out(hdr)
+    for arch in arches:
+        for suite, label in SUITES:
+            for name in configs(arch, a.quick):
+                logs = [p for _, p in results[(arch, suite, name)] if 'total' in p]
+                if logs:
+                    out('%-6s %-9s %-36s ' % ('x86' if arch == 'x86_64' else 'arm64', label, describe(arch, suite, name))
+                        + ' '.join('%9.1f' % (med(p.get(ph, 0) for p in logs) / 1000) for ph in PHASES))
+    out('')
+    out('Physical limit: a plain memcpy of the decompressed size in the same firmware, and the decompression, in the '
+        'same boot (one boot with zboot.bench, our zstd path):')
+    hdr = '%-6s %-9s %11s %11s %11s %11s %13s %13s' % ('arch', 'kernel', 'bytes', 'memcpy ms', 'again ms',
+                                                      'memset ms', 'zstd decomp', 'decomp/memcpy')
+    out(hdr)
+    for arch in arches:
+        for suite, label in SUITES:
+            p = ref[(arch, suite)]
+            dec = p['decompress']   # the same boot's: absolute times vary between boots, their ratio less
+            out('%-6s %-9s %11d %11.1f %11.1f %11.1f %10.1f ms %12.2fx' % (
+                'x86' if arch == 'x86_64' else 'arm64', label, p['memcpy_bytes'], p['memcpy_first'] / 1000,
+                p['memcpy_again'] / 1000, p['memset'] / 1000, dec / 1000, dec / p['memcpy_first']))
+    text = '\n'.join(lines)
+    print(text)
+    if a.table:
+        with open(a.table, 'w') as f:
+            f.write(text + '\n')
 
 
 if __name__ == '__main__':
