@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "uki-measure.h"
-#include "uki-profile.h"
 
 /* Fixed-size names, no pointer table: nothing here needs a relocation. */
 static const char section_names[UKI_SECTION_COUNT][PE_SECTION_NAME_LEN + 1] = {
@@ -19,11 +18,6 @@ const char *uki_section_name(unsigned kind) {
 
 bool uki_section_measured(unsigned kind) {
         return kind < UKI_SECTION_COUNT && kind != UKI_SECTION_PCRSIG && kind != UKI_SECTION_DTBAUTO;
-}
-
-size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]) {
-        size_t m = 0;
-        return uki_profile_pcr11_select(table, n, 0, out, &m) ? m : 0;   /* uki-profile.c */
 }
 
 bool measure_extend(uint8_t pcr[MEASURE_DIGEST_SIZE], const uint8_t digest[MEASURE_DIGEST_SIZE], MeasureSha256 h,

@@ -57,13 +57,8 @@ typedef struct {
         uint16_t index;         /* into the section table */
 } UkiMeasuredSection;
 
-/* The sections systemd-stub 257 measures into PCR 11, in order, for the default profile (profile 0;
- * any profile: uki_profile_pcr11_select() in uki-profile.h): for
- * each measured name, the first section of that name before the first .profile section, replaced
- * by the first one of that name between the first .profile and the next (profile 0, .profile
- * itself included) when there is one; sections with VirtualSize 0 count as absent. table holds
- * n section headers (any alignment). Returns how many entries it wrote to out. */
-size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]);
+/* Which sections are measured into PCR 11, in which order, for a profile: uki_pcr11_select() and
+ * uki_profile_pcr11_select() in uki-profile.h. */
 
 /* SHA-256 of data (the caller's implementation: libcrypto on the host). */
 typedef bool (*MeasureSha256)(const void *data, size_t size, uint8_t out[MEASURE_DIGEST_SIZE], void *userdata);

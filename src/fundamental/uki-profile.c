@@ -110,6 +110,11 @@ bool uki_profile_pcr11_select(const void *table, size_t n, uint32_t profile, Uki
         return true;
 }
 
+size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]) {
+        size_t m = 0;
+        return uki_profile_pcr11_select(table, n, 0, out, &m) ? m : 0;
+}
+
 bool uki_profile_from_options(const uint16_t *s, size_t len, uint32_t *ret_profile, size_t *ret_skip) {
         uint64_t v = 0;
         size_t i = 1;

@@ -43,6 +43,13 @@ int uki_profile_find(const void *table, size_t n, uint32_t profile, const char *
 bool uki_profile_pcr11_select(const void *table, size_t n, uint32_t profile, UkiMeasuredSection out[UKI_SECTION_COUNT],
                               size_t *ret_n);
 
+/* The same for the default profile (profile 0): for each measured name, the first section of that
+ * name before the first .profile section, replaced by the first one of that name between the first
+ * .profile and the next (profile 0, .profile itself included) when there is one; sections with
+ * VirtualSize 0 count as absent. table holds n section headers (any alignment). Returns how many
+ * entries it wrote to out. */
+size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]);
+
 /* A profile selector at the start of a UCS-2 command line (LoadOptions, len units, ending at
  * the first NUL): '@', decimal digits (at most UINT32_MAX), then exactly one space, which is
  * consumed, or the end. True with *ret_profile and *ret_skip (the units to drop before the rest
