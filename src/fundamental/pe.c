@@ -275,14 +275,6 @@ PeResult pe_append_size(const PeView *f, const PeNewSection *s, size_t n, size_t
         return r;
 }
 
-static void put16(uint8_t *p, uint16_t v) {
-        memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-        memcpy(p, &v, 4);
-}
-
 PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, uint8_t *out, size_t out_cap,
                             size_t *ret_size) {
         AppendPlan p;
@@ -315,11 +307,11 @@ PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, ui
         }
 
         uint64_t opt_off = (uint64_t) f->pe_offset + 4 + sizeof(PeFileHeader);
-        put16(out + f->pe_offset + 4 + offsetof(PeFileHeader, NumberOfSections), (uint16_t) (f->n_sections + n));
+        put_le16(out + f->pe_offset + 4 + offsetof(PeFileHeader, NumberOfSections), (uint16_t) (f->n_sections + n));
         uint64_t sid = f->opt.SizeOfInitializedData + init_data;
-        put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),
-              sid > UINT32_MAX ? UINT32_MAX : (uint32_t) sid);
-        put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage), (uint32_t) rva);
+        put_le32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),
+                 sid > UINT32_MAX ? UINT32_MAX : (uint32_t) sid);
+        put_le32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage), (uint32_t) rva);
         *ret_size = (size_t) p.out_size;
         return pe_update_checksum(out, (size_t) p.out_size);
 }
@@ -403,18 +395,18 @@ PeResult pe_replace_section(const PeView *f, size_t idx, const void *data, size_
 
         uint64_t opt_off = (uint64_t) f->pe_offset + 4 + sizeof(PeFileHeader);
         uint8_t *h = out + f->sections_offset + idx * SECTION_HEADER_SIZE;
-        put32(h + offsetof(PeSectionHeader, VirtualSize), (uint32_t) size);
+        put_le32(h + offsetof(PeSectionHeader, VirtualSize), (uint32_t) size);
         if (p.grow) {
-                put32(h + offsetof(PeSectionHeader, SizeOfRawData), (uint32_t) p.new_raw);
+                put_le32(h + offsetof(PeSectionHeader, SizeOfRawData), (uint32_t) p.new_raw);
                 uint32_t sa = f->opt.SectionAlignment;
                 /* never smaller: data directories may point up to the old end */
                 uint64_t soi = align_up((uint64_t) s.VirtualAddress + size, sa);
-                put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage),
-                      (uint32_t) (soi > f->opt.SizeOfImage ? soi : f->opt.SizeOfImage));
+                put_le32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage),
+                         (uint32_t) (soi > f->opt.SizeOfImage ? soi : f->opt.SizeOfImage));
                 if (s.Characteristics & PE_SCN_CNT_INITIALIZED_DATA) {
                         int64_t sid = (int64_t) f->opt.SizeOfInitializedData - s.SizeOfRawData + (int64_t) p.new_raw;
-                        put32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),
-                              sid < 0 ? 0 : sid > UINT32_MAX ? UINT32_MAX : (uint32_t) sid);
+                        put_le32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),
+                                 sid < 0 ? 0 : sid > UINT32_MAX ? UINT32_MAX : (uint32_t) sid);
                 }
         }
         *ret_size = (size_t) p.out_size;
@@ -526,7 +518,7 @@ PeResult pe_update_checksum(uint8_t *buf, size_t len) {
         if (r != PE_OK)
                 return r;
         uint32_t off = f.pe_offset + 4 + sizeof(PeFileHeader) + offsetof(PeOptionalHeader64, CheckSum);
-        put32(buf + off, pe_checksum(buf, len, off));
+        put_le32(buf + off, pe_checksum(buf, len, off));
         return PE_OK;
 }
 
