@@ -51,12 +51,6 @@ uint32_t extra_files_pcr(ExtraKind kind) {
         return rules[kind].pcr;
 }
 
-static void close_filep(EFI_FILE_PROTOCOL **f) {
-        if (*f)
-                (*f)->Close(*f);
-}
-#define _cleanup_file_ _cleanup_(close_filep)
-
 typedef struct {
         char name[EXTRA_NAME_MAX + 1];
         size_t name_len;

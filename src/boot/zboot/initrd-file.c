@@ -13,12 +13,6 @@
 
 #define MAX_PATH (BOOT_OPTIONS_PATH_MAX + 1)
 
-static void close_filep(EFI_FILE_PROTOCOL **f) {
-        if (*f)
-                (*f)->Close(*f);
-}
-#define _cleanup_file_ _cleanup_(close_filep)
-
 /* Append one file to *buf (pool, *size bytes so far). */
 static EFI_STATUS append_file(EFI_FILE_PROTOCOL *root, const char16_t *path, void **buf, size_t *size) {
         _cleanup_file_ EFI_FILE_PROTOCOL *f = NULL;

@@ -15,6 +15,7 @@
 #include "random-seed-hash.h"
 #include "random-seed.h"
 #include "secure-boot.h"
+#include "smbios-efi.h"   /* config_table_find() */
 #include "util.h"
 
 #define DP_MAX 4096u                       /* bound for a device path the firmware hands us */
@@ -29,19 +30,6 @@
 static void wipe(void *p, size_t n) {
         memset(p, 0, n);
         __asm__ volatile("" : : "r"(p) : "memory");
-}
-
-static void close_filep(EFI_FILE_PROTOCOL **f) {
-        if (*f)
-                (*f)->Close(*f);
-}
-#define _cleanup_file_ _cleanup_(close_filep)
-
-static void *config_table(const EFI_GUID *guid) {
-        for (size_t i = 0; i < ST->NumberOfTableEntries; i++)
-                if (guid_equal(&ST->ConfigurationTable[i].VendorGuid, guid))
-                        return ST->ConfigurationTable[i].VendorTable;
-        return NULL;
 }
 
 /* The root of the ESP on the disk our device handle is a partition of (sd-stub 257 looks the
@@ -145,7 +133,7 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         if (esp_open(li->DeviceHandle, &root) != EFI_SUCCESS)
                 return;   /* no ESP on our disk: nothing to do, as sd-stub */
 
-        RandomSeedTable *previous = config_table(&table_guid);
+        RandomSeedTable *previous = config_table_find(&table_guid);
         size_t previous_size = previous ? random_seed_table_bytes(previous->size) : 0;
 
         EFI_RNG_PROTOCOL *rng = NULL;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../efi.h"
+#include "../util.h"   /* _cleanup_() */
 
 #define EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID \
         EFI_GUID_INIT(0x964e5b22, 0x6459, 0x11d2, 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b)
@@ -45,3 +46,10 @@ struct EFI_SIMPLE_FILE_SYSTEM_PROTOCOL {
         uint64_t Revision;
         EFI_STATUS (EFIAPI *OpenVolume)(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *This, EFI_FILE_PROTOCOL **Root);
 };
+
+/* A file closed at scope exit (NULL: nothing to close). */
+static inline void file_closep(EFI_FILE_PROTOCOL **f) {
+        if (*f)
+                (*f)->Close(*f);
+}
+#define _cleanup_file_ _cleanup_(file_closep)
