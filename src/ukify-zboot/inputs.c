@@ -38,17 +38,6 @@ bool section_name_check(const char *name, size_t len) {
         return true;
 }
 
-bool section_add(const char *arg, const char *secname, bool file, Blob *texts, size_t *nt, PeNewSection *secs,
-                 size_t *n) {
-        if (!arg)
-                return true;
-        if (!(file ? read_file(arg, &texts[*nt]) : read_text_or_file(arg, &texts[*nt])))
-                return false;
-        secs[(*n)++] = (PeNewSection) { secname, texts[*nt].data, texts[*nt].size, 0, false };
-        (*nt)++;
-        return true;
-}
-
 bool initrds_concat(const char *const *paths, size_t n, Blob *ret) {
         *ret = (Blob) {};
         for (size_t i = 0; i < n; i++) {

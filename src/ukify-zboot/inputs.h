@@ -27,12 +27,6 @@ bool dtb_check(const Blob *b, const char *path);
 /* --section NAME: 1..8 printable ASCII bytes, as ukify checks. */
 bool section_name_check(const char *name, size_t len);
 
-/* The section assembly shared by build, addon and the profile PE: when arg is not NULL, reads
- * it (a file when file, else ukify's text-or-@file) into texts[*nt] and appends it as section
- * secname to secs[*n], counting both. False (after an error message) when it cannot be read. */
-bool section_add(const char *arg, const char *secname, bool file, Blob *texts, size_t *nt, PeNewSection *secs,
-                 size_t *n);
-
 /* --initrd: the files concatenated, each padded to 4 bytes, as ukify does. False (after an error
  * message, *ret empty) when one cannot be read. */
 bool initrds_concat(const char *const *paths, size_t n, Blob *ret);
