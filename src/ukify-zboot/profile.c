@@ -77,13 +77,8 @@ bool profile_join_assemble(Blob *uki, const Blob *text, const Blob *pes, const c
                         return error("%s: no UKI sections (a profile PE starts with .profile)", names_in[j]), false;
         }
 
-        size_t total;
         _cleanup_blob_ Blob out = {};
-        r = pe_append_size(&f, secs, n, &total);
-        if (r == PE_OK) {
-                out.data = malloc(total);
-                r = out.data ? pe_append_sections(&f, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
-        }
+        r = pe_append_blob(&f, secs, n, &out);
         if (r != PE_OK)
                 return error("cannot add the profile sections: %s", pe_strerror(r)), false;
         blob_free(uki);
@@ -153,21 +148,12 @@ bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSect
 
         PeView f;
         PeResult r = pe_parse(hdr, sizeof(hdr), &f);
-        size_t total = 0;
-        Blob out = {};
         if (r == PE_OK)
-                r = pe_append_size(&f, secs, n_in + 1, &total);
-        if (r == PE_OK) {
-                out.data = malloc(total);
-                r = out.data ? pe_append_sections(&f, secs, n_in + 1, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
-        }
-        if (r != PE_OK) {
+                r = pe_append_blob(&f, secs, n_in + 1, ret);
+        if (r != PE_OK)
                 error("cannot make the profile PE: %s", pe_strerror(r));
-                blob_free(&out);
-        } else {
-                *ret = out;
+        else
                 ok = true;
-        }
         blob_free(&text);
         return ok;
 }

@@ -52,6 +52,20 @@ Blob section_list_last(const SectionList *l) {
         return (Blob) { (uint8_t *) l->secs[l->n - 1].data, l->secs[l->n - 1].size };
 }
 
+PeResult pe_append_blob(const PeView *f, const PeNewSection *s, size_t n, Blob *ret) {
+        size_t total;
+        PeResult r = pe_append_size(f, s, n, &total);
+        if (r != PE_OK)
+                return r;
+        _cleanup_blob_ Blob out = { malloc(total), 0 };
+        if (!out.data)
+                return PE_BUFFER_TOO_SMALL;
+        r = pe_append_sections(f, s, n, out.data, total, &out.size);
+        if (r == PE_OK)
+                *ret = blob_take(&out);
+        return r;
+}
+
 bool uki_assemble(const UkiParts *p, Blob *ret) {
         PeView sf;
         PeResult r = pe_parse(p->stub->data, p->stub->size, &sf);
@@ -97,16 +111,9 @@ bool uki_assemble(const UkiParts *p, Blob *ret) {
                 secs[n++] = (PeNewSection) { ".ucode", p->ucode->data, p->ucode->size, 0, false };
         secs[n++] = (PeNewSection) { ".linux", p->kernel->data, p->kernel->size, 0, false };
 
-        size_t total;
-        _cleanup_blob_ Blob out = {};
-        r = pe_append_size(&sf, secs, n, &total);
-        if (r == PE_OK) {
-                out.data = malloc(total);
-                r = out.data ? pe_append_sections(&sf, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
-        }
+        r = pe_append_blob(&sf, secs, n, ret);
         if (r != PE_OK)
                 return error("%s: cannot add sections: %s", p->stub_name, pe_strerror(r)), false;
-        *ret = blob_take(&out);
         return true;
 }
 
@@ -137,7 +144,7 @@ bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, c
         size_t n = l->n;
         memcpy(secs, l->secs, n * sizeof(*secs));
         uint8_t hdr[0x1000];
-        _cleanup_blob_ Blob stub_sbat = {}, out = {};
+        _cleanup_blob_ Blob stub_sbat = {};
         PeView sf;
         PeResult r;
         if (stub) {
@@ -163,14 +170,8 @@ bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, c
         if (sf.file.Machine != machine)
                 return error("%s: machine 0x%04x, but --efi-arch=%s", stub_name, sf.file.Machine, arch), false;
 
-        size_t total;
-        r = pe_append_size(&sf, secs, n, &total);
-        if (r == PE_OK) {
-                out.data = malloc(total);
-                r = out.data ? pe_append_sections(&sf, secs, n, out.data, total, &out.size) : PE_BUFFER_TOO_SMALL;
-        }
+        r = pe_append_blob(&sf, secs, n, ret);
         if (r != PE_OK)
                 return error("cannot make the add-on: %s", pe_strerror(r)), false;
-        *ret = blob_take(&out);
         return true;
 }

@@ -39,6 +39,11 @@ bool section_list_add_spec(SectionList *l, const char *spec);
 /* The last section's bytes (after an add), as a Blob for the input checks (inputs.h). */
 Blob section_list_last(const SectionList *l);
 
+/* The PE f with s[0..n) appended (pe_append_size() + pe_append_sections() in a buffer of ours):
+ * PE_OK and the new image in *ret, else the reason (PE_BUFFER_TOO_SMALL: out of memory) and *ret
+ * left empty. The one place the CLI grows a PE by whole sections. */
+PeResult pe_append_blob(const PeView *f, const PeNewSection *s, size_t n, Blob *ret);
+
 typedef struct {
         const Blob *stub;
         const char *stub_name;
