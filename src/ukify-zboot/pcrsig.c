@@ -26,6 +26,7 @@
 
 #include "crypto-cleanup.h"
 #include "pcrsig.h"
+#include "uki-assemble.h"   /* pe_append_blob() */
 #include "uki-measure.h"
 #include "uki-profile.h"
 #include "unaligned.h"
@@ -519,10 +520,10 @@ bool pcrsig_make(const PeView *f, uint32_t profile, const PcrSignKey *keys, size
  * between them, so the result is what appending in ukify's order gives. */
 static bool insert_per_profile(Blob *uki, const PeView *f, char **json, const size_t *size, unsigned count) {
         const void *table = f->data + f->sections_offset;
-        size_t s0, e0, trunc = 0, removed_raw = 0, n = 0, total = 0, out_size = 0;
+        size_t s0, e0, trunc = 0, removed_raw = 0, n = 0;
         PeNewSection secs[PE_MAX_SECTIONS];
         char names[PE_MAX_SECTIONS][PE_SECTION_NAME_LEN + 1];
-        _cleanup_free_ uint8_t *cut = NULL, *out = NULL;
+        _cleanup_free_ uint8_t *cut = NULL;
 
         if (!uki_profile_range(table, f->n_sections, 0, &s0, &e0))
                 return error("no profile 0"), false;
@@ -568,18 +569,14 @@ static bool insert_per_profile(Blob *uki, const PeView *f, char **json, const si
         put_le32(cut + sid_off, sid);
         memset(cut + f->sections_offset + e0 * sizeof(PeSectionHeader), 0, (f->n_sections - e0) * sizeof(PeSectionHeader));
         PeView c;
+        _cleanup_blob_ Blob out = {};
         PeResult r = pe_parse(cut, trunc, &c);
         if (r == PE_OK)
-                r = pe_append_size(&c, secs, n, &total);
-        if (r == PE_OK) {
-                out = malloc(total);
-                r = out ? pe_append_sections(&c, secs, n, out, total, &out_size) : PE_BUFFER_TOO_SMALL;
-        }
+                r = pe_append_blob(&c, secs, n, &out);
         if (r != PE_OK)
                 return error("cannot add .pcrsig sections: %s", pe_strerror(r)), false;
         blob_free(uki);
-        uki->data = TAKE_PTR(out);
-        uki->size = out_size;
+        *uki = blob_take(&out);
         return true;
 }
 
@@ -591,7 +588,7 @@ static void json_texts_free(char *(*json)[PE_MAX_SECTIONS]) {
 bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n_keys, const char *banks) {
         PeView f;
         _cleanup_(json_texts_free) char *json[PE_MAX_SECTIONS] = {};
-        size_t size[PE_MAX_SECTIONS] = {}, total = 0, out_size = 0;
+        size_t size[PE_MAX_SECTIONS] = {};
         PeResult r = pe_parse(uki->data, uki->size, &f);
         if (r != PE_OK)
                 return error("%s: %s", what, pe_strerror(r)), false;
@@ -606,16 +603,11 @@ bool pcrsig_append(Blob *uki, const char *what, const PcrSignKey *keys, size_t n
         if (count > 0)
                 return insert_per_profile(uki, &f, json, size, count);
         PeNewSection s = { ".pcrsig", json[0], size[0], 0, false };
-        _cleanup_free_ uint8_t *o = NULL;
-        r = pe_append_size(&f, &s, 1, &total);
-        if (r == PE_OK) {
-                o = malloc(total);
-                r = o ? pe_append_sections(&f, &s, 1, o, total, &out_size) : PE_BUFFER_TOO_SMALL;
-        }
+        _cleanup_blob_ Blob out = {};
+        r = pe_append_blob(&f, &s, 1, &out);
         if (r != PE_OK)
                 return error("%s: cannot add .pcrsig: %s", what, pe_strerror(r)), false;
         blob_free(uki);
-        uki->data = TAKE_PTR(o);
-        uki->size = out_size;
+        *uki = blob_take(&out);
         return true;
 }
