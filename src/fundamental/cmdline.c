@@ -83,32 +83,3 @@ size_t cmdline_utf8_to_ucs2(const char *in, size_t in_len, uint16_t *out, size_t
         out[n] = 0;
         return n;
 }
-
-bool cmdline_next_word(const uint16_t *s, size_t len, size_t *pos, size_t *ret_start, size_t *ret_len) {
-        size_t i = *pos;
-        while (i < len && s[i] == ' ')
-                i++;
-        size_t start = i;
-        while (i < len && s[i] && s[i] != ' ')
-                i++;
-        *pos = (i < len && !s[i]) ? len : i;   /* a NUL ends the line */
-        *ret_start = start;
-        *ret_len = i - start;
-        return i > start;
-}
-
-bool cmdline_has_word(const uint16_t *cmdline, size_t len, const char *word) {
-        size_t wlen = 0, pos = 0, start, n;
-        while (word[wlen])
-                wlen++;
-        while (pos < len) {
-                if (!cmdline_next_word(cmdline, len, &pos, &start, &n))
-                        continue;
-                bool same = n == wlen;
-                for (size_t k = 0; k < wlen && same; k++)
-                        same = cmdline[start + k] == (uint16_t) (uint8_t) word[k];
-                if (same)
-                        return true;
-        }
-        return false;
-}

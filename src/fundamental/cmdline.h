@@ -35,14 +35,5 @@ bool cmdline_prefer_load_options(bool secure_boot, bool have_embedded, bool load
  * most in_len + 1 units). */
 size_t cmdline_utf8_to_ucs2(const char *in, size_t in_len, uint16_t *out, size_t out_cap);
 
-/* ---- UCS-2 command lines as the firmware hands them to us (LoadOptions) ------------------ */
-
-/* The next space-separated word of a UCS-2 command line at or after *pos (which it advances;
- * a NUL ends the line). False when there is none left. */
-bool cmdline_next_word(const uint16_t *s, size_t len, size_t *pos, size_t *ret_start, size_t *ret_len);
-
-/* True if the string contains the word (space separated), e.g. "nokaslr". */
-bool cmdline_has_word(const uint16_t *cmdline, size_t len, const char *word);
-
 /* The kernel's own options (nokaslr, noinitrd, initrd=, ...) and the UTF-16 → UTF-8 conversion
  * for the x86 zero page: boot-options.h, with the kernel stub's word rules. */

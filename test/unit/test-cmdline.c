@@ -87,48 +87,10 @@ static void test_convert(void) {
         ASSERT_EQ(cmdline_utf8_to_ucs2("", 0, out, 0), SIZE_MAX);
 }
 
-/* "noinitrd" is found as a whole word of the UCS-2 line the loader sees (LoadOptions), the
- * way the kernel's EFI stub parses it: not as a prefix, suffix or part of another word, and
- * not after a NUL that ends the line. */
-static void test_noinitrd_word(void) {
-        static const struct {
-                const char *line;
-                bool want;
-        } cases[] = {
-                { "noinitrd", true },
-                { "console=ttyS0 noinitrd", true },
-                { "  noinitrd  quiet", true },
-                { "root=/dev/sda noinitrd initrd=\\initrd", true },
-                { "noinitrd=1", false },
-                { "xnoinitrd", false },
-                { "noinitrds", false },
-                { "initrd=\\noinitrd", false },
-                { "quiet", false },
-                { "", false },
-        };
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                uint16_t u[128];
-                size_t n = strlen(cases[i].line);
-                for (size_t j = 0; j < n; j++)
-                        u[j] = (uint8_t) cases[i].line[j];
-                if (cmdline_has_word(u, n, "noinitrd") != cases[i].want)
-                        fprintf(stderr, "case %zu: \"%s\"\n", i, cases[i].line);
-                ASSERT_EQ(cmdline_has_word(u, n, "noinitrd"), cases[i].want);
-        }
-        /* a NUL ends the line: a word after it does not count */
-        const uint16_t cut[] = { 'q', 0, 'n', 'o', 'i', 'n', 'i', 't', 'r', 'd' };
-        ASSERT_TRUE(!cmdline_has_word(cut, 10, "noinitrd"));
-        /* the length bounds the search */
-        const uint16_t tail[] = { 'a', ' ', 'n', 'o', 'i', 'n', 'i', 't', 'r', 'd' };
-        ASSERT_TRUE(cmdline_has_word(tail, 10, "noinitrd"));
-        ASSERT_TRUE(!cmdline_has_word(tail, 9, "noinitrd"));
-}
-
 int main(void) {
         TEST(test_select);
         TEST(test_usable);
         TEST(test_stub_usable);
         TEST(test_convert);
-        TEST(test_noinitrd_word);
         return TESTS_END();
 }

@@ -11,8 +11,8 @@ void bench_begin(uint64_t t0) {
         entry_ticks = mark_ticks = t0;
 }
 
-void bench_cmdline(const char16_t *cmdline, size_t len) {
-        bench_word = cmdline && cmdline_has_word(cmdline, len, "zboot.bench");
+void bench_options(const BootOptions *o) {
+        bench_word = o->zboot_bench;
 }
 
 void bench_phase(BenchPhase ph) {

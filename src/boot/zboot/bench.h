@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include "boot-options.h"
 #include "efi.h"
 #include "util.h"
 
@@ -29,8 +30,8 @@ typedef enum {
 
 /* At entry: t0 = cpu_ticks() there. */
 void bench_begin(uint64_t t0);
-/* Once the command line is settled: notes the "zboot.bench" word. */
-void bench_cmdline(const char16_t *cmdline, size_t len);
+/* Once the command line is settled and parsed: notes "zboot.bench" (boot-options.h). */
+void bench_options(const BootOptions *o);
 /* Add the time since the previous mark to phase ph and set the mark. */
 void bench_phase(BenchPhase ph);
 

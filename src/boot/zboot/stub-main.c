@@ -272,7 +272,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         BootOptions opts;
         boot_options_parse_utf16(cl, cl_len, &opts);
         Placement p = placement_from_options(&opts);
-        bench_cmdline(cl, cl_len);
+        bench_options(&opts);
 
         /* Kernel. */
         if (zboot_has_magic(linux_sec.data, linux_sec.size))

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "cmdline.h"   /* cmdline_next_word(), cmdline_has_word(): pure, in src/fundamental */
+#include "cmdline.h"   /* cmdline_utf8_to_ucs2(), the LoadOptions rules: pure, in src/fundamental */
 #include "efi.h"
 
 #define _cleanup_(f) __attribute__((cleanup(f)))

@@ -51,7 +51,7 @@ EFI_STATUS run(EFI_HANDLE image) {
         BootOptions opts;
         boot_options_parse_utf16(cmdline, cmdline_len, &opts);
         Placement p = placement_from_options(&opts);
-        bench_cmdline(cmdline, cmdline_len);
+        bench_options(&opts);
 
         ZbootSelfMap map;
         for (size_t i = 0; i < sizeof(map); i++)
