@@ -7,8 +7,8 @@
  * (x86-exit.c), which reads that initrd for it.
  */
 #include "bench.h"
-#include "cmdline.h"
 #include "boot-options.h"
+#include "cmdline.h"
 #include "efi-main.h"
 #include "log.h"
 #include "measure.h"
