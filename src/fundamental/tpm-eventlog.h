@@ -6,7 +6,7 @@
  * last entry's own size, which for the crypto-agile (TCG 2) format depends on the digest sizes
  * the log's first event, the Spec ID event, lists. The kernel's EFI stub computes it the same
  * way before it copies the log into its LINUX_EFI_TPM_EVENT_LOG table (the EFI side of this is
- * src/boot/zboot/tpm-eventlog.c; docs/x86-boot.md "TPM event log"). Every function takes
+ * src/boot/zboot/tpm-eventlog-efi.c; docs/x86-boot.md "TPM event log"). Every function takes
  * (pointer, length) and reads nothing outside it. */
 
 #include <stdbool.h>

@@ -401,11 +401,13 @@ def tpm_boot(name, arch, files, cmdline, log_dir, **kw):
     return check, result, pcrs
 
 
-def our_measured_uki(log_dir, name, arch, cmdline):
-    """Our UKI (zboot .linux; native on x86) with `build --measure`; returns (path, printed PCR 11)."""
+def our_measured_uki(log_dir, name, arch, cmdline, initrds=()):
+    """Our UKI (zboot .linux; native on x86) with `build --measure`, .initrd the test initrd and
+    then initrds; returns (path, printed PCR 11)."""
     uki = os.path.join(log_dir, name + '.efi')
+    more = [a for p in initrds for a in ('--initrd', p)]
     out = B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--initrd',
-                  H.asset(arch, 'initrd.cpio.gz'), '--cmdline', cmdline, '--os-release', B.OSREL.decode(),
+                  H.asset(arch, 'initrd.cpio.gz'), *more, '--cmdline', cmdline, '--os-release', B.OSREL.decode(),
                   '--measure', '-o', uki)
     printed = [l.split('=', 1)[1] for l in out.split('\n') if l.startswith('11:sha256=')]
     if len(printed) != 1:
@@ -419,11 +421,19 @@ def trust_x86_tpm_uki(log_dir):
     `options` line (no Secure Boot: the stub uses it), with a TPM. PCR 11 is what build --measure
     and inspect predicted and what the rule gives; PCR 12 holds the command line twice (sd-boot
     257 measures the options it passes, our stub the command line it uses); PCR 9 holds what the
-    kernel's own x86 EFI stub would have measured: the command line, then the initrd."""
+    kernel's own x86 EFI stub would have measured: the command line, then the initrd. The kernel
+    got the firmware's event log from us (its efi: line shows TPMEventLog=, the kernel's stub
+    does not run on this path) and the log replays to PCR 9, 11 and 12 as the kernel reads them."""
     arch, name = 'x86_64', 'trust-x86-tpm-uki'
     embedded = H.default_cmdline(arch, 'from-the-uki')
     cmdline = H.default_cmdline(arch, name + ' from-load-options')
-    uki, printed = our_measured_uki(log_dir, name, arch, embedded)
+    # the event log printer and parser of test/stub (imported here: they import this module)
+    sys.path.insert(0, os.path.join(HERE, '..', 'stub'))
+    import eventlog_test as E
+    from stub_common import init_with_lines
+    overlay = cpio(os.path.join(log_dir, name + '-evlog.cpio'),
+                   {'init': (init_with_lines(arch, E.EVLOG_LINES).encode(), 0o755)})
+    uki, printed = our_measured_uki(log_dir, name, arch, embedded, initrds=[overlay])
     files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'),
              'loader/loader.conf': H.loader_conf(default='uki.conf'),
              'loader/entries/uki.conf': H.type1_entry('uki', linux='/EFI/Linux/uki.efi', options=cmdline),
@@ -441,7 +451,20 @@ def trust_x86_tpm_uki(log_dir):
              'PCR 9: LoadOptions then the initrd, as the kernel\'s EFI stub')
     n = sum(1 for n, d in pe_sections(uki) if n in PCR11_SECTIONS and d)
     check.true('measured %d UKI sections into PCR 11' % n in result.log, 'our stub did not log its PCR 11 measurements')
+    efi_lines = [l for l in result.log.splitlines() if '] efi: ' in l and 'TPMFinalLog=' in l]
+    check.true(any('TPMEventLog=' in l for l in efi_lines),
+               "the kernel's efi: line has no TPMEventLog= (no LINUX_EFI_TPM_EVENT_LOG table from us): %r" % efi_lines)
+    raw = bytes.fromhex(result['EVLOG'] or '')
+    if check.true(len(raw) > 0, 'the kernel\'s binary_bios_measurements is empty'):
+        events = E.parse_log(raw)
+        for pcr in (9, 11, 12):
+            value = ZERO_PCR
+            for p, etype, digest, _ in events:
+                if p == pcr and etype != 0x3:   # EV_NO_ACTION events are not extended
+                    value = hashlib.sha256(bytes.fromhex(value) + bytes.fromhex(digest or '')).hexdigest()
+            check.eq(value, pcrs.get(pcr), 'PCR %d replayed from the event log the kernel got' % pcr)
     os.unlink(uki)
+    os.unlink(overlay)
     return check.done(result)
 
 

@@ -14,6 +14,7 @@
 #include "memory.h"
 #include "proto/loaded-image.h"
 #include "stack-protector.h"
+#include "tpm-eventlog-efi.h"
 #include "x86-boot.h"
 #include "x86-enter.h"
 #include "x86-exit.h"
@@ -156,6 +157,7 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
                     const BootOptions *opts, const void *initrd, size_t initrd_size) {
         _cleanup_x86_params_ X86Params params = {};
         _cleanup_(handoff_free) Handoff h = {};
+        _cleanup_(tpm_eventlog_undo) TpmEventlog evlog = {};
         EFI_STATUS err;
 
         static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
@@ -169,6 +171,9 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
                 return err;
         bench_phase(BENCH_PARAMS);
         uint8_t *bp = x86_params_bp(&params);
+        /* the kernel's stub's copy of the TPM event log, after our last measurement (PCR 9,
+         * the initrd, in x86_params_build) */
+        tpm_eventlog_install(&evlog);
         err = handoff_prepare(k, bp, opts->no5lvl, &h);
         if (err != EFI_SUCCESS)
                 return err;

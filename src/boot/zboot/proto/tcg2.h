@@ -65,7 +65,8 @@ typedef struct {
 typedef struct EFI_TCG2_PROTOCOL EFI_TCG2_PROTOCOL;
 struct EFI_TCG2_PROTOCOL {
         EFI_STATUS (EFIAPI *GetCapability)(EFI_TCG2_PROTOCOL *This, EFI_TCG2_BOOT_SERVICE_CAPABILITY *Capability);
-        void *GetEventLog;
+        EFI_STATUS (EFIAPI *GetEventLog)(EFI_TCG2_PROTOCOL *This, uint32_t EventLogFormat, EFI_PHYSICAL_ADDRESS *EventLogLocation,
+                                         EFI_PHYSICAL_ADDRESS *EventLogLastEntry, bool *EventLogTruncated);
         EFI_STATUS (EFIAPI *HashLogExtendEvent)(EFI_TCG2_PROTOCOL *This, uint64_t Flags, EFI_PHYSICAL_ADDRESS DataToHash,
                                                 uint64_t DataToHashLen, EFI_TCG2_EVENT *EfiTcgEvent);
         void *SubmitCommand;
