@@ -66,7 +66,7 @@ void tpm_eventlog_install(TpmEventlog *ret) {
                         return;
                 }
         }
-        if ((last != 0 && last < first) || last - first > LOG_MAX || first > UINTPTR_MAX) {
+        if ((last != 0 && (last < first || last - first > LOG_MAX)) || first > UINTPTR_MAX) {
                 log_error_status(EFI_LOAD_ERROR, "the firmware's TPM event log has its last entry at 0x%lx, first at 0x%lx: "
                                  "the kernel gets none", last, first);
                 return;
