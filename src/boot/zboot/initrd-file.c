@@ -84,7 +84,9 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
                         char ascii[MAX_PATH];
                         for (size_t j = 0; j <= plen; j++)
                                 ascii[j] = path[j] < 0x80 ? (char) path[j] : '?';
-                        log_error_status(err, "cannot read initrd %s", ascii);
+                        /* the path is relative to the volume's root (leading slashes were
+                         * skipped, as the kernel's stub does): say so with one '\' */
+                        log_error_status(err, "cannot read initrd \\%s", ascii);
                         /* EFI_NOT_FOUND tells the caller there are no initrd= paths at all; a
                          * named file that is missing is an error (the kernel's stub fails too). */
                         return err == EFI_NOT_FOUND ? EFI_LOAD_ERROR : err;
