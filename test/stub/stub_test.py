@@ -34,9 +34,11 @@ VARIABLES = ('StubInfo', 'StubFeatures', 'StubImageIdentifier', 'StubDevicePartU
 # EFI_VARIABLE_NON_VOLATILE is 1: sd-stub's variables are volatile, BS|RT
 ATTR_VOLATILE_BS_RT = 0x6
 # StubFeatures bits we claim (docs/stub.md): REPORT_BOOT_PARTITION (0), REPORT_STUB_PARTITION (10)
-WANT_FEATURES = (1 << 9) | (1 << 0) | (1 << 10) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 8) | (1 << 6) | (1 << 5)   # CMDLINE_SMBIOS (firmware_test.py), CMDLINE_ADDONS (addon_test.py)
+WANT_FEATURES = (1 << 9) | (1 << 0) | (1 << 10) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 8) | (1 << 6) | (1 << 5) \
+    | (1 << 4) | (1 << 7)   # CMDLINE_SMBIOS (firmware_test.py), CMDLINE_ADDONS (addon_test.py)
 # PICK_UP_CREDENTIALS (1), PICK_UP_SYSEXTS (2), THREE_PCRS (3), PICK_UP_CONFEXTS (8): extra_test.py
-# MULTI_PROFILE_UKI (9): profile_test.py
+# MULTI_PROFILE_UKI (9): profile_test.py; RANDOM_SEED (4): seed_test.py;
+# DEVICETREE_ADDONS (7): dtb_addon_test.py — 0x7ff, the bits sd-stub 257 claims
 
 EFIVARS_LINES = r'''
 # --- stub_test.py: efivarfs (a module in Debian 12's kernel) and sd-stub's LoaderInfo variables
