@@ -204,6 +204,14 @@ static bool bzimage_payload(const Blob *k, const char *what, const uint8_t **ret
         return true;
 }
 
+bool bzimage_compression(const Blob *k, const char *what, CompressionType *ret, size_t *ret_len) {
+        const uint8_t *p;
+        if (!bzimage_payload(k, what, &p, ret_len))
+                return false;
+        *ret = sniff_compression(p, *ret_len);
+        return true;
+}
+
 bool bzimage_unpack(const Blob *k, const char *what, Blob *ret) {
         const uint8_t *p;
         size_t n;

@@ -2,6 +2,7 @@
 /* What kind of kernel a file is, its architecture and version string. */
 #pragma once
 
+#include "decompress.h"
 #include "util.h"
 
 typedef enum {
@@ -39,5 +40,9 @@ KernelKind kernel_validate(const Blob *k, const char *what, Blob *ret_payload);
  * (*ret_kind is KERNEL_UNKNOWN after an error). False, with nothing printed, when uki is no
  * valid PE or has no .linux section. */
 bool uki_linux_validate(const Blob *uki, const char *what, Blob *ret_payload, KernelKind *ret_kind);
+/* A bzImage's payload compression, from its magic bytes (the kernel records no type), and the
+ * payload's length; _COMPRESSION_INVALID if the magic is none we know. False, with an error
+ * printed, when the setup header's payload fields are missing or run past the file. */
+bool bzimage_compression(const Blob *k, const char *what, CompressionType *ret, size_t *ret_len);
 /* The decompressed payload of a bzImage (ELF vmlinux + relocations), malloc'd. */
 bool bzimage_unpack(const Blob *k, const char *what, Blob *ret);

@@ -202,6 +202,17 @@ def inspect_verdicts(work, c):
                'text verdict names the base relocations')
     j = inspect_json(asset('x86_64', 'vmlinuz'))
     c.eq(j['kind'], 'x86 bzImage', 'Debian bzImage kind')
+    # the bzImage payload's compression, against the magic bytes read here from the setup header
+    # (Debian 12 ships xz, Debian 13 zstd: bench/ labels the stock path with it)
+    for k in (asset('x86_64', 'vmlinuz'), need(os.path.join(os.path.dirname(asset('x86_64', 'vmlinuz')), '..',
+                                                            'trixie', 'amd64', 'vmlinuz'), 'test asset')):
+        raw = read(k)
+        setup = ((raw[0x1f1] or 4) + 1) * 512
+        off, n = struct.unpack_from('<II', raw, 0x248)
+        magic = raw[setup + off:setup + off + 6]
+        want = 'xz' if magic == b'\xfd7zXZ\0' else 'zstd' if magic[:4] == b'\x28\xb5\x2f\xfd' else '?'
+        c.eq(inspect_json(k).get('bzimage'), {'compression': want, 'payload_size': n},
+             'bzImage payload compression of %s (magic %s)' % (k, magic.hex()))
     j = inspect_json(asset('aarch64', 'vmlinuz'))
     c.eq(j['kind'], 'arm64 Image', 'Debian arm64 Image kind')
     c.eq(j['machine'], 0xaa64, 'arm64 machine')
