@@ -5,7 +5,9 @@ Debian 12 and Debian 13 kernels, with our loader's phases, memory and copies fro
 log, and the memcpy reference (the "zboot.bench" word, docs/benchmarks.md).
 
   x86_64 (OVMF, Debian sd-boot 252, Type #2 unless said):
-    stock     Debian's sd-stub UKI with the stock bzImage (sd-stub 252 made with objcopy for
+    stock     Debian's sd-stub UKI with the stock bzImage (Debian 12's is xz-compressed, Debian
+              13's zstd: the label says what `ukify-zboot inspect` reads from the bytes;
+              sd-stub 252 made with objcopy for
               Debian 12; sd-stub 257 made with Debian 13's ukify for Debian 13)
     uki-T     `ukify-zboot build --linux <ukify-zboot zboot -c T>` (our stub, native x86 zboot
               .linux, default level; the same UKI as build --zboot=T), T = zstd gzip lz4 xz
@@ -30,22 +32,12 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-sys.path.insert(0, os.path.join(ROOT, 'test', 'harness'))
-import zboot_harness as H  # noqa: E402
-
-BUILD = os.path.abspath(os.environ.get('ZBOOT_BUILD', os.path.join(ROOT, 'build')))
-UKIFY_ZBOOT = os.path.join(BUILD, 'src', 'ukify-zboot', 'ukify-zboot')
-SUITES = (('bookworm', 'Debian 12'), ('trixie', 'Debian 13'))
-COMPRESSIONS = ('zstd', 'gzip', 'lz4', 'xz')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import COMPRESSIONS, SUITES, H, arches as select_arches, ours, short, stock_uki  # noqa: E402
+import benchlib  # noqa: E402
 # rough seconds per boot on the idle 2-core machine (docs/benchmarks.md), for the estimate
 SECONDS = {'x86_64': 10.0, 'aarch64': 6.0}
 PHASES = ('locate', 'alloc', 'decompress', 'relocate', 'initrd', 'other', 'params', 'handoff', 'total')
-
-
-def osrel(suite):
-    return ('ID=debian\nNAME="Debian GNU/Linux"\nPRETTY_NAME="zboot bench"\nVERSION_ID="%s"\n' %
-            ('12' if suite == 'bookworm' else '13')).encode()
 
 
 def configs(arch, quick):
@@ -57,7 +49,8 @@ def configs(arch, quick):
 def describe(arch, suite, name):
     if arch == 'x86_64':
         if name == 'stock':
-            return 'stock: sd-stub %s UKI, xz bzImage' % ('252' if suite == 'bookworm' else '257')
+            return 'stock: sd-stub %s UKI, %s bzImage' % (benchlib.sdstub_version(suite), benchlib.kernel_compression(
+                H.asset(arch, 'vmlinuz', suite)))
         if name == 'type1':
             return 'ours: vmlinuz.efi zstd, Type #1'
         return 'ours: UKI, zboot %s' % name[4:]
@@ -67,10 +60,6 @@ def describe(arch, suite, name):
 def sdboot(arch, suite):
     # Debian 12's sd-boot 252 for x86 (the machine's own), the suite's for arm64
     return H.debian_sdboot(arch, 'bookworm' if arch == 'x86_64' else suite)
-
-
-def ours(*args):
-    subprocess.run([UKIFY_ZBOOT] + list(args), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 _zboot_cache = {}
@@ -94,18 +83,10 @@ def prepare(work, arch, suite, name, cmdline):
     files = {boot: sdboot(arch, suite), 'loader/loader.conf': H.loader_conf()}
     out = os.path.join(work, '%s-%s-%s.efi' % (arch, suite, name))
     if arch == 'x86_64' and name == 'stock':
-        if suite == 'bookworm':
-            H.objcopy_uki(H.debian_sdstub(arch, suite), out, [
-                ('.osrel', osrel(suite)), ('.cmdline', cmdline.encode()), ('.initrd', initrd), ('.linux', kernel)])
-        else:
-            H.run(H.ukify_command(suite) + ['build', '--stub', H.debian_sdstub(arch, suite), '--linux', kernel,
-                                            '--initrd', initrd, '--cmdline', cmdline, '--os-release',
-                                            osrel(suite).decode(), '--uname', H.kernel_version(arch, suite),
-                                            '--output', out])
-        files['EFI/Linux/stock.efi'] = out
+        files['EFI/Linux/stock.efi'] = stock_uki(arch, suite, initrd, cmdline, out, objcopy=suite == 'bookworm')
     elif arch == 'x86_64' and name.startswith('uki-'):
         ours('build', '--linux', zboot_image(work, arch, suite, name[4:]), '--initrd', initrd, '--cmdline', cmdline,
-             '--os-release', osrel(suite).decode(), '-o', out)
+             '--os-release', benchlib.osrel(suite).decode(), '-o', out)
         files['EFI/Linux/ours.efi'] = out
     else:
         if name == 'stock':   # arm64: the raw Image
@@ -153,7 +134,7 @@ def main():
     ap.add_argument('--log-dir', help='keep every serial log here')
     a = ap.parse_args()
 
-    arches = [x for x in ('x86_64', 'aarch64') if not a.only or a.only == ('x86' if x == 'x86_64' else 'arm64')]
+    arches = select_arches(a.only)
     plan = [(arch, suite, name) for arch in arches for suite, _ in SUITES for name in configs(arch, a.quick)]
     # one extra boot per arch and kernel with "zboot.bench" (memcpy reference), our zstd path
     word = [(arch, suite, 'uki-zstd' if arch == 'x86_64' else 'zboot') for arch in arches for suite, _ in SUITES]
@@ -213,7 +194,7 @@ def main():
             for name in configs(arch, a.quick):
                 rs = results[(arch, suite, name)]
                 t = med(x for x, _ in rs)
-                row = '%-6s %-9s %-36s %7.2f %6.2f' % ('x86' if arch == 'x86_64' else 'arm64', label,
+                row = '%-6s %-9s %-36s %7.2f %6.2f' % (short(arch), label,
                                                      describe(arch, suite, name), t, t / base)
                 logs = [p for _, p in rs]
                 if logs and 'total' in logs[0]:
@@ -238,7 +219,7 @@ def main():
             for name in configs(arch, a.quick):
                 logs = [p for _, p in results[(arch, suite, name)] if 'total' in p]
                 if logs:
-                    out('%-6s %-9s %-36s ' % ('x86' if arch == 'x86_64' else 'arm64', label, describe(arch, suite, name))
+                    out('%-6s %-9s %-36s ' % (short(arch), label, describe(arch, suite, name))
                         + ' '.join('%9.1f' % (med(p.get(ph, 0) for p in logs) / 1000) for ph in PHASES))
     out('')
     out('Physical limit: a plain memcpy of the decompressed size in the same firmware, and the decompression, in the '
@@ -251,13 +232,9 @@ def main():
             p = ref[(arch, suite)]
             dec = p['decompress']   # the same boot's: absolute times vary between boots, their ratio less
             out('%-6s %-9s %11d %11.1f %11.1f %11.1f %10.1f ms %12.2fx' % (
-                'x86' if arch == 'x86_64' else 'arm64', label, p['memcpy_bytes'], p['memcpy_first'] / 1000,
+                short(arch), label, p['memcpy_bytes'], p['memcpy_first'] / 1000,
                 p['memcpy_again'] / 1000, p['memset'] / 1000, dec / 1000, dec / p['memcpy_first']))
-    text = '\n'.join(lines)
-    print(text)
-    if a.table:
-        with open(a.table, 'w') as f:
-            f.write(text + '\n')
+    benchlib.emit(lines, a.table)
 
 
 if __name__ == '__main__':

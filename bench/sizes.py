@@ -14,8 +14,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import importlib  # noqa: E402
-bc = importlib.import_module('boot-compare')
+import benchlib as bc  # noqa: E402
 H = bc.H
 
 
@@ -25,27 +24,27 @@ def main():
     ap.add_argument('--only', choices=('x86', 'arm64'))
     ap.add_argument('--table')
     a = ap.parse_args()
-    arches = [x for x in ('x86_64', 'aarch64') if not a.only or a.only == ('x86' if x == 'x86_64' else 'arm64')]
+    arches = bc.arches(a.only)
     comps = ('zstd',) if a.quick else bc.COMPRESSIONS
     work = tempfile.mkdtemp(prefix='zboot-sizes-')
     lines = []
     out = lines.append
-    out('Sizes (bytes) at the default levels; "vs Debian" = our file / the file Debian ships (x86: the xz bzImage; '
-        'arm64: the raw Image),')
+    out('Sizes (bytes) at the default levels; "vs Debian" = our file / the file Debian ships (x86: the bzImage, '
+        'compressed as its row says; arm64: the raw Image),')
     out('for the UKI rows / the stock UKI (Debian\'s sd-stub + that kernel); every UKI has the same initrd and '
         'command line.')
     hdr = '%-6s %-9s %-34s %11s %10s %8s' % ('arch', 'kernel', 'file', 'bytes', 'vs Debian', 'make s')
     out(hdr)
     out('-' * len(hdr))
     for arch in arches:
-        short = 'x86' if arch == 'x86_64' else 'arm64'
+        short = bc.short(arch)
         cmdline = H.default_cmdline(arch, 'bench')
         initrd = H.asset(arch, 'initrd.cpio.gz')
         for suite, label in bc.SUITES:
             kernel = H.asset(arch, 'vmlinuz', suite)
             deb = os.path.getsize(kernel)
-            out('%-6s %-9s %-34s %11d %10s %8s' % (short, label, 'Debian vmlinuz (%s)' %
-                                                  ('bzImage' if arch == 'x86_64' else 'Image'), deb, '1.000x', ''))
+            out('%-6s %-9s %-34s %11d %10s %8s' % (short, label, 'Debian vmlinuz (%s)' % bc.kernel_label(arch, suite),
+                                                  deb, '1.000x', ''))
             made = {}
             for c in comps:
                 f = os.path.join(work, '%s-%s-%s.efi' % (arch, suite, c))
@@ -55,28 +54,18 @@ def main():
                 made[c] = f
                 out('%-6s %-9s %-34s %11d %9.3fx %8.1f' % (short, label, 'ours: zboot %s' % c, os.path.getsize(f),
                                                           os.path.getsize(f) / deb, dt))
-            stock = os.path.join(work, 'stock.efi')
-            osrel = bc.osrel(suite)
             # Debian 13's ukify for both (objcopy cannot write an arm64 PE), with the suite's sd-stub
-            H.run(H.ukify_command('trixie') + ['build', '--stub', H.debian_sdstub(arch, suite), '--linux', kernel,
-                                               '--initrd', initrd, '--cmdline', cmdline, '--os-release',
-                                               osrel.decode(), '--uname', H.kernel_version(arch, suite),
-                                               '--output', stock])
-            su = os.path.getsize(stock)
+            su = os.path.getsize(bc.stock_uki(arch, suite, initrd, cmdline, os.path.join(work, 'stock.efi')))
             out('%-6s %-9s %-34s %11d %10s %8s' % (short, label, 'UKI: sd-stub %s + Debian kernel' %
-                                                  ('252' if suite == 'bookworm' else '257'), su, '1.000x', ''))
+                                                  bc.sdstub_version(suite), su, '1.000x', ''))
             for c in comps:
                 u = os.path.join(work, 'uki-%s.efi' % c)
                 bc.ours('build', '--linux', made[c], '--initrd', initrd, '--cmdline', cmdline,
-                        '--os-release', osrel.decode(), '-o', u)
+                        '--os-release', bc.osrel(suite).decode(), '-o', u)
                 out('%-6s %-9s %-34s %11d %9.3fx %8s' % (short, label, 'UKI: ours + zboot %s' % c,
                                                          os.path.getsize(u), os.path.getsize(u) / su, ''))
     subprocess.run(['rm', '-rf', work], check=False)
-    text = '\n'.join(lines)
-    print(text)
-    if a.table:
-        with open(a.table, 'w') as f:
-            f.write(text + '\n')
+    bc.emit(lines, a.table)
 
 
 if __name__ == '__main__':
