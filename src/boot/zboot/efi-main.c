@@ -4,6 +4,7 @@
  * console log, run the binary's job and hand its status back to whoever started us (the
  * firmware boot manager or sd-boot), which then goes on to its next option.
  */
+#include "bench.h"
 #include "efi-main.h"
 #include "log.h"
 #include "self-reloc.h"
@@ -15,6 +16,20 @@ EFI_BOOT_SERVICES *BS;
 EFI_RUNTIME_SERVICES *RT;
 
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
+
+/* The start every binary's run() shares: the entry time for the logs and bench/, our loaded
+ * image. */
+static EFI_STATUS start(EFI_HANDLE image) {
+        static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+        EFI_LOADED_IMAGE_PROTOCOL *li;
+
+        uint64_t t0 = cpu_ticks();
+        bench_begin(t0);
+        EFI_STATUS err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot get our loaded image protocol");
+        return run(image, li, t0);
+}
 
 /* Not protected by the stack protector: the canary changes while this frame is live. */
 __attribute__((no_stack_protector)) EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
@@ -29,7 +44,7 @@ __attribute__((no_stack_protector)) EFI_STATUS EFIAPI efi_main(EFI_HANDLE image,
         log_init(program_name);
         log_info("stack protector canary from %s", random_sources_str(canary_sources));
 
-        EFI_STATUS err = run(image);
+        EFI_STATUS err = start(image);
         if (EFI_ERROR(err))
                 log_info("returning to the boot manager");
         return err;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "efi.h"
+#include "proto/loaded-image.h"
 
-/* Each binary defines run(); efi-main.c sets the globals and calls it. */
-EFI_STATUS run(EFI_HANDLE image);
+/* Each binary defines run(); efi-main.c sets the globals, starts the log, notes the entry time
+ * t0 (cpu_ticks(), bench_begin()), gets our loaded image protocol li and calls it. */
+EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0);
 extern const char program_name[];

@@ -52,12 +52,6 @@ void initrd_list_free(InitrdList *l) {
         *l = (InitrdList) {};
 }
 
-/* A PCR variable as sd-stub sets it: the decimal PCR number in UTF-16 with its NUL. */
-static void set_pcr_variable(const char16_t *name, uint32_t pcr) {
-        char16_t text[3] = { (char16_t) ('0' + pcr / 10), (char16_t) ('0' + pcr % 10), 0 };
-        (void) loader_variable_set(name, text, sizeof(text));
-}
-
 EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, InitrdList *l) {
         EFI_STATUS err;
 
@@ -70,16 +64,10 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                 extra_files_pack(li, (ExtraKind) k, &l->extra[k], &measured[k]);
         /* only the credentials count towards StubPcrKernelParameters: sd-stub 257 keeps the
          * confexts' flag apart (StubPcrInitRDConfExts), though they go into PCR 12 too */
-        for (size_t k = 0; k < _EXTRA_MAX; k++) {
-                if (measured[k] < 0 || (k != EXTRA_CREDENTIALS && k != EXTRA_GLOBAL_CREDENTIALS))
-                        continue;
-                l->params_measured = (l->params_tried ? l->params_measured : true) && measured[k] > 0;
-                l->params_tried = true;
-        }
-        if (measured[EXTRA_SYSEXT] > 0)
-                set_pcr_variable(u"StubPcrInitRDSysExts", PCR_SYSEXTS);
-        if (measured[EXTRA_CONFEXT] > 0)
-                set_pcr_variable(u"StubPcrInitRDConfExts", PCR_KERNEL_CONFIG);
+        measured_set_add_result(&l->params_measured, measured[EXTRA_CREDENTIALS]);
+        measured_set_add_result(&l->params_measured, measured[EXTRA_GLOBAL_CREDENTIALS]);
+        l->sysexts_measured = measured[EXTRA_SYSEXT] > 0;
+        l->confexts_measured = measured[EXTRA_CONFEXT] > 0;
 
         /* Sections that systemd in the initrd reads as files. */
         const InitrdPart *lit_src[4] = { &l->pcrsig, &l->pcrpkey, &l->osrel, &l->profile };
@@ -88,11 +76,8 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                         extra_literal_pack(lit_src[i]->data, lit_src[i]->size, literal_names[i], &l->literal[i]);
 
         /* the add-ons' .ucode and .initrd, measured after the side-loaded files (sd-stub's order) */
-        int am = l->addons ? addons_measure_initrds(l->addons) : -1;
-        if (am >= 0) {
-                l->params_measured = (l->params_tried ? l->params_measured : true) && am > 0;
-                l->params_tried = true;
-        }
+        if (l->addons)
+                measured_set_add_result(&l->params_measured, addons_measure_initrds(l->addons));
 
         InitrdPart parts[3 + _EXTRA_MAX + 4 + 4 * ADDONS_MAX];
         const char *names[ELEMENTSOF(parts)];

@@ -4,6 +4,7 @@
 #include "addons.h"
 #include "efi.h"
 #include "extra-files.h"
+#include "measure.h"
 #include "proto/loaded-image.h"
 
 typedef struct {
@@ -24,8 +25,11 @@ typedef struct {
          * manager's initrd, if any, then passes through as before) */
         const void *data;
         size_t size;
-        /* out: PCR 12 measurements of side-loaded files (credentials, confexts): tried, all taken */
-        bool params_tried, params_measured;
+        /* out: the PCR 12 measurements that count for StubPcrKernelParameters (credentials,
+         * add-ons' initrds), and whether side-loaded sysexts (PCR 13) and confexts (PCR 12)
+         * were measured (StubPcrInitRDSysExts/ConfExts, set by stub-variables.c) */
+        MeasuredSet params_measured;
+        bool sysexts_measured, confexts_measured;
         /* what we picked up, for StubFeatures; ours to free */
         ExtraCpio extra[_EXTRA_MAX], literal[4];
         void *boot_manager;   /* the boot manager's initrd, read from its LoadFile2 (pool) */
@@ -34,7 +38,6 @@ typedef struct {
 
 /* Side-load the ESP's files, pack the sections that become /.extra files, and put every part
  * together (each 4-byte aligned). The boot manager's initrd (LoadFile2) goes after .initrd,
- * except under Secure Boot when the UKI has an .initrd (docs/security.md). Sets the
- * StubPcrInitRDSysExts/StubPcrInitRDConfExts variables when those were measured. */
+ * except under Secure Boot when the UKI has an .initrd (docs/security.md). */
 EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, InitrdList *l);
 void initrd_list_free(InitrdList *l);

@@ -207,39 +207,3 @@ bool measure_uki_sections(const PeView *self, uint32_t profile) {
                 log_info("measured %u UKI sections into PCR %u", count, PCR_KERNEL_BOOT);
         return all;
 }
-
-bool loader_variable_set(const char16_t *name, const void *data, size_t size) {
-        static const EFI_GUID loader_guid = LOADER_INFO_GUID;
-        EFI_STATUS err = RT->SetVariable(name, &loader_guid, EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
-                                         size, data);
-        if (err != EFI_SUCCESS) {
-                log_error_status(err, "cannot set a LoaderInfo variable");
-                return false;
-        }
-        return true;
-}
-
-bool loader_variable_exists(const char16_t *name) {
-        static const EFI_GUID loader_guid = LOADER_INFO_GUID;
-        uint8_t buf[1];
-        size_t size = 0;
-        EFI_STATUS err = RT->GetVariable(name, &loader_guid, NULL, &size, buf);
-        return err == EFI_SUCCESS || err == EFI_BUFFER_TOO_SMALL;
-}
-
-static void set_pcr_variable(const char16_t *name, unsigned pcr) {
-        char16_t value[4];
-        size_t n = 0;
-        if (pcr >= 10)
-                value[n++] = (char16_t) ('0' + pcr / 10);
-        value[n++] = (char16_t) ('0' + pcr % 10);
-        value[n++] = 0;
-        (void) loader_variable_set(name, value, n * sizeof(char16_t));
-}
-
-void measure_export_stub_variables(bool kernel_image, bool kernel_parameters) {
-        if (kernel_image)
-                set_pcr_variable(u"StubPcrKernelImage", PCR_KERNEL_BOOT);
-        if (kernel_parameters)
-                set_pcr_variable(u"StubPcrKernelParameters", PCR_KERNEL_CONFIG);
-}

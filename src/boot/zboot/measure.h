@@ -9,12 +9,6 @@
 #define LOADER_INFO_GUID \
         EFI_GUID_INIT(0x4a67b082, 0x0a4c, 0x41cf, 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f)
 
-/* Set a volatile (BS|RT) variable under LOADER_INFO_GUID; logs and returns false on failure.
- * The one helper for every LoaderInfo variable the stub sets. */
-bool loader_variable_set(const char16_t *name, const void *data, size_t size);
-/* True if a LoaderInfo variable of that name exists (a boot manager may have set it). */
-bool loader_variable_exists(const char16_t *name);
-
 /* Measure data into a PCR the way systemd-stub does: an EV_IPL event whose event data is the
  * description as UTF-16 with its NUL, through EFI_TCG2_PROTOCOL and, on a confidential VM,
  * through EFI_CC_MEASUREMENT_PROTOCOL into the register MapPcrToMrIndex names (both when both
@@ -42,7 +36,30 @@ bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t 
  * image (self: its headers in memory layout). True if every one was measured. */
 bool measure_uki_sections(const PeView *self, uint32_t profile);
 
-/* Tell the OS where we measured, as systemd-stub does: StubPcrKernelImage = "11" when all
- * sections were measured, StubPcrKernelParameters = "12" when a command line was measured
- * (volatile LoaderInfo variables, UTF-16 decimal strings with NUL). */
-void measure_export_stub_variables(bool kernel_image, bool kernel_parameters);
+/* The measurements that together make one claim to the OS, e.g. StubPcrKernelParameters
+ * ("everything that went into PCR 12 for the kernel's parameters was measured"): each step
+ * adds whether its measurement was taken; the claim holds if at least one was tried and none
+ * failed. Zero-initialised: nothing tried. */
+typedef struct {
+        bool tried, failed;
+} MeasuredSet;
+
+static inline void measured_set_add(MeasuredSet *m, bool measured) {
+        m->tried = true;
+        m->failed |= !measured;
+}
+
+/* For the steps that return -1 when there was nothing to measure, else 0/1 (all taken). */
+static inline void measured_set_add_result(MeasuredSet *m, int result) {
+        if (result >= 0)
+                measured_set_add(m, result > 0);
+}
+
+static inline void measured_set_merge(MeasuredSet *m, const MeasuredSet *other) {
+        m->tried |= other->tried;
+        m->failed |= other->failed;
+}
+
+static inline bool measured_set_all(const MeasuredSet *m) {
+        return m->tried && !m->failed;
+}

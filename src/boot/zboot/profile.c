@@ -39,33 +39,13 @@ bool profile_find_section(const PeView *self, uint32_t profile, const char *name
         return true;
 }
 
-/* The number as UTF-16 decimal with its NUL; returns the size in bytes. */
-static size_t decimal16(uint32_t v, char16_t out[11]) {
-        char16_t tmp[10];
-        size_t n = 0, k = 0;
-        do {
-                tmp[n++] = (char16_t) ('0' + v % 10);
-                v /= 10;
-        } while (v);
-        while (n)
-                out[k++] = tmp[--n];
-        out[k++] = 0;
-        return k * sizeof(char16_t);
-}
-
-bool profile_measure(uint32_t profile) {
+void profile_measure(uint32_t profile, MeasuredSet *pcr12) {
         if (profile == 0)
-                return true;
+                return;
         char16_t s[11];
         char desc[11];
-        size_t size = decimal16(profile, s);
+        size_t size = utf16_decimal(profile, s);
         for (size_t i = 0; i < size / sizeof(char16_t); i++)
                 desc[i] = (char) s[i];
-        return measure_tagged_utf16(PCR_KERNEL_CONFIG, s, size, UKI_PROFILE_EVENT_TAG_ID, desc);
-}
-
-void profile_export_variable(uint32_t profile) {
-        char16_t s[11];
-        size_t size = decimal16(profile, s);
-        (void) loader_variable_set(u"StubProfile", s, size);
+        measured_set_add(pcr12, measure_tagged_utf16(PCR_KERNEL_CONFIG, s, size, UKI_PROFILE_EVENT_TAG_ID, desc));
 }

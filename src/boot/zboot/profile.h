@@ -2,6 +2,7 @@
 #pragma once
 
 #include "efi.h"
+#include "measure.h"
 #include "pe.h"
 
 /* Multi-profile UKIs (src/fundamental/uki-profile.h, docs/stub.md "Profiles"). */
@@ -17,9 +18,8 @@ uint32_t profile_from_load_options(const void **lo, uint32_t *lo_size);
 bool profile_find_section(const PeView *self, uint32_t profile, const char *name, const uint8_t **ret,
                           size_t *ret_size);
 
-/* sd-stub 257's records of the choice: a profile other than 0 is measured into PCR 12 (an
- * EV_EVENT_TAG event, tag 0x13aed6db, data the number as UTF-16 decimal with its NUL; returns
- * whether it was measured, true for 0 as there is nothing to measure), and StubProfile is set
- * to the number (volatile LoaderInfo variable, UTF-16 decimal with NUL). */
-bool profile_measure(uint32_t profile);
-void profile_export_variable(uint32_t profile);
+/* sd-stub 257's record of the choice in PCR 12: a profile other than 0 is measured (an
+ * EV_EVENT_TAG event, tag 0x13aed6db, data the number as UTF-16 decimal with its NUL) and
+ * counts towards StubPcrKernelParameters (pcr12); profile 0 is not measured. The StubProfile
+ * variable is set by stub-variables.c. */
+void profile_measure(uint32_t profile, MeasuredSet *pcr12);

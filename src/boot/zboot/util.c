@@ -8,6 +8,19 @@ size_t strnlen16(const char16_t *s, size_t max) {
         return n;
 }
 
+size_t utf16_decimal(uint32_t v, char16_t out[11]) {
+        char16_t tmp[10];
+        size_t n = 0, k = 0;
+        do {
+                tmp[n++] = (char16_t) ('0' + v % 10);
+                v /= 10;
+        } while (v);
+        while (n)
+                out[k++] = tmp[--n];
+        out[k++] = 0;
+        return k * sizeof(char16_t);
+}
+
 uint64_t cpu_ticks(void) {
 #if defined(__x86_64__)
         uint32_t lo, hi;

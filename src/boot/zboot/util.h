@@ -58,6 +58,10 @@ static inline void *pages_ptr(const Pages *p) {
 /* Length of a NUL-terminated UCS-2 string, at most max characters. */
 size_t strnlen16(const char16_t *s, size_t max);
 
+/* v as UTF-16 decimal digits with a NUL (the form of sd-stub's numeric variables and of the
+ * profile number it measures); returns the size in bytes, NUL included. */
+size_t utf16_decimal(uint32_t v, char16_t out[11]);
+
 /* Current CPU counter and its frequency in Hz (0 if unknown), for timing logs. */
 uint64_t cpu_ticks(void);
 uint64_t cpu_ticks_per_sec(void);

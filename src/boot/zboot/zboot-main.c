@@ -26,18 +26,10 @@ __attribute__((used)) static const volatile ZbootSelfMap self_map = {
         .file_size = { 0xff, 0xff, 0xff, 0xff }, /* ZBOOT_SELF_BLANK_SIZE */
 };
 
-EFI_STATUS run(EFI_HANDLE image) {
-        static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         _cleanup_pages_ Pages pages = {};
-        EFI_LOADED_IMAGE_PROTOCOL *li;
         LoadedKernel k;
         EFI_STATUS err;
-
-        uint64_t t0 = cpu_ticks();
-        bench_begin(t0);
-        err = BS->HandleProtocol(image, &loaded_image_guid, (void **) &li);
-        if (err != EFI_SUCCESS)
-                return log_error_status(err, "cannot get our loaded image protocol");
 
         const char16_t *cmdline = NULL;
         size_t cmdline_len = 0;
