@@ -155,16 +155,32 @@ uint64_t x86_virt_offset(const X86PayloadInfo *info, uint64_t seed, bool randomi
         return addr - info->phys_base;
 }
 
-/* The three lists in payload order: 64-bit, inverse 32-bit, 32-bit. */
-static bool reloc_target(const X86PayloadInfo *info, uint32_t entry, unsigned width, size_t *ret_off) {
-        /* Entries hold the low 32 bits of the target's link-time virtual address; the kernel
-         * lives in the top 2 GiB, so sign extension gives the full address back. */
-        uint64_t va = (uint64_t) (int64_t) (int32_t) entry;
-        uint64_t off = va - info->virt_base;
-        if (va < info->virt_base || off > info->image_size || width > info->image_size - off)
+/* The highest offset a relocation of `width` bytes may patch: [0, image_size - width]. The
+ * entry's sign-extended address minus virt_base must be at most this (and the address must not
+ * lie below virt_base). */
+static bool reloc_limit(const X86PayloadInfo *info, unsigned width, uint64_t *ret) {
+        if (info->image_size < width)
                 return false;
-        *ret_off = (size_t) off;
+        *ret = (uint64_t) info->image_size - width;
         return true;
+}
+
+/* Pass 1 for one list: every entry (stored as its difference from the previous one) must point
+ * inside the image. Returns the number of good entries before the first bad one (= n when all
+ * are good). A tight loop: no patching, no per-entry branch on the list or pass. */
+static uint32_t reloc_check_list(const uint8_t *e, uint32_t n, uint64_t virt_base, bool have_limit, uint64_t limit) {
+        if (!have_limit)
+                return 0;
+        uint32_t entry = 0;
+        for (uint32_t i = 0; i < n; i++) {
+                entry += get_le32(e + 4 * (size_t) i);
+                /* entries hold the low 32 bits of the target's link-time virtual address; the
+                 * kernel lives in the top 2 GiB, so sign extension gives the full address back */
+                uint64_t va = (uint64_t) (int64_t) (int32_t) entry;
+                if (va < virt_base || va - virt_base > limit)
+                        return i;
+        }
+        return n;
 }
 
 X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *info, uint64_t delta,
@@ -178,34 +194,49 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
         uint32_t counts[3] = { get_le32(rh->n_reloc64), get_le32(rh->n_reloc_inv32), get_le32(rh->n_reloc32) };
         if (sizeof(*rh) + 4 * ((uint64_t) counts[0] + counts[1] + counts[2]) != info->relocs_size)
                 return X86R_BAD_TABLE;
-        static const unsigned width[3] = { 8, 4, 4 };
+        const uint8_t *lists[3];
+        lists[0] = rel + sizeof(*rh);
+        lists[1] = lists[0] + 4 * (size_t) counts[0];
+        lists[2] = lists[1] + 4 * (size_t) counts[1];
 
-        /* Pass 1 checks, pass 2 patches: a bad table leaves the image untouched. The table
-         * lies after image_size, so patches never touch it. */
-        for (unsigned pass = 0; pass < 2; pass++) {
-                const uint8_t *e = rel + sizeof(*rh);
-                size_t index = 0;
-                for (unsigned list = 0; list < 3; list++) {
-                        uint32_t entry = 0;   /* entries are stored as deltas within a list */
-                        for (uint32_t i = 0; i < counts[list]; i++, e += 4, index++) {
-                                size_t off;
-                                entry += get_le32(e);
-                                if (!reloc_target(info, entry, width[list], &off)) {
-                                        if (ret_bad)
-                                                *ret_bad = index;
-                                        return X86R_OUT_OF_IMAGE;
-                                }
-                                if (pass == 0 || delta == 0)
-                                        continue;
-                                uint8_t *p = image + off;
-                                if (list == 0)
-                                        put_le64(p, get_le64(p) + delta);
-                                else if (list == 1)
-                                        put_le32(p, get_le32(p) - (uint32_t) delta);
-                                else
-                                        put_le32(p, get_le32(p) + (uint32_t) delta);
-                        }
+        /* Pass 1 checks the whole table, pass 2 patches: a bad table leaves the image untouched.
+         * The table lies after image_size, so patches never touch it. */
+        uint64_t virt_base = info->virt_base, lim8 = 0, lim4 = 0;
+        bool have8 = reloc_limit(info, 8, &lim8), have4 = reloc_limit(info, 4, &lim4);
+        size_t index = 0;
+        for (unsigned list = 0; list < 3; list++) {
+                uint32_t good = reloc_check_list(lists[list], counts[list], virt_base, list == 0 ? have8 : have4,
+                                                 list == 0 ? lim8 : lim4);
+                if (good != counts[list]) {
+                        if (ret_bad)
+                                *ret_bad = index + good;
+                        return X86R_OUT_OF_IMAGE;
                 }
+                index += counts[list];
+        }
+        if (delta == 0)
+                return X86R_OK;
+
+        /* Every target is now known to lie in [0, image_size - width]: the patch loops need no
+         * checks. */
+        uint32_t d32 = (uint32_t) delta, entry = 0;
+        const uint8_t *e = lists[0];
+        for (uint32_t i = 0; i < counts[0]; i++) {
+                entry += get_le32(e + 4 * (size_t) i);
+                uint8_t *p = image + ((uint64_t) (int64_t) (int32_t) entry - virt_base);
+                put_le64(p, get_le64(p) + delta);
+        }
+        entry = 0, e = lists[1];
+        for (uint32_t i = 0; i < counts[1]; i++) {
+                entry += get_le32(e + 4 * (size_t) i);
+                uint8_t *p = image + ((uint64_t) (int64_t) (int32_t) entry - virt_base);
+                put_le32(p, get_le32(p) - d32);
+        }
+        entry = 0, e = lists[2];
+        for (uint32_t i = 0; i < counts[2]; i++) {
+                entry += get_le32(e + 4 * (size_t) i);
+                uint8_t *p = image + ((uint64_t) (int64_t) (int32_t) entry - virt_base);
+                put_le32(p, get_le32(p) + d32);
         }
         return X86R_OK;
 }

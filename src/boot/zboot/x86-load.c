@@ -81,9 +81,14 @@ EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint,
                 },
         };
         memcpy(k.arch.x86.setup, base + info.setup_offset, info.setup_size);
-        /* BSS and everything the kernel may use as scratch up to init_size: the relocation
-         * table, setup header and trailer were the last things read from there. */
-        memset(base + info.image_size, 0, total - info.image_size);
+        /* After the image: the relocation table, setup header and trailer (the last things read
+         * from there) and BSS the payload does not carry (mem_size) are zeroed. The rest up to
+         * init_size is the kernel's early scratch (in the stock path the decompressor's heap
+         * and its own moved copy), which the kernel never reads before writing (it clears its
+         * own BSS and brk): not writing those ~5.6 MiB saves ~11 ms under QEMU TCG
+         * (docs/x86-boot.md). */
+        size_t wipe = MAX(out_len, (size_t) info.mem_size);
+        memset(base + info.image_size, 0, wipe - info.image_size);
 
         /* W^X only now that the image is written and relocated (the pages are EfiLoaderData
          * with the protocol, memattr_code_type()). It matters until ExitBootServices: the
