@@ -515,5 +515,147 @@ def trust_x86_tpm_sdstub257(log_dir):
     return sdstub257_tpm(log_dir, 'x86_64')
 
 
+
+# ---- Confidential VM without a TPM: test/efi/cc-mock.c's EFI_CC_MEASUREMENT_PROTOCOL --------
+
+EV_EVENT_TAG, EV_IPL = 0x6, 0xd
+TDX_MR = {0: 0, 1: 1, 7: 1, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2}   # PCR -> MR (UEFI 2.10 38.4.1); 8-15 -> 3
+
+
+def tdx_mr(pcr):
+    return TDX_MR.get(pcr, 3)
+
+
+def tagged(tag, desc):
+    """The kernel's EFI stub's EV_EVENT_TAG event data: tag, size, ASCII description with NUL."""
+    d = desc.encode() + b'\0'
+    return struct.pack('<II', tag, len(d)) + d
+
+
+EV_EFI_BOOT_SERVICES_APPLICATION = 0x80000003
+PE_COFF_IMAGE = 0x10
+
+
+def cc_extends(log):
+    """The mock's extend lines: [(mr, type, data length, sha256 hex, event data bytes, flags)]."""
+    out = []
+    for mr, typ, flags, ln, digest, ev in re.findall(
+            r'cc-mock: extend mr=(\d+) type=0x([0-9a-f]+) flags=0x([0-9a-f]+) len=0x([0-9a-f]+) '
+            r'sha256=([0-9a-f]{64}) event=([0-9a-f]*)', log):
+        out.append((int(mr), int(typ, 16), int(ln, 16), digest, bytes.fromhex(ev), int(flags, 16)))
+    return out
+
+
+def cc_check(check, result, expected, image, native=True):
+    """The mock saw exactly the expected extends (pcr, type, data, event data), in order, each in
+    the register TDX maps its PCR to, after the firmware's own PCR 4 measurement of the image the
+    Shell started (LoadImage: EV_EFI_BOOT_SERVICES_APPLICATION with the PE/COFF flag, the mock
+    hashes the file flat; its event data has addresses: not compared); no invalid call; the
+    kernel got the mock's event log (our loader copied all of it: the size it logged is the
+    mock's, and the kernel's efi: line shows TPMEventLog=)."""
+    log = result.log
+    check.true('cc-mock: installed' in log, 'the mock driver did not install the protocol')
+    bad = re.findall(r'cc-mock: invalid [^\r\n]*', log)
+    check.true(not bad, 'invalid calls to the mock: %r' % bad)
+    got = cc_extends(log)
+    img = open(image, 'rb').read()
+    fw = [g for g in got if g[5] & PE_COFF_IMAGE]
+    check.eq([g[:4] for g in fw], [(tdx_mr(4), EV_EFI_BOOT_SERVICES_APPLICATION, len(img), hashlib.sha256(img).hexdigest())],
+             "the firmware's PCR 4 measurement of %s" % os.path.basename(image))
+    got = [g for g in got if not g[5] & PE_COFF_IMAGE]
+    check.true(all(g[5] == 0 for g in got), 'flags other than 0 in our measurements: %r' % [g[5] for g in got])
+    want = [(tdx_mr(pcr), typ, len(data), hashlib.sha256(data).hexdigest(), ev) for pcr, typ, data, ev in expected]
+    check.eq(len(got), len(want), 'number of CC extends')
+    for i, (g, w) in enumerate(zip(got, want)):
+        check.eq(g[:4], w[:4], 'CC extend %d (MR, type, length, sha256) for PCR %d' % (i, expected[i][0]))
+        check.eq(g[4].hex(), w[4].hex(), 'CC extend %d event data' % i)
+    maps = re.findall(r'cc-mock: map pcr=(\d+) mr=(\d+)', log)
+    check.true(len(maps) >= len(want) + 1, 'fewer MapPcrToMrIndex calls (%d) than extends (%d)' % (len(maps), len(want)))
+    sizes = re.findall(r'cc-mock: get-event-log format=2 first=0x[0-9a-f]+ last=0x[0-9a-f]+ size=0x([0-9a-f]+)', log)
+    check.true(len(sizes) == 1, 'one GetEventLog call expected: %r' % sizes)
+    if native:
+        copied = re.findall(r'CC event log for the kernel: (\d+) bytes \(format 2\)', log)
+        if check.true(len(sizes) == 1 and len(copied) == 1, 'one copy of the log expected: %r' % copied):
+            check.eq(int(copied[0]), int(sizes[0], 16), 'bytes of the CC event log our loader gave the kernel')
+    efi_lines = [l for l in log.splitlines() if '] efi: ' in l and '=0x' in l]
+    check.true(any('TPMEventLog=' in l for l in efi_lines),
+               "the kernel's efi: line has no TPMEventLog= (no LINUX_EFI_TPM_EVENT_LOG table): %r" % efi_lines)
+    # efi_tpm_eventlog_init() read our table (and reserved it); without TCG2 there is no TPM
+    # final events table, and the kernel says so only when it has the log itself
+    check.true(re.search(r'\] TPM Final Events table not present', log) is not None,
+               'the kernel did not take the event log table (no "TPM Final Events table not present")')
+
+
+def cc_uki(log_dir, arch, suite):
+    """A confidential VM without a TPM (OVMF, no swtpm; test/efi/cc-mock.c loaded from the UEFI
+    Shell provides EFI_CC_MEASUREMENT_PROTOCOL with TDX's PCR -> MR map). Our x86 UKI (native
+    zboot .linux, no .cmdline) started by the Shell with a command line makes the TPM path's
+    measurements into the registers MapPcrToMrIndex names (all MR 3, RTMR[2]): the sections as
+    sd-stub 257 (PCR 11), the command line (PCR 12), then as the kernel's stub (PCR 9) the
+    command line and the initrd; every digest is the host's sha256 of what the test knows was
+    measured. The kernel got the CC event log (TPMEventLog=). The Shell's command line is used:
+    confidential_vm() is CPUID-based and the mock does not (cannot) make it true. On arm64 the
+    PCR 9 events and the log table are the kernel's own stub's (Debian 13's 6.12: CC since 6.10)."""
+    name = 'trust-%s-cc-uki' % ('x86' if arch == 'x86_64' else 'arm64')
+    cmdline = H.default_cmdline(arch, name)
+    uki = os.path.join(log_dir, name + '.efi')
+    B.ukify('build', '--linux', H.asset(arch, 'vmlinuz', suite), '--zboot=zstd', '--initrd', H.asset(arch, 'initrd.cpio.gz'),
+            '--os-release', B.OSREL.decode(), '-o', uki)
+    files = {'uki.efi': uki, 'cc-mock.efi': B.test_efi('cc-mock', arch),
+             'startup.nsh': ('fs0:\r\nload \\cc-mock.efi\r\n\\uki.efi %s\r\nreset -s\r\n' % cmdline).encode()}
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    H.check_boot(check, result, cmdline=cmdline)
+    h = utf16z(cmdline)
+    expected = []
+    for sec in PCR11_SECTIONS:
+        data = next((d for n, d in pe_sections(uki) if n == sec), None)
+        if data:
+            expected += [(11, EV_IPL, sec.encode() + b'\0', utf16z(sec)), (11, EV_IPL, data, utf16z(sec))]
+    expected.append((12, EV_IPL, h, h))
+    expected.append((9, EV_EVENT_TAG, h, tagged(0x8F3B22ED, 'LOADED_IMAGE::LoadOptions')))
+    initrd = H.pad4(section_of(uki, '.initrd')) + H.pad4(H.extra_file_cpio('os-release', section_of(uki, '.osrel')))
+    expected.append((9, EV_EVENT_TAG, initrd, tagged(0x8F3B22EC, 'Linux initrd')))
+    cc_check(check, result, expected, uki, native=arch == 'x86_64')
+    os.unlink(uki)
+    return check.done(result)
+
+
+@case
+def trust_x86_cc_uki(log_dir):
+    return cc_uki(log_dir, 'x86_64', 'bookworm')
+
+
+@case
+def trust_arm64_cc_uki(log_dir):
+    return cc_uki(log_dir, 'aarch64', 'trixie')
+
+
+@case
+def trust_x86_cc_zboot(log_dir):
+    """The same CC mock, our vmlinuz.efi started by the Shell with initrd= and a command line:
+    the self-decompressor measures its LoadOptions as the kernel's stub does (PCR 9 -> MR 3; an
+    initrd= file is not measured, as Linux 6.1-6.12 do not), and the native x86 loader hands the
+    kernel the CC event log (TPMEventLog=)."""
+    arch, name = 'x86_64', 'trust-x86-cc-zboot'
+    cmdline = H.default_cmdline(arch, name)
+    img = B.make_zboot(log_dir, name, arch)
+    args = '\\vmlinuz.efi initrd=\\initrd ' + cmdline
+    files = {'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz'), 'cc-mock.efi': B.test_efi('cc-mock', arch),
+             'startup.nsh': ('fs0:\r\nload \\cc-mock.efi\r\n%s\r\nreset -s\r\n' % args).encode()}
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    H.check_boot(check, result, cmdline=None)
+    if result.reached_marker:
+        check.eq(H.kernel_cmdline(result['CMDLINE']), '\\vmlinuz.efi ' + cmdline, 'kernel command line')
+    # LoadOptions as the Shell passes them: the UTF-16 line, with its NUL if LoadOptionsSize says so
+    got = [g for g in cc_extends(result.log) if not g[5] & PE_COFF_IMAGE]
+    n = got[0][2] if got else 0
+    raw = utf16z(args)
+    check.true(n in (len(raw), len(raw) - 2), 'LoadOptionsSize %d for a %d-character line' % (n, len(args)))
+    cc_check(check, result, [(9, EV_EVENT_TAG, raw[:n], tagged(0x8F3B22ED, 'LOADED_IMAGE::LoadOptions'))], img)
+    os.unlink(img)
+    return check.done(result)
+
 if __name__ == '__main__':
     sys.exit(case.main(__doc__))

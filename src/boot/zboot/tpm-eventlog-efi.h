@@ -12,9 +12,10 @@ typedef struct {
         void *previous;   /* the table of that GUID it replaced (NULL: none) */
 } TpmEventlog;
 
-/* Copy the log (EFI_TCG2_PROTOCOL.GetEventLog, TCG 2 format, else TCG 1.2) with the size of the
- * final events table's events already there, and install the table. Call after the last
- * measurement and before ExitBootServices. Without a TPM it does nothing; any failure is
+/* Copy the log (EFI_TCG2_PROTOCOL.GetEventLog, TCG 2 format, else TCG 1.2; without TCG2,
+ * EFI_CC_MEASUREMENT_PROTOCOL.GetEventLog, TCG 2 format) with the size of the final events
+ * table's events already there, and install the table. Call after the last measurement and
+ * before ExitBootServices. Without either protocol it does nothing; any failure is
  * logged, what was allocated is freed and the boot goes on without the table (as the kernel's
  * stub does). */
 void tpm_eventlog_install(TpmEventlog *ret);
