@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * On-disk structures of PE32+ images as UEFI uses them (Microsoft PE/COFF specification).
- * Plain data, little-endian, no behaviour: the parser and the builder live in pe.c.
- * Every structure is packed and fixed-width so that the same header serves the EFI
- * binaries (freestanding) and the host tools.
+ * Plain data, no behaviour: the parser and the builder live in pe.c. Every structure is packed
+ * and fixed-width, so offsetof() of a field is its offset in the (little-endian) format and the
+ * same header serves the EFI binaries (freestanding) and the host tools. A struct holds host-order
+ * values: pe.c's pe_*_header_read()/_write() convert each field with get_le*()/put_le*(), and
+ * src/ never memcpys a header into one or casts a buffer to one (tools/elf2efi.c and the unit
+ * tests' synthetic images still do: they assume a little-endian build host).
  */
 #pragma once
 
@@ -23,6 +26,7 @@
 #define PE_FILE_EXECUTABLE_IMAGE        0x0002u
 #define PE_FILE_LARGE_ADDRESS_AWARE     0x0020u
 #define PE_FILE_DEBUG_STRIPPED          0x0200u
+#define PE_FILE_DLL                     0x2000u
 
 /* OptionalHeader.Subsystem */
 #define PE_SUBSYSTEM_EFI_APPLICATION    10u

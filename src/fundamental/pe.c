@@ -18,10 +18,119 @@ static bool in_range(uint64_t off, uint64_t len, uint64_t total) {
         return off <= total && len <= total - off;
 }
 
+/* Byte order. Each header's fields, named once: the decoders and encoders below walk these lists,
+ * loading and storing each field little-endian at its offsetof() in the packed struct (its offset
+ * in the format). The _Static_asserts check that a list covers its struct byte for byte. */
+#define PE_FILE_FIELDS(X)                                                                          \
+        X(Machine) X(NumberOfSections) X(TimeDateStamp) X(PointerToSymbolTable) X(NumberOfSymbols) \
+        X(SizeOfOptionalHeader) X(Characteristics)
+#define PE_OPT_FIELDS(X)                                                                             \
+        X(Magic) X(MajorLinkerVersion) X(MinorLinkerVersion) X(SizeOfCode) X(SizeOfInitializedData)  \
+        X(SizeOfUninitializedData) X(AddressOfEntryPoint) X(BaseOfCode) X(ImageBase)                 \
+        X(SectionAlignment) X(FileAlignment) X(MajorOperatingSystemVersion)                          \
+        X(MinorOperatingSystemVersion) X(MajorImageVersion) X(MinorImageVersion)                     \
+        X(MajorSubsystemVersion) X(MinorSubsystemVersion) X(Win32VersionValue) X(SizeOfImage)        \
+        X(SizeOfHeaders) X(CheckSum) X(Subsystem) X(DllCharacteristics) X(SizeOfStackReserve)        \
+        X(SizeOfStackCommit) X(SizeOfHeapReserve) X(SizeOfHeapCommit) X(LoaderFlags)                 \
+        X(NumberOfRvaAndSizes)
+#define PE_SECTION_FIELDS(X)                                                                    \
+        X(VirtualSize) X(VirtualAddress) X(SizeOfRawData) X(PointerToRawData)                   \
+        X(PointerToRelocations) X(PointerToLinenumbers) X(NumberOfRelocations) X(NumberOfLinenumbers) \
+        X(Characteristics)
+
+#define FIELD_SIZE(T, f) sizeof(((T *) 0)->f)
+#define SIZE_FILE(f) + FIELD_SIZE(PeFileHeader, f)
+#define SIZE_OPT(f) + FIELD_SIZE(PeOptionalHeader64, f)
+#define SIZE_SECTION(f) + FIELD_SIZE(PeSectionHeader, f)
+_Static_assert(0 PE_FILE_FIELDS(SIZE_FILE) == sizeof(PeFileHeader), "PE_FILE_FIELDS covers PeFileHeader");
+_Static_assert(0 PE_OPT_FIELDS(SIZE_OPT) + sizeof(PeDataDirectory) * PE_DIR_COUNT == sizeof(PeOptionalHeader64),
+               "PE_OPT_FIELDS and the data directories cover PeOptionalHeader64");
+_Static_assert(PE_SECTION_NAME_LEN PE_SECTION_FIELDS(SIZE_SECTION) == sizeof(PeSectionHeader),
+               "PE_SECTION_FIELDS and the name cover PeSectionHeader");
+
+/* A little-endian field of n bytes (n is a constant at every use: one load or store). */
+static uint64_t le_load(const uint8_t *p, size_t n) {
+        return n == 1 ? p[0] : n == 2 ? get_le16(p) : n == 4 ? get_le32(p) : get_le64(p);
+}
+static void le_store(uint8_t *p, size_t n, uint64_t v) {
+        if (n == 1)
+                p[0] = (uint8_t) v;
+        else if (n == 2)
+                put_le16(p, (uint16_t) v);
+        else if (n == 4)
+                put_le32(p, (uint32_t) v);
+        else
+                put_le64(p, v);
+}
+#define LOAD(T, f) h.f = (__typeof__(h.f)) le_load(b + offsetof(T, f), FIELD_SIZE(T, f));
+#define STORE(T, f) le_store(b + offsetof(T, f), FIELD_SIZE(T, f), h->f);
+
+PeFileHeader pe_file_header_read(const void *p) {
+        const uint8_t *b = p;
+        PeFileHeader h;
+#define L(f) LOAD(PeFileHeader, f)
+        PE_FILE_FIELDS(L)
+#undef L
+        return h;
+}
+
+void pe_file_header_write(void *p, const PeFileHeader *h) {
+        uint8_t *b = p;
+#define S(f) STORE(PeFileHeader, f)
+        PE_FILE_FIELDS(S)
+#undef S
+}
+
+PeOptionalHeader64 pe_optional_header_read(const void *p, size_t size) {
+        /* a short optional header reads as if zeros followed it */
+        uint8_t b[sizeof(PeOptionalHeader64)] = {};
+        memcpy(b, p, size < sizeof(b) ? size : sizeof(b));
+        PeOptionalHeader64 h;
+#define L(f) LOAD(PeOptionalHeader64, f)
+        PE_OPT_FIELDS(L)
+#undef L
+        for (size_t i = 0; i < PE_DIR_COUNT; i++) {
+                const uint8_t *d = b + offsetof(PeOptionalHeader64, DataDirectory) + i * sizeof(PeDataDirectory);
+                h.DataDirectory[i] = (PeDataDirectory) {
+                        .VirtualAddress = get_le32(d + offsetof(PeDataDirectory, VirtualAddress)),
+                        .Size = get_le32(d + offsetof(PeDataDirectory, Size)),
+                };
+        }
+        return h;
+}
+
+void pe_optional_header_write(void *p, const PeOptionalHeader64 *h) {
+        uint8_t *b = p;
+#define S(f) STORE(PeOptionalHeader64, f)
+        PE_OPT_FIELDS(S)
+#undef S
+        for (size_t i = 0; i < PE_DIR_COUNT; i++) {
+                uint8_t *d = b + offsetof(PeOptionalHeader64, DataDirectory) + i * sizeof(PeDataDirectory);
+                put_le32(d + offsetof(PeDataDirectory, VirtualAddress), h->DataDirectory[i].VirtualAddress);
+                put_le32(d + offsetof(PeDataDirectory, Size), h->DataDirectory[i].Size);
+        }
+}
+
+PeSectionHeader pe_section_header_read(const void *p) {
+        const uint8_t *b = p;
+        PeSectionHeader h;
+        memcpy(h.Name, b + offsetof(PeSectionHeader, Name), PE_SECTION_NAME_LEN);
+#define L(f) LOAD(PeSectionHeader, f)
+        PE_SECTION_FIELDS(L)
+#undef L
+        return h;
+}
+
+void pe_section_header_write(void *p, const PeSectionHeader *h) {
+        uint8_t *b = p;
+        memcpy(b + offsetof(PeSectionHeader, Name), h->Name, PE_SECTION_NAME_LEN);
+#define S(f) STORE(PeSectionHeader, f)
+        PE_SECTION_FIELDS(S)
+#undef S
+}
+
 PeSectionHeader pe_section(const PeView *f, size_t i) {
-        PeSectionHeader s;
-        memcpy(&s, f->data + f->sections_offset + i * SECTION_HEADER_SIZE, sizeof(s));
-        return s;
+        return pe_section_header_read(f->data + f->sections_offset + i * SECTION_HEADER_SIZE);
 }
 
 PeResult pe_parse_layout(const void *buf, size_t len, PeLayout layout, PeView *ret) {
@@ -37,7 +146,7 @@ PeResult pe_parse_layout(const void *buf, size_t len, PeLayout layout, PeView *r
                 return PE_BAD_LFANEW;
         if (get_le32(b + f.pe_offset) != PE_MAGIC)
                 return PE_BAD_SIGNATURE;
-        memcpy(&f.file, b + f.pe_offset + 4, sizeof(f.file));
+        f.file = pe_file_header_read(b + f.pe_offset + 4);
 
         uint64_t opt_off = (uint64_t) f.pe_offset + 4 + sizeof(PeFileHeader);
         if (len - opt_off < 2)
@@ -49,9 +158,7 @@ PeResult pe_parse_layout(const void *buf, size_t len, PeLayout layout, PeView *r
         if (f.file.SizeOfOptionalHeader < opt_fixed || f.file.SizeOfOptionalHeader > sizeof(PeOptionalHeader64) + 0x100 ||
             f.file.SizeOfOptionalHeader > len - opt_off)
                 return PE_BAD_OPTIONAL_HEADER_SIZE;
-        memset(&f.opt, 0, sizeof(f.opt));
-        memcpy(&f.opt, b + opt_off,
-               f.file.SizeOfOptionalHeader < sizeof(f.opt) ? f.file.SizeOfOptionalHeader : sizeof(f.opt));
+        f.opt = pe_optional_header_read(b + opt_off, f.file.SizeOfOptionalHeader);
         if (f.opt.NumberOfRvaAndSizes > PE_DIR_COUNT ||
             opt_fixed + (size_t) f.opt.NumberOfRvaAndSizes * sizeof(PeDataDirectory) > f.file.SizeOfOptionalHeader)
                 return PE_BAD_DATA_DIRECTORY;
@@ -146,9 +253,8 @@ const uint8_t *pe_section_data(const PeView *f, size_t i, size_t *ret_size) {
         return n ? f->data + s.PointerToRawData : f->data;
 }
 
-bool pe_section_find(const PeView *v, const char *name, const uint8_t **ret, size_t *ret_size) {
-        int i = pe_find_section(v, name);
-        if (i < 0)
+bool pe_section_get(const PeView *v, int i, const uint8_t **ret, size_t *ret_size) {
+        if (i < 0 || (size_t) i >= v->n_sections)
                 return false;
         size_t n;
         const uint8_t *d = pe_section_data(v, (size_t) i, &n);
@@ -157,6 +263,10 @@ bool pe_section_find(const PeView *v, const char *name, const uint8_t **ret, siz
         *ret = d;
         *ret_size = n;
         return true;
+}
+
+bool pe_section_find(const PeView *v, const char *name, const uint8_t **ret, size_t *ret_size) {
+        return pe_section_get(v, pe_find_section(v, name), ret, ret_size);
 }
 
 PeVerdict pe_verdict(const PeView *f) {
@@ -198,21 +308,37 @@ bool pe_count_base_relocs(const PeView *f, unsigned *ret) {
         if (!p)
                 return false;
         for (uint32_t off = 0; off < d.Size;) {
-                PeBaseRelocBlock b;
-                if (d.Size - off < sizeof(b))
+                if (d.Size - off < sizeof(PeBaseRelocBlock))
                         return false;
-                memcpy(&b, p + off, sizeof(b));
-                if (b.BlockSize < sizeof(b) || b.BlockSize % 2 != 0 || b.BlockSize > d.Size - off)
+                uint32_t block_size = get_le32(p + off + offsetof(PeBaseRelocBlock, BlockSize));
+                if (block_size < sizeof(PeBaseRelocBlock) || block_size % 2 != 0 || block_size > d.Size - off)
                         return false;
-                for (uint64_t e = off + sizeof(b); e + 2 <= (uint64_t) off + b.BlockSize; e += 2) {
-                        uint16_t entry;
-                        memcpy(&entry, p + e, 2);
-                        if (entry >> 12 != PE_REL_BASED_ABSOLUTE)
+                for (uint64_t e = off + sizeof(PeBaseRelocBlock); e + 2 <= (uint64_t) off + block_size; e += 2)
+                        if (get_le16(p + e) >> 12 != PE_REL_BASED_ABSOLUTE)
                                 (*ret)++;
-                }
-                off += b.BlockSize;
+                off += block_size;
         }
         return true;
+}
+
+void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_characteristics) {
+        enum { LFANEW = sizeof(DosHeader) };
+        memset(out, 0, PE_EMPTY_SIZE);
+        put_le16(out + offsetof(DosHeader, e_magic), DOS_MAGIC);
+        put_le32(out + offsetof(DosHeader, e_lfanew), LFANEW);
+        put_le32(out + LFANEW + offsetof(PeHeader64, Signature), PE_MAGIC);
+        pe_file_header_write(out + LFANEW + offsetof(PeHeader64, FileHeader),
+                             &(PeFileHeader) { .Machine = machine, .SizeOfOptionalHeader = sizeof(PeOptionalHeader64),
+                                               .Characteristics = file_characteristics });
+        pe_optional_header_write(out + LFANEW + offsetof(PeHeader64, OptionalHeader),
+                                 &(PeOptionalHeader64) {
+                                         .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = 0x1000,
+                                         .FileAlignment = 0x200, .MajorSubsystemVersion = 1,
+                                         .SizeOfImage = PE_EMPTY_SIZE, .SizeOfHeaders = PE_EMPTY_SIZE,
+                                         .Subsystem = PE_SUBSYSTEM_EFI_APPLICATION,
+                                         .DllCharacteristics = PE_DLL_NX_COMPAT | PE_DLL_DYNAMIC_BASE,
+                                         .NumberOfRvaAndSizes = PE_DIR_COUNT,
+                                 });
 }
 
 /* Layout of an append: where the new headers, data and RVAs go. */
@@ -298,7 +424,7 @@ PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, ui
                 h.PointerToRawData = s[i].size ? (uint32_t) off : 0;
                 h.Characteristics = s[i].characteristics ? s[i].characteristics
                                                          : PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ;
-                memcpy(out + f->sections_offset + (f->n_sections + i) * SECTION_HEADER_SIZE, &h, sizeof(h));
+                pe_section_header_write(out + f->sections_offset + (f->n_sections + i) * SECTION_HEADER_SIZE, &h);
                 if (s[i].size)
                         memcpy(out + off, s[i].data, s[i].size);
                 off += h.SizeOfRawData;

@@ -59,11 +59,24 @@ typedef struct {
         size_t size;
         PeLayout layout;
         uint32_t pe_offset;
-        PeFileHeader file;              /* copies, so callers need no alignment */
+        PeFileHeader file;              /* decoded copies (host byte order), so callers need no alignment */
         PeOptionalHeader64 opt;
         uint32_t sections_offset;       /* the section table, inside data and inside SizeOfHeaders */
         uint16_t n_sections;
 } PeView;
+
+/* The on-disk headers (pe-format.h: packed, little-endian) and their decoded form. The structs
+ * of pe-format.h double as the named layout (offsetof of each field is its offset in the
+ * format) and, once decoded, as host-order values: *_read() loads every field with get_le*()
+ * from its offset, *_write() stores every field with put_le*(), so a PeView means the same on a
+ * big-endian host. pe_optional_header_read() reads size bytes (the optional header may be
+ * shorter than the struct: the rest is zero). Nothing else copies a header into a struct. */
+PeFileHeader pe_file_header_read(const void *p);
+void pe_file_header_write(void *p, const PeFileHeader *h);
+PeOptionalHeader64 pe_optional_header_read(const void *p, size_t size);
+void pe_optional_header_write(void *p, const PeOptionalHeader64 *h);
+PeSectionHeader pe_section_header_read(const void *p);
+void pe_section_header_write(void *p, const PeSectionHeader *h);
 
 /* Checks: MZ, e_lfanew, "PE\0\0", PE32+, optional header size and data directory count, the
  * section table inside the buffer and inside SizeOfHeaders, at most PE_MAX_SECTIONS, power-of-two
@@ -88,7 +101,10 @@ int pe_find_section(const PeView *v, const char *name);
  * PointerToRawData (VirtualSize 0 means SizeOfRawData), inside the buffer by pe_parse. MEMORY:
  * VirtualSize bytes at VirtualAddress, NULL if they run past the buffer (ImageSize). */
 const uint8_t *pe_section_data(const PeView *v, size_t i, size_t *ret_size);
-/* pe_find_section + pe_section_data in one call, for either layout: false if there is no
+/* Section i's bytes as pe_section_data() gives them, for an index from a lookup (pe_find_section,
+ * uki_profile_find): false if i < 0 (none found) or the bytes are not inside the buffer. */
+bool pe_section_get(const PeView *v, int i, const uint8_t **ret, size_t *ret_size);
+/* pe_find_section + pe_section_get in one call, for either layout: false if there is no
  * section of that name or its bytes are not inside the buffer. */
 bool pe_section_find(const PeView *v, const char *name, const uint8_t **ret, size_t *ret_size);
 /* The section name as a NUL-terminated string. */
@@ -122,6 +138,15 @@ typedef struct {
                                          * never exceeds virtual: sd-stub >= 258 refuses a .linux
                                          * section otherwise (zboot images; UKI sections keep exact sizes) */
 } PeNewSection;
+
+/* A PE32+ image that is only its header page (PE_EMPTY_SIZE bytes, no section, no code, no entry
+ * point) for machine, to append sections to: EFI application, NX_COMPAT and DYNAMIC_BASE,
+ * SectionAlignment 4 KiB, FileAlignment 512, all 16 data directories empty; file_characteristics
+ * (PE_FILE_*) as the caller's format wants them. The UKI add-ons and profile PEs the CLI makes
+ * start from it (nothing runs them: the firmware loads an add-on to verify it, the stub reads its
+ * sections). */
+#define PE_EMPTY_SIZE 0x1000u
+void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_characteristics);
 
 /* Output size of appending sections (file end padded to FileAlignment, each section's raw
  * data FileAlignment-padded). Checks everything pe_append_sections() checks. */

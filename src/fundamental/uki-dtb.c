@@ -2,14 +2,13 @@
 #include <string.h>
 
 #include "fdt.h"
-#include "pe-format.h"
+#include "pe.h"
 #include "uki-dtb.h"
 
 /* Section i's name equals name (up to 8 bytes, NUL-padded) and its bytes are inside the image. */
 static bool section_at(const void *image, size_t image_size, const void *table, size_t i, const char *name,
                        const uint8_t **ret, size_t *ret_size) {
-        PeSectionHeader s;
-        memcpy(&s, (const uint8_t *) table + i * sizeof(s), sizeof(s));
+        PeSectionHeader s = pe_section_header_read((const uint8_t *) table + i * sizeof(s));
         size_t l = strlen(name);
         if (l > sizeof(s.Name) || memcmp(s.Name, name, l) != 0 || (l < sizeof(s.Name) && s.Name[l] != 0))
                 return false;

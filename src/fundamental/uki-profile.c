@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
-#include "pe-format.h"
+#include "pe.h"
 #include "uki-profile.h"
 
 static PeSectionHeader header_at(const void *table, size_t i) {
-        PeSectionHeader s;
-        memcpy(&s, (const uint8_t *) table + i * sizeof(PeSectionHeader), sizeof(s));
-        return s;
+        return pe_section_header_read((const uint8_t *) table + i * sizeof(PeSectionHeader));
 }
 
 /* As sd-stub compares: byte by byte up to the first NUL of either or all 8 bytes. */

@@ -118,23 +118,9 @@ bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, 
 }
 
 bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSection *in, size_t n_in, Blob *ret) {
-        /* headers: DOS (0x40), PE signature, COFF, PE32+ optional header, room for the section
-         * table, in one 4 KiB page; no code, no entry point: it is never started */
-        enum { HDR = 0x1000, FALIGN = 0x200, SALIGN = 0x1000 };
-        uint8_t hdr[HDR] = {};
-        DosHeader dos = { .e_magic = 0x5a4d, .e_lfanew = 0x40 };
-        PeHeader64 pe = {
-                .Signature = 0x00004550,
-                .FileHeader = { .Machine = machine, .SizeOfOptionalHeader = sizeof(PeOptionalHeader64),
-                                .Characteristics = 0x0002 | 0x0020 | 0x2000 /* executable, large address aware, DLL */ },
-                .OptionalHeader = { .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = SALIGN, .FileAlignment = FALIGN,
-                                    .MajorSubsystemVersion = 1, .SizeOfImage = HDR, .SizeOfHeaders = HDR,
-                                    .Subsystem = 10 /* EFI application */,
-                                    .DllCharacteristics = 0x0100 | 0x0040 /* NX_COMPAT, DYNAMIC_BASE */,
-                                    .NumberOfRvaAndSizes = PE_DIR_COUNT },
-        };
-        memcpy(hdr, &dos, sizeof(dos));
-        memcpy(hdr + 0x40, &pe, sizeof(pe));
+        /* a header page with no code and no entry point (it is never started), a DLL as ukify's */
+        uint8_t hdr[PE_EMPTY_SIZE];
+        pe_empty_make(hdr, machine, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE | PE_FILE_DLL);
 
         Blob text = {};
         PeNewSection secs[1 + 32];

@@ -117,33 +117,12 @@ bool uki_assemble(const UkiParts *p, Blob *ret) {
         return true;
 }
 
-/* A PE32+ header page with no section, no code and no entry point (the firmware loads an
- * add-on to check its signature and the stub reads its sections; nothing runs it): EFI
- * application, NX_COMPAT, 4 KiB SectionAlignment, no base relocations needed (nothing to
- * relocate), so the strict-NX firmware builds load it. */
-static void empty_pe(uint16_t machine, uint8_t hdr[0x1000]) {
-        memset(hdr, 0, 0x1000);
-        DosHeader dos = { .e_magic = DOS_MAGIC, .e_lfanew = 0x40 };
-        PeHeader64 pe = {
-                .Signature = PE_MAGIC,
-                .FileHeader = { .Machine = machine, .SizeOfOptionalHeader = sizeof(PeOptionalHeader64),
-                                .Characteristics = 0x0002 | 0x0020 /* executable image, large address aware */ },
-                .OptionalHeader = { .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = 0x1000, .FileAlignment = 0x200,
-                                    .MajorSubsystemVersion = 1, .SizeOfImage = 0x1000, .SizeOfHeaders = 0x1000,
-                                    .Subsystem = 10 /* EFI application */,
-                                    .DllCharacteristics = 0x0100 | 0x0040 /* NX_COMPAT, DYNAMIC_BASE */,
-                                    .NumberOfRvaAndSizes = PE_DIR_COUNT },
-        };
-        memcpy(hdr, &dos, sizeof(dos));
-        memcpy(hdr + 0x40, &pe, sizeof(pe));
-}
-
 bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, const char *arch,
                     const SectionList *l, const char *sbat_text, size_t sbat_size, Blob *ret) {
         PeNewSection secs[SECTION_LIST_MAX + 1];
         size_t n = l->n;
         memcpy(secs, l->secs, n * sizeof(*secs));
-        uint8_t hdr[0x1000];
+        uint8_t hdr[PE_EMPTY_SIZE];
         _cleanup_blob_ Blob stub_sbat = {};
         PeView sf;
         PeResult r;
@@ -162,7 +141,9 @@ bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, c
                         if (pe_find_section(&sf, secs[i].name) >= 0)
                                 return error("%s: the stub already has a %s section", stub_name, secs[i].name), false;
         } else {
-                empty_pe(machine, hdr);
+                /* no stub: a header page (pe_empty_make(): no code, no entry point; the firmware
+                 * loads an add-on to check its signature and the stub reads its sections) */
+                pe_empty_make(hdr, machine, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE);
                 if ((r = pe_parse(hdr, sizeof(hdr), &sf)) != PE_OK)
                         return error("cannot make the add-on: %s", pe_strerror(r)), false;
                 secs[n++] = (PeNewSection) { ".sbat", sbat_text, sbat_size, 0, false };

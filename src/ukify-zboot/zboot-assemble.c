@@ -15,6 +15,7 @@
 #include "arm64-image.h"
 #include "pe.h"
 #include "sbat.h"
+#include "uki-assemble.h"
 #include "unaligned.h"
 #include "x86-boot.h"
 #include "zboot-assemble.h"
@@ -157,10 +158,8 @@ bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPa
         if (!zdata)
                 return error("out of memory"), false;
         memcpy(zdata, stream.data, stream.size);
-        if (size_len == ZBOOT_SIZE_LEN_APPENDED) {
-                uint32_t le = (uint32_t) p->data.size;
-                memcpy(zdata + stream.size, &le, ZBOOT_SIZE_FIELD);
-        }
+        if (size_len == ZBOOT_SIZE_LEN_APPENDED)
+                put_le32(zdata + stream.size, (uint32_t) p->data.size);
 
         /* x86: the trailer again, uncompressed, so the loader can place the kernel before it
          * decompresses it. It comes first, then the payload signature if any: the payload must
@@ -169,19 +168,17 @@ bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPa
         PeView sf;
         PeResult r = pe_parse(stub->data, stub->size, &sf);
         PeNewSection sec[3];
-        size_t n_sec = 0, total = 0;
+        size_t n_sec = 0;
         if (p->x86)
                 sec[n_sec++] = (PeNewSection) { ".zbx86", p->hint, sizeof(p->hint), 0, true };
         if (zsig && zsig->data)
                 sec[n_sec++] = (PeNewSection) { ".zsig", zsig->data, zsig->size, 0, true };
         sec[n_sec++] = (PeNewSection) { ".zdata", zdata, zlen, 0, true };
+        _cleanup_blob_ Blob out = {};
         if (r == PE_OK)
-                r = pe_append_size(&sf, sec, n_sec, &total);
-        _cleanup_blob_ Blob out = { r == PE_OK ? malloc(total) : NULL, 0 };
-        if (r == PE_OK && out.data)
-                r = pe_append_sections(&sf, sec, n_sec, out.data, total, &out.size);
-        if (r != PE_OK || !out.data)
-                return error("%s: %s", stub_name, r != PE_OK ? pe_strerror(r) : "out of memory"), false;
+                r = pe_append_blob(&sf, sec, n_sec, &out);
+        if (r != PE_OK)
+                return error("%s: %s", stub_name, pe_strerror(r)), false;
 
         /* The payload's file offset: the raw data of the section just appended. */
         PeView of;

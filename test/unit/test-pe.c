@@ -407,7 +407,106 @@ static void test_real_binary(void) {
                 (void) pe_parse(buf, cut, &f);
 }
 
+/* Byte order: the headers decode as little-endian and encode back to the same bytes, checked
+ * against bytes written out by hand (on a little-endian host a plain memcpy would pass too; these
+ * bytes are what a big-endian host must get, since the decoders use only get_le*()/put_le*()). */
+static void test_byte_order(void) {
+        static const uint8_t file[20] = { 0x64, 0x86, 0x03, 0x00, 0x78, 0x56, 0x34, 0x12, 0x01, 0x02,
+                                          0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0xf0, 0x00, 0x22, 0x20 };
+        PeFileHeader fh = pe_file_header_read(file);
+        ASSERT_EQ(fh.Machine, 0x8664);
+        ASSERT_EQ(fh.NumberOfSections, 3);
+        ASSERT_EQ(fh.TimeDateStamp, 0x12345678);
+        ASSERT_EQ(fh.PointerToSymbolTable, 0x04030201);
+        ASSERT_EQ(fh.NumberOfSymbols, 0x08070605);
+        ASSERT_EQ(fh.SizeOfOptionalHeader, 0xf0);
+        ASSERT_EQ(fh.Characteristics, 0x2022);
+        uint8_t back[sizeof(PeOptionalHeader64)];
+        memset(back, 0xaa, sizeof(back));
+        pe_file_header_write(back, &fh);
+        ASSERT_TRUE(memcmp(back, file, sizeof(file)) == 0);
+
+        static const uint8_t sec[40] = { '.', 't', 'e', 'x', 't', 0, 0, 0, 0x01, 0x02, 0x03, 0x04, 0x00, 0x10, 0x00, 0x00,
+                                         0x00, 0x02, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44,
+                                         0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0x20, 0x00, 0x00, 0x60 };
+        PeSectionHeader sh = pe_section_header_read(sec);
+        ASSERT_TRUE(memcmp(sh.Name, ".text\0\0\0", 8) == 0);
+        ASSERT_EQ(sh.VirtualSize, 0x04030201);
+        ASSERT_EQ(sh.VirtualAddress, 0x1000);
+        ASSERT_EQ(sh.SizeOfRawData, 0x200);
+        ASSERT_EQ(sh.PointerToRawData, 0x400);
+        ASSERT_EQ(sh.PointerToRelocations, 0x44332211);
+        ASSERT_EQ(sh.PointerToLinenumbers, 0x88776655);
+        ASSERT_EQ(sh.NumberOfRelocations, 0xaa99);
+        ASSERT_EQ(sh.NumberOfLinenumbers, 0xccbb);
+        ASSERT_EQ(sh.Characteristics, 0x60000020);
+        memset(back, 0xaa, sizeof(back));
+        pe_section_header_write(back, &sh);
+        ASSERT_TRUE(memcmp(back, sec, sizeof(sec)) == 0);
+
+        /* optional header: byte i is i, so each field is its offsets read low byte first */
+        uint8_t opt[sizeof(PeOptionalHeader64)];
+        for (size_t i = 0; i < sizeof(opt); i++)
+                opt[i] = (uint8_t) i;
+        PeOptionalHeader64 oh = pe_optional_header_read(opt, sizeof(opt));
+        ASSERT_EQ(oh.Magic, 0x0100);
+        ASSERT_EQ(oh.MajorLinkerVersion, 0x02);
+        ASSERT_EQ(oh.SizeOfCode, 0x07060504);
+        ASSERT_TRUE(oh.ImageBase == UINT64_C(0x1f1e1d1c1b1a1918));
+        ASSERT_EQ(oh.SectionAlignment, 0x23222120);
+        ASSERT_EQ(oh.SizeOfImage, 0x3b3a3938);
+        ASSERT_EQ(oh.CheckSum, 0x43424140);
+        ASSERT_EQ(oh.Subsystem, 0x4544);
+        ASSERT_EQ(oh.DllCharacteristics, 0x4746);
+        ASSERT_TRUE(oh.SizeOfHeapCommit == UINT64_C(0x6766656463626160));
+        ASSERT_EQ(oh.NumberOfRvaAndSizes, 0x6f6e6d6c);
+        ASSERT_EQ(oh.DataDirectory[PE_DIR_BASERELOC].VirtualAddress, 0x9b9a9998);
+        ASSERT_EQ(oh.DataDirectory[PE_DIR_BASERELOC].Size, 0x9f9e9d9c);
+        ASSERT_EQ(oh.DataDirectory[PE_DIR_COUNT - 1].Size, 0xefeeedec);
+        memset(back, 0xaa, sizeof(back));
+        pe_optional_header_write(back, &oh);
+        ASSERT_TRUE(memcmp(back, opt, sizeof(opt)) == 0);
+        /* a short optional header: what is not there reads as zero */
+        oh = pe_optional_header_read(opt, offsetof(PeOptionalHeader64, DataDirectory));
+        ASSERT_EQ(oh.NumberOfRvaAndSizes, 0x6f6e6d6c);
+        ASSERT_EQ(oh.DataDirectory[PE_DIR_EXPORT].VirtualAddress, 0);
+        ASSERT_EQ(oh.DataDirectory[PE_DIR_COUNT - 1].Size, 0);
+
+        /* the header page the CLI starts add-ons from, and a section appended to it, byte by byte:
+         * DOS header at 0, PE signature at 0x40, COFF header at 0x44, optional header at 0x58,
+         * section table at 0x148 */
+        static uint8_t page[PE_EMPTY_SIZE], out[0x2000];
+        pe_empty_make(page, PE_MACHINE_ARM64, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE);
+        static const uint8_t dos_pe[] = { 'M', 'Z' }, lfanew[] = { 0x40, 0, 0, 0 }, sig[] = { 'P', 'E', 0, 0 },
+                             coff[] = { 0x64, 0xaa, 0, 0 }, opt_size[] = { 0xf0, 0, 0x22, 0 },
+                             magic[] = { 0x0b, 0x02 }, salign[] = { 0, 0x10, 0, 0, 0, 0x02, 0, 0 },
+                             subsys[] = { 0x0a, 0, 0x40, 0x01 };
+        ASSERT_TRUE(memcmp(page, dos_pe, 2) == 0 && memcmp(page + 0x3c, lfanew, 4) == 0);
+        ASSERT_TRUE(memcmp(page + 0x40, sig, 4) == 0 && memcmp(page + 0x44, coff, 4) == 0);
+        ASSERT_TRUE(memcmp(page + 0x54, opt_size, 4) == 0 && memcmp(page + 0x58, magic, 2) == 0);
+        ASSERT_TRUE(memcmp(page + 0x58 + 32, salign, 8) == 0 && memcmp(page + 0x58 + 68, subsys, 4) == 0);
+        PeView f, g;
+        ASSERT_EQ(pe_parse(page, sizeof(page), &f), PE_OK);
+        ASSERT_EQ(f.file.Machine, PE_MACHINE_ARM64);
+        ASSERT_EQ(f.opt.SizeOfHeaders, PE_EMPTY_SIZE);
+        ASSERT_EQ(f.opt.DllCharacteristics, PE_DLL_NX_COMPAT | PE_DLL_DYNAMIC_BASE);
+        PeNewSection n = { ".x", "hello", 5, 0, false };
+        size_t got;
+        ASSERT_EQ(pe_append_sections(&f, &n, 1, out, sizeof(out), &got), PE_OK);
+        ASSERT_EQ(got, 0x1200);
+        static const uint8_t nsec[] = { 1, 0 }, image_size[] = { 0, 0x20, 0, 0 },
+                             hdr[40] = { '.', 'x', 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x02, 0, 0,
+                                         0, 0x10, 0, 0, [36] = 0x40, 0, 0, 0x40 };
+        ASSERT_TRUE(memcmp(out + 0x46, nsec, 2) == 0);
+        ASSERT_TRUE(memcmp(out + 0x58 + 56, image_size, 4) == 0);
+        ASSERT_TRUE(memcmp(out + 0x148, hdr, sizeof(hdr)) == 0);
+        ASSERT_TRUE(memcmp(out + 0x1000, "hello", 5) == 0);
+        ASSERT_EQ(pe_parse(out, got, &g), PE_OK);
+        ASSERT_EQ(pe_section(&g, 0).PointerToRawData, 0x1000);
+}
+
 int main(int argc, char **argv) {
+        TEST(test_byte_order);
         TEST(test_valid);
         TEST(test_errors);
         TEST(test_verdict);
