@@ -3,13 +3,15 @@
  * gzip (one RFC 1952 member, CRC32 and ISIZE verified) through upstream libdeflate's
  * whole-buffer decoder. libdeflate allocates its decompressor (~11 KiB) through its allocator
  * hook: we point it at a bump arena over the caller's workspace for the duration of the call,
- * so nothing is allocated behind the caller's back.
+ * so nothing is allocated behind the caller's back. The hook is left on the arena, which
+ * refuses every allocation outside a call: the pure core has no libc allocator to hand back
+ * (no <stdlib.h>), so host code that allocates through libdeflate itself sets its allocator
+ * first (decompress.h).
  *
  * libdeflate reports truncated and corrupt input alike (LIBDEFLATE_BAD_DATA); we call it
  * truncated when the input stops before a complete member could have ended (shorter than the
  * 18-byte minimum member), corrupt otherwise, and say so in docs/decompression.md.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <libdeflate.h>
@@ -86,7 +88,6 @@ DecompressResult decompress_gzip(const void *in, size_t in_len, void *out, size_
         }
         libdeflate_free_decompressor(d);
 done:
-        libdeflate_set_memory_allocator(malloc, free);
-        arena_current = NULL;
+        arena_current = NULL;   /* from now on the hook refuses */
         return res;
 }

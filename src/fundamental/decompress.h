@@ -3,7 +3,10 @@
  * One bounded, whole-buffer decompression API over the upstream libraries (zstd, libdeflate,
  * lz4, liblzma). Never reads past in_len, never writes past out_cap, no hidden allocation:
  * all scratch memory comes from the caller's (work, work_size), sized by
- * decompress_workspace_size(). Not reentrant (the libdeflate allocator hook is global).
+ * decompress_workspace_size(). Not reentrant (the libdeflate allocator hook is global). After a
+ * gzip call that hook refuses every allocation (the core has no libc allocator to restore), so
+ * host code that uses libdeflate directly calls libdeflate_set_memory_allocator(malloc, free)
+ * before it allocates (compress.c, the tests).
  * See docs/decompression.md.
  */
 #pragma once

@@ -129,6 +129,7 @@ static bool zstd_compress(int level, const Blob *in, Blob *ret) {
 }
 
 static bool gzip_compress(int level, const Blob *in, Blob *ret) {
+        libdeflate_set_memory_allocator(malloc, free);   /* decompress_gzip() leaves the global hook refusing */
         struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
         if (!c)
                 return error("gzip: invalid level %d (1..12)", level), false;

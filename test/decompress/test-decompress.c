@@ -62,6 +62,7 @@ static Buf compress_zlib_gzip(const Buf *in) {
 }
 
 static Buf compress_libdeflate(const Buf *in, int level) {
+        libdeflate_set_memory_allocator(malloc, free);   /* decompress_gzip() leaves the global hook refusing */
         struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
         size_t bound = libdeflate_gzip_compress_bound(c, in->size);
         Buf o = { malloc(bound), 0 };
