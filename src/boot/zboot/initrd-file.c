@@ -6,6 +6,7 @@
  * native x86 path we are that stub, so we do the same. Paths use '\' or '/'. Which words count
  * is the kernel stub's rule, applied once per boot by the pure parser (boot-options.h).
  */
+#include "initrd-place.h"
 #include "initrd.h"
 #include "log.h"
 #include "proto/simple-file-system.h"
@@ -13,8 +14,8 @@
 
 #define MAX_PATH (BOOT_OPTIONS_PATH_MAX + 1)
 
-/* Append one file to *buf (pool, *size bytes so far). */
-static EFI_STATUS append_file(EFI_FILE_PROTOCOL *root, const char16_t *path, void **buf, size_t *size) {
+/* Open one file and learn its size. */
+static EFI_STATUS open_sized(EFI_FILE_PROTOCOL *root, const char16_t *path, EFI_FILE_PROTOCOL **ret, uint64_t *ret_len) {
         _cleanup_file_ EFI_FILE_PROTOCOL *f = NULL;
         uint64_t len = 0;
         EFI_STATUS err;
@@ -29,34 +30,54 @@ static EFI_STATUS append_file(EFI_FILE_PROTOCOL *root, const char16_t *path, voi
                 err = f->SetPosition(f, 0);
         if (err != EFI_SUCCESS)
                 return err;
-        if (len > SIZE_MAX - *size || len > UINT32_MAX)
+        if (len > UINT32_MAX)
                 return EFI_BAD_BUFFER_SIZE;
-
-        void *nbuf;
-        err = BS->AllocatePool(EfiLoaderData, *size + (size_t) len + 1, &nbuf);
-        if (err != EFI_SUCCESS)
-                return err;
-        if (*buf) {
-                memcpy(nbuf, *buf, *size);
-                BS->FreePool(*buf);
-        }
-        *buf = nbuf;
-        size_t want = (size_t) len;
-        err = f->Read(f, &want, (uint8_t *) nbuf + *size);
-        if (err != EFI_SUCCESS)
-                return err;
-        if (want != len)
-                return EFI_DEVICE_ERROR;   /* short read */
-        *size += want;
+        *ret = f;
+        f = NULL;
+        *ret_len = len;
         return EFI_SUCCESS;
 }
 
+static EFI_STATUS read_all(EFI_FILE_PROTOCOL *f, void *buf, uint64_t len) {
+        size_t want = (size_t) len;
+        EFI_STATUS err = f->Read(f, &want, buf);
+        if (err != EFI_SUCCESS)
+                return err;
+        return want == len ? EFI_SUCCESS : EFI_DEVICE_ERROR;   /* short read */
+}
+
+typedef struct {
+        EFI_FILE_PROTOCOL *f[BOOT_OPTIONS_INITRD_MAX];
+        uint64_t len[BOOT_OPTIONS_INITRD_MAX];
+        size_t n;
+} Opened;
+
+static void opened_close(Opened *o) {
+        for (size_t i = 0; i < o->n; i++)
+                o->f[i]->Close(o->f[i]);
+        o->n = 0;
+}
+
+/* The path of initrd= word i, for the error message: relative to the volume's root (leading
+ * slashes were skipped, as the kernel's stub does), so it is printed with one '\'. */
+static EFI_STATUS path_error(const char16_t *path, EFI_STATUS err) {
+        char ascii[MAX_PATH];
+        size_t plen = strnlen16(path, MAX_PATH - 1);
+        for (size_t j = 0; j < plen; j++)
+                ascii[j] = path[j] < 0x80 ? (char) path[j] : '?';
+        ascii[plen] = 0;
+        log_error_status(err, "cannot read initrd \\%s", ascii);
+        /* EFI_NOT_FOUND tells the caller there are no initrd= paths at all; a named file that
+         * is missing is an error (the kernel's stub fails too). */
+        return err == EFI_NOT_FOUND ? EFI_LOAD_ERROR : err;
+}
+
 EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, const BootOptions *opts,
-                               void **ret_data, size_t *ret_size) {
+                               uint64_t max, Pages *ret_pages, size_t *ret_size) {
         static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
         _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL;
-        _cleanup_pool_ void *buf = NULL;
-        size_t size = 0;
+        _cleanup_(opened_close) Opened o = {};
+        char16_t path[MAX_PATH];
         EFI_STATUS err;
 
         if (opts->n_initrd == 0)
@@ -64,13 +85,13 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
         if (opts->n_initrd > BOOT_OPTIONS_INITRD_MAX)
                 return log_error_status(EFI_INVALID_PARAMETER, "more than %u initrd= files on the command line",
                                         BOOT_OPTIONS_INITRD_MAX);
+        /* Open every file first: their sizes give the one allocation they are read into, in
+         * order, each straight into its place (docs/x86-boot.md "Initrd"). */
+        uint64_t total = 0;
         for (size_t i = 0; i < opts->n_initrd; i++) {
                 /* where the words are was found once, by the pure parser (boot-options.c) */
-                char16_t path[MAX_PATH];
                 if (!boot_options_initrd_path(opts, i, cmdline, len, path, MAX_PATH))
                         return log_error_status(EFI_INVALID_PARAMETER, "initrd= path too long");
-                size_t plen = strnlen16(path, MAX_PATH);
-
                 if (!root) {
                         EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
                         err = BS->HandleProtocol(device, &sfs_guid, (void **) &fs);
@@ -79,21 +100,33 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
                         if (err != EFI_SUCCESS)
                                 return log_error_status(err, "initrd= given, but our volume cannot be opened");
                 }
-                err = append_file(root, path, &buf, &size);
+                err = open_sized(root, path, &o.f[i], &o.len[i]);
+                if (err != EFI_SUCCESS)
+                        return path_error(path, err);
+                o.n = i + 1;
+                total += o.len[i];   /* <= 16 files of < 4 GiB each: no overflow */
+        }
+        if (total > SIZE_MAX)
+                return log_error_status(EFI_BAD_BUFFER_SIZE, "initrd= files too large");
+        *ret_pages = (Pages) {};
+        *ret_size = 0;
+        if (total == 0)
+                return EFI_SUCCESS;
+
+        _cleanup_pages_ Pages pages = {};
+        err = initrd_place_alloc((size_t) total, max, &pages);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx", total, max);
+        uint8_t *p = pages_ptr(&pages);
+        for (size_t i = 0; i < o.n; p += o.len[i], i++) {
+                err = read_all(o.f[i], p, o.len[i]);
                 if (err != EFI_SUCCESS) {
-                        char ascii[MAX_PATH];
-                        for (size_t j = 0; j <= plen; j++)
-                                ascii[j] = path[j] < 0x80 ? (char) path[j] : '?';
-                        /* the path is relative to the volume's root (leading slashes were
-                         * skipped, as the kernel's stub does): say so with one '\' */
-                        log_error_status(err, "cannot read initrd \\%s", ascii);
-                        /* EFI_NOT_FOUND tells the caller there are no initrd= paths at all; a
-                         * named file that is missing is an error (the kernel's stub fails too). */
-                        return err == EFI_NOT_FOUND ? EFI_LOAD_ERROR : err;
+                        /* the path again, for the message: it parsed the first time */
+                        (void) boot_options_initrd_path(opts, i, cmdline, len, path, MAX_PATH);
+                        return path_error(path, err);
                 }
         }
-        *ret_data = buf;
-        buf = NULL;
-        *ret_size = size;
+        *ret_pages = take_pages(&pages);
+        *ret_size = (size_t) total;
         return EFI_SUCCESS;
 }

@@ -17,13 +17,16 @@
  *  10. .osrel -> /.extra/os-release                (likewise)
  *  11. .profile -> /.extra/profile                 (likewise)
  *  12. the add-ons' .initrd, in add-on order (addons.c; PCR 12)
- * More than one part: each is padded with zeros to 4 bytes and all are copied into one pool
- * buffer; a single part is passed as it is (sd-stub does the same, so the PCR 9 measurement
- * of the initrd the kernel gets matches).
+ * More than one part: each is padded with zeros to 4 bytes and all are copied into one buffer
+ * (the boot manager's is read straight into its place): pages below initrd_addr_max on the
+ * native x86 path (place_below), which x86_boot() hands the kernel as they are, else pool,
+ * served by our LoadFile2 (initrd.c); a single part is passed as it is (sd-stub does the
+ * same, so the PCR 9 measurement of the initrd the kernel gets matches).
  */
 #include "bench.h"
 #include "initrd-layout.h"
 #include "initrd-list.h"
+#include "initrd-place.h"
 #include "initrd.h"
 #include "log.h"
 #include "measure.h"
@@ -45,8 +48,7 @@ void initrd_list_free(InitrdList *l) {
         for (size_t i = 0; i < ELEMENTSOF(l->literal); i++)
                 if (l->literal[i].data)
                         BS->FreePool(l->literal[i].data);
-        if (l->boot_manager)
-                BS->FreePool(l->boot_manager);
+        free_pagesp(&l->pages);
         if (l->combined)
                 BS->FreePool(l->combined);
         *l = (InitrdList) {};
@@ -103,8 +105,9 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                 if (secure_boot && l->initrd.size > 0)
                         log_info("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
                 else {
-                        size_t size;
-                        err = initrd_read_registered(&l->boot_manager, &size);
+                        /* read later, straight into its place in the combined buffer */
+                        size_t size = 0;
+                        err = initrd_registered_size(&size);
                         if (err != EFI_SUCCESS)
                                 return log_error_status(err, "cannot read the initrd the boot manager registered");
                         if (size > 0) {
@@ -112,7 +115,7 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                                         parts[i] = parts[i - 1];
                                         names[i] = names[i - 1];
                                 }
-                                parts[bm_at] = (InitrdPart) { l->boot_manager, size };
+                                parts[bm_at] = (InitrdPart) { NULL, size };
                                 names[bm_at] = "the boot manager's";
                                 n++;
                                 log_info("initrd: .initrd (%lu bytes) followed by the boot manager's (%lu bytes)",
@@ -122,7 +125,7 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         }
 #undef ADD
 
-        if (n == 1) {
+        if (n == 1) {   /* never the boot manager's alone: it only comes with a part of ours */
                 l->data = parts[0].data;
                 l->size = parts[0].size;
                 log_info("initrd: %s, %lu bytes", names[0], (uint64_t) l->size);
@@ -132,18 +135,33 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         for (size_t i = 0; i < n; i++)
                 if (!initrd_layout_add(&total, parts[i].size, NULL))
                         return log_error_status(EFI_BAD_BUFFER_SIZE, "combined initrd too large");
+        /* Where the kernel will read it (native x86: pages below initrd_addr_max, x86_boot()
+         * uses them in place), else pool, which the LoadFile2 we register serves from. */
         uint8_t *buf;
-        err = BS->AllocatePool(EfiLoaderData, total, (void **) &buf);
+        if (l->place_below) {
+                err = initrd_place_alloc(total, l->place_below, &l->pages);
+                buf = pages_ptr(&l->pages);
+        } else {
+                err = BS->AllocatePool(EfiLoaderData, total, (void **) &buf);
+                if (err == EFI_SUCCESS) {
+                        l->combined = buf;
+                        bench_alloc(total);
+                }
+        }
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate %lu bytes for the combined initrd", (uint64_t) total);
-        l->combined = buf;
-        bench_alloc(total);
-        bench_copied(total);
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
                 size_t off;
                 (void) initrd_layout_add(&at, parts[i].size, &off);   /* fits: the same sums as above */
-                memcpy(buf + off, parts[i].data, parts[i].size);
+                if (!parts[i].data) {
+                        err = initrd_registered_read(buf + off, parts[i].size);
+                        if (err != EFI_SUCCESS)
+                                return log_error_status(err, "cannot read the initrd the boot manager registered");
+                } else {
+                        memcpy(buf + off, parts[i].data, parts[i].size);
+                        bench_copied(parts[i].size);
+                }
                 memset(buf + off + parts[i].size, 0, at - off - parts[i].size);
                 log_info("initrd part %lu: %s, %lu bytes at offset %lu", (uint64_t) i + 1, names[i],
                          (uint64_t) parts[i].size, (uint64_t) off);

@@ -6,6 +6,7 @@
 #include "extra-files.h"
 #include "measure.h"
 #include "proto/loaded-image.h"
+#include "util.h"
 
 typedef struct {
         const void *data;
@@ -21,6 +22,9 @@ typedef struct {
         /* in: add-ons (addons.c; NULL: none): their .ucode go in front of everything (last
          * add-on first), their .initrd after everything, each measured into PCR 12 */
         const Addons *addons;
+        /* in: 0, or the highest address the combined initrd may end at (native x86:
+         * initrd_place_limit()); it is then built in pages there (initrd-place.h) */
+        uint64_t place_below;
         /* out: the initrd for the kernel; size 0 when the UKI gives none of its own (the boot
          * manager's initrd, if any, then passes through as before) */
         const void *data;
@@ -32,8 +36,8 @@ typedef struct {
         bool sysexts_measured, confexts_measured;
         /* what we picked up, for StubFeatures; ours to free */
         ExtraCpio extra[_EXTRA_MAX], literal[4];
-        void *boot_manager;   /* the boot manager's initrd, read from its LoadFile2 (pool) */
-        void *combined;       /* pool */
+        void *combined;       /* pool (place_below 0) */
+        Pages pages;          /* the combined initrd below place_below */
 } InitrdList;
 
 /* Side-load the ESP's files, pack the sections that become /.extra files, and put every part

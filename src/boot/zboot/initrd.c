@@ -77,7 +77,7 @@ bool initrd_is_registered(void) {
         return locate_registered(&h, &lf) == EFI_SUCCESS;
 }
 
-EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size) {
+EFI_STATUS initrd_registered_size(size_t *ret_size) {
         EFI_LOAD_FILE2_PROTOCOL *lf;
         EFI_HANDLE h;
         EFI_STATUS err;
@@ -89,47 +89,25 @@ EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size) {
         err = lf->LoadFile(lf, (EFI_DEVICE_PATH_PROTOCOL *) &initrd_device_path, false, &size, NULL);
         if (err != EFI_BUFFER_TOO_SMALL)
                 return err == EFI_SUCCESS ? EFI_LOAD_ERROR : err;
-        void *data;
-        err = BS->AllocatePool(EfiLoaderData, size ? size : 1, &data);
-        if (err != EFI_SUCCESS)
-                return err;
-        err = lf->LoadFile(lf, (EFI_DEVICE_PATH_PROTOCOL *) &initrd_device_path, false, &size, data);
-        if (err != EFI_SUCCESS) {
-                BS->FreePool(data);
-                return err;
-        }
-        bench_alloc(size);    /* LoadFile2 copied the boot manager's initrd into our pool */
-        bench_copied(size);
-        *ret_data = data;
         *ret_size = size;
         return EFI_SUCCESS;
 }
 
-EFI_STATUS initrd_combine_registered(const void *first, size_t first_size, void **ret_data, size_t *ret_size) {
-        _cleanup_pool_ void *theirs = NULL;
-        size_t their_size = 0;
+EFI_STATUS initrd_registered_read(void *buf, size_t size) {
+        EFI_LOAD_FILE2_PROTOCOL *lf;
+        EFI_HANDLE h;
         EFI_STATUS err;
 
-        err = initrd_read_registered(&theirs, &their_size);
+        err = locate_registered(&h, &lf);
         if (err != EFI_SUCCESS)
-                return log_error_status(err, "cannot read the initrd the boot manager registered");
-        /* The kernel unpacks concatenated archives and skips zero padding between them, but
-         * each archive must start 4-byte aligned. */
-        size_t pad = (4 - (first_size & 3)) & 3;
-        if (first_size > SIZE_MAX - pad - their_size)
-                return log_error_status(EFI_BAD_BUFFER_SIZE, "combined initrd too large");
-        size_t size = first_size + pad + their_size;
-        uint8_t *data;
-        err = BS->AllocatePool(EfiLoaderData, size ? size : 1, (void **) &data);
+                return err;
+        size_t got = size;
+        err = lf->LoadFile(lf, (EFI_DEVICE_PATH_PROTOCOL *) &initrd_device_path, false, &got, buf);
         if (err != EFI_SUCCESS)
-                return log_error_status(err, "cannot allocate %lu bytes for the combined initrd", (uint64_t) size);
-        memcpy(data, first, first_size);
-        memset(data + first_size, 0, pad);
-        memcpy(data + first_size + pad, theirs, their_size);
-        log_info("initrd: .initrd (%lu bytes) followed by the boot manager's (%lu bytes)", (uint64_t) first_size,
-                 (uint64_t) their_size);
-        *ret_data = data;
-        *ret_size = size;
+                return err;
+        if (got != size)   /* the file changed size between the two calls */
+                return EFI_LOAD_ERROR;
+        bench_copied(size);   /* LoadFile2 copied the boot manager's initrd into our buffer */
         return EFI_SUCCESS;
 }
 

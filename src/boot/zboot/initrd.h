@@ -3,6 +3,7 @@
 
 #include "boot-options.h"
 #include "efi.h"
+#include "util.h"
 
 typedef struct InitrdLoader InitrdLoader;
 
@@ -15,14 +16,14 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret);
 void initrd_unregister(InitrdLoader *loader);
 /* Is an initrd already offered on the initrd media path (by a boot manager)? */
 bool initrd_is_registered(void);
-/* Read the initrd another loader registered into pool memory (caller frees). */
-EFI_STATUS initrd_read_registered(void **ret_data, size_t *ret_size);
-/* first (our .initrd), zero-padded to 4 bytes, then the initrd the boot manager registered,
- * in one pool buffer (caller frees): the kernel unpacks both, later files win. */
-EFI_STATUS initrd_combine_registered(const void *first, size_t first_size, void **ret_data, size_t *ret_size);
+/* Read the initrd another loader registered, straight into its final place: its size
+ * (LoadFile2 with no buffer), then all of it into buf (exactly size bytes, else an error). */
+EFI_STATUS initrd_registered_size(size_t *ret_size);
+EFI_STATUS initrd_registered_read(void *buf, size_t size);
 /* Read and concatenate the files named by the initrd= paths opts found in cmdline (len
- * characters, what opts was parsed from) from the volume on `device` into pool memory (caller
- * frees). EFI_NOT_FOUND if there are none; an error (logged) if a named file cannot be read or
- * there are more than BOOT_OPTIONS_INITRD_MAX. */
+ * characters, what opts was parsed from) from the volume on `device`, each straight into its
+ * place in one allocation of pages ending at or below max (initrd-place.h; caller frees; none
+ * when the files are all empty). EFI_NOT_FOUND if there are no such paths; an error (logged) if
+ * a named file cannot be read or there are more than BOOT_OPTIONS_INITRD_MAX. */
 EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, const BootOptions *opts,
-                               void **ret_data, size_t *ret_size);
+                               uint64_t max, Pages *ret_pages, size_t *ret_size);

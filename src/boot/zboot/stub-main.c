@@ -14,6 +14,7 @@
 #include "efi-main.h"
 #include "initrd.h"
 #include "initrd-list.h"
+#include "initrd-place.h"
 #include "log.h"
 #include "measure.h"
 #include "pe.h"
@@ -147,7 +148,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
                 return err;
 
         /* Initrd (initrd-list.c). */
-        _cleanup_(initrd_list_free) InitrdList il = {};
+        _cleanup_(initrd_list_free) InitrdList il = { .place_below = initrd_place_limit(&k) };   /* x86: final pages */
         err = initrd_build(&self, li, sb, &opts, &addons, &il);
         if (err != EFI_SUCCESS)
                 return err;

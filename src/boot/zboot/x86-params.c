@@ -6,6 +6,7 @@
  */
 #include "bench.h"
 #include "boot-options.h"
+#include "initrd-place.h"
 #include "initrd.h"
 #include "log.h"
 #include "measure.h"
@@ -40,10 +41,11 @@ static EFI_STATUS set_cmdline(uint8_t *bp, const char16_t *cmdline, size_t len, 
 
 /* The initrd, in the kernel's EFI stub's order of preference: the UKI's (data), one a boot
  * manager registered through LoadFile2, or files named by initrd= on the command line; none
- * with "noinitrd". */
-static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmdline, size_t cmdline_len,
-                             const BootOptions *opts, const void *data, size_t size, Pages *ret) {
-        _cleanup_pool_ void *loaded = NULL;
+ * with "noinitrd". Written once, into pages below initrd_addr_max that the zero page points at
+ * (initrd-place.h): the UKI's combined initrd was built there already and is used in place; the
+ * boot manager's and initrd= files are read straight into them. */
+static EFI_STATUS set_initrd(uint8_t *bp, const LoadedKernel *k, EFI_HANDLE device, const char16_t *cmdline,
+                             size_t cmdline_len, const BootOptions *opts, const void *data, size_t size, Pages *ret) {
         const char *from = ".initrd";
         bool cmdline_files = false;
         EFI_STATUS err;
@@ -55,45 +57,57 @@ static EFI_STATUS set_initrd(uint8_t *bp, EFI_HANDLE device, const char16_t *cmd
                 log_info("noinitrd: no initrd for the kernel%s", size > 0 ? " (not even .initrd)" : "");
                 return EFI_SUCCESS;
         }
+        /* initrd_addr_max is the highest address the initrd may occupy. */
+        uint64_t max = initrd_place_limit(k);
         if (size == 0 && initrd_is_registered()) {
-                err = initrd_read_registered(&loaded, &size);
+                err = initrd_registered_size(&size);
+                if (err == EFI_SUCCESS && size > UINT32_MAX)
+                        return log_error_status(EFI_UNSUPPORTED, "initrd larger than 4 GiB");
+                if (err == EFI_SUCCESS && size > 0) {
+                        err = initrd_place_alloc(size, max, ret);
+                        if (err != EFI_SUCCESS)
+                                return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx",
+                                                        (uint64_t) size, max);
+                        err = initrd_registered_read(pages_ptr(ret), size);
+                }
                 if (err != EFI_SUCCESS)
                         return log_error_status(err, "cannot read the initrd the boot manager registered");
-                data = loaded;
+                data = pages_ptr(ret);
                 from = "the boot manager (LoadFile2)";
         } else if (size == 0) {
-                err = initrd_read_cmdline(device, cmdline, cmdline_len, opts, &loaded, &size);
+                err = initrd_read_cmdline(device, cmdline, cmdline_len, opts, max, ret, &size);
                 if (err == EFI_NOT_FOUND)
                         return EFI_SUCCESS;
                 if (err != EFI_SUCCESS)
                         return err;
-                data = loaded;
+                data = pages_ptr(ret);
                 from = "initrd= files";
                 cmdline_files = true;
+        } else if (!initrd_place_fits(data, size, max)) {
+                /* not built in place (a single part: the .initrd section of a UKI loaded above
+                 * the limit): the one copy */
+                if (size > UINT32_MAX)
+                        return log_error_status(EFI_UNSUPPORTED, "initrd larger than 4 GiB");
+                err = initrd_place_alloc(size, max, ret);
+                if (err != EFI_SUCCESS)
+                        return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx",
+                                                (uint64_t) size, max);
+                memcpy(pages_ptr(ret), data, size);
+                bench_copied(size);
+                data = pages_ptr(ret);
         }
         if (size == 0)
                 return EFI_SUCCESS;
-        /* initrd_addr_max is the highest address the initrd may occupy. */
-        uint64_t max = get_le32(bp + BP_INITRD_ADDR_MAX);
-        if (max == 0 || max > ADDR_BELOW_4G)
-                max = ADDR_BELOW_4G;
-        if (size > UINT32_MAX)
-                return log_error_status(EFI_UNSUPPORTED, "initrd larger than 4 GiB");
-        err = alloc_pages_below(size, max, EfiLoaderData, ret);
-        if (err != EFI_SUCCESS)
-                return log_error_status(err, "cannot allocate %lu bytes for the initrd below 0x%lx", (uint64_t) size, max);
-        memcpy(pages_ptr(ret), data, size);
-        bench_copied(size);
-        if (loaded && !cmdline_files)   /* initrd_read_registered()'s pool, freed at scope exit */
-                bench_free(size);
         /* The kernel's EFI stub measures an initrd it got through LoadFile2 (what .initrd is
          * under sd-stub) into PCR 9, not initrd= files (Linux 6.1 .. 6.12). */
         if (!cmdline_files)
-                (void) measure_tagged(PCR_KERNEL_INITRD, pages_ptr(ret), size, LINUX_INITRD_EVENT_TAG_ID,
+                (void) measure_tagged(PCR_KERNEL_INITRD, data, size, LINUX_INITRD_EVENT_TAG_ID,
                                       LINUX_INITRD_EVENT_DESC);
-        put_le32(bp + BP_RAMDISK_IMAGE, (uint32_t) ret->addr);
+        uint64_t addr = (uint64_t) (uintptr_t) data;
+        put_le32(bp + BP_RAMDISK_IMAGE, (uint32_t) addr);
         put_le32(bp + BP_RAMDISK_SIZE, (uint32_t) size);
-        log_info("initrd: %lu bytes from %s at 0x%lx", (uint64_t) size, from, ret->addr);
+        log_info("initrd: %lu bytes from %s at 0x%lx%s", (uint64_t) size, from, addr,
+                 ret->n_pages == 0 ? " (in place)" : "");
         bench_phase(BENCH_INITRD);
         return EFI_SUCCESS;
 }
@@ -169,7 +183,8 @@ EFI_STATUS x86_params_build(const LoadedKernel *k, EFI_HANDLE device, const char
                 cmdline = u"", cmdline_len = 0;
         err = set_cmdline(bp, cmdline, cmdline_len, &p.cmdline);
         if (err == EFI_SUCCESS)
-                err = set_initrd(bp, device, cmdline, cmdline_len, opts, initrd, initrd ? initrd_size : 0, &p.initrd);
+                err = set_initrd(bp, k, device, cmdline, cmdline_len, opts, initrd, initrd ? initrd_size : 0,
+                                 &p.initrd);
         if (err == EFI_SUCCESS)
                 err = add_seed(bp, &p.seed);
         if (err != EFI_SUCCESS)
