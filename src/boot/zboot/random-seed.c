@@ -32,6 +32,31 @@ static void wipe(void *p, size_t n) {
         __asm__ volatile("" : : "r"(p) : "memory");
 }
 
+/* Cleanup for secrets: wiped when they go out of scope, and freed if they are pool memory (a
+ * result handed on, the installed table, is taken out of its variable first). */
+typedef struct {
+        void *data;
+        size_t size;
+} PoolSecret;
+
+static void pool_secret_free(PoolSecret *s) {
+        if (!s->data)
+                return;
+        wipe(s->data, s->size);
+        BS->FreePool(s->data);
+}
+
+static void seed_table_freep(RandomSeedTable **t) {
+        if (!*t)
+                return;
+        wipe(*t, sizeof(**t) + RANDOM_SEED_SIZE);
+        BS->FreePool(*t);
+}
+
+static void seed_bytes_wipe(uint8_t (*p)[RANDOM_SEED_SIZE]) {
+        wipe(*p, sizeof(*p));
+}
+
 /* The root of the ESP on the disk our device handle is a partition of (sd-stub 257 looks the
  * ESP up in that disk's GPT; we ask the firmware's partition driver through
  * EFI_PARTITION_INFO_PROTOCOL, which gives the same GPT entries). */
@@ -119,9 +144,10 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         static const EFI_GUID rng_guid = EFI_RNG_PROTOCOL_GUID;
         static const EFI_GUID info_guid = EFI_FILE_INFO_ID;
         _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL, *file = NULL;
-        _cleanup_pool_ uint8_t *seed = NULL, *token = NULL;
-        uint8_t rng_bytes[RANDOM_SEED_SIZE], new_file[RANDOM_SEED_SIZE];
-        RandomSeedTable *table = NULL;
+        _cleanup_pool_ uint8_t *seed = NULL;
+        _cleanup_(pool_secret_free) PoolSecret token = {};
+        _cleanup_(seed_bytes_wipe) uint8_t rng_bytes[RANDOM_SEED_SIZE] = {}, new_file[RANDOM_SEED_SIZE] = {};
+        _cleanup_(seed_table_freep) RandomSeedTable *table = NULL;
         EFI_STATUS err;
 
         if (!li->DeviceHandle)
@@ -140,19 +166,18 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         bool have_rng = BS->LocateProtocol(&rng_guid, NULL, (void **) &rng) == EFI_SUCCESS && rng &&
                         rng->GetRNG(rng, NULL, sizeof(rng_bytes), rng_bytes) == EFI_SUCCESS;
 
-        size_t token_size;
-        token = system_token(&token_size);
-        if (!random_seed_may_proceed(previous_size, have_rng, secure_boot_enabled(), token_size)) {
+        token.data = system_token(&token.size);
+        if (!random_seed_may_proceed(previous_size, have_rng, secure_boot_enabled(), token.size)) {
                 log_info("random seed: no EFI_RNG_PROTOCOL, no seed table and no LoaderSystemToken "
                          "(or Secure Boot): the seed file alone is not trusted");
-                goto out;
+                return;
         }
 
         err = root->Open(root, &file, u"\\loader\\random-seed", EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, 0);
         if (err != EFI_SUCCESS) {
                 if (err != EFI_NOT_FOUND && err != EFI_WRITE_PROTECTED)
                         log_error_status(err, "random seed: cannot open \\loader\\random-seed");
-                goto out;
+                return;
         }
         union {
                 EFI_FILE_INFO info;
@@ -162,17 +187,17 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         err = file->GetInfo(file, &info_guid, &isize, &u);
         if (err != EFI_SUCCESS) {
                 log_error_status(err, "random seed: cannot read the seed file's size");
-                goto out;
+                return;
         }
         uint64_t fsize = u.info.FileSize;
         if (fsize < RANDOM_SEED_FILE_MIN || fsize > RANDOM_SEED_FILE_MAX) {
                 log_error_status(EFI_INVALID_PARAMETER, "random seed: \\loader\\random-seed has %lu bytes (%u..%u taken)",
                                  fsize, RANDOM_SEED_FILE_MIN, RANDOM_SEED_FILE_MAX);
-                goto out;
+                return;
         }
         if (BS->AllocatePool(EfiLoaderData, fsize, (void **) &seed) != EFI_SUCCESS) {
                 log_error_status(EFI_OUT_OF_RESOURCES, "random seed: cannot allocate");
-                goto out;
+                return;
         }
         size_t rsize = fsize;
         err = file->Read(file, &rsize, seed);
@@ -180,28 +205,27 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
                 err = EFI_PROTOCOL_ERROR;
         if (err != EFI_SUCCESS) {
                 log_error_status(err, "random seed: cannot read \\loader\\random-seed");
-                goto out;
+                return;
         }
 
         uint64_t mono = 0;
         if (BS->GetNextMonotonicCount(&mono) != EFI_SUCCESS &&
             !random_seed_seeded_by_efi(previous_size, have_rng)) {
                 log_error_status(EFI_DEVICE_ERROR, "random seed: no monotonic count");
-                goto out;
+                return;
         }
         EFI_TIME now;
         bool have_time = RT->GetTime(&now, NULL) == EFI_SUCCESS;
 
-        table = NULL;
         if (BS->AllocatePool(EfiACPIReclaimMemory, sizeof(RandomSeedTable) + RANDOM_SEED_SIZE,
                              (void **) &table) != EFI_SUCCESS) {
                 log_error_status(EFI_OUT_OF_RESOURCES, "random seed: cannot allocate the table");
-                goto out;
+                return;
         }
         RandomSeedInputs in = {
                 .previous = previous ? previous->seed : NULL, .previous_size = previous_size,
                 .rng = have_rng ? rng_bytes : NULL, .rng_size = sizeof(rng_bytes),
-                .token = token, .token_size = token_size,
+                .token = token.data, .token_size = token.size,
                 .file = seed, .file_size = fsize,
                 .monotonic = mono,
                 .time = have_time ? &now : NULL, .time_size = sizeof(now),
@@ -216,19 +240,19 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
                 err = write_at(file, RANDOM_SEED_SIZE, seed, fsize - RANDOM_SEED_SIZE);
                 if (err != EFI_SUCCESS) {
                         log_error_status(err, "random seed: cannot write \\loader\\random-seed");
-                        goto out;
+                        return;
                 }
         }
         err = write_at(file, 0, new_file, sizeof(new_file));
         if (err != EFI_SUCCESS) {
                 log_error_status(err, "random seed: cannot write \\loader\\random-seed");
-                goto out;
+                return;
         }
 
         err = BS->InstallConfigurationTable(&table_guid, table);
         if (err != EFI_SUCCESS) {
                 log_error_status(err, "random seed: cannot install the seed table");
-                goto out;
+                return;
         }
         table = NULL;   /* the kernel's now */
         if (previous) {
@@ -239,16 +263,7 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         }
         log_info("random seed: \\loader\\random-seed refreshed, LINUX_EFI_RANDOM_SEED table installed (%s%s%s)",
                  have_rng ? "EFI_RNG_PROTOCOL" : "no EFI_RNG_PROTOCOL",
-                 previous ? ", previous table" : "", token_size ? ", LoaderSystemToken" : "");
-out:
-        if (table) {
-                wipe(table, sizeof(*table) + RANDOM_SEED_SIZE);
-                BS->FreePool(table);
-        }
-        if (token)
-                wipe(token, token_size);
-        wipe(rng_bytes, sizeof(rng_bytes));
-        wipe(new_file, sizeof(new_file));
+                 previous ? ", previous table" : "", token.size ? ", LoaderSystemToken" : "");
 }
 
 void random_seed_refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
