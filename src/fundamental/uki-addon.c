@@ -23,18 +23,15 @@ static bool prefix_equal(const char *a, size_t a_len, const uint8_t *b, size_t n
         return true;
 }
 
-UkiAddonResult uki_addon_parse(const void *image, size_t image_size, const char *uki_uname, size_t uname_len,
-                               UkiAddon *ret) {
-        PeView v;
+UkiAddonResult uki_addon_parse(const PeView *v, const char *uki_uname, size_t uname_len, UkiAddon *ret) {
         *ret = (UkiAddon) {};
-        if (!image || pe_parse_layout(image, image_size, PE_LAYOUT_MEMORY, &v) != PE_OK)
+        if (!v || v->layout != PE_LAYOUT_MEMORY)
                 return UKI_ADDON_BAD_PE;
         for (size_t k = 0; k < _UKI_ADDON_MAX; k++) {
-                int i = uki_profile_find(pe_section_table(&v), v.n_sections, UKI_PROFILE_BASE, names[k]);
+                int i = uki_profile_find(pe_section_table(v), v->n_sections, UKI_PROFILE_BASE, names[k]);
                 if (i < 0)
                         continue;
-                ret->data[k] = pe_section_data(&v, (size_t) i, &ret->size[k]);
-                if (!ret->data[k])
+                if (!pe_section_get(v, i, &ret->data[k], &ret->size[k]))
                         return UKI_ADDON_BAD_PE;
         }
         if (!ret->data[UKI_ADDON_CMDLINE] && !ret->data[UKI_ADDON_DTB] && !ret->data[UKI_ADDON_DTBAUTO] &&

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pe.h"
+
 typedef enum {
         UKI_ADDON_CMDLINE,
         UKI_ADDON_DTB,
@@ -36,13 +38,14 @@ typedef enum {
         UKI_ADDON_UNAME_MISMATCH = -4, /* its .uname does not match the UKI's */
 } UkiAddonResult;
 
-/* The add-on's sections in a loaded image of image_size bytes, and sd-stub 257's verdict:
+/* The add-on's sections in its loaded image (v: its headers, parsed once by the caller with
+ * pe_parse_layout(PE_LAYOUT_MEMORY), which the caller also uses for the device tree), and
+ * sd-stub 257's verdict (UKI_ADDON_BAD_PE: a section outside the loaded image):
  * uki_uname (the UKI's .uname up to its first NUL, uname_len bytes; NULL when the UKI has none)
  * is compared with the add-on's .uname the way sd-stub compares them: the first VirtualSize
  * bytes of the add-on's .uname, stopping at a NUL of either (so an add-on .uname "6.12" also
  * matches a UKI "6.12.1"). An add-on without .uname, or a UKI without one, always matches.
  * *ret is filled even when the verdict is not OK (for logging). */
-UkiAddonResult uki_addon_parse(const void *image, size_t image_size, const char *uki_uname, size_t uname_len,
-                               UkiAddon *ret);
+UkiAddonResult uki_addon_parse(const PeView *v, const char *uki_uname, size_t uname_len, UkiAddon *ret);
 
 const char *uki_addon_strerror(UkiAddonResult r);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* uki_addon_parse() on arbitrary loaded images. Input: byte 0 picks the UKI's .uname (bit 0:
+/* uki_addon_parse() on arbitrary loaded images (parsed first as the stub does). Input: byte 0 picks the UKI's .uname (bit 0:
  * none; bits 1-3: how many bytes of "6.12.0-1-amd64" it has), the rest is the loaded image.
  * Every section it returns must lie inside the image; the verdict must be one of the five. */
 #include <stdint.h>
@@ -17,7 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t image_size = size - 1;
         size_t uname_len = (size_t) ((data[0] >> 1) & 7) * 2;
         UkiAddon a;
-        UkiAddonResult r = uki_addon_parse(image, image_size, (data[0] & 1) ? NULL : uname, uname_len, &a);
+        PeView v;
+        UkiAddonResult r = UKI_ADDON_BAD_PE;
+        if (pe_parse_layout(image, image_size, PE_LAYOUT_MEMORY, &v) == PE_OK)
+                r = uki_addon_parse(&v, (data[0] & 1) ? NULL : uname, uname_len, &a);
         if (r != UKI_ADDON_OK && r != UKI_ADDON_BAD_PE && r != UKI_ADDON_EMPTY && r != UKI_ADDON_IS_UKI &&
             r != UKI_ADDON_UNAME_MISMATCH)
                 __builtin_trap();

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* UKI add-on sections and sd-stub 257's verdict (src/fundamental/uki-addon.c), on a loaded
  * image made here: headers page, then each section at its RVA. */
+#include <stddef.h>
+
 #include "tests.h"
-#include "pe-format.h"
+#include "pe.h"
 #include "uki-addon.h"
+#include "unaligned.h"
 
 typedef struct {
         const char *name;
@@ -19,21 +22,23 @@ static size_t image(const Sec *s, uint8_t *buf, size_t cap) {
         if (size > cap)
                 abort();
         memset(buf, 0, size);
-        DosHeader dos = { .e_magic = DOS_MAGIC, .e_lfanew = 0x40 };
-        PeHeader64 pe = { .Signature = PE_MAGIC,
-                          .FileHeader = { .Machine = 0x8664, .NumberOfSections = (uint16_t) n,
-                                          .SizeOfOptionalHeader = sizeof(PeOptionalHeader64) },
-                          .OptionalHeader = { .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = 0x1000,
-                                              .FileAlignment = 0x200, .SizeOfImage = (uint32_t) size,
-                                              .SizeOfHeaders = 0x1000 } };
-        memcpy(buf, &dos, sizeof(dos));
-        memcpy(buf + 0x40, &pe, sizeof(pe));
+        /* written field by field (pe.c's encoders), so the image is the same on any host */
+        put_le16(buf + offsetof(DosHeader, e_magic), DOS_MAGIC);
+        put_le32(buf + offsetof(DosHeader, e_lfanew), 0x40);
+        put_le32(buf + 0x40 + offsetof(PeHeader64, Signature), PE_MAGIC);
+        pe_file_header_write(buf + 0x40 + offsetof(PeHeader64, FileHeader),
+                             &(PeFileHeader) { .Machine = 0x8664, .NumberOfSections = (uint16_t) n,
+                                               .SizeOfOptionalHeader = sizeof(PeOptionalHeader64) });
+        pe_optional_header_write(buf + 0x40 + offsetof(PeHeader64, OptionalHeader),
+                                 &(PeOptionalHeader64) { .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = 0x1000,
+                                                         .FileAlignment = 0x200, .SizeOfImage = (uint32_t) size,
+                                                         .SizeOfHeaders = 0x1000 });
         for (size_t i = 0; i < n; i++) {
                 PeSectionHeader h = {};
                 memcpy(h.Name, s[i].name, strnlen(s[i].name, 8));
                 h.VirtualAddress = 0x1000 * (uint32_t) (i + 1);
                 h.VirtualSize = (uint32_t) strlen(s[i].text);
-                memcpy(buf + 0x40 + sizeof(pe) + i * sizeof(h), &h, sizeof(h));
+                pe_section_header_write(buf + 0x40 + sizeof(PeHeader64) + i * sizeof(h), &h);
                 memcpy(buf + h.VirtualAddress, s[i].text, h.VirtualSize);
         }
         return size;
@@ -41,9 +46,17 @@ static size_t image(const Sec *s, uint8_t *buf, size_t cap) {
 
 static uint8_t buf[0x10000];
 
+/* As the stub does: the headers parsed once in memory layout, then the add-on's verdict. */
+static UkiAddonResult parse_image(const uint8_t *b, size_t size, const char *uname, size_t uname_len, UkiAddon *a) {
+        PeView v;
+        if (pe_parse_layout(b, size, PE_LAYOUT_MEMORY, &v) != PE_OK)
+                return UKI_ADDON_BAD_PE;
+        return uki_addon_parse(&v, uname, uname_len, a);
+}
+
 static UkiAddonResult parse(const Sec *s, const char *uname, UkiAddon *a) {
         size_t size = image(s, buf, sizeof(buf));
-        return uki_addon_parse(buf, size, uname, uname ? strlen(uname) : 0, a);
+        return parse_image(buf, size, uname, uname ? strlen(uname) : 0, a);
 }
 
 static void test_cmdline(void) {
@@ -64,10 +77,10 @@ static void test_refused(void) {
         ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "x" }, { ".linux", "MZ" }, {} }, NULL, &a), UKI_ADDON_IS_UKI);
         /* only sections before the first .profile count */
         ASSERT_EQ(parse((const Sec[]) { { ".profile", "ID=a" }, { ".cmdline", "x" }, {} }, NULL, &a), UKI_ADDON_EMPTY);
-        ASSERT_EQ(uki_addon_parse(buf, 0x40, NULL, 0, &a), UKI_ADDON_BAD_PE);
+        ASSERT_EQ(parse_image(buf, 0x40, NULL, 0, &a), UKI_ADDON_BAD_PE);
         /* a section beyond the loaded image */
         size_t size = image((const Sec[]) { { ".cmdline", "quiet" }, {} }, buf, sizeof(buf));
-        ASSERT_EQ(uki_addon_parse(buf, size - 0x1000 + 2, NULL, 0, &a), UKI_ADDON_BAD_PE);
+        ASSERT_EQ(parse_image(buf, size - 0x1000 + 2, NULL, 0, &a), UKI_ADDON_BAD_PE);
 }
 
 static void test_uname(void) {

@@ -136,17 +136,15 @@ static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *na
 
 /* The add-on's device tree as sd-stub 257 picks it (uki-dtb.c): its sections before any
  * .profile, matched against this machine. NONE when it has none that applies. */
-static UkiDtbKind choose_devicetree(const void *image, size_t image_size, const char *name, UkiDtbChoice *c) {
-        PeView v;
+static UkiDtbKind choose_devicetree(const PeView *v, const char *name, UkiDtbChoice *c) {
         size_t start, end;
         *c = (UkiDtbChoice) {};
-        if (pe_parse_layout(image, image_size, PE_LAYOUT_MEMORY, &v) != PE_OK ||
-            !uki_profile_range(pe_section_table(&v), v.n_sections, UKI_PROFILE_BASE, &start, &end))
+        const void *table = pe_section_table(v);
+        if (!uki_profile_range(table, v->n_sections, UKI_PROFILE_BASE, &start, &end))
                 return UKI_DTB_NONE;
-        const void *table = pe_section_table(&v);
         UkiDtbMachine m;
         devicetree_machine(&m);
-        UkiDtbKind k = uki_dtb_choose(image, image_size, table, v.n_sections, start, end, &m, c);
+        UkiDtbKind k = uki_dtb_choose(v->data, v->size, table, v->n_sections, start, end, &m, c);
         if (k != UKI_DTB_AUTO && c->hwids_tried)
                 log_info("add-on %s: .hwids: %s", name,
                          c->hwids == HWIDS_OK ? "the entry for this machine names no .dtbauto here" :
@@ -196,9 +194,12 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
         size_t ul = 0;
         while (uname && ul < uname_size && uname[ul])
                 ul++;
+        /* its headers, read once, for its sections and its device tree */
+        PeView v;
         UkiAddon s;
-        UkiAddonResult r = uki_addon_parse(ali->ImageBase, (size_t) ali->ImageSize, uname ? (const char *) uname : NULL,
-                                           ul, &s);
+        UkiAddonResult r = UKI_ADDON_BAD_PE;
+        if (pe_parse_layout(ali->ImageBase, (size_t) ali->ImageSize, PE_LAYOUT_MEMORY, &v) == PE_OK)
+                r = uki_addon_parse(&v, uname ? (const char *) uname : NULL, ul, &s);
         if (r != UKI_ADDON_OK) {
                 (void) BS->UnloadImage(h);
                 log_error_status(EFI_LOAD_ERROR, "add-on %s: %s, ignored", name, uki_addon_strerror(r));
@@ -207,7 +208,7 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
         /* .dtbauto counts only when it matches this machine (257: else the add-on may have nothing) */
         UkiDtbChoice dt = {};
         if (s.data[UKI_ADDON_DTB] || s.data[UKI_ADDON_DTBAUTO])
-                (void) choose_devicetree(ali->ImageBase, (size_t) ali->ImageSize, name, &dt);
+                (void) choose_devicetree(&v, name, &dt);
         if (!dt.data && !s.data[UKI_ADDON_CMDLINE] && !s.data[UKI_ADDON_INITRD] && !s.data[UKI_ADDON_UCODE]) {
                 (void) BS->UnloadImage(h);
                 log_error_status(EFI_NOT_FOUND, "add-on %s: no .cmdline, .dtb, .initrd or .ucode and no .dtbauto for "

@@ -27,16 +27,8 @@ uint32_t profile_from_load_options(const void **lo, uint32_t *lo_size) {
 
 bool profile_find_section(const PeView *self, uint32_t profile, const char *name, const uint8_t **ret,
                           size_t *ret_size) {
-        int i = uki_profile_find(pe_section_table(self), self->n_sections, profile, name);
-        if (i < 0)
-                return false;
-        size_t n;
-        const uint8_t *d = pe_section_data(self, (size_t) i, &n);
-        if (!d)
-                return false;
-        *ret = d;
-        *ret_size = n;
-        return true;
+        return pe_section_get(self, uki_profile_find(pe_section_table(self), self->n_sections, profile, name), ret,
+                              ret_size);
 }
 
 void profile_measure(uint32_t profile, MeasuredSet *pcr12) {
