@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The event log size (tpm-eventlog.c) on a synthetic crypto-agile log with two banks (SHA-1,
  * SHA-256), a TCG 1.2-format log and a final events table, and every way each can be cut or
- * lie about itself. */
+ * lie about itself; and a confidential VM's (TDX-shaped) log. */
 #include "tests.h"
 #include "tpm-eventlog.h"
 #include "unaligned.h"
@@ -174,10 +174,35 @@ static void test_final_events(void) {
         ASSERT_EQ(tpm_final_events_size(&spec, events, len - 1, 2), EV2_SIZE(3));
 }
 
+/* A confidential VM's log (EFI_CC_MEASUREMENT_PROTOCOL, TCG 2 format) as Intel TDX firmware
+ * writes it: the Spec ID event in index 1, not 0, one SHA-384 bank, events in MR indices. The
+ * size does not depend on the index field. */
+static void test_cc_log(void) {
+        static const uint16_t sha384[] = { 0x000c, 48 };
+        spec_id(sha384, 1);
+        put_le32(log_buf, 1);
+        size_t spec_size = log_len;
+        size_t last = 0;
+        for (uint32_t mr = 1; mr <= 3; mr++) {
+                last = put32(mr);
+                put32(6);
+                put32(1);
+                put16(0x000c);
+                fill(0x44, 48);
+                put32(5 * mr);
+                fill(0x55, 5 * mr);
+        }
+        size_t size;
+        ASSERT_TRUE(tpm_eventlog_size(log_buf, log_len, TPM_EVENTLOG_FORMAT_TCG_2, true, last, &size));
+        ASSERT_EQ(size, log_len);
+        ASSERT_EQ(size, spec_size + 3 * (12 + 2 + 48 + 4) + 5 + 10 + 15);
+}
+
 int main(void) {
         TEST(test_tcg2_log);
         TEST(test_tcg2_malformed);
         TEST(test_tcg12_log);
         TEST(test_final_events);
+        TEST(test_cc_log);
         return TESTS_END();
 }
