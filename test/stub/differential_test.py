@@ -42,7 +42,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from stub_common import B, H, T, init_with_lines  # noqa: E402
+from stub_common import B, H, T, init_with_lines, sdstub257_twin  # noqa: E402
 import stub_test as S  # noqa: E402  (importing it makes every ESP a GPT disk: partition UUIDs)
 import extra_test as E  # noqa: E402  (microcode archive, PCR extend)
 
@@ -138,20 +138,7 @@ def build_both(work, arch, cmdline):
     for i in initrds:
         args += ['--initrd', i]
     B.ukify(*args)
-    parts = {}
-    for sec in COPIED:
-        parts[sec] = os.path.join(work, 'sec' + sec)
-        with open(parts[sec], 'wb') as f:
-            f.write(T.section_of(ours, sec))
-    ref = os.path.join(work, 'sdstub257.efi')
-    H.run(H.ukify_command(SUITE) + [
-        'build', '--stub', H.debian_sdstub(arch, SUITE), '--linux', H.asset(arch, 'vmlinuz', SUITE),
-        '--cmdline', '@' + parts['.cmdline'], '--initrd', parts['.initrd'], '--microcode', parts['.ucode'],
-        '--os-release', '@' + parts['.osrel'], '--uname', open(parts['.uname']).read(),
-        '--pcrpkey', parts['.pcrpkey'], '--section', '.pcrsig:@' + parts['.pcrsig'], '--output', ref])
-    for sec, path in parts.items():
-        if T.section_of(ref, sec) != open(path, 'rb').read():
-            raise H.HarnessError('ukify 257 changed %s: the UKIs do not share their section bytes' % sec)
+    ref = sdstub257_twin(work, arch, ours, COPIED, SUITE)
     return ours, ref
 
 

@@ -20,7 +20,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from stub_common import B, H, T, init_with_lines  # noqa: E402
+from stub_common import B, H, T, init_with_lines, sdstub257_twin  # noqa: E402
 import stub_test as S  # noqa: E402  (GPT ESP: the add-on and side-loaded files need a partition)
 
 case = H.CaseTable()
@@ -84,19 +84,7 @@ def build_both(work, arch, cmdline):
     B.ukify('build', '--linux', H.asset(arch, 'vmlinuz', SUITE), '--cmdline', cmdline,
             '--initrd', H.asset(arch, 'initrd.cpio.gz'), '--initrd', overlay, '--os-release', B.OSREL.decode(),
             '--uname', H.kernel_version(arch, SUITE), '-o', ours)
-    parts = {}
-    for sec in ('.cmdline', '.initrd', '.osrel', '.uname'):
-        parts[sec] = os.path.join(work, 'sec' + sec)
-        with open(parts[sec], 'wb') as f:
-            f.write(T.section_of(ours, sec))
-    ref = os.path.join(work, 'sdstub257.efi')
-    H.run(H.ukify_command(SUITE) + [
-        'build', '--stub', H.debian_sdstub(arch, SUITE), '--linux', H.asset(arch, 'vmlinuz', SUITE),
-        '--cmdline', '@' + parts['.cmdline'], '--initrd', parts['.initrd'], '--os-release', '@' + parts['.osrel'],
-        '--uname', open(parts['.uname']).read(), '--output', ref])
-    for sec in list(parts) + ['.linux']:
-        if T.section_of(ref, sec) != T.section_of(ours, sec):
-            raise H.HarnessError('ukify 257 changed %s: the UKIs do not share their section bytes' % sec)
+    ref = sdstub257_twin(work, arch, ours, ('.cmdline', '.initrd', '.osrel', '.uname'), SUITE, same_linux=True)
     return ours, ref
 
 
