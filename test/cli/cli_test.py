@@ -286,6 +286,13 @@ def roundtrip(work, c, arch, comp, level):
         import lzma
         c.true(lzma.decompress(data[off:off + size], format=lzma.FORMAT_XZ) == want,
                'Python lzma reads exactly payload_size bytes of xz')
+        # the first LZMA2 chunk's properties (after the 12-byte stream header, the block header
+        # and the chunk's 5 header bytes): arm64's 4-byte instructions get lc=2 lp=2, x86 the
+        # default lc=3 lp=0 (docs/benchmarks.md); pb=2 both
+        bh = off + 12
+        props = data[bh + (data[bh] + 1) * 4 + 5]
+        c.eq((props % 9, props // 9 % 5, props // 45), (2, 2, 2) if arch == 'aarch64' else (3, 0, 2),
+             'LZMA2 lc, lp, pb of the first chunk')
     elif comp == 'zstd':
         p = subprocess.run([need(shutil.which('zstd'), 'zstd command'), '-d', '-c', '-q'], input=data[off:off + size],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
