@@ -592,7 +592,7 @@ def cc_check(check, result, expected, image, native=True):
                    "the kernel's efi: line has no CCFinalLog=: %r" % efi_lines)
 
 
-def cc_uki(log_dir, arch, suite):
+def cc_uki(log_dir, arch, suite, profile=False):
     """A confidential VM without a TPM (OVMF, no swtpm; test/efi/cc-mock.c loaded from the UEFI
     Shell provides EFI_CC_MEASUREMENT_PROTOCOL with TDX's PCR -> MR map). Our x86 UKI (native
     zboot .linux, no .cmdline) started by the Shell with a command line makes the TPM path's
@@ -601,26 +601,47 @@ def cc_uki(log_dir, arch, suite):
     command line and the initrd; every digest is the host's sha256 of what the test knows was
     measured. The kernel got the CC event log (TPMEventLog=). The Shell's command line is used:
     confidential_vm() is CPUID-based and the mock does not (cannot) make it true. On arm64 the
-    PCR 9 events and the log table are the kernel's own stub's (Debian 13's 6.12: CC since 6.10)."""
+    PCR 9 events and the log table are the kernel's own stub's (Debian 13's 6.12: CC since 6.10).
+    profile: the UKI has two profiles and is started with "@1": sd-stub 257 measures the profile
+    number as a tagged event into the TPM only (tpm_log_tagged_event), so without a TPM nothing
+    of it may reach the CC registers (our stub logs that it is not measured); PCR 11 then holds
+    profile 1's .profile and the initrd its /.extra/profile."""
     name = 'trust-%s-cc-uki' % ('x86' if arch == 'x86_64' else 'arm64')
     cmdline = H.default_cmdline(arch, name)
     uki = os.path.join(log_dir, name + '.efi')
+    extra = []
+    if profile:
+        p1 = os.path.join(log_dir, name + '-p1.efi')
+        B.ukify('build', '--profile', 'ID=p1\nTITLE=One\n', '-o', p1)
+        extra = ['--profile', 'ID=p0\nTITLE=Zero\n', '--join-profile', p1]
     B.ukify('build', '--linux', H.asset(arch, 'vmlinuz', suite), '--zboot=zstd', '--initrd', H.asset(arch, 'initrd.cpio.gz'),
-            '--os-release', B.OSREL.decode(), '-o', uki)
+            '--os-release', B.OSREL.decode(), *extra, '-o', uki)
+    if profile:
+        os.unlink(p1)
     files = {'uki.efi': uki, 'cc-mock.efi': B.test_efi('cc-mock', arch),
-             'startup.nsh': ('fs0:\r\nload \\cc-mock.efi\r\n\\uki.efi %s\r\nreset -s\r\n' % cmdline).encode()}
+             'startup.nsh': ('fs0:\r\nload \\cc-mock.efi\r\n\\uki.efi %s%s\r\nreset -s\r\n' % ('@1 ' if profile else '', cmdline)).encode()}
     check = H.Check(name)
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
     H.check_boot(check, result, cmdline=cmdline)
     h = utf16z(cmdline)
     expected = []
+    secs = pe_sections(uki)
+    own = [d for n, d in secs if n == '.profile'][1:2]   # profile 1's .profile (it has nothing else)
     for sec in PCR11_SECTIONS:
-        data = next((d for n, d in pe_sections(uki) if n == sec), None)
+        data = own[0] if sec == '.profile' and own else next((d for n, d in secs if n == sec), None)
         if data:
             expected += [(11, EV_IPL, sec.encode() + b'\0', utf16z(sec)), (11, EV_IPL, data, utf16z(sec))]
     expected.append((12, EV_IPL, h, h))
     expected.append((9, EV_EVENT_TAG, h, tagged(0x8F3B22ED, 'LOADED_IMAGE::LoadOptions')))
     initrd = H.pad4(section_of(uki, '.initrd')) + H.pad4(H.extra_file_cpio('os-release', section_of(uki, '.osrel')))
+    if profile:
+        check.true(own != [], 'the UKI has no second .profile')
+        initrd += H.pad4(H.extra_file_cpio('profile', own[0] if own else b''))
+        check.true('profile @1 selected' in result.log, 'our stub did not select profile @1')
+        check.true(re.search(r'no TPM: "1" not measured into PCR 12', result.log) is not None,
+                   'our stub did not log that the profile number is not measured without a TPM')
+        prof = [g for g in cc_extends(result.log) if g[1] == EV_EVENT_TAG and g[4][:4] == struct.pack('<I', 0x13aed6db)]
+        check.eq(prof, [], 'CC extends of the profile number (sd-stub 257 sends it to the TPM only)')
     expected.append((9, EV_EVENT_TAG, initrd, tagged(0x8F3B22EC, 'Linux initrd')))
     cc_check(check, result, expected, uki, native=arch == 'x86_64')
     os.unlink(uki)
@@ -629,7 +650,7 @@ def cc_uki(log_dir, arch, suite):
 
 @case
 def trust_x86_cc_uki(log_dir):
-    return cc_uki(log_dir, 'x86_64', 'bookworm')
+    return cc_uki(log_dir, 'x86_64', 'bookworm', profile=True)
 
 
 @case

@@ -4,8 +4,9 @@
  * its log (which the kernel exposes as /sys/kernel/security/tpm0/binary_bios_measurements).
  * We never hash anything ourselves. Two event styles, because we stand in for two components:
  * systemd-stub (PCR 11 sections, PCR 12 command line: EV_IPL with a UTF-16 description) and,
- * on the native x86 path, the kernel's own EFI stub (PCR 9: EV_EVENT_TAG). docs/security.md
- * "Measured boot" has the table.
+ * on the native x86 path, the kernel's own EFI stub (PCR 9: EV_EVENT_TAG). Each also decides
+ * where its events go on a confidential VM (MeasureRoute below, as each component does).
+ * docs/security.md "Measured boot" has the table.
  */
 #include "log.h"
 #include "measure.h"
@@ -123,17 +124,28 @@ static EFI_STATUS cc_extend(EFI_CC_MEASUREMENT_PROTOCOL *cc, uint32_t pcr, uint3
         return cc->HashLogExtendEvent(cc, 0, (EFI_PHYSICAL_ADDRESS) (uintptr_t) data, size, e);
 }
 
-/* both: sd-stub's rule (CC and TPM when both exist); otherwise the kernel's (TPM, else CC).
- * what names the measurement in error messages. */
+/* Which protocols take an event, following the component we stand in for. */
+typedef enum {
+        ROUTE_TPM_AND_CC,  /* sd-stub 257's EV_IPL events: CC and TPM when both exist */
+        ROUTE_TPM_ELSE_CC, /* the kernel's EFI stub (Linux >= 6.10): the TPM, else CC */
+        ROUTE_TPM_ONLY,    /* sd-stub 257's tagged events: the TPM only, never CC */
+} MeasureRoute;
+
+/* what names the measurement in error messages. */
 static bool measure_payload(uint32_t pcr, uint32_t type, const void *payload, size_t n, const char *what,
-                            const void *data, size_t size, bool both) {
+                            const void *data, size_t size, MeasureRoute route) {
         EFI_TCG2_PROTOCOL *tcg = tcg2_get();
-        EFI_CC_MEASUREMENT_PROTOCOL *cc = (both || !tcg) ? cc_get() : NULL;
+        bool want_cc = route == ROUTE_TPM_AND_CC || (route == ROUTE_TPM_ELSE_CC && !tcg);
+        EFI_CC_MEASUREMENT_PROTOCOL *cc = want_cc ? cc_get() : NULL;
         bool measured = false;
         EFI_STATUS err;
 
         if (!tcg && !cc) {
-                log_no_tpm();
+                if (route == ROUTE_TPM_ONLY && cc_get())
+                        log_info("no TPM: \"%s\" not measured into PCR %u (systemd-stub 257 measures its "
+                                 "tagged events into the TPM only, never into the CC registers)", what, pcr);
+                else
+                        log_no_tpm();
                 return false;
         }
         if (cc) {
@@ -152,30 +164,31 @@ static bool measure_payload(uint32_t pcr, uint32_t type, const void *payload, si
 }
 
 static bool measure(uint32_t pcr, uint32_t type, uint32_t tag, bool utf16, const char *desc, const void *data, size_t size,
-                    bool both) {
+                    MeasureRoute route) {
         uint8_t buf[PAYLOAD_MAX];
         size_t n = event_payload(type, tag, utf16, desc, buf, sizeof(buf));
         if (n == 0) {
                 log_error_status(EFI_BUFFER_TOO_SMALL, "cannot measure %s into PCR %u", desc, pcr);
                 return false;
         }
-        return measure_payload(pcr, type, buf, n, desc, data, size, both);
+        return measure_payload(pcr, type, buf, n, desc, data, size, route);
 }
 
 bool measure_ipl(uint32_t pcr, const void *data, size_t size, const char *description) {
-        return measure(pcr, EV_IPL, 0, true, description, data, size, true);
+        return measure(pcr, EV_IPL, 0, true, description, data, size, ROUTE_TPM_AND_CC);
 }
 
 bool measure_load_options(const char16_t *options, size_t size) {
-        return measure_payload(PCR_KERNEL_CONFIG, EV_IPL, options, size, "the kernel command line", options, size, true);
+        return measure_payload(PCR_KERNEL_CONFIG, EV_IPL, options, size, "the kernel command line", options, size,
+                               ROUTE_TPM_AND_CC);
 }
 
 bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description) {
-        return measure(pcr, EV_EVENT_TAG, tag, false, description, data, size, false);
+        return measure(pcr, EV_EVENT_TAG, tag, false, description, data, size, ROUTE_TPM_ELSE_CC);
 }
 
 bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description) {
-        return measure(pcr, EV_EVENT_TAG, tag, true, description, data, size, false);
+        return measure(pcr, EV_EVENT_TAG, tag, true, description, data, size, ROUTE_TPM_ONLY);
 }
 
 bool measure_uki_sections(const PeView *self, uint32_t profile) {

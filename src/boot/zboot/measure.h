@@ -28,7 +28,9 @@ bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, c
 
 /* The same with the description as UTF-16 with its NUL, as systemd-stub 257 writes its tagged
  * events (profile number, add-ons' .ucode/.initrd/.dtb): the event log then holds the bytes
- * sd-stub's does. An ASCII description of at most 255 characters. */
+ * sd-stub's does. An ASCII description of at most 255 characters. Through EFI_TCG2_PROTOCOL
+ * only, as 257 (tpm_log_tagged_event): never into the CC registers, so a confidential VM
+ * without a TPM gets the same RTMRs as under sd-stub 257 (false there: not measured). */
 bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description);
 
 /* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select() for
