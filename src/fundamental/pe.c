@@ -21,31 +21,34 @@ static bool in_range(uint64_t off, uint64_t len, uint64_t total) {
 /* Byte order. Each header's fields, named once: the decoders and encoders below walk these lists,
  * loading and storing each field little-endian at its offsetof() in the packed struct (its offset
  * in the format). The _Static_asserts check that a list covers its struct byte for byte. */
-#define PE_FILE_FIELDS(X)                                                                          \
-        X(Machine) X(NumberOfSections) X(TimeDateStamp) X(PointerToSymbolTable) X(NumberOfSymbols) \
-        X(SizeOfOptionalHeader) X(Characteristics)
-#define PE_OPT_FIELDS(X)                                                                             \
-        X(Magic) X(MajorLinkerVersion) X(MinorLinkerVersion) X(SizeOfCode) X(SizeOfInitializedData)  \
-        X(SizeOfUninitializedData) X(AddressOfEntryPoint) X(BaseOfCode) X(ImageBase)                 \
-        X(SectionAlignment) X(FileAlignment) X(MajorOperatingSystemVersion)                          \
-        X(MinorOperatingSystemVersion) X(MajorImageVersion) X(MinorImageVersion)                     \
-        X(MajorSubsystemVersion) X(MinorSubsystemVersion) X(Win32VersionValue) X(SizeOfImage)        \
-        X(SizeOfHeaders) X(CheckSum) X(Subsystem) X(DllCharacteristics) X(SizeOfStackReserve)        \
-        X(SizeOfStackCommit) X(SizeOfHeapReserve) X(SizeOfHeapCommit) X(LoaderFlags)                 \
-        X(NumberOfRvaAndSizes)
-#define PE_SECTION_FIELDS(X)                                                                    \
-        X(VirtualSize) X(VirtualAddress) X(SizeOfRawData) X(PointerToRawData)                   \
-        X(PointerToRelocations) X(PointerToLinenumbers) X(NumberOfRelocations) X(NumberOfLinenumbers) \
-        X(Characteristics)
+#define PE_FILE_FIELDS(X, T)                                                                        \
+        X(T, Machine) X(T, NumberOfSections) X(T, TimeDateStamp) X(T, PointerToSymbolTable)         \
+        X(T, NumberOfSymbols) X(T, SizeOfOptionalHeader) X(T, Characteristics)
+#define PE_DIR_FIELDS(X, T, i) X(T, DataDirectory[i].VirtualAddress) X(T, DataDirectory[i].Size)
+#define PE_OPT_FIELDS(X, T)                                                                         \
+        X(T, Magic) X(T, MajorLinkerVersion) X(T, MinorLinkerVersion) X(T, SizeOfCode)              \
+        X(T, SizeOfInitializedData) X(T, SizeOfUninitializedData) X(T, AddressOfEntryPoint)         \
+        X(T, BaseOfCode) X(T, ImageBase) X(T, SectionAlignment) X(T, FileAlignment)                 \
+        X(T, MajorOperatingSystemVersion) X(T, MinorOperatingSystemVersion) X(T, MajorImageVersion) \
+        X(T, MinorImageVersion) X(T, MajorSubsystemVersion) X(T, MinorSubsystemVersion)             \
+        X(T, Win32VersionValue) X(T, SizeOfImage) X(T, SizeOfHeaders) X(T, CheckSum) X(T, Subsystem) \
+        X(T, DllCharacteristics) X(T, SizeOfStackReserve) X(T, SizeOfStackCommit)                   \
+        X(T, SizeOfHeapReserve) X(T, SizeOfHeapCommit) X(T, LoaderFlags) X(T, NumberOfRvaAndSizes)  \
+        PE_DIR_FIELDS(X, T, 0) PE_DIR_FIELDS(X, T, 1) PE_DIR_FIELDS(X, T, 2) PE_DIR_FIELDS(X, T, 3)  \
+        PE_DIR_FIELDS(X, T, 4) PE_DIR_FIELDS(X, T, 5) PE_DIR_FIELDS(X, T, 6) PE_DIR_FIELDS(X, T, 7)  \
+        PE_DIR_FIELDS(X, T, 8) PE_DIR_FIELDS(X, T, 9) PE_DIR_FIELDS(X, T, 10) PE_DIR_FIELDS(X, T, 11) \
+        PE_DIR_FIELDS(X, T, 12) PE_DIR_FIELDS(X, T, 13) PE_DIR_FIELDS(X, T, 14) PE_DIR_FIELDS(X, T, 15)
+#define PE_SECTION_FIELDS(X, T)                                                                     \
+        X(T, VirtualSize) X(T, VirtualAddress) X(T, SizeOfRawData) X(T, PointerToRawData)           \
+        X(T, PointerToRelocations) X(T, PointerToLinenumbers) X(T, NumberOfRelocations)             \
+        X(T, NumberOfLinenumbers) X(T, Characteristics)     /* and the Name bytes, copied as they are */
 
 #define FIELD_SIZE(T, f) sizeof(((T *) 0)->f)
-#define SIZE_FILE(f) + FIELD_SIZE(PeFileHeader, f)
-#define SIZE_OPT(f) + FIELD_SIZE(PeOptionalHeader64, f)
-#define SIZE_SECTION(f) + FIELD_SIZE(PeSectionHeader, f)
-_Static_assert(0 PE_FILE_FIELDS(SIZE_FILE) == sizeof(PeFileHeader), "PE_FILE_FIELDS covers PeFileHeader");
-_Static_assert(0 PE_OPT_FIELDS(SIZE_OPT) + sizeof(PeDataDirectory) * PE_DIR_COUNT == sizeof(PeOptionalHeader64),
-               "PE_OPT_FIELDS and the data directories cover PeOptionalHeader64");
-_Static_assert(PE_SECTION_NAME_LEN PE_SECTION_FIELDS(SIZE_SECTION) == sizeof(PeSectionHeader),
+#define PLUS_SIZE(T, f) + FIELD_SIZE(T, f)
+_Static_assert(0 PE_FILE_FIELDS(PLUS_SIZE, PeFileHeader) == sizeof(PeFileHeader), "PE_FILE_FIELDS covers PeFileHeader");
+_Static_assert(0 PE_OPT_FIELDS(PLUS_SIZE, PeOptionalHeader64) == sizeof(PeOptionalHeader64),
+               "PE_OPT_FIELDS covers PeOptionalHeader64");
+_Static_assert(PE_SECTION_NAME_LEN PE_SECTION_FIELDS(PLUS_SIZE, PeSectionHeader) == sizeof(PeSectionHeader),
                "PE_SECTION_FIELDS and the name cover PeSectionHeader");
 
 /* A little-endian field of n bytes (n is a constant at every use: one load or store). */
@@ -62,23 +65,29 @@ static void le_store(uint8_t *p, size_t n, uint64_t v) {
         else
                 put_le64(p, v);
 }
-#define LOAD(T, f) h.f = (__typeof__(h.f)) le_load(b + offsetof(T, f), FIELD_SIZE(T, f));
-#define STORE(T, f) le_store(b + offsetof(T, f), FIELD_SIZE(T, f), h->f);
+
+/* fields_T_load(&h, bytes) and fields_T_store(&h, bytes) for each header type T */
+#define LOAD_FIELD(T, f) h->f = (__typeof__(h->f)) le_load(b + offsetof(T, f), FIELD_SIZE(T, f));
+#define STORE_FIELD(T, f) le_store(b + offsetof(T, f), FIELD_SIZE(T, f), h->f);
+#define DEFINE_FIELD_CODEC(T, FIELDS)                                   \
+        static void fields_##T##_load(T *h, const uint8_t *b) {         \
+                FIELDS(LOAD_FIELD, T)                                   \
+        }                                                               \
+        static void fields_##T##_store(const T *h, uint8_t *b) {        \
+                FIELDS(STORE_FIELD, T)                                  \
+        }
+DEFINE_FIELD_CODEC(PeFileHeader, PE_FILE_FIELDS)
+DEFINE_FIELD_CODEC(PeOptionalHeader64, PE_OPT_FIELDS)
+DEFINE_FIELD_CODEC(PeSectionHeader, PE_SECTION_FIELDS)
 
 PeFileHeader pe_file_header_read(const void *p) {
-        const uint8_t *b = p;
         PeFileHeader h;
-#define L(f) LOAD(PeFileHeader, f)
-        PE_FILE_FIELDS(L)
-#undef L
+        fields_PeFileHeader_load(&h, p);
         return h;
 }
 
 void pe_file_header_write(void *p, const PeFileHeader *h) {
-        uint8_t *b = p;
-#define S(f) STORE(PeFileHeader, f)
-        PE_FILE_FIELDS(S)
-#undef S
+        fields_PeFileHeader_store(h, p);
 }
 
 PeOptionalHeader64 pe_optional_header_read(const void *p, size_t size) {
@@ -86,47 +95,24 @@ PeOptionalHeader64 pe_optional_header_read(const void *p, size_t size) {
         uint8_t b[sizeof(PeOptionalHeader64)] = {};
         memcpy(b, p, size < sizeof(b) ? size : sizeof(b));
         PeOptionalHeader64 h;
-#define L(f) LOAD(PeOptionalHeader64, f)
-        PE_OPT_FIELDS(L)
-#undef L
-        for (size_t i = 0; i < PE_DIR_COUNT; i++) {
-                const uint8_t *d = b + offsetof(PeOptionalHeader64, DataDirectory) + i * sizeof(PeDataDirectory);
-                h.DataDirectory[i] = (PeDataDirectory) {
-                        .VirtualAddress = get_le32(d + offsetof(PeDataDirectory, VirtualAddress)),
-                        .Size = get_le32(d + offsetof(PeDataDirectory, Size)),
-                };
-        }
+        fields_PeOptionalHeader64_load(&h, b);
         return h;
 }
 
 void pe_optional_header_write(void *p, const PeOptionalHeader64 *h) {
-        uint8_t *b = p;
-#define S(f) STORE(PeOptionalHeader64, f)
-        PE_OPT_FIELDS(S)
-#undef S
-        for (size_t i = 0; i < PE_DIR_COUNT; i++) {
-                uint8_t *d = b + offsetof(PeOptionalHeader64, DataDirectory) + i * sizeof(PeDataDirectory);
-                put_le32(d + offsetof(PeDataDirectory, VirtualAddress), h->DataDirectory[i].VirtualAddress);
-                put_le32(d + offsetof(PeDataDirectory, Size), h->DataDirectory[i].Size);
-        }
+        fields_PeOptionalHeader64_store(h, p);
 }
 
 PeSectionHeader pe_section_header_read(const void *p) {
-        const uint8_t *b = p;
         PeSectionHeader h;
-        memcpy(h.Name, b + offsetof(PeSectionHeader, Name), PE_SECTION_NAME_LEN);
-#define L(f) LOAD(PeSectionHeader, f)
-        PE_SECTION_FIELDS(L)
-#undef L
+        memcpy(h.Name, (const uint8_t *) p + offsetof(PeSectionHeader, Name), PE_SECTION_NAME_LEN);
+        fields_PeSectionHeader_load(&h, p);
         return h;
 }
 
 void pe_section_header_write(void *p, const PeSectionHeader *h) {
-        uint8_t *b = p;
-        memcpy(b + offsetof(PeSectionHeader, Name), h->Name, PE_SECTION_NAME_LEN);
-#define S(f) STORE(PeSectionHeader, f)
-        PE_SECTION_FIELDS(S)
-#undef S
+        memcpy((uint8_t *) p + offsetof(PeSectionHeader, Name), h->Name, PE_SECTION_NAME_LEN);
+        fields_PeSectionHeader_store(h, p);
 }
 
 PeSectionHeader pe_section(const PeView *f, size_t i) {

@@ -410,6 +410,16 @@ static void test_real_binary(void) {
 /* Byte order: the headers decode as little-endian and encode back to the same bytes, checked
  * against bytes written out by hand (on a little-endian host a plain memcpy would pass too; these
  * bytes are what a big-endian host must get, since the decoders use only get_le*()/put_le*()). */
+
+/* write(buffer, &decoded) gives back exactly the bytes want (the buffer starts as 0xaa) */
+#define ASSERT_ENCODES(write, decoded, want)                                    \
+        do {                                                                    \
+                uint8_t back_[sizeof(PeOptionalHeader64)];                      \
+                memset(back_, 0xaa, sizeof(back_));                             \
+                write(back_, &(decoded));                                       \
+                ASSERT_TRUE(memcmp(back_, want, sizeof(want)) == 0);            \
+        } while (0)
+
 static void test_byte_order(void) {
         static const uint8_t file[20] = { 0x64, 0x86, 0x03, 0x00, 0x78, 0x56, 0x34, 0x12, 0x01, 0x02,
                                           0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0xf0, 0x00, 0x22, 0x20 };
@@ -421,10 +431,7 @@ static void test_byte_order(void) {
         ASSERT_EQ(fh.NumberOfSymbols, 0x08070605);
         ASSERT_EQ(fh.SizeOfOptionalHeader, 0xf0);
         ASSERT_EQ(fh.Characteristics, 0x2022);
-        uint8_t back[sizeof(PeOptionalHeader64)];
-        memset(back, 0xaa, sizeof(back));
-        pe_file_header_write(back, &fh);
-        ASSERT_TRUE(memcmp(back, file, sizeof(file)) == 0);
+        ASSERT_ENCODES(pe_file_header_write, fh, file);
 
         static const uint8_t sec[40] = { '.', 't', 'e', 'x', 't', 0, 0, 0, 0x01, 0x02, 0x03, 0x04, 0x00, 0x10, 0x00, 0x00,
                                          0x00, 0x02, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44,
@@ -440,9 +447,7 @@ static void test_byte_order(void) {
         ASSERT_EQ(sh.NumberOfRelocations, 0xaa99);
         ASSERT_EQ(sh.NumberOfLinenumbers, 0xccbb);
         ASSERT_EQ(sh.Characteristics, 0x60000020);
-        memset(back, 0xaa, sizeof(back));
-        pe_section_header_write(back, &sh);
-        ASSERT_TRUE(memcmp(back, sec, sizeof(sec)) == 0);
+        ASSERT_ENCODES(pe_section_header_write, sh, sec);
 
         /* optional header: byte i is i, so each field is its offsets read low byte first */
         uint8_t opt[sizeof(PeOptionalHeader64)];
@@ -463,9 +468,7 @@ static void test_byte_order(void) {
         ASSERT_EQ(oh.DataDirectory[PE_DIR_BASERELOC].VirtualAddress, 0x9b9a9998);
         ASSERT_EQ(oh.DataDirectory[PE_DIR_BASERELOC].Size, 0x9f9e9d9c);
         ASSERT_EQ(oh.DataDirectory[PE_DIR_COUNT - 1].Size, 0xefeeedec);
-        memset(back, 0xaa, sizeof(back));
-        pe_optional_header_write(back, &oh);
-        ASSERT_TRUE(memcmp(back, opt, sizeof(opt)) == 0);
+        ASSERT_ENCODES(pe_optional_header_write, oh, opt);
         /* a short optional header: what is not there reads as zero */
         oh = pe_optional_header_read(opt, offsetof(PeOptionalHeader64, DataDirectory));
         ASSERT_EQ(oh.NumberOfRvaAndSizes, 0x6f6e6d6c);
