@@ -122,6 +122,8 @@ static void parse_flags(const uint8_t *b, size_t n, BootOptions *o) {
                         o->noinitrd = true;
                 else if (word_is(b, start, end, "no5lvl"))
                         o->no5lvl = true;
+                else if (word_is(b, start, end, "quiet"))
+                        o->quiet = true;
                 else if (word_is(b, start, end, "zboot.bench"))
                         o->zboot_bench = true;
                 while (i < n && kernel_space(b[i]))

@@ -4,7 +4,7 @@
  * (BootOptions), with the rules the kernel's own EFI stub applies to the same string, so that
  * we decide exactly as the stub we stand in for (or start) would:
  *
- *   - Flags (nokaslr, no5lvl, noinitrd) as the stub's option parser reads them: the UTF-16
+ *   - Flags (nokaslr, no5lvl, noinitrd, quiet) as the stub's option parser reads them: the UTF-16
  *     command line converted to UTF-8 as the kernel converts it (utf16_to_kernel_utf8() below),
  *     of which at most BOOT_OPTIONS_SCAN_MAX bytes are looked at (COMMAND_LINE_SIZE - 1), split
  *     into words at white space (the kernel's isspace(): \t \n \v \f \r, space, and the byte
@@ -45,6 +45,7 @@ typedef struct {
         bool nokaslr;    /* no physical or virtual randomization */
         bool no5lvl;     /* x86: stay in 4-level paging */
         bool noinitrd;   /* no initrd at all, from any source */
+        bool quiet;      /* "quiet": only errors on the console, as the kernel's EFI stub */
         bool zboot_bench; /* "zboot.bench": our own option, log the boot's phase timings */
         size_t n_initrd; /* initrd= paths found (may exceed BOOT_OPTIONS_INITRD_MAX) */
         BootOptionsRange initrd[BOOT_OPTIONS_INITRD_MAX];   /* the first ones, in order */

@@ -789,6 +789,22 @@ def zboot_x86_bad(log_dir):
     return check.done(result)
 
 
+def x86_type1_boot(log_dir, name, words):
+    """Boot a zstd vmlinuz.efi of Debian's x86 kernel from one Type #1 entry of Debian's sd-boot
+    (the test initrd on the entry's initrd line: LoadFile2), WORDS added to the default command
+    line. Returns (check, result, cmdline)."""
+    arch = 'x86_64'
+    cmdline = H.default_cmdline(arch, name + ' ' + words)
+    img = make_zboot(log_dir, name, arch, 'zstd')
+    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
+             'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
+                                                        options=cmdline),
+             'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
+    os.unlink(img)
+    return H.Check(name), result, cmdline
+
+
 @case
 def zboot_x86_noinitrd(log_dir):
     """`noinitrd` on the command line: like the kernel's EFI stub, our native x86 path passes no
@@ -796,16 +812,7 @@ def zboot_x86_noinitrd(log_dir):
     What the kernel reports: it runs (its banner), never starts unpacking an initramfs, and
     panics for want of a root file system (panic=-1 reboots, QEMU exits); the initrd's marker
     never appears. The same entry without noinitrd is zboot-x86-type1-zstd."""
-    arch, name = 'x86_64', 'zboot-x86-noinitrd'
-    cmdline = H.default_cmdline(arch, name + ' noinitrd initrd=\\initrd')
-    img = make_zboot(log_dir, name, arch, 'zstd')
-    files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
-             'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
-                                                        options=cmdline),
-             'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
-    check = H.Check(name)
-    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
-    os.unlink(img)
+    check, result, _ = x86_type1_boot(log_dir, 'zboot-x86-noinitrd', 'noinitrd initrd=\\initrd')
     log = result.log
     check.true(not result.timed_out, 'QEMU timed out (the kernel should panic and reboot)')
     check.true('noinitrd: no initrd for the kernel' in log, 'our loader did not say it passes no initrd')
@@ -816,6 +823,22 @@ def zboot_x86_noinitrd(log_dir):
     check.true(re.search(r'VFS: Unable to mount root fs|Kernel panic - not syncing: VFS', log) is not None,
                'the kernel did not report a missing root file system')
     check.true(not result.reached_marker, 'the initrd ran although noinitrd was given')
+    return check.done(result)
+
+
+@case
+def zboot_x86_quiet(log_dir):
+    """`quiet` on the command line: like the kernel's EFI stub, our loader then prints only errors
+    and what was asked for (`zboot.bench`'s phase and memory lines), none of its info lines (each
+    costs about a millisecond through OVMF's consoles). What the kernel reports: the command line
+    with quiet, the initrd ran. Our log: the bench lines, and no other line of ours."""
+    check, result, cmdline = x86_type1_boot(log_dir, 'zboot-x86-quiet', 'quiet zboot.bench')
+    H.check_boot(check, result, cmdline=cmdline)
+    ours = re.findall(r'^zboot: (.*)$', result.log.replace('\r', ''), re.M)
+    check.true(any(l.startswith('phases us:') for l in ours), 'no zboot.bench phase line under quiet')
+    check.true(any(l.startswith('memory: peak') for l in ours), 'no zboot.bench memory line under quiet')
+    chatty = [l for l in ours if not l.startswith(('phases us:', 'memory: peak', 'bench: '))]
+    check.true(not chatty, 'our loader printed info lines under quiet: %r' % chatty[:3])
     return check.done(result)
 
 

@@ -69,6 +69,31 @@ static void test_flags(void) {
         }
 }
 
+/* "quiet" as the kernel's stub reads it (only errors on the console); "quiet=" counts too,
+ * "quieter" and a quiet after "--" do not */
+static void test_quiet(void) {
+        static const struct {
+                const char *line;
+                bool quiet;
+        } cases[] = {
+                { "quiet", true },
+                { "root=/dev/vda1 ro quiet splash", true },
+                { "quiet=1", true },
+                { "quieter notquiet", false },
+                { "nokaslr -- quiet", false },
+                { "\"quiet\"", true },
+                { "", false },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                BootOptions o = parse16(cases[i].line), o8;
+                boot_options_parse_utf8(cases[i].line, strlen(cases[i].line), &o8);
+                if (o.quiet != cases[i].quiet || o8.quiet != cases[i].quiet)
+                        fprintf(stderr, "case %zu: \"%s\"\n", i, cases[i].line);
+                ASSERT_EQ(o.quiet, cases[i].quiet);
+                ASSERT_EQ(o8.quiet, cases[i].quiet);
+        }
+}
+
 static void test_line_end(void) {
         BootOptions o;
         /* a NUL ends the line */
@@ -224,6 +249,7 @@ static void test_utf8(void) {
 
 int main(void) {
         TEST(test_flags);
+        TEST(test_quiet);
         TEST(test_line_end);
         TEST(test_kernel_space);
         TEST(test_initrd);

@@ -48,7 +48,7 @@ void bench_memcpy(const void *src, uint64_t size) {
         size_t n = EFI_SIZE_TO_PAGES(size);
         EFI_PHYSICAL_ADDRESS a = 0;
         if (BS->AllocatePages(AllocateAnyPages, EfiLoaderData, n, &a) != EFI_SUCCESS) {
-                log_info("bench: no memory for the memcpy reference");
+                log_notice("bench: no memory for the memcpy reference");
                 return;
         }
         void *dst = (void *) (uintptr_t) a;
@@ -60,7 +60,7 @@ void bench_memcpy(const void *src, uint64_t size) {
         memset(dst, 0, (size_t) size);
         uint64_t t3 = cpu_ticks();
         BS->FreePages(a, n);
-        log_info("bench: memcpy %lu bytes: %lu us first, %lu us again, memset %lu us", size, ticks_us(t1 - t0),
+        log_notice("bench: memcpy %lu bytes: %lu us first, %lu us again, memset %lu us", size, ticks_us(t1 - t0),
                  ticks_us(t2 - t1), ticks_us(t3 - t2));
         mark_ticks = cpu_ticks();   /* the reference belongs to no phase */
 }
@@ -71,10 +71,10 @@ void bench_report(void) {
         reported = true;
         uint64_t now = cpu_ticks();
         uint64_t *t = phase_ticks;
-        log_info("phases us: locate %lu alloc %lu decompress %lu relocate %lu initrd %lu other %lu params %lu "
+        log_notice("phases us: locate %lu alloc %lu decompress %lu relocate %lu initrd %lu other %lu params %lu "
                  "handoff %lu total %lu",
                  ticks_us(t[BENCH_LOCATE]), ticks_us(t[BENCH_ALLOC]), ticks_us(t[BENCH_DECOMPRESS]),
                  ticks_us(t[BENCH_RELOCATE]), ticks_us(t[BENCH_INITRD]), ticks_us(t[BENCH_OTHER]),
                  ticks_us(t[BENCH_PARAMS]), ticks_us(t[BENCH_HANDOFF]), ticks_us(now - entry_ticks));
-        log_info("memory: peak %lu allocated %lu copied %lu bytes", peak_bytes, total_bytes, copied_bytes);
+        log_notice("memory: peak %lu allocated %lu copied %lu bytes", peak_bytes, total_bytes, copied_bytes);
 }

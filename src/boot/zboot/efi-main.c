@@ -40,12 +40,11 @@ __attribute__((no_stack_protector)) EFI_STATUS EFIAPI efi_main(EFI_HANDLE image,
         BS = system_table->BootServices;
         RT = system_table->RuntimeServices;
         /* Second: the canary, before any protected function starts that will return. */
-        unsigned canary_sources = stack_protector_init(image);
+        (void) stack_protector_init(image);   /* its sources are logged with the kernel start */
         log_init(program_name);
-        log_info("stack protector canary from %s", random_sources_str(canary_sources));
 
         EFI_STATUS err = start(image);
         if (EFI_ERROR(err))
-                log_info("returning to the boot manager");
+                log_notice("returning to the boot manager");   /* after an error: printed under quiet too */
         return err;
 }

@@ -4,6 +4,8 @@
 #include "log.h"
 #include "proto/linux-fixed-placement.h"
 #include "proto/loaded-image.h"
+#include "random.h"
+#include "stack-protector.h"
 #include "util.h"
 
 typedef EFI_STATUS (EFIAPI *EfiEntry)(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
@@ -62,5 +64,6 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
 
 void log_kernel_starting(const LoadedKernel *k, uint64_t t0) {
         uint64_t hz = cpu_ticks_per_sec();
-        log_info("starting kernel at 0x%lx, %lu ms after entry", k->base, hz ? (cpu_ticks() - t0) * 1000 / hz : 0);
+        log_info("starting kernel at 0x%lx, %lu ms after entry (stack protector canary from %s)", k->base,
+                 hz ? (cpu_ticks() - t0) * 1000 / hz : 0, random_sources_str(stack_protector_sources()));
 }

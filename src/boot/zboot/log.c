@@ -121,7 +121,22 @@ static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
         flush(&b);
 }
 
+static bool log_quiet;
+
+void log_set_quiet(bool quiet) {
+        log_quiet = quiet;
+}
+
 void log_info(const char *fmt, ...) {
+        va_list ap;
+        if (log_quiet)
+                return;
+        va_start(ap, fmt);
+        vlog(fmt, ap, NULL);
+        va_end(ap);
+}
+
+void log_notice(const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         vlog(fmt, ap, NULL);

@@ -14,6 +14,7 @@
 uintptr_t __stack_chk_guard = (uintptr_t) UINT64_C(0x2d7f8a6c53e19b00);
 bool efi_boot_services_gone;
 static EFI_HANDLE stack_image;
+static unsigned canary_sources;
 
 _Noreturn void __stack_chk_fail(void);
 
@@ -21,9 +22,14 @@ __attribute__((no_stack_protector)) unsigned stack_protector_init(EFI_HANDLE ima
         unsigned sources;
         uint64_t seed = random_seed(&sources);   /* its own frame began and ended with the old canary */
         stack_image = image;
+        canary_sources = sources;
         /* Low byte zero, as C libraries do: a string copy that runs over it stops there. */
         __stack_chk_guard = (uintptr_t) (seed & ~UINT64_C(0xff));
         return sources;
+}
+
+unsigned stack_protector_sources(void) {
+        return canary_sources;
 }
 
 static _Noreturn void halt(void) {
@@ -42,7 +48,7 @@ __attribute__((no_stack_protector)) _Noreturn void __stack_chk_fail(void) {
          * EFI_ABORTED: the boot manager goes on to its next entry); after ExitBootServices,
          * or if Exit returns, stop the CPU. */
         if (!efi_boot_services_gone && BS && stack_image) {
-                log_info("stack smashing detected: exiting with EFI_ABORTED");
+                log_notice("stack smashing detected: exiting with EFI_ABORTED");   /* printed under quiet too */
                 (void) BS->Exit(stack_image, EFI_ABORTED, 0, NULL);
         }
         halt();

@@ -12,3 +12,6 @@ extern bool efi_boot_services_gone;
  * function that is itself not protected (its frame would hold the old canary) and after the
  * self-relocation; boot services must be set. Returns the entropy sources (random.h). */
 unsigned stack_protector_init(EFI_HANDLE image);
+/* What stack_protector_init() seeded the canary from, for the log line before the kernel starts
+ * (not logged at entry: "quiet" is known only once the command line is parsed). */
+unsigned stack_protector_sources(void);

@@ -136,6 +136,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         size_t cl_len = stub_cmdline_len(&cl);
         BootOptions opts;
         boot_options_parse_utf16(cl.buf, cl_len, &opts);
+        log_set_quiet(opts.quiet);   /* as the kernel's stub: only errors from here on */
         Placement p = placement_from_options(&opts);
         bench_options(&opts);
 

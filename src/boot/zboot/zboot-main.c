@@ -42,6 +42,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
          * noinitrd and initrd= for the native x86 path. */
         BootOptions opts;
         boot_options_parse_utf16(cmdline, cmdline_len, &opts);
+        log_set_quiet(opts.quiet);   /* as the kernel's stub: only errors from here on */
         Placement p = placement_from_options(&opts);
         bench_options(&opts);
 
