@@ -5,10 +5,6 @@
 #include "pe.h"
 #include "uki-measure.h"
 
-/* systemd's loader variables vendor GUID (LoaderInfo, StubInfo, StubPcr*, ...). */
-#define LOADER_INFO_GUID \
-        EFI_GUID_INIT(0x4a67b082, 0x0a4c, 0x41cf, 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f)
-
 /* Measure data into a PCR the way systemd-stub does: an EV_IPL event whose event data is the
  * description as UTF-16 with its NUL, through EFI_TCG2_PROTOCOL and, on a confidential VM,
  * through EFI_CC_MEASUREMENT_PROTOCOL into the register MapPcrToMrIndex names (both when both

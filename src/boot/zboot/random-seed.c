@@ -6,6 +6,7 @@
  * installs the table.
  */
 #include "device-path.h"
+#include "efivars.h"
 #include "log.h"
 #include "measure.h"
 #include "proto/device-path.h"
@@ -99,28 +100,16 @@ static EFI_STATUS esp_open(EFI_HANDLE device, EFI_FILE_PROTOCOL **ret) {
 /* LoaderSystemToken (LoaderInfo GUID, written once by bootctl): pool memory or NULL. */
 static void *system_token(size_t *ret_size) {
         static const EFI_GUID loader_guid = LOADER_INFO_GUID;
-        void *buf = NULL;
-        size_t size = 0;
-        *ret_size = 0;
-        EFI_STATUS err = RT->GetVariable(u"LoaderSystemToken", &loader_guid, NULL, &size, NULL);
-        if (err != EFI_BUFFER_TOO_SMALL || size == 0 || size > TOKEN_MAX)
+        void *buf;
+        if (efivar_get_pool(&loader_guid, u"LoaderSystemToken", TOKEN_MAX, &buf, ret_size) != EFI_SUCCESS)
                 return NULL;
-        if (BS->AllocatePool(EfiLoaderData, size, &buf) != EFI_SUCCESS)
-                return NULL;
-        if (RT->GetVariable(u"LoaderSystemToken", &loader_guid, NULL, &size, buf) != EFI_SUCCESS) {
-                BS->FreePool(buf);
-                return NULL;
-        }
-        *ret_size = size;
         return buf;
 }
 
 static bool boot_manager_did_it(void) {
         static const EFI_GUID loader_guid = LOADER_INFO_GUID;
-        uint64_t features = 0;
-        size_t size = sizeof(features);
-        if (RT->GetVariable(u"LoaderFeatures", &loader_guid, NULL, &size, &features) != EFI_SUCCESS ||
-            size != sizeof(features))
+        uint64_t features = 0;   /* little-endian, as every EFI target */
+        if (!efivar_get_exact(&loader_guid, u"LoaderFeatures", &features, sizeof(features)))
                 return false;
         return (features & LOADER_FEATURE_RANDOM_SEED) != 0;
 }

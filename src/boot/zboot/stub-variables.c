@@ -5,6 +5,7 @@
  * sets them and decides which StubPcr* variables are set.
  */
 #include "device-path.h"
+#include "efivars.h"
 #include "log.h"
 #include "proto/device-path.h"
 #include "stub-variables.h"
@@ -32,25 +33,16 @@
 
 #define DP_MAX 4096   /* no device path we read is longer; a bound for a corrupt one */
 
+static const EFI_GUID loader_guid = LOADER_INFO_GUID;
+
 /* Set a volatile (BS|RT) LoaderInfo variable; logs and returns false on failure. */
 static bool loader_variable_set(const char16_t *name, const void *data, size_t size) {
-        static const EFI_GUID loader_guid = LOADER_INFO_GUID;
-        EFI_STATUS err = RT->SetVariable(name, &loader_guid, EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
-                                         size, data);
-        if (err != EFI_SUCCESS) {
-                log_error_status(err, "cannot set a LoaderInfo variable");
-                return false;
-        }
-        return true;
+        return efivar_set_volatile(&loader_guid, name, data, size);
 }
 
 /* True if a LoaderInfo variable of that name exists (a boot manager may have set it). */
 static bool loader_variable_exists(const char16_t *name) {
-        static const EFI_GUID loader_guid = LOADER_INFO_GUID;
-        uint8_t buf[1];
-        size_t size = 0;
-        EFI_STATUS err = RT->GetVariable(name, &loader_guid, NULL, &size, buf);
-        return err == EFI_SUCCESS || err == EFI_BUFFER_TOO_SMALL;
+        return efivar_exists(&loader_guid, name);
 }
 
 /* A number as sd-stub sets it (StubPcr*, StubProfile): UTF-16 decimal with its NUL. */
