@@ -29,7 +29,7 @@
 
 #include "log.h"
 #include "proto/cc-measurement.h"
-#include "self-reloc.h"
+#include "mock-driver.h"
 #include "unaligned.h"
 #include "util.h"
 
@@ -212,29 +212,23 @@ static EFI_CC_MEASUREMENT_PROTOCOL mock = {
         .MapPcrToMrIndex = mock_map_pcr_to_mr_index,
 };
 
-/* Our own globals: the shell library's efi-main.c (which has them too) must not be linked. */
-EFI_SYSTEM_TABLE *ST;
-EFI_BOOT_SERVICES *BS;
-
-EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
-EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
-        static const EFI_GUID guid = EFI_CC_MEASUREMENT_PROTOCOL_GUID;
-        EFI_HANDLE handle = NULL;
-        (void) image;
-        if (!efi_self_relocate()) /* first: the protocol table above holds our function pointers */
-                return EFI_LOAD_ERROR;
-        ST = system_table;
-        BS = system_table->BootServices;
-        log_init("cc-mock");
+/* The event log lives as long as the driver (EfiACPIReclaimMemory, as firmware keeps its own). */
+static EFI_STATUS setup(void) {
         EFI_STATUS err = BS->AllocatePool(EfiACPIReclaimMemory, LOG_CAP, (void **) &log_buf);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the event log");
         log_start();
-        err = BS->InstallProtocolInterface(&handle, &guid, EFI_NATIVE_INTERFACE, &mock);
-        if (err != EFI_SUCCESS) {
-                BS->FreePool(log_buf);
-                return log_error_status(err, "cannot install the protocol");
-        }
-        log_info("installed");
         return EFI_SUCCESS;
+}
+
+static void undo(void) {
+        BS->FreePool(log_buf);
+        log_buf = NULL;
+}
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
+        static const EFI_GUID guid = EFI_CC_MEASUREMENT_PROTOCOL_GUID;
+        (void) image;
+        return mock_driver_start(system_table, "cc-mock", &guid, &mock, setup, undo);
 }

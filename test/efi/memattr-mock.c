@@ -16,7 +16,7 @@
  */
 #include "log.h"
 #include "proto/memory-attribute.h"
-#include "self-reloc.h"
+#include "mock-driver.h"
 
 #define ATTR_ALLOWED (EFI_MEMORY_RP | EFI_MEMORY_RO | EFI_MEMORY_XP)
 
@@ -53,23 +53,9 @@ static EFI_MEMORY_ATTRIBUTE_PROTOCOL mock = {
         .ClearMemoryAttributes = mock_clear,
 };
 
-/* Our own globals: the shell library's efi-main.c (which has them too) must not be linked. */
-EFI_SYSTEM_TABLE *ST;
-EFI_BOOT_SERVICES *BS;
-
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
         static const EFI_GUID guid = EFI_MEMORY_ATTRIBUTE_PROTOCOL_GUID;
-        EFI_HANDLE handle = NULL;
         (void) image;
-        if (!efi_self_relocate()) /* first: the protocol table above holds our function pointers */
-                return EFI_LOAD_ERROR;
-        ST = system_table;
-        BS = system_table->BootServices;
-        log_init("memattr-mock");
-        EFI_STATUS err = BS->InstallProtocolInterface(&handle, &guid, EFI_NATIVE_INTERFACE, &mock);
-        if (err != EFI_SUCCESS)
-                return log_error_status(err, "cannot install the protocol");
-        log_info("installed");
-        return EFI_SUCCESS;
+        return mock_driver_start(system_table, "memattr-mock", &guid, &mock, NULL, NULL);
 }

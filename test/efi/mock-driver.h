@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What every stand-in protocol driver of the boot tests does at load (memattr-mock.c,
+ * cc-mock.c): relocate itself, set the globals the shared EFI code uses, start the log with
+ * the driver's name, run its own setup, install its protocol on a new handle and say
+ * "<name>: installed". The shell library's efi-main.c (which has the globals too) is not linked.
+ */
+#include "efi.h"
+
+/* setup (may be NULL) runs before the install; undo (may be NULL) frees what it allocated
+ * when the install fails. Returns the driver's status for efi_main(). */
+EFI_STATUS mock_driver_start(EFI_SYSTEM_TABLE *system_table, const char *name, const EFI_GUID *guid, void *interface,
+                             EFI_STATUS (*setup)(void), void (*undo)(void));
