@@ -44,7 +44,12 @@ bool efivar_set_volatile(const EFI_GUID *vendor, const char16_t *name, const voi
         EFI_STATUS err = RT->SetVariable(name, vendor, EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
                                          size, data);
         if (err != EFI_SUCCESS) {
-                log_error_status(err, "cannot set a variable");
+                char ascii[64];   /* variable names we set are short ASCII */
+                size_t i = 0;
+                for (; i + 1 < sizeof(ascii) && name[i]; i++)
+                        ascii[i] = name[i] < 0x80 ? (char) name[i] : '?';
+                ascii[i] = 0;
+                log_error_status(err, "cannot set variable %s", ascii);
                 return false;
         }
         return true;

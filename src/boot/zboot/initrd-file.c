@@ -106,8 +106,9 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
                 o.n = i + 1;
                 total += o.len[i];   /* <= 16 files of < 4 GiB each: no overflow */
         }
-        if (total > SIZE_MAX)
-                return log_error_status(EFI_BAD_BUFFER_SIZE, "initrd= files too large");
+        /* the zero page's ramdisk_size is 32 bits (and the pages end below 4 GiB anyway) */
+        if (total > UINT32_MAX)
+                return log_error_status(EFI_UNSUPPORTED, "initrd= files larger than 4 GiB");
         *ret_pages = (Pages) {};
         *ret_size = 0;
         if (total == 0)
