@@ -40,7 +40,7 @@ __attribute__((no_stack_protector)) EFI_STATUS EFIAPI efi_main(EFI_HANDLE image,
         BS = system_table->BootServices;
         RT = system_table->RuntimeServices;
         /* Second: the canary, before any protected function starts that will return. */
-        (void) stack_protector_init(image);   /* its sources are logged with the kernel start */
+        stack_protector_init(image);   /* its sources are logged with the kernel start */
         log_init(program_name);
 
         EFI_STATUS err = start(image);

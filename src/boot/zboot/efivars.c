@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "efivars.h"
 #include "log.h"
+#include "util.h"
 
 bool efivar_get_exact(const EFI_GUID *vendor, const char16_t *name, void *buf, size_t size) {
         size_t n = size;
@@ -45,10 +46,7 @@ bool efivar_set_volatile(const EFI_GUID *vendor, const char16_t *name, const voi
                                          size, data);
         if (err != EFI_SUCCESS) {
                 char ascii[64];   /* variable names we set are short ASCII */
-                size_t i = 0;
-                for (; i + 1 < sizeof(ascii) && name[i]; i++)
-                        ascii[i] = name[i] < 0x80 ? (char) name[i] : '?';
-                ascii[i] = 0;
+                utf16_to_log_ascii(name, ascii, sizeof(ascii));
                 log_error_status(err, "cannot set variable %s", ascii);
                 return false;
         }

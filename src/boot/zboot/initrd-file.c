@@ -62,10 +62,7 @@ static void opened_close(Opened *o) {
  * slashes were skipped, as the kernel's stub does), so it is printed with one '\'. */
 static EFI_STATUS path_error(const char16_t *path, EFI_STATUS err) {
         char ascii[MAX_PATH];
-        size_t plen = strnlen16(path, MAX_PATH - 1);
-        for (size_t j = 0; j < plen; j++)
-                ascii[j] = path[j] < 0x80 ? (char) path[j] : '?';
-        ascii[plen] = 0;
+        utf16_to_log_ascii(path, ascii, sizeof(ascii));
         log_error_status(err, "cannot read initrd \\%s", ascii);
         /* EFI_NOT_FOUND tells the caller there are no initrd= paths at all; a named file that
          * is missing is an error (the kernel's stub fails too). */

@@ -18,14 +18,13 @@ static unsigned canary_sources;
 
 _Noreturn void __stack_chk_fail(void);
 
-__attribute__((no_stack_protector)) unsigned stack_protector_init(EFI_HANDLE image) {
-        unsigned sources;
-        uint64_t seed = random_seed(&sources);   /* its own frame began and ended with the old canary */
+__attribute__((no_stack_protector)) void stack_protector_init(EFI_HANDLE image) {
+        /* its own frame began and ended with the old canary; the sources are logged with the
+         * kernel start (stack_protector_sources()) */
+        uint64_t seed = random_seed(&canary_sources);
         stack_image = image;
-        canary_sources = sources;
         /* Low byte zero, as C libraries do: a string copy that runs over it stops there. */
         __stack_chk_guard = (uintptr_t) (seed & ~UINT64_C(0xff));
-        return sources;
 }
 
 unsigned stack_protector_sources(void) {

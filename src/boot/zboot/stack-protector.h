@@ -10,8 +10,8 @@ extern bool efi_boot_services_gone;
 /* Seed __stack_chk_guard (random.h: EFI_RNG_PROTOCOL, RDRAND/RNDR, the CPU counter) and keep
  * the image handle for __stack_chk_fail()'s Exit(). Call first thing in efi_main(), from a
  * function that is itself not protected (its frame would hold the old canary) and after the
- * self-relocation; boot services must be set. Returns the entropy sources (random.h). */
-unsigned stack_protector_init(EFI_HANDLE image);
+ * self-relocation; boot services must be set. */
+void stack_protector_init(EFI_HANDLE image);
 /* What stack_protector_init() seeded the canary from, for the log line before the kernel starts
  * (not logged at entry: "quiet" is known only once the command line is parsed). */
 unsigned stack_protector_sources(void);

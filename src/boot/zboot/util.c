@@ -8,6 +8,13 @@ size_t strnlen16(const char16_t *s, size_t max) {
         return n;
 }
 
+void utf16_to_log_ascii(const char16_t *s, char *out, size_t cap) {
+        size_t n = strnlen16(s, cap - 1);
+        for (size_t i = 0; i < n; i++)
+                out[i] = s[i] < 0x80 ? (char) s[i] : '?';
+        out[n] = 0;
+}
+
 size_t utf16_decimal(uint32_t v, char16_t out[11]) {
         char16_t tmp[10];
         size_t n = 0, k = 0;

@@ -58,6 +58,10 @@ static inline void *pages_ptr(const Pages *p) {
 /* Length of a NUL-terminated UCS-2 string, at most max characters. */
 size_t strnlen16(const char16_t *s, size_t max);
 
+/* A UCS-2 string as ASCII for a log message: at most cap - 1 characters, '?' for each one
+ * beyond ASCII, always NUL-terminated (cap > 0). */
+void utf16_to_log_ascii(const char16_t *s, char *out, size_t cap);
+
 /* v as UTF-16 decimal digits with a NUL (the form of sd-stub's numeric variables and of the
  * profile number it measures); returns the size in bytes, NUL included. */
 size_t utf16_decimal(uint32_t v, char16_t out[11]);
