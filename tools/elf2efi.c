@@ -69,7 +69,7 @@ static unsigned n_sections;
 /* Which ELF sections become PE sections, and with which PE name. Everything else allocated
  * (dynamic symbol tables and such) is link-time only. */
 static const char *pe_name_for(const char *elf_name) {
-        static const char *const keep[] = { ".text", ".rodata", ".data", ".sbat", ".sdmagic", NULL };
+        static const char *const keep[] = { ".text", ".rodata", ".data", ".zdec", ".sbat", ".sdmagic", NULL };
         for (size_t i = 0; keep[i]; i++)
                 if (strcmp(elf_name, keep[i]) == 0)
                         return keep[i];

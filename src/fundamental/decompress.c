@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Dispatch by compression type; the backends live in decompress-*.c. */
+/* Dispatch by compression type; the backends live in decompress-*.c. DECOMPRESS_WITH_* (decompress.h)
+ * leave backends out of a one-decoder zboot stub; the .zdec decoder list (parse/format) is here too. */
 #include <string.h>
 
 #include "decompress.h"
@@ -38,38 +39,128 @@ const char *compression_to_string(CompressionType t) {
 bool compression_supported(CompressionType t) {
         switch (t) {
         case COMPRESSION_NONE:
+                return true;
         case COMPRESSION_GZIP:
+                return DECOMPRESS_WITH_GZIP;
         case COMPRESSION_ZSTD:
+                return DECOMPRESS_WITH_ZSTD;
         case COMPRESSION_LZ4:
+                return DECOMPRESS_WITH_LZ4;
         case COMPRESSION_XZ:
         case COMPRESSION_LZMA:
-                return true;
+                return DECOMPRESS_WITH_XZ;
         case COMPRESSION_LZO:
+#if DECOMPRESS_WITH_LZO
                 return decompress_lzo_built();
+#else
+                return false;
+#endif
         default:
                 return false;
         }
 }
 
 const char *compression_build_option(CompressionType t) {
+#if DECOMPRESS_WITH_LZO
         if (t == COMPRESSION_LZO && !decompress_lzo_built())
                 return "-Dlzo=enabled";
+#else
+        (void) t;
+#endif
         return NULL;
 }
 
+DecoderSet decoder_set_built(void) {
+        DecoderSet s = 0;
+        for (int t = 0; t < _COMPRESSION_MAX; t++)
+                if (compression_supported((CompressionType) t))
+                        s |= DECODER_SET(t);
+        return s;
+}
+
+bool decoder_set_parse(const void *p, size_t len, DecoderSet *ret) {
+        const char *text = p;
+        if (!text && len > 0)
+                return false;
+        size_t end = 0;
+        while (end < len && text[end] != '\n')
+                end++;
+        if (end >= len)
+                return false;                           /* no "\n" */
+        for (size_t i = end + 1; i < len; i++)
+                if (text[i] != '\0')
+                        return false;
+        DecoderSet s = 0;
+        size_t i = 0;
+        while (i < end) {
+                size_t j = i;
+                while (j < end && text[j] != ' ')
+                        j++;
+                char label[16];
+                if (j == i || j - i >= sizeof(label))
+                        return false;                   /* empty (double space, leading space) or too long */
+                memcpy(label, text + i, j - i);
+                label[j - i] = '\0';
+                CompressionType t = compression_from_string(label);
+                /* only the canonical labels (no aliases: "xz", "zstd22"; never "none"), in type
+                 * order, each once: one text per set */
+                if (t <= COMPRESSION_NONE || strcmp(compression_to_string(t), label) != 0 || s >= DECODER_SET(t))
+                        return false;
+                s |= DECODER_SET(t);
+                if (j == end)
+                        break;
+                i = j + 1;
+                if (i == end)
+                        return false;                   /* trailing space */
+        }
+        if (s == 0)
+                return false;
+        *ret = s | DECODER_SET(COMPRESSION_NONE);
+        return true;
+}
+
+size_t decoder_set_format(DecoderSet s, char *buf, size_t cap) {
+        size_t n = 0;
+        for (int t = COMPRESSION_NONE + 1; t < _COMPRESSION_MAX; t++) {
+                if (!(s & DECODER_SET(t)))
+                        continue;
+                const char *label = names[t];
+                size_t l = strlen(label);
+                if (n + (n > 0) + l + 2 > cap)
+                        return 0;
+                if (n > 0)
+                        buf[n++] = ' ';
+                memcpy(buf + n, label, l);
+                n += l;
+        }
+        if (n == 0)
+                return 0;
+        buf[n++] = '\n';
+        buf[n] = '\0';
+        return n;
+}
+
 size_t decompress_workspace_size(CompressionType t, const void *in, size_t in_len) {
+        (void) in;      /* only xz/lzma look at the stream */
+        (void) in_len;
         switch (t) {
         case COMPRESSION_NONE:
         case COMPRESSION_LZ4:
         case COMPRESSION_LZO:
                 return 0;
+#if DECOMPRESS_WITH_GZIP
         case COMPRESSION_GZIP:
                 return decompress_gzip_workspace();
+#endif
+#if DECOMPRESS_WITH_ZSTD
         case COMPRESSION_ZSTD:
                 return decompress_zstd_workspace();
+#endif
+#if DECOMPRESS_WITH_XZ
         case COMPRESSION_XZ:
         case COMPRESSION_LZMA:
                 return decompress_xz_workspace(t, in, in_len);
+#endif
         default:
                 return 0;
         }
@@ -77,6 +168,8 @@ size_t decompress_workspace_size(CompressionType t, const void *in, size_t in_le
 
 DecompressResult decompress(CompressionType t, const void *in, size_t in_len, void *out, size_t out_cap,
                             size_t *ret_out_len, void *work, size_t work_size) {
+        (void) work;    /* lz4 and lzo need no workspace */
+        (void) work_size;
         size_t dummy;
         if (!ret_out_len)
                 ret_out_len = &dummy;
@@ -92,17 +185,27 @@ DecompressResult decompress(CompressionType t, const void *in, size_t in_len, vo
                         memmove(out, in, in_len);
                 *ret_out_len = in_len;
                 return DECOMPRESS_OK;
+#if DECOMPRESS_WITH_GZIP
         case COMPRESSION_GZIP:
                 return decompress_gzip(in, in_len, out, out_cap, ret_out_len, work, work_size);
+#endif
+#if DECOMPRESS_WITH_ZSTD
         case COMPRESSION_ZSTD:
                 return decompress_zstd(in, in_len, out, out_cap, ret_out_len, work, work_size);
+#endif
+#if DECOMPRESS_WITH_LZ4
         case COMPRESSION_LZ4:
                 return decompress_lz4(in, in_len, out, out_cap, ret_out_len);
+#endif
+#if DECOMPRESS_WITH_LZO
         case COMPRESSION_LZO:
                 return decompress_lzo(in, in_len, out, out_cap, ret_out_len);
+#endif
+#if DECOMPRESS_WITH_XZ
         case COMPRESSION_XZ:
         case COMPRESSION_LZMA:
                 return decompress_xz(t, in, in_len, out, out_cap, ret_out_len, work, work_size);
+#endif
         default:
                 return DECOMPRESS_UNSUPPORTED;
         }

@@ -36,6 +36,26 @@ typedef enum {
         DECOMPRESS_NO_MEMORY = -5,        /* workspace too small */
 } DecompressResult;
 
+/* The decoders this binary is built with: all by default; a one-decoder zboot stub is built
+ * with the others set to 0 (-DDECOMPRESS_WITH_ZSTD=0 ..., src/boot/zboot/meson.build), so the
+ * dispatch references, and the linker pulls in, only its own upstream library. XZ covers both
+ * liblzma formats (xzkern and lzma); LZO also needs -Dlzo=enabled (HAVE_LZO). */
+#ifndef DECOMPRESS_WITH_GZIP
+#define DECOMPRESS_WITH_GZIP 1
+#endif
+#ifndef DECOMPRESS_WITH_ZSTD
+#define DECOMPRESS_WITH_ZSTD 1
+#endif
+#ifndef DECOMPRESS_WITH_LZ4
+#define DECOMPRESS_WITH_LZ4 1
+#endif
+#ifndef DECOMPRESS_WITH_XZ
+#define DECOMPRESS_WITH_XZ 1
+#endif
+#ifndef DECOMPRESS_WITH_LZO
+#define DECOMPRESS_WITH_LZO 1
+#endif
+
 /* zboot names: "gzip", "zstd", "zstd22", "lz4", "xzkern", "lzma", "lzo" (also "xz", "none"). */
 CompressionType compression_from_string(const char *s);
 /* The zboot label we write (what current kernels write): zstd -> "zstd", xz -> "xzkern". NULL for invalid types. */
@@ -45,6 +65,19 @@ bool compression_supported(CompressionType t);
 /* For a type this build cannot decode but another build could: what to build with (lzo:
  * "-Dlzo=enabled"); NULL otherwise. For error messages. */
 const char *compression_build_option(CompressionType t);
+
+/* A set of compression types, bit (1u << type): the decoders a zboot stub carries. */
+typedef uint32_t DecoderSet;
+#define DECODER_SET(t) (1u << (unsigned) (t))
+/* The decoders of this binary (compression_supported() for each type; none is always in). */
+DecoderSet decoder_set_built(void);
+/* A zboot stub's .zdec section (docs/design.md "One stub per compression"): the zboot labels
+ * it decodes, each once and in type order, separated by one space, ended by "\n"; NUL padding may follow.
+ * Parses (p, len): false if the text is malformed (no "\n", an unknown or repeated label, an
+ * empty list, bytes after the "\n" other than NUL). "none" is implied, never listed. */
+bool decoder_set_parse(const void *p, size_t len, DecoderSet *ret);
+/* The same text for s, NUL-terminated, into buf; 0 if it does not fit (or s is empty). */
+size_t decoder_set_format(DecoderSet s, char *buf, size_t cap);
 
 /* Scratch bytes a decode of this stream needs. May look at the stream header (xz, lzma: the
  * dictionary size). Returns 0 if the type is unsupported. */

@@ -17,6 +17,7 @@
 #include "verbs.h"
 #include "x86-payload.h"
 #include "zboot.h"
+#include "zboot-stub.h"
 #include "zsig.h"
 
 static void json_string(const uint8_t *s, size_t n) {
@@ -134,6 +135,29 @@ static void inspect_zboot_header(const Blob *b, bool json) {
         zsig_inspect(b->data, b->size, json);
 }
 
+/* A zboot stub's (or image's) .zdec: the decoders it carries (zboot-stub.h). */
+static void inspect_stub_decoders(const Blob *b, const char *what, bool json) {
+        DecoderSet s;
+        if (zboot_stub_decoders(b, what, &s) <= 0)
+                return;
+        char list[64];
+        size_t n = decoder_set_format(s, list, sizeof(list));
+        if (n > 0)
+                list[n - 1] = '\0';    /* the "\n" */
+        if (json) {
+                printf(", \"decoders\": [");
+                bool first = true;
+                for (int t = COMPRESSION_NONE + 1; t < _COMPRESSION_MAX; t++)
+                        if (s & DECODER_SET(t)) {
+                                printf("%s", first ? "" : ", ");
+                                jstr(compression_to_string((CompressionType) t));
+                                first = false;
+                        }
+                printf("]");
+        } else
+                printf("zboot stub decoders (.zdec): %s\n", n > 0 ? list : "?");
+}
+
 static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
         PeView f;
         PeResult r = pe_parse(b->data, b->size, &f);
@@ -230,6 +254,7 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
         }
 
         inspect_zboot_header(b, json);
+        inspect_stub_decoders(b, what, json);
         inspect_bzimage_payload(b, json);
 
         if (depth == 0) {

@@ -19,6 +19,7 @@
 #include "unaligned.h"
 #include "x86-boot.h"
 #include "zboot-assemble.h"
+#include "zboot-stub.h"
 #include "zboot.h"
 #include "zsig.h"
 
@@ -218,11 +219,11 @@ bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         char path[4096];
         bool defaulted = !stub_path;
         if (!stub_path) {
-                snprintf(path, sizeof(path), "%s/zboot%s.efi.stub", stub_dir(), arch_efi_suffix(p.arch));
+                zboot_stub_default_path(t, p.arch, path, sizeof(path));  /* the one-decoder stub for t */
                 stub_path = path;
         }
         _cleanup_blob_ Blob stub = {}, merged = {}, zsig = {};
-        if (!read_stub(stub_path, defaulted, &stub) ||
+        if (!read_stub(stub_path, defaulted, &stub) || !zboot_stub_check(&stub, stub_path, t, p.arch) ||
             !zboot_stub_sbat(&stub, stub_path, kernel, what, sbat_args, n_sbat, &merged))
                 return false;
         /* The payload signature (.zsig) is over exactly these bytes: what the loader (and

@@ -6,7 +6,8 @@ its UEFI Shell, whose startup.nsh runs every bad image in turn and after each pr
 with the Shell's %lasterror%, then a final marker.
 
 Two kinds of bad image:
-  self   our self-decompressor (`ukify-zboot zboot` of the Debian kernel, gzip) with one field
+  self   our self-decompressor (`ukify-zboot zboot` of the Debian kernel, gzip: the gzip-only
+         zboot<arch>-gzip.efi.stub) with one field
          of its zboot header (in the file and in the self map's copy, which is what the
          self-decompressor reads: docs/format.md §1) or its payload broken;
   uki    our UKI stub (linux<arch>.efi.stub) with a file of test/bad-images/ as .linux.
@@ -95,6 +96,13 @@ def isize(value):
     return fn
 
 
+def label_xz_on_gzip_stub(out, off, size):
+    # the good image's stub is zboot<arch>-gzip.efi.stub (one decoder): label its payload xzkern,
+    # the gzip ISIZE serving as xz's appended size, so only the missing decoder stops it
+    out[0x18:0x20] = b'xzkern\0\0'
+    struct.pack_into('<I', out, 0x0c, size - 4)
+
+
 def self_map_absurd(out, off, size):
     # the self map's .zdata size (ukify-zboot writes it) far beyond the image
     i = bytes(out).find(SELF_MAGIC + bytes(out[:64]))
@@ -114,6 +122,10 @@ SELF_CASES = [
     ('self-offset-in-header', set32(0x08, 0x20), r'not a valid zboot image: payload offset points into the zboot header'),
     ('self-map-absurd', self_map_absurd, r"not a valid zboot image: the self-decompressor's map of its payload does "
                                          r'not fit the image'),
+    # one stub per compression: a payload its stub has no decoder for (ukify-zboot refuses to
+    # make this image; the .zdec list says so: docs/design.md "One stub per compression")
+    ('self-stub-lacks-decoder', label_xz_on_gzip_stub, r'xzkern payloads are not supported by this build '
+                                                       r'\(this stub decodes gzip\)'),
     ('self-gzip-old-rule', gzip_old_rule, r'not a valid zboot image: gzip payload size leaves out the gzip trailer '
                                           r'\(ISIZE\): image made by an old ukify-zboot; remake it'),
     ('self-truncated', gzip_truncated, r'cannot decompress gzip payload: compressed data is (truncated|corrupt)'),

@@ -793,12 +793,18 @@ def installed_stub_lookup(work, c):
         for f in files:
             found.setdefault(f, os.path.join(root, f))
     installed = need(found.get('ukify-zboot'), 'installed ukify-zboot')
-    istub = need(found.get('zbootx64.efi.stub'), 'installed zbootx64.efi.stub')
+    # every stub is installed: the all-decoder ones, one per compression, the UKI stubs
+    for sfx in ('x64', 'aa64'):
+        for name in ['zboot%s.efi.stub' % sfx, 'linux%s.efi.stub' % sfx] + \
+                    ['zboot%s-%s.efi.stub' % (sfx, comp) for comp in ('gzip', 'zstd', 'lz4', 'xz')]:
+            c.true(name in found, 'meson install installs %s' % name)
+    # the default compression is zstd: its one-decoder stub is the one `zboot` takes
+    istub = need(found.get('zbootx64-zstd.efi.stub'), 'installed zbootx64-zstd.efi.stub')
     c.true(os.access(installed, os.X_OK), 'installed binary is executable')
     stub_dir = os.path.dirname(istub)
     c.true(stub_dir.endswith('/ukify-zboot'), 'stubs installed into prefix/lib/ukify-zboot: %s' % stub_dir)
     # the build tree's stubs exist where the binary was built to look for them
-    c.true(os.path.exists(stub('zbootx64.efi.stub')), 'build tree stub exists')
+    c.true(os.path.exists(stub('zbootx64-zstd.efi.stub')), 'build tree stub exists')
     # mark the DESTDIR copy: its .sbat vendor URL differs from the build tree's
     data = bytearray(read(istub))
     at = data.find(b'https://example.invalid/ukify-zboot')
@@ -825,13 +831,13 @@ def installed_stub_lookup(work, c):
     c.true(install_dir in help_text, '--help names the install dir %s' % install_dir)
     rc, _, err = inst('zboot', kernel, '-l', '1', '-o', out)
     c.true(rc != 0 and not os.path.exists(out), 'installed binary without stubs at its install path: refused')
-    c.true(os.path.join(install_dir, 'zbootx64.efi.stub') in err, 'names the install path: %s' % err.strip())
+    c.true(os.path.join(install_dir, 'zbootx64-zstd.efi.stub') in err, 'names the install path: %s' % err.strip())
     c.true('UKIFY_ZBOOT_STUB_DIR' in err and os.environ.get('ZBOOT_EFI_DIR', '//') not in err,
            'suggests the variable, never the build tree: %s' % err.strip())
     rc, _, err = inst('zboot', kernel, '-l', '1', '-o', out, extra_env={'UKIFY_ZBOOT_STUB_DIR': stub_dir})
     if c.eq(rc, 0, 'installed binary with UKIFY_ZBOOT_STUB_DIR (%s)' % err.strip()):
         c.true('INSTALLED-1' in (sbat_of(out) or ''), 'the image has the DESTDIR stub: %r' % sbat_of(out))
-    rc, _, err = inst('zboot', kernel, '-l', '1', '--stub', stub('zbootx64.efi.stub'), '-o', out + '2',
+    rc, _, err = inst('zboot', kernel, '-l', '1', '--stub', stub('zbootx64-zstd.efi.stub'), '-o', out + '2',
                       extra_env={'UKIFY_ZBOOT_STUB_DIR': stub_dir})
     if c.eq(rc, 0, '--stub (%s)' % err.strip()):
         c.true('INSTALLED-1' not in (sbat_of(out + '2') or ''), '--stub wins over the variable')

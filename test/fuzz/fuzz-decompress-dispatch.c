@@ -5,7 +5,9 @@
  * input byte), an output bound (the next two bytes) and the stream. Invariants: label ↔ type
  * round trip; output never past the bound (exact allocations); a decode that succeeds gives
  * the same bytes into a buffer of exactly its length and is refused as too small by one byte
- * less; "none" copies; a workspace smaller than asked for never succeeds silently badly.
+ * less; "none" copies; a workspace smaller than asked for never succeeds silently badly. The
+ * input is also parsed as a .zdec decoder list (decoder_set_parse: a parsed list formats back
+ * to the same text).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,7 +34,27 @@ static DecompressResult run(CompressionType t, const uint8_t *in, size_t n, size
         return r;
 }
 
+/* The whole input as a zboot stub's .zdec decoder list: a list that parses formats back to the
+ * same text (canonical order and labels, one space apart) and always contains "none". */
+static void check_decoder_list(const uint8_t *data, size_t size) {
+        uint8_t *copy = malloc(size ? size : 1);
+        if (!copy)
+                return;
+        memcpy(copy, data, size);
+        DecoderSet s = 0;
+        if (decoder_set_parse(copy, size, &s)) {
+                char text[64];
+                size_t n = decoder_set_format(s, text, sizeof(text));
+                DecoderSet again = 0;
+                if (!(s & DECODER_SET(COMPRESSION_NONE)) || n == 0 || n > size || memcmp(text, copy, n) != 0 ||
+                    !decoder_set_parse(text, n, &again) || again != s)
+                        __builtin_trap();
+        }
+        free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        check_decoder_list(data, size);
         if (size < 3)
                 return 0;
         const char *label = labels[data[0] % (sizeof(labels) / sizeof(labels[0]))];

@@ -73,9 +73,15 @@ class InstalledTree:
         return os.path.join(self.stub_dir, '%s%s.efi.stub' % (role, efi_arch))
 
     def mark_stubs(self):
+        # every zboot stub: the all-decoder zboot<arch>.efi.stub and the one-decoder
+        # zboot<arch>-<c>.efi.stub that `ukify-zboot zboot` picks for the compression
+        names = os.listdir(self.dest(self.stub_dir))
         for role, marker in MARKERS.items():
             for efi_arch in ('x64', 'aa64'):
-                path = self.dest(self.stub(role, efi_arch))
+                if os.path.basename(self.stub(role, efi_arch)) not in names:
+                    raise InstallError('meson install did not install %s' % self.stub(role, efi_arch))
+            for name in sorted(n for n in names if n.startswith(role) and n.endswith('.efi.stub')):
+                path = self.dest(os.path.join(self.stub_dir, name))
                 with open(path, 'rb') as f:
                     data = bytearray(f.read())
                 at = data.find(SBAT_URL)

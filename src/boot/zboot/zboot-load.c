@@ -67,9 +67,15 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
 
         size_t stream_len = zboot_stream_length(&z);
         if (!compression_supported(type)) {
+                /* a one-decoder stub (docs/design.md "One stub per compression") names its decoder */
                 const char *opt = compression_build_option(type);
-                return log_error_status(EFI_UNSUPPORTED, "%s payloads are not supported by this build%s%s%s",
-                                        z.comp_type, opt ? " (built without " : "", opt ?: "", opt ? ")" : "");
+                char list[64];
+                size_t n = decoder_set_format(decoder_set_built(), list, sizeof(list));
+                if (n > 0)
+                        list[n - 1] = '\0';
+                return log_error_status(EFI_UNSUPPORTED, "%s payloads are not supported by this build%s%s%s (this stub "
+                                        "decodes %s)", z.comp_type, opt ? " (built without " : "", opt ?: "",
+                                        opt ? ")" : "", n > 0 ? list : "nothing");
         }
         bench_phase(BENCH_LOCATE);
         size_t work_size = decompress_workspace_size(type, payload, stream_len);
