@@ -6,21 +6,23 @@
  * new handle and reports every call on the console:
  *
  *   cc-mock: map pcr=<n> mr=<n>
- *   cc-mock: extend mr=<n> type=0x<t> flags=0x<f> len=0x<n> sha256=<hex> event=<hex>
+ *   cc-mock: extend mr=<n> type=0x<t> flags=0x<f> len=0x<n> sha384=<hex> event=<hex>
  *   cc-mock: get-event-log format=<n> first=0x<a> last=0x<a> size=0x<n>
  *   cc-mock: invalid <what>
  *
  * The registers are Intel TDX's as the UEFI specification maps them (PCR 0 -> MR 0 (MRTD),
- * PCR 1 and 7 -> MR 1 (RTMR[0]), PCR 2-6 -> MR 2 (RTMR[1]), PCR 8-15 -> MR 3 (RTMR[2])), but
- * the one bank is SHA-256 (a real TD uses SHA-384), hashed with libmd's sha2.c. Only MR 1-3
- * can be extended (MRTD is the TD's build-time measurement). `event` is the event data after
- * the EFI_CC_EVENT header, `sha256` the digest of the DataToHash bytes. With the PE/COFF flag
+ * PCR 1 and 7 -> MR 1 (RTMR[0]), PCR 2-6 -> MR 2 (RTMR[1]), PCR 8-15 -> MR 3 (RTMR[2])), and
+ * the one bank is SHA-384 as in a real TD (GetCapability reports only SHA-384, the log's Spec
+ * ID event lists only SHA-384), hashed with libmd's sha2.c: a caller that assumed SHA-256 sizes
+ * would write or size the log wrong. Only MR 1-3 can be extended (MRTD is the TD's build-time
+ * measurement). `event` is the event data after the EFI_CC_EVENT header, `sha384` the digest of
+ * the DataToHash bytes. With the PE/COFF flag
  * (OVMF's LoadImage measures every image it loads into PCR 4 through this protocol once it
  * exists) the bytes are hashed flat, not Authenticode-style as real firmware does: the test
  * only needs to know which image it was.
  *
  * The mock keeps a crypto-agile (TCG 2 format) event log as such firmware does: a Spec ID
- * event (one algorithm, SHA-256), then one TCG_PCR_EVENT2-shaped CC_EVENT per logged extend
+ * event (one algorithm, SHA-384), then one TCG_PCR_EVENT2-shaped CC_EVENT per logged extend
  * (the MR index where a TPM log has the PCR). GetEventLog returns its first and last entry;
  * from the first call on, events also go into an EFI_CC_FINAL_EVENTS_TABLE configuration
  * table, as the specification asks. Both in EfiACPIReclaimMemory, so a kernel may read them.
@@ -35,12 +37,12 @@
 
 #define LOG_CAP         (64u << 10)
 #define FINAL_CAP       (16u << 10)
-#define ALG_SHA256      0x000bu
+#define ALG_SHA384      0x000cu       /* TPM_ALG_SHA384 */
 #define EV_NO_ACTION    3u
-#define HASH_ALG_SHA256 0x00000002u   /* EFI_TCG2_BOOT_HASH_ALG_SHA256 */
+#define HASH_ALG_SHA384 0x00000004u   /* EFI_TCG2_BOOT_HASH_ALG_SHA384 */
 #define CC_TYPE_TDX     2u
 #define FLAG_EXTEND_ONLY  UINT64_C(0x1)
-#define EVENT2_HEAD     (4u + 4u + 4u + 2u + SHA256_DIGEST_LENGTH + 4u)   /* before the event data */
+#define EVENT2_HEAD     (4u + 4u + 4u + 2u + SHA384_DIGEST_LENGTH + 4u)   /* before the event data */
 
 static uint8_t *log_buf;        /* the event log */
 static size_t log_len;          /* bytes used */
@@ -59,7 +61,7 @@ static void hex(const uint8_t *p, size_t n, char *out) {
 }
 
 /* The Spec ID event: a TCG 1.2-shaped event (PCR 0, EV_NO_ACTION, 20 zero bytes of SHA-1)
- * whose data is TCG_EfiSpecIDEventStruct listing SHA-256 alone. */
+ * whose data is TCG_EfiSpecIDEventStruct listing SHA-384 alone. */
 static void log_start(void) {
         uint8_t *p = log_buf;
         uint32_t data = 16 + 4 + 4 + 4 + 4 + 1;
@@ -71,24 +73,24 @@ static void log_start(void) {
         d[21] = 2;                      /* specVersionMajor (platformClass, minor stay 0) */
         d[23] = 2;                      /* uintnSize: 64-bit */
         put_le32(d + 24, 1);            /* numberOfAlgorithms */
-        put_le16(d + 28, ALG_SHA256);
-        put_le16(d + 30, SHA256_DIGEST_LENGTH);
+        put_le16(d + 28, ALG_SHA384);
+        put_le16(d + 30, SHA384_DIGEST_LENGTH);
         log_len = 32 + data;            /* vendorInfoSize 0 */
 }
 
 /* One CC_EVENT at out (room for it checked by the caller). */
-static void event2(uint8_t *out, uint32_t mr, uint32_t type, const uint8_t digest[SHA256_DIGEST_LENGTH],
+static void event2(uint8_t *out, uint32_t mr, uint32_t type, const uint8_t digest[SHA384_DIGEST_LENGTH],
                    const uint8_t *data, uint32_t n) {
         put_le32(out, mr);
         put_le32(out + 4, type);
         put_le32(out + 8, 1);
-        put_le16(out + 12, ALG_SHA256);
-        memcpy(out + 14, digest, SHA256_DIGEST_LENGTH);
-        put_le32(out + 14 + SHA256_DIGEST_LENGTH, n);
+        put_le16(out + 12, ALG_SHA384);
+        memcpy(out + 14, digest, SHA384_DIGEST_LENGTH);
+        put_le32(out + 14 + SHA384_DIGEST_LENGTH, n);
         memcpy(out + EVENT2_HEAD, data, n);
 }
 
-static void log_append(uint32_t mr, uint32_t type, const uint8_t digest[SHA256_DIGEST_LENGTH], const uint8_t *data,
+static void log_append(uint32_t mr, uint32_t type, const uint8_t digest[SHA384_DIGEST_LENGTH], const uint8_t *data,
                        uint32_t n) {
         size_t size = EVENT2_HEAD + (size_t) n;
         if (size > LOG_CAP - log_len) {
@@ -118,7 +120,7 @@ static EFI_STATUS EFIAPI mock_get_capability(EFI_CC_MEASUREMENT_PROTOCOL *This, 
                 .Size = sizeof(c),
                 .StructureVersion = { 1, 0 },
                 .ProtocolVersion = { 1, 0 },
-                .HashAlgorithmBitmap = HASH_ALG_SHA256,
+                .HashAlgorithmBitmap = HASH_ALG_SHA384,
                 .SupportedEventLogs = EFI_CC_EVENT_LOG_FORMAT_TCG_2,
                 .CcType = CC_TYPE_TDX,
         };
@@ -172,14 +174,14 @@ static EFI_STATUS EFIAPI mock_hash_log_extend_event(EFI_CC_MEASUREMENT_PROTOCOL 
                 log_info("invalid extend: mr=%u", mr);
                 return EFI_INVALID_PARAMETER;
         }
-        uint8_t digest[SHA256_DIGEST_LENGTH];
+        uint8_t digest[SHA384_DIGEST_LENGTH];
         SHA2_CTX ctx;
-        SHA256Init(&ctx);
+        SHA384Init(&ctx);
         if (len > 0)
-                SHA256Update(&ctx, (const uint8_t *) (uintptr_t) data, (size_t) len);
-        SHA256Final(digest, &ctx);
+                SHA384Update(&ctx, (const uint8_t *) (uintptr_t) data, (size_t) len);
+        SHA384Final(digest, &ctx);
 
-        char dh[2 * SHA256_DIGEST_LENGTH + 1];
+        char dh[2 * SHA384_DIGEST_LENGTH + 1];
         hex(digest, sizeof(digest), dh);
         char *eh = NULL;
         if (BS->AllocatePool(EfiBootServicesData, 2 * (size_t) n + 1, (void **) &eh) != EFI_SUCCESS) {
@@ -187,7 +189,7 @@ static EFI_STATUS EFIAPI mock_hash_log_extend_event(EFI_CC_MEASUREMENT_PROTOCOL 
                 return EFI_OUT_OF_RESOURCES;
         }
         hex(ev->Event, n, eh);
-        log_info("extend mr=%u type=0x%x flags=0x%lx len=0x%lx sha256=%s event=%s", mr, type, flags, len, dh, eh);
+        log_info("extend mr=%u type=0x%x flags=0x%lx len=0x%lx sha384=%s event=%s", mr, type, flags, len, dh, eh);
         BS->FreePool(eh);
         if (!(flags & FLAG_EXTEND_ONLY))
                 log_append(mr, type, digest, ev->Event, n);

@@ -401,18 +401,40 @@ def tpm_boot(name, arch, files, cmdline, log_dir, **kw):
     return check, result, pcrs
 
 
-def our_measured_uki(log_dir, name, arch, cmdline, initrds=()):
-    """Our UKI (zboot .linux; native on x86) with `build --measure`, .initrd the test initrd and
-    then initrds; returns (path, printed PCR 11)."""
+def our_measured_uki(log_dir, name, arch, cmdline, initrds=(), suite='bookworm'):
+    """Our UKI (zboot .linux of the suite's kernel; native on x86) with `build --measure`,
+    .initrd the test initrd and then initrds; returns (path, printed PCR 11)."""
     uki = os.path.join(log_dir, name + '.efi')
     more = [a for p in initrds for a in ('--initrd', p)]
-    out = B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--initrd',
+    out = B.ukify('build', '--linux', H.asset(arch, 'vmlinuz', suite), '--zboot=zstd', '--initrd',
                   H.asset(arch, 'initrd.cpio.gz'), *more, '--cmdline', cmdline, '--os-release', B.OSREL.decode(),
                   '--measure', '-o', uki)
     printed = [l.split('=', 1)[1] for l in out.split('\n') if l.startswith('11:sha256=')]
     if len(printed) != 1:
         raise H.HarnessError('build --measure printed no single "11:sha256=" line:\n%s' % out)
     return uki, printed[0]
+
+
+def check_type1_uki_pcrs(check, result, pcrs, uki, printed, cmdline):
+    """PCR 9, 11 and 12 (pcrs: {N: hex} as read from the TPM) after our UKI `uki` (from
+    our_measured_uki, `printed` its build --measure line) was started by sd-boot 257 as a
+    Type #1 entry with `options` cmdline, no Secure Boot: PCR 11 is what build --measure and
+    inspect predicted and what the rule gives; PCR 12 holds the command line twice (sd-boot 257
+    measures the options it passes, our stub the command line it uses); PCR 9 holds the
+    command line, then the initrd, as the kernel's EFI stub measures them (x86: our loader in
+    its place; arm64: the kernel's own stub)."""
+    want11 = expected_pcr11(uki)
+    check.eq(printed, want11, 'build --measure against the reference')
+    check.eq(our_pcr11(uki), want11, 'inspect --json against the reference')
+    check.eq(pcrs.get(11), want11, 'PCR 11 from the TPM')
+    h = utf16z(cmdline)
+    check.eq(pcrs.get(12), extend(extend(ZERO_PCR, h), h), 'PCR 12: sd-boot\'s and our command line measurement')
+    # the initrd the kernel gets: .initrd, then .osrel as /.extra/os-release (sd-stub 257's order)
+    initrd = H.pad4(section_of(uki, '.initrd')) + H.pad4(H.extra_file_cpio('os-release', section_of(uki, '.osrel')))
+    check.eq(pcrs.get(9), extend(extend(ZERO_PCR, h), initrd),
+             'PCR 9: LoadOptions then the initrd, as the kernel\'s EFI stub')
+    n = sum(1 for n, d in pe_sections(uki) if n in PCR11_SECTIONS and d)
+    check.true('measured %d UKI sections into PCR 11' % n in result.log, 'our stub did not log its PCR 11 measurements')
 
 
 @case
@@ -439,18 +461,7 @@ def trust_x86_tpm_uki(log_dir):
              'loader/entries/uki.conf': H.type1_entry('uki', linux='/EFI/Linux/uki.efi', options=cmdline),
              'EFI/Linux/uki.efi': uki}
     check, result, pcrs = tpm_boot(name, arch, files, cmdline, log_dir)
-    want11 = expected_pcr11(uki)
-    check.eq(printed, want11, 'build --measure against the reference')
-    check.eq(our_pcr11(uki), want11, 'inspect --json against the reference')
-    check.eq(pcrs.get(11), want11, 'PCR 11 from the kernel')
-    h = utf16z(cmdline)
-    check.eq(pcrs.get(12), extend(extend(ZERO_PCR, h), h), 'PCR 12: sd-boot\'s and our command line measurement')
-    # the initrd the kernel gets: .initrd, then .osrel as /.extra/os-release (sd-stub 257's order)
-    initrd = H.pad4(section_of(uki, '.initrd')) + H.pad4(H.extra_file_cpio('os-release', section_of(uki, '.osrel')))
-    check.eq(pcrs.get(9), extend(extend(ZERO_PCR, h), initrd),
-             'PCR 9: LoadOptions then the initrd, as the kernel\'s EFI stub')
-    n = sum(1 for n, d in pe_sections(uki) if n in PCR11_SECTIONS and d)
-    check.true('measured %d UKI sections into PCR 11' % n in result.log, 'our stub did not log its PCR 11 measurements')
+    check_type1_uki_pcrs(check, result, pcrs, uki, printed, cmdline)
     efi_lines = [l for l in result.log.splitlines() if '] efi: ' in l and 'TPMFinalLog=' in l]
     check.true(any('TPMEventLog=' in l for l in efi_lines),
                "the kernel's efi: line has no TPMEventLog= (no LINUX_EFI_TPM_EVENT_LOG table from us): %r" % efi_lines)
@@ -537,20 +548,22 @@ PE_COFF_IMAGE = 0x10
 
 
 def cc_extends(log):
-    """The mock's extend lines: [(mr, type, data length, sha256 hex, event data bytes, flags)]."""
+    """The mock's extend lines: [(mr, type, data length, sha384 hex, event data bytes, flags)].
+    The mock's one bank is SHA-384, as a TD's RTMRs."""
     out = []
     for mr, typ, flags, ln, digest, ev in re.findall(
             r'cc-mock: extend mr=(\d+) type=0x([0-9a-f]+) flags=0x([0-9a-f]+) len=0x([0-9a-f]+) '
-            r'sha256=([0-9a-f]{64}) event=([0-9a-f]*)', log):
+            r'sha384=([0-9a-f]{96}) event=([0-9a-f]*)', log):
         out.append((int(mr), int(typ, 16), int(ln, 16), digest, bytes.fromhex(ev), int(flags, 16)))
     return out
 
 
-def cc_check(check, result, expected, image, native=True):
+def cc_check(check, result, expected, image, native=True, loaded=()):
     """The mock saw exactly the expected extends (pcr, type, data, event data), in order, each in
     the register TDX maps its PCR to, after the firmware's own PCR 4 measurement of the image the
     Shell started (LoadImage: EV_EFI_BOOT_SERVICES_APPLICATION with the PE/COFF flag, the mock
-    hashes the file flat; its event data has addresses: not compared); no invalid call; the
+    hashes the file flat; its event data has addresses: not compared), then of the files in
+    loaded (add-ons our stub has the firmware LoadImage, in that order); no invalid call; the
     kernel got the mock's event log (our loader copied all of it: the size it logged is the
     mock's, and the kernel's efi: line shows TPMEventLog=)."""
     log = result.log
@@ -558,16 +571,17 @@ def cc_check(check, result, expected, image, native=True):
     bad = re.findall(r'cc-mock: invalid [^\r\n]*', log)
     check.true(not bad, 'invalid calls to the mock: %r' % bad)
     got = cc_extends(log)
-    img = open(image, 'rb').read()
+    imgs = [open(p, 'rb').read() for p in (image,) + tuple(loaded)]
     fw = [g for g in got if g[5] & PE_COFF_IMAGE]
-    check.eq([g[:4] for g in fw], [(tdx_mr(4), EV_EFI_BOOT_SERVICES_APPLICATION, len(img), hashlib.sha256(img).hexdigest())],
-             "the firmware's PCR 4 measurement of %s" % os.path.basename(image))
+    check.eq([g[:4] for g in fw],
+             [(tdx_mr(4), EV_EFI_BOOT_SERVICES_APPLICATION, len(img), hashlib.sha384(img).hexdigest()) for img in imgs],
+             "the firmware's PCR 4 measurements of %s" % ', '.join(os.path.basename(p) for p in (image,) + tuple(loaded)))
     got = [g for g in got if not g[5] & PE_COFF_IMAGE]
     check.true(all(g[5] == 0 for g in got), 'flags other than 0 in our measurements: %r' % [g[5] for g in got])
-    want = [(tdx_mr(pcr), typ, len(data), hashlib.sha256(data).hexdigest(), ev) for pcr, typ, data, ev in expected]
+    want = [(tdx_mr(pcr), typ, len(data), hashlib.sha384(data).hexdigest(), ev) for pcr, typ, data, ev in expected]
     check.eq(len(got), len(want), 'number of CC extends')
     for i, (g, w) in enumerate(zip(got, want)):
-        check.eq(g[:4], w[:4], 'CC extend %d (MR, type, length, sha256) for PCR %d' % (i, expected[i][0]))
+        check.eq(g[:4], w[:4], 'CC extend %d (MR, type, length, sha384) for PCR %d' % (i, expected[i][0]))
         check.eq(g[4].hex(), w[4].hex(), 'CC extend %d event data' % i)
     maps = re.findall(r'cc-mock: map pcr=(\d+) mr=(\d+)', log)
     check.true(len(maps) >= len(want) + 1, 'fewer MapPcrToMrIndex calls (%d) than extends (%d)' % (len(maps), len(want)))
@@ -592,20 +606,43 @@ def cc_check(check, result, expected, image, native=True):
                    "the kernel's efi: line has no CCFinalLog=: %r" % efi_lines)
 
 
-def cc_uki(log_dir, arch, suite, profile=False):
+# add-ons and side-loaded files for cc_uki(addons=True): (ESP path, contents)
+CC_GLOBAL_ADDON = ('loader/addons/g.addon.efi', 'cc_global=1')
+CC_UKI_ADDON = ('uki.efi.extra.d/u.addon.efi', ' cc_uki=1 ')
+CC_ADDON_INITRD = b'initrd of the per-UKI add-on\n'
+CC_CRED = ('uki.efi.extra.d/a.cred', b'per-UKI credential\n')
+CC_GCRED = ('loader/credentials/g.cred', b'global credential\n')
+CC_SYSEXT = ('uki.efi.extra.d/x.sysext.raw', b'not a real system extension image\n' * 5)
+
+
+def cc_sidecar(target, dmode, fmode, name, data):
+    """sd-stub 257's newc archive of one side-loaded file (the test's own writer, test/harness)."""
+    return H.newc(H.newc_dirs(target, dmode) + [(target + '/' + name, 0o100000 | fmode, data)])
+
+
+def cc_uki(log_dir, arch, suite, profile=False, addons=False):
     """A confidential VM without a TPM (OVMF, no swtpm; test/efi/cc-mock.c loaded from the UEFI
     Shell provides EFI_CC_MEASUREMENT_PROTOCOL with TDX's PCR -> MR map). Our x86 UKI (native
     zboot .linux, no .cmdline) started by the Shell with a command line makes the TPM path's
     measurements into the registers MapPcrToMrIndex names (all MR 3, RTMR[2]): the sections as
     sd-stub 257 (PCR 11), the command line (PCR 12), then as the kernel's stub (PCR 9) the
-    command line and the initrd; every digest is the host's sha256 of what the test knows was
+    command line and the initrd; every digest is the host's sha384 of what the test knows was
     measured. The kernel got the CC event log (TPMEventLog=). The Shell's command line is used:
     confidential_vm() is CPUID-based and the mock does not (cannot) make it true. On arm64 the
     PCR 9 events and the log table are the kernel's own stub's (Debian 13's 6.12: CC since 6.10).
     profile: the UKI has two profiles and is started with "@1": sd-stub 257 measures the profile
     number as a tagged event into the TPM only (tpm_log_tagged_event), so without a TPM nothing
     of it may reach the CC registers (our stub logs that it is not measured); PCR 11 then holds
-    profile 1's .profile and the initrd its /.extra/profile."""
+    profile 1's .profile and the initrd its /.extra/profile.
+    addons: a global add-on (.cmdline), a per-UKI add-on (.cmdline and .initrd), a credential
+    and a system extension in uki.efi.extra.d and a global credential, as systemd-stub 257 routes
+    them (Debian 13's 257.13 src/boot: the add-ons' joined command line goes through
+    tpm_log_load_options, the archives through pack_cpio, both tpm_log_ipl_event: CC and TPM;
+    the add-on's .initrd through tpm_log_tagged_event: TPM only): PCR 12 gets the add-ons'
+    command line, then the credential and global credential archives, PCR 13 the system
+    extension archive, all in MR 3 with the event data sd-stub writes; the add-on's .initrd
+    reaches the kernel (last in its initrd, so in the PCR 9 initrd event) but no CC register.
+    The firmware measures both add-ons into PCR 4 (MR 2) when our stub has it LoadImage them."""
     name = 'trust-%s-cc-uki' % ('x86' if arch == 'x86_64' else 'arm64')
     cmdline = H.default_cmdline(arch, name)
     uki = os.path.join(log_dir, name + '.efi')
@@ -620,9 +657,21 @@ def cc_uki(log_dir, arch, suite, profile=False):
         os.unlink(p1)
     files = {'uki.efi': uki, 'cc-mock.efi': B.test_efi('cc-mock', arch),
              'startup.nsh': ('fs0:\r\nload \\cc-mock.efi\r\n\\uki.efi %s%s\r\nreset -s\r\n' % ('@1 ' if profile else '', cmdline)).encode()}
+    loaded, addon_cmdline = [], None
+    if addons:
+        addon_initrd = cpio(os.path.join(log_dir, name + '-addon-initrd.cpio'), {'cc-addon-initrd': (CC_ADDON_INITRD, 0o644)})
+        for (path, text), more in ((CC_GLOBAL_ADDON, []), (CC_UKI_ADDON, ['--initrd', addon_initrd])):
+            out = os.path.join(log_dir, name + '-' + os.path.basename(path))
+            B.ukify('build', '--cmdline', text, *more, '-o', out)
+            files[path] = out
+            loaded.append(out)
+        for path, data in (CC_CRED, CC_GCRED, CC_SYSEXT):
+            files[path] = data
+        addon_cmdline = 'cc_global=1 cc_uki=1'   # each normalised, joined with one space
+    want_cmdline = cmdline + (' ' + addon_cmdline if addon_cmdline else '')
     check = H.Check(name)
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
-    H.check_boot(check, result, cmdline=cmdline)
+    H.check_boot(check, result, cmdline=want_cmdline)
     h = utf16z(cmdline)
     expected = []
     secs = pe_sections(uki)
@@ -632,8 +681,19 @@ def cc_uki(log_dir, arch, suite, profile=False):
         if data:
             expected += [(11, EV_IPL, sec.encode() + b'\0', utf16z(sec)), (11, EV_IPL, data, utf16z(sec))]
     expected.append((12, EV_IPL, h, h))
-    expected.append((9, EV_EVENT_TAG, h, tagged(0x8F3B22ED, 'LOADED_IMAGE::LoadOptions')))
-    initrd = H.pad4(section_of(uki, '.initrd')) + H.pad4(H.extra_file_cpio('os-release', section_of(uki, '.osrel')))
+    initrd = H.pad4(section_of(uki, '.initrd'))
+    if addons:
+        a = utf16z(addon_cmdline)
+        cred = cc_sidecar('.extra/credentials', 0o500, 0o400, os.path.basename(CC_CRED[0]), CC_CRED[1])
+        gcred = cc_sidecar('.extra/global_credentials', 0o500, 0o400, os.path.basename(CC_GCRED[0]), CC_GCRED[1])
+        sysext = cc_sidecar('.extra/sysext', 0o555, 0o444, os.path.basename(CC_SYSEXT[0]), CC_SYSEXT[1])
+        expected += [(12, EV_IPL, a, a),
+                     (12, EV_IPL, cred, utf16z('Credentials initrd')),
+                     (12, EV_IPL, gcred, utf16z('Global credentials initrd')),
+                     (13, EV_IPL, sysext, utf16z('System extension initrd'))]
+        initrd += H.pad4(cred) + H.pad4(gcred) + H.pad4(sysext)
+    expected.append((9, EV_EVENT_TAG, utf16z(want_cmdline), tagged(0x8F3B22ED, 'LOADED_IMAGE::LoadOptions')))
+    initrd += H.pad4(H.extra_file_cpio('os-release', section_of(uki, '.osrel')))
     if profile:
         check.true(own != [], 'the UKI has no second .profile')
         initrd += H.pad4(H.extra_file_cpio('profile', own[0] if own else b''))
@@ -642,15 +702,22 @@ def cc_uki(log_dir, arch, suite, profile=False):
                    'our stub did not log that the profile number is not measured without a TPM')
         prof = [g for g in cc_extends(result.log) if g[1] == EV_EVENT_TAG and g[4][:4] == struct.pack('<I', 0x13aed6db)]
         check.eq(prof, [], 'CC extends of the profile number (sd-stub 257 sends it to the TPM only)')
+    if addons:
+        initrd += H.pad4(open(addon_initrd, 'rb').read())
+        check.true('no TPM: "%s" not measured into PCR 12' % os.path.basename(CC_UKI_ADDON[0]) in result.log,
+                   "our stub did not log that the add-on's .initrd is not measured without a TPM")
+        tag = [g for g in cc_extends(result.log) if g[1] == EV_EVENT_TAG and g[4][:4] == struct.pack('<I', 0x49dffe0f)]
+        check.eq(tag, [], "CC extends of the add-on's .initrd (sd-stub 257 sends it to the TPM only)")
     expected.append((9, EV_EVENT_TAG, initrd, tagged(0x8F3B22EC, 'Linux initrd')))
-    cc_check(check, result, expected, uki, native=arch == 'x86_64')
-    os.unlink(uki)
+    cc_check(check, result, expected, uki, native=arch == 'x86_64', loaded=loaded)
+    for p in [uki] + loaded + ([addon_initrd] if addons else []):
+        os.unlink(p)
     return check.done(result)
 
 
 @case
 def trust_x86_cc_uki(log_dir):
-    return cc_uki(log_dir, 'x86_64', 'bookworm', profile=True)
+    return cc_uki(log_dir, 'x86_64', 'bookworm', profile=True, addons=True)
 
 
 @case
