@@ -222,6 +222,10 @@ def zboot_type1(log_dir, arch, compress, suite='bookworm'):
              'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
     comp = header_name(compress)
+    # one stub per compression (docs/design.md): the image's stub has its payload's decoder only
+    want = {'xz': 'xzkern lzma'}.get(compress, compress)
+    check.true('zboot stub decoders (.zdec): %s\n' % want in ukify('inspect', img),
+               'the image is not made from the one-decoder zboot stub for %s' % compress)
     if arch == 'x86_64':
         check_x86_log(check, result, comp)
         check.true('from the boot manager (LoadFile2)' in result.log, 'initrd not taken from sd-boot\'s LoadFile2')
@@ -431,6 +435,12 @@ def zboot_x86_type1_zstd(log_dir):
 def zboot_x86_type1_gzip(log_dir):
     """The same with gzip."""
     return zboot_type1(log_dir, 'x86_64', 'gzip')
+
+
+@case
+def zboot_x86_type1_xz(log_dir):
+    """The same with xz: the xz-only stub (zbootx64-xz.efi.stub, liblzma and no other decoder)."""
+    return zboot_type1(log_dir, 'x86_64', 'xz')
 
 
 @case
