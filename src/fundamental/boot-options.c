@@ -126,6 +126,8 @@ static void parse_flags(const uint8_t *b, size_t n, BootOptions *o) {
                         o->quiet = true;
                 else if (word_is(b, start, end, "zboot.bench"))
                         o->zboot_bench = true;
+                else if (word_is(b, start, end, "zboot.debug"))
+                        o->zboot_debug = true;
                 while (i < n && kernel_space(b[i]))
                         i++;
         }

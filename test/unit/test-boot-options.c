@@ -94,6 +94,28 @@ static void test_quiet(void) {
         }
 }
 
+/* "zboot.debug" (our lines of detail): the word alone or with "=", not a longer word, not after "--" */
+static void test_zboot_debug(void) {
+        static const struct {
+                const char *line;
+                bool debug;
+        } cases[] = {
+                { "zboot.debug", true },
+                { "quiet zboot.debug=1 splash", true },
+                { "zboot.debugger zboot.bench", false },
+                { "nokaslr -- zboot.debug", false },
+                { "", false },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                BootOptions o = parse16(cases[i].line), o8;
+                boot_options_parse_utf8(cases[i].line, strlen(cases[i].line), &o8);
+                if (o.zboot_debug != cases[i].debug || o8.zboot_debug != cases[i].debug)
+                        fprintf(stderr, "case %zu: \"%s\"\n", i, cases[i].line);
+                ASSERT_EQ(o.zboot_debug, cases[i].debug);
+                ASSERT_EQ(o8.zboot_debug, cases[i].debug);
+        }
+}
+
 static void test_line_end(void) {
         BootOptions o;
         /* a NUL ends the line */
@@ -250,6 +272,7 @@ static void test_utf8(void) {
 int main(void) {
         TEST(test_flags);
         TEST(test_quiet);
+        TEST(test_zboot_debug);
         TEST(test_line_end);
         TEST(test_kernel_space);
         TEST(test_initrd);

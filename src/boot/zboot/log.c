@@ -18,10 +18,11 @@ void log_init(const char *program) {
 typedef struct {
         char16_t buf[256];
         size_t n;
+        bool hold;   /* a debug line kept until log_set_debug() decides: never flushed, cut when full */
 } LineBuf;
 
 static void flush(LineBuf *b) {
-        if (b->n == 0)
+        if (b->n == 0 || b->hold)
                 return;
         b->buf[b->n] = 0;
         if (ST && ST->ConOut)
@@ -32,8 +33,11 @@ static void flush(LineBuf *b) {
 static void put(LineBuf *b, char c) {
         if (c == '\n')
                 put(b, '\r');
-        if (b->n + 1 >= sizeof(b->buf) / sizeof(b->buf[0]))
+        if (b->n + 1 >= sizeof(b->buf) / sizeof(b->buf[0])) {
+                if (b->hold)
+                        return;
                 flush(b);
+        }
         b->buf[b->n++] = (char16_t) (uint8_t) c;
 }
 
@@ -72,8 +76,8 @@ const char *efi_status_str(EFI_STATUS s) {
         }
 }
 
-static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
-        LineBuf b = {};
+static void vlog_to(LineBuf *bp, const char *fmt, va_list ap, const EFI_STATUS *status) {
+        LineBuf b = *bp;
         puts_(&b, log_program ? log_program : "zboot");
         puts_(&b, ": ");
         for (const char *p = fmt; *p; p++) {
@@ -119,17 +123,59 @@ static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
         }
         put(&b, '\n');
         flush(&b);
+        *bp = b;
 }
 
-static bool log_quiet;
+static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
+        LineBuf b = {};
+        vlog_to(&b, fmt, ap, status);
+}
+
+static bool log_quiet, log_debug_on, log_debug_known;
+
+/* log_debug() lines from before the command line is parsed (the UKI stub measures and reads
+ * its random seed first): kept here until log_set_debug() prints or drops them. */
+#define LOG_HELD 4
+static LineBuf held[LOG_HELD];
+static size_t n_held;
 
 void log_set_quiet(bool quiet) {
         log_quiet = quiet;
 }
 
+void log_set_debug(bool debug) {
+        log_debug_on = debug;
+        log_debug_known = true;
+        for (size_t i = 0; debug && i < n_held; i++) {
+                LineBuf *b = &held[i];
+                /* a line cut when its buffer filled still ends the line */
+                if (b->n >= 2 && b->buf[b->n - 1] != '\n') {
+                        b->buf[b->n - 2] = '\r';
+                        b->buf[b->n - 1] = '\n';
+                }
+                b->hold = false;
+                flush(b);
+        }
+        n_held = 0;
+}
+
+void log_debug(const char *fmt, ...) {
+        va_list ap;
+        if (log_debug_known && !log_debug_on)
+                return;
+        va_start(ap, fmt);
+        if (log_debug_known)
+                vlog(fmt, ap, NULL);
+        else if (n_held < LOG_HELD) {
+                held[n_held] = (LineBuf) { .hold = true };
+                vlog_to(&held[n_held++], fmt, ap, NULL);
+        }
+        va_end(ap);
+}
+
 void log_info(const char *fmt, ...) {
         va_list ap;
-        if (log_quiet)
+        if (log_quiet && !log_debug_on)
                 return;
         va_start(ap, fmt);
         vlog(fmt, ap, NULL);

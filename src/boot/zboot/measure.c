@@ -45,7 +45,7 @@ static EFI_CC_MEASUREMENT_PROTOCOL *cc_get(void) {
 static void log_no_tpm(void) {
         static bool logged;
         if (!logged)
-                log_info("no TPM (EFI_TCG2_PROTOCOL) and no EFI_CC_MEASUREMENT_PROTOCOL: nothing is measured");
+                log_debug("no TPM (EFI_TCG2_PROTOCOL) and no EFI_CC_MEASUREMENT_PROTOCOL: nothing is measured");
         logged = true;
 }
 

@@ -11,7 +11,7 @@ Placement placement_from_options(const BootOptions *o) {
                 unsigned src1, src2;
                 p.seed = random_seed(&src1);
                 p.seed2 = random_seed(&src2);
-                log_info("placement seeded from %s", random_sources_str(src1 & src2));
+                log_debug("placement seeded from %s", random_sources_str(src1 & src2));
         }
         return p;
 }

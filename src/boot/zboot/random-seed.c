@@ -142,7 +142,7 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         if (!li->DeviceHandle)
                 return;
         if (boot_manager_did_it()) {
-                log_info("random seed: the boot manager passed one already");
+                log_debug("random seed: the boot manager passed one already");
                 return;
         }
         if (esp_open(li->DeviceHandle, &root) != EFI_SUCCESS)

@@ -137,6 +137,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         BootOptions opts;
         boot_options_parse_utf16(cl.buf, cl_len, &opts);
         log_set_quiet(opts.quiet);   /* as the kernel's stub: only errors from here on */
+        log_set_debug(opts.zboot_debug);   /* lines of detail only with "zboot.debug" (log.h) */
         Placement p = placement_from_options(&opts);
         bench_options(&opts);
 

@@ -130,7 +130,7 @@ static void set_screen_info(uint8_t *bp) {
                 .fb_size = gop->Mode->FrameBufferSize,
         };
         if (x86_screen_info(bp + BP_SCREEN_INFO, &g))
-                log_info("framebuffer: %ux%u at 0x%lx", g.width, g.height, g.fb_base);
+                log_debug("framebuffer: %ux%u at 0x%lx", g.width, g.height, g.fb_base);
 }
 
 /* A seed for the kernel's RNG as setup_data (SETUP_RNG_SEED, read by kernels since 5.20):
