@@ -32,6 +32,8 @@ FIRMWARE = {
 # Debian 13's edk2 (2025.02), downloaded into the test cache (tools/fetch-test-assets). The
 # `strictnx` builds provide EFI_MEMORY_ATTRIBUTE_PROTOCOL and map loaded images W^X; they are
 # Secure Boot builds without keys enrolled (Secure Boot stays off with the plain VARS).
+# On arm64 only the Secure Boot builds (secboot, strictnx) have the TCG2 driver: the plain
+# AAVMF_CODE.fd (no-secboot) shows no TPM (test/trust/tpm_arm64_test.py).
 _T13 = os.path.join(CACHE, 'trixie', 'firmware', 'usr', 'share')
 FIRMWARE['x86_64'].update({
     'trixie': (os.path.join(_T13, 'OVMF', 'OVMF_CODE_4M.fd'), os.path.join(_T13, 'OVMF', 'OVMF_VARS_4M.fd')),
