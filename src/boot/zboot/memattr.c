@@ -88,6 +88,15 @@ EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr)
         return memattr_set(p->addr + offset, size, attr);
 }
 
+bool memattr_orig_is(const Pages *p, MemAttr attr) {
+        static const uint64_t want[] = {
+                [MEMATTR_RX] = EFI_MEMORY_RO,
+                [MEMATTR_RW] = EFI_MEMORY_XP,
+                [MEMATTR_RO] = EFI_MEMORY_RO | EFI_MEMORY_XP,
+        };
+        return p->attrs_changed && (unsigned) attr < sizeof(want) / sizeof(want[0]) && p->attrs_orig == want[attr];
+}
+
 EFI_STATUS memattr_restore(Pages *p) {
         EFI_MEMORY_ATTRIBUTE_PROTOCOL *proto = memattr_protocol();
         uint64_t total = (uint64_t) p->n_pages * EFI_PAGE_SIZE;

@@ -34,6 +34,12 @@ EFI_MEMORY_TYPE memattr_code_type(void);
  * attributes changed (and, the first time, what they were), so free_pagesp() restores them. */
 EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr);
 
+/* Did the firmware report, before our first memattr_pages() on this allocation, exactly attr
+ * for all of it (GetMemoryAttributes; false if that failed, as on a stand-in without it, or
+ * if nothing was changed yet)? Then a range of it we have not changed since has attr already
+ * and needs no call: each Set/Clear walks and may split the firmware's page tables. */
+bool memattr_orig_is(const Pages *p, MemAttr attr);
+
 /* Put back the attributes an allocation had before the first memattr_pages(): first RO+NX
  * over all of it, then RW+NX, then (only if the firmware reported it so) without NX: never
  * W+X on the way while it is still ours. EFI_SUCCESS if nothing was changed. */
