@@ -662,7 +662,7 @@ def cc_uki(log_dir, arch, suite, profile=False, addons=False):
         addon_initrd = cpio(os.path.join(log_dir, name + '-addon-initrd.cpio'), {'cc-addon-initrd': (CC_ADDON_INITRD, 0o644)})
         for (path, text), more in ((CC_GLOBAL_ADDON, []), (CC_UKI_ADDON, ['--initrd', addon_initrd])):
             out = os.path.join(log_dir, name + '-' + os.path.basename(path))
-            B.ukify('build', '--cmdline', text, *more, '-o', out)
+            B.ukify('build', '--efi-arch', 'x64' if arch == 'x86_64' else 'aa64', '--cmdline', text, *more, '-o', out)
             files[path] = out
             loaded.append(out)
         for path, data in (CC_CRED, CC_GCRED, CC_SYSEXT):
@@ -722,7 +722,7 @@ def trust_x86_cc_uki(log_dir):
 
 @case
 def trust_arm64_cc_uki(log_dir):
-    return cc_uki(log_dir, 'aarch64', 'trixie')
+    return cc_uki(log_dir, 'aarch64', 'trixie', addons=True)
 
 
 @case
