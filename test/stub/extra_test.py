@@ -291,7 +291,8 @@ def stub_x86_extra_noinitrd(log_dir):
     kernel's EFI stub), nothing read from the ESP or packed. What the kernel reports: it runs,
     never unpacks an initramfs and panics for want of a root file system."""
     arch, name = 'x86_64', 'stub-x86-extra-noinitrd'
-    cmdline = H.default_cmdline(arch, name + ' noinitrd')
+    # zboot.debug: our "initrd part N" lines print only with it, and their absence is checked
+    cmdline = H.default_cmdline(arch, name + ' noinitrd zboot.debug')
     initrds = test_initrd(log_dir, name, arch)
     ucode = microcode_cpio(log_dir, name)
     uki = build_uki(log_dir, name, arch, cmdline, initrds, ucode)
@@ -303,6 +304,10 @@ def stub_x86_extra_noinitrd(log_dir):
     check.true('noinitrd: not passing .initrd' in log, 'our stub did not say it drops .initrd')
     check.true('credentials:' not in log and 'system extensions:' not in log and 'initrd part' not in log,
                'our stub still side-loaded or combined initrd parts')
+    # with zboot.debug the lines of detail print: one held from before the command line was
+    # parsed (no TPM here) and one logged after it
+    check.true('nothing is measured' in log and 'placement seeded from' in log,
+               'zboot.debug did not show our lines of detail')
     check.true(re.search(r'Linux version \S+', log) is not None, 'no kernel banner: the kernel did not run')
     check.true('Trying to unpack rootfs image as initramfs' not in log and 'Unpacking initramfs' not in log,
                'the kernel found an initrd to unpack')

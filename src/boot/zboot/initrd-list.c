@@ -163,7 +163,7 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                         bench_copied(parts[i].size);
                 }
                 memset(buf + off + parts[i].size, 0, at - off - parts[i].size);
-                log_info("initrd part %lu: %s, %lu bytes at offset %lu", (uint64_t) i + 1, names[i],
+                log_debug("initrd part %lu: %s, %lu bytes at offset %lu", (uint64_t) i + 1, names[i],
                          (uint64_t) parts[i].size, (uint64_t) off);
         }
         l->data = buf;
