@@ -20,7 +20,13 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
         uint8_t *d = dst;
         const uint8_t *s = src;
 #if defined(__x86_64__)
-        /* rep movsb is fast on every CPU with ERMSB and correct on all. */
+        /* The 8-byte body with rep movsq, the tail with rep movsb: on hardware as fast as one
+         * rep movsb (fast strings), and under QEMU's TCG, which runs a rep string instruction
+         * one element per iteration, 8x fewer iterations (docs/benchmarks.md: ~7x faster
+         * copies and fills in a boot). */
+        size_t q = n >> 3;
+        n &= 7;
+        __asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
         __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 #else
         while (n >= 8) {
@@ -51,7 +57,12 @@ void *memmove(void *dst, const void *src, size_t n) {
 void *memset(void *dst, int c, size_t n) {
         uint8_t *d = dst;
 #if defined(__x86_64__)
-        __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+        /* as memcpy: rep stosq for the body, rep stosb for the tail */
+        size_t q = n >> 3;
+        uint64_t v = (uint8_t) c * UINT64_C(0x0101010101010101);
+        n &= 7;
+        __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+        __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(v) : "memory");
 #else
         uint64_t v = (uint8_t) c * UINT64_C(0x0101010101010101);
         while (n >= 8) {
