@@ -268,9 +268,9 @@ static void collect_sections(Elf *e) {
                             strcmp(name, ".gnu.hash") == 0 || strcmp(name, ".got") == 0)
                                 continue; /* link-time metadata (an empty .got is fine; a used one sits in .data) */
                         die("section %s is not mapped by src/boot/efi.lds", name);
+                }
                 if (s->sh_type != SHT_PROGBITS && s->sh_type != SHT_NOBITS && s->sh_type != SHT_RELA)
                         die("section %s has an unexpected type", name);
-                }
 
                 if ((s->sh_flags & SHF_WRITE) && (s->sh_flags & SHF_EXECINSTR))
                         die("section %s is both writable and executable", name);

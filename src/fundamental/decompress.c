@@ -101,6 +101,8 @@ bool decoder_set_parse(const void *p, size_t len, DecoderSet *ret) {
                         return false;                   /* empty (double space, leading space) or too long */
                 memcpy(label, text + i, j - i);
                 label[j - i] = '\0';
+                if (strlen(label) != j - i)
+                        return false;                   /* a NUL inside the label */
                 CompressionType t = compression_from_string(label);
                 /* only the canonical labels (no aliases: "xz", "zstd22"; never "none"), in type
                  * order, each once: one text per set */

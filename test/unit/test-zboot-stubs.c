@@ -34,6 +34,9 @@ static void test_parse(void) {
         }
         ASSERT_TRUE(!parses(NULL, 0, &s));
         ASSERT_TRUE(!parses("zstd\n", 4, &s));      /* the bound, not the NUL, ends the text */
+        ASSERT_TRUE(!parses("gzip\0x\n", 7, &s));  /* a NUL inside a label: one text per set */
+        ASSERT_TRUE(!parses("gzip\0 zstd\n", 11, &s));
+        ASSERT_EQ(s, 0x55);
 }
 
 static void test_format(void) {

@@ -82,8 +82,10 @@ EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint,
         };
         memcpy(k.arch.x86.setup, base + info.setup_offset, info.setup_size);
         /* After the image only BSS the payload does not carry (image_size..mem_size) is
-         * zeroed. The rest up to init_size, the relocation table, setup header and trailer
-         * included (read for the last time above), is the kernel's early scratch (in the stock
+         * zeroed (with it the part of the relocation table that lies inside that range, on
+         * kernels whose payload does not carry BSS). The rest up to init_size, the
+         * relocation table, setup header and trailer included when they lie past mem_size
+         * (read for the last time above), is the kernel's early scratch (in the stock
          * path the decompressor's heap and its own moved copy), which the kernel never reads
          * before writing (it clears its own BSS and brk): not writing the ~5.6 MiB saves ~11 ms
          * under QEMU TCG, not zeroing the ~0.9 MiB table another ~3 ms (docs/x86-boot.md). */

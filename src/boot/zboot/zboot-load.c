@@ -126,9 +126,9 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
                  (uint64_t) out_len, hz ? (t1 - t0) * 1000 / hz : 0);
 
         if (is_x86) {
-                /* x86_kernel_prepare() zeroes everything after the image itself (it still reads
-                 * the relocation table there first): zeroing the slack here too was a second
-                 * pass over ~5 MiB. */
+                /* x86_kernel_prepare() zeroes what the kernel needs zeroed after the image
+                 * (BSS the payload does not carry) and reads the relocation table first: no
+                 * pass over the slack here. */
                 err = x86_kernel_prepare(&pages, out_len, &x86, p, ret);
                 if (err != EFI_SUCCESS)
                         return err;
