@@ -184,7 +184,9 @@ def trust_arm64_tpm_zboot(log_dir):
     cmdline = H.default_cmdline(ARCH, name)
     ov = overlay(log_dir, name, TIS_LINES + STUBPCR_LINES)
     with open(H.asset(ARCH, 'initrd.cpio.gz'), 'rb') as f:
-        initrd = f.read()
+        # the kernel takes an uncompressed cpio after a compressed one only at a 4-byte
+        # offset ("invalid magic at start of compressed archive"); the gzip's length varies
+        initrd = H.pad4(f.read())
     with open(ov, 'rb') as f:
         initrd += f.read()
     os.unlink(ov)
