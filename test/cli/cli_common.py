@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """What the `cli` suite's scripts share (cli_test.py, ukify_options_test.py, zsig_test.py,
-profile_cli_test.py): the case registry, the failure and check types, prerequisites, and the
-runner that calls one case in its own work directory.
+profile_cli_test.py, stubs_test.py): the case registry, the failure and check types,
+prerequisites, running ukify-zboot (run_cli, succeeded), and the runner that calls one case in
+its own work directory.
 
 Environment: UKIFY_ZBOOT (the binary), ZBOOT_EFI_DIR (our stubs), ZBOOT_TEST_CACHE (Debian
 kernels from tools/fetch-test-assets). A missing prerequisite is a failure, never a skip.
@@ -9,6 +10,7 @@ kernels from tools/fetch-test-assets). A missing prerequisite is a failure, neve
 import argparse
 import os
 import shutil
+import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE = os.environ.get('ZBOOT_TEST_CACHE', os.path.join(HERE, '..', 'cache'))
@@ -51,6 +53,26 @@ def need(path, what):
 
 def exe():
     return need(os.environ.get('UKIFY_ZBOOT'), 'ukify-zboot binary')
+
+
+def run_cli(args, env):
+    """(returncode, stdout, stderr) of ukify-zboot ARGS with the environment ENV, no stdin."""
+    p = subprocess.run([exe()] + [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env)
+    return p.returncode, p.stdout.decode(errors='replace'), p.stderr.decode(errors='replace')
+
+
+def succeeded(result, args):
+    """(stdout, stderr) of a run_cli() result; Fail with the end of stderr when it failed."""
+    rc, out, err = result
+    if rc != 0:
+        raise Fail('ukify-zboot %s failed (%d): %s' % (' '.join(map(str, args)), rc, err.strip()[-800:]))
+    return out, err
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
 
 
 def main(cases, doc=None):

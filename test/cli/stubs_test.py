@@ -20,11 +20,10 @@ Environment: UKIFY_ZBOOT, ZBOOT_EFI_DIR, ZBOOT_TEST_CACHE. A missing prerequisit
 import json
 import os
 import struct
-import subprocess
 import sys
 
 import cli_common
-from cli_common import CACHE, Fail, exe, need
+from cli_common import CACHE, need, read
 
 CASES, case = cli_common.registry()
 SUFFIX = {'x86_64': 'x64', 'aarch64': 'aa64'}
@@ -42,22 +41,11 @@ def stub(name):
 
 def run(*args):
     # the build tree's binary takes the build tree's stubs: no $UKIFY_ZBOOT_STUB_DIR
-    env = {k: v for k, v in os.environ.items() if k != 'UKIFY_ZBOOT_STUB_DIR'}
-    p = subprocess.run([exe()] + [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, env=env)
-    return p.returncode, p.stdout.decode(errors='replace'), p.stderr.decode(errors='replace')
+    return cli_common.run_cli(args, {k: v for k, v in os.environ.items() if k != 'UKIFY_ZBOOT_STUB_DIR'})
 
 
 def must(*args):
-    rc, out, err = run(*args)
-    if rc != 0:
-        raise Fail('ukify-zboot %s failed (%d): %s' % (' '.join(map(str, args)), rc, err.strip()[-800:]))
-    return out, err
-
-
-def read(path):
-    with open(path, 'rb') as f:
-        return f.read()
+    return cli_common.succeeded(run(*args), args)
 
 
 def sections(data):

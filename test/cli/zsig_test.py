@@ -30,7 +30,7 @@ import subprocess
 import sys
 
 import cli_common
-from cli_common import CACHE, Check, Fail, exe, need  # noqa: F401 (also used through this module)
+from cli_common import CACHE, Check, Fail, exe, need, read  # noqa: F401 (also used through this module)
 
 CASES, case = cli_common.registry()
 MAGIC = b'~Module signature appended~\n'
@@ -41,22 +41,12 @@ def kernel(arch):
 
 
 def run(*args):
-    env = dict(os.environ, UKIFY_ZBOOT_STUB_DIR=need(os.environ.get('ZBOOT_EFI_DIR'), 'our EFI stub directory'))
-    p = subprocess.run([exe()] + [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, env=env)
-    return p.returncode, p.stdout.decode(errors='replace'), p.stderr.decode(errors='replace')
+    return cli_common.run_cli(args, dict(os.environ, UKIFY_ZBOOT_STUB_DIR=need(os.environ.get('ZBOOT_EFI_DIR'),
+                                                                             'our EFI stub directory')))
 
 
 def must(*args):
-    rc, out, err = run(*args)
-    if rc != 0:
-        raise Fail('ukify-zboot %s failed (%d): %s' % (' '.join(map(str, args)), rc, err.strip()[-800:]))
-    return out, err
-
-
-def read(path):
-    with open(path, 'rb') as f:
-        return f.read()
+    return cli_common.succeeded(run(*args), args)
 
 
 def sha(path):
