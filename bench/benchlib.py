@@ -5,6 +5,7 @@ Debian kernel really uses (read from its bytes by `ukify-zboot inspect`), table 
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -74,6 +75,12 @@ def stock_uki(arch, suite, initrd, cmdline, out, objcopy=False):
                                            osrel(suite).decode(), '--uname', H.kernel_version(arch, suite),
                                            '--output', out])
     return out
+
+
+def med(xs):
+    """The median of the values that are not None; None when there are none."""
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
 
 
 def emit(lines, table=None):

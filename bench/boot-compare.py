@@ -26,14 +26,13 @@ The build directory is $ZBOOT_BUILD (default build/)."""
 import argparse
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import COMPRESSIONS, SUITES, H, arches as select_arches, ours, short, stock_uki  # noqa: E402
+from benchlib import COMPRESSIONS, SUITES, H, arches as select_arches, med, ours, short, stock_uki  # noqa: E402
 import benchlib  # noqa: E402
 # rough seconds per boot on the idle 2-core machine (docs/benchmarks.md), for the estimate
 SECONDS = {'x86_64': 10.0, 'aarch64': 6.0}
@@ -117,11 +116,6 @@ def parse_log(log):
     if m:
         r['memcpy_bytes'], r['memcpy_first'], r['memcpy_again'], r['memset'] = (int(x) for x in m.groups())
     return r
-
-
-def med(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
 
 
 def main():

@@ -33,7 +33,6 @@ import argparse
 import importlib.util
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from benchlib import SUITES, H  # noqa: E402
+from benchlib import SUITES, H, med  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location('boot_compare', os.path.join(HERE, 'boot-compare.py'))
 bc = importlib.util.module_from_spec(_spec)
@@ -125,11 +124,6 @@ def split(log):
             if ms not in miles and text.startswith(ms):
                 miles[ms] = t
     return last, miles, lines
-
-
-def med(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
 
 
 def main():
