@@ -283,10 +283,9 @@ X86PayloadResult x86_payload_parse_trailer(const uint8_t *trailer, size_t len, X
                 .kernel_alignment = get_le32(t->kernel_alignment), .xloadflags = get_le16(t->xloadflags),
                 .version = get_le16(t->version), .virt_base = get_le64(t->virt_base),
                 .phys_base = get_le64(t->phys_base), .text_size = get_le32(t->text_size),
+                .filter = get_le32(t->filter), .filter_offset = get_le32(t->filter_offset),
+                .filter_size = get_le32(t->filter_size),
         };
-        bool reserved_zero = true;
-        for (size_t k = 0; k < sizeof(t->reserved); k++)
-                reserved_zero = reserved_zero && t->reserved[k] == 0;
         size_t body = len - X86_PAYLOAD_TRAILER_SIZE;
         if (i.image_size == 0 || i.image_size > body || i.entry_offset >= i.image_size || i.mem_size < i.image_size ||
             i.mem_size > i.init_size || i.text_size > i.image_size ||
@@ -294,9 +293,15 @@ X86PayloadResult x86_payload_parse_trailer(const uint8_t *trailer, size_t len, X
             i.relocs_size > body - i.relocs_offset ||
             i.setup_offset != i.relocs_offset + i.relocs_size || i.setup_size < SETUP_MIN ||
             i.setup_size > body - i.setup_offset || i.kernel_alignment == 0 ||
-            (i.kernel_alignment & (i.kernel_alignment - 1)) || i.phys_base > (UINT64_C(1) << 40) ||
-            !reserved_zero)
+            (i.kernel_alignment & (i.kernel_alignment - 1)) || i.phys_base > (UINT64_C(1) << 40))
                 return X86P_BAD_TRAILER;
+        /* The filter (docs/format.md §4): none with an empty range, or the x86 BCJ over a
+         * non-empty range inside the image (never the relocation table, setup header or
+         * trailer, which the loader reads before or without unfiltering). */
+        if (i.filter == X86_FILTER_NONE ? (i.filter_offset != 0 || i.filter_size != 0)
+                                        : (i.filter != X86_FILTER_BCJ_X86 || i.filter_size == 0 ||
+                                           i.filter_offset > i.image_size || i.filter_size > i.image_size - i.filter_offset))
+                return X86P_BAD_FILTER;
         if (ret)
                 *ret = i;
         return X86P_OK;
@@ -334,6 +339,7 @@ const char *x86_payload_strerror(X86PayloadResult r) {
         case X86P_BUFFER_TOO_SMALL:     return "output buffer too small";
         case X86P_BAD_TRAILER:          return "x86 payload trailer missing or inconsistent";
         case X86P_TOO_BIG:              return "x86 payload beyond 4 GiB";
+        case X86P_BAD_FILTER:           return "x86 payload filter unknown (made by a newer ukify-zboot?) or its range not inside the kernel image";
         }
         return "unknown x86 payload error";
 }

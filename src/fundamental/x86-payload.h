@@ -34,7 +34,9 @@ typedef struct {
         uint8_t virt_base[8];           /* 0x30 */
         uint8_t phys_base[8];           /* 0x38 */
         uint8_t text_size[4];           /* 0x40 */
-        uint8_t reserved[12];           /* 0x44: zero */
+        uint8_t filter[4];              /* 0x44: X86PayloadFilter over the range below (0: none) */
+        uint8_t filter_offset[4];       /* 0x48: range start, from the payload start */
+        uint8_t filter_size[4];         /* 0x4c: range bytes, inside the image */
 } X86PayloadTrailer;
 
 _Static_assert(sizeof(X86PayloadTrailer) == X86_PAYLOAD_TRAILER_SIZE, "x86 trailer size");
@@ -52,7 +54,17 @@ _Static_assert(offsetof(X86PayloadTrailer, version) == 0x2e, "x86 trailer versio
 _Static_assert(offsetof(X86PayloadTrailer, virt_base) == 0x30, "x86 trailer virt_base");
 _Static_assert(offsetof(X86PayloadTrailer, phys_base) == 0x38, "x86 trailer phys_base");
 _Static_assert(offsetof(X86PayloadTrailer, text_size) == 0x40, "x86 trailer text_size");
-_Static_assert(offsetof(X86PayloadTrailer, reserved) == 0x44, "x86 trailer reserved");
+_Static_assert(offsetof(X86PayloadTrailer, filter) == 0x44, "x86 trailer filter");
+_Static_assert(offsetof(X86PayloadTrailer, filter_offset) == 0x48, "x86 trailer filter_offset");
+_Static_assert(offsetof(X86PayloadTrailer, filter_size) == 0x4c, "x86 trailer filter_size");
+
+/* An optional filter over one range of the image, applied after building and undone right after
+ * decompressing, before anything reads the image (docs/format.md §4). Readers from before the
+ * filter refuse a filtered payload: these bytes were reserved and had to be zero. */
+typedef enum {
+        X86_FILTER_NONE = 0,
+        X86_FILTER_BCJ_X86 = 1,         /* liblzma's x86 BCJ, positions = offsets from the payload start */
+} X86PayloadFilter;
 
 /* The relocation table's header at relocs_offset: the three list lengths, then the lists. */
 typedef struct {
@@ -75,6 +87,7 @@ typedef enum {
         X86P_BAD_TRAILER = -8,          /* reader: magic, sizes or offsets inconsistent */
         X86P_TOO_BIG = -9,
         X86P_RELOCS_LAYOUT = -10,       /* the table's layout is not the one the kernel version implies */
+        X86P_BAD_FILTER = -11,          /* unknown filter, or its range not inside the image */
 } X86PayloadResult;
 
 /* How the kernel build appends its relocation table (arch/x86/tools/relocs.c) to the ELF, the
@@ -116,6 +129,8 @@ typedef struct {
         uint64_t virt_base;             /* its p_vaddr */
         uint32_t text_size;             /* bytes from image start to the end of the first, executable
                                          * PT_LOAD (kernel text): mapped RX, the rest RW+NX */
+        uint32_t filter;                /* X86PayloadFilter; X86_FILTER_NONE: offset and size 0 */
+        uint32_t filter_offset, filter_size;
         uint32_t n_reloc64, n_reloc_inv32, n_reloc32;
 } X86PayloadInfo;
 
@@ -136,3 +151,18 @@ X86PayloadResult x86_payload_parse_trailer(const uint8_t *t, size_t payload_len,
 /* Read the trailer of a decompressed payload and check every offset against len. */
 X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret);
 const char *x86_payload_strerror(X86PayloadResult r);
+
+/* The filter stage (docs/format.md §4), in x86-filter.c. x86_payload_filter_range: the range the
+ * CLI filters for f, given the vmlinux ELF the payload was built from and the payload's info:
+ * the ELF's executable .text section if it lies inside the text segment, else the whole text
+ * segment (text_size bytes from 0); 0 bytes when the payload has no text. x86_payload_set_filter: record f over [offset,
+ * +size) in the trailer at the end of a built payload of len bytes, after the caller filtered
+ * the range (the CLI, with the system liblzma); checks the range against the image.
+ * x86_payload_unfilter: undo the filter the trailer names (nothing when none) in place, then
+ * clear the trailer's filter fields, so p holds the plain payload (what the builder made before
+ * filtering); *info (from x86_payload_parse of the same bytes) is updated to match. */
+void x86_payload_filter_range(const uint8_t *vmlinux, size_t len, const X86PayloadInfo *info, X86PayloadFilter f,
+                              uint32_t *ret_offset, uint32_t *ret_size);
+X86PayloadResult x86_payload_set_filter(uint8_t *p, size_t len, X86PayloadFilter f, uint32_t offset, uint32_t size);
+X86PayloadResult x86_payload_unfilter(uint8_t *p, size_t len, X86PayloadInfo *info);
+const char *x86_payload_filter_name(uint32_t f);
