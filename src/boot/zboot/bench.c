@@ -71,10 +71,10 @@ void bench_report(void) {
         reported = true;
         uint64_t now = cpu_ticks();
         uint64_t *t = phase_ticks;
-        log_notice("phases us: locate %lu alloc %lu decompress %lu relocate %lu initrd %lu other %lu params %lu "
-                 "handoff %lu total %lu",
+        log_notice("phases us: locate %lu alloc %lu decompress %lu unfilter %lu relocate %lu initrd %lu other %lu "
+                 "params %lu handoff %lu total %lu",
                  ticks_us(t[BENCH_LOCATE]), ticks_us(t[BENCH_ALLOC]), ticks_us(t[BENCH_DECOMPRESS]),
-                 ticks_us(t[BENCH_RELOCATE]), ticks_us(t[BENCH_INITRD]), ticks_us(t[BENCH_OTHER]),
+                 ticks_us(t[BENCH_UNFILTER]), ticks_us(t[BENCH_RELOCATE]), ticks_us(t[BENCH_INITRD]), ticks_us(t[BENCH_OTHER]),
                  ticks_us(t[BENCH_PARAMS]), ticks_us(t[BENCH_HANDOFF]), ticks_us(now - entry_ticks));
         log_notice("memory: peak %lu allocated %lu copied %lu bytes", peak_bytes, total_bytes, copied_bytes);
 }

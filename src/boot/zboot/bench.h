@@ -3,7 +3,7 @@
  * Measurement for bench/ (docs/benchmarks.md): the loader's phase times (CPU counter), the
  * memory it allocates and the bytes it copies, logged as two short lines right before the
  * kernel is entered:
- *   phases us: locate N alloc N decompress N relocate N initrd N other N params N handoff N total N
+ *   phases us: locate N alloc N decompress N unfilter N relocate N initrd N other N params N handoff N total N
  *   memory: peak N allocated N copied N bytes
  * A phase is the time since the previous mark; logging is outside every phase. With the
  * command-line word "zboot.bench" the loader also times a plain memcpy of the kernel's size
@@ -20,6 +20,7 @@ typedef enum {
         BENCH_LOCATE,     /* entry .. the kernel allocation: headers, sections, command line */
         BENCH_ALLOC,      /* placement (memory map, slot) and the decoder workspace */
         BENCH_DECOMPRESS, /* the decoder writing the kernel */
+        BENCH_UNFILTER,   /* x86: the payload's BCJ stage undone (x86-filter.c): part of decompression */
         BENCH_RELOCATE,   /* zeroing the slack, relocations, W^X; arm64: adopting the PE */
         BENCH_INITRD,     /* reading, combining and placing the initrd */
         BENCH_OTHER,      /* the UKI stub's exports, device tree, splash, measurements */
