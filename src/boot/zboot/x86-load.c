@@ -72,7 +72,7 @@ EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint,
                 return log_error_status(EFI_LOAD_ERROR, "decompressed x86 payload: %s", x86_payload_strerror(r));
         bench_phase(BENCH_UNFILTER);
         if (filter != X86_FILTER_NONE)
-                log_info("undid the %s filter over %u bytes in %lu ms", x86_payload_filter_name(filter), filter_size,
+                log_debug("undid the %s filter over %u bytes in %lu ms", x86_payload_filter_name(filter), filter_size,
                          hz ? (t1 - t0) * 1000 / hz : 0);
 #endif
 
