@@ -132,7 +132,10 @@ typedef struct {
         uint32_t filter;                /* X86PayloadFilter; X86_FILTER_NONE: offset and size 0 */
         uint32_t filter_offset, filter_size;
         uint32_t n_reloc64, n_reloc_inv32, n_reloc32;
+        uint32_t zero;                  /* always 0: no implicit padding, tests and fuzzers memcmp the struct */
 } X86PayloadInfo;
+
+_Static_assert(sizeof(X86PayloadInfo) == 88, "X86PayloadInfo without padding");
 
 /* Plan: parse the ELF + relocs blob and the setup header, fill *ret and the payload size. The
  * relocation table must have one of the two layouts (expect = X86_RELOCS_ANY) or exactly the one

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer: the x86 payload reader (whole payload and trailer alone), and the builder on arbitrary ELF + relocations input
+/* libFuzzer: the x86 payload reader (whole payload and trailer alone) and its BCJ stage, and the builder on arbitrary ELF + relocations input
  * (with a fixed plausible setup header); whatever builds must parse back identically. Also the
  * relocation table alone (the input after a fixed valid ELF, so random bytes reach the layout
  * detection) and the kernel-version-to-layout parser. */
@@ -7,6 +7,48 @@
 #include <string.h>
 
 #include "x86-payload.h"
+#include "xz-bcj-x86.h"
+
+/* The BCJ stage (x86-filter.c) on a payload that parsed: undoing it must succeed (the trailer's
+ * range was checked), touch nothing outside the range but the trailer's filter fields, and
+ * leave a plain payload. */
+static void fuzz_unfilter(const uint8_t *data, size_t size, X86PayloadInfo *a) {
+        uint8_t *c = malloc(size);
+        if (!c)
+                return;
+        memcpy(c, data, size);
+        X86PayloadInfo b;
+        uint32_t off = a->filter_offset, n = a->filter_size, f = a->filter;
+        if (x86_payload_unfilter(c, size, a) != X86P_OK || a->filter != X86_FILTER_NONE ||
+            x86_payload_parse(c, size, &b) != X86P_OK || b.filter != X86_FILTER_NONE || b.filter_size != 0)
+                __builtin_trap();
+        if (f == X86_FILTER_NONE && memcmp(c, data, size) != 0)
+                __builtin_trap();
+        if (memcmp(c, data, off) != 0 ||
+            memcmp(c + off + n, data + off + n, size - X86_PAYLOAD_TRAILER_SIZE + 0x44 - off - n) != 0)
+                __builtin_trap();
+        free(c);
+}
+
+/* A payload the builder made from the input ELF: the range x86_payload_filter_range() picks from
+ * the ELF's section headers must be accepted by x86_payload_set_filter(), and encoding then
+ * undoing it must give back the built payload. */
+static void fuzz_filter_built(const uint8_t *elf, size_t elf_len, const uint8_t *out, size_t n, const X86PayloadInfo *a) {
+        uint32_t off, fsz;
+        x86_payload_filter_range(elf, elf_len, a, X86_FILTER_BCJ_X86, &off, &fsz);
+        if (fsz == 0)
+                return;
+        uint8_t *c = malloc(n);
+        if (!c)
+                return;
+        memcpy(c, out, n);
+        X86PayloadInfo b;
+        (void) zb_bcj_x86_encode(off, c + off, fsz);
+        if (x86_payload_set_filter(c, n, X86_FILTER_BCJ_X86, off, fsz) != X86P_OK || x86_payload_parse(c, n, &b) != X86P_OK ||
+            b.filter != X86_FILTER_BCJ_X86 || x86_payload_unfilter(c, n, &b) != X86P_OK || memcmp(c, out, n) != 0)
+                __builtin_trap();
+        free(c);
+}
 
 static void put32(uint8_t *p, uint32_t v) {
         for (unsigned i = 0; i < 4; i++)
@@ -79,7 +121,8 @@ static void fuzz_table(const uint8_t *data, size_t size, const uint8_t *setup, s
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         X86PayloadInfo a, b;
-        (void) x86_payload_parse(data, size, &a);
+        if (x86_payload_parse(data, size, &a) == X86P_OK)
+                fuzz_unfilter(data, size, &a);
 
         /* the kernel version string: never reads past size */
         X86RelocsLayout l = x86_relocs_layout_for_version((const char *) data, size);
@@ -112,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (x86_payload_build(data, size, setup, sizeof(setup), X86_RELOCS_ANY, out, n, &got) != X86P_OK || got != n ||
             x86_payload_parse(out, got, &b) != X86P_OK || memcmp(&a, &b, sizeof(a)) != 0)
                 __builtin_trap();
+        fuzz_filter_built(data, size, out, got, &b);
         free(out);
         return 0;
 }
