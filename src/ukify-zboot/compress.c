@@ -321,3 +321,43 @@ bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, B
         default:               return error("cannot compress with this type"), false;
         }
 }
+
+bool compress_bcj_default(CompressionType t) {
+        return t == COMPRESSION_ZSTD || t == COMPRESSION_GZIP;
+}
+
+bool bcj_x86_encode(uint8_t *buf, size_t size, uint32_t start_offset) {
+#if LZMA_VERSION >= 50070010   /* 5.7.1alpha: the filter as one call */
+        (void) lzma_bcj_x86_encode(start_offset, buf, size);
+        return true;
+#else
+        /* Only the streaming chain has the filter before 5.7.1, and only in front of a
+         * compressor: encode [x86 BCJ, LZMA2], then decode with LZMA2 alone, which gives back
+         * the bytes the BCJ stage handed to LZMA2. The fastest LZMA2 settings: its output is
+         * thrown away. */
+        lzma_options_bcj bcj = { .start_offset = start_offset };
+        lzma_options_lzma lz;
+        if (lzma_lzma_preset(&lz, 0))
+                return error("xz: no LZMA2 preset 0"), false;
+        lz.dict_size = 1u << 16;
+        const lzma_filter enc[] = {
+                { .id = LZMA_FILTER_X86, .options = &bcj },
+                { .id = LZMA_FILTER_LZMA2, .options = &lz },
+                { .id = LZMA_VLI_UNKNOWN },
+        };
+        const lzma_filter dec[] = {
+                { .id = LZMA_FILTER_LZMA2, .options = &lz },
+                { .id = LZMA_VLI_UNKNOWN },
+        };
+        size_t cap = size + size / 8 + (1u << 16), clen = 0, in_pos = 0, out_pos = 0;
+        _cleanup_free_ uint8_t *c = malloc(cap);
+        if (!c)
+                return error("out of memory"), false;
+        lzma_ret r = lzma_raw_buffer_encode(enc, NULL, buf, size, c, &clen, cap);
+        if (r == LZMA_OK)
+                r = lzma_raw_buffer_decode(dec, NULL, c, &in_pos, clen, buf, &out_pos, size);
+        if (r != LZMA_OK || out_pos != size)
+                return error("x86 BCJ filter (liblzma) failed (%d)", (int) r), false;
+        return true;
+#endif
+}

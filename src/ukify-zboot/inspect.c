@@ -74,6 +74,11 @@ static void inspect_x86_hint(const Blob *b, uint64_t payload_size, bool json) {
                                x.image_size, x.mem_size, x.init_size, x.text_size, x.entry_offset, x.relocs_size,
                                x.kernel_alignment, x.xloadflags, x.version, (unsigned long long) x.phys_base,
                                (unsigned long long) x.virt_base);
+                if (r == X86P_OK) {
+                        printf(", \"filter\": ");
+                        jstr(x86_payload_filter_name(x.filter));
+                        printf(", \"filter_offset\": %u, \"filter_size\": %u", x.filter_offset, x.filter_size);
+                }
                 printf("}");
         } else if (r != X86P_OK)
                 printf("x86 payload (.zbx86): INVALID: %s\n", x86_payload_strerror(r));
@@ -83,6 +88,9 @@ static void inspect_x86_hint(const Blob *b, uint64_t payload_size, bool json) {
                        x.version >> 8, x.version & 0xff, (unsigned long long) x.phys_base,
                        (unsigned long long) x.virt_base, x.image_size, x.text_size, x.init_size, x.kernel_alignment,
                        x.xloadflags, x.relocs_size);
+        if (!json && r == X86P_OK && x.filter != X86_FILTER_NONE)
+                printf("x86 payload filter: %s over %u bytes at offset %u (undone after decompression)\n",
+                       x86_payload_filter_name(x.filter), x.filter_size, x.filter_offset);
 }
 
 /* A bzImage's payload compression, read from the payload's magic bytes (the setup header

@@ -9,6 +9,7 @@
 #include "pe.h"
 #include "unaligned.h"
 #include "x86-boot.h"
+#include "x86-payload.h"
 #include "zboot-decode.h"
 #include "zboot.h"
 
@@ -158,8 +159,19 @@ bool zboot_unpack(const Blob *k, const char *what, Blob *ret) {
                 out_size = 0;
         else
                 why = decode_exact(t, payload, zboot_stream_length(&z), out_size, ret);
-        if (out_size != 0 && !why)
-                return true;
+        if (out_size != 0 && !why) {
+                /* a native x86 payload's BCJ stage undone (docs/format.md §4): callers get the
+                 * plain payload, as the loader boots it */
+                X86PayloadInfo xi;
+                X86PayloadResult xr = x86_payload_parse(ret->data, ret->size, &xi);
+                if (xr == X86P_OK)
+                        xr = x86_payload_unfilter(ret->data, ret->size, &xi);
+                if (xr == X86P_OK || xr == X86P_BAD_TRAILER)   /* BAD_TRAILER: not an x86 payload */
+                        return true;
+                blob_free(ret);
+                error("%s: x86 payload: %s", what, x86_payload_strerror(xr));
+                return false;
+        }
         /* A failing gzip payload may be an image made by the old size rule: say so. */
         if (t == COMPRESSION_GZIP && zboot_old_gzip_rule(&z, payload, avail))
                 error("%s: invalid zboot header: %s", what, zboot_strerror(ZBOOT_GZIP_OLD_RULE));

@@ -104,6 +104,27 @@ bool zboot_payload_make(const Blob *kernel, const Blob *unpacked, const char *wh
         }
 }
 
+bool zboot_payload_filter(ZbootPayload *p, const Blob *unpacked, const char *what) {
+        if (!p->x86)
+                return true;
+        X86PayloadInfo info;
+        X86PayloadResult r = x86_payload_parse(p->data.data, p->data.size, &info);
+        uint32_t off, size;
+        if (r == X86P_OK) {
+                x86_payload_filter_range(unpacked ? unpacked->data : NULL, unpacked ? unpacked->size : 0, &info,
+                                         X86_FILTER_BCJ_X86, &off, &size);
+                if (size == 0)
+                        return true;   /* no executable first segment: nothing to filter */
+                if (!bcj_x86_encode(p->data.data + off, size, off))
+                        return false;
+                r = x86_payload_set_filter(p->data.data, p->data.size, X86_FILTER_BCJ_X86, off, size);
+        }
+        if (r != X86P_OK)
+                return error("%s: cannot filter the native x86 payload: %s", what, x86_payload_strerror(r)), false;
+        memcpy(p->hint, p->data.data + p->data.size - X86_PAYLOAD_TRAILER_SIZE, X86_PAYLOAD_TRAILER_SIZE);
+        return true;
+}
+
 bool zboot_stub_sbat(const Blob *stub, const char *stub_name, const Blob *kernel, const char *what,
                      const char *const *sbat_args, size_t n_sbat, Blob *ret) {
         _cleanup_sbat_ SbatList sl = {};
@@ -209,8 +230,8 @@ bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPa
         return true;
 }
 
-bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, Arch arch,
-                const char *stub_path, const char *const *sbat_args, size_t n_sbat, const char *sig_key,
+bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, int bcj,
+                Arch arch, const char *stub_path, const char *const *sbat_args, size_t n_sbat, const char *sig_key,
                 const char *sig_cert, Blob *ret) {
         _cleanup_zboot_payload_ ZbootPayload p = {};
         if (!zboot_payload_make(kernel, unpacked, what, arch, &p))
@@ -226,9 +247,11 @@ bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, Comp
         if (!read_stub(stub_path, defaulted, &stub) || !zboot_stub_check(&stub, stub_path, t, p.arch) ||
             !zboot_stub_sbat(&stub, stub_path, kernel, what, sbat_args, n_sbat, &merged))
                 return false;
-        /* The payload signature (.zsig) is over exactly these bytes: what the loader (and
-         * `extract`) gets back after decompression. */
+        /* The payload signature (.zsig) is over exactly these bytes: what `extract` writes and
+         * the loader boots, after decompression and undoing the x86 BCJ stage, made next. */
         if (sig_key && !zsig_make(p.data.data, p.data.size, sig_key, sig_cert, &zsig))
+                return false;
+        if ((bcj < 0 ? compress_bcj_default(t) : bcj > 0) && !zboot_payload_filter(&p, unpacked, what))
                 return false;
         return zboot_image_assemble(&merged, stub_path, &p, &zsig, t, level, what, ret);
 }

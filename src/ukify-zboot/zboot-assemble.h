@@ -34,6 +34,12 @@ void zboot_payload_free(ZbootPayload *p);
  * what names the kernel in error messages. */
 bool zboot_payload_make(const Blob *kernel, const Blob *unpacked, const char *what, Arch arch, ZbootPayload *ret);
 
+/* The native x86 payload's BCJ stage (docs/format.md §4): filter the kernel text (the range
+ * x86_payload_filter_range() picks from unpacked, the vmlinux the payload was made from) in place
+ * with the system liblzma and record it in the trailer and the hint; nothing for arm64 or a
+ * payload without executable text. */
+bool zboot_payload_filter(ZbootPayload *p, const Blob *unpacked, const char *what);
+
 /* The stub with the image's .sbat: the stub's entries, the kernel's own (a PE kernel may carry
  * some; the image replaces it, so revoking that kernel by SBAT must keep working) and
  * sbat_args (sbat.h), NUL-padded to 512 bytes, in place of the stub's .sbat. */
@@ -47,7 +53,8 @@ bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPa
                           CompressionType t, int level, const char *what, Blob *ret);
 
 /* All of it for a kernel file: the stub is stub_path, or ours for the kernel's arch from
- * stub_dir() when NULL; with sig_key, a payload signature (.zsig) by sig_key/sig_cert. */
-bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, Arch arch,
-                const char *stub_path, const char *const *sbat_args, size_t n_sbat, const char *sig_key,
+ * stub_dir() when NULL; with sig_key, a payload signature (.zsig) by sig_key/sig_cert. bcj: the
+ * x86 BCJ stage on (1), off (0) or compress_bcj_default(t) (-1). */
+bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, int bcj,
+                Arch arch, const char *stub_path, const char *const *sbat_args, size_t n_sbat, const char *sig_key,
                 const char *sig_cert, Blob *ret);

@@ -10,6 +10,7 @@ kernels from tools/fetch-test-assets). Missing prerequisites are failures, never
 import argparse
 import hashlib
 import json
+import lzma
 import os
 import re
 import shutil
@@ -238,6 +239,9 @@ def roundtrip(work, c, arch, comp, level):
     if not c.eq(rc, 0, 'zboot --compress %s (%s)' % (comp, err.strip())):
         return
     want = arm64_padded()[0] if arch == 'aarch64' else x86_payload_reference()[0]
+    # what the stream decodes to: for x86 zstd and gzip the payload with its BCJ stage (on by
+    # default for them, docs/format.md §4); extract, like the loader, undoes it
+    stream = x86_payload_bcj(want) if arch == 'x86_64' and comp in ('zstd', 'gzip') else want
     data = read(out)
     c.eq(data[0:2] + data[4:8], b'MZzimg', 'MZ + zimg')
     off, size = struct.unpack_from('<II', data, 8)
@@ -262,7 +266,8 @@ def roundtrip(work, c, arch, comp, level):
         c.eq(x.get('phys_base'), 0x1000000, 'inspect: LOAD_PHYSICAL_ADDR')
         c.eq([s['name'] for s in j['sections']][-2:], ['.zbx86', '.zdata'], 'trailer copy, then payload, last')
         z = [s for s in j['sections'] if s['name'] == '.zbx86'][0]
-        c.eq(data[z['file_offset']:z['file_offset'] + 80], want[-80:], '.zbx86 = the payload trailer')
+        c.eq(data[z['file_offset']:z['file_offset'] + 80], stream[-80:], '.zbx86 = the payload trailer')
+        c.eq(x.get('filter'), 'x86 BCJ' if stream is not want else 'none', 'inspect: x86 filter')
     x = os.path.join(work, 'extracted-%s-%s' % (arch, comp))
     rc, _, err = run('extract', out, '-o', x)
     if c.eq(rc, 0, 'extract (%s)' % err.strip()):
@@ -276,10 +281,10 @@ def roundtrip(work, c, arch, comp, level):
         import zlib
         d = zlib.decompressobj(31)
         got = d.decompress(data[off:off + size])
-        c.true(d.eof and d.unused_data == b'' and got == want,
+        c.true(d.eof and d.unused_data == b'' and got == stream,
                'zlib: payload_size bytes are one complete gzip member decoding to the payload')
         try:
-            c.true(gzip.decompress(data[off:off + size]) == want, 'Python gzip reads the payload_size bytes')
+            c.true(gzip.decompress(data[off:off + size]) == stream, 'Python gzip reads the payload_size bytes')
         except (EOFError, OSError) as e:
             c.true(False, 'Python gzip on the payload_size bytes: %s' % e)
     elif comp == 'xz':
@@ -296,7 +301,7 @@ def roundtrip(work, c, arch, comp, level):
     elif comp == 'zstd':
         p = subprocess.run([need(shutil.which('zstd'), 'zstd command'), '-d', '-c', '-q'], input=data[off:off + size],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        c.true(p.returncode == 0 and p.stdout == want,
+        c.true(p.returncode == 0 and p.stdout == stream,
                'zstd -d reads exactly payload_size bytes of zstd (%s)' % p.stderr.decode(errors='replace').strip())
     elif comp == 'lzo':
         p = subprocess.run([need(shutil.which('lzop'), 'lzop command'), '-d', '-c'], input=data[off:off + size],
@@ -382,6 +387,82 @@ def x86_payload_reference():
                                                len(rel), image_size + len(rel), len(setup), init_size, align, xlf,
                                                version, first[1], lo, first[3] if first[5] & 1 else 0)
     return bytes(body + trailer), init_size
+
+
+def x86_text_range(vm, virt_base, text_size):
+    """The range the BCJ stage covers (x86_payload_filter_range()): the ELF's executable .text
+    section inside the text segment, as (payload offset, size); else the whole segment."""
+    shoff, = struct.unpack_from('<Q', vm, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', vm, 0x3a)
+    stroff, = struct.unpack_from('<Q', vm, shoff + shstrndx * shentsize + 0x18)
+    for i in range(shnum):
+        name, typ, flags, addr, _, size = struct.unpack_from('<IIQQQQ', vm, shoff + i * shentsize)
+        if typ == 1 and flags & 4 and vm[stroff + name:stroff + name + 6] == b'.text\0':
+            if virt_base <= addr and addr - virt_base + size <= text_size:
+                return addr - virt_base, size
+            break
+    return 0, text_size
+
+
+def bcj_x86(buf, start):
+    """liblzma's x86 BCJ encoder over buf at positions start + index: Python's lzma has it only in
+    front of LZMA2, so encode [X86, LZMA2] and decode with LZMA2 alone."""
+    enc = lzma.compress(bytes(buf), format=lzma.FORMAT_RAW,
+                        filters=[{'id': lzma.FILTER_X86, 'start_offset': start}, {'id': lzma.FILTER_LZMA2, 'preset': 0}])
+    return lzma.decompress(enc, format=lzma.FORMAT_RAW, filters=[{'id': lzma.FILTER_LZMA2, 'preset': 0}])
+
+
+def x86_payload_bcj(plain):
+    """The plain native payload with the BCJ stage (docs/format.md §4): the .text range filtered,
+    the trailer's filter fields (0x44: 1 = x86 BCJ, offset, size) set."""
+    vm = read(asset('x86_64', 'vmlinux.bin'))
+    t = len(plain) - 80
+    virt_base, = struct.unpack_from('<Q', plain, t + 0x30)
+    text_size, = struct.unpack_from('<I', plain, t + 0x40)
+    off, size = x86_text_range(vm, virt_base, text_size)
+    out = bytearray(plain)
+    out[off:off + size] = bcj_x86(out[off:off + size], off)
+    struct.pack_into('<III', out, t + 0x44, 1, off, size)
+    return bytes(out)
+
+
+@case
+def x86_bcj(work, c):
+    """The x86 BCJ stage: on by default for zstd (the stream decodes to the filtered payload, the
+    trailer and .zbx86 say so), --no-bcj gives exactly the plain payload's stream, --bcj turns it
+    on for lz4 (off by default); every variant extracts to the same plain payload; the filtered
+    stream is smaller."""
+    kernel = asset('x86_64', 'vmlinuz')
+    plain = x86_payload_reference()[0]
+    filtered = x86_payload_bcj(plain)
+    c.true(filtered != plain and len(filtered) == len(plain), 'the reference filter changes the payload')
+    sizes = {}
+    for name, args, want in (('zstd', ['-c', 'zstd', '-l', '3'], filtered),
+                             ('zstd-no-bcj', ['-c', 'zstd', '-l', '3', '--no-bcj'], plain),
+                             ('lz4', ['-c', 'lz4', '-l', '1'], plain),
+                             ('lz4-bcj', ['-c', 'lz4', '-l', '1', '--bcj'], filtered)):
+        out = os.path.join(work, name + '.efi')
+        rc, _, err = run('zboot', kernel, *args, '-o', out)
+        if not c.eq(rc, 0, '%s: zboot (%s)' % (name, err.strip())):
+            continue
+        data = read(out)
+        off, size = struct.unpack_from('<II', data, 8)
+        sizes[name] = size
+        if name.startswith('zstd'):
+            p = subprocess.run([need(shutil.which('zstd'), 'zstd command'), '-d', '-c', '-q'],
+                               input=data[off:off + size], stdout=subprocess.PIPE)
+            c.true(p.returncode == 0 and p.stdout == want, '%s: the stream decodes to the %s payload' % (
+                name, 'filtered' if want is filtered else 'plain'))
+        j = inspect_json(out)
+        z = [s for s in j['sections'] if s['name'] == '.zbx86'][0]
+        c.eq(data[z['file_offset']:z['file_offset'] + 80], want[-80:], '%s: .zbx86 = the trailer' % name)
+        c.eq(j.get('x86', {}).get('filter'), 'x86 BCJ' if want is filtered else 'none', '%s: inspect filter' % name)
+        x = os.path.join(work, name + '.payload')
+        rc, _, err = run('extract', out, '-o', x)
+        c.true(rc == 0 and read(x) == plain, '%s: extract writes the plain payload (%s)' % (name, err.strip()))
+    if 'zstd' in sizes and 'zstd-no-bcj' in sizes:
+        c.true(sizes['zstd'] < sizes['zstd-no-bcj'] * 0.96, 'zstd -3 with BCJ %d < 0.96 x without %d' % (
+            sizes['zstd'], sizes['zstd-no-bcj']))
 
 
 @case
