@@ -141,11 +141,11 @@ def ukify(*args):
     return p.stdout.decode(errors='replace')
 
 
-def make_zboot(log_dir, name, arch, compress='zstd', level=None, suite='bookworm'):
+def make_zboot(log_dir, name, arch, compress='zstd', level=None, suite='bookworm', extra=()):
     out = os.path.join(log_dir, name + '.vmlinuz.efi')
     # fast levels: the decoder is what is under test, not the ratio
     level = level or {'zstd': '3', 'gzip': '6', 'lz4': '9', 'xz': '1', 'lzo': '3'}[compress]
-    ukify('zboot', H.asset(arch, 'vmlinuz', suite), '--compress', compress, '--level', level, '-o', out)
+    ukify('zboot', H.asset(arch, 'vmlinuz', suite), '--compress', compress, '--level', level, *extra, '-o', out)
     return out
 
 
@@ -677,7 +677,9 @@ def zboot_x86_paging(log_dir):
 
 def x86_zboot_gzip_parts(log_dir, name):
     """A gzip zboot image plus its decompressed payload, for crafting bad ones."""
-    img = x86_zboot(log_dir, name, 'gzip', level='1')   # so zlib -9 fits in its place
+    # level 1 so zlib -9 fits in its place; without the BCJ stage: extract writes the plain
+    # payload, which must match the image's .zbx86 once re-compressed
+    img = make_zboot(log_dir, name, 'x86_64', 'gzip', level='1', extra=('--no-bcj',))
     payload = img + '.payload'
     ukify('extract', img, '-o', payload)
     data, pl = bytearray(open(img, 'rb').read()), bytearray(open(payload, 'rb').read())
