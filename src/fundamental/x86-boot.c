@@ -165,23 +165,62 @@ static bool reloc_limit(const X86PayloadInfo *info, unsigned width, uint64_t *re
         return true;
 }
 
-/* Pass 1 for one list: every entry (stored as its difference from the previous one) must point
- * inside the image. Returns the number of good entries before the first bad one (= n when all
- * are good). A tight loop: no patching, no per-entry branch on the list or pass. */
-static uint32_t reloc_check_list(const uint8_t *e, uint32_t n, uint64_t virt_base, bool have_limit, uint64_t limit) {
+/* An entry (the low 32 bits of a link-time virtual address) as an offset into the image: the
+ * kernel lives in the top 2 GiB, so sign extension gives the full address back. True when a
+ * patch of the list's width there lies inside the image. */
+static bool reloc_inside(uint32_t entry, uint64_t virt_base, uint64_t limit) {
+        uint64_t va = (uint64_t) (int64_t) (int32_t) entry;
+        return va >= virt_base && va - virt_base <= limit;
+}
+
+/* Pass 1 for one list (entries stored as their differences from the previous one): every entry
+ * must be at least the one before it (the relocs tool sorts each list; the sum of the
+ * differences never wraps past 2^32) and point inside the image. Returns the number of good
+ * entries before the first bad one (= n when all are good), *ret_why what is wrong with it.
+ *
+ * The fast path sums the differences (one add per entry, no branch) and checks only the first
+ * and the last entry: if the sum stays below 2^32, the entries rise from the first to the last;
+ * two entries whose addresses lie inside the image (less than 4 GiB) sign-extend from the same
+ * half of the 32-bit range, where sign extension keeps the order, so every entry in between is
+ * inside too. Only a list that fails it is walked entry by entry, to name the bad entry. */
+static uint32_t reloc_check_list(const uint8_t *e, uint32_t n, uint64_t virt_base, bool have_limit, uint64_t limit,
+                                 X86RelocResult *ret_why) {
+        *ret_why = X86R_OUT_OF_IMAGE;
+        if (n == 0)
+                return 0;
         if (!have_limit)
                 return 0;
-        uint32_t entry = 0;
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < n; i++)
+                sum += get_le32(e + 4 * (size_t) i);
+        uint32_t first = get_le32(e);
+        if (sum <= UINT32_MAX && ((first ^ (uint32_t) sum) & UINT32_C(0x80000000)) == 0 &&
+            reloc_inside(first, virt_base, limit) && reloc_inside((uint32_t) sum, virt_base, limit))
+                return n;
+
+        uint64_t entry = 0;
         for (uint32_t i = 0; i < n; i++) {
                 entry += get_le32(e + 4 * (size_t) i);
-                /* entries hold the low 32 bits of the target's link-time virtual address; the
-                 * kernel lives in the top 2 GiB, so sign extension gives the full address back */
-                uint64_t va = (uint64_t) (int64_t) (int32_t) entry;
-                if (va < virt_base || va - virt_base > limit)
+                if (entry > UINT32_MAX) {
+                        *ret_why = X86R_UNSORTED;
+                        return i;
+                }
+                if (!reloc_inside((uint32_t) entry, virt_base, limit))
                         return i;
         }
-        return n;
+        return n;   /* not reached: the fast path accepts every list this walk accepts */
 }
+
+/* Pass 2 for one checked list: the image offset of each entry is the previous one's plus the
+ * stored difference (the entries rise within one half of the 32-bit range, where sign extension
+ * adds the same to both), so a patch costs one load of the difference, one add and the
+ * read-modify-write of the target. off = the offset of "entry 0" (first entry - its difference). */
+#define RELOC_PATCH_LOOP(e, n, off, type, op)                                                          \
+        for (uint32_t i = 0; i < (n); i++) {                                                           \
+                (off) += get_le32((e) + 4 * (size_t) i);                                               \
+                uint8_t *p_ = image + (off);                                                           \
+                put_le##type(p_, get_le##type(p_) op);                                                 \
+        }
 
 X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *info, uint64_t delta,
                             size_t *ret_bad) {
@@ -205,39 +244,30 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
         bool have8 = reloc_limit(info, 8, &lim8), have4 = reloc_limit(info, 4, &lim4);
         size_t index = 0;
         for (unsigned list = 0; list < 3; list++) {
+                X86RelocResult why;
                 uint32_t good = reloc_check_list(lists[list], counts[list], virt_base, list == 0 ? have8 : have4,
-                                                 list == 0 ? lim8 : lim4);
+                                                 list == 0 ? lim8 : lim4, &why);
                 if (good != counts[list]) {
                         if (ret_bad)
                                 *ret_bad = index + good;
-                        return X86R_OUT_OF_IMAGE;
+                        return why;
                 }
                 index += counts[list];
         }
         if (delta == 0)
                 return X86R_OK;
 
-        /* Every target is now known to lie in [0, image_size - width]: the patch loops need no
-         * checks. */
-        uint32_t d32 = (uint32_t) delta, entry = 0;
-        const uint8_t *e = lists[0];
-        for (uint32_t i = 0; i < counts[0]; i++) {
-                entry += get_le32(e + 4 * (size_t) i);
-                uint8_t *p = image + ((uint64_t) (int64_t) (int32_t) entry - virt_base);
-                put_le64(p, get_le64(p) + delta);
+        /* Every target is now known to lie in [0, image_size - width], in rising order: the patch
+         * loops need no checks. Offsets wrap modulo 2^64 only before the first add. */
+        uint32_t d32 = (uint32_t) delta;
+        uint64_t off[3];
+        for (unsigned list = 0; list < 3; list++) {
+                uint32_t first = counts[list] ? get_le32(lists[list]) : 0;
+                off[list] = ((uint64_t) (int64_t) (int32_t) first - virt_base) - first;
         }
-        entry = 0, e = lists[1];
-        for (uint32_t i = 0; i < counts[1]; i++) {
-                entry += get_le32(e + 4 * (size_t) i);
-                uint8_t *p = image + ((uint64_t) (int64_t) (int32_t) entry - virt_base);
-                put_le32(p, get_le32(p) - d32);
-        }
-        entry = 0, e = lists[2];
-        for (uint32_t i = 0; i < counts[2]; i++) {
-                entry += get_le32(e + 4 * (size_t) i);
-                uint8_t *p = image + ((uint64_t) (int64_t) (int32_t) entry - virt_base);
-                put_le32(p, get_le32(p) + d32);
-        }
+        RELOC_PATCH_LOOP(lists[0], counts[0], off[0], 64, + delta)
+        RELOC_PATCH_LOOP(lists[1], counts[1], off[1], 32, - d32)
+        RELOC_PATCH_LOOP(lists[2], counts[2], off[2], 32, + d32)
         return X86R_OK;
 }
 

@@ -188,12 +188,14 @@ typedef enum {
         X86R_OK = 0,
         X86R_BAD_TABLE = -1,     /* counts do not match relocs_size */
         X86R_OUT_OF_IMAGE = -2,  /* an entry points outside [0, image_size - width] */
+        X86R_UNSORTED = -3,      /* an entry lies below the one before it in its list */
 } X86RelocResult;
 
 /* Check every relocation entry of the payload (image at `image`, of info->image_size bytes,
- * relocation table at image + info->relocs_offset), then, if all are inside the image, add
- * delta to the 64-bit and 32-bit targets and subtract it from the inverse 32-bit ones. Nothing
- * is patched when any entry is bad; *ret_bad gets its index. */
+ * relocation table at image + info->relocs_offset), then, if all are inside the image and each
+ * list rises (every entry >= the one before it, as the relocs tool sorts them: docs/format.md
+ * §4), add delta to the 64-bit and 32-bit targets and subtract it from the inverse 32-bit ones.
+ * Nothing is patched when any entry is bad; *ret_bad gets its index. */
 X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *info, uint64_t delta,
                             size_t *ret_bad);
 

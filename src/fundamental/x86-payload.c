@@ -74,12 +74,18 @@ static X86PayloadResult scan_relocs(const uint8_t *v, size_t len, uint64_t elf_e
         const uint8_t *t = v + elf_end;
         size_t n = (size_t) (sc->tail_bytes / 4);
         sc->first_word = get_le32(t);
+        uint32_t prev = 0;
         for (size_t i = 0; i < n; i++) {
                 uint32_t e = get_le32(t + 4 * i);
                 if (e == 0) {
                         sc->n_zero++;
+                        prev = 0;
                         continue;
                 }
+                /* stored as differences that must not wrap (x86_relocate()): ascending per list */
+                if (e < prev && sc->n_zero >= 1 && sc->n_zero <= 3)
+                        sc->n_unsorted++;
+                prev = e;
                 if (sc->n_zero == 0 || sc->n_zero > 3)
                         continue;   /* before the first terminator, or past a fourth list: counted as wrong below */
                 unsigned list = sc->n_zero - 1;
@@ -89,7 +95,7 @@ static X86PayloadResult scan_relocs(const uint8_t *v, size_t len, uint64_t elf_e
                 if (va < virt_base || va - virt_base > image_size || width > image_size - (va - virt_base))
                         sc->n_outside++;
         }
-        if (sc->first_word != 0 || (sc->n_zero != 2 && sc->n_zero != 3) || sc->n_outside)
+        if (sc->first_word != 0 || (sc->n_zero != 2 && sc->n_zero != 3) || sc->n_outside || sc->n_unsorted)
                 return X86P_BAD_RELOCS;
         sc->layout = (X86RelocsLayout) sc->n_zero;
         if (expect != X86_RELOCS_ANY && expect != sc->layout)
@@ -333,7 +339,7 @@ const char *x86_payload_strerror(X86PayloadResult r) {
         case X86P_BAD_PHDRS:            return "ELF program or section headers outside the file";
         case X86P_NO_LOAD:              return "ELF has no PT_LOAD segment";
         case X86P_BAD_SEGMENT:          return "ELF segment outside the file, overlapping another, or entry outside the image";
-        case X86P_BAD_RELOCS:           return "relocation table after the ELF does not parse as two lists (Linux 6.15+: 0, 64-bit, 0, 32-bit) or three (up to 6.14: 0, 64-bit, 0, inverse 32-bit, 0, 32-bit) with every entry inside the image";
+        case X86P_BAD_RELOCS:           return "relocation table after the ELF does not parse as two lists (Linux 6.15+: 0, 64-bit, 0, 32-bit) or three (up to 6.14: 0, 64-bit, 0, inverse 32-bit, 0, 32-bit) with every entry inside the image, each list ascending";
         case X86P_RELOCS_LAYOUT:        return "relocation table layout differs from the one the kernel version implies";
         case X86P_BAD_SETUP:            return "setup header too short, protocol < 2.12, bad kernel_alignment or init_size below the image";
         case X86P_BUFFER_TOO_SMALL:     return "output buffer too small";

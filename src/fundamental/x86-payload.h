@@ -107,6 +107,8 @@ typedef struct {
         uint32_t first_word;            /* the first 32-bit word there (a terminator: 0) */
         uint32_t n_zero;                /* zero words (terminators) found */
         uint32_t n_outside;             /* entries whose address is outside the kernel image */
+        uint32_t n_unsorted;            /* entries below the one before them in their list (the
+                                         * relocs tool sorts each list; the loader relies on it) */
         uint32_t counts[3];             /* entries per list, in table order */
         X86RelocsLayout layout;         /* the layout found, or X86_RELOCS_ANY when none */
 } X86RelocsScan;

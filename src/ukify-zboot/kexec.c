@@ -430,6 +430,8 @@ int verb_kexec(int argc, char **argv) {
         uint64_t voff = x86_virt_offset(&pi, seed, randomize);
         size_t bad = 0;
         X86RelocResult rr = x86_relocate(payload.data, payload.size, &pi, voff, &bad);
+        if (rr == X86R_UNSORTED)
+                return error("%s: relocation %zu of the payload lies below the one before it in its list", path, bad);
         if (rr != X86R_OK)
                 return error("%s: relocation %zu of the payload points outside the kernel image", path, bad);
 

@@ -47,9 +47,9 @@ static bool x86_payload(const Blob *bz, const Blob *vmlinux, const char *what, B
         if (r == X86P_BAD_RELOCS || r == X86P_RELOCS_LAYOUT) {
                 error("%s: cannot make the native x86 payload: %s", what, x86_payload_strerror(r));
                 error("%s: found %llu bytes after the ELF (which ends at %llu): first word 0x%x, %u zero terminators, "
-                      "lists of %u/%u/%u entries, %u entries outside the image; expected for Linux %s: %s", what,
-                      (unsigned long long) scan.tail_bytes, (unsigned long long) scan.elf_end, scan.first_word,
-                      scan.n_zero, scan.counts[0], scan.counts[1], scan.counts[2], scan.n_outside,
+                      "lists of %u/%u/%u entries, %u entries outside the image, %u out of order; expected for Linux %s: %s",
+                      what, (unsigned long long) scan.tail_bytes, (unsigned long long) scan.elf_end, scan.first_word,
+                      scan.n_zero, scan.counts[0], scan.counts[1], scan.counts[2], scan.n_outside, scan.n_unsorted,
                       release ? release : "(no version string)", x86_relocs_layout_name(expect));
                 return false;
         }

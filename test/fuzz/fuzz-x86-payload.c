@@ -88,7 +88,7 @@ static void fuzz_table(const uint8_t *data, size_t size, const uint8_t *setup, s
         size_t n, got;
         X86PayloadResult r = x86_payload_plan(in, len, setup, setup_len, expect, &a, &n, &sc);
         if (r == X86P_OK) {
-                if ((expect != X86_RELOCS_ANY && sc.layout != expect) || sc.n_outside || sc.first_word != 0 ||
+                if ((expect != X86_RELOCS_ANY && sc.layout != expect) || sc.n_outside || sc.n_unsorted || sc.first_word != 0 ||
                     sc.n_zero != (uint32_t) sc.layout || a.n_reloc64 + a.n_reloc_inv32 + a.n_reloc32 != size / 4 - sc.n_zero ||
                     (sc.layout == X86_RELOCS_TWO_LISTS && a.n_reloc_inv32 != 0))
                         __builtin_trap();

@@ -167,19 +167,48 @@ static void test_relocate(void) {
 
         /* an entry outside the image (before it, past it, or straddling its end): nothing patched */
         uint32_t outside[][4] = {
-                { 0x81000100, 0x80fffff8, 0x81000300, 0x81000200 },
+                { 0x80fffff8, 0x81000100, 0x81000300, 0x81000200 },
                 { 0x81000100, 0x81000000 + IMG - 4, 0x81000300, 0x81000200 },
-                { 0x81000100, 0x81000008, 0x81000300, 0x81000000 + IMG - 2 },
-                { 0x81000100, 0x81000008, 0x01000300, 0x81000200 },      /* sign-extends to low memory */
+                { 0x81000008, 0x81000100, 0x81000300, 0x81000000 + IMG - 2 },
+                { 0x81000008, 0x81000100, 0x01000300, 0x81000200 },      /* sign-extends to low memory */
         };
+        size_t outside_bad[] = { 0, 1, 3, 2 };
         for (unsigned t = 0; t < 4; t++) {
                 put_table(2, 1, 1, outside[t]);
                 uint8_t before[IMG];
                 memcpy(before, img, IMG);
                 ASSERT_EQ(x86_relocate(img, sizeof(img), &i, d, &bad), X86R_OUT_OF_IMAGE);
                 ASSERT_TRUE(memcmp(before, img, IMG) == 0);
+                ASSERT_EQ(bad, outside_bad[t]);
         }
-        ASSERT_EQ(bad, 2);
+        /* a list that does not rise (every entry inside the image): refused, nothing patched,
+         * the index of the first entry below its predecessor -- in the 64-bit list, and in the
+         * middle of a list whose first and last entries are in order and inside */
+        uint32_t unsorted[][4] = {
+                { 0x81000200, 0x81000100, 0x81000300, 0x81000200 },
+                { 0x81000100, 0x81000100, 0x81000300, 0x81000200 },
+        };
+        uint32_t unsorted_lists[][3] = { { 2, 1, 1 }, { 1, 0, 3 } };
+        size_t unsorted_bad[] = { 1, 3 };
+        for (unsigned t = 0; t < 2; t++) {
+                const uint32_t *n = unsorted_lists[t];
+                put_table(n[0], n[1], n[2], unsorted[t]);
+                X86PayloadInfo u = small_info(n[0], n[1], n[2]);
+                uint8_t before[IMG];
+                memcpy(before, img, IMG);
+                bad = 99;
+                ASSERT_EQ(x86_relocate(img, sizeof(img), &u, d, &bad), X86R_UNSORTED);
+                ASSERT_TRUE(memcmp(before, img, IMG) == 0);
+                ASSERT_EQ(bad, unsorted_bad[t]);
+        }
+        /* equal neighbours (a difference of 0) are in order: the target is patched twice, as the
+         * kernel's own decompressor would */
+        uint32_t twice[] = { 0x81000100, 0x81000100, 0x81000300, 0x81000200 };
+        put_table(2, 1, 1, twice);
+        ASSERT_EQ(x86_relocate(img, sizeof(img), &i, d, &bad), X86R_OK);
+        ASSERT_EQ(get_le64(img + 0x100), UINT64_C(0xffffffff81001000) + 2 * d);
+        ASSERT_EQ(x86_relocate(img, sizeof(img), &i, (uint64_t) -d, &bad), X86R_OK);
+        ASSERT_EQ(get_le64(img + 0x100), UINT64_C(0xffffffff81001000));
         /* counts that do not add up to relocs_size, a table past the buffer */
         uint32_t five[] = { 0x81000100, 0x81000008, 0x81000300, 0x81000200, 0x81000200 };
         put_table(2, 1, 2, five);

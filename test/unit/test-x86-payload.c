@@ -376,6 +376,19 @@ static void test_synthetic_refusals(void) {
         /* the same 4 bytes as a 32-bit entry fit */
         const uint32_t fits[] = { 0, 0, A(SEG - 4) };
         ASSERT_EQ(plan_words(fits, 3, &sc), X86P_OK);
+        ASSERT_EQ(sc.n_unsorted, 0);
+        /* a list that does not rise (the loader relies on it, x86_relocate()): refused; equal
+         * neighbours and a lower first entry in the next list are in order */
+        const uint32_t down[] = { 0, A(0x20), A(0x10), 0, A(0x30), 0, A(0x40) },
+                       down32[] = { 0, A(0x20), 0, A(0x30), 0, A(0x40), A(0x3c) },
+                       level[] = { 0, A(0x20), A(0x20), 0, A(0x10), 0, A(0x08), A(0x40) };
+        ASSERT_EQ(plan_words(down, 7, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.n_unsorted, 1);
+        ASSERT_EQ(sc.n_outside, 0);
+        ASSERT_EQ(plan_words(down32, 7, &sc), X86P_BAD_RELOCS);
+        ASSERT_EQ(sc.n_unsorted, 1);
+        ASSERT_EQ(plan_words(level, 8, &sc), X86P_OK);
+        ASSERT_EQ(sc.n_unsorted, 0);
         /* a table whose length is not a whole number of words */
         static uint8_t in[0x1000 + SEG + 64];
         const uint32_t ok[] = { 0, 0 };
