@@ -10,7 +10,7 @@
  * aarch64 keeps the plain loops, which clang turns into ldp/stp of q registers (32 bytes per
  * iteration). Two alternatives were measured under QEMU's TCG in our boots and left out
  * (docs/benchmarks.md, "aarch64 memcpy/memset"): DC ZVA for zero fills (64-byte blocks on
- * QEMU's CPU) was 5-90 % slower per MiB than the loop, a 64-byte copy step no faster; and
+ * QEMU's CPU) was 6-76 % slower per MiB than the loop, a 64-byte copy step no faster; and
  * the zstd decoder sends only 4-6 % of an arm64 kernel's bytes through memset (RLE blocks),
  * ~0.05 % of the decompression time.
  */
