@@ -276,26 +276,29 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
 #define PT_PRESENT_RW UINT64_C(0x003)
 #define PT_LARGE UINT64_C(0x080)
 
-static void counts(uint64_t map_end, uint64_t *n_gib, uint64_t *n_pdpt) {
+/* GiBs mapped, PDPT pages, and page-directory pages (the GiBs mapped with 2 MiB pages). */
+static void counts(uint64_t map_end, bool gib_pages, uint64_t *n_gib, uint64_t *n_pdpt, uint64_t *n_pd) {
         *n_gib = (map_end + GIB - 1) / GIB;
         *n_pdpt = (*n_gib + 511) / 512;
+        *n_pd = gib_pages && *n_gib > X86_PGTABLE_2M_END / GIB ? X86_PGTABLE_2M_END / GIB : *n_gib;
 }
 
-size_t x86_pgtable_size(uint64_t map_end, bool la57) {
-        uint64_t n_gib, n_pdpt;
+size_t x86_pgtable_size(uint64_t map_end, bool la57, bool gib_pages) {
+        uint64_t n_gib, n_pdpt, n_pd;
         if (map_end == 0 || map_end > (UINT64_C(1) << 48) - GIB)
                 return 0;
-        counts(map_end, &n_gib, &n_pdpt);
-        return (size_t) ((la57 ? 1 : 0) + 1 + n_pdpt + n_gib) * 4096;
+        counts(map_end, gib_pages, &n_gib, &n_pdpt, &n_pd);
+        return (size_t) ((la57 ? 1 : 0) + 1 + n_pdpt + n_pd) * 4096;
 }
 
-uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57) {
-        size_t need = x86_pgtable_size(map_end, la57);
+uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57,
+                           bool gib_pages) {
+        size_t need = x86_pgtable_size(map_end, la57, gib_pages);
         /* Entries hold physical addresses in bits 12..51; bits 52..63 are flags (63 = NX). */
         if (need == 0 || size < need || (buf_phys & 4095) || buf_phys > X86_PHYS_ADDR_LIMIT - need)
                 return 0;
-        uint64_t n_gib, n_pdpt;
-        counts(map_end, &n_gib, &n_pdpt);
+        uint64_t n_gib, n_pdpt, n_pd;
+        counts(map_end, gib_pages, &n_gib, &n_pdpt, &n_pd);
         memset(buf, 0, need);
 
         size_t page = 0;
@@ -312,10 +315,12 @@ uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_
 
         for (uint64_t i = 0; i < n_pdpt; i++)
                 put_le64(pml4 + i * 8, (pdpt_phys + i * 4096) | PT_PRESENT_RW);
-        for (uint64_t g = 0; g < n_gib; g++) {
+        for (uint64_t g = 0; g < n_pd; g++) {
                 put_le64(pdpt + g * 8, (pd_phys + g * 4096) | PT_PRESENT_RW);
                 for (uint64_t j = 0; j < 512; j++)
                         put_le64(pd + g * 4096 + j * 8, (g * GIB + (j << 21)) | PT_PRESENT_RW | PT_LARGE);
         }
+        for (uint64_t g = n_pd; g < n_gib; g++)   /* 1 GiB pages (PS in the PDPT entry) */
+                put_le64(pdpt + g * 8, (g * GIB) | PT_PRESENT_RW | PT_LARGE);
         return root;
 }

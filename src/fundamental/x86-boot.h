@@ -202,9 +202,16 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
 /* ---- identity page tables ---------------------------------------------------------------- */
 
 /* Bytes of page tables x86_pgtable_build needs to identity-map [0, map_end) (rounded up to
- * 1 GiB) with 2 MiB pages, 4- or 5-level. 0 if map_end is beyond what one PML4 covers
- * (256 TiB) or zero. */
-size_t x86_pgtable_size(uint64_t map_end, bool la57);
+ * 1 GiB), 4- or 5-level: with 2 MiB pages, or with gib_pages (the CPU has them: CPUID
+ * 0x80000001 EDX bit 26) 2 MiB pages below X86_PGTABLE_2M_END and 1 GiB pages above it, so a
+ * firmware map that reaches 1 TiB needs a few pages of tables instead of 4 MiB. 0 if map_end is
+ * beyond what one PML4 covers (256 TiB) or zero. */
+size_t x86_pgtable_size(uint64_t map_end, bool la57, bool gib_pages);
+
+/* Below 4 GiB the firmware's MTRRs draw the finest boundaries (legacy ranges, the 32-bit PCI
+ * hole), and a large page that spans memory types is what the SDM leaves undefined: 2 MiB pages
+ * there, as always. */
+#define X86_PGTABLE_2M_END (UINT64_C(4) << 30)
 
 /* The architectural limit of physical addresses (MAXPHYADDR <= 52): page table entries hold
  * bits 12..51 of an address, the bits above are flags. */
@@ -215,7 +222,8 @@ size_t x86_pgtable_size(uint64_t map_end, bool la57);
  * writable + executable, cacheable (the
  * MTRRs the firmware set still make MMIO uncached). Returns the CR3 value (the root), or 0 if
  * the buffer is unsuitable. */
-uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57);
+uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57,
+                           bool gib_pages);
 
 /* Enter with 5-level paging? Only if the CPU has LA57, the kernel says it can (XLF_5LEVEL)
  * and the command line does not ask for 4-level ("no5lvl"). */

@@ -119,6 +119,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
         } else if (bad >= (mn ? mn : 1))
                 __builtin_trap();
-        (void) x86_pgtable_size(delta, delta & 1);
+        (void) x86_pgtable_size(delta, delta & 1, delta & 2);
         return 0;
 }

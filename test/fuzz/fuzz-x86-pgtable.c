@@ -4,8 +4,9 @@
  * conversion of a GOP mode (src/fundamental/x86-boot.c). Input: map_end, buf_phys, flags,
  * an X86Gop, then addresses to translate. Invariants: the tables fit the size
  * x86_pgtable_size() gives (an exact allocation, and one byte less is refused); a software
- * page walk of every probed address below the mapped end finds a present 2 MiB identity
- * mapping through tables inside the buffer, and nothing is mapped at or above it; accepted
+ * page walk of every probed address below the mapped end finds a present identity mapping
+ * through tables inside the buffer -- a 2 MiB page below 4 GiB, with gib_pages a 1 GiB page
+ * above it, else 2 MiB -- and nothing is mapped at or above it; accepted
  * screen_info fields read back as the mode (masks = size/position pairs), refused ones stay
  * all zero.
  */
@@ -31,13 +32,13 @@ static void fuzz_pgtable(const uint8_t *data, size_t size) {
         uint64_t raw_end, buf_phys;
         memcpy(&raw_end, data, 8);
         memcpy(&buf_phys, data + 8, 8);
-        bool la57 = data[16] & 1;
+        bool la57 = data[16] & 1, gib = data[16] & 4;
         data += 17;
         size -= 17;
 
-        (void) x86_pgtable_size(raw_end, la57);   /* any value: no overflow */
+        (void) x86_pgtable_size(raw_end, la57, gib);   /* any value: no overflow */
         uint64_t map_end = raw_end % (8 * GIB + 1);   /* keep the tables small enough to walk */
-        size_t need = x86_pgtable_size(map_end, la57);
+        size_t need = x86_pgtable_size(map_end, la57, gib);
         if (map_end == 0) {
                 if (need != 0)
                         __builtin_trap();
@@ -50,9 +51,9 @@ static void fuzz_pgtable(const uint8_t *data, size_t size) {
         uint8_t *buf = aligned_alloc(4096, need);
         if (!buf)
                 return;
-        if (x86_pgtable_build(buf, need - 1, buf_phys & ~UINT64_C(0xfff), map_end, la57) != 0)
+        if (x86_pgtable_build(buf, need - 1, buf_phys & ~UINT64_C(0xfff), map_end, la57, gib) != 0)
                 __builtin_trap();   /* too small */
-        uint64_t root = x86_pgtable_build(buf, need, buf_phys, map_end, la57);
+        uint64_t root = x86_pgtable_build(buf, need, buf_phys, map_end, la57, gib);
         if ((buf_phys & 0xfff) || buf_phys > X86_PHYS_ADDR_LIMIT - need) {
                 if (root != 0)
                         __builtin_trap();
@@ -94,6 +95,15 @@ static void fuzz_pgtable(const uint8_t *data, size_t size) {
                 }
                 if (a >= mapped)
                         __builtin_trap();   /* mapped beyond the end */
+                bool want_gib = gib && a >= X86_PGTABLE_2M_END;
+                if (!!(e3 & 0x80) != want_gib)
+                        __builtin_trap();   /* the wrong page size */
+                if (want_gib) {
+                        if ((e3 & 0x83) != 0x83 ||
+                            (e3 & ~UINT64_C(0x3fffffff) & ((UINT64_C(1) << 52) - 1)) != (a & ~UINT64_C(0x3fffffff)))
+                                __builtin_trap();   /* not a present 1 GiB identity page */
+                        continue;
+                }
                 size_t p2 = next_table(e3, buf_phys, need);
                 uint64_t e2 = get_le64(buf + p2 + 8 * ((a >> 21) & 511));
                 if ((e2 & 0x83) != 0x83 || (e2 & ~UINT64_C(0x1fffff) & ((UINT64_C(1) << 52) - 1)) != (a & ~UINT64_C(0x1fffff)))

@@ -29,6 +29,17 @@ static bool cpu_has_la57(void) {
         return c & (1u << 16);
 }
 
+/* 1 GiB pages (CPUID 0x80000001 EDX bit 26, pdpe1gb): x86_pgtable_build() maps above 4 GiB
+ * with them. */
+static bool cpu_has_gib_pages(void) {
+        uint32_t a, b, c, d;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000), "c"(0));
+        if (a < 0x80000001)
+                return false;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001), "c"(0));
+        return d & (1u << 26);
+}
+
 typedef struct {
         Pages low;          /* [stack page][page tables] */
         Pages tramp;        /* the trampoline, RX */
@@ -71,14 +82,15 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
 
         bool cpu_la57 = cpu_has_la57();
         h->la57 = x86_use_la57(cpu_la57, k->arch.x86.info.xloadflags, no5lvl);
-        size_t pt_size = x86_pgtable_size(top, h->la57);
+        bool gib_pages = cpu_has_gib_pages();
+        size_t pt_size = x86_pgtable_size(top, h->la57, gib_pages);
         if (pt_size == 0)
                 return log_error_status(EFI_UNSUPPORTED, "memory ends at 0x%lx, beyond what we can map", top);
         err = alloc_pages_below(EFI_PAGE_SIZE + pt_size, ADDR_BELOW_4G, EfiLoaderData, &h->low);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate page tables");
         uint8_t *low = pages_ptr(&h->low);
-        h->cr3 = x86_pgtable_build(low + EFI_PAGE_SIZE, pt_size, h->low.addr + EFI_PAGE_SIZE, top, h->la57);
+        h->cr3 = x86_pgtable_build(low + EFI_PAGE_SIZE, pt_size, h->low.addr + EFI_PAGE_SIZE, top, h->la57, gib_pages);
         if (h->cr3 == 0)
                 return log_error_status(EFI_LOAD_ERROR, "cannot build page tables");
 
