@@ -125,6 +125,40 @@ static void sort_files(ExtraFile *files, size_t n) {
                 }
 }
 
+/* Directories the volume does not have, as the firmware answered their Open: one boot looks up
+ * the UKI's drop-in directory four times (add-ons, credentials, system and configuration
+ * extensions) and each lookup is a path walk in the firmware's FAT driver (~1 ms under QEMU
+ * TCG), while nothing we do in between writes to the ESP. A later lookup of a remembered path
+ * gives EFI_NOT_FOUND without asking again: the same answer. Zero-initialised statics (no base
+ * relocations); paths too long for a slot are not remembered. */
+#define MISSING_SLOTS 4u
+#define MISSING_PATH_MAX 256u
+static struct {
+        EFI_HANDLE device;
+        char16_t path[MISSING_PATH_MAX];
+} missing[MISSING_SLOTS];
+static unsigned missing_n;
+
+static bool missing_known(EFI_HANDLE device, const char16_t *p) {
+        size_t l = strnlen16(p, MISSING_PATH_MAX);
+        if (l >= MISSING_PATH_MAX)
+                return false;
+        /* l + 1 units: the stored path's NUL must be where p's is */
+        for (unsigned i = 0; i < missing_n; i++)
+                if (missing[i].device == device && memcmp(missing[i].path, p, (l + 1) * sizeof(char16_t)) == 0)
+                        return true;
+        return false;
+}
+
+static void missing_note(EFI_HANDLE device, const char16_t *p) {
+        size_t l = strnlen16(p, MISSING_PATH_MAX);
+        if (missing_n == MISSING_SLOTS || l >= MISSING_PATH_MAX)
+                return;
+        missing[missing_n].device = device;
+        memcpy(missing[missing_n].path, p, (l + 1) * sizeof(char16_t));
+        missing_n++;
+}
+
 /* Open the directory the rule names, or the UKI's drop-in directory. EFI_NOT_FOUND: none. */
 static EFI_STATUS open_dir(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, EFI_FILE_PROTOCOL **ret) {
         static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
@@ -143,6 +177,8 @@ static EFI_STATUS open_dir(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, EF
                         return EFI_NOT_FOUND;
                 p = path;
         }
+        if (missing_known(li->DeviceHandle, p))
+                return EFI_NOT_FOUND;
         err = BS->HandleProtocol(li->DeviceHandle, &sfs_guid, (void **) &fs);
         if (err == EFI_UNSUPPORTED)
                 return EFI_NOT_FOUND;   /* loaded from something that is not a file system */
@@ -151,6 +187,8 @@ static EFI_STATUS open_dir(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, EF
         if (err != EFI_SUCCESS)
                 return err;
         err = root->Open(root, &dir, p, EFI_FILE_MODE_READ, 0);
+        if (err == EFI_NOT_FOUND)
+                missing_note(li->DeviceHandle, p);
         if (err != EFI_SUCCESS)
                 return err;
         /* a file of that name is not a directory: nothing to read */
