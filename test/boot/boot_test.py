@@ -8,6 +8,7 @@ Paths of our build products come from the environment (set by test/boot/meson.bu
   UKIFY_ZBOOT     the ukify-zboot binary
 """
 
+import json
 import os
 import re
 import struct
@@ -860,19 +861,22 @@ def x86_suite_type1(log_dir, suite):
     """Debian sd-boot → `ukify-zboot zboot` of the SUITE's bzImage as a Type #1 entry: the kernel
     runs where our loader put it (physical and virtual), in the paging mode we entered, and our
     log shows the relocation table layout its release implies (docs/format.md §4: the inverse
-    32-bit list is gone from Linux 6.15 on)."""
+    32-bit list is gone from Linux 6.15 on). The image has the x86 BCJ stage (`--bcj`, off by
+    default): a kernel whose text the loader did not undo would not get far."""
     arch = 'x86_64'
     name = 'zboot-x86-%s-type1-zstd' % suite
     version = H.kernel_version(arch, suite)
     cmdline = H.default_cmdline(arch, name)
     img = os.path.join(log_dir, name + '.vmlinuz.efi')
-    ukify('zboot', H.asset(arch, 'vmlinuz', suite), '--compress', 'zstd', '--level', '3', '-o', img)
+    ukify('zboot', H.asset(arch, 'vmlinuz', suite), '--compress', 'zstd', '--level', '3', '--bcj', '-o', img)
+    x86 = json.loads(ukify('inspect', '--json', img)).get('x86', {})
     files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch),
              'loader/loader.conf': H.loader_conf(),
              'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi', initrd=['/initrd'],
                                                         options=cmdline),
              'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
+    check.eq(x86.get('filter'), 'x86 BCJ', 'inspect: the image carries the x86 BCJ stage')
     check.true('Linux version %s ' % version in result.log, 'the kernel that ran is %s' % version)
     check_x86_log(check, result, header_name('zstd'))
     rel = re.search(r'relocations (\d+)/(\d+)/(\d+)', result.log)
