@@ -15,8 +15,8 @@ bool compress_option_parse(const char *option, const char *value, CompressionTyp
 bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, Blob *ret);
 
 /* The native x86 payload's BCJ stage (docs/format.md §4): whether `zboot` filters the kernel
- * text before compressing with t when neither --bcj nor --no-bcj is given (zstd and gzip yes,
- * xz no: its stream runs the same filter itself; lz4 and lzo no: picked for decode speed). */
+ * text before compressing with t when neither --bcj nor --no-bcj is given: no for every type
+ * (it trades boot time for size; xz's stream runs the same filter itself). */
 bool compress_bcj_default(CompressionType t);
 /* liblzma's x86 BCJ encoder over buf in place, positions start_offset + index (the system
  * library: lzma_bcj_x86_encode() from 5.7.1, else the streaming filter chain). */
