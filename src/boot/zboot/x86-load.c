@@ -81,6 +81,9 @@ EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint,
         X86RelocResult rr = x86_relocate(base, out_len, &info, off, &bad);
         if (rr == X86R_OUT_OF_IMAGE)
                 return log_error_status(EFI_LOAD_ERROR, "relocation %lu points outside the kernel image", (uint64_t) bad);
+        if (rr == X86R_UNSORTED)
+                return log_error_status(EFI_LOAD_ERROR, "relocation %lu lies below the one before it in its list",
+                                        (uint64_t) bad);
         if (rr != X86R_OK)
                 return log_error_status(EFI_LOAD_ERROR, "relocation table is inconsistent");
 
