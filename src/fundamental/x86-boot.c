@@ -276,29 +276,92 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
 #define PT_PRESENT_RW UINT64_C(0x003)
 #define PT_LARGE UINT64_C(0x080)
 
-/* GiBs mapped, PDPT pages, and page-directory pages (the GiBs mapped with 2 MiB pages). */
-static void counts(uint64_t map_end, bool gib_pages, uint64_t *n_gib, uint64_t *n_pdpt, uint64_t *n_pd) {
-        *n_gib = (map_end + GIB - 1) / GIB;
-        *n_pdpt = (*n_gib + 511) / 512;
-        *n_pd = gib_pages && *n_gib > X86_PGTABLE_2M_END / GIB ? X86_PGTABLE_2M_END / GIB : *n_gib;
+static bool gib_page(const uint8_t *gib_map, uint64_t g) {
+        return gib_map && g >= X86_PGTABLE_2M_END / GIB && (gib_map[g / 8] >> (g % 8)) & 1;
 }
 
-size_t x86_pgtable_size(uint64_t map_end, bool la57, bool gib_pages) {
+/* GiBs mapped, PDPT pages, and page-directory pages (the GiBs mapped with 2 MiB pages). */
+static void counts(uint64_t map_end, const uint8_t *gib_map, uint64_t *n_gib, uint64_t *n_pdpt, uint64_t *n_pd) {
+        *n_gib = (map_end + GIB - 1) / GIB;
+        *n_pdpt = (*n_gib + 511) / 512;
+        *n_pd = 0;
+        for (uint64_t g = 0; g < *n_gib; g++)
+                *n_pd += !gib_page(gib_map, g);
+}
+
+size_t x86_pgtable_size(uint64_t map_end, bool la57, const uint8_t *gib_map) {
         uint64_t n_gib, n_pdpt, n_pd;
         if (map_end == 0 || map_end > (UINT64_C(1) << 48) - GIB)
                 return 0;
-        counts(map_end, gib_pages, &n_gib, &n_pdpt, &n_pd);
+        counts(map_end, gib_map, &n_gib, &n_pdpt, &n_pd);
         return (size_t) ((la57 ? 1 : 0) + 1 + n_pdpt + n_pd) * 4096;
 }
 
+/* EFI memory types that are RAM (EfiLoaderCode .. EfiConventionalMemory, EfiACPIReclaimMemory,
+ * EfiACPIMemoryNVS, EfiPersistentMemory), and the EFI_MEMORY_WB attribute. */
+static bool ram_type(uint32_t type) {
+        return (type >= 1 && type <= 7) || type == 9 || type == 10 || type == 14;
+}
+#define EFI_MAP_ATTR_WB UINT64_C(0x8)
+
+/* The part of descriptor d that is write-back RAM below lim, as [*s, *e); false if none. */
+static bool wb_ram(const uint8_t *d, uint64_t lim, uint64_t *s, uint64_t *e) {
+        uint64_t start = get_le64(d + 8), pages = get_le64(d + 24);
+        if (!ram_type(get_le32(d)) || !(get_le64(d + 32) & EFI_MAP_ATTR_WB) || pages == 0 || start >= lim)
+                return false;
+        *s = start;
+        *e = pages > (lim - start) / EFI_MAP_PAGE_SIZE ? lim : start + pages * EFI_MAP_PAGE_SIZE;
+        return true;
+}
+
+bool x86_gib_cover(const void *map, size_t map_size, size_t desc_size, uint8_t *gib_map, uint64_t n_gib) {
+        if (n_gib > (UINT64_C(1) << 48) / GIB)
+                return false;
+        memset(gib_map, 0, (size_t) ((n_gib + 7) / 8));
+        if (efi_map_check(map, map_size, desc_size, NULL) != EFI_MAP_OK)
+                return false;
+        const uint8_t *m = map;
+        size_t n = map_size / desc_size;
+        uint64_t lo = X86_PGTABLE_2M_END / GIB, lim = n_gib * GIB, s, e;
+        /* GiBs inside one descriptor */
+        for (size_t i = 0; i < n; i++) {
+                if (!wb_ram(m + i * desc_size, lim, &s, &e))
+                        continue;
+                uint64_t first = (s + GIB - 1) / GIB, end = e / GIB;
+                for (uint64_t g = first > lo ? first : lo; g < end; g++)
+                        gib_map[g / 8] |= (uint8_t) (1u << (g % 8));
+        }
+        /* GiBs a descriptor covers only in part: covered if the pieces add up (descriptors do not
+         * overlap: efi_map_check). At most two per descriptor, each summed over the map. */
+        for (size_t i = 0; i < n; i++) {
+                if (!wb_ram(m + i * desc_size, lim, &s, &e))
+                        continue;
+                uint64_t edges[2] = { s / GIB, (e - 1) / GIB };
+                for (size_t k = 0; k < 2; k++) {
+                        uint64_t g = edges[k], gs = g * GIB, sum = 0;
+                        if (g < lo || (gib_map[g / 8] >> (g % 8)) & 1)
+                                continue;
+                        for (size_t j = 0; j < n; j++) {
+                                uint64_t s2, e2;
+                                if (!wb_ram(m + j * desc_size, lim, &s2, &e2) || e2 <= gs || s2 >= gs + GIB)
+                                        continue;
+                                sum += (e2 < gs + GIB ? e2 : gs + GIB) - (s2 > gs ? s2 : gs);
+                        }
+                        if (sum == GIB)
+                                gib_map[g / 8] |= (uint8_t) (1u << (g % 8));
+                }
+        }
+        return true;
+}
+
 uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57,
-                           bool gib_pages) {
-        size_t need = x86_pgtable_size(map_end, la57, gib_pages);
+                           const uint8_t *gib_map) {
+        size_t need = x86_pgtable_size(map_end, la57, gib_map);
         /* Entries hold physical addresses in bits 12..51; bits 52..63 are flags (63 = NX). */
         if (need == 0 || size < need || (buf_phys & 4095) || buf_phys > X86_PHYS_ADDR_LIMIT - need)
                 return 0;
         uint64_t n_gib, n_pdpt, n_pd;
-        counts(map_end, gib_pages, &n_gib, &n_pdpt, &n_pd);
+        counts(map_end, gib_map, &n_gib, &n_pdpt, &n_pd);
         memset(buf, 0, need);
 
         size_t page = 0;
@@ -315,12 +378,15 @@ uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_
 
         for (uint64_t i = 0; i < n_pdpt; i++)
                 put_le64(pml4 + i * 8, (pdpt_phys + i * 4096) | PT_PRESENT_RW);
-        for (uint64_t g = 0; g < n_pd; g++) {
-                put_le64(pdpt + g * 8, (pd_phys + g * 4096) | PT_PRESENT_RW);
+        for (uint64_t g = 0, p = 0; g < n_gib; g++) {
+                if (gib_page(gib_map, g)) {   /* a 1 GiB page (PS in the PDPT entry) */
+                        put_le64(pdpt + g * 8, (g * GIB) | PT_PRESENT_RW | PT_LARGE);
+                        continue;
+                }
+                put_le64(pdpt + g * 8, (pd_phys + p * 4096) | PT_PRESENT_RW);
                 for (uint64_t j = 0; j < 512; j++)
-                        put_le64(pd + g * 4096 + j * 8, (g * GIB + (j << 21)) | PT_PRESENT_RW | PT_LARGE);
+                        put_le64(pd + p * 4096 + j * 8, (g * GIB + (j << 21)) | PT_PRESENT_RW | PT_LARGE);
+                p++;
         }
-        for (uint64_t g = n_pd; g < n_gib; g++)   /* 1 GiB pages (PS in the PDPT entry) */
-                put_le64(pdpt + g * 8, (g * GIB) | PT_PRESENT_RW | PT_LARGE);
         return root;
 }

@@ -201,17 +201,28 @@ X86RelocResult x86_relocate(uint8_t *image, size_t len, const X86PayloadInfo *in
 
 /* ---- identity page tables ---------------------------------------------------------------- */
 
+/* Page sizes per GiB: bit g of gib_map (byte g / 8, bit g % 8) asks for GiB g to be one 1 GiB
+ * page, honoured only at or above X86_PGTABLE_2M_END; every other GiB, and every GiB when gib_map
+ * is NULL (the CPU lacks 1 GiB pages: CPUID 0x80000001 EDX bit 26), gets 2 MiB pages. The map
+ * holds one bit per GiB up to map_end rounded up; x86_gib_cover() computes it. */
+
 /* Bytes of page tables x86_pgtable_build needs to identity-map [0, map_end) (rounded up to
- * 1 GiB), 4- or 5-level: with 2 MiB pages, or with gib_pages (the CPU has them: CPUID
- * 0x80000001 EDX bit 26) 2 MiB pages below X86_PGTABLE_2M_END and 1 GiB pages above it, so a
- * firmware map that reaches 1 TiB needs a few pages of tables instead of 4 MiB. 0 if map_end is
- * beyond what one PML4 covers (256 TiB) or zero. */
-size_t x86_pgtable_size(uint64_t map_end, bool la57, bool gib_pages);
+ * 1 GiB), 4- or 5-level, with the page sizes gib_map asks for. 0 if map_end is beyond what one
+ * PML4 covers (256 TiB) or zero. */
+size_t x86_pgtable_size(uint64_t map_end, bool la57, const uint8_t *gib_map);
 
 /* Below 4 GiB the firmware's MTRRs draw the finest boundaries (legacy ranges, the 32-bit PCI
- * hole), and a large page that spans memory types is what the SDM leaves undefined: 2 MiB pages
- * there, as always. */
+ * hole): 2 MiB pages there, whatever gib_map says. */
 #define X86_PGTABLE_2M_END (UINT64_C(4) << 30)
+
+/* The GiBs that may be one 1 GiB page: a large page spanning more than one MTRR memory type is
+ * undefined (Intel SDM), and a write-back large page over reserved or MMIO ranges invites
+ * speculative accesses there. So GiB g (at or above X86_PGTABLE_2M_END, below n_gib) gets its bit
+ * only if descriptors of the firmware's memory map (map_size bytes, desc_size apart, any order)
+ * of RAM types (loader, boot and runtime services code/data, conventional, ACPI reclaim/NVS,
+ * persistent) with EFI_MEMORY_WB cover all of it, together. Zeroes gib_map ((n_gib + 7) / 8
+ * bytes) first; false (all zero) if the map fails efi_map_check() or n_gib is beyond 256 TiB. */
+bool x86_gib_cover(const void *map, size_t map_size, size_t desc_size, uint8_t *gib_map, uint64_t n_gib);
 
 /* The architectural limit of physical addresses (MAXPHYADDR <= 52): page table entries hold
  * bits 12..51 of an address, the bits above are flags. */
@@ -223,7 +234,7 @@ size_t x86_pgtable_size(uint64_t map_end, bool la57, bool gib_pages);
  * MTRRs the firmware set still make MMIO uncached). Returns the CR3 value (the root), or 0 if
  * the buffer is unsuitable. */
 uint64_t x86_pgtable_build(uint8_t *buf, size_t size, uint64_t buf_phys, uint64_t map_end, bool la57,
-                           bool gib_pages);
+                           const uint8_t *gib_map);
 
 /* Enter with 5-level paging? Only if the CPU has LA57, the kernel says it can (XLF_5LEVEL)
  * and the command line does not ask for 4-level ("no5lvl"). */

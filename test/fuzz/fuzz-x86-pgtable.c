@@ -5,8 +5,9 @@
  * an X86Gop, then addresses to translate. Invariants: the tables fit the size
  * x86_pgtable_size() gives (an exact allocation, and one byte less is refused); a software
  * page walk of every probed address below the mapped end finds a present identity mapping
- * through tables inside the buffer -- a 2 MiB page below 4 GiB, with gib_pages a 1 GiB page
- * above it, else 2 MiB -- and nothing is mapped at or above it; accepted
+ * through tables inside the buffer -- a 2 MiB page below 4 GiB, above it a 1 GiB page where
+ * the fuzzed per-GiB map (with flag 4) asks for one, else 2 MiB -- and nothing is mapped at or
+ * above it; accepted
  * screen_info fields read back as the mode (masks = size/position pairs), refused ones stay
  * all zero.
  */
@@ -32,11 +33,13 @@ static void fuzz_pgtable(const uint8_t *data, size_t size) {
         uint64_t raw_end, buf_phys;
         memcpy(&raw_end, data, 8);
         memcpy(&buf_phys, data + 8, 8);
-        bool la57 = data[16] & 1, gib = data[16] & 4;
+        bool la57 = data[16] & 1;
         data += 17;
         size -= 17;
+        /* the per-GiB page sizes: two bytes (map_end <= 8 GiB + 1 is at most 9 GiBs) */
+        const uint8_t gib_bits[2] = { data[0], data[1] }, *gib = data[-1] & 4 ? gib_bits : NULL;
 
-        (void) x86_pgtable_size(raw_end, la57, gib);   /* any value: no overflow */
+        (void) x86_pgtable_size(raw_end, la57, NULL);   /* any value: no overflow */
         uint64_t map_end = raw_end % (8 * GIB + 1);   /* keep the tables small enough to walk */
         size_t need = x86_pgtable_size(map_end, la57, gib);
         if (map_end == 0) {
@@ -95,7 +98,8 @@ static void fuzz_pgtable(const uint8_t *data, size_t size) {
                 }
                 if (a >= mapped)
                         __builtin_trap();   /* mapped beyond the end */
-                bool want_gib = gib && a >= X86_PGTABLE_2M_END;
+                uint64_t g = a / GIB;
+                bool want_gib = gib && a >= X86_PGTABLE_2M_END && ((gib[g / 8] >> (g % 8)) & 1);
                 if (!!(e3 & 0x80) != want_gib)
                         __builtin_trap();   /* the wrong page size */
                 if (want_gib) {

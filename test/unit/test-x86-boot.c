@@ -268,39 +268,110 @@ static bool walk(const uint8_t *buf, uint64_t buf_phys, size_t size, uint64_t cr
         return false;
 }
 
-static void test_pgtable(void) {
-        for (int gib = 0; gib < 2; gib++) {
-                ASSERT_EQ(x86_pgtable_size(0, false, gib), 0);
-                ASSERT_EQ(x86_pgtable_size(UINT64_C(1) << 48, false, gib), 0);
-                /* up to 4 GiB: 2 MiB pages either way */
-                ASSERT_EQ(x86_pgtable_size(4 * GIB, false, gib), (1 + 1 + 4) * 4096);
-                ASSERT_EQ(x86_pgtable_size(GIB, true, gib), (1 + 1 + 1 + 1) * 4096);
+/* An EFI memory descriptor (40 bytes) in map slot i. */
+static void put_desc(uint8_t *map, size_t i, uint32_t type, uint64_t start, uint64_t bytes, uint64_t attr) {
+        uint8_t *d = map + i * 40;
+        memset(d, 0, 40);
+        put_le32(d, type);
+        put_le64(d + 8, start);
+        put_le64(d + 24, bytes / 4096);
+        put_le64(d + 32, attr);
+}
+
+static bool gib_bit(const uint8_t *m, uint64_t g) {
+        return (m[g / 8] >> (g % 8)) & 1;
+}
+
+static void test_gib_cover(void) {
+        uint8_t map[8 * 40], bits[2];
+        const uint64_t WB = 0x8, UC = 0x1;
+        /* RAM below 4 GiB never counts; one descriptor covering GiB 4 and 5 exactly, GiB 6
+         * half covered */
+        put_desc(map, 0, 7, 0, 4 * GIB, WB);
+        put_desc(map, 1, 7, 4 * GIB, 2 * GIB, WB);
+        put_desc(map, 2, 4, 6 * GIB, GIB / 2, WB);
+        ASSERT_TRUE(x86_gib_cover(map, 3 * 40, 40, bits, 16));
+        ASSERT_EQ(bits[0], 0x30);
+        ASSERT_EQ(bits[1], 0);
+        /* GiB 6 covered by two adjacent descriptors (different RAM types) */
+        put_desc(map, 3, 10, 6 * GIB + GIB / 2, GIB / 2, WB | UC);
+        ASSERT_TRUE(x86_gib_cover(map, 4 * 40, 40, bits, 16));
+        ASSERT_EQ(bits[0], 0x70);
+        /* the second piece 2 MiB short: a hole -> GiB 6 keeps 2 MiB pages */
+        put_desc(map, 3, 10, 6 * GIB + GIB / 2, GIB / 2 - 2 * MIB, WB);
+        ASSERT_TRUE(x86_gib_cover(map, 4 * 40, 40, bits, 16));
+        ASSERT_EQ(bits[0], 0x30);
+        /* the gap filled by a reserved range, or MMIO, or RAM without WB: still 2 MiB */
+        uint32_t not_ram[] = { 0, 8, 11, 12, 13, 15 };
+        for (size_t t = 0; t < sizeof(not_ram) / sizeof(not_ram[0]); t++) {
+                put_desc(map, 4, not_ram[t], 7 * GIB - 2 * MIB, 2 * MIB, WB);
+                ASSERT_TRUE(x86_gib_cover(map, 5 * 40, 40, bits, 16));
+                ASSERT_EQ(bits[0], 0x30);
         }
-        ASSERT_EQ(x86_pgtable_size(4 * GIB + 1, true, false), (1 + 1 + 1 + 5) * 4096);
-        ASSERT_EQ(x86_pgtable_size(513 * GIB, false, false), (1 + 2 + 513) * 4096);
-        /* with 1 GiB pages above 4 GiB: Debian 13's strict-NX OVMF, whose map reaches 1 TiB, needs
-         * 7 pages (was 1,027) */
-        ASSERT_EQ(x86_pgtable_size(4 * GIB + 1, true, true), (1 + 1 + 1 + 4) * 4096);
-        ASSERT_EQ(x86_pgtable_size(513 * GIB, false, true), (1 + 2 + 4) * 4096);
-        ASSERT_EQ(x86_pgtable_size(1024 * GIB, false, true), (1 + 2 + 4) * 4096);
+        put_desc(map, 4, 7, 7 * GIB - 2 * MIB, 2 * MIB, UC);
+        ASSERT_TRUE(x86_gib_cover(map, 5 * 40, 40, bits, 16));
+        ASSERT_EQ(bits[0], 0x30);
+        put_desc(map, 4, 7, 7 * GIB - 2 * MIB, 2 * MIB, WB);   /* RAM: covered */
+        ASSERT_TRUE(x86_gib_cover(map, 5 * 40, 40, bits, 16));
+        ASSERT_EQ(bits[0], 0x70);
+        /* an MMIO range inside a GiB otherwise RAM (GiB 9: RAM, MMIO 1 MiB, RAM), and RAM ending
+         * 2 MiB short of GiB 11's end */
+        put_desc(map, 5, 7, 9 * GIB, GIB / 2, WB);
+        put_desc(map, 6, 11, 9 * GIB + GIB / 2, MIB, UC);
+        put_desc(map, 7, 7, 9 * GIB + GIB / 2 + MIB, GIB / 2 - MIB + 2 * GIB - 2 * MIB, WB);
+        ASSERT_TRUE(x86_gib_cover(map, 8 * 40, 40, bits, 16));
+        ASSERT_EQ(bits[0], 0x70);
+        ASSERT_EQ(bits[1], 0x04);   /* GiB 10 only */
+        /* n_gib cuts: GiB 10 is beyond 10 GiBs */
+        bits[1] = 0xff;
+        ASSERT_TRUE(x86_gib_cover(map, 8 * 40, 40, bits, 10));
+        ASSERT_EQ(bits[0], 0x70);
+        ASSERT_EQ(bits[1] & 3, 0);
+        /* a map that fails efi_map_check (overlap): nothing */
+        put_desc(map, 7, 7, 9 * GIB, GIB, WB);
+        ASSERT_TRUE(!x86_gib_cover(map, 8 * 40, 40, bits, 16));
+        ASSERT_EQ(bits[0] | bits[1], 0);
+        ASSERT_TRUE(!x86_gib_cover(map, 8 * 40, 40, bits, (UINT64_C(1) << 48) / GIB + 1));
+}
+
+static void test_pgtable(void) {
+        /* GiB 4, 5 and 7 may be 1 GiB pages; bits below 4 GiB are ignored */
+        static uint8_t some[(1024 + 7) / 8] = { 0xbf }, all[sizeof(some)];
+        memset(all, 0xff, sizeof(all));
+        const uint8_t *maps[] = { NULL, some, all };
+        for (int m = 0; m < 3; m++) {
+                ASSERT_EQ(x86_pgtable_size(0, false, maps[m]), 0);
+                /* up to 4 GiB: 2 MiB pages whatever the map says */
+                ASSERT_EQ(x86_pgtable_size(4 * GIB, false, maps[m]), (1 + 1 + 4) * 4096);
+                ASSERT_EQ(x86_pgtable_size(GIB, true, maps[m]), (1 + 1 + 1 + 1) * 4096);
+        }
+        ASSERT_EQ(x86_pgtable_size(UINT64_C(1) << 48, false, NULL), 0);
+        ASSERT_EQ(x86_pgtable_size(4 * GIB + 1, true, NULL), (1 + 1 + 1 + 5) * 4096);
+        ASSERT_EQ(x86_pgtable_size(513 * GIB, false, NULL), (1 + 2 + 513) * 4096);
+        ASSERT_EQ(x86_pgtable_size(8 * GIB, false, some), (1 + 1 + 4 + 1) * 4096);   /* GiB 6 */
+        ASSERT_EQ(x86_pgtable_size(513 * GIB, false, some), (1 + 2 + 513 - 3) * 4096);
+        /* every GiB above 4 GiB RAM: a map reaching 1 TiB needs 7 pages (1,027 with 2 MiB) */
+        ASSERT_EQ(x86_pgtable_size(4 * GIB + 1, true, all), (1 + 1 + 1 + 4) * 4096);
+        ASSERT_EQ(x86_pgtable_size(1024 * GIB, false, all), (1 + 2 + 4) * 4096);
 
         const uint64_t phys = 0x7f000000;
-        for (int gib = 0; gib < 2; gib++)
+        for (int m = 0; m < 3; m++)
                 for (int la57 = 0; la57 < 2; la57++)
                         for (uint64_t end = 5 * GIB + 1; end <= 600 * GIB; end += 595 * GIB) {
-                                size_t size = x86_pgtable_size(end, la57, gib);
+                                size_t size = x86_pgtable_size(end, la57, maps[m]);
                                 uint8_t *buf = malloc(size);
                                 ASSERT_TRUE(buf);
-                                ASSERT_EQ(x86_pgtable_build(buf, size - 1, phys, end, la57, gib), 0);
-                                ASSERT_EQ(x86_pgtable_build(buf, size, phys + 8, end, la57, gib), 0);
-                                uint64_t cr3 = x86_pgtable_build(buf, size, phys, end, la57, gib);
+                                ASSERT_EQ(x86_pgtable_build(buf, size - 1, phys, end, la57, maps[m]), 0);
+                                ASSERT_EQ(x86_pgtable_build(buf, size, phys + 8, end, la57, maps[m]), 0);
+                                uint64_t cr3 = x86_pgtable_build(buf, size, phys, end, la57, maps[m]);
                                 ASSERT_EQ(cr3, phys);
                                 uint64_t mapped = (end + GIB - 1) / GIB * GIB;
                                 /* every 2 MiB up to the rounded end is the identity, RW, executable:
-                                 * 2 MiB pages below 4 GiB, above it 1 GiB pages with gib */
+                                 * 2 MiB pages below 4 GiB, above it 1 GiB pages where the map says */
                                 for (uint64_t va = 0; va < mapped; va += 2 * MIB) {
                                         uint64_t pa = 0, flags = 0;
-                                        bool want_gib = gib && va >= X86_PGTABLE_2M_END;
+                                        bool want_gib = maps[m] && va >= X86_PGTABLE_2M_END &&
+                                                        gib_bit(maps[m], va / GIB);
                                         if (!walk(buf, phys, size, cr3, la57, va + 0x1234, &pa, &flags)) {
                                                 fprintf(stderr, "va 0x%" PRIx64 " not mapped\n", va);
                                                 free(buf);
@@ -371,6 +442,7 @@ int main(void) {
         TEST(test_virt_offset);
         TEST(test_relocate);
         TEST(test_bp_init);
+        TEST(test_gib_cover);
         TEST(test_pgtable);
         TEST(test_screen_info);
         TEST(test_la57);

@@ -29,8 +29,8 @@ static bool cpu_has_la57(void) {
         return c & (1u << 16);
 }
 
-/* 1 GiB pages (CPUID 0x80000001 EDX bit 26, pdpe1gb): x86_pgtable_build() maps above 4 GiB
- * with them. */
+/* 1 GiB pages (CPUID 0x80000001 EDX bit 26, pdpe1gb): x86_pgtable_build() maps the GiBs above
+ * 4 GiB that are all write-back RAM (x86_gib_cover()) with them. */
 static bool cpu_has_gib_pages(void) {
         uint32_t a, b, c, d;
         __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000), "c"(0));
@@ -78,19 +78,42 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
                         top = end;
         }
         size_t desc_size = m.desc_size;
+
+        /* Which GiBs may be 1 GiB pages: only those the map shows as write-back RAM throughout. */
+        uint8_t *gib_map = NULL;
+        size_t n_gib_pages = 0;
+        if (cpu_has_gib_pages() && top <= (UINT64_C(1) << 48)) {
+                uint64_t n_gib = (top + GIB - 1) / GIB;
+                err = BS->AllocatePool(EfiLoaderData, (size_t) ((n_gib + 7) / 8), (void **) &gib_map);
+                if (err != EFI_SUCCESS) {
+                        memory_map_free(&m);
+                        return log_error_status(err, "cannot allocate the 1 GiB page map");
+                }
+                if (x86_gib_cover(m.descs, m.size, m.desc_size, gib_map, n_gib))
+                        for (uint64_t g = 0; g < n_gib; g++)
+                                n_gib_pages += (gib_map[g / 8] >> (g % 8)) & 1;
+        }
         memory_map_free(&m);
 
         bool cpu_la57 = cpu_has_la57();
         h->la57 = x86_use_la57(cpu_la57, k->arch.x86.info.xloadflags, no5lvl);
-        bool gib_pages = cpu_has_gib_pages();
-        size_t pt_size = x86_pgtable_size(top, h->la57, gib_pages);
+        size_t pt_size = x86_pgtable_size(top, h->la57, gib_map);
         if (pt_size == 0)
-                return log_error_status(EFI_UNSUPPORTED, "memory ends at 0x%lx, beyond what we can map", top);
-        err = alloc_pages_below(EFI_PAGE_SIZE + pt_size, ADDR_BELOW_4G, EfiLoaderData, &h->low);
+                err = log_error_status(EFI_UNSUPPORTED, "memory ends at 0x%lx, beyond what we can map", top);
+        else {
+                err = alloc_pages_below(EFI_PAGE_SIZE + pt_size, ADDR_BELOW_4G, EfiLoaderData, &h->low);
+                if (err != EFI_SUCCESS)
+                        log_error_status(err, "cannot allocate page tables");
+                else
+                        h->cr3 = x86_pgtable_build(pages_ptr(&h->low) + EFI_PAGE_SIZE, pt_size,
+                                                   h->low.addr + EFI_PAGE_SIZE, top, h->la57, gib_map);
+        }
+        if (gib_map)
+                BS->FreePool(gib_map);
         if (err != EFI_SUCCESS)
-                return log_error_status(err, "cannot allocate page tables");
-        uint8_t *low = pages_ptr(&h->low);
-        h->cr3 = x86_pgtable_build(low + EFI_PAGE_SIZE, pt_size, h->low.addr + EFI_PAGE_SIZE, top, h->la57, gib_pages);
+                return err;
+        log_debug("page tables: %lu bytes for 0x%lx, %lu GiB as 1 GiB pages", (uint64_t) pt_size, top,
+                  (uint64_t) n_gib_pages);
         if (h->cr3 == 0)
                 return log_error_status(EFI_LOAD_ERROR, "cannot build page tables");
 
