@@ -26,9 +26,7 @@ static uint64_t mix64(uint64_t x) {
 #if defined(__x86_64__)
 #define CPU_RNG_NAME "RDRAND"
 static bool cpu_rng(uint64_t *ret) {
-        uint32_t a, b, c, d;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        if (!(c & (1u << 30)))   /* CPUID.01H:ECX.RDRAND[bit 30] */
+        if (!cpuid_bit(1, 0, 2, 30))   /* CPUID.01H:ECX.RDRAND[bit 30] */
                 return false;
         for (unsigned i = 0; i < CPU_RNG_RETRIES; i++) {
                 uint64_t v;

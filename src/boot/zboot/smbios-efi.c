@@ -46,10 +46,6 @@ bool smbios_firmware_table(const void **ret, size_t *ret_size) {
 }
 
 #if defined(__x86_64__)
-static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
-        __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
-}
-
 static uint64_t rdmsr(uint32_t msr) {
         uint32_t lo, hi;
         __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));

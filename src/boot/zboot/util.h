@@ -69,3 +69,21 @@ size_t utf16_decimal(uint32_t v, char16_t out[11]);
 /* Current CPU counter and its frequency in Hz (0 if unknown), for timing logs. */
 uint64_t cpu_ticks(void);
 uint64_t cpu_ticks_per_sec(void);
+
+#if defined(__x86_64__)
+/* CPUID leaf/subleaf into r[0..3] = EAX, EBX, ECX, EDX. */
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
+        __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+/* Bit `bit` of register `reg` (0..3 = EAX..EDX) of CPUID leaf/subleaf, false when the leaf is
+ * beyond the highest one of its range (basic, or extended from 0x80000000). */
+static inline bool cpuid_bit(uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit) {
+        uint32_t r[4];
+        cpuid(leaf & UINT32_C(0x80000000), 0, r);
+        if (r[0] < leaf)
+                return false;
+        cpuid(leaf, sub, r);
+        return r[reg & 3] & (UINT32_C(1) << (bit & 31));
+}
+#endif

@@ -20,24 +20,15 @@
 #include "x86-exit.h"
 #include "x86-params.h"
 
+/* 5-level paging: CPUID.(EAX=07H,ECX=0):ECX.LA57[bit 16] */
 static bool cpu_has_la57(void) {
-        uint32_t a, b, c, d;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-        if (a < 7)
-                return false;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-        return c & (1u << 16);
+        return cpuid_bit(7, 0, 2, 16);
 }
 
 /* 1 GiB pages (CPUID 0x80000001 EDX bit 26, pdpe1gb): x86_pgtable_build() maps the GiBs above
  * 4 GiB that are all write-back RAM (x86_gib_cover()) with them. */
 static bool cpu_has_gib_pages(void) {
-        uint32_t a, b, c, d;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000), "c"(0));
-        if (a < 0x80000001)
-                return false;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001), "c"(0));
-        return d & (1u << 26);
+        return cpuid_bit(0x80000001, 0, 3, 26);
 }
 
 typedef struct {
