@@ -332,37 +332,3 @@ bool compress_bcj_default(CompressionType t) {
         return false;
 }
 
-bool bcj_x86_encode(uint8_t *buf, size_t size, uint32_t start_offset) {
-        /* The system liblzma's streaming chain, which every version has: the filter stands
-         * only in front of a compressor, so encode [x86 BCJ, LZMA2], then decode with LZMA2
-         * alone, which gives back the bytes the BCJ stage handed to LZMA2 (the fastest LZMA2
-         * settings: its output is thrown away). liblzma >= 5.7.1 also has the filter as one
-         * call (lzma_bcj_x86_encode), but lzma.h here may be the EFI build's copy of the
-         * library (upstream-src is on the include path), not the system one this links, so
-         * a compile-time version test could pick a function the system library lacks; the
-         * chain costs ~1.6 s against ~27 s for zstd 19. */
-        lzma_options_bcj bcj = { .start_offset = start_offset };
-        lzma_options_lzma lz;
-        if (lzma_lzma_preset(&lz, 0))
-                return error("xz: no LZMA2 preset 0"), false;
-        lz.dict_size = 1u << 16;
-        const lzma_filter enc[] = {
-                { .id = LZMA_FILTER_X86, .options = &bcj },
-                { .id = LZMA_FILTER_LZMA2, .options = &lz },
-                { .id = LZMA_VLI_UNKNOWN },
-        };
-        const lzma_filter dec[] = {
-                { .id = LZMA_FILTER_LZMA2, .options = &lz },
-                { .id = LZMA_VLI_UNKNOWN },
-        };
-        size_t cap = size + size / 8 + (1u << 16), clen = 0, in_pos = 0, out_pos = 0;
-        _cleanup_free_ uint8_t *c = malloc(cap);
-        if (!c)
-                return error("out of memory"), false;
-        lzma_ret r = lzma_raw_buffer_encode(enc, NULL, buf, size, c, &clen, cap);
-        if (r == LZMA_OK)
-                r = lzma_raw_buffer_decode(dec, NULL, c, &in_pos, clen, buf, &out_pos, size);
-        if (r != LZMA_OK || out_pos != size)
-                return error("x86 BCJ filter (liblzma) failed (%d)", (int) r), false;
-        return true;
-}

@@ -18,6 +18,3 @@ bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, B
  * text before compressing with t when neither --bcj nor --no-bcj is given: no for every type
  * (it trades boot time for size; xz's stream runs the same filter itself). */
 bool compress_bcj_default(CompressionType t);
-/* liblzma's x86 BCJ encoder over buf in place, positions start_offset + index (the system
- * library's streaming filter chain, which every liblzma version has). */
-bool bcj_x86_encode(uint8_t *buf, size_t size, uint32_t start_offset);

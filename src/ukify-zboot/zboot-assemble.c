@@ -18,6 +18,7 @@
 #include "uki-assemble.h"
 #include "unaligned.h"
 #include "x86-boot.h"
+#include "xz-bcj-x86.h"
 #include "zboot-assemble.h"
 #include "zboot-stub.h"
 #include "zboot.h"
@@ -115,8 +116,8 @@ bool zboot_payload_filter(ZbootPayload *p, const Blob *unpacked, const char *wha
                                          X86_FILTER_BCJ_X86, &off, &size);
                 if (size == 0)
                         return true;   /* no executable first segment: nothing to filter */
-                if (!bcj_x86_encode(p->data.data + off, size, off))
-                        return false;
+                /* the loaders' own liblzma filter object (src/upstream/xz-bcj-x86.c), encoding */
+                (void) zb_bcj_x86_encode(off, p->data.data + off, size);
                 r = x86_payload_set_filter(p->data.data, p->data.size, X86_FILTER_BCJ_X86, off, size);
         }
         if (r != X86P_OK)
