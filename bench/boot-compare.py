@@ -114,7 +114,10 @@ def parse_log(log):
     m = re.search(r'memory: peak (\d+) allocated (\d+) copied (\d+) bytes', log)
     if m:
         r['peak'], r['allocated'], r['copied'] = (int(x) for x in m.groups())
-    m = re.search(r'decompressed \S+: (\d+) -> (\d+) bytes', log)
+    # the sizes: on the memory line (the UKI stub prints its "decompressed" line only with
+    # zboot.debug, which the bench does not pass); older logs: the "decompressed" line
+    m = (re.search(r'memory: peak \d+ allocated \d+ copied \d+ bytes, payload (\d+) -> (\d+) bytes', log) or
+         re.search(r'decompressed \S+: (\d+) -> (\d+) bytes', log))
     if m:
         r['compressed'], r['decompressed'] = int(m.group(1)), int(m.group(2))
     # arm64: the kernel's own EFI stub says whether it kept our placement (no second copy)

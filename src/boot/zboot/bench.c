@@ -4,7 +4,7 @@
 
 /* Zero-initialised statics only: the EFI binaries have no base relocations. */
 static uint64_t entry_ticks, mark_ticks, phase_ticks[_BENCH_PHASE_MAX];
-static uint64_t cur_bytes, peak_bytes, total_bytes, copied_bytes;
+static uint64_t cur_bytes, peak_bytes, total_bytes, copied_bytes, payload_in, payload_out;
 static bool bench_word, reported;
 
 void bench_begin(uint64_t t0) {
@@ -31,6 +31,11 @@ void bench_alloc(uint64_t bytes) {
 
 void bench_free(uint64_t bytes) {
         cur_bytes = bytes > cur_bytes ? 0 : cur_bytes - bytes;
+}
+
+void bench_payload(uint64_t compressed, uint64_t decompressed) {
+        payload_in = compressed;
+        payload_out = decompressed;
 }
 
 void bench_copied(uint64_t bytes) {
@@ -76,5 +81,9 @@ void bench_report(void) {
                  ticks_us(t[BENCH_LOCATE]), ticks_us(t[BENCH_ALLOC]), ticks_us(t[BENCH_DECOMPRESS]),
                  ticks_us(t[BENCH_UNFILTER]), ticks_us(t[BENCH_RELOCATE]), ticks_us(t[BENCH_INITRD]), ticks_us(t[BENCH_OTHER]),
                  ticks_us(t[BENCH_PARAMS]), ticks_us(t[BENCH_HANDOFF]), ticks_us(now - entry_ticks));
-        log_notice("memory: peak %lu allocated %lu copied %lu bytes", peak_bytes, total_bytes, copied_bytes);
+        if (payload_out)
+                log_notice("memory: peak %lu allocated %lu copied %lu bytes, payload %lu -> %lu bytes", peak_bytes,
+                           total_bytes, copied_bytes, payload_in, payload_out);
+        else
+                log_notice("memory: peak %lu allocated %lu copied %lu bytes", peak_bytes, total_bytes, copied_bytes);
 }

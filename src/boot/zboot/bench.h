@@ -4,7 +4,9 @@
  * memory it allocates and the bytes it copies, logged as two short lines right before the
  * kernel is entered:
  *   phases us: locate N alloc N decompress N unfilter N relocate N initrd N other N params N handoff N total N
- *   memory: peak N allocated N copied N bytes
+ *   memory: peak N allocated N copied N bytes[, payload C -> D bytes]
+ * (the zboot payload's compressed and decompressed sizes, when there was one: the UKI stub's
+ * "decompressed" line is printed only with "zboot.debug").
  * A phase is the time since the previous mark; logging is outside every phase. With the
  * command-line word "zboot.bench" the loader also times a plain memcpy of the kernel's size
  * in the same firmware before decompressing (bench_memcpy()); without it nothing else runs.
@@ -40,6 +42,8 @@ void bench_phase(BenchPhase ph);
  * workspace, initrd buffers) go through these. */
 void bench_alloc(uint64_t bytes);
 void bench_free(uint64_t bytes);
+/* The zboot payload decompressed: compressed and decompressed bytes, for the memory line. */
+void bench_payload(uint64_t compressed, uint64_t decompressed);
 /* Bytes of kernel or initrd data copied from one buffer to another (not the decoder's output). */
 void bench_copied(uint64_t bytes);
 

@@ -130,7 +130,7 @@ static int dtbauto_match(const PeView *v, size_t start, size_t end, const void *
                 if (!section_is(&s, ".dtbauto") || !d || size == 0)
                         continue;
                 if (!fdt_check(d, size)) {
-                        log_info("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) i);
+                        log_warning("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) i);
                         continue;
                 }
                 size_t n;

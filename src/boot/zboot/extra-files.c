@@ -244,11 +244,11 @@ static EFI_STATUS collect(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, Ext
                 if (f.name_len == 0)
                         continue;   /* hidden, not ASCII, too long or a name we cannot place */
                 if (e->FileSize > UINT32_MAX) {
-                        log_info("%s: %s is 4 GiB or larger (more than cpio holds), left out", r->what, f.name);
+                        log_warning("%s: %s is 4 GiB or larger (more than cpio holds), left out", r->what, f.name);
                         continue;
                 }
                 if (n == MAX_FILES) {
-                        log_info("%s: more than %u files, the rest are left out", r->what, MAX_FILES);
+                        log_warning("%s: more than %u files, the rest are left out", r->what, MAX_FILES);
                         break;
                 }
                 if (!files) {
@@ -382,7 +382,7 @@ EFI_STATUS extra_list_names(EFI_LOADED_IMAGE_PROTOCOL *li, const char16_t *dir, 
                 if (extra_name_ascii(e->FileName, len, nm.name, sizeof(nm.name)) == 0)
                         continue;
                 if (n == max) {
-                        log_info("%s: more than %lu files, the rest are left out", r.what, (uint64_t) max);
+                        log_warning("%s: more than %lu files, the rest are left out", r.what, (uint64_t) max);
                         break;
                 }
                 if (!names && BS->AllocatePool(EfiLoaderData, max * sizeof(ExtraName), (void **) &names) != EFI_SUCCESS)

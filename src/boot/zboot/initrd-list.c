@@ -103,7 +103,7 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
          * an .initrd is: anyone able to write the ESP could add an /init, so it is ignored. */
         if (initrd_is_registered()) {
                 if (secure_boot && l->initrd.size > 0)
-                        log_info("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
+                        log_warning("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
                 else {
                         /* read later, straight into its place in the combined buffer */
                         size_t size = 0;

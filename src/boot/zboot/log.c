@@ -18,7 +18,7 @@ void log_init(const char *program) {
 typedef struct {
         char16_t buf[256];
         size_t n;
-        bool hold;   /* a debug line kept until log_set_debug() decides: never flushed, cut when full */
+        bool hold;   /* a line to be held (vlog_level()): never flushed, cut when full */
 } LineBuf;
 
 static void flush(LineBuf *b) {
@@ -131,54 +131,97 @@ static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
         vlog_to(&b, fmt, ap, status);
 }
 
-static bool log_quiet, log_debug_on, log_debug_known;
+typedef enum {
+        LEVEL_DEBUG = 1,   /* nonzero: the level byte starts a held line */
+        LEVEL_INFO,
+        LEVEL_WARNING,
+} Level;
 
-/* log_debug() lines from before the command line is parsed (the UKI stub measures and reads
- * its random seed first): kept here until log_set_debug() prints or drops them. */
-#define LOG_HELD 4
-static LineBuf held[LOG_HELD];
-static size_t n_held;
+static bool log_quiet, log_debug_on, log_decided, log_info_detail;
+
+/* Lines from before the command line is parsed (log.h): each a level byte, its ASCII text with
+ * "\r\n", a NUL; kept until log_set_debug() prints or drops them. Dropped when full. */
+static char held[4096];
+static size_t held_n;
 
 void log_set_quiet(bool quiet) {
         log_quiet = quiet;
 }
 
+void log_set_info_detail(bool detail) {
+        log_info_detail = detail;
+}
+
+/* Before the decision: neither quiet nor debug is known, only warnings pass (an error's). */
+static bool shown(Level level) {
+        switch (level) {
+        case LEVEL_DEBUG:
+                return log_debug_on;
+        case LEVEL_INFO:
+                return log_debug_on || (!log_info_detail && !log_quiet);
+        default:
+                return log_debug_on || !log_quiet;
+        }
+}
+
+static void release_held(void) {
+        for (size_t i = 0; i < held_n;) {
+                LineBuf b = { .n = 0 };
+                Level level = (Level) held[i++];
+                for (; held[i]; i++)
+                        b.buf[b.n++] = (char16_t) (uint8_t) held[i];
+                i++;
+                if (shown(level))
+                        flush(&b);
+        }
+        held_n = 0;
+}
+
 void log_set_debug(bool debug) {
         log_debug_on = debug;
-        log_debug_known = true;
-        for (size_t i = 0; debug && i < n_held; i++) {
-                LineBuf *b = &held[i];
-                /* a line cut when its buffer filled still ends the line */
-                if (b->n >= 2 && b->buf[b->n - 1] != '\n') {
-                        b->buf[b->n - 2] = '\r';
-                        b->buf[b->n - 1] = '\n';
-                }
-                b->hold = false;
-                flush(b);
+        log_decided = true;
+        release_held();
+}
+
+static void vlog_level(Level level, const char *fmt, va_list ap) {
+        if (log_decided) {
+                if (shown(level))
+                        vlog(fmt, ap, NULL);
+                return;
         }
-        n_held = 0;
+        LineBuf b = { .hold = true };
+        vlog_to(&b, fmt, ap, NULL);
+        /* a line cut when its buffer filled still ends the line */
+        if (b.n >= 2 && b.buf[b.n - 1] != '\n') {
+                b.buf[b.n - 2] = '\r';
+                b.buf[b.n - 1] = '\n';
+        }
+        if (held_n + b.n + 2 > sizeof(held))
+                return;
+        held[held_n++] = (char) level;
+        for (size_t i = 0; i < b.n; i++)
+                held[held_n++] = (char) b.buf[i];
+        held[held_n++] = 0;
 }
 
 void log_debug(const char *fmt, ...) {
         va_list ap;
-        if (log_debug_known && !log_debug_on)
-                return;
         va_start(ap, fmt);
-        if (log_debug_known)
-                vlog(fmt, ap, NULL);
-        else if (n_held < LOG_HELD) {
-                held[n_held] = (LineBuf) { .hold = true };
-                vlog_to(&held[n_held++], fmt, ap, NULL);
-        }
+        vlog_level(LEVEL_DEBUG, fmt, ap);
         va_end(ap);
 }
 
 void log_info(const char *fmt, ...) {
         va_list ap;
-        if (log_quiet && !log_debug_on)
-                return;
         va_start(ap, fmt);
-        vlog(fmt, ap, NULL);
+        vlog_level(LEVEL_INFO, fmt, ap);
+        va_end(ap);
+}
+
+void log_warning(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vlog_level(LEVEL_WARNING, fmt, ap);
         va_end(ap);
 }
 
@@ -191,6 +234,8 @@ void log_notice(const char *fmt, ...) {
 
 EFI_STATUS log_error_status(EFI_STATUS status, const char *fmt, ...) {
         va_list ap;
+        if (!log_decided)
+                release_held();   /* the warnings that led here, before the error */
         va_start(ap, fmt);
         vlog(fmt, ap, &status);
         va_end(ap);

@@ -7,19 +7,30 @@
  * program name so a serial log tells who spoke; log_error_status() appends ": <status>" and
  * returns the status, for `return log_error_status(err, "...")`. */
 void log_init(const char *program);
+/* Lines of success and detail (what was placed where, measured, decompressed, ...). vmlinuz.efi
+ * prints them unless "quiet", as the kernel's EFI stub it replaces; the UKI stub calls
+ * log_set_info_detail() at entry and then prints them only with "zboot.debug", as systemd-stub
+ * prints nothing in a normal boot (text over a .splash would break flicker-free boot, and each
+ * line through OVMF's consoles costs about a millisecond). */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Like log_info(), but printed under "quiet" too: output the user asked for (zboot.bench). */
+void log_set_info_detail(bool detail);
+/* Something the user asked for or passed was ignored, dropped, left out, not measured, not
+ * restored, truncated: printed by both binaries unless "quiet" (the kernel's stub drops its
+ * warnings under "quiet" too), and under "quiet" with "zboot.debug". */
+void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Printed always, under "quiet" too: output the user asked for (zboot.bench, bench.h). */
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "quiet" on the command line (boot-options.h): from then on only errors and notices reach the
- * console, as the kernel's EFI stub does. Each line through ConOut costs about a millisecond
- * under OVMF (its serial and graphics consoles), a measurable part of the loader's own time. */
+ * console, as the kernel's EFI stub does. */
 void log_set_quiet(bool quiet);
 /* Lines of detail nothing depends on (which RNG seeded the placement, the framebuffer, that no
  * TPM is there, ...): printed only with "zboot.debug" on the command line (our own word; the
- * kernel's EFI stub prints nothing of the kind without efi=debug either). log_set_debug() is
- * called once the command line is parsed; the up to 4 log_debug() lines from before then are
- * held and printed by it with the word, dropped without. "zboot.debug" also prints our info
- * lines under "quiet". Errors and notices always print. */
+ * kernel's EFI stub prints nothing of the kind without efi=debug either). "zboot.debug" also
+ * prints our info and warning lines under "quiet". Errors and notices always print.
+ * log_set_debug() is called once the command line is parsed, after log_set_quiet(): until then
+ * (the UKI stub measures, reads its seed, add-ons and device tree first) debug, info and warning
+ * lines are held (4 KiB of text, the rest dropped) and log_set_debug() prints those the command
+ * line asks for; an error before then prints the held warnings first. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_set_debug(bool debug);
 EFI_STATUS log_error_status(EFI_STATUS status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

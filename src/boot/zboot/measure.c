@@ -142,7 +142,7 @@ static bool measure_payload(uint32_t pcr, uint32_t type, const void *payload, si
 
         if (!tcg && !cc) {
                 if (route == ROUTE_TPM_ONLY && cc_get())
-                        log_info("no TPM: \"%s\" not measured into PCR %u (systemd-stub 257 measures its "
+                        log_warning("no TPM: \"%s\" not measured into PCR %u (systemd-stub 257 measures its "
                                  "tagged events into the TPM only, never into the CC registers)", what, pcr);
                 else
                         log_no_tpm();
@@ -204,7 +204,7 @@ bool measure_uki_sections(const PeView *self, uint32_t profile) {
                 size_t size;
                 const uint8_t *data = pe_section_data(self, sel[i].index, &size);
                 if (!data) {
-                        log_info("%s lies outside our image: not measured", name);
+                        log_warning("%s lies outside our image: not measured", name);
                         all = false;
                         continue;
                 }

@@ -99,7 +99,7 @@ void free_pagesp(Pages *p) {
          * they stay allocated: better lost memory than a read-only or executable page handed
          * to the next user. */
         if (memattr_restore(p) != EFI_SUCCESS)
-                log_info("keeping %lu pages at 0x%lx allocated: their attributes could not be restored",
+                log_warning("keeping %lu pages at 0x%lx allocated: their attributes could not be restored",
                           (uint64_t) p->n_pages, p->addr);
         else {
                 BS->FreePages(p->addr, p->n_pages);

@@ -157,7 +157,7 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
 
         token.data = system_token(&token.size);
         if (!random_seed_may_proceed(previous_size, have_rng, secure_boot_enabled(), token.size)) {
-                log_info("random seed: no EFI_RNG_PROTOCOL, no seed table and no LoaderSystemToken "
+                log_warning("random seed: no EFI_RNG_PROTOCOL, no seed table and no LoaderSystemToken "
                          "(or Secure Boot): the seed file alone is not trusted");
                 return;
         }

@@ -102,7 +102,7 @@ bool smbios_cmdline_extra(char16_t **buf, uint32_t *size, bool *measured) {
                 return false;
         if (confidential_vm()) {
                 /* the host's SMBIOS data is not covered by the VM's attestation (sd-stub's rule) */
-                log_info("confidential VM: ignoring SMBIOS %s", OEM_CMDLINE_EXTRA);
+                log_warning("confidential VM: ignoring SMBIOS %s", OEM_CMDLINE_EXTRA);
                 return false;
         }
 

@@ -32,7 +32,7 @@ void splash_show(const void *data, size_t size) {
             !gop->Mode->Info || !gop->Blt)
                 return;   /* no screen to draw on: silently, as 257 */
         if (!bmp_parse(data, size, &info)) {
-                log_info(".splash: not a BMP systemd-stub 257 draws, not shown");
+                log_warning(".splash: not a BMP systemd-stub 257 draws, not shown");
                 return;
         }
         GopBlt blt = (GopBlt) gop->Blt;
@@ -60,7 +60,7 @@ void splash_show(const void *data, size_t size) {
                 BS->FreePool(buf);
         }
         if (err != EFI_SUCCESS)
-                log_info(".splash: %ux%u not drawn (EFI status 0x%lx)", info.width, info.height, (uint64_t) err);
+                log_warning(".splash: %ux%u not drawn (EFI status 0x%lx)", info.width, info.height, (uint64_t) err);
         else
                 log_info(".splash: %ux%u %u-bit BMP drawn at %lu,%lu of %ux%u", info.width, info.height, info.depth,
                          (uint64_t) x, (uint64_t) y, hres, vres);

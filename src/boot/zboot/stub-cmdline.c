@@ -95,7 +95,7 @@ EFI_STATUS stub_cmdline_choose(const EFI_LOADED_IMAGE_PROTOCOL *li, const uint8_
                 measured_set_add(pcr12, measure_load_options(c->buf, c->size));
         } else if (embedded) {
                 if (lo_ok && secure_boot)
-                        log_info("Secure Boot: ignoring the boot manager's command line, using .cmdline");
+                        log_warning("Secure Boot: ignoring the boot manager's command line, using .cmdline");
                 err = cmdline_alloc(c, embedded_size);
                 if (err != EFI_SUCCESS)
                         return err;

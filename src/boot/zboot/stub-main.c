@@ -86,6 +86,9 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         LoadedKernel k;
         EFI_STATUS err;
 
+        /* Silent like systemd-stub: our info lines only with "zboot.debug" (log.h). */
+        log_set_info_detail(true);
+
         /* Our own headers, read once (memory layout: the loaded image) and passed down. */
         PeView self;
         PeResult pr = pe_parse_layout(li->ImageBase, li->ImageSize, PE_LAYOUT_MEMORY, &self);

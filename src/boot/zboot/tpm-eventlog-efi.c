@@ -110,7 +110,7 @@ void tpm_eventlog_install(TpmEventlog *ret) {
                 return;
         }
         if (truncated)
-                log_info("the firmware's %s event log is truncated: the kernel gets what there is", source);
+                log_warning("the firmware's %s event log is truncated: the kernel gets what there is", source);
         uint32_t preboot = format == TPM_EVENTLOG_FORMAT_TCG_2 ? final_preboot_size(final_guid, log, size) : 0;
 
         uint8_t *t = NULL;

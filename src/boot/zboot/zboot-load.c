@@ -122,6 +122,7 @@ static EFI_STATUS load_payload(const ZbootInfo *zi, const uint8_t *payload, size
                                                (uint64_t) out_len, out_size);
                 return refuse_old_gzip(&z, type, payload, avail, err);
         }
+        bench_payload(z.payload_size, out_len);
         log_info("decompressed %s: %lu -> %lu bytes in %lu ms", z.comp_type, (uint64_t) z.payload_size,
                  (uint64_t) out_len, hz ? (t1 - t0) * 1000 / hz : 0);
 
