@@ -135,6 +135,7 @@ typedef enum {
         LEVEL_DEBUG = 1,   /* nonzero: the level byte starts a held line */
         LEVEL_INFO,
         LEVEL_WARNING,
+        LEVEL_PRINTED,     /* a held warning an error printed early */
 } Level;
 
 static bool log_quiet, log_debug_on, log_decided, log_info_detail;
@@ -152,35 +153,43 @@ void log_set_info_detail(bool detail) {
         log_info_detail = detail;
 }
 
-/* Before the decision: neither quiet nor debug is known, only warnings pass (an error's). */
+/* Before the decision neither quiet nor debug is known: only warnings pass (an error's). */
 static bool shown(Level level) {
         switch (level) {
         case LEVEL_DEBUG:
                 return log_debug_on;
         case LEVEL_INFO:
                 return log_debug_on || (!log_info_detail && !log_quiet);
-        default:
+        case LEVEL_WARNING:
                 return log_debug_on || !log_quiet;
+        default:
+                return false;
         }
 }
 
-static void release_held(void) {
+/* Print the held lines the settings show. Not final (an error before the decision): only the
+ * warnings, marked printed; the rest stay held for log_set_debug(). */
+static void release_held(bool final) {
         for (size_t i = 0; i < held_n;) {
                 LineBuf b = { .n = 0 };
+                size_t at = i;
                 Level level = (Level) held[i++];
                 for (; held[i]; i++)
                         b.buf[b.n++] = (char16_t) (uint8_t) held[i];
                 i++;
-                if (shown(level))
+                if (shown(level) && (final || level == LEVEL_WARNING)) {
                         flush(&b);
+                        held[at] = (char) LEVEL_PRINTED;
+                }
         }
-        held_n = 0;
+        if (final)
+                held_n = 0;
 }
 
 void log_set_debug(bool debug) {
         log_debug_on = debug;
         log_decided = true;
-        release_held();
+        release_held(true);
 }
 
 static void vlog_level(Level level, const char *fmt, va_list ap) {
@@ -235,7 +244,7 @@ void log_notice(const char *fmt, ...) {
 EFI_STATUS log_error_status(EFI_STATUS status, const char *fmt, ...) {
         va_list ap;
         if (!log_decided)
-                release_held();   /* the warnings that led here, before the error */
+                release_held(false);   /* the warnings that led here, before the error */
         va_start(ap, fmt);
         vlog(fmt, ap, &status);
         va_end(ap);
