@@ -95,7 +95,7 @@ def check_our_log(check, result):
 
 
 def our_uki_case(arch, log_dir, name, via_sdboot):
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines: docs/stub.md
     uki = our_uki(arch, log_dir, cmdline, name)
     boot_name = 'EFI/BOOT/BOOT%s.EFI' % H.EFI_SUFFIX[arch].upper()
     if via_sdboot:
@@ -283,7 +283,7 @@ def arm64_zboot_uki(log_dir, name, cmdline):
 def zboot_arm64_uki_sdboot(log_dir):
     """Debian arm64 sd-boot → UKI from `ukify-zboot build` whose .linux is a zboot image (Type #2)."""
     arch, name = 'aarch64', 'zboot-arm64-uki-sdboot'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')
     uki = arm64_zboot_uki(log_dir, name, cmdline)
     files = {'EFI/BOOT/BOOTAA64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'EFI/Linux/zboot.efi': uki}
@@ -298,7 +298,7 @@ def zboot_arm64_uki_sdboot(log_dir):
 def zboot_arm64_uki_direct(log_dir):
     """The same zboot UKI started directly by AAVMF as BOOTAA64.EFI."""
     arch, name = 'aarch64', 'zboot-arm64-uki-direct'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')
     uki = arm64_zboot_uki(log_dir, name, cmdline)
     check, result = boot_and_check(name, arch, {'EFI/BOOT/BOOTAA64.EFI': uki}, cmdline, log_dir)
     check_zboot_log(check, result, 'zstd')
@@ -450,15 +450,28 @@ def zboot_x86_type1_lzo(log_dir):
     return zboot_type1(log_dir, 'x86_64', 'lzo')
 
 
-def x86_uki_sdboot(log_dir, compress):
+def x86_uki_sdboot(log_dir, compress, debug):
+    """With zboot.debug our UKI stub prints its info lines, checked against what the kernel
+    reports; without it (the default) it is silent like systemd-stub: of our lines only the
+    bench notices (phases, memory with the payload sizes) and none of the info lines."""
     arch, name = 'x86_64', 'zboot-x86-uki-sdboot' + ('' if compress == 'zstd' else '-' + compress)
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + (' zboot.debug' if debug else ''))
     uki = x86_zboot_uki(log_dir, name, cmdline, compress)
     files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'EFI/Linux/zboot.efi': uki}
     check, result = boot_and_check(name, arch, files, cmdline, log_dir)
-    check_x86_log(check, result, header_name(compress))
-    check.true('from .initrd' in result.log, 'initrd not taken from .initrd')
+    ours = re.findall(r'^zboot-stub: (.*)$', result.log.replace('\r', ''), re.M)
+    if debug:
+        check_x86_log(check, result, header_name(compress))
+        check.true('from .initrd' in result.log, 'initrd not taken from .initrd')
+        check.true(any(l.startswith('kernel placed at') for l in ours), 'zboot.debug: no "kernel placed" line')
+    else:
+        chatty = [l for l in ours if not l.startswith(('phases us:', 'memory: peak'))]
+        check.true(not chatty, 'our UKI stub printed lines without zboot.debug: %r' % chatty[:3])
+        m = re.search(r'^memory: peak \d+ allocated \d+ copied \d+ bytes, payload (\d+) -> (\d+) bytes$',
+                      '\n'.join(ours), re.M)
+        if check.true(m is not None, 'no payload sizes on the memory line'):
+            check.true(0 < int(m.group(1)) < int(m.group(2)), 'payload sizes %s -> %s' % m.groups())
     os.unlink(uki)
     return check.done(result)
 
@@ -466,20 +479,21 @@ def x86_uki_sdboot(log_dir, compress):
 @case
 def zboot_x86_uki_sdboot(log_dir):
     """Debian sd-boot → our UKI whose .linux is a native x86 zboot image (Type #2)."""
-    return x86_uki_sdboot(log_dir, 'zstd')
+    return x86_uki_sdboot(log_dir, 'zstd', True)
 
 
 @case
 def zboot_x86_uki_sdboot_gzip(log_dir):
-    """The same with a gzip .linux."""
-    return x86_uki_sdboot(log_dir, 'gzip')
+    """The same with a gzip .linux and the default command line (no zboot.debug): our stub prints
+    none of its info lines."""
+    return x86_uki_sdboot(log_dir, 'gzip', False)
 
 
 @case
 def zboot_x86_uki_direct(log_dir):
     """The same UKI started by OVMF itself as BOOTX64.EFI."""
     arch, name = 'x86_64', 'zboot-x86-uki-direct'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')
     uki = x86_zboot_uki(log_dir, name, cmdline)
     check, result = boot_and_check(name, arch, {'EFI/BOOT/BOOTX64.EFI': uki}, cmdline, log_dir)
     check_x86_log(check, result)
@@ -615,7 +629,7 @@ def zboot_arm64_memattr(log_dir):
 
 def x86_boots(log_dir, name, n, extra_cmdline='', cpu=None):
     arch = 'x86_64'
-    cmdline = H.default_cmdline(arch, (name + ' ' + extra_cmdline).strip())
+    cmdline = H.default_cmdline(arch, (name + ' zboot.debug ' + extra_cmdline).strip())
     uki = x86_zboot_uki(log_dir, name, cmdline)
     check = H.Check(name)
     seen = []

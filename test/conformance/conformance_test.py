@@ -476,7 +476,7 @@ def boot_uki_every(corpus, check, work):
     result = None
     for comp in corpus.comps:
         name = 'conformance-%s-boot-uki-%s' % (corpus.suite, comp)
-        cmdline = H.default_cmdline(arch, name)
+        cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our UKI stub's info lines
         label = parse_zboot(corpus.read(comp, 'vmlinuz.efi'))['compression']
         uki, cmdfile = os.path.join(work, name + '.efi'), os.path.join(work, name + '.cmdline')
         with open(cmdfile, 'w') as f:

@@ -68,7 +68,7 @@ def stub_arm64_addon_dtb(log_dir):
     another .dtb (QEMU virt's own device tree for this machine with a different root property):
     both are installed in that order, the per-UKI one last, and it is the kernel's device tree."""
     name = 'stub-arm64-addon-dtb'
-    cmdline = H.default_cmdline(ARCH, name)
+    cmdline = H.default_cmdline(ARCH, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         dts = F.qemu_virt_dts(work)
@@ -98,7 +98,7 @@ def stub_arm64_addon_dtbauto(log_dir):
     .dtbauto that its .hwids gives to another machine only: its command line arrives, its
     .dtbauto is not used. The kernel's device tree is a-match's .dtbauto."""
     name = 'stub-arm64-addon-dtbauto'
-    cmdline = H.default_cmdline(ARCH, name)
+    cmdline = H.default_cmdline(ARCH, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         m = F.HWIDS_SMBIOS
@@ -157,7 +157,7 @@ def stub_x86_addon_dtb_pcr12(log_dir):
     the add-on's device tree bytes (sd-stub 257's tagged event), recomputed here; the same ESP
     with Debian 13's sd-stub 257 gives the same PCR 12 and command line."""
     arch, name = 'x86_64', 'stub-x86-addon-dtb-pcr12'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         dtb = tiny_dtb(work, 'x86', 'from-the-addon')

@@ -217,7 +217,7 @@ def stub_x86_extra_sdboot257(log_dir):
     257's order; /.extra holds the credentials, extensions and section files with 257's modes;
     PCR 13 is the system extension archive's one measurement."""
     arch, name = 'x86_64', 'stub-x86-extra-sdboot257'
-    cmdline = H.default_cmdline(arch, name + ' retain_initrd')
+    cmdline = H.default_cmdline(arch, name + ' retain_initrd zboot.debug')   # our info lines
     initrds = test_initrd(log_dir, name, arch)
     ucode = microcode_cpio(log_dir, name)
     uki = build_uki(log_dir, name, arch, cmdline, initrds, ucode)

@@ -48,7 +48,7 @@ def smbios_cmdline(log_dir, arch, tag):
     (x86, with a TPM) PCR 12 holds exactly that value (UTF-16 with its NUL), measured alone, as
     sd-stub 257 does (.cmdline itself is in PCR 11, not 12)."""
     name = 'stub-%s-smbios-cmdline' % tag
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     uki = build_uki(log_dir, name, arch, cmdline)
     want, extra = cmdline + ' ' + EXTRA + ' x=1', smbios_args(' %s\tx=1' % EXTRA)
     if arch == 'x86_64':
@@ -204,7 +204,7 @@ def stub_arm64_dtb(log_dir):
     the property under /proc/device-tree (with a full device tree from the firmware side, arm64
     Linux uses it rather than ACPI)."""
     arch, name = 'aarch64', 'stub-arm64-dtb'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         dtb = make_dtb(work, 'uki', qemu_virt_dts(work), 'from-the-uki')
@@ -227,7 +227,7 @@ def stub_arm64_dtbauto(log_dir):
     ("linux,dummy-virt") wins over another model's and over .dtb, as sd-stub 257 selects them,
     and replaces the firmware's table."""
     arch, name = 'aarch64', 'stub-arm64-dtbauto'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         dts = qemu_virt_dts(work, NO_ACPI)
@@ -272,7 +272,7 @@ def stub_arm64_dtbauto_hwids(log_dir):
     (HardwareID-11: manufacturer, family) loses, and so does .dtb. The same sections made by
     Debian 13's ukify with Debian 13's sd-stub 257 pick the same .dtbauto on the same machine."""
     arch, name = 'aarch64', 'stub-arm64-dtbauto-hwids'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         import json

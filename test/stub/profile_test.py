@@ -122,7 +122,7 @@ def stub_x86_profile_sdboot(log_dir):
     profile 1, with a TPM."""
     arch, name = 'x86_64', 'stub-x86-profile-sdboot'
     cmdline0 = H.default_cmdline(arch, name + ' profile=zero')
-    cmdline1 = H.default_cmdline(arch, name + ' profile=one')
+    cmdline1 = H.default_cmdline(arch, name + ' profile=one zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         p1 = os.path.join(work, 'p1.efi')
@@ -152,7 +152,7 @@ def stub_arm64_profile_sdboot(log_dir):
     (docs/security.md); the PCR 11 prediction is checked on x86."""
     arch, name = 'aarch64', 'stub-arm64-profile-sdboot'
     cmdline0 = H.default_cmdline(arch, name + ' profile=zero')
-    cmdline1 = H.default_cmdline(arch, name + ' profile=one')
+    cmdline1 = H.default_cmdline(arch, name + ' profile=one zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         p1 = os.path.join(work, 'p1.efi')

@@ -53,7 +53,7 @@ def read_esp_file(disk, path, out):
 
 def seed_case(log_dir, arch, tag):
     name = 'stub-%s-random-seed' % tag
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     uki = os.path.join(work, 'uki.efi')
     B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline,

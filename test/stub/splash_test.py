@@ -115,7 +115,7 @@ class Screendumps(threading.Thread):
 @case
 def stub_x86_splash(log_dir):
     arch, name = 'x86_64', 'stub-x86-splash'
-    cmdline = H.default_cmdline(arch, name + ' nomodeset video=efifb:off')
+    cmdline = H.default_cmdline(arch, name + ' nomodeset video=efifb:off zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         base = H.asset(arch, 'initrd.cpio.gz')

@@ -237,7 +237,7 @@ def stub_x86_shell_cmdline(log_dir):
     joined by spaces, without the program name the Shell puts first in LoadOptions (sd-stub's
     rule), and not .cmdline (LoadOptions win without Secure Boot)."""
     arch, name = 'x86_64', 'stub-x86-shell-cmdline'
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     uki = build_uki(log_dir, name, arch, H.default_cmdline(arch, 'from-dot-cmdline'), [H.asset(arch, 'initrd.cpio.gz')])
     files = {'uki.efi': uki, 'startup.nsh': ('fs0:\r\n\\uki.efi ' + cmdline + '\r\nreset -s\r\n').encode()}
     check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)

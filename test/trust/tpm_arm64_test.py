@@ -152,7 +152,7 @@ def trust_arm64_tpm_uki(log_dir):
     kind was measured)."""
     name = 'trust-arm64-tpm-uki'
     embedded = H.default_cmdline(ARCH, 'from-the-uki')
-    cmdline = H.default_cmdline(ARCH, name + ' from-load-options')
+    cmdline = H.default_cmdline(ARCH, name + ' from-load-options zboot.debug')   # our info lines
     ov = overlay(log_dir, name, TIS_LINES + STUBPCR_LINES)
     uki, printed = T.our_measured_uki(log_dir, name, ARCH, embedded, initrds=[ov], suite=SUITE)
     files = {'EFI/BOOT/BOOTAA64.EFI': H.debian_sdboot(ARCH, SUITE),

@@ -448,7 +448,7 @@ def trust_x86_tpm_uki(log_dir):
     does not run on this path) and the log replays to PCR 9, 11 and 12 as the kernel reads them."""
     arch, name = 'x86_64', 'trust-x86-tpm-uki'
     embedded = H.default_cmdline(arch, 'from-the-uki')
-    cmdline = H.default_cmdline(arch, name + ' from-load-options')
+    cmdline = H.default_cmdline(arch, name + ' from-load-options zboot.debug')   # our info lines
     # the event log printer and parser of test/stub (imported here: they import this module)
     sys.path.insert(0, os.path.join(HERE, '..', 'stub'))
     import eventlog_test as E
@@ -644,7 +644,7 @@ def cc_uki(log_dir, arch, suite, profile=False, addons=False):
     reaches the kernel (last in its initrd, so in the PCR 9 initrd event) but no CC register.
     The firmware measures both add-ons into PCR 4 (MR 2) when our stub has it LoadImage them."""
     name = 'trust-%s-cc-uki' % ('x86' if arch == 'x86_64' else 'arm64')
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     uki = os.path.join(log_dir, name + '.efi')
     extra = []
     if profile:
