@@ -80,7 +80,7 @@ def type1_uki(arch, uki, sdboot, initrd_path, cmdline):
 def initrd_combined(log_dir, arch):
     """No Secure Boot: a Type #1 `initrd` next to a UKI is appended to .initrd, never replaces it."""
     name = 'trust-%s-initrd-combined' % ('x86' if arch == 'x86_64' else 'arm64')
-    cmdline = H.default_cmdline(arch, name)
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     uki = zboot_uki(log_dir, name, arch, cmdline)
     extra = cpio(os.path.join(log_dir, name + '.extra.cpio'), {'extra-initrd': (EXTRA.encode() + b'\n', 0o644)})
     files = type1_uki(arch, uki, H.debian_sdboot(arch), extra, cmdline)
