@@ -97,9 +97,10 @@ def stack_x86_strictnx(log_dir):
     return type1(log_dir, 'x86_64', 'trixie-strictnx', 'stack-x86-strictnx')
 
 
-def ukify257(log_dir, arch, stub, name):
-    """Debian 13's ukify builds the UKI, --linux = our zboot image; sd-boot 257 starts it (Type #2)."""
-    cmdline = H.default_cmdline(arch, name)
+def ukify257(log_dir, arch, stub, name, ours=False):
+    """Debian 13's ukify builds the UKI, --linux = our zboot image; sd-boot 257 starts it (Type #2).
+    Our UKI stub prints the lines check_loader() reads only with zboot.debug (docs/stub.md)."""
+    cmdline = H.default_cmdline(arch, name + (' zboot.debug' if ours else ''))
     img = zboot_of(log_dir, name, arch)
     uki = os.path.join(log_dir, name + '.efi')
     osrel = os.path.join(log_dir, name + '.os-release')
@@ -128,7 +129,7 @@ def ukify257(log_dir, arch, stub, name):
 @case
 def stack_arm64_ukify257_ourstub(log_dir):
     """ukify 257 + our arm64 UKI stub + our zboot .linux (Debian 13 kernel) via sd-boot 257."""
-    return ukify257(log_dir, 'aarch64', B.our_stub('linux', 'aarch64'), 'stack-arm64-ukify257-ourstub')
+    return ukify257(log_dir, 'aarch64', B.our_stub('linux', 'aarch64'), 'stack-arm64-ukify257-ourstub', ours=True)
 
 
 @case
@@ -140,7 +141,7 @@ def stack_arm64_ukify257_sdstub(log_dir):
 @case
 def stack_x86_ukify257_ourstub(log_dir):
     """ukify 257 + our x86_64 UKI stub + our native x86 zboot .linux via sd-boot 257."""
-    return ukify257(log_dir, 'x86_64', B.our_stub('linux', 'x86_64'), 'stack-x86-ukify257-ourstub')
+    return ukify257(log_dir, 'x86_64', B.our_stub('linux', 'x86_64'), 'stack-x86-ukify257-ourstub', ours=True)
 
 
 @case
