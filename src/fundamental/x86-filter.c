@@ -32,29 +32,23 @@ void x86_payload_filter_range(const uint8_t *v, size_t len, const X86PayloadInfo
          * payload 11.7 KB larger and the loader's pass 1.8x longer, docs/benchmarks.md), else
          * the whole segment. */
         *ret_size = info->text_size;
-        if (!v || len < 64 || memcmp(v, "\x7f" "ELF\x02\x01", 6) != 0)
+        X86ElfSections s;
+        /* every header readable (n == shnum: 64-byte headers, at most 4096), the names inside the file */
+        if (!x86_elf_sections(v, len, &s) || s.n == 0 || s.n != s.shnum || s.shstrndx >= s.n)
                 return;
-        uint64_t shoff = get_le64(v + 0x28);
-        uint16_t shentsize = get_le16(v + 0x3a), shnum = get_le16(v + 0x3c), shstrndx = get_le16(v + 0x3e);
-        if (shentsize < 64 || shnum == 0 || shnum > 4096 || shstrndx >= shnum || shoff > len ||
-            (uint64_t) shentsize * shnum > len - shoff)
+        X86ElfSection str = x86_elf_section(&s, s.shstrndx);
+        if (!x86_elf_section_in_file(&s, &str))
                 return;
-        const uint8_t *strsh = v + shoff + (size_t) shstrndx * shentsize;
-        uint64_t stroff = get_le64(strsh + 0x18), strsize = get_le64(strsh + 0x20);
-        if (stroff > len || strsize > len - stroff)
-                return;
-        for (unsigned i = 0; i < shnum; i++) {
-                const uint8_t *sh = v + shoff + (size_t) i * shentsize;
-                uint32_t name = get_le32(sh), type = get_le32(sh + 4);
-                uint64_t flags = get_le64(sh + 8), addr = get_le64(sh + 0x10), size = get_le64(sh + 0x20);
-                if (type != 1 /* SHT_PROGBITS */ || !(flags & 4 /* SHF_EXECINSTR */) || name >= strsize ||
-                    strsize - name < sizeof(".text") || memcmp(v + stroff + name, ".text", sizeof(".text")) != 0)
+        for (unsigned i = 0; i < s.n; i++) {
+                X86ElfSection sh = x86_elf_section(&s, i);
+                if (sh.type != 1 /* SHT_PROGBITS */ || !(sh.flags & 4 /* SHF_EXECINSTR */) || sh.name >= str.size ||
+                    str.size - sh.name < sizeof(".text") || memcmp(v + str.offset + sh.name, ".text", sizeof(".text")) != 0)
                         continue;
-                if (addr < info->virt_base || addr - info->virt_base > info->text_size || size == 0 ||
-                    size > info->text_size - (addr - info->virt_base))
+                if (sh.addr < info->virt_base || sh.addr - info->virt_base > info->text_size || sh.size == 0 ||
+                    sh.size > info->text_size - (sh.addr - info->virt_base))
                         return;
-                *ret_offset = (uint32_t) (addr - info->virt_base);
-                *ret_size = (uint32_t) size;
+                *ret_offset = (uint32_t) (sh.addr - info->virt_base);
+                *ret_size = (uint32_t) sh.size;
                 return;
         }
 }

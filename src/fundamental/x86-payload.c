@@ -103,34 +103,62 @@ static X86PayloadResult scan_relocs(const uint8_t *v, size_t len, uint64_t elf_e
         return X86P_OK;
 }
 
+bool x86_elf_sections(const uint8_t *v, size_t len, X86ElfSections *ret) {
+        memset(ret, 0, sizeof(*ret));
+        if (!v || len < 64 || memcmp(v, "\x7f" "ELF\x02\x01", 6) != 0)
+                return false;
+        X86ElfSections s = {
+                .elf = v, .len = len, .shoff = get_le64(v + 0x28), .shentsize = get_le16(v + 0x3a),
+                .shnum = get_le16(v + 0x3c), .shstrndx = get_le16(v + 0x3e),
+        };
+        if (s.shnum) {
+                if (s.shoff > len || (uint64_t) s.shentsize * s.shnum > len - s.shoff)
+                        return false;
+                s.end = s.shoff + (uint64_t) s.shentsize * s.shnum;
+                s.n = s.shentsize < 64 ? 0 : s.shnum < 4096 ? s.shnum : 4096;
+        }
+        *ret = s;
+        return true;
+}
+
+X86ElfSection x86_elf_section(const X86ElfSections *s, unsigned i) {
+        if (i >= s->n)
+                return (X86ElfSection) {};
+        const uint8_t *sh = s->elf + s->shoff + (size_t) i * s->shentsize;
+        return (X86ElfSection) {
+                .name = get_le32(sh), .type = get_le32(sh + 4), .flags = get_le64(sh + 8),
+                .addr = get_le64(sh + 0x10), .offset = get_le64(sh + 0x18), .size = get_le64(sh + 0x20),
+        };
+}
+
+bool x86_elf_section_in_file(const X86ElfSections *s, const X86ElfSection *sec) {
+        return sec->offset <= s->len && sec->size <= s->len - sec->offset;
+}
+
 static X86PayloadResult plan(const uint8_t *v, size_t len, const uint8_t *setup, size_t setup_len,
                              X86RelocsLayout expect, Plan *p) {
         memset(p, 0, sizeof(*p));
         if (!v || len < 64 || memcmp(v, "\x7f" "ELF\x02\x01", 6) != 0 || get_le16(v + 0x12) != 62 /* EM_X86_64 */)
                 return X86P_NOT_ELF;
-        uint64_t entry = get_le64(v + 0x18), phoff = get_le64(v + 0x20), shoff = get_le64(v + 0x28);
-        uint16_t phentsize = get_le16(v + 0x36), phnum = get_le16(v + 0x38), shentsize = get_le16(v + 0x3a),
-                 shnum = get_le16(v + 0x3c);
+        uint64_t entry = get_le64(v + 0x18), phoff = get_le64(v + 0x20);
+        uint16_t phentsize = get_le16(v + 0x36), phnum = get_le16(v + 0x38);
         if (phentsize < 56 || phnum == 0 || phnum > 64 || phoff > len || (uint64_t) phentsize * phnum > len - phoff)
                 return X86P_BAD_PHDRS;
         uint64_t elf_end = phoff + (uint64_t) phentsize * phnum;
-        if (shnum) {
-                if (shoff > len || (uint64_t) shentsize * shnum > len - shoff)
+        X86ElfSections s;
+        if (!x86_elf_sections(v, len, &s))
+                return X86P_BAD_PHDRS;
+        if (s.end > elf_end)
+                elf_end = s.end;
+        /* section contents (not SHT_NULL, not SHT_NOBITS) are part of the ELF file too */
+        for (unsigned i = 0; i < s.n; i++) {
+                X86ElfSection sh = x86_elf_section(&s, i);
+                if (sh.type == 0 || sh.type == 8 /* SHT_NOBITS */)
+                        continue;
+                if (!x86_elf_section_in_file(&s, &sh))
                         return X86P_BAD_PHDRS;
-                if (shoff + (uint64_t) shentsize * shnum > elf_end)
-                        elf_end = shoff + (uint64_t) shentsize * shnum;
-                /* section contents (not SHT_NULL, not SHT_NOBITS) are part of the ELF file too */
-                for (unsigned i = 0; shentsize >= 64 && i < shnum && i < 4096; i++) {
-                        const uint8_t *sh = v + shoff + (size_t) i * shentsize;
-                        uint32_t type = get_le32(sh + 4);
-                        uint64_t off = get_le64(sh + 0x18), size = get_le64(sh + 0x20);
-                        if (type == 0 || type == 8 /* SHT_NOBITS */)
-                                continue;
-                        if (off > len || size > len - off)
-                                return X86P_BAD_PHDRS;
-                        if (off + size > elf_end)
-                                elf_end = off + size;
-                }
+                if (sh.offset + sh.size > elf_end)
+                        elf_end = sh.offset + sh.size;
         }
 
         uint64_t lo = UINT64_MAX, hi_file = 0, hi_mem = 0;

@@ -157,6 +157,31 @@ X86PayloadResult x86_payload_parse_trailer(const uint8_t *t, size_t payload_len,
 X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret);
 const char *x86_payload_strerror(X86PayloadResult r);
 
+/* The section header table of an ELF64 little-endian file, (pointer, length): one bounds-checked
+ * reader for the builder (section contents count as part of the file) and the filter stage (the
+ * .text section). x86_elf_sections: false when elf is not ELF64 little-endian or the table
+ * (shnum headers of shentsize bytes at shoff) is not inside the file; an empty table (shnum 0)
+ * is fine. x86_elf_section: header i < n (n is 0 when headers are shorter than ELF64's 64
+ * bytes, else shnum up to 4096). x86_elf_section_in_file: the section's bytes [offset, +size)
+ * lie inside the file. */
+typedef struct {
+        const uint8_t *elf;
+        size_t len;
+        uint64_t shoff;
+        uint64_t end;                   /* shoff + the table's bytes; 0 when shnum is 0 */
+        uint16_t shentsize, shnum, shstrndx;
+        unsigned n;                     /* headers x86_elf_section() reads */
+} X86ElfSections;
+
+typedef struct {
+        uint32_t name, type;
+        uint64_t flags, addr, offset, size;
+} X86ElfSection;
+
+bool x86_elf_sections(const uint8_t *elf, size_t len, X86ElfSections *ret);
+X86ElfSection x86_elf_section(const X86ElfSections *s, unsigned i);
+bool x86_elf_section_in_file(const X86ElfSections *s, const X86ElfSection *sec);
+
 /* The filter stage (docs/format.md §4), in x86-filter.c. x86_payload_filter_range: the range the
  * CLI filters for f, given the vmlinux ELF the payload was built from and the payload's info:
  * the ELF's executable .text section if it lies inside the text segment, else the whole text
