@@ -81,9 +81,8 @@ X86PayloadResult x86_payload_unfilter(uint8_t *p, size_t len, X86PayloadInfo *in
                 return X86P_BAD_TRAILER;
         if (info->filter == X86_FILTER_NONE)
                 return X86P_OK;
-        /* the same checks as x86_payload_parse_trailer(), against this buffer */
-        if (info->filter != X86_FILTER_BCJ_X86 || info->filter_size == 0 || info->image_size > len - X86_PAYLOAD_TRAILER_SIZE ||
-            info->filter_offset > info->image_size || info->filter_size > info->image_size - info->filter_offset)
+        /* the trailer's check, against this buffer */
+        if (!x86_payload_filter_ok(info, len - X86_PAYLOAD_TRAILER_SIZE))
                 return X86P_BAD_FILTER;
         (void) zb_bcj_x86_decode(info->filter_offset, p + info->filter_offset, info->filter_size);
         X86PayloadTrailer *t = trailer_of(p, len);

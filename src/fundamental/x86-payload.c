@@ -305,6 +305,18 @@ X86PayloadResult x86_payload_build(const uint8_t *v, size_t len, const uint8_t *
         return X86P_OK;
 }
 
+bool x86_payload_filter_ok(const X86PayloadInfo *i, size_t body) {
+        /* The filter (docs/format.md §4): none with an empty range, or the x86 BCJ over a
+         * non-empty range inside the image (never the relocation table, setup header or
+         * trailer, which the loader reads before or without unfiltering). */
+        if (i->image_size > body)
+                return false;
+        if (i->filter == X86_FILTER_NONE)
+                return i->filter_offset == 0 && i->filter_size == 0;
+        return i->filter == X86_FILTER_BCJ_X86 && i->filter_size != 0 && i->filter_offset <= i->image_size &&
+               i->filter_size <= i->image_size - i->filter_offset;
+}
+
 X86PayloadResult x86_payload_parse_trailer(const uint8_t *trailer, size_t len, X86PayloadInfo *ret) {
         const X86PayloadTrailer *t = (const X86PayloadTrailer *) trailer;
         if (!t || len < X86_PAYLOAD_TRAILER_SIZE || memcmp(t->magic, X86_PAYLOAD_MAGIC, sizeof(t->magic)) != 0)
@@ -329,12 +341,7 @@ X86PayloadResult x86_payload_parse_trailer(const uint8_t *trailer, size_t len, X
             i.setup_size > body - i.setup_offset || i.kernel_alignment == 0 ||
             (i.kernel_alignment & (i.kernel_alignment - 1)) || i.phys_base > (UINT64_C(1) << 40))
                 return X86P_BAD_TRAILER;
-        /* The filter (docs/format.md §4): none with an empty range, or the x86 BCJ over a
-         * non-empty range inside the image (never the relocation table, setup header or
-         * trailer, which the loader reads before or without unfiltering). */
-        if (i.filter == X86_FILTER_NONE ? (i.filter_offset != 0 || i.filter_size != 0)
-                                        : (i.filter != X86_FILTER_BCJ_X86 || i.filter_size == 0 ||
-                                           i.filter_offset > i.image_size || i.filter_size > i.image_size - i.filter_offset))
+        if (!x86_payload_filter_ok(&i, body))
                 return X86P_BAD_FILTER;
         if (ret)
                 *ret = i;

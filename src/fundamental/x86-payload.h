@@ -153,6 +153,10 @@ X86PayloadResult x86_payload_build(const uint8_t *vmlinux, size_t len, const uin
  * bytes: what the loader reads from the zboot image's .zbx86 section before decompressing,
  * to place the kernel. Does not fill the relocation counts. */
 X86PayloadResult x86_payload_parse_trailer(const uint8_t *t, size_t payload_len, X86PayloadInfo *ret);
+/* The trailer's filter fields in i against its image_size, which must fit in body (the payload
+ * bytes before the trailer): none with an empty range, or the x86 BCJ over a non-empty range
+ * inside the image. One check for x86_payload_parse_trailer() and x86_payload_unfilter(). */
+bool x86_payload_filter_ok(const X86PayloadInfo *i, size_t body);
 /* Read the trailer of a decompressed payload and check every offset against len. */
 X86PayloadResult x86_payload_parse(const uint8_t *p, size_t len, X86PayloadInfo *ret);
 const char *x86_payload_strerror(X86PayloadResult r);
