@@ -309,8 +309,8 @@ static int build_uki(const BuildArgs *a) {
         }
         if (a->ztype != _COMPRESSION_INVALID && kind != KERNEL_ZBOOT) {
                 Blob z;
-                if (!zboot_make(&kernel, &payload, a->linux_path, a->ztype, compress_default_level(a->ztype), -1, arch, NULL,
-                                NULL, 0, NULL, NULL, &z))
+                if (!zboot_make(&kernel, &payload, a->linux_path, a->ztype, compress_default_level(a->ztype), ZBOOT_BCJ_DEFAULT,
+                                arch, NULL, NULL, 0, NULL, NULL, &z))
                         return 1;
                 blob_free(&kernel);
                 kernel = z;

@@ -322,13 +322,3 @@ bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, B
         }
 }
 
-bool compress_bcj_default(CompressionType t) {
-        /* Off for every type: the stage buys size with boot time. Undoing it is a byte-wise
-         * scan of the kernel's text (~30 ms natively for Debian 12's 14.7 MB, 0.1-0.3 s under
-         * QEMU TCG), against ~1-7 ms saved reading 0.7 MB less from the ESP; the size targets
-         * hold "without giving up boot time" (docs/benchmarks.md, "the x86 BCJ stage").
-         * `--bcj` is the choice for a small ESP. xz's stream carries its own BCJ filter. */
-        (void) t;
-        return false;
-}
-

@@ -13,8 +13,3 @@ bool compress_option_parse(const char *option, const char *value, CompressionTyp
 /* Compress in into a newly allocated stream in the format the EFI side decodes (lz4: the
  * kernel's legacy container; xz: .xz, CRC32, with the BCJ filter for arch). */
 bool compress_payload(CompressionType t, int level, Arch arch, const Blob *in, Blob *ret);
-
-/* The native x86 payload's BCJ stage (docs/format.md §4): whether `zboot` filters the kernel
- * text before compressing with t when neither --bcj nor --no-bcj is given: no for every type
- * (it trades boot time for size; xz's stream runs the same filter itself). */
-bool compress_bcj_default(CompressionType t);

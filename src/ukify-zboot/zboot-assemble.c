@@ -231,7 +231,7 @@ bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPa
         return true;
 }
 
-bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, int bcj,
+bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, bool bcj,
                 Arch arch, const char *stub_path, const char *const *sbat_args, size_t n_sbat, const char *sig_key,
                 const char *sig_cert, Blob *ret) {
         _cleanup_zboot_payload_ ZbootPayload p = {};
@@ -252,7 +252,7 @@ bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, Comp
          * the loader boots, after decompression and undoing the x86 BCJ stage, made next. */
         if (sig_key && !zsig_make(p.data.data, p.data.size, sig_key, sig_cert, &zsig))
                 return false;
-        if ((bcj < 0 ? compress_bcj_default(t) : bcj > 0) && !zboot_payload_filter(&p, unpacked, what))
+        if (bcj && !zboot_payload_filter(&p, unpacked, what))
                 return false;
         return zboot_image_assemble(&merged, stub_path, &p, &zsig, t, level, what, ret);
 }

@@ -52,9 +52,18 @@ bool zboot_stub_sbat(const Blob *stub, const char *stub_name, const Blob *kernel
 bool zboot_image_assemble(const Blob *stub, const char *stub_name, const ZbootPayload *p, const Blob *zsig,
                           CompressionType t, int level, const char *what, Blob *ret);
 
+/* The native x86 payload's BCJ stage (docs/format.md §4) when neither --bcj nor --no-bcj is
+ * given (zboot, and build --zboot, which has no such option): off for every type, as it buys
+ * size with boot time. Undoing it is a byte-wise scan of the kernel's text (~30 ms natively for
+ * Debian 12's 14.7 MB, 0.1-0.3 s under QEMU TCG), against ~1-7 ms saved reading 0.7 MB less
+ * from the ESP; the size targets hold "without giving up boot time" (docs/benchmarks.md, "the
+ * x86 BCJ stage"). `--bcj` is the choice for a small ESP. xz's stream carries its own BCJ
+ * filter. */
+#define ZBOOT_BCJ_DEFAULT false
+
 /* All of it for a kernel file: the stub is stub_path, or ours for the kernel's arch from
  * stub_dir() when NULL; with sig_key, a payload signature (.zsig) by sig_key/sig_cert. bcj: the
- * x86 BCJ stage on (1), off (0) or compress_bcj_default(t) (-1). */
-bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, int bcj,
+ * x86 BCJ stage (zboot --bcj). */
+bool zboot_make(const Blob *kernel, const Blob *unpacked, const char *what, CompressionType t, int level, bool bcj,
                 Arch arch, const char *stub_path, const char *const *sbat_args, size_t n_sbat, const char *sig_key,
                 const char *sig_cert, Blob *ret);

@@ -65,7 +65,8 @@ int verb_zboot(int argc, char **argv) {
         size_t n_sbat = 0;
         CompressionType t = COMPRESSION_ZSTD;
         Arch arch = ARCH_UNKNOWN;
-        int level = -1, bcj = -1, c;
+        int level = -1, c;
+        bool bcj = ZBOOT_BCJ_DEFAULT;
 
         while ((c = getopt_long(argc, argv, "o:c:l:h", opts, NULL)) >= 0)
                 switch (c) {
@@ -87,8 +88,8 @@ int verb_zboot(int argc, char **argv) {
                         if (arch == ARCH_UNKNOWN)
                                 return error("--arch: unknown architecture \"%s\" (x86_64, aarch64)", optarg);
                         break;
-                case ARG_BCJ: bcj = 1; break;
-                case ARG_NO_BCJ: bcj = 0; break;
+                case ARG_BCJ: bcj = true; break;
+                case ARG_NO_BCJ: bcj = false; break;
                 case ARG_STUB: stub = optarg; break;
                 case ARG_SBAT:
                         if (n_sbat == sizeof(sbats) / sizeof(*sbats))
