@@ -193,6 +193,12 @@ void log_set_debug(bool debug) {
 }
 
 static void vlog_level(Level level, const char *fmt, va_list ap) {
+        /* Held only where the decision is pending: debug lines, and in the UKI stub (its info
+         * and warnings wait for "quiet" too); vmlinuz.efi and the test drivers print at once. */
+        if (!log_decided && !log_info_detail && level != LEVEL_DEBUG) {
+                vlog(fmt, ap, NULL);
+                return;
+        }
         if (log_decided) {
                 if (shown(level))
                         vlog(fmt, ap, NULL);

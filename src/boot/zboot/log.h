@@ -28,9 +28,10 @@ void log_set_quiet(bool quiet);
  * kernel's EFI stub prints nothing of the kind without efi=debug either). "zboot.debug" also
  * prints our info and warning lines under "quiet". Errors and notices always print.
  * log_set_debug() is called once the command line is parsed, after log_set_quiet(): until then
- * (the UKI stub measures, reads its seed, add-ons and device tree first) debug, info and warning
- * lines are held (4 KiB of text, the rest dropped) and log_set_debug() prints those the command
- * line asks for; an error before then prints the held warnings first. */
+ * debug lines, and in the UKI stub (which measures, reads its seed, add-ons and device tree
+ * first) also info and warning lines, are held (4 KiB of text, the rest dropped) and
+ * log_set_debug() prints those the command line asks for; an error before then prints the held
+ * warnings first. Elsewhere (vmlinuz.efi, the test drivers) info and warnings print at once. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_set_debug(bool debug);
 EFI_STATUS log_error_status(EFI_STATUS status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
