@@ -179,7 +179,7 @@ static int dtbauto_by_hwids(const PeView *v, size_t start, size_t end) {
                 HwidsDevice d;
                 HwidsResult r = hwids_match(hwids, size, machine_chids(), &d);
                 if (r != HWIDS_OK) {
-                        log_info("HWID matching failed (%s), no .dtbauto is selected by .hwids",
+                        log_warning("HWID matching failed (%s), no .dtbauto is selected by .hwids",
                                  r == HWIDS_NOT_FOUND ? "no entry for this machine" :
                                  r == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset");
                         return -1;

@@ -148,8 +148,14 @@ static EFI_STATUS add_seed(uint8_t *bp, Pages *ret) {
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the RNG seed");
         uint8_t *sd = pages_ptr(ret);
-        if (rng->GetRNG(rng, NULL, SEED_LEN, sd + SETUP_DATA_HDR) != EFI_SUCCESS) {
-                log_info("EFI_RNG_PROTOCOL failed: no boot-loader seed for the kernel's RNG");
+        err = rng->GetRNG(rng, NULL, SEED_LEN, sd + SETUP_DATA_HDR);
+        if (err != EFI_SUCCESS) {
+                const char *str = efi_status_str(err);
+                if (str)
+                        log_warning("EFI_RNG_PROTOCOL failed (%s): no boot-loader seed for the kernel's RNG", str);
+                else
+                        log_warning("EFI_RNG_PROTOCOL failed (status 0x%lx): no boot-loader seed for the kernel's RNG",
+                                    (uint64_t) err);
                 free_pagesp(ret);
                 return EFI_SUCCESS;
         }
