@@ -141,7 +141,8 @@ def main():
     names = a.configs.split(',')
     extra = ['-icount', 'shift=0,sleep=off'] if a.icount else []
     arch = 'x86_64'
-    cmdline = H.default_cmdline(arch, ('bench earlyprintk=serial,ttyS0,115200 ' + a.cmdline_extra).strip())
+    # zboot.bench: our loader's phases line (its total is the "loader" column), only printed when asked
+    cmdline = H.default_cmdline(arch, ('bench earlyprintk=serial,ttyS0,115200 zboot.bench ' + a.cmdline_extra).strip())
     work = a.work or tempfile.mkdtemp(prefix='zboot-split-')
     os.makedirs(work, exist_ok=True)
     plan = [(s, n) for s, _ in suites for n in names]

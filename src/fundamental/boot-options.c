@@ -124,8 +124,19 @@ static void parse_flags(const uint8_t *b, size_t n, BootOptions *o) {
                         o->no5lvl = true;
                 else if (word_is(b, start, end, "quiet"))
                         o->quiet = true;
-                else if (word_is(b, start, end, "zboot.bench"))
+                else if (word_is(b, start, end, "zboot.bench")) {
                         o->zboot_bench = true;
+                        /* the value, without the quotes around it the kernel drops too */
+                        size_t vs = has_eq ? eq + 1 : i, ve = i;
+                        if (ve > vs && b[vs] == '"') {
+                                vs++;
+                                if (ve > vs && b[ve - 1] == '"')
+                                        ve--;
+                        } else if (quoted && ve > vs && b[ve - 1] == '"')
+                                ve--;
+                        if (has_eq && word_is(b, vs, ve, "memcpy"))
+                                o->zboot_bench_memcpy = true;
+                }
                 else if (word_is(b, start, end, "zboot.debug"))
                         o->zboot_debug = true;
                 while (i < n && kernel_space(b[i]))

@@ -46,7 +46,8 @@ typedef struct {
         bool no5lvl;     /* x86: stay in 4-level paging */
         bool noinitrd;   /* no initrd at all, from any source */
         bool quiet;      /* "quiet": only errors on the console, as the kernel's EFI stub */
-        bool zboot_bench; /* "zboot.bench": our own option, log the boot's phase timings */
+        bool zboot_bench; /* "zboot.bench[=...]": our own option, log the boot's phase and memory lines */
+        bool zboot_bench_memcpy; /* "zboot.bench=memcpy": also time the memcpy reference (bench.h) */
         bool zboot_debug; /* "zboot.debug": our own option, also log the lines of detail (log_debug()) */
         size_t n_initrd; /* initrd= paths found (may exceed BOOT_OPTIONS_INITRD_MAX) */
         BootOptionsRange initrd[BOOT_OPTIONS_INITRD_MAX];   /* the first ones, in order */

@@ -116,6 +116,39 @@ static void test_zboot_debug(void) {
         }
 }
 
+/* "zboot.bench" (phase and memory lines) and "zboot.bench=memcpy" (also the memcpy reference):
+ * any value keeps the lines, only "memcpy" (quoted too) adds the reference; not after "--" */
+static void test_zboot_bench(void) {
+        static const struct {
+                const char *line;
+                bool bench, memcpy;
+        } cases[] = {
+                { "zboot.bench", true, false },
+                { "quiet zboot.bench splash", true, false },
+                { "zboot.bench=memcpy", true, true },
+                { "root=/dev/vda zboot.bench=\"memcpy\" quiet", true, true },
+                { "\"zboot.bench=memcpy\"", true, true },
+                { "zboot.bench=1", true, false },
+                { "zboot.bench=memcpyx zboot.bench=memcp", true, false },
+                { "zboot.bench= memcpy", true, false },
+                { "zboot.benchmark=memcpy zboot.debug", false, false },
+                { "zboot.bench -- zboot.bench=memcpy", true, false },
+                { "-- zboot.bench", false, false },
+                { "", false, false },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                BootOptions o = parse16(cases[i].line), o8;
+                boot_options_parse_utf8(cases[i].line, strlen(cases[i].line), &o8);
+                if (o.zboot_bench != cases[i].bench || o8.zboot_bench != cases[i].bench ||
+                    o.zboot_bench_memcpy != cases[i].memcpy || o8.zboot_bench_memcpy != cases[i].memcpy)
+                        fprintf(stderr, "case %zu: \"%s\"\n", i, cases[i].line);
+                ASSERT_EQ(o.zboot_bench, cases[i].bench);
+                ASSERT_EQ(o8.zboot_bench, cases[i].bench);
+                ASSERT_EQ(o.zboot_bench_memcpy, cases[i].memcpy);
+                ASSERT_EQ(o8.zboot_bench_memcpy, cases[i].memcpy);
+        }
+}
+
 static void test_line_end(void) {
         BootOptions o;
         /* a NUL ends the line */
@@ -273,6 +306,7 @@ int main(void) {
         TEST(test_flags);
         TEST(test_quiet);
         TEST(test_zboot_debug);
+        TEST(test_zboot_bench);
         TEST(test_line_end);
         TEST(test_kernel_space);
         TEST(test_initrd);

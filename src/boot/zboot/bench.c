@@ -5,14 +5,15 @@
 /* Zero-initialised statics only: the EFI binaries have no base relocations. */
 static uint64_t entry_ticks, mark_ticks, phase_ticks[_BENCH_PHASE_MAX];
 static uint64_t cur_bytes, peak_bytes, total_bytes, copied_bytes, payload_in, payload_out;
-static bool bench_word, reported;
+static bool bench_lines, bench_memcpy_word, reported;
 
 void bench_begin(uint64_t t0) {
         entry_ticks = mark_ticks = t0;
 }
 
 void bench_options(const BootOptions *o) {
-        bench_word = o->zboot_bench;
+        bench_lines = o->zboot_bench || o->zboot_debug;
+        bench_memcpy_word = o->zboot_bench_memcpy;
 }
 
 void bench_phase(BenchPhase ph) {
@@ -48,7 +49,7 @@ static uint64_t ticks_us(uint64_t t) {
 }
 
 void bench_memcpy(const void *src, uint64_t size) {
-        if (!bench_word || size == 0 || size > SIZE_MAX)
+        if (!bench_memcpy_word || size == 0 || size > SIZE_MAX)
                 return;
         size_t n = EFI_SIZE_TO_PAGES(size);
         EFI_PHYSICAL_ADDRESS a = 0;
@@ -71,7 +72,7 @@ void bench_memcpy(const void *src, uint64_t size) {
 }
 
 void bench_report(void) {
-        if (reported || !entry_ticks)
+        if (reported || !entry_ticks || !bench_lines)
                 return;
         reported = true;
         uint64_t now = cpu_ticks();

@@ -2,14 +2,16 @@
 /*
  * Measurement for bench/ (docs/benchmarks.md): the loader's phase times (CPU counter), the
  * memory it allocates and the bytes it copies, logged as two short lines right before the
- * kernel is entered:
+ * kernel is entered, only when asked for with "zboot.bench" or "zboot.debug" on the command
+ * line (a normal boot prints none of them: nothing of ours over a splash):
  *   phases us: locate N alloc N decompress N unfilter N relocate N initrd N other N params N handoff N total N
  *   memory: peak N allocated N copied N bytes[, payload C -> D bytes]
  * (the zboot payload's compressed and decompressed sizes, when there was one: the UKI stub's
  * "decompressed" line is printed only with "zboot.debug").
- * A phase is the time since the previous mark; logging is outside every phase. With the
- * command-line word "zboot.bench" the loader also times a plain memcpy of the kernel's size
- * in the same firmware before decompressing (bench_memcpy()); without it nothing else runs.
+ * A phase is the time since the previous mark; logging is outside every phase. The phases are
+ * always counted (a few counter reads); with "zboot.bench=memcpy" the loader also times a
+ * plain memcpy of the kernel's size in the same firmware before decompressing
+ * (bench_memcpy()); without it nothing else runs.
  * Nothing here changes what the loader does.
  */
 #pragma once
@@ -33,7 +35,8 @@ typedef enum {
 
 /* At entry: t0 = cpu_ticks() there. */
 void bench_begin(uint64_t t0);
-/* Once the command line is settled and parsed: notes "zboot.bench" (boot-options.h). */
+/* Once the command line is settled and parsed: notes "zboot.bench", "zboot.bench=memcpy" and
+ * "zboot.debug" (boot-options.h). */
 void bench_options(const BootOptions *o);
 /* Add the time since the previous mark to phase ph and set the mark. */
 void bench_phase(BenchPhase ph);
@@ -47,11 +50,11 @@ void bench_payload(uint64_t compressed, uint64_t decompressed);
 /* Bytes of kernel or initrd data copied from one buffer to another (not the decoder's output). */
 void bench_copied(uint64_t bytes);
 
-/* With "zboot.bench": time memcpy(fresh pages, src, size) twice (first touch, then again)
+/* With "zboot.bench=memcpy": time memcpy(fresh pages, src, size) twice (first touch, then again)
  * and a memset of the same pages, log the times, free the pages. Not counted in any phase. */
 void bench_memcpy(const void *src, uint64_t size);
 
-/* Log the two lines (once; later calls do nothing). */
+/* Log the two lines with "zboot.bench" or "zboot.debug" (once; later calls do nothing). */
 void bench_report(void);
 
 /* For `_cleanup_(bench_freep) uint64_t n = size;` next to a pool freed at scope exit. */
