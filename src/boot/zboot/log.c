@@ -15,14 +15,18 @@ void log_init(const char *program) {
         log_program = program;
 }
 
+/* A line on its way out: to the console in pieces of up to 255 units (a longer line is
+ * flushed as it fills, so nothing is cut), or, with text set, as ASCII into text[0..cap) for a
+ * held line (len counts every character, also those that did not fit: len > cap = too long). */
 typedef struct {
         char16_t buf[256];
         size_t n;
-        bool hold;   /* a line to be held (vlog_level()): never flushed, cut when full */
+        char *text;
+        size_t cap, len;
 } LineBuf;
 
 static void flush(LineBuf *b) {
-        if (b->n == 0 || b->hold)
+        if (b->n == 0 || b->text)
                 return;
         b->buf[b->n] = 0;
         if (ST && ST->ConOut)
@@ -31,13 +35,16 @@ static void flush(LineBuf *b) {
 }
 
 static void put(LineBuf *b, char c) {
+        if (b->text) {
+                if (b->len < b->cap)
+                        b->text[b->len] = c;
+                b->len++;
+                return;
+        }
         if (c == '\n')
                 put(b, '\r');
-        if (b->n + 1 >= sizeof(b->buf) / sizeof(b->buf[0])) {
-                if (b->hold)
-                        return;
+        if (b->n + 1 >= sizeof(b->buf) / sizeof(b->buf[0]))
                 flush(b);
-        }
         b->buf[b->n++] = (char16_t) (uint8_t) c;
 }
 
@@ -76,6 +83,7 @@ const char *efi_status_str(EFI_STATUS s) {
         }
 }
 
+/* The line without its end: vlog() ends and flushes it, a held line gets its end when released. */
 static void vlog_to(LineBuf *bp, const char *fmt, va_list ap, const EFI_STATUS *status) {
         LineBuf b = *bp;
         puts_(&b, log_program ? log_program : "zboot");
@@ -121,14 +129,14 @@ static void vlog_to(LineBuf *bp, const char *fmt, va_list ap, const EFI_STATUS *
                         putnum(&b, *status, 16);
                 }
         }
-        put(&b, '\n');
-        flush(&b);
         *bp = b;
 }
 
 static void vlog(const char *fmt, va_list ap, const EFI_STATUS *status) {
         LineBuf b = {};
         vlog_to(&b, fmt, ap, status);
+        put(&b, '\n');
+        flush(&b);
 }
 
 typedef enum {
@@ -140,10 +148,13 @@ typedef enum {
 
 static bool log_quiet, log_debug_on, log_decided, log_info_detail;
 
-/* Lines from before the command line is parsed (log.h): each a level byte, its ASCII text with
- * "\r\n", a NUL; kept until log_set_debug() prints or drops them. Dropped when full. */
+/* Lines from before the command line is parsed (log.h): each a level byte, its whole ASCII
+ * text (no line end), a NUL; kept until log_set_debug() prints or drops them. When full, a
+ * warning makes room by dropping the held info and debug lines (counted in held_dropped,
+ * reported with zboot.debug), else it prints the held warnings and itself at once: a warning is
+ * never lost. An info or debug line that does not fit is dropped and counted. */
 static char held[4096];
-static size_t held_n;
+static size_t held_n, held_dropped;
 
 void log_set_quiet(bool quiet) {
         log_quiet = quiet;
@@ -167,23 +178,72 @@ static bool shown(Level level) {
         }
 }
 
-/* Print the held lines the settings show. Not final (an error before the decision): only the
- * warnings, marked printed; the rest stay held for log_set_debug(). */
+/* The entry at i: its level byte, text up to its NUL (never past held_n); returns the next. */
+static size_t held_next(size_t i) {
+        for (i++; i < held_n && held[i]; i++)
+                ;
+        return i + 1;
+}
+
+/* Print the held lines the settings show, each through the console LineBuf in pieces (uncut).
+ * Not final (an error before the decision, a warning with no room): only the warnings, marked
+ * printed; the rest stay held for log_set_debug(). */
 static void release_held(bool final) {
         for (size_t i = 0; i < held_n;) {
-                LineBuf b = { .n = 0 };
-                size_t at = i;
-                Level level = (Level) held[i++];
-                for (; held[i]; i++)
-                        b.buf[b.n++] = (char16_t) (uint8_t) held[i];
-                i++;
+                size_t next = held_next(i);
+                Level level = (Level) held[i];
                 if (shown(level) && (final || level == LEVEL_WARNING)) {
+                        LineBuf b = {};
+                        for (size_t k = i + 1; k < next - 1 && k < held_n; k++)
+                                put(&b, held[k]);
+                        put(&b, '\n');
                         flush(&b);
-                        held[at] = (char) LEVEL_PRINTED;
+                        held[i] = (char) LEVEL_PRINTED;
                 }
+                i = next;
         }
-        if (final)
-                held_n = 0;
+        if (!final)
+                return;
+        if (held_dropped && log_debug_on) {
+                LineBuf b = {};
+                puts_(&b, log_program ? log_program : "zboot");
+                puts_(&b, ": ");
+                putnum(&b, held_dropped, 10);
+                puts_(&b, " held lines dropped (no room before the command line was parsed)\n");
+                flush(&b);
+        }
+        held_n = held_dropped = 0;
+}
+
+/* Drop the held info and debug lines (counted) and the warnings printed already; keep the
+ * other warnings in order. */
+static void drop_held_detail(void) {
+        size_t out = 0;
+        for (size_t i = 0; i < held_n;) {
+                size_t next = held_next(i);
+                Level level = (Level) held[i];
+                if (level == LEVEL_WARNING) {
+                        for (size_t k = i; k < next && k < held_n; k++)
+                                held[out++] = held[k];
+                } else if (level != LEVEL_PRINTED)
+                        held_dropped++;
+                i = next;
+        }
+        held_n = out;
+}
+
+/* Format the line into the free end of held[]; keep it if it fits whole. */
+static bool hold_line(Level level, const char *fmt, va_list ap) {
+        if (held_n + 2 > sizeof(held))
+                return false;
+        LineBuf b = { .text = held + held_n + 1, .cap = sizeof(held) - held_n - 2 };
+        vlog_to(&b, fmt, ap, NULL);
+        if (b.len > b.cap)
+                return false;
+        held[held_n] = (char) level;
+        held[held_n + 1 + b.len] = 0;
+        held_n += b.len + 2;
+        return true;
 }
 
 void log_set_debug(bool debug) {
@@ -204,19 +264,25 @@ static void vlog_level(Level level, const char *fmt, va_list ap) {
                         vlog(fmt, ap, NULL);
                 return;
         }
-        LineBuf b = { .hold = true };
-        vlog_to(&b, fmt, ap, NULL);
-        /* a line cut when its buffer filled still ends the line */
-        if (b.n >= 2 && b.buf[b.n - 1] != '\n') {
-                b.buf[b.n - 2] = '\r';
-                b.buf[b.n - 1] = '\n';
-        }
-        if (held_n + b.n + 2 > sizeof(held))
+        va_list aq;
+        va_copy(aq, ap);
+        bool kept = hold_line(level, fmt, aq);
+        va_end(aq);
+        if (kept)
                 return;
-        held[held_n++] = (char) level;
-        for (size_t i = 0; i < b.n; i++)
-                held[held_n++] = (char) b.buf[i];
-        held[held_n++] = 0;
+        if (level != LEVEL_WARNING) {
+                held_dropped++;
+                return;
+        }
+        drop_held_detail();
+        va_copy(aq, ap);
+        kept = hold_line(level, fmt, aq);
+        va_end(aq);
+        if (kept)
+                return;
+        release_held(false);   /* the held warnings first, in order, then this one */
+        drop_held_detail();
+        vlog(fmt, ap, NULL);
 }
 
 void log_debug(const char *fmt, ...) {

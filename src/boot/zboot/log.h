@@ -29,9 +29,12 @@ void log_set_quiet(bool quiet);
  * prints our info and warning lines under "quiet". Errors and notices always print.
  * log_set_debug() is called once the command line is parsed, after log_set_quiet(): until then
  * debug lines, and in the UKI stub (which measures, reads its seed, add-ons and device tree
- * first) also info and warning lines, are held (4 KiB of text, the rest dropped) and
- * log_set_debug() prints those the command line asks for; an error before then prints the held
- * warnings first. Elsewhere (vmlinuz.efi, the test drivers) info and warnings print at once. */
+ * first) also info and warning lines, are held whole (4 KiB of text) and log_set_debug() prints
+ * those the command line asks for, uncut; an error before then prints the held warnings first.
+ * A warning is never lost: when the 4 KiB are full it drops the held info and debug lines, and
+ * with still no room the held warnings and it print at once. Dropped info and debug lines are
+ * counted ("N held lines dropped" with zboot.debug). Elsewhere (vmlinuz.efi, the test drivers)
+ * info and warnings print at once. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_set_debug(bool debug);
 EFI_STATUS log_error_status(EFI_STATUS status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
