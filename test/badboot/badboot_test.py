@@ -18,7 +18,9 @@ run from a nested script: the Shell aborts a script whose command cannot be load
 outer one must go on.
 
 For each image: our log line with its specific reason, an EFI error status (high bit set), no
-"starting kernel" from us and no kernel output; after the last one the final marker (the
+"starting kernel" from us (the info line both binaries print right before they hand over: the
+self-decompressor prints it by default, the UKI stub only with zboot.debug, so the UKIs' .cmdline
+carries zboot.debug) and no kernel output; after the last one the final marker (the
 firmware and the Shell went on). Usage: badboot_test.py CASE [--log-dir DIR]
 """
 
@@ -176,8 +178,11 @@ STATUS = {'load error': 1, 'unsupported': 3, 'out of resources': 9, 'not found':
 
 def uki(arch, log_dir, linux):
     out = os.path.join(log_dir, 'badboot-uki-%s.tmp' % arch)   # the two arches run in parallel
+    # zboot.debug: the UKI stub then prints "starting kernel" before any kernel start (silent by
+    # default), which the check below looks for
     H.append_sections(B.our_stub('linux', arch), out, [
-        ('.osrel', B.OSREL), ('.cmdline', H.default_cmdline(arch, 'badboot').encode()), ('.linux', linux)])
+        ('.osrel', B.OSREL), ('.cmdline', H.default_cmdline(arch, 'badboot zboot.debug').encode()),
+        ('.linux', linux)])
     data = open(out, 'rb').read()
     os.unlink(out)
     return data
