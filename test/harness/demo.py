@@ -67,7 +67,8 @@ def demo_arch(arch):
     kernel = H.asset(arch, 'vmlinuz')
     initrd = H.asset(arch, 'initrd.cpio.gz')
     version = open(H.asset(arch, 'version')).read().strip()
-    cmdline = H.default_cmdline(arch, 'zboot.demo=1')
+    # zboot.debug: the UKI stub prints what it did (silent without it, like systemd-stub)
+    cmdline = H.default_cmdline(arch, 'zboot.demo=1 zboot.debug')
     say('== %s: Debian kernel %s (%s, %s)' % (arch, version, os.path.basename(kernel), mib(kernel)))
 
     zimg = os.path.join(OUT, 'vmlinuz-%s.efi' % deb)
