@@ -155,6 +155,19 @@ static void test_early_error(void) {
         ASSERT_EQ(count("zboot-stub: info\r\n"), 1);
 }
 
+/* A notice before the decision (the entry returning to the boot manager after a failure that
+ * did not go through log_error_status()) prints the held warnings first, too */
+static void test_early_notice(void) {
+        reset(true);
+        log_info("info");
+        log_warning("addon ignored");
+        log_notice("returning to the boot manager");
+        ASSERT_TRUE(strcmp(out, "zboot-stub: addon ignored\r\nzboot-stub: returning to the boot manager\r\n") == 0);
+        log_set_debug(false);
+        ASSERT_EQ(count("addon ignored"), 1);
+        ASSERT_EQ(count("zboot-stub: info"), 0);
+}
+
 int main(void) {
         TEST(test_held_until_decided);
         TEST(test_not_held_without_detail);
@@ -162,5 +175,6 @@ int main(void) {
         TEST(test_full_warnings_kept);
         TEST(test_warnings_overflow);
         TEST(test_early_error);
+        TEST(test_early_notice);
         return TESTS_END();
 }

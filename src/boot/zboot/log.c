@@ -308,6 +308,8 @@ void log_warning(const char *fmt, ...) {
 
 void log_notice(const char *fmt, ...) {
         va_list ap;
+        if (!log_decided)
+                release_held(false);   /* e.g. "returning to the boot manager": the warnings before it */
         va_start(ap, fmt);
         vlog(fmt, ap, NULL);
         va_end(ap);

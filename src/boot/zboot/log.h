@@ -18,7 +18,9 @@ void log_set_info_detail(bool detail);
  * restored, truncated: printed by both binaries unless "quiet" (the kernel's stub drops its
  * warnings under "quiet" too), and under "quiet" with "zboot.debug". */
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Printed always, under "quiet" too: output the user asked for (zboot.bench, bench.h). */
+/* Printed always, under "quiet" too: output the user asked for (zboot.bench, bench.h) and the
+ * last words of a failed start ("returning to the boot manager"). Before the command line is
+ * parsed it first prints the held warnings, as log_error_status() does. */
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "quiet" on the command line (boot-options.h): from then on only errors and notices reach the
  * console, as the kernel's EFI stub does. */
