@@ -204,15 +204,10 @@ static void release_held(bool final) {
         }
         if (!final)
                 return;
-        if (held_dropped && log_debug_on) {
-                LineBuf b = {};
-                puts_(&b, log_program ? log_program : "zboot");
-                puts_(&b, ": ");
-                putnum(&b, held_dropped, 10);
-                puts_(&b, " held lines dropped (no room before the command line was parsed)\n");
-                flush(&b);
-        }
+        size_t dropped = held_dropped;
         held_n = held_dropped = 0;
+        if (dropped && log_debug_on)   /* decided by now: log_notice() prints at once */
+                log_notice("%lu held lines dropped (no room before the command line was parsed)", (uint64_t) dropped);
 }
 
 /* Drop the held info and debug lines (counted) and the warnings printed already; keep the
