@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cmdline.h"
 #include "tests.h"
+#include "uki-measure.h"
 
 static void test_select(void) {
         /* Secure Boot: embedded wins when present */
@@ -87,10 +88,43 @@ static void test_convert(void) {
         ASSERT_EQ(cmdline_utf8_to_ucs2("", 0, out, 0), SIZE_MAX);
 }
 
+/* measure_mangle_cmdline(): sd-stub's normalisation (uki-measure.h), in place, len + 1 units. */
+static void test_mangle(void) {
+        /* leading blanks dropped, each inner control/DEL/space unit one space (not collapsed),
+         * trailing blanks dropped; the NUL right after */
+        uint16_t a[] = { ' ', '\t', 'r', 'o', '\n', 0x7f, 'q', 0x01, ' ', '\r', 'Z' };
+        ASSERT_EQ(measure_mangle_cmdline(a, 10), 5);
+        const uint16_t a_want[] = { 'r', 'o', ' ', ' ', 'q', 0 };
+        ASSERT_TRUE(memcmp(a, a_want, sizeof(a_want)) == 0);
+        ASSERT_EQ(a[10], 'Z');          /* [len] is written only when the result is len units */
+        /* a NUL ends it before len; 0x80 and up are kept */
+        uint16_t b[] = { 'x', 0xa0, 0x2028, ' ', 0, 'y', 'y' };
+        ASSERT_EQ(measure_mangle_cmdline(b, 6), 3);
+        ASSERT_EQ(b[1], 0xa0);
+        ASSERT_EQ(b[2], 0x2028);
+        ASSERT_EQ(b[3], 0);
+        ASSERT_EQ(b[5], 'y');
+        /* [len] is not read as text: the NUL replaces it */
+        uint16_t c[] = { 'a', 'b', 'c' };
+        ASSERT_EQ(measure_mangle_cmdline(c, 2), 2);
+        ASSERT_EQ(c[2], 0);
+        /* blank and empty give "" */
+        uint16_t d[] = { ' ', '\t', 0x7f, 0x1f, 'q' };
+        ASSERT_EQ(measure_mangle_cmdline(d, 4), 0);
+        ASSERT_EQ(d[0], 0);
+        uint16_t e[] = { 'q' };
+        ASSERT_EQ(measure_mangle_cmdline(e, 0), 0);
+        ASSERT_EQ(e[0], 0);
+        /* idempotent */
+        ASSERT_EQ(measure_mangle_cmdline(a, 5), 5);
+        ASSERT_TRUE(memcmp(a, a_want, sizeof(a_want)) == 0);
+}
+
 int main(void) {
         TEST(test_select);
         TEST(test_usable);
         TEST(test_stub_usable);
         TEST(test_convert);
+        TEST(test_mangle);
         return TESTS_END();
 }
