@@ -108,6 +108,29 @@ bool uki_profile_pcr11_select(const void *table, size_t n, uint32_t profile, Uki
         return true;
 }
 
+bool uki_profile_pcr11_select_dtbauto(const void *table, size_t n, uint32_t profile, int dtbauto,
+                                      UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n) {
+        size_t m = 0;
+        if (!uki_profile_pcr11_select(table, n, profile, out, &m))
+                return false;
+        if (dtbauto >= 0) {
+                if ((size_t) dtbauto >= n)
+                        return false;
+                PeSectionHeader h = header_at(table, (size_t) dtbauto);
+                if (!name_is(&h, ".dtbauto") || h.VirtualSize == 0)
+                        return false;
+                /* .dtbauto is never among the selected (uki_section_measured()): room for one more */
+                size_t at = 0;
+                while (at < m && out[at].kind < UKI_SECTION_DTBAUTO)
+                        at++;
+                memmove(out + at + 1, out + at, (m - at) * sizeof(*out));
+                out[at] = (UkiMeasuredSection) { .kind = UKI_SECTION_DTBAUTO, .index = (uint16_t) dtbauto };
+                m++;
+        }
+        *ret_n = m;
+        return true;
+}
+
 size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]) {
         size_t m = 0;
         return uki_profile_pcr11_select(table, n, 0, out, &m) ? m : 0;

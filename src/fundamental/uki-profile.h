@@ -43,6 +43,13 @@ int uki_profile_find(const void *table, size_t n, uint32_t profile, const char *
 bool uki_profile_pcr11_select(const void *table, size_t n, uint32_t profile, UkiMeasuredSection out[UKI_SECTION_COUNT],
                               size_t *ret_n);
 
+/* The same with the .dtbauto section at index dtbauto (the one chosen for this machine, which
+ * the stub installs: uki-dtb.h; -1 for none) measured in its canonical place, as systemd-stub
+ * 257 measures the .dtbauto it picked. False also when dtbauto is not a .dtbauto section with
+ * contents. */
+bool uki_profile_pcr11_select_dtbauto(const void *table, size_t n, uint32_t profile, int dtbauto,
+                                      UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n);
+
 /* The same for the default profile (profile 0): for each measured name, the first section of that
  * name before the first .profile section, replaced by the first one of that name between the first
  * .profile and the next (profile 0, .profile itself included) when there is one; sections with

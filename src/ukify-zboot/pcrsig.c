@@ -194,20 +194,9 @@ static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *
                 *ret_n = 1;
                 return true;
         }
-        for (size_t v = 0; v < n_dtb; v++) {
-                Selection *o = &out[v];
-                o->n = 0;
-                bool placed = false;
-                for (size_t i = 0; i <= base.n; i++) {
-                        if (!placed && (i == base.n || base.sel[i].kind > UKI_SECTION_DTBAUTO)) {
-                                o->sel[o->n++] = (UkiMeasuredSection) { .kind = UKI_SECTION_DTBAUTO,
-                                                                        .index = (uint16_t) dtb[v] };
-                                placed = true;
-                        }
-                        if (i < base.n)
-                                o->sel[o->n++] = base.sel[i];
-                }
-        }
+        for (size_t v = 0; v < n_dtb; v++)
+                if (!uki_profile_pcr11_select_dtbauto(table, f->n_sections, profile, (int) dtb[v], out[v].sel, &out[v].n))
+                        return error("profile %u: .dtbauto section %zu is empty", profile, dtb[v]), false;
         *ret_n = n_dtb;
         return true;
 }

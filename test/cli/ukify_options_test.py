@@ -40,7 +40,8 @@ SBAT_UKI = ('sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main
 PHASES_DEFAULT = ['enter-initrd', 'enter-initrd:leave-initrd', 'enter-initrd:leave-initrd:sysinit',
                   'enter-initrd:leave-initrd:sysinit:ready']
 TPM_ALG = {'sha1': 0x0004, 'sha256': 0x000B, 'sha384': 0x000C, 'sha512': 0x000D}
-# systemd-stub's measurement order (src/fundamental/uki-measure.c; .pcrsig and .dtbauto not measured)
+# systemd-stub's measurement order (src/fundamental/uki-measure.c; .pcrsig never measured, .dtbauto only the one
+# the stub picks for the machine, in its place)
 MEASURED = ['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat', '.pcrpkey',
             '.profile', '.dtbauto', '.hwids']
 

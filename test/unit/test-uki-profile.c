@@ -98,6 +98,35 @@ static void test_pcr11_select(void) {
         ASSERT_TRUE(memcmp(d, sel, m * sizeof(*d)) == 0);
 }
 
+/* The chosen .dtbauto goes between .profile and .hwids (sd-stub 257's order); nothing else moves. */
+static void test_pcr11_select_dtbauto(void) {
+        static const Sec dt[] = {
+                { ".text", 1 },    { ".osrel", 2 },   { ".dtbauto", 3 }, { ".dtbauto", 4 }, { ".dtbauto", 0 },
+                { ".hwids", 5 },   { ".linux", 6 },   { ".profile", 7 }, {},
+        };
+        PeSectionHeader t[16];
+        size_t n = table(dt, t), m, m0;
+        UkiMeasuredSection sel[UKI_SECTION_COUNT], plain[UKI_SECTION_COUNT];
+        ASSERT_TRUE(uki_profile_pcr11_select(t, n, 0, plain, &m0));
+        /* .linux .osrel .profile .hwids; no .dtbauto by name */
+        ASSERT_EQ(m0, 4u);
+        ASSERT_TRUE(uki_profile_pcr11_select_dtbauto(t, n, 0, -1, sel, &m));
+        ASSERT_EQ(m, m0);
+        ASSERT_TRUE(memcmp(sel, plain, m * sizeof(*sel)) == 0);
+        ASSERT_TRUE(uki_profile_pcr11_select_dtbauto(t, n, 0, 3, sel, &m));
+        ASSERT_EQ(m, 5u);
+        ASSERT_EQ(sel[0].index, 6);   /* .linux */
+        ASSERT_EQ(sel[1].index, 1);   /* .osrel */
+        ASSERT_EQ(sel[2].index, 7);   /* .profile */
+        ASSERT_EQ(sel[3].kind, (unsigned) UKI_SECTION_DTBAUTO);
+        ASSERT_EQ(sel[3].index, 3);
+        ASSERT_EQ(sel[4].index, 5);   /* .hwids */
+        ASSERT_TRUE(!uki_profile_pcr11_select_dtbauto(t, n, 0, 4, sel, &m));   /* empty */
+        ASSERT_TRUE(!uki_profile_pcr11_select_dtbauto(t, n, 0, 5, sel, &m));   /* not a .dtbauto */
+        ASSERT_TRUE(!uki_profile_pcr11_select_dtbauto(t, n, 0, (int) n, sel, &m));
+        ASSERT_TRUE(!uki_profile_pcr11_select_dtbauto(t, n, 1, 2, sel, &m));   /* no profile 1 */
+}
+
 static bool opt(const char *a, uint32_t *p, size_t *skip) {
         uint16_t s[64];
         size_t n = strlen(a);
@@ -154,6 +183,7 @@ int main(void) {
         TEST(test_find);
         TEST(test_no_profiles);
         TEST(test_pcr11_select);
+        TEST(test_pcr11_select_dtbauto);
         TEST(test_options);
         TEST(test_field);
         return TESTS_END();
