@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "decompress.h"
+#include "fdt.h"
 #include "kernel.h"
 #include "measure.h"
 #include "profile.h"
 #include "pe.h"
 #include "sign.h"
+#include "uki-profile.h"
 #include "addon.h"
 #include "verbs.h"
 #include "x86-payload.h"
@@ -38,6 +40,42 @@ static void json_string(const uint8_t *s, size_t n) {
 
 static void jstr(const char *s) {
         json_string((const uint8_t *) s, strlen(s));
+}
+
+/* PCR 11 on a machine for which the stub picks each .dtbauto it can pick for the default profile
+ * (the base's and profile 0's own): systemd-stub 257 and our stub measure that one in its place,
+ * so the value above holds only where none matches. */
+static void pcr11_dtbauto_inspect(const PeView *f, bool json, const char *pad) {
+        const void *table = f->data + f->sections_offset;
+        size_t start = 0, end = f->n_sections;
+        bool first = true;
+        if (uki_profile_count(table, f->n_sections) > 0 && !uki_profile_range(table, f->n_sections, 0, &start, &end))
+                return;
+        for (size_t i = 0; i < end && i <= INT16_MAX; i++) {
+                char name[PE_SECTION_NAME_LEN + 1], hex[2 * MEASURE_DIGEST_SIZE + 1];
+                PeSectionHeader h = pe_section(f, i);
+                uint8_t pcr[MEASURE_DIGEST_SIZE];
+                pe_section_name(&h, name);
+                if (strcmp(name, ".dtbauto") != 0 || !uki_pcr11_sha256_dtbauto(f, 0, (int) i, pcr))
+                        continue;
+                size_t dn = 0, cn = 0;
+                const uint8_t *d = pe_section_data(f, i, &dn);
+                const char *c = d ? fdt_first_compatible(d, dn, &cn) : NULL;
+                digest_hex(pcr, hex);
+                if (json) {
+                        printf("%s{\"section\": %zu, \"compatible\": ", first ? ", \"dtbauto\": [" : ", ", i);
+                        if (c)
+                                json_string((const uint8_t *) c, cn);
+                        else
+                                printf("null");
+                        printf(", \"sha256\": \"%s\"}", hex);
+                } else
+                        printf("%s  when section %zu (.dtbauto, compatible \"%.*s\") is picked for the machine: %s\n", pad,
+                               i, c ? (int) cn : 0, c ? c : "", hex);
+                first = false;
+        }
+        if (json && !first)
+                printf("]");
 }
 
 static const char *text_sections[] = { ".osrel", ".cmdline", ".uname", ".sbat", ".pcrpkey", ".pcrsig" };
@@ -319,9 +357,12 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                 char hex[2 * MEASURE_DIGEST_SIZE + 1];
                 digest_hex(pcr11, hex);
                 if (json)
-                        printf(", \"pcr11\": {\"sha256\": \"%s\"}", hex);
+                        printf(", \"pcr11\": {\"sha256\": \"%s\"", hex);
                 else
                         printf("%sPCR 11 (sha256, as systemd-stub 257 measures the sections): %s\n", pad, hex);
+                pcr11_dtbauto_inspect(&f, json, pad);
+                if (json)
+                        printf("}");
         }
         if (li >= 0)
                 profile_inspect(&f, json, pad);   /* profile.c: per profile, when there are .profile sections */

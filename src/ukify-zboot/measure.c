@@ -44,11 +44,16 @@ bool uki_pcr11_sha256(const PeView *f, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
 }
 
 bool uki_pcr11_sha256_profile(const PeView *f, uint32_t profile, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
+        return uki_pcr11_sha256_dtbauto(f, profile, -1, pcr);
+}
+
+bool uki_pcr11_sha256_dtbauto(const PeView *f, uint32_t profile, int dtbauto, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         UkiSectionDigest dig[UKI_SECTION_COUNT];
         size_t n = 0;
 
-        if (!uki_profile_pcr11_select(f->data + f->sections_offset, f->n_sections, profile, sel, &n) || n == 0)
+        if (!uki_profile_pcr11_select_dtbauto(f->data + f->sections_offset, f->n_sections, profile, dtbauto, sel, &n) ||
+            n == 0)
                 return false;
         for (size_t i = 0; i < n; i++) {
                 dig[i].kind = sel[i].kind;

@@ -14,6 +14,9 @@ bool uki_pcr11_sha256(const PeView *f, uint8_t pcr[MEASURE_DIGEST_SIZE]);
 /* The same when the boot manager selects profile ("@N", uki-profile.h); false also when the
  * UKI has no such profile. */
 bool uki_pcr11_sha256_profile(const PeView *f, uint32_t profile, uint8_t pcr[MEASURE_DIGEST_SIZE]);
+/* The same on a machine for which the stub picks the .dtbauto section at index dtbauto (-1: none
+ * matches), which systemd-stub 257 and our stub measure in its place. */
+bool uki_pcr11_sha256_dtbauto(const PeView *f, uint32_t profile, int dtbauto, uint8_t pcr[MEASURE_DIGEST_SIZE]);
 
 /* Lower-case hex of a digest into out (2 * MEASURE_DIGEST_SIZE + 1 bytes). */
 void digest_hex(const uint8_t d[MEASURE_DIGEST_SIZE], char out[2 * MEASURE_DIGEST_SIZE + 1]);
