@@ -14,9 +14,15 @@ void log_init(const char *program);
  * line through OVMF's consoles costs about a millisecond). */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_set_info_detail(bool detail);
-/* Something the user asked for or passed was ignored, dropped, left out, not measured, not
- * restored, truncated: printed by both binaries unless "quiet" (the kernel's stub drops its
- * warnings under "quiet" too), and under "quiet" with "zboot.debug". */
+/* Something set aside or not done while nothing the user supplied was lost through a failure:
+ * a rule set it aside (Secure Boot ignores the boot manager's command line, a count or size
+ * limit, an event sd-stub 257 does not measure without a TPM), one of several alternatives was
+ * unusable, or an extra the boot does not need could not be done (no RNG seed, a splash not
+ * drawn, attributes not restored, a truncated firmware event log). Printed by both binaries
+ * unless "quiet" (the kernel's stub drops its warnings under "quiet" too), and under "quiet"
+ * with "zboot.debug". Something that failed or was refused (a firmware call, an allocation, a
+ * read, a measurement, an add-on) is an error even when the boot goes on without it
+ * ("..., ignored", "left out"), as sd-stub 257 reports a dropped add-on: docs/design.md. */
 void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed always, under "quiet" too: output the user asked for (zboot.bench, bench.h) and the
  * last words of a failed start ("returning to the boot manager"). Before the command line is
