@@ -132,7 +132,8 @@ static bool parse_uuid(const char *in, uint8_t out[16]) {
         for (unsigned i = 0; ok && i < 16; i++) {
                 int h = hexval(a[2 * i]), l = hexval(a[2 * i + 1]);
                 ok = h >= 0 && l >= 0;
-                out[i] = (uint8_t) (h << 4 | l);
+                if (ok)   /* hexval() is -1 for a non-hex digit: no shift of it */
+                        out[i] = (uint8_t) (h << 4 | l);
         }
         free(s);
         return ok;
@@ -183,21 +184,20 @@ static void path_list_free(PathList *l) {
         *l = (PathList) {};
 }
 
-/* One description file into l: its device (the one already there with the same name and
- * compatible, else a new one) gets the file's CHIDs, each once. */
-static bool device_file(const char *path, DeviceList *l) {
-        _cleanup_blob_ Blob b = {};
-        if (!read_file(path, &b))
-                return false;
+/* One description file's contents (data, size; path names it in messages) into l: its device
+ * (the one already there with the same name and compatible, else a new one) gets the file's
+ * CHIDs, each once. test/fuzz/fuzz-hwids.c includes this file to reach it. */
+static bool device_json(const char *path, const uint8_t *data, size_t size, DeviceList *l) {
+        if (size > INT32_MAX)
+                return error("--hwids: %s: not a JSON object", path), false;
         _cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new();
         _cleanup_(json_object_putp) json_object *obj =
-                tok ? json_tokener_parse_ex(tok, (const char *) b.data, (int) b.size) : NULL;
+                tok ? json_tokener_parse_ex(tok, (const char *) data, (int) size) : NULL;
         /* as Python's json.loads: nothing but white space after the value */
         size_t end = obj ? json_tokener_get_parse_end(tok) : 0;
-        while (end < b.size && strchr(" \t\n\r", b.data[end]) && b.data[end])
+        while (end < size && data[end] && strchr(" \t\n\r", data[end]))
                 end++;
-        bool parsed = obj && json_tokener_get_error(tok) == json_tokener_success && end == b.size &&
-                      b.size <= INT32_MAX;
+        bool parsed = obj && json_tokener_get_error(tok) == json_tokener_success && end == size;
         const char *name, *compat;
         json_object *list;
         if (!parsed || !json_object_is_type(obj, json_type_object))
@@ -247,6 +247,11 @@ static bool device_file(const char *path, DeviceList *l) {
         return true;
 }
 
+static bool device_file(const char *path, DeviceList *l) {
+        _cleanup_blob_ Blob b = {};
+        return read_file(path, &b) && device_json(path, b.data, b.size, l);
+}
+
 /* The .hwids section for the devices (docs/stub.md): one entry per CHID, then the strings,
  * sorted and each once. */
 static bool hwids_layout(const DeviceList *l, Blob *ret) {
@@ -289,7 +294,8 @@ static bool hwids_layout(const DeviceList *l, Blob *ret) {
                 const char *key[2] = { l->d[d].name, l->d[d].compatible };
                 const char **nm = bsearch(&key[0], strings, n_strings, sizeof(*strings), str_cmp);
                 const char **cp = bsearch(&key[1], strings, n_strings, sizeof(*strings), str_cmp);
-                qsort(l->d[d].uuids, l->d[d].n_uuids, 16, uuid_cmp);
+                if (l->d[d].n_uuids)   /* a device without CHIDs has none allocated: no qsort(NULL, 0) */
+                        qsort(l->d[d].uuids, l->d[d].n_uuids, 16, uuid_cmp);
                 for (size_t k = 0; k < l->d[d].n_uuids; k++, e += HWIDS_ENTRY_SIZE) {
                         const uint8_t *g = l->d[d].uuids[k];
                         static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
