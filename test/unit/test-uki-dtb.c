@@ -4,6 +4,7 @@
 #include "pe-format.h"
 #include "tests.h"
 #include "uki-dtb.h"
+#include "uki-profile.h"
 
 static void be32(uint8_t *p, uint32_t v) {
         p[0] = (uint8_t) (v >> 24), p[1] = (uint8_t) (v >> 16), p[2] = (uint8_t) (v >> 8), p[3] = (uint8_t) v;
@@ -110,7 +111,7 @@ static void test_firmware(void) {
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 1u);
         ASSERT_TRUE(c.data == img + 0x2000 && c.size == lb);
-        ASSERT_TRUE(!c.hwids_tried);
+        ASSERT_TRUE(c.n_hwids == 0 && c.n_invalid == 0);
         /* the range leaves the matching one out: .dtb */
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 2, 3, &m, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 2u);
@@ -126,6 +127,11 @@ static void test_firmware(void) {
         /* end past the table is clamped */
         m.fw_dtb = fw, m.fw_size = lfw;
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 99, &m, &c), UKI_DTB_AUTO);
+        /* a firmware table that is there but not valid (size 0 from devicetree_machine) matches
+         * nothing, and .hwids is not read either (257 reads it only when there is no table) */
+        m.fw_dtb = junk, m.fw_size = 0;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_TRUE(c.n_hwids == 0);
 }
 
 /* no firmware device tree: the .hwids entry for this machine names the compatible */
@@ -137,27 +143,32 @@ static void test_hwids(void) {
         UkiDtbChoice c;
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 3u);
-        ASSERT_TRUE(c.hwids_tried && c.hwids == HWIDS_OK);
-        ASSERT_TRUE(c.device.name && strcmp(c.device.name, "dev") == 0);
+        ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].section == 2 && c.hwids[0].result == HWIDS_OK);
+        ASSERT_TRUE(c.hwids[0].device.name && strcmp(c.hwids[0].device.name, "dev") == 0);
+        /* a firmware table that is not valid: no .hwids either */
+        m.fw_dtb = junk, m.fw_size = 0;
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_TRUE(c.n_hwids == 0);
+        m.fw_dtb = NULL, m.fw_size = 0;
         /* CHIDs not known: the .hwids cannot match, .dtb */
         m.chids = NULL;
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 0u);
-        ASSERT_TRUE(c.hwids_tried && c.hwids == HWIDS_NOT_FOUND);
+        ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].result == HWIDS_NOT_FOUND);
         /* another machine */
         static ChidGuid other[CHID_TYPES];
         m.chids = other;
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
-        ASSERT_EQ(c.hwids, HWIDS_NOT_FOUND);
+        ASSERT_EQ(c.hwids[0].result, HWIDS_NOT_FOUND);
         /* the .hwids outside the range: not consulted */
         m.chids = chids;
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 3, 4, &m, &c), UKI_DTB_NONE);
-        ASSERT_TRUE(!c.hwids_tried);
+        ASSERT_TRUE(c.n_hwids == 0);
         /* an entry naming a compatible no .dtbauto has */
         lh = make_hwids(hw, 5, "vendor,board-z");
         t = image(s, 4);
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
-        ASSERT_TRUE(c.hwids == HWIDS_OK);
+        ASSERT_TRUE(c.hwids[0].result == HWIDS_OK);
 }
 
 /* blobs that never match, sections outside the image, an empty .dtb */
@@ -169,23 +180,94 @@ static void test_bad(void) {
         UkiDtbChoice c;
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 5, 0, 5, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 2u);
+        /* the junk one was passed over as not a device tree (the one without compatible is valid) */
+        ASSERT_TRUE(c.n_invalid == 1 && c.first_invalid == 0);
         /* the image ends before the matching .dtbauto: not taken (nor the .dtb sections) */
         ASSERT_EQ(uki_dtb_choose(img, 0x3000, t, 5, 0, 5, &m, &c), UKI_DTB_NONE);
         /* no .dtbauto matches and the first .dtb is empty: none, as 257 */
         m.fw_dtb = dtb_c, m.fw_size = lc;
         ASSERT_EQ(uki_dtb_choose(img, img_size, t, 5, 0, 5, &m, &c), UKI_DTB_NONE);
         m.fw_dtb = fw, m.fw_size = lfw;
-        /* a .dtb outside the image is passed over for the next */
+        /* a .dtb outside the image: none; the first .dtb is the one (257: the first section of a
+         * name wins), a later one is not looked at */
         Sec s2[] = { { ".dtb", dtb_c, lc }, { ".dtb", dtb_a, la } };
         t = image(s2, 2);
         PeSectionHeader h;
         memcpy(&h, (const uint8_t *) t, sizeof(h));
         h.VirtualAddress = 0x100000;   /* past the image */
         memcpy(img + 0x200, &h, sizeof(h));
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 2, 0, 2, &m, &c), UKI_DTB_PLAIN);
-        ASSERT_EQ(c.section, 1u);
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 2, 0, 2, &m, &c), UKI_DTB_NONE);
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 2, 0, &m, &c), UKI_DTB_NONE);
+        /* the same for the first .hwids: one outside the image has no entry, the next is not read */
+        size_t lh = make_hwids(hw, 3, "vendor,board-b");
+        Sec s3[] = { { ".hwids", hw, lh }, { ".hwids", hw, lh }, { ".dtbauto", dtb_b, lb } };
+        t = image(s3, 3);
+        memcpy(&h, (const uint8_t *) t, sizeof(h));
+        h.VirtualAddress = 0x100000;
+        memcpy(img + 0x200, &h, sizeof(h));
+        UkiDtbMachine mh = { .chids = chids };
+        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &mh, &c), UKI_DTB_NONE);
+        ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].section == 0 && c.hwids[0].result == HWIDS_NOT_FOUND);
         /* no table */
         ASSERT_EQ(uki_dtb_choose(img, img_size, NULL, 0, 0, 0, &m, &c), UKI_DTB_NONE);
+}
+
+/* a UKI with profiles: the profile's .dtbauto, then the base's, then the effective .dtb */
+static void test_profile(void) {
+        static const uint8_t prof[] = "ID=p\n";
+        size_t lh = make_hwids(hw, 3, "vendor,board-a");
+        Sec s[] = { { ".dtbauto", dtb_a, la }, { ".dtb", dtb_c, lc }, { ".hwids", hw, lh },             /* base 0-2 */
+                    { ".profile", prof, sizeof(prof) }, { ".dtbauto", dtb_b, lb }, { ".dtb", dtb_a, la }, /* 0: 3-5 */
+                    { ".profile", prof, sizeof(prof) }, { ".dtb", dtb_b, 0 },                           /* 1: 6-7 */
+                    { ".profile", prof, sizeof(prof) } };                                             /* 2: 8 */
+        const void *t = image(s, 9);
+        UkiDtbMachine m = { .fw_dtb = fw, .fw_size = lfw };   /* board-b */
+        UkiDtbChoice c;
+        /* profile 0's own .dtbauto matches */
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 4u);
+        /* profile 1 has none: the base's .dtbauto does not match either: profile 1's .dtb is empty,
+         * which counts as absent for profile 1 (not the base's) */
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 1, &m, &c), UKI_DTB_NONE);
+        /* profile 2: the base's .dtb */
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 2, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.section, 1u);
+        /* the base only, as uki_dtb_choose over the base's sections */
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, UKI_PROFILE_BASE, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.section, 1u);
+        /* a firmware tree of the base's model: the base's .dtbauto wins over profile 0's .dtb */
+        m.fw_dtb = dtb_a, m.fw_size = la;
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 0u);
+        /* no firmware tree: the base's .hwids names board-a; profile 0 has no .hwids of its own */
+        UkiDtbMachine mh = { .chids = chids };
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &mh, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 0u);
+        ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].section == 2 && c.hwids[0].result == HWIDS_OK);
+        /* another machine: both sets searched, profile 0's .dtb */
+        static ChidGuid other[CHID_TYPES];
+        mh.chids = other;
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &mh, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.section, 5u);
+        ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].result == HWIDS_NOT_FOUND);
+        /* a profile with its own .hwids: consulted first, then the base's */
+        Sec s2[] = { { ".hwids", hw, lh }, { ".dtbauto", dtb_b, lb },
+                     { ".profile", prof, sizeof(prof) }, { ".hwids", junk, 8 }, { ".dtbauto", dtb_a, la } };
+        t = image(s2, 5);
+        mh.chids = chids;
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 5, 0, &mh, &c), UKI_DTB_NONE);
+        ASSERT_TRUE(c.n_hwids == 2 && c.hwids[0].section == 3 && c.hwids[1].section == 0);
+        ASSERT_TRUE(c.hwids[0].result != HWIDS_OK && c.hwids[1].result == HWIDS_OK);
+        /* a .dtbauto that is not a device tree is counted on the way */
+        Sec s3[] = { { ".dtbauto", junk, sizeof(junk) }, { ".dtbauto", junk, sizeof(junk) }, { ".dtb", dtb_c, lc } };
+        t = image(s3, 3);
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 3, 0, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_TRUE(c.n_invalid == 2 && c.first_invalid == 0);
+        /* no compatible to compare with (a firmware tree without one): nothing checked, as 257 */
+        m.fw_dtb = fw_none, m.fw_size = lfwnone;
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 3, 0, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_TRUE(c.n_invalid == 0);
+        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, NULL, 0, 0, &m, &c), UKI_DTB_NONE);
 }
 
 int main(void) {
@@ -193,5 +275,6 @@ int main(void) {
         TEST(test_firmware);
         TEST(test_hwids);
         TEST(test_bad);
+        TEST(test_profile);
         return TESTS_END();
 }

@@ -137,19 +137,16 @@ static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *na
 /* The add-on's device tree as sd-stub 257 picks it (uki-dtb.c): its sections before any
  * .profile, matched against this machine. NONE when it has none that applies. */
 static UkiDtbKind choose_devicetree(const PeView *v, const char *name, UkiDtbChoice *c) {
-        size_t start, end;
-        *c = (UkiDtbChoice) {};
-        const void *table = pe_section_table(v);
-        if (!uki_profile_range(table, v->n_sections, UKI_PROFILE_BASE, &start, &end))
-                return UKI_DTB_NONE;
         UkiDtbMachine m;
         devicetree_machine(&m);
-        UkiDtbKind k = uki_dtb_choose(v->data, v->size, table, v->n_sections, start, end, &m, c);
-        if (k != UKI_DTB_AUTO && c->hwids_tried)
+        /* the UKI's own rule (devicetree.c), on the add-on's base sections */
+        UkiDtbKind k = uki_dtb_choose_profile(v->data, v->size, pe_section_table(v), v->n_sections, UKI_PROFILE_BASE, &m,
+                                              c);
+        if (k != UKI_DTB_AUTO && c->n_hwids > 0)
                 log_info("add-on %s: .hwids: %s", name,
-                         c->hwids == HWIDS_OK ? "the entry for this machine names no .dtbauto here" :
-                         c->hwids == HWIDS_NOT_FOUND ? "no entry for this machine" :
-                         c->hwids == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset");
+                         c->hwids[0].result == HWIDS_OK ? "the entry for this machine names no .dtbauto here" :
+                         c->hwids[0].result == HWIDS_NOT_FOUND ? "no entry for this machine" :
+                         c->hwids[0].result == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset");
         return k;
 }
 
