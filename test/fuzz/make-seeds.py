@@ -129,11 +129,72 @@ def seed_trust(build):
     put("sbat", tiny_pe([(".sbat", b"linux,1\n")]), b"\x01")
 
 
+def seed_zsig(build):
+    """zsig (fuzz-zsig.c): .zsig sections signed with test/fuzz/zsig-test-key.pem (the certificate
+    is the one compiled into fuzz-zsig.c): made by the CLI over the Debian kernels (the payload is
+    the whole kernel: describe parses them, verify refuses), and by openssl cms with zsig_make()'s
+    flags over the fuzzer's fixed payload (verify accepts), some flags varied; then truncations."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    key = os.path.join(here, "zsig-test-key.pem")
+    with open(os.path.join(here, "fuzz-zsig.c")) as f:
+        src = f.read()
+    text = src[src.index('"-----BEGIN CERTIFICATE-----'):src.index('-----END CERTIFICATE-----')]
+    pem = "".join(l.strip().strip('"').replace("\\n", "\n") for l in text.splitlines()) + "-----END CERTIFICATE-----\n"
+    payload = b"ukify-zboot fuzz-zsig payload\n" * 4   # FUZZ_PAYLOAD_LINE, 4 times
+
+    def trailer(n):   # struct module_signature (PKCS#7, sig_len big-endian), then the magic
+        return struct.pack(">BBBBB3sI", 0, 0, 2, 0, 0, bytes(3), n) + b"~Module signature appended~\n"
+    cli = os.path.join(build, "src", "ukify-zboot", "ukify-zboot")
+    env = dict(os.environ, UKIFY_ZBOOT_STUB_DIR=os.path.join(build, "src", "boot", "zboot"))
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key2, cert2, pay = (os.path.join(tmp, n) for n in ("cert.pem", "key2.pem", "cert2.pem", "payload"))
+        with open(cert, "w") as f:
+            f.write(pem)
+        with open(pay, "wb") as f:
+            f.write(payload)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=ukify-zboot make-seeds other", "-keyout", key2, "-out", cert2], check=True,
+                       capture_output=True)
+        secs = []
+        for arch, comp in (("arm64", "gzip"), ("amd64", "zstd")):
+            out = os.path.join(tmp, arch + ".efi")
+            subprocess.run([cli, "zboot", os.path.join(ROOT, "test", "cache", arch, "vmlinuz"), "-c", comp, "-l", "1",
+                            "--sign-payload", key, "--sign-payload-cert", cert, "-o", out], check=True,
+                           capture_output=True, env=env)
+            with open(out, "rb") as f:
+                pe = f.read()
+            lfanew = struct.unpack_from("<I", pe, 0x3c)[0]
+            nsec, opt = struct.unpack_from("<H", pe, lfanew + 6)[0], struct.unpack_from("<H", pe, lfanew + 20)[0]
+            for i in range(nsec):
+                h = lfanew + 24 + opt + 40 * i
+                if pe[h:h + 8].rstrip(b"\0") == b".zsig":
+                    vsize, _, rsize, roff = struct.unpack_from("<IIII", pe, h + 8)
+                    secs.append(pe[roff:roff + min(vsize, rsize)])
+        for extra in (["-noattr", "-nocerts", "-md", "sha256"], ["-noattr", "-nocerts", "-md", "sha256", "-keyid"],
+                      ["-noattr", "-nocerts", "-md", "sha512"], ["-nocerts", "-md", "sha256"],
+                      ["-noattr", "-md", "sha256"], ["-noattr", "-nocerts", "-md", "sha256", "-nodetach"],
+                      ["-noattr", "-nocerts", "-md", "sha256", "-signer", cert2, "-inkey", key2]):
+            der = subprocess.run(["openssl", "cms", "-sign", "-binary", "-in", pay, "-signer", cert, "-inkey", key,
+                                  "-outform", "DER"] + extra, check=True, capture_output=True).stdout
+            secs.append(der + trailer(len(der)))
+    # byte 0 even: a whole section; odd: the signature alone (fuzz-zsig.c adds the trailer)
+    for sec in secs:
+        put("zsig", sec, b"\x00")
+        put("zsig", sec[:len(sec.rstrip(b"\0")) - 40], b"\x01")
+    sec = secs[-7]   # the plain openssl one
+    n = len(sec) - 40
+    put("zsig", sec + bytes(512 - len(sec) % 512), b"\x00")     # padded to a file alignment, as in a PE
+    put("zsig", sec[:-1], b"\x00")                               # the magic cut
+    put("zsig", sec[:n - 10] + trailer(n - 10), b"\x00")         # the DER cut, the trailer consistent
+    put("zsig", sec[:n] + b"\0" + trailer(n + 1), b"\x00")       # a byte after the DER
+
+
 def main():
     build = sys.argv[1]
     ONLY.update(sys.argv[2:])
-    if ONLY and ONLY <= {"device-path", "sign", "sbat"}:
+    if ONLY and ONLY <= {"device-path", "sign", "sbat", "zsig"}:
         seed_trust(build)
+        seed_zsig(build)
         return
     cache = os.path.join(ROOT, "test", "cache")
     images = [read(p) for p in sorted(glob.glob(os.path.join(ROOT, "test", "bad-images", "*.img")))]
@@ -196,6 +257,7 @@ def main():
     put("slots", struct.pack("<5Q", 32 << 20, 21, 0, 1 << 48, 12345) +
         struct.pack("<4Q", 0x100000, 0x7ff00000, 0x100000000, 0x100000000))
     seed_trust(build)
+    seed_zsig(build)
 
 
 if __name__ == "__main__":
