@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The UKI stub's device tree step (docs/stub.md "Device trees"): pick .dtbauto/.dtb, copy it
+ * The UKI stub's device tree step (docs/stub.md "Device trees"): pick .dtbauto/.dtb (by
+ * uki_dtb_choose_profile(), src/fundamental/uki-dtb.c, the rule add-ons use too), copy it
  * into memory the kernel keeps (EfiACPIReclaimMemory), run the firmware's fixups and install
  * it as the EFI FDT configuration table, which the kernel's EFI stub (arm64) takes as its
  * device tree. The blob parsing is src/fundamental/fdt.c.
@@ -10,9 +11,7 @@
 #include "fdt.h"
 #include "log.h"
 #include "pe.h"
-#include "profile.h"
 #include "smbios-efi.h"
-#include "uki-profile.h"
 #include "unaligned.h"
 #include "util.h"
 
@@ -99,48 +98,17 @@ void devicetree_cleanup(DtState *st) {
         *st = (DtState) {};
 }
 
-/* The firmware's device tree and its size, if it has a valid one. */
+/* The firmware's device tree and its size (0 when it is not valid); NULL when it has none. */
 static const void *firmware_dtb(size_t *ret_size) {
         const uint8_t *p = config_table_find(&dtb_guid);
+        *ret_size = 0;
         if (!p)
                 return NULL;
         /* its size is in its header: read that first, then check the whole blob */
         size_t total = get_be32(p + FDT_TOTALSIZE_OFFSET);
-        if (total > DTB_MAX || !fdt_check(p, total))
-                return NULL;
-        *ret_size = total;
+        if (total <= DTB_MAX && fdt_check(p, total))
+                *ret_size = total;
         return p;
-}
-
-static bool section_is(const PeSectionHeader *s, const char *name) {
-        char n[8];
-        memcpy(n, s->Name, 8);
-        size_t l = strlen(name);
-        return l <= 8 && memcmp(n, name, l) == 0 && (l == 8 || n[l] == 0);
-}
-
-/* The first .dtbauto in sections [start, end) whose model (first compatible) is the firmware's,
- * or, with compat, is compat. */
-static int dtbauto_match(const PeView *v, size_t start, size_t end, const void *fw, size_t fw_size,
-                         const char *compat) {
-        for (size_t i = start; i < end && i < v->n_sections; i++) {
-                PeSectionHeader s = pe_section(v, i);
-                size_t size;
-                const uint8_t *d = pe_section_data(v, i, &size);
-                if (!section_is(&s, ".dtbauto") || !d || size == 0)
-                        continue;
-                if (!fdt_check(d, size)) {
-                        log_warning("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) i);
-                        continue;
-                }
-                size_t n;
-                const char *c;
-                if (compat ? (c = fdt_first_compatible(d, size, &n)) && strlen(compat) == n &&
-                                     memcmp(c, compat, n) == 0
-                           : fdt_same_model(d, size, fw, fw_size))
-                        return (int) i;
-        }
-        return -1;
 }
 
 /* This machine's CHIDs from the firmware's SMBIOS table, computed once. */
@@ -161,61 +129,46 @@ static const ChidGuid *machine_chids(void) {
 
 void devicetree_machine(UkiDtbMachine *m) {
         *m = (UkiDtbMachine) {};
+        /* a table that is not a valid device tree (fw_size 0) matches nothing; like 257 we read
+         * .hwids only when the firmware has no table at all */
         m->fw_dtb = firmware_dtb(&m->fw_size);
         if (!m->fw_dtb)
                 m->chids = machine_chids();
 }
 
-/* sd-stub 257 without a firmware device tree: the .hwids section in [start, end) names, through
- * the entry with this machine's most specific CHID, a compatible; the first .dtbauto in the
- * same sections with that first compatible. */
-static int dtbauto_by_hwids(const PeView *v, size_t start, size_t end) {
-        for (size_t i = start; i < end && i < v->n_sections; i++) {
-                PeSectionHeader s = pe_section(v, i);
-                size_t size;
-                const uint8_t *hwids = pe_section_data(v, i, &size);
-                if (!section_is(&s, ".hwids") || !hwids)
-                        continue;
-                HwidsDevice d;
-                HwidsResult r = hwids_match(hwids, size, machine_chids(), &d);
-                if (r != HWIDS_OK) {
-                        log_warning("HWID matching failed (%s), no .dtbauto is selected by .hwids",
-                                 r == HWIDS_NOT_FOUND ? "no entry for this machine" :
-                                 r == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset");
-                        return -1;
-                }
-                if (!d.compatible)
-                        return -1;
-                log_info(".hwids: this machine is \"%s\", compatible \"%s\"", d.name ? d.name : "", d.compatible);
-                return dtbauto_match(v, start, end, NULL, 0, d.compatible);
-        }
-        return -1;
+static const char *hwids_verdict(HwidsResult r) {
+        return r == HWIDS_NOT_FOUND ? "no entry for this machine" :
+               r == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset";
 }
 
 void devicetree_install_from_uki(const PeView *self, uint32_t profile, DtState *st) {
-        const void *table = pe_section_table(self);
-        const uint8_t *data = NULL;
-        size_t size = 0;
-        const char *what = ".dtb";
-        size_t fw_size = 0;
-        const void *fw = firmware_dtb(&fw_size);
-        {
-                /* the profile's own .dtbauto sections first, then the base's; by the firmware's
-                 * device tree when there is one, else by .hwids (sd-stub 257) */
-                size_t s, e;
-                int i = -1;
-                if (profile != UKI_PROFILE_BASE && uki_profile_count(table, self->n_sections) > 0 &&
-                    uki_profile_range(table, self->n_sections, profile, &s, &e))
-                        i = fw ? dtbauto_match(self, s, e, fw, fw_size, NULL) : dtbauto_by_hwids(self, s, e);
-                if (i < 0 && uki_profile_range(table, self->n_sections, UKI_PROFILE_BASE, &s, &e))
-                        i = fw ? dtbauto_match(self, s, e, fw, fw_size, NULL) : dtbauto_by_hwids(self, s, e);
-                if (i >= 0) {
-                        data = pe_section_data(self, (size_t) i, &size);
-                        what = ".dtbauto";
-                }
+        UkiDtbMachine m;
+        UkiDtbChoice c;
+        devicetree_machine(&m);
+        UkiDtbKind k = uki_dtb_choose_profile(self->data, self->size, pe_section_table(self), self->n_sections, profile,
+                                              &m, &c);
+        /* what the choice met on the way: each .hwids consulted (the profile's, the base's) ... */
+        for (size_t i = 0; i < c.n_hwids; i++) {
+                const UkiDtbHwids *h = &c.hwids[i];
+                if (h->result == HWIDS_OK && h->device.compatible)
+                        log_info(".hwids: this machine is \"%s\", compatible \"%s\"", h->device.name ? h->device.name : "",
+                                 h->device.compatible);
+                else if (h->result == HWIDS_NOT_FOUND)   /* 257 logs this one at debug level only */
+                        log_debug("HWID matching failed (%s), no .dtbauto is selected by .hwids", hwids_verdict(h->result));
+                else if (h->result != HWIDS_OK)
+                        log_warning("HWID matching failed (%s), no .dtbauto is selected by .hwids", hwids_verdict(h->result));
         }
-        if (!data && !profile_find_section(self, profile, ".dtb", &data, &size))
+        /* ... and .dtbauto sections that could not be compared */
+        if (c.n_invalid == 1)
+                log_warning("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) c.first_invalid);
+        else if (c.n_invalid > 1)
+                log_warning("section %lu (.dtbauto) is not a valid device tree: skipped (and %lu more .dtbauto sections)",
+                            (uint64_t) c.first_invalid, (uint64_t) (c.n_invalid - 1));
+        if (k == UKI_DTB_NONE)
                 return;
+        const char *what = k == UKI_DTB_AUTO ? ".dtbauto" : ".dtb";
+        const uint8_t *data = c.data;
+        size_t size = c.size;
 
         EFI_STATUS err = devicetree_install(st, data, size);
         if (err != EFI_SUCCESS) {

@@ -22,15 +22,16 @@ typedef struct {
  * freed and whatever was installed before stays. */
 EFI_STATUS devicetree_install(DtState *st, const void *dtb, size_t size);
 
-/* What a .dtbauto is matched against on this machine (uki-dtb.h): the firmware's device tree,
- * or, without one, the CHIDs from SMBIOS. Call before anything is installed. */
+/* What a .dtbauto is matched against on this machine (uki-dtb.h): the firmware's device tree
+ * (size 0 when that table is not a valid device tree: nothing matches), or, when the firmware
+ * has no such table, the CHIDs from SMBIOS. Call before anything is installed. */
 void devicetree_machine(UkiDtbMachine *m);
 
 /* Put the firmware's table back and free our copy (nothing when nothing was installed). */
 void devicetree_cleanup(DtState *st);
 
-/* sd-stub 257's choice for profile of our image: the first .dtbauto (the profile's, then the
- * base's) whose first "compatible" equals the firmware device tree's, or, without a firmware
- * device tree, the one the .hwids entry matching this machine's SMBIOS (CHIDs) names; else
- * .dtb. Installed with devicetree_install; a failure is logged and ignored, as sd-stub does. */
+/* sd-stub 257's choice for profile of our image, uki_dtb_choose_profile() (uki-dtb.h) on this
+ * machine (devicetree_machine): a matching .dtbauto (the profile's, then the base's), else the
+ * effective .dtb; what .hwids said and .dtbauto sections that are not valid device trees are
+ * logged. Installed with devicetree_install; a failure is logged and ignored, as sd-stub does. */
 void devicetree_install_from_uki(const PeView *self, uint32_t profile, DtState *st);
