@@ -45,7 +45,7 @@ bool addons_cmdline_append(const Addons *a, char16_t **buf, uint32_t *size, bool
  * there were none, else whether every measurement was taken. */
 int addons_measure_initrds(const Addons *a);
 
-/* After the UKI's own device tree (devicetree_install_from_uki): each add-on's device tree in
+/* After the UKI's own device tree (devicetree_install_choice): each add-on's device tree in
  * order (global, then the UKI's), each replacing the one before as sd-stub 257 does, and measured
  * into PCR 12 (EV_EVENT_TAG 0x6c46f751, the file name) once installed. A failed install is
  * logged and skipped. Returns -1 if nothing was measured, else whether every measurement was

@@ -141,12 +141,11 @@ static const char *hwids_verdict(HwidsResult r) {
                r == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset";
 }
 
-void devicetree_install_from_uki(const PeView *self, uint32_t profile, DtState *st) {
+void devicetree_choose_from_uki(const PeView *self, uint32_t profile, UkiDtbChoice *ret) {
         UkiDtbMachine m;
-        UkiDtbChoice c;
         devicetree_machine(&m);
-        UkiDtbKind k = uki_dtb_choose_profile(self->data, self->size, pe_section_table(self), self->n_sections, profile,
-                                              &m, &c);
+        (void) uki_dtb_choose_profile(self->data, self->size, pe_section_table(self), self->n_sections, profile, &m, ret);
+        const UkiDtbChoice c = *ret;
         /* what the choice met on the way: each .hwids consulted (the profile's, the base's) ... */
         for (size_t i = 0; i < c.n_hwids; i++) {
                 const UkiDtbHwids *h = &c.hwids[i];
@@ -164,13 +163,15 @@ void devicetree_install_from_uki(const PeView *self, uint32_t profile, DtState *
         else if (c.n_invalid > 1)
                 log_warning("section %lu (.dtbauto) is not a valid device tree: skipped (and %lu more .dtbauto sections)",
                             (uint64_t) c.first_invalid, (uint64_t) (c.n_invalid - 1));
-        if (k == UKI_DTB_NONE)
-                return;
-        const char *what = k == UKI_DTB_AUTO ? ".dtbauto" : ".dtb";
-        const uint8_t *data = c.data;
-        size_t size = c.size;
+}
 
-        EFI_STATUS err = devicetree_install(st, data, size);
+void devicetree_install_choice(const UkiDtbChoice *c, DtState *st) {
+        if (c->kind == UKI_DTB_NONE)
+                return;
+        const char *what = c->kind == UKI_DTB_AUTO ? ".dtbauto" : ".dtb";
+        size_t size = c->size;
+
+        EFI_STATUS err = devicetree_install(st, c->data, size);
         if (err != EFI_SUCCESS) {
                 log_error_status(err, "cannot install the device tree from %s, ignoring", what);
                 return;

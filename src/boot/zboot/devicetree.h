@@ -33,5 +33,10 @@ void devicetree_cleanup(DtState *st);
 /* sd-stub 257's choice for profile of our image, uki_dtb_choose_profile() (uki-dtb.h) on this
  * machine (devicetree_machine): a matching .dtbauto (the profile's, then the base's), else the
  * effective .dtb; what .hwids said and .dtbauto sections that are not valid device trees are
- * logged. Installed with devicetree_install; a failure is logged and ignored, as sd-stub does. */
-void devicetree_install_from_uki(const PeView *self, uint32_t profile, DtState *st);
+ * logged. Made before the PCR 11 measurements: the picked .dtbauto is measured with the other
+ * sections (measure_uki_sections), as sd-stub 257 measures the one it picked. */
+void devicetree_choose_from_uki(const PeView *self, uint32_t profile, UkiDtbChoice *ret);
+
+/* Install that choice with devicetree_install (nothing for UKI_DTB_NONE); a failure is logged
+ * and ignored, as sd-stub does. */
+void devicetree_install_choice(const UkiDtbChoice *c, DtState *st);

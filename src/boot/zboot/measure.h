@@ -29,10 +29,11 @@ bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, c
  * without a TPM gets the same RTMRs as under sd-stub 257 (false there: not measured). */
 bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description);
 
-/* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select() for
- * profile, each its name with the NUL, then its VirtualSize bytes at its RVA) of our loaded
- * image (self: its headers in memory layout). True if every one was measured. */
-bool measure_uki_sections(const PeView *self, uint32_t profile);
+/* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select_dtbauto()
+ * for profile, with the .dtbauto at index dtbauto that the device tree step picked, -1 for none;
+ * each its name with the NUL, then its VirtualSize bytes at its RVA) of our loaded image (self:
+ * its headers in memory layout). True if every one was measured. */
+bool measure_uki_sections(const PeView *self, uint32_t profile, int dtbauto);
 
 /* The measurements that together make one claim to the OS, e.g. StubPcrKernelParameters
  * ("everything that went into PCR 12 for the kernel's parameters was measured"): each step

@@ -105,10 +105,15 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         Section linux_sec;
         if (!find_section(&self, ".linux", &linux_sec) || linux_sec.size == 0)
                 return log_error_status(EFI_NOT_FOUND, "this UKI has no .linux section");
+        /* Which .dtbauto (if any) matches this machine: sd-stub 257 picks it while it locates
+         * the sections, and measures it into PCR 11 with them (devicetree.c). */
+        UkiDtbChoice dtb_choice;
+        devicetree_choose_from_uki(&self, stub_profile, &dtb_choice);
         /* PCR 12 gets the profile, PCR 11 the sections, before anything of the image is used
          * (sd-stub's order and rule). */
         profile_measure(stub_profile, &measured.kernel_parameters);
-        measured.kernel_image = measure_uki_sections(&self, stub_profile);
+        measured.kernel_image = measure_uki_sections(&self, stub_profile,
+                                                     dtb_choice.kind == UKI_DTB_AUTO ? (int) dtb_choice.section : -1);
         /* sd-stub 257's place for it: after the measurements, before the command line */
         random_seed_refresh(li);
 
@@ -131,7 +136,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         /* Device tree: .dtbauto/.dtb as the EFI FDT table, then the add-ons' (addons.c), measured
          * into PCR 12 here, in sd-stub 257's order; put back if the kernel does not start. */
         _cleanup_(devicetree_cleanup) DtState dt = {};
-        devicetree_install_from_uki(&self, stub_profile, &dt);
+        devicetree_install_choice(&dtb_choice, &dt);
         measured_set_add_result(&measured.kernel_parameters, addons_install_devicetrees(&addons, &dt));
 
         /* The final command line, parsed once (boot-options.h): nokaslr, noinitrd, and for the
