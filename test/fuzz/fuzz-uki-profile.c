@@ -28,10 +28,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         size_t m;
-        if (uki_profile_pcr11_select(t, n, profile, sel, &m))
+        bool ok = uki_profile_pcr11_select(t, n, profile, sel, &m);
+        if (ok)
                 for (size_t i = 0; i < m; i++)
-                        if (sel[i].index >= n)
+                        if (sel[i].index >= n || (i > 0 && sel[i].kind <= sel[i - 1].kind))
                                 __builtin_trap();
+        /* with a picked .dtbauto: the same list with that one entry added in its place, or refused;
+         * tried with none, the first three sections named .dtbauto and one index from the input */
+        int tries[5] = { -1, -1, -1, -1, n ? (int) (data[0] % n) : 0 };
+        for (size_t i = 0, k = 1; i < n && k < 4; i++)
+                if (memcmp(t + i * sizeof(PeSectionHeader), ".dtbauto", 8) == 0)
+                        tries[k++] = (int) i;
+        for (size_t x = 0; x < 5; x++) {
+                int d = tries[x];
+                if (x > 0 && d < 0)
+                        continue;
+                UkiMeasuredSection sd[UKI_SECTION_COUNT];
+                size_t md;
+                if (!uki_profile_pcr11_select_dtbauto(t, n, profile, d, sd, &md)) {
+                        if (d < 0 && ok)
+                                __builtin_trap();
+                        continue;
+                }
+                if (!ok || md != m + (d >= 0))
+                        __builtin_trap();
+                for (size_t i = 0, j = 0; i < md; i++) {
+                        if (i > 0 && sd[i].kind <= sd[i - 1].kind)
+                                __builtin_trap();
+                        if (sd[i].kind == UKI_SECTION_DTBAUTO) {
+                                if (sd[i].index != d)
+                                        __builtin_trap();
+                                continue;
+                        }
+                        if (sd[i].kind != sel[j].kind || sd[i].index != sel[j].index)
+                                __builtin_trap();
+                        j++;
+                }
+        }
 
         uint16_t u[256];
         size_t units = (size - 1) / 2 < 256 ? (size - 1) / 2 : 256;
