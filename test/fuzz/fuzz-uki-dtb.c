@@ -3,15 +3,27 @@
  * the machine (bit 0: a firmware device tree, the next input bytes; bit 1: CHIDs known, every
  * type 16 bytes of the next input bytes), bytes 1-2 the firmware tree's length (little-endian),
  * then that tree and 16 CHID bytes as chosen, then the image. A chosen blob must be a section's
- * bytes inside the image; a .dtbauto must be a valid device tree. */
+ * bytes inside the image; a .dtbauto must be a valid device tree. Bits 2-3 pick a profile for
+ * uki_dtb_choose_profile(), whose picked .dtbauto the PCR 11 selection must accept. */
 #include <stdint.h>
 #include <string.h>
 
 #include "fdt.h"
 #include "pe.h"
 #include "uki-dtb.h"
+#include "uki-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const uint8_t *data, size_t size, const PeView *v, UkiDtbKind k, const UkiDtbChoice *c) {
+        if (k == UKI_DTB_NONE)
+                return;
+        if (k != c->kind || c->section >= v->n_sections || c->size == 0 || c->data < data ||
+            c->data + c->size > data + size)
+                __builtin_trap();
+        if (k == UKI_DTB_AUTO && !fdt_check(c->data, c->size))
+                __builtin_trap();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 3)
@@ -40,11 +52,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         UkiDtbChoice c;
         UkiDtbKind k = uki_dtb_choose(data, size, pe_section_table(&v), v.n_sections, 0, v.n_sections, &m, &c);
-        if (k == UKI_DTB_NONE)
-                return 0;
-        if (k != c.kind || c.section >= v.n_sections || c.size == 0 || c.data < data || c.data + c.size > data + size)
-                __builtin_trap();
-        if (k == UKI_DTB_AUTO && !fdt_check(c.data, c.size))
+        check(data, size, &v, k, &c);
+
+        /* a UKI profile's choice (bits 2-3: profile 0-2, 3 the base), which the stub then measures:
+         * a picked .dtbauto must be one the PCR 11 selection takes (else nothing would be measured) */
+        uint32_t profile = (flags >> 2 & 3) == 3 ? UKI_PROFILE_BASE : (uint32_t) (flags >> 2 & 3);
+        k = uki_dtb_choose_profile(data, size, pe_section_table(&v), v.n_sections, profile, &m, &c);
+        check(data, size, &v, k, &c);
+        UkiMeasuredSection sel[UKI_SECTION_COUNT];
+        size_t n;
+        if (k == UKI_DTB_AUTO && profile != UKI_PROFILE_BASE &&
+            uki_profile_pcr11_select(pe_section_table(&v), v.n_sections, profile, sel, &n) &&
+            !uki_profile_pcr11_select_dtbauto(pe_section_table(&v), v.n_sections, profile, (int) c.section, sel, &n))
                 __builtin_trap();
         return 0;
 }
