@@ -23,10 +23,10 @@ def smbios_args(value):
     return ['-smbios', 'type=11,value=%s=%s' % (OEM, value)]
 
 
-def build_uki(work, name, arch, cmdline, initrds=None, extra_args=(), sign=None):
-    """Our UKI: our stub, .linux = our zboot image (native on x86, PE path on arm64)."""
+def build_uki(work, name, arch, cmdline, initrds=None, extra_args=(), sign=None, suite='bookworm'):
+    """Our UKI: our stub, .linux = our zboot image of the suite's kernel (native on x86, PE path on arm64)."""
     uki = os.path.join(work, name + '.efi')
-    args = ['build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline,
+    args = ['build', '--linux', H.asset(arch, 'vmlinuz', suite), '--zboot=zstd', '--cmdline', cmdline,
             '--os-release', B.OSREL.decode(), '-o', uki]
     for i in initrds or [H.asset(arch, 'initrd.cpio.gz')]:
         args += ['--initrd', i]
@@ -262,6 +262,34 @@ def python_chid(*fields):
     return str(uuid.UUID(bytes=hashlib.sha1(ns.bytes + name).digest()[:16], version=5))
 
 
+def hwids_machine(work, dts):
+    """The machine of stub-arm64-dtbauto-hwids (also used by test/trust/tpm_arm64_test.py): from the
+    device tree source dts, a .dtb ('plain-dtb') and two .dtbauto, 'other-model' (compatible
+    zboot,other-machine) and 'dtbauto-by-hwids' (zboot,hwids-machine), and a --hwids directory
+    whose first device names the other one by this machine's less specific CHID (HardwareID-11)
+    and whose second names the matching one by its most specific (HardwareID-3). Returns (the
+    build options, in this order for our CLI and Debian 13's ukify alike; QEMU's SMBIOS type 1/2
+    arguments for the machine)."""
+    import json
+    m = HWIDS_SMBIOS
+    stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
+    chid3 = python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'], m['board_product'])
+    chid11 = python_chid(stripped, m['family'])
+    other = make_dtb(work, 'other', dts, 'other-model', compatible='zboot,other-machine')
+    match = make_dtb(work, 'match', dts, 'dtbauto-by-hwids', compatible='zboot,hwids-machine')
+    plain = make_dtb(work, 'plain', dts, 'plain-dtb')
+    hw = os.path.join(work, 'hwids')
+    os.makedirs(hw)
+    with open(os.path.join(hw, 'a-other.json'), 'w') as f:
+        json.dump({'name': 'Other machine', 'compatible': 'zboot,other-machine', 'hwids': [chid11]}, f)
+    with open(os.path.join(hw, 'b-this.json'), 'w') as f:
+        json.dump({'name': 'Zboot test machine', 'compatible': 'zboot,hwids-machine', 'hwids': [chid3]}, f)
+    extra = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
+             (m['manufacturer'], m['product'], m['family'], m['sku']),
+             '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+    return ['--devicetree', plain, '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw], extra
+
+
 @case
 def stub_arm64_dtbauto_hwids(log_dir):
     """QEMU virt with ACPI (the firmware publishes no device tree) and SMBIOS type 1/2 fields:
@@ -275,26 +303,8 @@ def stub_arm64_dtbauto_hwids(log_dir):
     cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
-        import json
-        m = HWIDS_SMBIOS
-        stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
-        chid3 = python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'], m['board_product'])
-        chid11 = python_chid(stripped, m['family'])
-        dts = qemu_virt_dts(work)
-        other = make_dtb(work, 'other', dts, 'other-model', compatible='zboot,other-machine')
-        match = make_dtb(work, 'match', dts, 'dtbauto-by-hwids', compatible='zboot,hwids-machine')
-        plain = make_dtb(work, 'plain', dts, 'plain-dtb')
-        hw = os.path.join(work, 'hwids')
-        os.makedirs(hw)
-        with open(os.path.join(hw, 'a-other.json'), 'w') as f:
-            json.dump({'name': 'Other machine', 'compatible': 'zboot,other-machine', 'hwids': [chid11]}, f)
-        with open(os.path.join(hw, 'b-this.json'), 'w') as f:
-            json.dump({'name': 'Zboot test machine', 'compatible': 'zboot,hwids-machine', 'hwids': [chid3]}, f)
-        uki = build_uki(work, name, arch, cmdline, dt_initrd(work, arch),
-                        ['--devicetree', plain, '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw])
-        extra = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
-                 (m['manufacturer'], m['product'], m['family'], m['sku']),
-                 '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+        dt_args, extra = hwids_machine(work, qemu_virt_dts(work))
+        uki = build_uki(work, name, arch, cmdline, dt_initrd(work, arch), dt_args)
         check, result = B.boot_and_check(name, arch, esp_direct(arch, uki), cmdline, log_dir, extra=extra)
         if result.reached_marker:
             check.eq(result['DT_PROP'], 'dtbauto-by-hwids', 'the .dtbauto .hwids names became the kernel\'s device tree')
@@ -305,8 +315,7 @@ def stub_arm64_dtbauto_hwids(log_dir):
         # the reference: the same sections made by Debian 13's ukify with Debian 13's sd-stub 257
         ref = os.path.join(work, 'sdstub.efi')
         args = ['build', '--stub', H.debian_sdstub(arch, 'trixie'), '--linux', H.asset(arch, 'vmlinuz'),
-                '--cmdline', cmdline, '--os-release', B.OSREL.decode(), '--devicetree', plain,
-                '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw, '--output', ref]
+                '--cmdline', cmdline, '--os-release', B.OSREL.decode()] + dt_args + ['--output', ref]
         for i in dt_initrd(work, arch):
             args += ['--initrd', i]
         H.run(H.ukify_command('trixie') + args)
