@@ -367,13 +367,18 @@ def pe_sections(path):
     return out
 
 
-def expected_pcr11(path):
-    """Independent reference: first section of each known name, in sd-stub's order (no .profile here)."""
+def expected_pcr11(path, dtbauto=None):
+    """Independent reference: first section of each known name, in sd-stub's order (no .profile here);
+    dtbauto: the index of the .dtbauto section the stub picked, measured after .profile, before .hwids."""
     secs = pe_sections(path)
     if any(n == '.profile' for n, _ in secs):
         raise H.HarnessError('%s: the reference does not model UKI profiles' % path)
+    if dtbauto is not None and secs[dtbauto][0] != '.dtbauto':
+        raise H.HarnessError('%s: section %d is not a .dtbauto' % (path, dtbauto))
     pcr = ZERO_PCR
     for want in PCR11_SECTIONS:
+        if want == '.hwids' and dtbauto is not None and secs[dtbauto][1]:
+            pcr = extend(extend(pcr, b'.dtbauto\0'), secs[dtbauto][1])
         data = next((d for n, d in secs if n == want), None)
         if data:
             pcr = extend(pcr, want.encode() + b'\0')
