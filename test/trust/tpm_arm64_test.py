@@ -13,13 +13,17 @@ start method is TIS), so there is no /sys/class/tpm/tpm0 and no binary_bios_meas
 test initrd therefore reads the PCRs from the TPM itself: TIS_LINES talk to the TIS registers
 through /dev/mem (busybox devmem; the kernel lists the TPM's MMIO window in /proc/iomem as
 MSFT0101 from QEMU's ACPI tables and no driver holds it) and send one TPM2_PCR_Read for the
-sha256 bank. What the TPM answers is compared with values the test computes from the rules.
+sha256 bank (a kernel on a device tree lists no MSFT0101: tis_window_dt). What the TPM answers
+is compared with values the test computes from the rules.
 Usage: tpm_arm64_test.py CASE [--log-dir DIR]
 """
 
+import json
 import os
+import shutil
 import struct
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
@@ -29,6 +33,7 @@ import zboot_harness as H  # noqa: E402
 import boot_test as B  # noqa: E402
 import trust_test as T  # noqa: E402
 from stub_common import init_with_lines  # noqa: E402
+from firmware_test import DT_LINES, build_uki, esp_direct, hwids_machine, qemu_virt_dts  # noqa: E402
 
 case = H.CaseTable()
 ARCH = 'aarch64'
@@ -53,10 +58,11 @@ def pcr_read_command(pcrs):
 # locality (ACCESS 0x00 bit 1, wait for activeLocality 0x20), commandReady (STS 0x18 bit 6),
 # the command byte by byte into the FIFO (0x24), tpmGo (STS 0x20), wait for stsValid|dataAvail
 # (0x90), read the 10-byte header, then the rest of the size it gives; release the locality.
-TIS_LINES = r'''
+# @WINDOW@ sets w to the TPM's MMIO window as "START-END : NAME" (tis_lines).
+_TIS_TEMPLATE = r'''
 # --- tpm_arm64_test.py: TPM2_PCR_Read through the TIS registers (no kernel driver)
 [ -e /dev/mem ] || { $B mkdir -p /dev; $B mknod /dev/mem c 1 1; }
-w=$($B grep -E ' : MSFT0101' /proc/iomem | $B head -n1 | $B sed 's/^ *//')
+@WINDOW@
 echo "TIS_IOMEM=$w"
 tisr() { $B devmem $((t + $1)) 8; }
 tisw() { $B devmem $((t + $1)) 8 $2; }
@@ -76,6 +82,39 @@ if [ -n "$w" ]; then
         echo "TIS_RESPONSE=$r"
 fi
 '''.replace('@COMMAND@', ' '.join('0x%02x' % b for b in pcr_read_command(TIS_PCRS)))
+# the kernel on QEMU's ACPI tables lists the window as MSFT0101 (module docstring)
+TIS_WINDOW_ACPI = r"w=$($B grep -E ' : MSFT0101' /proc/iomem | $B head -n1 | $B sed 's/^ *//')"
+
+
+def tis_lines(window):
+    """The TIS PCR read lines with `window` (shell) setting w, as TIS_WINDOW_ACPI does."""
+    return _TIS_TEMPLATE.replace('@WINDOW@', window)
+
+
+TIS_LINES = tis_lines(TIS_WINDOW_ACPI)
+
+
+def tis_window_dt(dts):
+    """On QEMU virt's device tree (source dts, dumped with the TPM): the kernel then runs on the
+    device tree, not ACPI, and lists no MSFT0101; its TPM node (tcg,tpm-tis-mmio under the
+    platform bus) has no driver either, so nothing puts it in /proc/iomem. Returns (shell setting
+    w to the window this dts gives when the kernel's /proc/device-tree has that very node, the
+    window's NAME for tis_pcrs)."""
+    import re
+    bus = re.search(r'\n\t(platform-bus@[0-9a-f]+) \{\n(.*?)\n\t\};', dts, re.S)
+    if not bus:
+        raise H.HarnessError('no platform bus in the dumped device tree')
+    rng = re.search(r'\tranges = <(0x[0-9a-f]+) (0x[0-9a-f]+) (0x[0-9a-f]+) (0x[0-9a-f]+)>;', bus.group(2))
+    tpm = re.search(r'\t\t(tpm_tis@[0-9a-f]+) \{\n\t\t\treg = <(0x[0-9a-f]+) (0x[0-9a-f]+)>;\n'
+                    r'\t\t\tcompatible = "tcg,tpm-tis-mmio";', bus.group(2))
+    if not rng or not tpm:
+        raise H.HarnessError('no TPM (tcg,tpm-tis-mmio) on the platform bus of the dumped device tree')
+    child, parent = int(rng.group(1), 16), (int(rng.group(2), 16) << 32) | int(rng.group(3), 16)
+    start, size = parent + int(tpm.group(2), 16) - child, int(tpm.group(3), 16)
+    node = '%s/%s' % (bus.group(1), tpm.group(1))
+    shell = ('w=; [ "$($B cat /proc/device-tree/%s/compatible 2>/dev/null | $B tr -d \'\\000\')" = tcg,tpm-tis-mmio ] '
+             '&& w="%08x-%08x : %s"' % (node, start, start + size - 1, node))
+    return shell, node
 
 # efivarfs is a module in Debian 13's kernel: StubPcr* as hex (attributes + data), or empty
 STUBPCR_LINES = r'''
@@ -90,11 +129,12 @@ done
 ''' % (' '.join(STUB_PCR_VARIABLES), LOADER_GUID)
 
 
-def tis_pcrs(check, result):
-    """{N: hex} from the TPM2_PCR_Read response the initrd printed; each defect is a failure."""
+def tis_pcrs(check, result, window='MSFT0101:00'):
+    """{N: hex} from the TPM2_PCR_Read response the initrd printed; each defect is a failure.
+    window: the NAME the initrd's TPM window must have (tis_lines)."""
     check.eq(result['TIS_ERROR'], None, 'TIS protocol')
-    check.true((result['TIS_IOMEM'] or '').endswith('MSFT0101:00'),
-               "the kernel lists no TPM window (MSFT0101) in /proc/iomem: %r" % result['TIS_IOMEM'])
+    check.true((result['TIS_IOMEM'] or '').endswith(' : ' + window),
+               "the kernel shows no TPM window %s: %r" % (window, result['TIS_IOMEM']))
     r = bytes.fromhex(result['TIS_RESPONSE'] or '')
     if not check.true(len(r) >= 10, 'no TPM2_PCR_Read response: %r' % result['TIS_RESPONSE']):
         return {}
@@ -130,9 +170,9 @@ def overlay(log_dir, name, lines):
                    'efivarfs.ko': (H.kernel_module(ARCH, 'fs/efivarfs/efivarfs.ko', SUITE), 0o644)})
 
 
-def tpm_boot(name, files, cmdline, log_dir):
-    check, result = B.boot_and_check(name, ARCH, files, cmdline, log_dir, tpm=True, firmware=FIRMWARE)
-    pcrs = tis_pcrs(check, result) if result.reached_marker else {}
+def tpm_boot(name, files, cmdline, log_dir, window='MSFT0101:00', extra=()):
+    check, result = B.boot_and_check(name, ARCH, files, cmdline, log_dir, tpm=True, firmware=FIRMWARE, extra=extra)
+    pcrs = tis_pcrs(check, result, window) if result.reached_marker else {}
     print('%s: TPM PCRs %r' % (name, pcrs))
     efi = [l for l in result.log.splitlines() if '] efi: ' in l and 'ACPI' in l]
     # the firmware has TCG2 (its final events table) and the kernel's stub handed on its log
@@ -210,6 +250,101 @@ def trust_arm64_tpm_zboot(log_dir):
             stubpcr(check, result, v, None)
     os.unlink(img)
     return check.done(result)
+
+
+def dtbauto_prediction(check, uki, compatible, who):
+    """From our `inspect --json` of uki: (the plain PCR 11, the .dtbauto entry whose first
+    compatible is `compatible`: its section index and PCR 11), with the entry checked against
+    the independent rule (T.expected_pcr11 with that .dtbauto)."""
+    pcr11 = json.loads(B.ukify('inspect', '--json', uki)).get('pcr11', {})
+    plain, entries = pcr11.get('sha256'), pcr11.get('dtbauto') or []
+    check.eq(plain, T.expected_pcr11(uki), '%s: inspect --json "sha256" (no .dtbauto) against the rule' % who)
+    check.eq(sorted(e.get('compatible') for e in entries), ['zboot,hwids-machine', 'zboot,other-machine'],
+             '%s: inspect --json lists both .dtbauto' % who)
+    entry = next((e for e in entries if e.get('compatible') == compatible), None)
+    if not check.true(entry is not None,
+                      '%s: no inspect --json .dtbauto entry for %r: %r' % (who, compatible, entries)):
+        return plain, None, None
+    check.eq(entry['sha256'], T.expected_pcr11(uki, entry['section']),
+             '%s: inspect --json .dtbauto entry (section %d) against the rule' % (who, entry['section']))
+    check.true(entry['sha256'] != plain, '%s: the .dtbauto entry equals the plain value' % who)
+    return plain, entry['section'], entry['sha256']
+
+
+@case
+def trust_arm64_tpm_dtbauto(log_dir):
+    """A .dtbauto picked through .hwids is measured into PCR 11 in its place (after .profile,
+    before .hwids), as sd-stub 257 measures the one it picked. QEMU virt WITH ACPI (the firmware
+    publishes no device tree), SMBIOS type 1/2 fields and a TPM; the UKI has .dtb and two
+    .dtbauto made from this machine's own device tree (dumped with its TPM node), and .hwids
+    naming the second (firmware_test.hwids_machine, as stub-arm64-dtbauto-hwids). Our UKI
+    (.linux = our zboot image of Debian 13's kernel): the kernel runs on the picked .dtbauto, and
+    the PCR 11 the TPM reports equals inspect --json's "dtbauto" entry for that section (and
+    the rule's value), not its plain "sha256". Then the reference: the same --devicetree/
+    --devicetree-auto/--hwids and initrds made by Debian 13's ukify with Debian 13's sd-stub 257:
+    its kernel runs on the same .dtbauto, and its PCR 11 equals our inspect --json's entry for
+    the section sd-stub picked (systemd-measure 257 is not the reference: docs/ukify-options.md
+    "PCR signatures"). The initrd reads the PCRs through the TIS registers at the window of the
+    TPM node of the kernel's own device tree (tis_window_dt)."""
+    name = 'trust-arm64-tpm-dtbauto'
+    want = 'zboot,hwids-machine'
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        swtpm, tpm_args = H.start_swtpm(work, ARCH)
+        try:
+            dts = qemu_virt_dts(work, tpm_args)
+        finally:
+            swtpm.kill()
+            swtpm.wait()
+        window, node = tis_window_dt(dts)
+        dt_args, smbios = hwids_machine(work, dts)
+        ov = overlay(work, name, tis_lines(window) + DT_LINES)
+        initrds = [H.asset(ARCH, 'initrd.cpio.gz'), ov]
+
+        cmdline = H.default_cmdline(ARCH, name + ' zboot.debug')   # our info lines
+        uki = build_uki(work, 'ours', ARCH, cmdline, initrds, dt_args, suite=SUITE)
+        predicted = H.Check(name)
+        plain, section, want11 = dtbauto_prediction(predicted, uki, want, 'ours')
+        check, result, pcrs = tpm_boot(name, esp_direct(ARCH, uki), cmdline, log_dir, window=node, extra=smbios)
+        for f in predicted.failures:
+            check.true(False, f)
+        if result.reached_marker:
+            check.eq(result['DT_PROP'], 'dtbauto-by-hwids', "the .dtbauto .hwids names became the kernel's device tree")
+            check.eq((result['DT_COMPAT'] or '').split(' ')[0], want, 'its first compatible')
+            check.eq(result['ACPI'], '0', 'the kernel runs on that device tree, not on the ACPI tables')
+        check.true('this machine is "Zboot test machine"' in result.log, 'our stub did not log the .hwids match')
+        check.true('installed the device tree from .dtbauto' in result.log, 'our stub did not log the .dtbauto')
+        n = sum(1 for sec, d in T.pe_sections(uki) if sec in T.PCR11_SECTIONS and d) + 1
+        check.true('measured %d UKI sections into PCR 11' % n in result.log,
+                   'our stub did not log %d PCR 11 measurements (the sections and the .dtbauto)' % n)
+        if pcrs and want11:
+            check.eq(pcrs.get(11), want11, 'PCR 11 from the TPM: inspect --json\'s entry for .dtbauto section %d'
+                     % section)
+            check.true(pcrs.get(11) != plain, 'PCR 11 from the TPM is the plain value (the .dtbauto not measured)')
+
+        # the reference: Debian 13's ukify and sd-stub 257, the same device trees, .hwids and initrds
+        rname = name + '-sdstub257'
+        rcmdline = H.default_cmdline(ARCH, rname)
+        ref = os.path.join(work, 'sdstub.efi')
+        args = ['build', '--stub', H.debian_sdstub(ARCH, 'trixie'), '--linux', H.asset(ARCH, 'vmlinuz', SUITE),
+                '--cmdline', rcmdline, '--os-release', B.OSREL.decode()] + dt_args + ['--output', ref]
+        for i in initrds:
+            args += ['--initrd', i]
+        H.run(H.ukify_command('trixie') + args)
+        rcheck, rresult, rpcrs = tpm_boot(rname, esp_direct(ARCH, ref), rcmdline, log_dir, window=node, extra=smbios)
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        if rresult.reached_marker:
+            check.eq(rresult['DT_PROP'], 'dtbauto-by-hwids', 'sd-stub 257 picks the same .dtbauto')
+            picked = (rresult['DT_COMPAT'] or '').split(' ')[0]
+            rplain, rsection, rwant11 = dtbauto_prediction(check, ref, picked, 'sd-stub 257 UKI')
+            if rpcrs and rwant11:
+                check.eq(rpcrs.get(11), rwant11, "PCR 11 measured by sd-stub 257: our inspect --json's entry for "
+                         "the .dtbauto it picked (section %d)" % rsection)
+                check.true(rpcrs.get(11) != rplain, 'PCR 11 under sd-stub 257 is the plain value')
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == '__main__':
