@@ -138,7 +138,7 @@ static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *na
  * .profile, matched against this machine. NONE when it has none that applies. */
 static UkiDtbKind choose_devicetree(const PeView *v, const char *name, UkiDtbChoice *c) {
         UkiDtbMachine m;
-        devicetree_machine(&m);
+        devicetree_machine(v, &m);
         /* the UKI's own rule (devicetree.c), on the add-on's base sections */
         UkiDtbKind k = uki_dtb_choose_profile(v->data, v->size, pe_section_table(v), v->n_sections, UKI_PROFILE_BASE, &m,
                                               c);

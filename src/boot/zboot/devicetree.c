@@ -127,12 +127,12 @@ static const ChidGuid *machine_chids(void) {
         return chids;
 }
 
-void devicetree_machine(UkiDtbMachine *m) {
+void devicetree_machine(const PeView *image, UkiDtbMachine *m) {
         *m = (UkiDtbMachine) {};
         /* a table that is not a valid device tree (fw_size 0) matches nothing; like 257 we read
-         * .hwids only when the firmware has no table at all */
+         * .hwids only when the firmware has no table at all, and SMBIOS only for a .hwids */
         m->fw_dtb = firmware_dtb(&m->fw_size);
-        if (!m->fw_dtb)
+        if (!m->fw_dtb && pe_find_section(image, ".hwids") >= 0)
                 m->chids = machine_chids();
 }
 
@@ -143,7 +143,7 @@ static const char *hwids_verdict(HwidsResult r) {
 
 void devicetree_choose_from_uki(const PeView *self, uint32_t profile, UkiDtbChoice *ret) {
         UkiDtbMachine m;
-        devicetree_machine(&m);
+        devicetree_machine(self, &m);
         (void) uki_dtb_choose_profile(self->data, self->size, pe_section_table(self), self->n_sections, profile, &m, ret);
         const UkiDtbChoice c = *ret;
         /* what the choice met on the way: each .hwids consulted (the profile's, the base's) ... */

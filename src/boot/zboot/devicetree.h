@@ -24,8 +24,9 @@ EFI_STATUS devicetree_install(DtState *st, const void *dtb, size_t size);
 
 /* What a .dtbauto is matched against on this machine (uki-dtb.h): the firmware's device tree
  * (size 0 when that table is not a valid device tree: nothing matches), or, when the firmware
- * has no such table, the CHIDs from SMBIOS. Call before anything is installed. */
-void devicetree_machine(UkiDtbMachine *m);
+ * has no such table, the CHIDs from SMBIOS (computed only when image has a .hwids section,
+ * as 257 reads SMBIOS only then). Call before anything is installed. */
+void devicetree_machine(const PeView *image, UkiDtbMachine *m);
 
 /* Put the firmware's table back and free our copy (nothing when nothing was installed). */
 void devicetree_cleanup(DtState *st);
