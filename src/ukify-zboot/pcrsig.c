@@ -159,6 +159,11 @@ static bool name_is(const PeView *f, size_t i, const char *name) {
         return strcmp(got, name) == 0;
 }
 
+/* A .dtbauto the stub could pick: an empty one never matches (uki-dtb.h), so it gets no policy. */
+static bool dtbauto_at(const PeView *f, size_t i) {
+        return name_is(f, i, ".dtbauto") && pe_section(f, i).VirtualSize > 0;
+}
+
 /* What ukify 257 has systemd-measure sign for profile (0 when the UKI has no .profile): the
  * profile's sections as systemd-stub picks them (uki_profile_pcr11_select()) and, when there
  * are .dtbauto sections, one variant per .dtbauto with it measured in its place: for profile 0
@@ -177,7 +182,7 @@ static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *
         if (profile == 0)
                 start = 0;
         for (size_t i = start; i < end; i++)
-                if (name_is(f, i, ".dtbauto")) {
+                if (dtbauto_at(f, i)) {
                         if (n_dtb == MAX_VARIANTS)
                                 return error("more than %d .dtbauto sections", MAX_VARIANTS), false;
                         dtb[n_dtb++] = i;
@@ -186,7 +191,7 @@ static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *
                 size_t s0 = 0, e0 = 0;
                 uki_profile_range(table, f->n_sections, 0, &s0, &e0);
                 for (size_t i = 0; i < s0 && n_dtb == 0; i++)
-                        if (name_is(f, i, ".dtbauto"))
+                        if (dtbauto_at(f, i))
                                 dtb[n_dtb++] = i;
         }
         if (n_dtb == 0) {
@@ -196,7 +201,7 @@ static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *
         }
         for (size_t v = 0; v < n_dtb; v++)
                 if (!uki_profile_pcr11_select_dtbauto(table, f->n_sections, profile, (int) dtb[v], out[v].sel, &out[v].n))
-                        return error("profile %u: .dtbauto section %zu is empty", profile, dtb[v]), false;
+                        return error("no sections to measure for profile %u", profile), false;   /* not reached */
         *ret_n = n_dtb;
         return true;
 }
