@@ -21,6 +21,13 @@ static void check(const uint8_t *data, size_t size, const PeView *v, UkiDtbKind 
         if (k != c->kind || c->section >= v->n_sections || c->size == 0 || c->data < data ||
             c->data + c->size > data + size)
                 __builtin_trap();
+        /* the blob installed is the section measured: its bytes, its name */
+        PeSectionHeader h = pe_section(v, c->section);
+        char name[PE_SECTION_NAME_LEN + 1];
+        pe_section_name(&h, name);
+        if (c->data != data + h.VirtualAddress || c->size != h.VirtualSize ||
+            strcmp(name, k == UKI_DTB_AUTO ? ".dtbauto" : ".dtb") != 0)
+                __builtin_trap();
         if (k == UKI_DTB_AUTO && !fdt_check(c->data, c->size))
                 __builtin_trap();
 }
@@ -61,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check(data, size, &v, k, &c);
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         size_t n;
-        if (k == UKI_DTB_AUTO && profile != UKI_PROFILE_BASE &&
+        if (k == UKI_DTB_AUTO &&
             uki_profile_pcr11_select(pe_section_table(&v), v.n_sections, profile, sel, &n) &&
             !uki_profile_pcr11_select_dtbauto(pe_section_table(&v), v.n_sections, profile, (int) c.section, sel, &n))
                 __builtin_trap();

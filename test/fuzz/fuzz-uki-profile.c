@@ -3,6 +3,7 @@
  * picks the profile (255: the base), the rest is section headers, also read as UCS-2 and text. */
 #include <string.h>
 
+#include "pe.h"
 #include "uki-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 __builtin_trap();
         /* with a picked .dtbauto: the same list with that one entry added in its place, or refused;
          * tried with none, the first three sections named .dtbauto and one index from the input */
-        int tries[5] = { -1, -1, -1, -1, n ? (int) (data[0] % n) : 0 };
+        int tries[5] = { -1, -1, -1, -1, n ? (int) (data[0] % n) : -1 };
         for (size_t i = 0, k = 1; i < n && k < 4; i++)
                 if (memcmp(t + i * sizeof(PeSectionHeader), ".dtbauto", 8) == 0)
                         tries[k++] = (int) i;
@@ -45,12 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         continue;
                 UkiMeasuredSection sd[UKI_SECTION_COUNT];
                 size_t md;
+                /* what the stub can pick: a section named .dtbauto with contents */
+                bool pickable = false;
+                if (d >= 0 && (size_t) d < n) {
+                        PeSectionHeader h = pe_section_header_read(t + (size_t) d * sizeof(PeSectionHeader));
+                        pickable = memcmp(h.Name, ".dtbauto", 8) == 0 && h.VirtualSize > 0;
+                }
                 if (!uki_profile_pcr11_select_dtbauto(t, n, profile, d, sd, &md)) {
-                        if (d < 0 && ok)
+                        if (ok && (d < 0 || pickable))   /* the stub would measure nothing */
                                 __builtin_trap();
                         continue;
                 }
-                if (!ok || md != m + (d >= 0))
+                if (!ok || md != m + (d >= 0) || (d >= 0 && !pickable))
                         __builtin_trap();
                 for (size_t i = 0, j = 0; i < md; i++) {
                         if (i > 0 && sd[i].kind <= sd[i - 1].kind)
@@ -60,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                         __builtin_trap();
                                 continue;
                         }
-                        if (sd[i].kind != sel[j].kind || sd[i].index != sel[j].index)
+                        if (j >= m || sd[i].kind != sel[j].kind || sd[i].index != sel[j].index)
                                 __builtin_trap();
                         j++;
                 }

@@ -7,8 +7,9 @@
  * test/fuzz/zsig-test-key.pem) over a fixed payload (FUZZ_PAYLOAD). zsig.c is compiled into this
  * file; the CLI's error() is shimmed. Input: byte 0 even, the section's contents follow; odd,
  * the DER signature follows and gets its trailer (the section is an exact-size copy either way).
- * Invariants: describe succeeds exactly when the section's trailer parses (payload-sig.h) and
- * OpenSSL's own d2i_CMS_bio() reads its sig_len bytes as a CMS object; then sig_len is the
+ * Invariants: describe succeeds only when the section's trailer parses (payload-sig.h) and
+ * OpenSSL's own d2i_CMS_bio() reads its sig_len bytes as a CMS object (it may still refuse such
+ * an object, e.g. one without exactly one signer); then sig_len is the
  * trailer's, the strings are NUL-terminated in their buffers, the signer is "?", "issuer ...,
  * serial HEX" or "subject key id HEX" and a second call says the same; a failure has a reason.
  * verify never succeeds where describe fails; when it succeeds the digest is SHA256, the signer
