@@ -164,35 +164,32 @@ static bool dtbauto_at(const PeView *f, size_t i) {
         return name_is(f, i, ".dtbauto") && pe_section(f, i).VirtualSize > 0;
 }
 
-/* What ukify 257 has systemd-measure sign for profile (0 when the UKI has no .profile): the
- * profile's sections as systemd-stub picks them (uki_profile_pcr11_select()) and, when there
- * are .dtbauto sections, one variant per .dtbauto with it measured in its place: for profile 0
- * each .dtbauto before the second .profile; for a later profile each of its own, else the
- * first one of the base (ukify takes it over from the base like any other section). */
+/* What to sign for profile (0 when the UKI has no .profile): the profile's sections as
+ * systemd-stub picks them (uki_profile_pcr11_select()) and, when there are .dtbauto sections,
+ * one variant per .dtbauto the stub can pick for that profile, measured in its place: the
+ * base's and the profile's own (the stub tries the profile's first, then the base's). ukify 257
+ * signs the same for profile 0; for a later profile it signs only that profile's own, or without
+ * any the base's first, so on a machine for which the stub picks another of the base's its
+ * policies do not match (ours do). */
 static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *ret_n) {
         const void *table = f->data + f->sections_offset;
         Selection base;
-        size_t dtb[MAX_VARIANTS], n_dtb = 0, start = 0, end = f->n_sections;
+        size_t dtb[MAX_VARIANTS], n_dtb = 0, start = 0, end = f->n_sections, base_end = f->n_sections;
         unsigned count = uki_profile_count(table, f->n_sections);
 
         if (!uki_profile_pcr11_select(table, f->n_sections, profile, base.sel, &base.n) || base.n == 0)
                 return error("no sections to measure for profile %u", profile), false;
-        if (count > 0 && !uki_profile_range(table, f->n_sections, profile, &start, &end))
+        if (count > 0 && (!uki_profile_range(table, f->n_sections, profile, &start, &end) ||
+                          !uki_profile_range(table, f->n_sections, UKI_PROFILE_BASE, &(size_t) { 0 }, &base_end)))
                 return error("no profile %u", profile), false;
-        if (profile == 0)
-                start = 0;
-        for (size_t i = start; i < end; i++)
+        for (size_t i = 0; i < end; i++) {
+                if (i == base_end && i < start)
+                        i = start;   /* the base, then the profile's own */
                 if (dtbauto_at(f, i)) {
                         if (n_dtb == MAX_VARIANTS)
                                 return error("more than %d .dtbauto sections", MAX_VARIANTS), false;
                         dtb[n_dtb++] = i;
                 }
-        if (n_dtb == 0 && profile > 0) {
-                size_t s0 = 0, e0 = 0;
-                uki_profile_range(table, f->n_sections, 0, &s0, &e0);
-                for (size_t i = 0; i < s0 && n_dtb == 0; i++)
-                        if (dtbauto_at(f, i))
-                                dtb[n_dtb++] = i;
         }
         if (n_dtb == 0) {
                 out[0] = base;

@@ -343,6 +343,33 @@ def pcrsig_independent(work, c):
         want += [policy_pcr('sha256', predict(v, 'sha256', ph)).hex() for ph in ('enter-initrd', 'ready')]
     c.eq(got, want, '.dtbauto: a policy per .dtbauto (in table order) and phase')
 
+    # with profiles: each profile's .pcrsig has a policy for every .dtbauto the stub can pick for
+    # it (the base's here: ukify 257 copies no .dtbauto from a profile PE), where ukify 257 signs
+    # a later profile for the base's first only
+    pp = []
+    for i, cmd in enumerate(('one', 'two')):
+        pp.append(os.path.join(work, 'prof%d.efi' % i))
+        build('--profile', 'ID=%s' % cmd, '--cmdline', cmd, '-o', pp[-1])
+    ukp = os.path.join(work, 'dtbauto-profiles.efi')
+    build('--linux', kernel('aarch64'), '--uname', 'x', '--section', '.dtbauto:@' + d1, '--section', '.dtbauto:@' + d2,
+          '--profile', 'ID=main', '--join-profile', pp[0], '--join-profile', pp[1], '--pcr-private-key', k1,
+          '--phases', 'enter-initrd', '--pcr-banks', 'sha256', '-o', ukp)
+    secs = sections(ukp)
+    starts = [i for i, (n, _) in enumerate(secs) if n == '.profile'] + [len(secs)]
+    base = {}
+    for n, d in secs[:starts[0]]:
+        base.setdefault(n, d)
+    for p in range(3):
+        own = {}
+        for n, d in secs[starts[p]:starts[p + 1]]:
+            own.setdefault(n, d)
+        eff = dict(base, **own)
+        eff.pop('.dtbauto', None)
+        got = [x['pol'] for x in json.loads(own.get('.pcrsig', b'{}'))['sha256']] if '.pcrsig' in own else None
+        want = [policy_pcr('sha256', predict(dict(eff, **{'.dtbauto': read(dt)}), 'sha256', 'enter-initrd')).hex()
+                for dt in (d1, d2)]
+        c.eq(got, want, 'profile %d: a policy for each of the base\'s .dtbauto' % p)
+
     # one private key only: .pcrpkey is its public half (what systemd-keyutil public writes: PEM PUBLIC KEY)
     uki1 = os.path.join(work, 'indep1.efi')
     build('--linux', kernel('aarch64'), '--uname', 'x', '--pcr-private-key', k1, '--pcr-banks', 'sha256', '-o', uki1)
