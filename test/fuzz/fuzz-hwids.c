@@ -16,26 +16,10 @@
 #include <string.h>
 
 #include "../../src/ukify-zboot/hwids.c"
+#define FUZZ_CLI_NO_READ_FILE
+#include "fuzz-cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int error(const char *fmt, ...) {
-        (void) fmt;
-        return 1;
-}
-
-void blob_free(Blob *b) {
-        free(b->data);
-        b->data = NULL;
-        b->size = 0;
-}
-
-/* hwids_pack_dir() (the directory walk) is not fuzzed. */
-bool read_file(const char *path, Blob *ret) {
-        (void) path;
-        (void) ret;
-        abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t *copy = malloc(size ? size : 1);

@@ -16,26 +16,9 @@
 #include <string.h>
 
 #include "../../src/ukify-zboot/kernel.c"
+#include "fuzz-cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned n_errors;
-
-int error(const char *fmt, ...) {
-        (void) fmt;
-        n_errors++;
-        return 1;
-}
-
-void info(const char *fmt, ...) {
-        (void) fmt;
-}
-
-void blob_free(Blob *b) {
-        free(b->data);
-        b->data = NULL;
-        b->size = 0;
-}
 
 #define MAX_FUZZ_OUT (16u << 20)
 

@@ -18,22 +18,9 @@
 #include <string.h>
 
 #include "../../src/ukify-zboot/sbat.c"
+#include "fuzz-cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned n_errors;
-
-int error(const char *fmt, ...) {
-        (void) fmt;
-        n_errors++;
-        return 1;
-}
-
-void blob_free(Blob *b) {
-        free(b->data);
-        b->data = NULL;
-        b->size = 0;
-}
 
 bool read_text_or_file(const char *arg, Blob *ret) {
         size_t n = strlen(arg);

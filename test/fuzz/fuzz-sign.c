@@ -15,27 +15,12 @@
 #include <string.h>
 
 #include "../../src/ukify-zboot/sign.c"
+#define FUZZ_CLI_NO_READ_FILE
+#include "fuzz-cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int error(const char *fmt, ...) {
-        (void) fmt;
-        return 1;
-}
-
-void blob_free(Blob *b) {
-        free(b->data);
-        b->data = NULL;
-        b->size = 0;
-}
-
-/* write_output() is not fuzzed (it runs sbsign); these keep sign.c linking. */
-bool read_file(const char *path, Blob *ret) {
-        (void) path;
-        (void) ret;
-        abort();
-}
-
+/* write_output() is not fuzzed (it runs sbsign); this keeps sign.c linking. */
 bool write_file_atomic(const char *path, const void *data, size_t size) {
         (void) path;
         (void) data;

@@ -16,20 +16,9 @@
 #include <string.h>
 
 #include "../../src/ukify-zboot/config.c"
+#include "fuzz-cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned n_errors;
-
-int error(const char *fmt, ...) {
-        (void) fmt;
-        n_errors++;
-        return 1;
-}
-
-void info(const char *fmt, ...) {
-        (void) fmt;
-}
 
 static int count_prefix(const ConfigArgs *a, const char *prefix) {
         int n = 0;

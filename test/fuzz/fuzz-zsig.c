@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../../src/ukify-zboot/zsig.c"
+#include "fuzz-cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -59,11 +60,6 @@ static const char test_cert[] =
 static char cert_path[64];
 static char cert_keyid[64 + 2 * 20];   /* "subject key id " and the certificate's, in hex */
 static uint8_t payload[4 * (sizeof(FUZZ_PAYLOAD_LINE) - 1)];
-
-int error(const char *fmt, ...) {
-        (void) fmt;
-        return 1;
-}
 
 /* zsig_verify() takes a certificate path: a memfd, reopened through /proc, so nothing is left on disk. */
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
