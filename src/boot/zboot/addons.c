@@ -145,8 +145,7 @@ static UkiDtbKind choose_devicetree(const PeView *v, const char *name, UkiDtbCho
         if (k != UKI_DTB_AUTO && c->n_hwids > 0)
                 log_info("add-on %s: .hwids: %s", name,
                          c->hwids[0].result == HWIDS_OK ? "the entry for this machine names no .dtbauto here" :
-                         c->hwids[0].result == HWIDS_NOT_FOUND ? "no entry for this machine" :
-                         c->hwids[0].result == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset");
+                                                          hwids_verdict(c->hwids[0].result));
         return k;
 }
 

@@ -136,7 +136,7 @@ void devicetree_machine(const PeView *image, UkiDtbMachine *m) {
                 m->chids = machine_chids();
 }
 
-static const char *hwids_verdict(HwidsResult r) {
+const char *hwids_verdict(HwidsResult r) {
         return r == HWIDS_NOT_FOUND ? "no entry for this machine" :
                r == HWIDS_UNSUPPORTED ? "an entry of an unknown type" : "a bad string offset";
 }
@@ -145,10 +145,10 @@ void devicetree_choose_from_uki(const PeView *self, uint32_t profile, UkiDtbChoi
         UkiDtbMachine m;
         devicetree_machine(self, &m);
         (void) uki_dtb_choose_profile(self->data, self->size, pe_section_table(self), self->n_sections, profile, &m, ret);
-        const UkiDtbChoice c = *ret;
+        const UkiDtbChoice *c = ret;
         /* what the choice met on the way: each .hwids consulted (the profile's, the base's) ... */
-        for (size_t i = 0; i < c.n_hwids; i++) {
-                const UkiDtbHwids *h = &c.hwids[i];
+        for (size_t i = 0; i < c->n_hwids; i++) {
+                const UkiDtbHwids *h = &c->hwids[i];
                 if (h->result == HWIDS_OK && h->device.compatible)
                         log_info(".hwids: this machine is \"%s\", compatible \"%s\"", h->device.name ? h->device.name : "",
                                  h->device.compatible);
@@ -158,11 +158,11 @@ void devicetree_choose_from_uki(const PeView *self, uint32_t profile, UkiDtbChoi
                         log_warning("HWID matching failed (%s), no .dtbauto is selected by .hwids", hwids_verdict(h->result));
         }
         /* ... and .dtbauto sections that could not be compared */
-        if (c.n_invalid == 1)
-                log_warning("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) c.first_invalid);
-        else if (c.n_invalid > 1)
+        if (c->n_invalid == 1)
+                log_warning("section %lu (.dtbauto) is not a valid device tree: skipped", (uint64_t) c->first_invalid);
+        else if (c->n_invalid > 1)
                 log_warning("section %lu (.dtbauto) is not a valid device tree: skipped (and %lu more .dtbauto sections)",
-                            (uint64_t) c.first_invalid, (uint64_t) (c.n_invalid - 1));
+                            (uint64_t) c->first_invalid, (uint64_t) (c->n_invalid - 1));
 }
 
 void devicetree_install_choice(const UkiDtbChoice *c, DtState *st) {

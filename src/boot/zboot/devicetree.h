@@ -38,6 +38,9 @@ void devicetree_cleanup(DtState *st);
  * sections (measure_uki_sections), as sd-stub 257 measures the one it picked. */
 void devicetree_choose_from_uki(const PeView *self, uint32_t profile, UkiDtbChoice *ret);
 
+/* What a failed .hwids match means, for a log line ("no entry for this machine", ...). */
+const char *hwids_verdict(HwidsResult r);
+
 /* Install that choice with devicetree_install (nothing for UKI_DTB_NONE); a failure is logged
  * and ignored, as sd-stub does. */
 void devicetree_install_choice(const UkiDtbChoice *c, DtState *st);
