@@ -200,7 +200,16 @@ bool zsig_verify(const uint8_t *payload, size_t len, const uint8_t *sec, size_t 
                 error("%s: the payload was signed by %s, not by the certificate %s", what, signer, cert_path);
         else {
                 STACK_OF(X509) *certs = sk_X509_new_null();
-                BIO *data = BIO_new_mem_buf(payload, (int) len);
+                /* The payload goes in through a buffering filter, not as a bare memory BIO:
+                 * OpenSSL 3.0's CMS_verify() copies a memory BIO into a second one and, with
+                 * CMS_BINARY, leaks that copy when the SignedData names a digest it cannot set
+                 * up (openssl/openssl#30471, fixed upstream in 2026, not in Debian 12's 3.0.19;
+                 * found by fuzz-zsig). Any other BIO type is read as it is. */
+                BIO *mem = BIO_new_mem_buf(payload, (int) len), *data = mem ? BIO_new(BIO_f_buffer()) : NULL;
+                if (data)
+                        BIO_push(data, mem);   /* data owns mem now */
+                else
+                        BIO_free(mem);
                 if (certs && data && sk_X509_push(certs, cert) > 0) {
                         /* the signer is pinned to this certificate: no chain, no certificates from the message */
                         ok = CMS_verify(cms, certs, NULL, data, NULL,
@@ -211,7 +220,7 @@ bool zsig_verify(const uint8_t *payload, size_t len, const uint8_t *sec, size_t 
                 } else
                         error("out of memory");
                 sk_X509_free(certs);
-                BIO_free(data);
+                BIO_free_all(data);
         }
         ERR_clear_error();
         X509_free(cert);
