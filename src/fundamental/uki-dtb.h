@@ -4,8 +4,10 @@
  * (docs/stub.md "Device trees", "Add-ons"): a .dtbauto applies when its first "compatible"
  * equals the firmware device tree's first one, or, when the firmware has no device tree, the
  * one that the .hwids entry for this machine's most specific CHID names (.hwids of the same
- * sections); else .dtb. Pure: the sections come as a table of PeSectionHeader bytes of a
- * loaded image (each section's VirtualSize bytes at its RVA), every offset checked.
+ * sections); else .dtb. Pure: the sections come as a PeView (pe.h) of either layout: the
+ * stub's loaded image or add-on, the CLI's file; a section whose bytes are not inside the
+ * buffer counts as absent, one with VirtualSize 0 as empty (in a file a section's bytes are its
+ * raw data up to VirtualSize, pe_section_data()).
  */
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <stdint.h>
 
 #include "chid.h"
+#include "pe.h"
 
 /* What a .dtbauto is matched against. */
 typedef struct {
@@ -47,30 +50,27 @@ typedef struct {
         size_t first_invalid;     /* the first of them (n_invalid > 0) */
 } UkiDtbChoice;
 
-/* The first .dtbauto among sections [start, end) of the table (n headers, unaligned bytes) of
- * a loaded image (image_size bytes) that matches the machine: with a firmware device tree, by
- * its first compatible (a firmware tree without one, or not valid, matches nothing); without,
- * by the compatible of the .hwids entry for this machine's CHIDs, from the first .hwids in
- * [start, end) (one outside the image has no entry). A .dtbauto that is empty or outside the
- * image never matches; one that is not a valid device tree (fdt_check) never matches and is
- * counted in n_invalid when there was a compatible to compare with. True if one matched
- * (ret->kind UKI_DTB_AUTO); ret is filled either way (n_hwids, hwids, n_invalid). */
-bool uki_dtbauto_find(const void *image, size_t image_size, const void *table, size_t n, size_t start, size_t end,
-                      const UkiDtbMachine *m, UkiDtbChoice *ret);
-
-/* systemd-stub 257's device tree of an add-on (or of one set of UKI sections): the matched
- * .dtbauto (uki_dtbauto_find), else the first .dtb in [start, end) (its bytes as they are, not
- * checked here; empty or outside the image: none, a later .dtb is not looked at). Returns
- * ret->kind. */
-UkiDtbKind uki_dtb_choose(const void *image, size_t image_size, const void *table, size_t n, size_t start, size_t end,
-                          const UkiDtbMachine *m, UkiDtbChoice *ret);
-
 /* systemd-stub 257's device tree of a UKI booted with profile (uki-profile.h; UKI_PROFILE_BASE:
- * the base only): a matched .dtbauto of the profile's own sections, else one of the base's
- * (each set with its own first .hwids), else the profile's effective .dtb (uki_profile_find:
- * the profile's first .dtb, else the base's first; empty or outside the image: none). A
- * matching .dtbauto wins over any .dtb, as 257 (which looks up both names in the base and then
- * lets the profile's replace them) installs .dtbauto when it has one. For UKI_PROFILE_BASE
- * this is uki_dtb_choose over the base's sections. Returns ret->kind. */
-UkiDtbKind uki_dtb_choose_profile(const void *image, size_t image_size, const void *table, size_t n,
-                                  uint32_t profile, const UkiDtbMachine *m, UkiDtbChoice *ret);
+ * the base only, which is also an add-on's rule: its sections before any .profile).
+ *
+ * A .dtbauto of the profile's own sections that matches the machine, else one of the base's;
+ * else the profile's effective .dtb (uki_profile_find: the profile's first .dtb, else the
+ * base's first; its bytes as they are, not checked; empty or outside the image: none). A
+ * .dtbauto matches when its first compatible equals the firmware device tree's first one (a
+ * firmware tree without one, or not valid, matches nothing), or, with no firmware tree, the
+ * compatible of the .hwids entry for this machine's CHIDs, from the first .hwids of the same
+ * set of sections (one outside the image has no entry; the profile's set is searched with its
+ * own .hwids, then the base's with the base's). A .dtbauto that is empty or outside the image
+ * never matches; one that is not a valid device tree (fdt_check) never matches and is counted
+ * in n_invalid when there was a compatible to compare with. The first match in that order
+ * wins, over any .dtb, as 257 (which looks up both names in the base and then lets the
+ * profile's replace them) installs .dtbauto when it has one. ret is filled either way
+ * (n_hwids, hwids, n_invalid). Returns ret->kind. */
+UkiDtbKind uki_dtb_choose_profile(const PeView *v, uint32_t profile, const UkiDtbMachine *m, UkiDtbChoice *ret);
+
+/* The .dtbauto sections that uki_dtb_choose_profile() picks for profile on some machine, in
+ * its search order (the profile's own, then the base's): each valid one with a first
+ * compatible that no earlier one in that order has. A machine whose device tree has that
+ * compatible gets exactly that section. Fills up to max indexes into ret; returns how many
+ * there are (may exceed max). */
+size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, size_t *ret, size_t max);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "decompress.h"
-#include "fdt.h"
 #include "kernel.h"
 #include "measure.h"
 #include "profile.h"
@@ -40,49 +39,6 @@ static void json_string(const uint8_t *s, size_t n) {
 
 static void jstr(const char *s) {
         json_string((const uint8_t *) s, strlen(s));
-}
-
-/* PCR 11 on a machine for which the stub picks each .dtbauto it can pick for the default profile:
- * systemd-stub 257 and our stub measure the picked one in its place, so the value above holds
- * only where none matches. A .dtbauto is picked by its first compatible (the firmware's device
- * tree's, or the one .hwids names), the first valid one of that compatible in profile 0's own
- * sections, else in the base's (uki-dtb.h): one value per compatible, from its winner. */
-static void pcr11_dtbauto_inspect(const PeView *f, bool json, const char *pad) {
-        const void *table = f->data + f->sections_offset;
-        size_t ranges[2][2] = { { 0, f->n_sections }, { 0, 0 } };
-        if (uki_profile_count(table, f->n_sections) > 0 &&
-            (!uki_profile_range(table, f->n_sections, 0, &ranges[0][0], &ranges[0][1]) ||
-             !uki_profile_range(table, f->n_sections, UKI_PROFILE_BASE, &ranges[1][0], &ranges[1][1])))
-                return;
-        struct { const char *s; size_t n; } seen[64];
-        size_t n_seen = 0;
-        for (size_t r = 0; r < 2; r++)
-                for (size_t i = ranges[r][0]; i < ranges[r][1] && i <= INT16_MAX && n_seen < 64; i++) {
-                        char name[PE_SECTION_NAME_LEN + 1], hex[2 * MEASURE_DIGEST_SIZE + 1];
-                        PeSectionHeader h = pe_section(f, i);
-                        uint8_t pcr[MEASURE_DIGEST_SIZE];
-                        size_t dn = 0, cn = 0, k = 0;
-                        pe_section_name(&h, name);
-                        const uint8_t *d = strcmp(name, ".dtbauto") == 0 ? pe_section_data(f, i, &dn) : NULL;
-                        const char *c = d && fdt_check(d, dn) ? fdt_first_compatible(d, dn, &cn) : NULL;
-                        if (!c)
-                                continue;   /* never picked: empty, not a device tree, no compatible */
-                        while (k < n_seen && !(seen[k].n == cn && memcmp(seen[k].s, c, cn) == 0))
-                                k++;
-                        if (k < n_seen || !uki_pcr11_sha256_dtbauto(f, 0, (int) i, pcr))
-                                continue;   /* an earlier one of this compatible wins */
-                        seen[n_seen].s = c, seen[n_seen++].n = cn;
-                        digest_hex(pcr, hex);
-                        if (json) {
-                                printf("%s{\"section\": %zu, \"compatible\": ", n_seen == 1 ? ", \"dtbauto\": [" : ", ", i);
-                                json_string((const uint8_t *) c, cn);
-                                printf(", \"sha256\": \"%s\"}", hex);
-                        } else
-                                printf("%s  when section %zu (.dtbauto, compatible \"%.*s\") is picked for the machine: %s\n",
-                                       pad, i, (int) cn, c, hex);
-                }
-        if (json && n_seen > 0)
-                printf("]");
 }
 
 static const char *text_sections[] = { ".osrel", ".cmdline", ".uname", ".sbat", ".pcrpkey", ".pcrsig" };
@@ -367,7 +323,7 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                         printf(", \"pcr11\": {\"sha256\": \"%s\"", hex);
                 else
                         printf("%sPCR 11 (sha256, as systemd-stub 257 measures the sections): %s\n", pad, hex);
-                pcr11_dtbauto_inspect(&f, json, pad);
+                profile_pcr11_dtbauto_inspect(&f, 0, json, pad);
                 if (json)
                         printf("}");
         }

@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "dtb-sections.h"
+#include "fdt.h"
 #include "inputs.h"
 #include "measure.h"
 #include "profile.h"
 #include "uki-assemble.h"
+#include "uki-dtb.h"
 #include "uki-profile.h"
 
 #define MAX_JOIN_SECTIONS 64
@@ -153,10 +155,10 @@ static void text_field(const PeView *f, int idx, const char *key, char *out, siz
         (void) uki_profile_field((const char *) d, n, key, out, cap);
 }
 
-static void json_str(const char *s) {
+static void json_strn(const char *s, size_t n) {
         putchar('"');
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char) s[i];
                 if (c == '"' || c == '\\')
                         printf("\\%c", c);
                 else if (c < 0x20)
@@ -165,6 +167,34 @@ static void json_str(const char *s) {
                         putchar(c);
         }
         putchar('"');
+}
+
+static void json_str(const char *s) {
+        json_strn(s, strlen(s));
+}
+
+void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json, const char *pad) {
+        size_t pick[64];
+        size_t n = uki_dtbauto_pickable(f, profile, pick, 64), shown = 0;
+        for (size_t k = 0; k < n && k < 64; k++) {
+                char hex[2 * MEASURE_DIGEST_SIZE + 1];
+                uint8_t pcr[MEASURE_DIGEST_SIZE];
+                size_t dn = 0, cn = 0;
+                const uint8_t *d = pe_section_data(f, pick[k], &dn);
+                const char *c = d ? fdt_first_compatible(d, dn, &cn) : NULL;
+                if (!c || pick[k] > INT16_MAX || !uki_pcr11_sha256_dtbauto(f, profile, (int) pick[k], pcr))
+                        continue;   /* not reached: pickable ones have a compatible and are measured */
+                digest_hex(pcr, hex);
+                if (json) {
+                        printf("%s{\"section\": %zu, \"compatible\": ", shown++ == 0 ? ", \"dtbauto\": [" : ", ", pick[k]);
+                        json_strn(c, cn);
+                        printf(", \"sha256\": \"%s\"}", hex);
+                } else
+                        printf("%s  when section %zu (.dtbauto, compatible \"%.*s\") is picked for the machine: %s\n",
+                               pad, pick[k], (int) cn, c, hex);
+        }
+        if (json && shown > 0)
+                printf("]");
 }
 
 void profile_inspect(const PeView *f, bool json, const char *pad) {
@@ -207,16 +237,23 @@ void profile_inspect(const PeView *f, bool json, const char *pad) {
                         } else
                                 printf(" %s", name);
                 }
+                char sub[64];
+                snprintf(sub, sizeof(sub), "%s    ", pad);
                 if (json) {
                         printf("]");
-                        if (have_pcr)
-                                printf(", \"pcr11\": {\"sha256\": \"%s\"}", hex);
+                        if (have_pcr) {
+                                printf(", \"pcr11\": {\"sha256\": \"%s\"", hex);
+                                profile_pcr11_dtbauto_inspect(f, p, json, sub);
+                                printf("}");
+                        }
                         printf("}");
                 } else {
                         printf("\n");
-                        if (have_pcr)
+                        if (have_pcr) {
                                 printf("%s      PCR 11 (sha256, as systemd-stub 257 measures profile %u): %s\n", pad, p,
                                        hex);
+                                profile_pcr11_dtbauto_inspect(f, p, json, sub);
+                        }
                 }
         }
         if (json)

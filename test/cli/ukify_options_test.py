@@ -683,6 +683,78 @@ def hwids_ukify_257(work, c):
         c.true(o == t, '%s: the same sections as ukify 257 (.dtb, both .dtbauto, .hwids)' % what)
 
 
+@case
+def inspect_dtbauto(work, c):
+    """inspect's PCR 11 for each .dtbauto the stub can pick (read from the file, not a loaded
+    image): one per first compatible, the first valid one of it; a blob that is not a device
+    tree or has no compatible is never picked, so it gets no value; the same per profile."""
+    dtbs = {}
+    for n, body in (('a', 'compatible = "vendor,board-a";'), ('b', 'compatible = "vendor,board-b", "vendor,any";'),
+                    ('a2', 'compatible = "vendor,board-a"; model = "second";'), ('none', 'model = "no compatible";')):
+        src = write(os.path.join(work, n + '.dts'), '/dts-v1/;\n/ {\n\t%s\n};\n' % body)
+        dtbs[n] = os.path.join(work, n + '.dtb')
+        subprocess.run(['dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', dtbs[n], src], check=True)
+    junk = write(os.path.join(work, 'junk'), os.urandom(100))
+    uki = os.path.join(work, 'uki.efi')
+    build('--linux', kernel('aarch64'), '--uname', 'x', '--cmdline', 'quiet',
+          '--section', '.dtbauto:@' + junk, '--section', '.dtbauto:@' + dtbs['none'],
+          '--section', '.dtbauto:@' + dtbs['a'], '--section', '.dtbauto:@' + dtbs['b'],
+          '--section', '.dtbauto:@' + dtbs['a2'], '-o', uki)
+    secs = sections(uki)
+    idx = [i for i, (n, _) in enumerate(secs) if n == '.dtbauto']
+    c.eq(len(idx), 5, 'five .dtbauto sections')
+    rc, out, err = run('inspect', '--json', uki)
+    c.true(rc == 0, 'inspect --json: %s' % err)
+    if rc != 0 or len(idx) != 5:
+        return
+    pcr11 = json.loads(out).get('pcr11', {})
+    plain = dict(secs)
+    plain.pop('.dtbauto')
+    c.eq(pcr11.get('sha256'), predict(plain, 'sha256', '').hex(), 'the value when no .dtbauto is picked')
+    want = [{'section': idx[k], 'compatible': comp, 'sha256': predict(dict(plain, **{'.dtbauto': read(dtbs[n])}), 'sha256', '').hex()}
+            for k, n, comp in ((2, 'a', 'vendor,board-a'), (3, 'b', 'vendor,board-b'))]
+    c.eq(pcr11.get('dtbauto'), want, 'one value per first compatible, from the first valid .dtbauto of it')
+    rc, out, err = run('inspect', uki)
+    lines = [ln.strip() for ln in out.splitlines() if '.dtbauto, compatible' in ln]
+    c.eq(len(lines), 2, 'text: two "when section ... is picked" lines')
+    c.true(all(w['sha256'] in ln for w, ln in zip(want, lines)), 'text: the same values')
+    # per profile: the base's .dtbauto measured with that profile's sections (ukify 257 and we copy
+    # no .dtbauto from a profile PE, so a profile has none of its own here)
+    pe1 = os.path.join(work, 'prof1.efi')
+    build('--profile', 'ID=one', '--cmdline', 'one', '-o', pe1)
+    ukp = os.path.join(work, 'profiles.efi')
+    build('--linux', kernel('aarch64'), '--uname', 'x', '--cmdline', 'quiet', '--section', '.dtbauto:@' + dtbs['a'],
+          '--section', '.dtbauto:@' + dtbs['b'], '--profile', 'ID=main', '--join-profile', pe1, '-o', ukp)
+    secs = sections(ukp)
+    starts = [i for i, (n, _) in enumerate(secs) if n == '.profile'] + [len(secs)]
+    base = {}
+    for n, d in secs[:starts[0]]:
+        base.setdefault(n, d)
+    idx = [i for i, (n, _) in enumerate(secs) if n == '.dtbauto']
+    rc, out, err = run('inspect', '--json', ukp)
+    c.true(rc == 0, 'inspect --json (profiles): %s' % err)
+    profiles = json.loads(out).get('profiles', []) if rc == 0 else []
+    c.eq(len(profiles), 2, 'two profiles')
+    for p, prof in enumerate(profiles):
+        own = {}
+        for n, d in secs[starts[p]:starts[p + 1]]:
+            own.setdefault(n, d)
+        eff = dict(base, **own)
+        eff.pop('.dtbauto', None)
+        want = [{'section': i, 'compatible': comp, 'sha256': predict(dict(eff, **{'.dtbauto': read(dtbs[n])}), 'sha256', '').hex()}
+                for i, n, comp in zip(idx, ('a', 'b'), ('vendor,board-a', 'vendor,board-b'))]
+        c.eq(prof.get('pcr11', {}).get('sha256'), predict(eff, 'sha256', '').hex(), 'profile %d: PCR 11 with no .dtbauto' % p)
+        c.eq(prof.get('pcr11', {}).get('dtbauto'), want, 'profile %d: a value per .dtbauto of the base' % p)
+    rc, out, err = run('inspect', ukp)
+    c.eq(len([ln for ln in out.splitlines() if '.dtbauto, compatible' in ln]), 2 + 2 * 2,
+         'text: the default profile\'s two lines at the top, two per profile')
+    # without any pickable .dtbauto there is no list
+    uki2 = os.path.join(work, 'uki2.efi')
+    build('--linux', kernel('aarch64'), '--uname', 'x', '--section', '.dtbauto:@' + junk, '-o', uki2)
+    rc, out, err = run('inspect', '--json', uki2)
+    c.true(rc == 0 and 'dtbauto' not in json.loads(out).get('pcr11', {}), 'no pickable .dtbauto: no "dtbauto" list')
+
+
 def rsa_public_der_of_key(key):
     return openssl('rsa', '-in', key, '-RSAPublicKey_out', '-outform', 'DER')
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* uki_dtb_choose() (src/fundamental/uki-dtb.c) on arbitrary loaded images. Input: byte 0 picks
- * the machine (bit 0: a firmware device tree, the next input bytes; bit 1: CHIDs known, every
- * type 16 bytes of the next input bytes), bytes 1-2 the firmware tree's length (little-endian),
- * then that tree and 16 CHID bytes as chosen, then the image. A chosen blob must be a section's
- * bytes inside the image; a .dtbauto must be a valid device tree. Bits 2-3 pick a profile for
- * uki_dtb_choose_profile(), whose picked .dtbauto the PCR 11 selection must accept. */
+/* uki_dtb_choose_profile() and uki_dtbauto_pickable() (src/fundamental/uki-dtb.c) on arbitrary
+ * loaded images. Input: byte 0 picks the machine (bit 0: a firmware device tree, the next input
+ * bytes; bit 1: CHIDs known, every type 16 bytes of the next input bytes) and with bits 2-3 the
+ * profile (0-2, 3 the base: an add-on's rule), bytes 1-2 the firmware tree's length
+ * (little-endian), then that tree and 16 CHID bytes as chosen, then the image. A chosen blob
+ * must be a section's bytes inside the image; a .dtbauto must be a valid device tree, one of
+ * the pickable ones, and one the PCR 11 selection accepts; each pickable one is what a machine
+ * with its device tree gets. */
 #include <stdint.h>
 #include <string.h>
 
@@ -58,19 +60,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (pe_parse_layout(data, size, PE_LAYOUT_MEMORY, &v) != PE_OK)
                 return 0;
         UkiDtbChoice c;
-        UkiDtbKind k = uki_dtb_choose(data, size, pe_section_table(&v), v.n_sections, 0, v.n_sections, &m, &c);
+        uint32_t profile = (flags >> 2 & 3) == 3 ? UKI_PROFILE_BASE : (uint32_t) (flags >> 2 & 3);
+        UkiDtbKind k = uki_dtb_choose_profile(&v, profile, &m, &c);
         check(data, size, &v, k, &c);
 
-        /* a UKI profile's choice (bits 2-3: profile 0-2, 3 the base), which the stub then measures:
-         * a picked .dtbauto must be one the PCR 11 selection takes (else nothing would be measured) */
-        uint32_t profile = (flags >> 2 & 3) == 3 ? UKI_PROFILE_BASE : (uint32_t) (flags >> 2 & 3);
-        k = uki_dtb_choose_profile(data, size, pe_section_table(&v), v.n_sections, profile, &m, &c);
-        check(data, size, &v, k, &c);
+        /* the stub then measures a picked .dtbauto: the PCR 11 selection must take it (else
+         * nothing would be measured) */
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         size_t n;
         if (k == UKI_DTB_AUTO &&
             uki_profile_pcr11_select(pe_section_table(&v), v.n_sections, profile, sel, &n) &&
             !uki_profile_pcr11_select_dtbauto(pe_section_table(&v), v.n_sections, profile, (int) c.section, sel, &n))
+                __builtin_trap();
+
+        /* what inspect lists: the pick is among them, and each is exactly what a machine with
+         * its device tree gets */
+        size_t p[64], np = uki_dtbauto_pickable(&v, profile, p, 64);
+        bool listed = false;
+        for (size_t i = 0; i < np && i < 64; i++) {
+                listed |= p[i] == c.section;
+                if (i >= 8)
+                        continue;   /* each check is a full choice: a few suffice */
+                UkiDtbMachine mp = {};
+                mp.fw_dtb = pe_section_data(&v, p[i], &mp.fw_size);
+                UkiDtbChoice cp;
+                if (uki_dtb_choose_profile(&v, profile, &mp, &cp) != UKI_DTB_AUTO ||
+                    cp.section != p[i])
+                        __builtin_trap();
+        }
+        if (k == UKI_DTB_AUTO && np <= 64 && !listed)
                 __builtin_trap();
         return 0;
 }

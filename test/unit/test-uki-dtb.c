@@ -102,35 +102,49 @@ static void setup(void) {
         memset(junk, 0x5a, sizeof(junk));
 }
 
+/* The loaded image of image() (its first size bytes) as the stub sees it. */
+static PeView view(size_t size, const void *t, size_t n) {
+        return (PeView) { .data = img, .size = size, .layout = PE_LAYOUT_MEMORY,
+                          .sections_offset = t ? (uint32_t) ((const uint8_t *) t - img) : 0x200, .n_sections = (uint16_t) n };
+}
+
+static UkiDtbKind choose_profile(size_t size, const void *t, size_t n, uint32_t profile, const UkiDtbMachine *m,
+                                 UkiDtbChoice *c) {
+        PeView v = view(size, t, n);
+        return uki_dtb_choose_profile(&v, profile, m, c);
+}
+
+/* The device tree of sections without .profile: the base's rule, which add-ons use. */
+static UkiDtbKind choose(size_t size, const void *t, size_t n, const UkiDtbMachine *m, UkiDtbChoice *c) {
+        return choose_profile(size, t, n, UKI_PROFILE_BASE, m, c);
+}
+
+static size_t pickable(size_t size, const void *t, size_t n, uint32_t profile, size_t *ret, size_t max) {
+        PeView v = view(size, t, n);
+        return uki_dtbauto_pickable(&v, profile, ret, max);
+}
+
 /* the firmware's device tree names the model: the .dtbauto with its first compatible */
 static void test_firmware(void) {
         Sec s[] = { { ".dtbauto", dtb_a, la }, { ".dtbauto", dtb_b, lb }, { ".dtb", dtb_c, lc } };
         const void *t = image(s, 3);
         UkiDtbMachine m = { .fw_dtb = fw, .fw_size = lfw, .chids = chids };
         UkiDtbChoice c;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(choose(img_size, t, 3, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 1u);
         ASSERT_TRUE(c.data == img + 0x2000 && c.size == lb);
         ASSERT_TRUE(c.n_hwids == 0 && c.n_invalid == 0);
-        /* the range leaves the matching one out: .dtb */
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 2, 3, &m, &c), UKI_DTB_PLAIN);
-        ASSERT_EQ(c.section, 2u);
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 1, &m, &c), UKI_DTB_NONE);
         /* another model: .dtb */
         m.fw_dtb = dtb_c, m.fw_size = lc;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose(img_size, t, 3, &m, &c), UKI_DTB_PLAIN);
         /* a firmware tree without compatible matches nothing (even with a .hwids: 257 reads
          * .hwids only when there is no firmware tree) */
         m.fw_dtb = fw_none, m.fw_size = lfwnone;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_PLAIN);
-        ASSERT_TRUE(!uki_dtbauto_find(img, img_size, t, 3, 0, 3, &m, &c));
-        /* end past the table is clamped */
-        m.fw_dtb = fw, m.fw_size = lfw;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 99, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(choose(img_size, t, 3, &m, &c), UKI_DTB_PLAIN);
         /* a firmware table that is there but not valid (size 0 from devicetree_machine) matches
          * nothing, and .hwids is not read either (257 reads it only when there is no table) */
         m.fw_dtb = junk, m.fw_size = 0;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose(img_size, t, 3, &m, &c), UKI_DTB_PLAIN);
         ASSERT_TRUE(c.n_hwids == 0);
 }
 
@@ -141,33 +155,30 @@ static void test_hwids(void) {
         const void *t = image(s, 4);
         UkiDtbMachine m = { .chids = chids };
         UkiDtbChoice c;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(choose(img_size, t, 4, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 3u);
         ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].section == 2 && c.hwids[0].result == HWIDS_OK);
         ASSERT_TRUE(c.hwids[0].device.name && strcmp(c.hwids[0].device.name, "dev") == 0);
         /* a firmware table that is not valid: no .hwids either */
         m.fw_dtb = junk, m.fw_size = 0;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose(img_size, t, 4, &m, &c), UKI_DTB_PLAIN);
         ASSERT_TRUE(c.n_hwids == 0);
         m.fw_dtb = NULL, m.fw_size = 0;
         /* CHIDs not known: the .hwids cannot match, .dtb */
         m.chids = NULL;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose(img_size, t, 4, &m, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 0u);
         ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].result == HWIDS_NOT_FOUND);
         /* another machine */
         static ChidGuid other[CHID_TYPES];
         m.chids = other;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose(img_size, t, 4, &m, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.hwids[0].result, HWIDS_NOT_FOUND);
-        /* the .hwids outside the range: not consulted */
-        m.chids = chids;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 3, 4, &m, &c), UKI_DTB_NONE);
-        ASSERT_TRUE(c.n_hwids == 0);
         /* an entry naming a compatible no .dtbauto has */
+        m.chids = chids;
         lh = make_hwids(hw, 5, "vendor,board-z");
         t = image(s, 4);
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 4, 0, 4, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose(img_size, t, 4, &m, &c), UKI_DTB_PLAIN);
         ASSERT_TRUE(c.hwids[0].result == HWIDS_OK);
 }
 
@@ -178,15 +189,15 @@ static void test_bad(void) {
         const void *t = image(s, 5);
         UkiDtbMachine m = { .fw_dtb = fw, .fw_size = lfw };
         UkiDtbChoice c;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 5, 0, 5, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(choose(img_size, t, 5, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 2u);
         /* the junk one was passed over as not a device tree (the one without compatible is valid) */
         ASSERT_TRUE(c.n_invalid == 1 && c.first_invalid == 0);
         /* the image ends before the matching .dtbauto: not taken (nor the .dtb sections) */
-        ASSERT_EQ(uki_dtb_choose(img, 0x3000, t, 5, 0, 5, &m, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose(0x3000, t, 5, &m, &c), UKI_DTB_NONE);
         /* no .dtbauto matches and the first .dtb is empty: none, as 257 */
         m.fw_dtb = dtb_c, m.fw_size = lc;
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 5, 0, 5, &m, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose(img_size, t, 5, &m, &c), UKI_DTB_NONE);
         m.fw_dtb = fw, m.fw_size = lfw;
         /* a .dtb outside the image: none; the first .dtb is the one (257: the first section of a
          * name wins), a later one is not looked at */
@@ -196,8 +207,8 @@ static void test_bad(void) {
         memcpy(&h, (const uint8_t *) t, sizeof(h));
         h.VirtualAddress = 0x100000;   /* past the image */
         memcpy(img + 0x200, &h, sizeof(h));
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 2, 0, 2, &m, &c), UKI_DTB_NONE);
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 2, 0, &m, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose(img_size, t, 2, &m, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose_profile(img_size, t, 2, 0, &m, &c), UKI_DTB_NONE);
         /* the same for the first .hwids: one outside the image has no entry, the next is not read */
         size_t lh = make_hwids(hw, 3, "vendor,board-b");
         Sec s3[] = { { ".hwids", hw, lh }, { ".hwids", hw, lh }, { ".dtbauto", dtb_b, lb } };
@@ -206,10 +217,8 @@ static void test_bad(void) {
         h.VirtualAddress = 0x100000;
         memcpy(img + 0x200, &h, sizeof(h));
         UkiDtbMachine mh = { .chids = chids };
-        ASSERT_EQ(uki_dtb_choose(img, img_size, t, 3, 0, 3, &mh, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose(img_size, t, 3, &mh, &c), UKI_DTB_NONE);
         ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].section == 0 && c.hwids[0].result == HWIDS_NOT_FOUND);
-        /* no table */
-        ASSERT_EQ(uki_dtb_choose(img, img_size, NULL, 0, 0, 0, &m, &c), UKI_DTB_NONE);
 }
 
 /* a UKI with profiles: the profile's .dtbauto, then the base's, then the effective .dtb */
@@ -224,30 +233,30 @@ static void test_profile(void) {
         UkiDtbMachine m = { .fw_dtb = fw, .fw_size = lfw };   /* board-b */
         UkiDtbChoice c;
         /* profile 0's own .dtbauto matches */
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(choose_profile(img_size, t, 9, 0, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 4u);
         /* profile 1 has none: the base's .dtbauto does not match either: profile 1's .dtb is empty,
          * which counts as absent for profile 1 (not the base's) */
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 1, &m, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose_profile(img_size, t, 9, 1, &m, &c), UKI_DTB_NONE);
         /* profile 2: the base's .dtb */
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 2, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose_profile(img_size, t, 9, 2, &m, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 1u);
-        /* the base only, as uki_dtb_choose over the base's sections */
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, UKI_PROFILE_BASE, &m, &c), UKI_DTB_PLAIN);
+        /* the base only (an add-on's rule) */
+        ASSERT_EQ(choose_profile(img_size, t, 9, UKI_PROFILE_BASE, &m, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 1u);
         /* a firmware tree of the base's model: the base's .dtbauto wins over profile 0's .dtb */
         m.fw_dtb = dtb_a, m.fw_size = la;
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(choose_profile(img_size, t, 9, 0, &m, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 0u);
         /* no firmware tree: the base's .hwids names board-a; profile 0 has no .hwids of its own */
         UkiDtbMachine mh = { .chids = chids };
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &mh, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(choose_profile(img_size, t, 9, 0, &mh, &c), UKI_DTB_AUTO);
         ASSERT_EQ(c.section, 0u);
         ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].section == 2 && c.hwids[0].result == HWIDS_OK);
         /* another machine: both sets searched, profile 0's .dtb */
         static ChidGuid other[CHID_TYPES];
         mh.chids = other;
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 9, 0, &mh, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose_profile(img_size, t, 9, 0, &mh, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 5u);
         ASSERT_TRUE(c.n_hwids == 1 && c.hwids[0].result == HWIDS_NOT_FOUND);
         /* a profile with its own .hwids: consulted first, then the base's */
@@ -255,19 +264,54 @@ static void test_profile(void) {
                      { ".profile", prof, sizeof(prof) }, { ".hwids", junk, 8 }, { ".dtbauto", dtb_a, la } };
         t = image(s2, 5);
         mh.chids = chids;
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 5, 0, &mh, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose_profile(img_size, t, 5, 0, &mh, &c), UKI_DTB_NONE);
         ASSERT_TRUE(c.n_hwids == 2 && c.hwids[0].section == 3 && c.hwids[1].section == 0);
         ASSERT_TRUE(c.hwids[0].result != HWIDS_OK && c.hwids[1].result == HWIDS_OK);
         /* a .dtbauto that is not a device tree is counted on the way */
         Sec s3[] = { { ".dtbauto", junk, sizeof(junk) }, { ".dtbauto", junk, sizeof(junk) }, { ".dtb", dtb_c, lc } };
         t = image(s3, 3);
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 3, 0, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose_profile(img_size, t, 3, 0, &m, &c), UKI_DTB_PLAIN);
         ASSERT_TRUE(c.n_invalid == 2 && c.first_invalid == 0);
         /* no compatible to compare with (a firmware tree without one): nothing checked, as 257 */
         m.fw_dtb = fw_none, m.fw_size = lfwnone;
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, t, 3, 0, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(choose_profile(img_size, t, 3, 0, &m, &c), UKI_DTB_PLAIN);
         ASSERT_TRUE(c.n_invalid == 0);
-        ASSERT_EQ(uki_dtb_choose_profile(img, img_size, NULL, 0, 0, &m, &c), UKI_DTB_NONE);
+        ASSERT_EQ(choose_profile(img_size, NULL, 0, 0, &m, &c), UKI_DTB_NONE);
+}
+
+/* the .dtbauto sections some machine gets: one per first compatible, the profile's own first */
+static void test_pickable(void) {
+        static const uint8_t prof[] = "ID=p\n";
+        Sec s[] = { { ".dtbauto", dtb_a, la }, { ".dtbauto", dtb_b, lb }, { ".dtbauto", dtb_a, la },   /* base 0-4 */
+                    { ".dtbauto", dtb_none, lnone }, { ".dtbauto", junk, sizeof(junk) },
+                    { ".profile", prof, sizeof(prof) }, { ".dtbauto", dtb_b, lb }, { ".dtbauto", dtb_c, lc }, /* 0: 5-7 */
+                    { ".profile", prof, sizeof(prof) }, { ".dtbauto", dtb_c, 0 } };                       /* 1: 8-9 */
+        const void *t = image(s, 10);
+        size_t p[8];
+        /* profile 0: its own board-b and board-c, then the base's board-a (the base's board-b loses) */
+        ASSERT_EQ(pickable(img_size, t, 10, 0, p, 8), 3u);
+        ASSERT_TRUE(p[0] == 6 && p[1] == 7 && p[2] == 0);
+        /* profile 1's empty one never matches: the base's */
+        ASSERT_EQ(pickable(img_size, t, 10, 1, p, 8), 2u);
+        ASSERT_TRUE(p[0] == 0 && p[1] == 1);
+        ASSERT_EQ(pickable(img_size, t, 10, UKI_PROFILE_BASE, p, 1), 2u);   /* counted past max */
+        ASSERT_EQ(p[0], 0u);
+        /* each is what a machine of its compatible gets */
+        for (uint32_t prf = 0; prf < 2; prf++) {
+                size_t k = pickable(img_size, t, 10, prf, p, 8);
+                for (size_t i = 0; i < k; i++) {
+                        PeSectionHeader h;
+                        memcpy(&h, (const uint8_t *) t + p[i] * sizeof(h), sizeof(h));
+                        UkiDtbMachine m = { .fw_dtb = img + h.VirtualAddress, .fw_size = h.VirtualSize };
+                        UkiDtbChoice c;
+                        ASSERT_EQ(choose_profile(img_size, t, 10, prf, &m, &c), UKI_DTB_AUTO);
+                        ASSERT_EQ(c.section, p[i]);
+                }
+        }
+        /* the image ends inside the base: only what lies inside counts */
+        ASSERT_EQ(pickable(0x2000 + lb, t, 10, UKI_PROFILE_BASE, p, 8), 2u);
+        ASSERT_EQ(pickable(0x2000, t, 10, UKI_PROFILE_BASE, p, 8), 1u);
+        ASSERT_EQ(pickable(img_size, NULL, 0, 0, p, 8), 0u);
 }
 
 int main(void) {
@@ -276,5 +320,6 @@ int main(void) {
         TEST(test_hwids);
         TEST(test_bad);
         TEST(test_profile);
+        TEST(test_pickable);
         return TESTS_END();
 }

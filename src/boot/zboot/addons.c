@@ -140,8 +140,7 @@ static UkiDtbKind choose_devicetree(const PeView *v, const char *name, UkiDtbCho
         UkiDtbMachine m;
         devicetree_machine(v, &m);
         /* the UKI's own rule (devicetree.c), on the add-on's base sections */
-        UkiDtbKind k = uki_dtb_choose_profile(v->data, v->size, pe_section_table(v), v->n_sections, UKI_PROFILE_BASE, &m,
-                                              c);
+        UkiDtbKind k = uki_dtb_choose_profile(v, UKI_PROFILE_BASE, &m, c);
         if (k != UKI_DTB_AUTO && c->n_hwids > 0)
                 log_info("add-on %s: .hwids: %s", name,
                          c->hwids[0].result == HWIDS_OK ? "the entry for this machine names no .dtbauto here" :

@@ -144,7 +144,7 @@ const char *hwids_verdict(HwidsResult r) {
 void devicetree_choose_from_uki(const PeView *self, uint32_t profile, UkiDtbChoice *ret) {
         UkiDtbMachine m;
         devicetree_machine(self, &m);
-        (void) uki_dtb_choose_profile(self->data, self->size, pe_section_table(self), self->n_sections, profile, &m, ret);
+        (void) uki_dtb_choose_profile(self, profile, &m, ret);
         const UkiDtbChoice *c = ret;
         /* what the choice met on the way: each .hwids consulted (the profile's, the base's) ... */
         for (size_t i = 0; i < c->n_hwids; i++) {
