@@ -21,24 +21,8 @@
 #include "zboot-stub.h"
 #include "zsig.h"
 
-static void json_string(const uint8_t *s, size_t n) {
-        putchar('"');
-        for (size_t i = 0; i < n; i++) {
-                uint8_t c = s[i];
-                if (c == '"' || c == '\\')
-                        printf("\\%c", c);
-                else if (c == '\n')
-                        printf("\\n");
-                else if (c < 0x20 || c >= 0x7f)
-                        printf("\\u%04x", c);
-                else
-                        putchar(c);
-        }
-        putchar('"');
-}
-
 static void jstr(const char *s) {
-        json_string((const uint8_t *) s, strlen(s));
+        json_print_string(s, strlen(s));
 }
 
 static const char *text_sections[] = { ".osrel", ".cmdline", ".uname", ".sbat", ".pcrpkey", ".pcrsig" };
@@ -303,7 +287,7 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                         printf("%s", first ? "" : ", ");
                         jstr(text_sections[t]);
                         printf(": ");
-                        json_string(d, n);
+                        json_print_string(d, n);
                 } else
                         printf("%s%s:\n%s  %.*s\n", pad, text_sections[t], pad, (int) n, (const char *) d);
                 first = false;

@@ -155,24 +155,6 @@ static void text_field(const PeView *f, int idx, const char *key, char *out, siz
         (void) uki_profile_field((const char *) d, n, key, out, cap);
 }
 
-static void json_strn(const char *s, size_t n) {
-        putchar('"');
-        for (size_t i = 0; i < n; i++) {
-                unsigned char c = (unsigned char) s[i];
-                if (c == '"' || c == '\\')
-                        printf("\\%c", c);
-                else if (c < 0x20)
-                        printf("\\u%04x", c);
-                else
-                        putchar(c);
-        }
-        putchar('"');
-}
-
-static void json_str(const char *s) {
-        json_strn(s, strlen(s));
-}
-
 void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json, const char *pad) {
         size_t pick[64];
         size_t n = uki_dtbauto_pickable(f, profile, pick, 64), shown = 0;
@@ -187,7 +169,7 @@ void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json,
                 digest_hex(pcr, hex);
                 if (json) {
                         printf("%s{\"section\": %zu, \"compatible\": ", shown++ == 0 ? ", \"dtbauto\": [" : ", ", pick[k]);
-                        json_strn(c, cn);
+                        json_print_string(c, cn);
                         printf(", \"sha256\": \"%s\"}", hex);
                 } else
                         printf("%s  when section %zu (.dtbauto, compatible \"%.*s\") is picked for the machine: %s\n",
@@ -220,9 +202,9 @@ void profile_inspect(const PeView *f, bool json, const char *pad) {
                         digest_hex(pcr, hex);
                 if (json) {
                         printf("%s{\"profile\": %u, \"id\": ", p ? ", " : "", p);
-                        json_str(id);
+                        json_print_string(id, strlen(id));
                         printf(", \"title\": ");
-                        json_str(title);
+                        json_print_string(title, strlen(title));
                         printf(", \"sections\": [");
                 } else
                         printf("%s  @%u: ID=%s TITLE=%s\n%s      own sections:", pad, p, id[0] ? id : "(none)",
@@ -233,7 +215,7 @@ void profile_inspect(const PeView *f, bool json, const char *pad) {
                         pe_section_name(&h, name);
                         if (json) {
                                 printf("%s", i > s ? ", " : "");
-                                json_str(name);
+                                json_print_string(name, strlen(name));
                         } else
                                 printf(" %s", name);
                 }

@@ -139,3 +139,54 @@ bool read_stub(const char *path, bool defaulted, Blob *ret) {
                      "$UKIFY_ZBOOT_STUB_DIR" : running_from_build_tree() ? "the build tree" : "the installed stubs");
         return false;
 }
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), 0 if there is none; s[0] >= 0x80. */
+static size_t utf8_sequence(const uint8_t *s, size_t n) {
+        uint8_t lo = 0x80, hi = 0xbf;
+        size_t len;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                len = 2;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+                len = 3;
+                if (s[0] == 0xe0)
+                        lo = 0xa0;              /* overlong */
+                else if (s[0] == 0xed)
+                        hi = 0x9f;              /* surrogates */
+        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+                len = 4;
+                if (s[0] == 0xf0)
+                        lo = 0x90;              /* overlong */
+                else if (s[0] == 0xf4)
+                        hi = 0x8f;              /* past U+10FFFF */
+        } else
+                return 0;
+        if (n < len || s[1] < lo || s[1] > hi)
+                return 0;
+        for (size_t i = 2; i < len; i++)
+                if (s[i] < 0x80 || s[i] > 0xbf)
+                        return 0;
+        return len;
+}
+
+void json_print_string(const void *p, size_t n) {
+        const uint8_t *s = p;
+        putchar('"');
+        for (size_t i = 0; i < n; i++) {
+                size_t l;
+                if (s[i] == '"' || s[i] == '\\')
+                        printf("\\%c", s[i]);
+                else if (s[i] == '\n')
+                        printf("\\n");
+                else if (s[i] < 0x20 || s[i] == 0x7f)
+                        printf("\\u%04x", s[i]);
+                else if (s[i] < 0x80)
+                        putchar(s[i]);
+                else if ((l = utf8_sequence(s + i, n - i)) > 0) {
+                        fwrite(s + i, 1, l, stdout);
+                        i += l - 1;
+                } else
+                        printf("\\u%04x", s[i]);
+        }
+        putchar('"');
+}

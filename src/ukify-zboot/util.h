@@ -65,6 +65,10 @@ typedef struct {
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void blob_free(Blob *b);
+/* s (n bytes) as a JSON string on stdout (inspect --json): '"' and '\\' escaped, control
+ * characters and DEL as \u00XX, well-formed UTF-8 as it is, any other byte as \u00XX (read as
+ * Latin-1), so the output is valid JSON in UTF-8 whatever the bytes. */
+void json_print_string(const void *s, size_t n);
 #define _cleanup_blob_ _cleanup_(blob_free)
 /* The blob, leaving an empty one behind (as take_pages() on the EFI side). */
 static inline Blob blob_take(Blob *b) {

@@ -228,20 +228,6 @@ bool zsig_verify(const uint8_t *payload, size_t len, const uint8_t *sec, size_t 
         return ok;
 }
 
-static void json_text(const char *s) {
-        putchar('"');
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        printf("\\%c", c);
-                else if (c < 0x20 || c >= 0x7f)
-                        printf("\\u%04x", c);
-                else
-                        putchar(c);
-        }
-        putchar('"');
-}
-
 void zsig_inspect(const uint8_t *pe, size_t pe_len, bool json) {
         const uint8_t *sec;
         size_t sec_len;
@@ -253,12 +239,12 @@ void zsig_inspect(const uint8_t *pe, size_t pe_len, bool json) {
                 printf(", \"payload_signature\": {");
                 if (!ok) {
                         printf("\"error\": ");
-                        json_text(d.reason);
+                        json_print_string(d.reason, strlen(d.reason));
                 } else {
                         printf("\"format\": \"module-signature PKCS#7\", \"digest\": ");
-                        json_text(d.digest);
+                        json_print_string(d.digest, strlen(d.digest));
                         printf(", \"signer\": ");
-                        json_text(d.signer);
+                        json_print_string(d.signer, strlen(d.signer));
                         printf(", \"size\": %zu", d.sig_len);
                 }
                 printf("}");

@@ -755,6 +755,28 @@ def inspect_dtbauto(work, c):
     c.true(rc == 0 and 'dtbauto' not in json.loads(out).get('pcr11', {}), 'no pickable .dtbauto: no "dtbauto" list')
 
 
+@case
+def inspect_json_text(work, c):
+    """inspect --json writes any section text as valid JSON in UTF-8: well-formed UTF-8 as it is,
+    quotes, backslashes and control characters escaped, every other byte as the Latin-1
+    character (util.c json_print_string)."""
+    raw = b'a\xc3\xa4\xff"\\\x01\x7f\n\xed\xa0\x80\xf0\x9f\x98\x80\xc3z'
+    cl = write(os.path.join(work, 'cmdline'), raw)
+    uki = os.path.join(work, 'uki.efi')
+    build('--linux', kernel('aarch64'), '--cmdline', '@' + cl, '-o', uki)
+    p = subprocess.run([exe(), 'inspect', '--json', uki],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    c.true(p.returncode == 0, 'inspect --json: %s' % p.stderr.decode(errors='replace'))
+    try:
+        text = p.stdout.decode('utf-8')
+        j = json.loads(text)
+    except ValueError as e:
+        raise Fail('inspect --json is not JSON in UTF-8: %s' % e)
+    c.eq(j.get('text', {}).get('.cmdline'), 'a\u00e4\u00ff"\\\x01\x7f\n\u00ed\u00a0\u0080\U0001f600\u00c3z',
+         '.cmdline: UTF-8 kept, a stray byte, a surrogate\'s encoding and a cut sequence read as Latin-1')
+    c.true(all(ch not in text for ch in '\x01\x7f'), 'no raw control character in the output')
+
+
 def rsa_public_der_of_key(key):
     return openssl('rsa', '-in', key, '-RSAPublicKey_out', '-outform', 'DER')
 

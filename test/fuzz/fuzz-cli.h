@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * For the fuzzers that compile one file of the CLI (src/ukify-zboot/) in: the helpers of
- * util.c it calls. error() counts its calls in n_errors and drops the message, info() is
- * silent, blob_free() frees; with FUZZ_CLI_NO_READ_FILE defined, read_file() aborts (reading
+ * util.c it calls. error() counts its calls in n_errors and drops the message, info() and
+ * json_print_string() are silent, blob_free() frees; with FUZZ_CLI_NO_READ_FILE defined, read_file() aborts (reading
  * files is not what these fuzz). Include it after the CLI's .c, whose headers declare Blob.
  */
 #pragma once
@@ -20,6 +20,11 @@ int error(const char *fmt, ...) {
 
 void info(const char *fmt, ...) {
         (void) fmt;
+}
+
+void json_print_string(const void *s, size_t n) {
+        (void) s;
+        (void) n;
 }
 
 void blob_free(Blob *b) {
