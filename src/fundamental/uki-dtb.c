@@ -128,26 +128,122 @@ static const char *dtbauto_compatible(const PeView *v, size_t i, size_t *ret_len
         return fdt_first_compatible(d, ds, ret_len);
 }
 
-size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, size_t *ret, size_t max) {
-        size_t r[2][2], k = search_ranges(v, profile, r), count = 0, n = v->n_sections;
-        for (size_t j = 0; j < k; j++)
-                for (size_t i = r[j][0]; i < r[j][1] && i < n; i++) {
-                        size_t cl;
-                        const char *c = dtbauto_compatible(v, i, &cl);
-                        if (!c)
+/* What uki_dtbauto_pickable() works from: the sets of sections searched (r[0] the profile's,
+ * r[1] the base's when k == 2; r[0] the base's when k == 1) and each section's first compatible
+ * when it is a .dtbauto that can match (dtbauto_compatible(), read once: fdt_check() is linear). */
+typedef struct {
+        const PeView *v;
+        size_t r[2][2], k;
+        const char *compat[PE_MAX_SECTIONS];
+        size_t compat_len[PE_MAX_SECTIONS];
+} Pickable;
+
+/* Whether a .dtbauto that can match in [start, end), before section `before`, has first compatible c. */
+static bool has_dtbauto(const Pickable *p, size_t start, size_t end, size_t before, const char *c, size_t cl) {
+        for (size_t i = start; i < end && i < before && i < p->v->n_sections; i++)
+                if (p->compat[i] && p->compat_len[i] == cl && memcmp(p->compat[i], c, cl) == 0)
+                        return true;
+        return false;
+}
+
+/* The first .hwids of [start, end) as dtbauto_find() reads it: false when there is none or its
+ * lookups never match (outside the buffer, or hwids_count() refuses it). */
+typedef struct {
+        const uint8_t *d;
+        size_t size, n;
+} Hwids;
+
+static bool hwids_first(const PeView *v, size_t start, size_t end, Hwids *ret) {
+        for (size_t i = start; i < end && i < v->n_sections; i++)
+                if (section_named(v, i, ".hwids"))
+                        return section_bytes(v, i, &ret->d, &ret->size) &&
+                               hwids_count(ret->d, ret->size, &ret->n) == HWIDS_OK;
+        return false;
+}
+
+/* hwids_match() for a machine whose every CHID is c: the first devicetree entry with CHID c
+ * (its index in *ret_i, when ret_i is not NULL). */
+static bool hwids_lookup(const Hwids *h, const ChidGuid *c, HwidsDevice *ret, size_t *ret_i) {
+        for (size_t i = 0; i < h->n; i++)
+                if (hwids_entry(h->d, h->size, i, ret) && ret->descriptor >> 28 == HWIDS_TYPE_DEVICETREE &&
+                    memcmp(ret->chid.b, c->b, 16) == 0) {
+                        if (ret_i)
+                                *ret_i = i;
+                        return true;
+                }
+        return false;
+}
+
+/* Whether entry i is the one hwids_lookup() finds for its CHID; fills *ret with it. */
+static bool hwids_first_of_chid(const Hwids *h, size_t i, HwidsDevice *ret) {
+        HwidsDevice first;
+        size_t fi;
+        return hwids_entry(h->d, h->size, i, ret) && hwids_lookup(h, &ret->chid, &first, &fi) && fi == i;
+}
+
+/* Whether the profile's sections pick one of their own .dtbauto through their .hwids (hp: its
+ * first, NULL if none can match) for a machine whose lookup there ends at CHID c. */
+static bool profile_resolves(const Pickable *p, const Hwids *hp, const ChidGuid *c) {
+        HwidsDevice d;
+        return hp && hwids_lookup(hp, c, &d, NULL) && d.compatible &&
+               has_dtbauto(p, p->r[0][0], p->r[0][1], SIZE_MAX, d.compatible, strlen(d.compatible));
+}
+
+/* A machine without a firmware device tree for which the profile's sections pick nothing and
+ * the base's pick their .dtbauto of compatible c. Any machine's lookup ends at one CHID in each
+ * .hwids, so two CHIDs describe every case: the base's entry for c alone, or, when the profile
+ * resolves that one, before it a more specific CHID that the profile's .hwids does not resolve
+ * and the base's lacks. */
+static bool hwids_witness(const Pickable *p, const char *c, size_t cl, UkiDtbPick *ret) {
+        Hwids hb, hp_;
+        if (!hwids_first(p->v, p->r[1][0], p->r[1][1], &hb))
+                return false;
+        const Hwids *hp = hwids_first(p->v, p->r[0][0], p->r[0][1], &hp_) ? &hp_ : NULL;
+        bool have_escape = false;
+        ChidGuid escape;
+        HwidsDevice d, x;
+        for (size_t i = 0; hp && i < hp->n && !have_escape; i++)
+                if (hwids_first_of_chid(hp, i, &d) && !hwids_lookup(&hb, &d.chid, &x, NULL) &&
+                    !profile_resolves(p, hp, &d.chid))
+                        escape = d.chid, have_escape = true;
+        for (size_t i = 0; i < hb.n; i++) {
+                if (!hwids_first_of_chid(&hb, i, &d) || !d.compatible || strlen(d.compatible) != cl ||
+                    memcmp(d.compatible, c, cl) != 0)
+                        continue;
+                if (!profile_resolves(p, hp, &d.chid)) {
+                        *ret = (UkiDtbPick) { .by_hwids = true, .chid_first = d.chid, .chid_rest = d.chid };
+                        return true;
+                }
+                if (have_escape) {
+                        *ret = (UkiDtbPick) { .by_hwids = true, .chid_first = escape, .chid_rest = d.chid };
+                        return true;
+                }
+        }
+        return false;
+}
+
+size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, size_t max) {
+        Pickable p = { .v = v };
+        p.k = search_ranges(v, profile, p.r);
+        for (size_t i = 0; i < v->n_sections && i < PE_MAX_SECTIONS; i++)
+                p.compat[i] = dtbauto_compatible(v, i, &p.compat_len[i]);
+        size_t count = 0;
+        for (size_t j = 0; j < p.k; j++)
+                for (size_t i = p.r[j][0]; i < p.r[j][1] && i < v->n_sections && i < PE_MAX_SECTIONS; i++) {
+                        const char *c = p.compat[i];
+                        size_t cl = p.compat_len[i];
+                        /* an earlier one of this compatible in the same set wins either way */
+                        if (!c || has_dtbauto(&p, p.r[j][0], p.r[j][1], i, c, cl))
                                 continue;
-                        /* an earlier one of this compatible, in the same search order, wins */
-                        bool earlier = false;
-                        for (size_t jj = 0; jj <= j && !earlier; jj++)
-                                for (size_t e = r[jj][0]; e < (jj == j ? i : r[jj][1]) && e < n && !earlier; e++) {
-                                        size_t el;
-                                        const char *ec = dtbauto_compatible(v, e, &el);
-                                        earlier = ec && el == cl && memcmp(ec, c, cl) == 0;
-                                }
-                        if (earlier)
+                        UkiDtbPick pick = {};
+                        /* a base one whose compatible the profile's own sections also have: only
+                         * through .hwids */
+                        if (j == 1 && has_dtbauto(&p, p.r[0][0], p.r[0][1], SIZE_MAX, c, cl) &&
+                            !hwids_witness(&p, c, cl, &pick))
                                 continue;
+                        pick.section = i;
                         if (count < max)
-                                ret[count] = i;
+                                ret[count] = pick;
                         count++;
                 }
         return count;

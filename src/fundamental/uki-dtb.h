@@ -68,9 +68,22 @@ typedef struct {
  * (n_hwids, hwids, n_invalid). Returns ret->kind. */
 UkiDtbKind uki_dtb_choose_profile(const PeView *v, uint32_t profile, const UkiDtbMachine *m, UkiDtbChoice *ret);
 
-/* The .dtbauto sections that uki_dtb_choose_profile() picks for profile on some machine, in
- * its search order (the profile's own, then the base's): each valid one with a first
- * compatible that no earlier one in that order has. A machine whose device tree has that
- * compatible gets exactly that section. Fills up to max indexes into ret; returns how many
- * there are (may exceed max). */
-size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, size_t *ret, size_t max);
+/* A .dtbauto that uki_dtb_choose_profile() picks for a profile on some machine, and such a machine. */
+typedef struct {
+        size_t section;
+        bool by_hwids;            /* false: a machine whose firmware device tree has the section's
+                                   * first compatible gets it. true: only a machine without one gets
+                                   * it, through the base's .hwids: one whose CHIDs are chid_first for
+                                   * type chid_match_order[0] and chid_rest for every other type. */
+        ChidGuid chid_first, chid_rest;
+} UkiDtbPick;
+
+/* Every .dtbauto that uki_dtb_choose_profile() picks for profile on some machine, in its search
+ * order (the profile's own, then the base's), each once, with a machine that gets it: each
+ * valid one with a first compatible that no earlier one in its set of sections has (by a
+ * firmware device tree of that compatible, unless the profile's own sections have one of it
+ * too); such a base .dtbauto that the profile's shadows for firmware trees is still picked
+ * when the base's .hwids names its compatible for a machine whose CHIDs the profile's .hwids
+ * does not resolve to one of its own .dtbauto (by_hwids; left out when no machine is such).
+ * Fills up to max entries of ret; returns how many there are (may exceed max). */
+size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, size_t max);

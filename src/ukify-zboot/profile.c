@@ -156,24 +156,31 @@ static void text_field(const PeView *f, int idx, const char *key, char *out, siz
 }
 
 void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json, const char *pad) {
-        size_t pick[64];
-        size_t n = uki_dtbauto_pickable(f, profile, pick, 64), shown = 0;
-        for (size_t k = 0; k < n && k < 64; k++) {
+        /* judged on the image as the firmware places it (raw data zero-filled to VirtualSize), as
+         * the stub sees it; the file itself if it cannot be placed */
+        _cleanup_free_ uint8_t *image = f->opt.SizeOfImage ? malloc(f->opt.SizeOfImage) : NULL;
+        PeView m;
+        const PeView *v = image && pe_load_copy(f, image, f->opt.SizeOfImage) == PE_OK &&
+                                          pe_parse_layout(image, f->opt.SizeOfImage, PE_LAYOUT_MEMORY, &m) == PE_OK ?
+                                  &m : f;
+        UkiDtbPick pick[PE_MAX_SECTIONS];
+        size_t n = uki_dtbauto_pickable(v, profile, pick, ELEMENTSOF(pick)), shown = 0;
+        for (size_t k = 0; k < n && k < ELEMENTSOF(pick); k++) {
                 char hex[2 * MEASURE_DIGEST_SIZE + 1];
                 uint8_t pcr[MEASURE_DIGEST_SIZE];
-                size_t dn = 0, cn = 0;
-                const uint8_t *d = pe_section_data(f, pick[k], &dn);
+                size_t i = pick[k].section, dn = 0, cn = 0;
+                const uint8_t *d = pe_section_data(v, i, &dn);
                 const char *c = d ? fdt_first_compatible(d, dn, &cn) : NULL;
-                if (!c || pick[k] > INT16_MAX || !uki_pcr11_sha256_dtbauto(f, profile, (int) pick[k], pcr))
+                if (!c || i > INT16_MAX || !uki_pcr11_sha256_dtbauto(f, profile, (int) i, pcr))
                         continue;   /* not reached: pickable ones have a compatible and are measured */
                 digest_hex(pcr, hex);
                 if (json) {
-                        printf("%s{\"section\": %zu, \"compatible\": ", shown++ == 0 ? ", \"dtbauto\": [" : ", ", pick[k]);
+                        printf("%s{\"section\": %zu, \"compatible\": ", shown++ == 0 ? ", \"dtbauto\": [" : ", ", i);
                         json_print_string(c, cn);
-                        printf(", \"sha256\": \"%s\"}", hex);
+                        printf(", \"hwids_only\": %s, \"sha256\": \"%s\"}", pick[k].by_hwids ? "true" : "false", hex);
                 } else
-                        printf("%s  when section %zu (.dtbauto, compatible \"%.*s\") is picked for the machine: %s\n",
-                               pad, pick[k], (int) cn, c, hex);
+                        printf("%s  when section %zu (.dtbauto, compatible \"%.*s\"%s) is picked for the machine: %s\n",
+                               pad, i, (int) cn, c, pick[k].by_hwids ? ", only through the base's .hwids" : "", hex);
         }
         if (json && shown > 0)
                 printf("]");

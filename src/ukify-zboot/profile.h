@@ -27,9 +27,10 @@ bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSect
  * JSON: a complete member with its leading comma). Nothing when the UKI has no .profile. */
 void profile_inspect(const PeView *f, bool json, const char *pad);
 /* inspect: PCR 11 on a machine for which the stub picks each .dtbauto it can pick for profile
- * (uki_dtbauto_pickable(): one per first compatible), which systemd-stub 257 and our stub
- * measure in its place ("dtbauto" in JSON: a member with its leading comma, inside "pcr11";
- * nothing when no .dtbauto can be picked). */
+ * (uki_dtbauto_pickable(): one per first compatible, and a base one the profile shadows when
+ * the base's .hwids still leads a machine to it: "hwids_only"), which systemd-stub 257 and our
+ * stub measure in its place ("dtbauto" in JSON: a member with its leading comma, inside
+ * "pcr11"; nothing when no .dtbauto can be picked). */
 void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json, const char *pad);
 
 /* build --measure: "11:sha256=HEX" for profile 0 (the default), then "11@N:sha256=HEX" for each

@@ -711,7 +711,8 @@ def inspect_dtbauto(work, c):
     plain = dict(secs)
     plain.pop('.dtbauto')
     c.eq(pcr11.get('sha256'), predict(plain, 'sha256', '').hex(), 'the value when no .dtbauto is picked')
-    want = [{'section': idx[k], 'compatible': comp, 'sha256': predict(dict(plain, **{'.dtbauto': read(dtbs[n])}), 'sha256', '').hex()}
+    want = [{'section': idx[k], 'compatible': comp, 'hwids_only': False,
+             'sha256': predict(dict(plain, **{'.dtbauto': read(dtbs[n])}), 'sha256', '').hex()}
             for k, n, comp in ((2, 'a', 'vendor,board-a'), (3, 'b', 'vendor,board-b'))]
     c.eq(pcr11.get('dtbauto'), want, 'one value per first compatible, from the first valid .dtbauto of it')
     rc, out, err = run('inspect', uki)
@@ -741,7 +742,8 @@ def inspect_dtbauto(work, c):
             own.setdefault(n, d)
         eff = dict(base, **own)
         eff.pop('.dtbauto', None)
-        want = [{'section': i, 'compatible': comp, 'sha256': predict(dict(eff, **{'.dtbauto': read(dtbs[n])}), 'sha256', '').hex()}
+        want = [{'section': i, 'compatible': comp, 'hwids_only': False,
+                 'sha256': predict(dict(eff, **{'.dtbauto': read(dtbs[n])}), 'sha256', '').hex()}
                 for i, n, comp in zip(idx, ('a', 'b'), ('vendor,board-a', 'vendor,board-b'))]
         c.eq(prof.get('pcr11', {}).get('sha256'), predict(eff, 'sha256', '').hex(), 'profile %d: PCR 11 with no .dtbauto' % p)
         c.eq(prof.get('pcr11', {}).get('dtbauto'), want, 'profile %d: a value per .dtbauto of the base' % p)

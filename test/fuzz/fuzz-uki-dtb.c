@@ -5,8 +5,9 @@
  * profile (0-2, 3 the base: an add-on's rule), bytes 1-2 the firmware tree's length
  * (little-endian), then that tree and 16 CHID bytes as chosen, then the image. A chosen blob
  * must be a section's bytes inside the image; a .dtbauto must be a valid device tree, one of
- * the pickable ones, and one the PCR 11 selection accepts; each pickable one is what a machine
- * with its device tree gets. */
+ * the pickable ones, and one the PCR 11 selection accepts; each pickable one is what the machine
+ * uki_dtbauto_pickable() names for it gets (a firmware tree of its compatible, or no tree and
+ * two CHIDs through the base's .hwids). */
 #include <stdint.h>
 #include <string.h>
 
@@ -73,22 +74,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             !uki_profile_pcr11_select_dtbauto(pe_section_table(&v), v.n_sections, profile, (int) c.section, sel, &n))
                 __builtin_trap();
 
-        /* what inspect lists: the pick is among them, and each is exactly what a machine with
-         * its device tree gets */
-        size_t p[64], np = uki_dtbauto_pickable(&v, profile, p, 64);
+        /* what inspect lists: the pick is among them, and each is exactly what its machine gets
+         * (a firmware tree of its compatible, or no tree and the pick's CHIDs) */
+        UkiDtbPick p[PE_MAX_SECTIONS];
+        size_t np = uki_dtbauto_pickable(&v, profile, p, PE_MAX_SECTIONS);
         bool listed = false;
-        for (size_t i = 0; i < np && i < 64; i++) {
-                listed |= p[i] == c.section;
+        for (size_t i = 0; i < np && i < PE_MAX_SECTIONS; i++) {
+                listed |= p[i].section == c.section;
                 if (i >= 8)
                         continue;   /* each check is a full choice: a few suffice */
                 UkiDtbMachine mp = {};
-                mp.fw_dtb = pe_section_data(&v, p[i], &mp.fw_size);
+                static ChidGuid mc[CHID_TYPES];
+                if (p[i].by_hwids) {
+                        for (size_t t = 0; t < CHID_TYPES; t++)
+                                mc[t] = p[i].chid_rest;
+                        mc[chid_match_order[0]] = p[i].chid_first;
+                        mp.chids = mc;
+                } else
+                        mp.fw_dtb = pe_section_data(&v, p[i].section, &mp.fw_size);
                 UkiDtbChoice cp;
-                if (uki_dtb_choose_profile(&v, profile, &mp, &cp) != UKI_DTB_AUTO ||
-                    cp.section != p[i])
+                if (uki_dtb_choose_profile(&v, profile, &mp, &cp) != UKI_DTB_AUTO || cp.section != p[i].section)
                         __builtin_trap();
         }
-        if (k == UKI_DTB_AUTO && np <= 64 && !listed)
+        if (np > v.n_sections || (k == UKI_DTB_AUTO && !listed))
                 __builtin_trap();
         return 0;
 }

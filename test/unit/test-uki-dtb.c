@@ -63,6 +63,25 @@ static size_t make_hwids(uint8_t *out, unsigned t, const char *compat) {
         return strings + 4 + strlen(compat) + 1;
 }
 
+/* .hwids with two device entries (chids of types t1 and t2, in this order), ended by a zero entry. */
+static size_t make_hwids2(uint8_t *out, unsigned t1, const char *c1, unsigned t2, const char *c2) {
+        size_t strings = 3 * HWIDS_ENTRY_SIZE, o = strings + 4;
+        memset(out, 0, strings);
+        memcpy(out + strings, "dev", 4);
+        const unsigned t[2] = { t1, t2 };
+        const char *c[2] = { c1, c2 };
+        for (size_t i = 0; i < 2; i++) {
+                uint8_t *e = out + i * HWIDS_ENTRY_SIZE;
+                le32(e, HWIDS_DESCRIPTOR_DEVICETREE);
+                memcpy(e + 4, chids[t[i]].b, 16);
+                le32(e + 20, (uint32_t) strings);
+                le32(e + 24, (uint32_t) o);
+                memcpy(out + o, c[i], strlen(c[i]) + 1);
+                o += strlen(c[i]) + 1;
+        }
+        return o;
+}
+
 typedef struct {
         const char *name;
         const uint8_t *data;
@@ -119,9 +138,26 @@ static UkiDtbKind choose(size_t size, const void *t, size_t n, const UkiDtbMachi
         return choose_profile(size, t, n, UKI_PROFILE_BASE, m, c);
 }
 
-static size_t pickable(size_t size, const void *t, size_t n, uint32_t profile, size_t *ret, size_t max) {
+static size_t pickable(size_t size, const void *t, size_t n, uint32_t profile, UkiDtbPick *ret, size_t max) {
         PeView v = view(size, t, n);
         return uki_dtbauto_pickable(&v, profile, ret, max);
+}
+
+/* Whether the machine a pick names gets that section: a firmware tree of its compatible (the
+ * section's own bytes), or no tree and the pick's CHIDs. */
+static bool gets(size_t size, const void *t, size_t n, uint32_t profile, const UkiDtbPick *p) {
+        PeView v = view(size, t, n);
+        UkiDtbMachine m = {};
+        static ChidGuid mc[CHID_TYPES];
+        if (p->by_hwids) {
+                for (size_t i = 0; i < CHID_TYPES; i++)
+                        mc[i] = p->chid_rest;
+                mc[chid_match_order[0]] = p->chid_first;
+                m.chids = mc;
+        } else
+                m.fw_dtb = pe_section_data(&v, p->section, &m.fw_size);
+        UkiDtbChoice c;
+        return uki_dtb_choose_profile(&v, profile, &m, &c) == UKI_DTB_AUTO && c.section == p->section;
 }
 
 /* the firmware's device tree names the model: the .dtbauto with its first compatible */
@@ -287,31 +323,66 @@ static void test_pickable(void) {
                     { ".profile", prof, sizeof(prof) }, { ".dtbauto", dtb_b, lb }, { ".dtbauto", dtb_c, lc }, /* 0: 5-7 */
                     { ".profile", prof, sizeof(prof) }, { ".dtbauto", dtb_c, 0 } };                       /* 1: 8-9 */
         const void *t = image(s, 10);
-        size_t p[8];
+        UkiDtbPick p[8];
         /* profile 0: its own board-b and board-c, then the base's board-a (the base's board-b loses) */
         ASSERT_EQ(pickable(img_size, t, 10, 0, p, 8), 3u);
-        ASSERT_TRUE(p[0] == 6 && p[1] == 7 && p[2] == 0);
+        ASSERT_TRUE(p[0].section == 6 && p[1].section == 7 && p[2].section == 0);
         /* profile 1's empty one never matches: the base's */
         ASSERT_EQ(pickable(img_size, t, 10, 1, p, 8), 2u);
-        ASSERT_TRUE(p[0] == 0 && p[1] == 1);
+        ASSERT_TRUE(p[0].section == 0 && p[1].section == 1);
         ASSERT_EQ(pickable(img_size, t, 10, UKI_PROFILE_BASE, p, 1), 2u);   /* counted past max */
-        ASSERT_EQ(p[0], 0u);
+        ASSERT_EQ(p[0].section, 0u);
         /* each is what a machine of its compatible gets */
         for (uint32_t prf = 0; prf < 2; prf++) {
                 size_t k = pickable(img_size, t, 10, prf, p, 8);
                 for (size_t i = 0; i < k; i++) {
-                        PeSectionHeader h;
-                        memcpy(&h, (const uint8_t *) t + p[i] * sizeof(h), sizeof(h));
-                        UkiDtbMachine m = { .fw_dtb = img + h.VirtualAddress, .fw_size = h.VirtualSize };
-                        UkiDtbChoice c;
-                        ASSERT_EQ(choose_profile(img_size, t, 10, prf, &m, &c), UKI_DTB_AUTO);
-                        ASSERT_EQ(c.section, p[i]);
+                        ASSERT_TRUE(!p[i].by_hwids);
+                        ASSERT_TRUE(gets(img_size, t, 10, prf, &p[i]));
                 }
         }
         /* the image ends inside the base: only what lies inside counts */
         ASSERT_EQ(pickable(0x2000 + lb, t, 10, UKI_PROFILE_BASE, p, 8), 2u);
         ASSERT_EQ(pickable(0x2000, t, 10, UKI_PROFILE_BASE, p, 8), 1u);
         ASSERT_EQ(pickable(img_size, NULL, 0, 0, p, 8), 0u);
+}
+
+/* a base .dtbauto that the profile's own shadows for firmware trees, reached through .hwids */
+static void test_pickable_hwids(void) {
+        static const uint8_t prof[] = "ID=p\n";
+        static uint8_t hb[256], hp[256];
+        size_t lhb = make_hwids(hb, 3, "vendor,board-a");
+        Sec s[] = { { ".hwids", hb, lhb }, { ".dtbauto", dtb_a, la },            /* base 0-1 */
+                    { ".profile", prof, sizeof(prof) }, { ".dtbauto", dtb_a, la } }; /* 0: 2-3 */
+        const void *t = image(s, 4);
+        UkiDtbPick p[8];
+        /* the profile has no .hwids: a machine the base's names board-a gets the base's */
+        ASSERT_EQ(pickable(img_size, t, 4, 0, p, 8), 2u);
+        ASSERT_TRUE(p[0].section == 3 && !p[0].by_hwids);
+        ASSERT_TRUE(p[1].section == 1 && p[1].by_hwids);
+        ASSERT_TRUE(memcmp(p[1].chid_first.b, chids[3].b, 16) == 0 && memcmp(p[1].chid_rest.b, chids[3].b, 16) == 0);
+        ASSERT_TRUE(gets(img_size, t, 4, 0, &p[0]) && gets(img_size, t, 4, 0, &p[1]));
+        /* the base's .hwids names a compatible no .dtbauto of the base has: nothing more */
+        s[0].size = make_hwids(hb, 3, "vendor,board-z");
+        t = image(s, 4);
+        ASSERT_EQ(pickable(img_size, t, 4, 0, p, 8), 1u);
+        /* the profile's .hwids resolves that CHID to its own board-a: the base's is out of reach */
+        lhb = make_hwids(hb, 3, "vendor,board-a");
+        size_t lhp = make_hwids(hp, 3, "vendor,board-a");
+        Sec s2[] = { { ".hwids", hb, lhb }, { ".dtbauto", dtb_a, la },
+                     { ".profile", prof, sizeof(prof) }, { ".hwids", hp, lhp }, { ".dtbauto", dtb_a, la } };
+        t = image(s2, 5);
+        ASSERT_EQ(pickable(img_size, t, 5, 0, p, 8), 1u);
+        ASSERT_EQ(p[0].section, 4u);
+        /* ... unless a more specific CHID leads the profile's .hwids nowhere and the base's lacks it */
+        s2[3].size = make_hwids2(hp, 3, "vendor,board-a", 5, "vendor,board-z");
+        t = image(s2, 5);
+        ASSERT_EQ(pickable(img_size, t, 5, 0, p, 8), 2u);
+        ASSERT_TRUE(p[1].section == 1 && p[1].by_hwids);
+        ASSERT_TRUE(memcmp(p[1].chid_first.b, chids[5].b, 16) == 0 && memcmp(p[1].chid_rest.b, chids[3].b, 16) == 0);
+        ASSERT_TRUE(gets(img_size, t, 5, 0, &p[1]));
+        /* the base alone: no shadowing, the base's board-a by firmware tree */
+        ASSERT_EQ(pickable(img_size, t, 5, UKI_PROFILE_BASE, p, 8), 1u);
+        ASSERT_TRUE(p[0].section == 1 && !p[0].by_hwids);
 }
 
 int main(void) {
@@ -321,5 +392,6 @@ int main(void) {
         TEST(test_bad);
         TEST(test_profile);
         TEST(test_pickable);
+        TEST(test_pickable_hwids);
         return TESTS_END();
 }
