@@ -146,40 +146,45 @@ void chid_fields_from_smbios(const void *p, size_t len, ChidFields *ret) {
         field(have2 ? &t2 : NULL, 0x05, ret, CHID_BASEBOARD_PRODUCT);
 }
 
-/* The NUL-terminated string at off inside (p, len), NULL for offset 0; false when it is not
- * inside or has no NUL before len. */
-static bool string_at(const uint8_t *p, size_t len, uint32_t off, const char **ret) {
+/* One past the last NUL byte of (p, len), 0 if there is none: a string at off < len is
+ * terminated inside iff off < this. Read once per table, so that a table whose entries all
+ * point at one long string costs its length once, not once per entry. */
+static size_t nul_end(const uint8_t *p, size_t len) {
+        while (len > 0 && p[len - 1] != 0)
+                len--;
+        return len;
+}
+
+/* The NUL-terminated string at off inside the table, NULL for offset 0; false when it is not
+ * inside or has no NUL before the end. */
+static bool string_at(const HwidsTable *t, uint32_t off, const char **ret) {
         *ret = NULL;
         if (off == 0)
                 return true;
-        if (off >= len)
+        if (off >= t->len || off >= t->nul_end)
                 return false;
-        size_t i = off;
-        while (i < len && p[i] != 0)
-                i++;
-        if (i == len)
-                return false;
-        *ret = (const char *) p + off;
+        *ret = (const char *) t->p + off;
         return true;
 }
 
-static bool entry_at(const uint8_t *p, size_t len, size_t i, HwidsDevice *ret) {
-        const uint8_t *e = p + i * HWIDS_ENTRY_SIZE;
+static bool entry_at(const HwidsTable *t, size_t i, HwidsDevice *ret) {
+        const uint8_t *e = t->p + i * HWIDS_ENTRY_SIZE;
         ret->descriptor = get_le32(e);
         memcpy(ret->chid.b, e + 4, 16);
-        return string_at(p, len, get_le32(e + 20), &ret->name) && string_at(p, len, get_le32(e + 24), &ret->compatible);
+        return string_at(t, get_le32(e + 20), &ret->name) && string_at(t, get_le32(e + 24), &ret->compatible);
 }
 
-HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n) {
-        size_t n = 0;
-        *ret_n = 0;
+HwidsResult hwids_table(const void *p, size_t len, HwidsTable *ret) {
+        *ret = (HwidsTable) { .p = p, .len = p ? len : 0 };
         if (!p)
                 return HWIDS_NOT_FOUND;
+        ret->nul_end = nul_end(p, len);
         /* 257 counts entry n while (n + 1) * 28 < len: a table of only entries has no room
          * for its last one */
+        size_t n = 0;
         while ((n + 1) * HWIDS_ENTRY_SIZE < len) {
                 HwidsDevice d;
-                bool ok = entry_at(p, len, n, &d);
+                bool ok = entry_at(ret, n, &d);
                 if (d.descriptor == 0)
                         break;
                 if (d.descriptor >> 28 != HWIDS_TYPE_DEVICETREE)
@@ -188,30 +193,47 @@ HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n) {
                         return HWIDS_INVALID;
                 n++;
         }
-        *ret_n = n;
+        ret->n = n;
         return n ? HWIDS_OK : HWIDS_NOT_FOUND;
+}
+
+bool hwids_table_entry(const HwidsTable *t, size_t i, HwidsDevice *ret) {
+        return i < t->n && entry_at(t, i, ret);
+}
+
+bool hwids_table_find(const HwidsTable *t, const ChidGuid *chid, size_t *ret_i) {
+        for (size_t i = 0; i < t->n; i++)
+                if (memcmp(t->p + i * HWIDS_ENTRY_SIZE + 4, chid->b, 16) == 0) {
+                        *ret_i = i;
+                        return true;
+                }
+        return false;
+}
+
+HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n) {
+        HwidsTable t;
+        HwidsResult r = hwids_table(p, len, &t);
+        *ret_n = r == HWIDS_OK ? t.n : 0;
+        return r;
 }
 
 bool hwids_entry(const void *p, size_t len, size_t i, HwidsDevice *ret) {
         if (!p || i >= len / HWIDS_ENTRY_SIZE)
                 return false;
-        return entry_at(p, len, i, ret);
+        HwidsTable t = { .p = p, .len = len, .nul_end = nul_end(p, len) };
+        return entry_at(&t, i, ret);
 }
 
 HwidsResult hwids_match(const void *p, size_t len, const ChidGuid chids[CHID_TYPES], HwidsDevice *ret) {
-        size_t n;
-        HwidsResult r = hwids_count(p, len, &n);
+        HwidsTable t;
+        HwidsResult r = hwids_table(p, len, &t);
         if (r != HWIDS_OK)
                 return r;
-        for (unsigned k = 0; k < CHID_MATCH_ORDER_LEN; k++)
-                for (size_t i = 0; i < n; i++) {
-                        HwidsDevice d;
-                        if (!hwids_entry(p, len, i, &d) || d.descriptor >> 28 != HWIDS_TYPE_DEVICETREE)
-                                continue;
-                        if (memcmp(d.chid.b, chids[chid_match_order[k]].b, 16) == 0) {
-                                *ret = d;
-                                return HWIDS_OK;
-                        }
-                }
+        /* every counted entry is a devicetree entry with its strings checked (hwids_table) */
+        for (unsigned k = 0; k < CHID_MATCH_ORDER_LEN; k++) {
+                size_t i;
+                if (hwids_table_find(&t, &chids[chid_match_order[k]], &i) && hwids_table_entry(&t, i, ret))
+                        return HWIDS_OK;
+        }
         return HWIDS_NOT_FOUND;
 }

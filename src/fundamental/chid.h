@@ -85,8 +85,24 @@ typedef enum {
         HWIDS_INVALID,      /* a string offset outside the section or a string without its NUL */
 } HwidsResult;
 
+/* A .hwids read once: its counted entries, each a devicetree entry with its strings checked. */
+typedef struct {
+        const uint8_t *p;
+        size_t len;
+        size_t n;                /* entries counted */
+        size_t nul_end;          /* one past the last NUL byte (how strings are checked in O(1)) */
+} HwidsTable;
+
 /* The entries of (p, len) as systemd-stub 257 counts them: while another whole entry and at
- * least one byte more fit, up to the first zero descriptor. Every entry is checked. */
+ * least one byte more fit, up to the first zero descriptor. Every entry is checked; HWIDS_OK
+ * when there is at least one. Linear in len. */
+HwidsResult hwids_table(const void *p, size_t len, HwidsTable *ret);
+/* Entry i (< t->n) of a table hwids_table() accepted. */
+bool hwids_table_entry(const HwidsTable *t, size_t i, HwidsDevice *ret);
+/* The first entry with this CHID (its index in *ret_i); compares CHIDs only. */
+bool hwids_table_find(const HwidsTable *t, const ChidGuid *chid, size_t *ret_i);
+
+/* hwids_table()'s count, for (p, len). */
 HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n);
 
 /* Entry i (< the count); false if it is not there. */

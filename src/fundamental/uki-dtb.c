@@ -129,93 +129,79 @@ static const char *dtbauto_compatible(const PeView *v, size_t i, size_t *ret_len
 }
 
 /* What uki_dtbauto_pickable() works from: the sets of sections searched (r[0] the profile's,
- * r[1] the base's when k == 2; r[0] the base's when k == 1) and each section's first compatible
- * when it is a .dtbauto that can match (dtbauto_compatible(), read once: fdt_check() is linear). */
+ * r[1] the base's when k == 2; r[0] the base's when k == 1), each section's first compatible
+ * when it is a .dtbauto that can match (dtbauto_compatible(), read once: fdt_check() is
+ * linear), and with k == 2 the first .hwids of each set (hp, hb: NULL when there is none or its
+ * lookups never match, as dtbauto_find() reads it) and an escape CHID (below). */
 typedef struct {
         const PeView *v;
         size_t r[2][2], k;
         const char *compat[PE_MAX_SECTIONS];
         size_t compat_len[PE_MAX_SECTIONS];
+        HwidsTable hp_, hb_;
+        const HwidsTable *hp, *hb;
+        bool have_escape;
+        ChidGuid escape;
 } Pickable;
 
 /* Whether a .dtbauto that can match in [start, end), before section `before`, has first compatible c. */
 static bool has_dtbauto(const Pickable *p, size_t start, size_t end, size_t before, const char *c, size_t cl) {
-        for (size_t i = start; i < end && i < before && i < p->v->n_sections; i++)
+        for (size_t i = start; i < end && i < before && i < p->v->n_sections && i < PE_MAX_SECTIONS; i++)
                 if (p->compat[i] && p->compat_len[i] == cl && memcmp(p->compat[i], c, cl) == 0)
                         return true;
         return false;
 }
 
-/* The first .hwids of [start, end) as dtbauto_find() reads it: false when there is none or its
- * lookups never match (outside the buffer, or hwids_count() refuses it). */
-typedef struct {
-        const uint8_t *d;
-        size_t size, n;
-} Hwids;
-
-static bool hwids_first(const PeView *v, size_t start, size_t end, Hwids *ret) {
-        for (size_t i = start; i < end && i < v->n_sections; i++)
+/* The first .hwids of [start, end) when hwids_match() can match in it. */
+static const HwidsTable *hwids_first(const PeView *v, size_t start, size_t end, HwidsTable *t) {
+        for (size_t i = start; i < end && i < v->n_sections; i++) {
+                const uint8_t *d;
+                size_t ds;
                 if (section_named(v, i, ".hwids"))
-                        return section_bytes(v, i, &ret->d, &ret->size) &&
-                               hwids_count(ret->d, ret->size, &ret->n) == HWIDS_OK;
-        return false;
+                        return section_bytes(v, i, &d, &ds) && hwids_table(d, ds, t) == HWIDS_OK ? t : NULL;
+        }
+        return NULL;
 }
 
-/* hwids_match() for a machine whose every CHID is c: the first devicetree entry with CHID c
- * (its index in *ret_i, when ret_i is not NULL). */
-static bool hwids_lookup(const Hwids *h, const ChidGuid *c, HwidsDevice *ret, size_t *ret_i) {
-        for (size_t i = 0; i < h->n; i++)
-                if (hwids_entry(h->d, h->size, i, ret) && ret->descriptor >> 28 == HWIDS_TYPE_DEVICETREE &&
-                    memcmp(ret->chid.b, c->b, 16) == 0) {
-                        if (ret_i)
-                                *ret_i = i;
-                        return true;
-                }
-        return false;
-}
-
-/* Whether entry i is the one hwids_lookup() finds for its CHID; fills *ret with it. */
-static bool hwids_first_of_chid(const Hwids *h, size_t i, HwidsDevice *ret) {
-        HwidsDevice first;
+/* Whether entry i is the one a lookup of its CHID finds (hwids_match() takes the first). */
+static bool first_of_chid(const HwidsTable *t, size_t i, HwidsDevice *ret) {
         size_t fi;
-        return hwids_entry(h->d, h->size, i, ret) && hwids_lookup(h, &ret->chid, &first, &fi) && fi == i;
+        return hwids_table_entry(t, i, ret) && hwids_table_find(t, &ret->chid, &fi) && fi == i;
 }
 
-/* Whether the profile's sections pick one of their own .dtbauto through their .hwids (hp: its
- * first, NULL if none can match) for a machine whose lookup there ends at CHID c. */
-static bool profile_resolves(const Pickable *p, const Hwids *hp, const ChidGuid *c) {
+/* The stub's CHIDs are never all zero (the SMBIOS fields it hashes are there, if empty), so an
+ * entry for the zero GUID never matches a real machine. */
+static bool chid_zero(const ChidGuid *c) {
+        static const ChidGuid zero;
+        return memcmp(c->b, zero.b, 16) == 0;
+}
+
+/* Whether the profile's sections pick one of their own .dtbauto through their .hwids for a
+ * machine whose lookup there ends at CHID c. */
+static bool profile_resolves(const Pickable *p, const ChidGuid *c) {
+        size_t i;
         HwidsDevice d;
-        return hp && hwids_lookup(hp, c, &d, NULL) && d.compatible &&
+        return p->hp && hwids_table_find(p->hp, c, &i) && hwids_table_entry(p->hp, i, &d) && d.compatible &&
                has_dtbauto(p, p->r[0][0], p->r[0][1], SIZE_MAX, d.compatible, strlen(d.compatible));
 }
 
 /* A machine without a firmware device tree for which the profile's sections pick nothing and
  * the base's pick their .dtbauto of compatible c. Any machine's lookup ends at one CHID in each
  * .hwids, so two CHIDs describe every case: the base's entry for c alone, or, when the profile
- * resolves that one, before it a more specific CHID that the profile's .hwids does not resolve
- * and the base's lacks. */
+ * resolves that one, before it a more specific CHID (the escape) that the profile's .hwids
+ * does not resolve and the base's lacks. */
 static bool hwids_witness(const Pickable *p, const char *c, size_t cl, UkiDtbPick *ret) {
-        Hwids hb, hp_;
-        if (!hwids_first(p->v, p->r[1][0], p->r[1][1], &hb))
-                return false;
-        const Hwids *hp = hwids_first(p->v, p->r[0][0], p->r[0][1], &hp_) ? &hp_ : NULL;
-        bool have_escape = false;
-        ChidGuid escape;
-        HwidsDevice d, x;
-        for (size_t i = 0; hp && i < hp->n && !have_escape; i++)
-                if (hwids_first_of_chid(hp, i, &d) && !hwids_lookup(&hb, &d.chid, &x, NULL) &&
-                    !profile_resolves(p, hp, &d.chid))
-                        escape = d.chid, have_escape = true;
-        for (size_t i = 0; i < hb.n; i++) {
-                if (!hwids_first_of_chid(&hb, i, &d) || !d.compatible || strlen(d.compatible) != cl ||
+        HwidsDevice d;
+        for (size_t i = 0; p->hb && i < p->hb->n; i++) {
+                if (!first_of_chid(p->hb, i, &d) || chid_zero(&d.chid) || !d.compatible || strlen(d.compatible) != cl ||
                     memcmp(d.compatible, c, cl) != 0)
                         continue;
-                if (!profile_resolves(p, hp, &d.chid)) {
+                if (!profile_resolves(p, &d.chid)) {
                         *ret = (UkiDtbPick) { .by_hwids = true, .chid_first = d.chid, .chid_rest = d.chid };
                         return true;
                 }
-                if (have_escape) {
-                        *ret = (UkiDtbPick) { .by_hwids = true, .chid_first = escape, .chid_rest = d.chid };
+                if (p->have_escape) {
+                        *ret = (UkiDtbPick) { .by_hwids = true, .chid_first = p->escape, .chid_rest = d.chid };
                         return true;
                 }
         }
@@ -227,6 +213,16 @@ size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, 
         p.k = search_ranges(v, profile, p.r);
         for (size_t i = 0; i < v->n_sections && i < PE_MAX_SECTIONS; i++)
                 p.compat[i] = dtbauto_compatible(v, i, &p.compat_len[i]);
+        if (p.k == 2) {
+                p.hp = hwids_first(v, p.r[0][0], p.r[0][1], &p.hp_);
+                p.hb = hwids_first(v, p.r[1][0], p.r[1][1], &p.hb_);
+                HwidsDevice d;
+                size_t x;
+                for (size_t i = 0; p.hp && p.hb && i < p.hp->n && !p.have_escape; i++)
+                        if (first_of_chid(p.hp, i, &d) && !chid_zero(&d.chid) && !hwids_table_find(p.hb, &d.chid, &x) &&
+                            !profile_resolves(&p, &d.chid))
+                                p.escape = d.chid, p.have_escape = true;
+        }
         size_t count = 0;
         for (size_t j = 0; j < p.k; j++)
                 for (size_t i = p.r[j][0]; i < p.r[j][1] && i < v->n_sections && i < PE_MAX_SECTIONS; i++) {

@@ -298,6 +298,10 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
         int li = depth == 0 ? pe_find_section(&f, ".linux") : -1;
         if (depth == 0 && li < 0)
                 addon_inspect(&f, json);   /* addon.c */
+        /* the device-tree rule judges sections as the firmware places them */
+        _cleanup_free_ uint8_t *placed_buf = NULL;
+        PeView placed_view;
+        const PeView *placed = li >= 0 && uki_placed_view(&f, &placed_buf, &placed_view) ? &placed_view : &f;
         uint8_t pcr11[MEASURE_DIGEST_SIZE];
         if (li >= 0 && uki_pcr11_sha256(&f, pcr11)) {
                 /* what systemd-stub 257 (and our stub) measure into PCR 11 for this UKI */
@@ -307,12 +311,12 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                         printf(", \"pcr11\": {\"sha256\": \"%s\"", hex);
                 else
                         printf("%sPCR 11 (sha256, as systemd-stub 257 measures the sections): %s\n", pad, hex);
-                profile_pcr11_dtbauto_inspect(&f, 0, json, pad);
+                profile_pcr11_dtbauto_inspect(&f, placed, 0, json, pad);
                 if (json)
                         printf("}");
         }
         if (li >= 0)
-                profile_inspect(&f, json, pad);   /* profile.c: per profile, when there are .profile sections */
+                profile_inspect(&f, placed, json, pad);   /* profile.c: per profile, when there are .profile sections */
         if (li >= 0) {
                 size_t n;
                 Blob inner = { (uint8_t *) pe_section_data(&f, (size_t) li, &n), 0 };

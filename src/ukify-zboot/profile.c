@@ -155,14 +155,28 @@ static void text_field(const PeView *f, int idx, const char *key, char *out, siz
         (void) uki_profile_field((const char *) d, n, key, out, cap);
 }
 
-void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json, const char *pad) {
-        /* judged on the image as the firmware places it (raw data zero-filled to VirtualSize), as
-         * the stub sees it; the file itself if it cannot be placed */
-        _cleanup_free_ uint8_t *image = f->opt.SizeOfImage ? malloc(f->opt.SizeOfImage) : NULL;
-        PeView m;
-        const PeView *v = image && pe_load_copy(f, image, f->opt.SizeOfImage) == PE_OK &&
-                                          pe_parse_layout(image, f->opt.SizeOfImage, PE_LAYOUT_MEMORY, &m) == PE_OK ?
-                                  &m : f;
+bool uki_placed_view(const PeView *f, uint8_t **ret_buf, PeView *ret) {
+        bool differs = false;
+        for (size_t i = 0; i < f->n_sections; i++) {
+                char name[PE_SECTION_NAME_LEN + 1];
+                PeSectionHeader h = pe_section(f, i);
+                pe_section_name(&h, name);
+                if ((strcmp(name, ".dtbauto") == 0 || strcmp(name, ".hwids") == 0) && h.SizeOfRawData < h.VirtualSize)
+                        differs = true;
+        }
+        size_t size = f->opt.SizeOfImage;
+        if (!differs || size == 0 || size > 2 * f->size + ((size_t) 64 << 20))
+                return false;
+        _cleanup_free_ uint8_t *buf = malloc(size);
+        if (!buf || pe_load_copy(f, buf, size) != PE_OK || pe_parse_layout(buf, size, PE_LAYOUT_MEMORY, ret) != PE_OK)
+                return false;
+        *ret_buf = TAKE_PTR(buf);
+        return true;
+}
+
+void profile_pcr11_dtbauto_inspect(const PeView *f, const PeView *placed, uint32_t profile, bool json,
+                                   const char *pad) {
+        const PeView *v = placed;
         UkiDtbPick pick[PE_MAX_SECTIONS];
         size_t n = uki_dtbauto_pickable(v, profile, pick, ELEMENTSOF(pick)), shown = 0;
         for (size_t k = 0; k < n && k < ELEMENTSOF(pick); k++) {
@@ -186,7 +200,7 @@ void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json,
                 printf("]");
 }
 
-void profile_inspect(const PeView *f, bool json, const char *pad) {
+void profile_inspect(const PeView *f, const PeView *placed, bool json, const char *pad) {
         const uint8_t *table = f->data + f->sections_offset;
         unsigned count = uki_profile_count(table, f->n_sections);
         if (count == 0)
@@ -232,7 +246,7 @@ void profile_inspect(const PeView *f, bool json, const char *pad) {
                         printf("]");
                         if (have_pcr) {
                                 printf(", \"pcr11\": {\"sha256\": \"%s\"", hex);
-                                profile_pcr11_dtbauto_inspect(f, p, json, sub);
+                                profile_pcr11_dtbauto_inspect(f, placed, p, json, sub);
                                 printf("}");
                         }
                         printf("}");
@@ -241,7 +255,7 @@ void profile_inspect(const PeView *f, bool json, const char *pad) {
                         if (have_pcr) {
                                 printf("%s      PCR 11 (sha256, as systemd-stub 257 measures profile %u): %s\n", pad, p,
                                        hex);
-                                profile_pcr11_dtbauto_inspect(f, p, json, sub);
+                                profile_pcr11_dtbauto_inspect(f, placed, p, json, sub);
                         }
                 }
         }

@@ -24,14 +24,21 @@ bool profile_join_assemble(Blob *uki, const Blob *text, const Blob *pes, const c
 bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSection *secs, size_t n, Blob *ret);
 
 /* inspect: the profiles with their ID, TITLE, sections and PCR 11 prediction ("profiles" in
- * JSON: a complete member with its leading comma). Nothing when the UKI has no .profile. */
-void profile_inspect(const PeView *f, bool json, const char *pad);
+ * JSON: a complete member with its leading comma). Nothing when the UKI has no .profile.
+ * placed: the UKI as the firmware places it (uki_placed_view()), or f. */
+void profile_inspect(const PeView *f, const PeView *placed, bool json, const char *pad);
 /* inspect: PCR 11 on a machine for which the stub picks each .dtbauto it can pick for profile
- * (uki_dtbauto_pickable(): one per first compatible, and a base one the profile shadows when
- * the base's .hwids still leads a machine to it: "hwids_only"), which systemd-stub 257 and our
- * stub measure in its place ("dtbauto" in JSON: a member with its leading comma, inside
- * "pcr11"; nothing when no .dtbauto can be picked). */
-void profile_pcr11_dtbauto_inspect(const PeView *f, uint32_t profile, bool json, const char *pad);
+ * (uki_dtbauto_pickable() on placed: one per first compatible, and a base one the profile
+ * shadows when the base's .hwids still leads a machine to it: "hwids_only"), which
+ * systemd-stub 257 and our stub measure in its place ("dtbauto" in JSON: a member with its
+ * leading comma, inside "pcr11"; nothing when no .dtbauto can be picked). */
+void profile_pcr11_dtbauto_inspect(const PeView *f, const PeView *placed, uint32_t profile, bool json,
+                                   const char *pad);
+/* The UKI f as the firmware places it (raw data zero-filled to VirtualSize), as the stub's
+ * device-tree rule sees it: true with a MEMORY view of a copy in *ret_buf when some .dtbauto or
+ * .hwids has less raw data than VirtualSize; false when f's own bytes are the same (or the
+ * image is too large to place: SizeOfImage beyond twice the file and 64 MiB). */
+bool uki_placed_view(const PeView *f, uint8_t **ret_buf, PeView *ret);
 
 /* build --measure: "11:sha256=HEX" for profile 0 (the default), then "11@N:sha256=HEX" for each
  * further profile. False if hashing fails. */

@@ -750,6 +750,30 @@ def inspect_dtbauto(work, c):
     rc, out, err = run('inspect', ukp)
     c.eq(len([ln for ln in out.splitlines() if '.dtbauto, compatible' in ln]), 2 + 2 * 2,
          'text: the default profile\'s two lines at the top, two per profile')
+    # judged as the firmware places it: a .dtbauto whose file data stops before its padding (raw
+    # data shorter than VirtualSize; the rest is zero in memory) is still a device tree there
+    src = write(os.path.join(work, 'pad.dts'), '/dts-v1/;\n/ {\n\tcompatible = "vendor,padded";\n};\n')
+    padded = os.path.join(work, 'pad.dtb')
+    subprocess.run(['dtc', '-q', '-p', '2048', '-I', 'dts', '-O', 'dtb', '-o', padded, src], check=True)
+    ukpad = os.path.join(work, 'padded.efi')
+    build('--linux', kernel('aarch64'), '--uname', 'x', '--section', '.dtbauto:@' + padded, '-o', ukpad)
+    d = bytearray(read(ukpad))
+    pe = struct.unpack_from('<I', d, 0x3c)[0]
+    nsec, optsize = struct.unpack_from('<H', d, pe + 6)[0], struct.unpack_from('<H', d, pe + 20)[0]
+    for i in range(nsec):
+        o = pe + 24 + optsize + 40 * i
+        if d[o:o + 8].rstrip(b'\0') == b'.dtbauto':
+            vsize, rawsize = struct.unpack_from('<I', d, o + 8)[0], struct.unpack_from('<I', d, o + 16)[0]
+            c.true(vsize == len(read(padded)) and rawsize >= vsize, '.dtbauto: VirtualSize is the blob (%d, raw %d)'
+                   % (vsize, rawsize))
+            struct.pack_into('<I', d, o + 16, 0x200)   # the header and the structure, not the padding
+    write(ukpad, bytes(d))
+    rc, out, err = run('inspect', '--json', ukpad)
+    c.true(rc == 0, 'inspect --json (raw data short of VirtualSize): %s' % err)
+    got = json.loads(out).get('pcr11', {}).get('dtbauto', []) if rc == 0 else []
+    c.eq([(e.get('compatible'), e.get('sha256')) for e in got],
+         [('vendor,padded', predict(dict(sections(ukpad)), 'sha256', '').hex())],
+         'a .dtbauto complete only in memory is listed, with the PCR 11 of its zero-filled bytes')
     # without any pickable .dtbauto there is no list
     uki2 = os.path.join(work, 'uki2.efi')
     build('--linux', kernel('aarch64'), '--uname', 'x', '--section', '.dtbauto:@' + junk, '-o', uki2)

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* uki_dtb_choose_profile() and uki_dtbauto_pickable() (src/fundamental/uki-dtb.c) on arbitrary
- * loaded images. Input: byte 0 picks the machine (bit 0: a firmware device tree, the next input
- * bytes; bit 1: CHIDs known, every type 16 bytes of the next input bytes) and with bits 2-3 the
- * profile (0-2, 3 the base: an add-on's rule), bytes 1-2 the firmware tree's length
- * (little-endian), then that tree and 16 CHID bytes as chosen, then the image. A chosen blob
- * must be a section's bytes inside the image; a .dtbauto must be a valid device tree, one of
- * the pickable ones, and one the PCR 11 selection accepts; each pickable one is what the machine
- * uki_dtbauto_pickable() names for it gets (a firmware tree of its compatible, or no tree and
- * two CHIDs through the base's .hwids). */
+ * loaded images. Input: byte 0 picks the machine and the profile (bit 0: a firmware device
+ * tree, the next input bytes; bit 1: CHIDs known, every type the next 16 input bytes, with bit 4
+ * the 16 after them for the first type tried; bits 2-3: profile 0-2, 3 the base, an add-on's
+ * rule), bytes 1-2 the firmware tree's length (little-endian), then that tree and 16 or 32 CHID
+ * bytes as chosen, then the image. A chosen blob must be a section's bytes inside the image; a
+ * .dtbauto must be a valid device tree, one the PCR 11 selection accepts, and one of the
+ * pickable ones (unless a zero CHID led to it: the stub's are never zero); each pickable one is
+ * what the machine uki_dtbauto_pickable() names for it gets (a firmware tree of its compatible,
+ * or no tree and two CHIDs through the base's .hwids). */
 #include <stdint.h>
 #include <string.h>
 
@@ -49,13 +50,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 data += fw_len, size -= fw_len;
         }
         static ChidGuid chids[CHID_TYPES];
+        bool chid_zero = false;
         if (flags & 2) {
-                if (size < 16)
+                /* bit 4: a second CHID for the most specific type tried (so that the .hwids of
+                 * a profile and of the base can end their lookups at different CHIDs) */
+                size_t len = flags & 0x10 ? 32 : 16;
+                if (size < len)
                         return 0;
+                static const uint8_t zero[16];
                 for (size_t t = 0; t < CHID_TYPES; t++)
                         memcpy(chids[t].b, data, 16);
+                memcpy(chids[chid_match_order[0]].b, data + len - 16, 16);
+                chid_zero = memcmp(data, zero, 16) == 0 || memcmp(data + len - 16, zero, 16) == 0;
                 m.chids = chids;
-                data += 16, size -= 16;
+                data += len, size -= len;
         }
         PeView v;
         if (pe_parse_layout(data, size, PE_LAYOUT_MEMORY, &v) != PE_OK)
@@ -96,7 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (uki_dtb_choose_profile(&v, profile, &mp, &cp) != UKI_DTB_AUTO || cp.section != p[i].section)
                         __builtin_trap();
         }
-        if (np > v.n_sections || (k == UKI_DTB_AUTO && !listed))
+        /* (a zero CHID is left out of the list: the stub's are never zero) */
+        if (np > v.n_sections || (k == UKI_DTB_AUTO && !listed && !(chid_zero && !m.fw_dtb)))
                 __builtin_trap();
         return 0;
 }
