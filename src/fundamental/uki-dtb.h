@@ -85,5 +85,7 @@ typedef struct {
  * too); such a base .dtbauto that the profile's shadows for firmware trees is still picked
  * when the base's .hwids names its compatible for a machine whose CHIDs the profile's .hwids
  * does not resolve to one of its own .dtbauto (by_hwids; left out when no machine is such).
- * Fills up to max entries of ret; returns how many there are (may exceed max). */
+ * Machines are as the stub computes them: a .hwids entry for the all-zero CHID never matches
+ * (CHIDs from SMBIOS are never zero). Reads each .hwids once: O(entries^2) CHID compares at
+ * most. Fills up to max entries of ret; returns how many there are (may exceed max). */
 size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, size_t max);
