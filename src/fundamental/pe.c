@@ -206,17 +206,22 @@ void pe_section_name(const PeSectionHeader *s, char out[PE_SECTION_NAME_LEN + 1]
         out[PE_SECTION_NAME_LEN] = '\0';
 }
 
-int pe_find_section(const PeView *f, const char *name) {
-        char want[PE_SECTION_NAME_LEN] = {};
+bool pe_section_name_is(const PeSectionHeader *s, const char *name) {
         size_t n = strlen(name);
-        if (n > PE_SECTION_NAME_LEN)
-                return -1;
-        memcpy(want, name, n);
-        for (size_t i = 0; i < f->n_sections; i++) {
-                PeSectionHeader s = pe_section(f, i);
-                if (memcmp(s.Name, want, PE_SECTION_NAME_LEN) == 0)
+        if (n > PE_SECTION_NAME_LEN || memcmp(s->Name, name, n) != 0)
+                return false;
+        return n == PE_SECTION_NAME_LEN || s->Name[n] == 0;
+}
+
+bool pe_section_is(const PeView *v, size_t i, const char *name) {
+        PeSectionHeader s = pe_section(v, i);
+        return pe_section_name_is(&s, name);
+}
+
+int pe_find_section(const PeView *f, const char *name) {
+        for (size_t i = 0; i < f->n_sections; i++)
+                if (pe_section_is(f, i, name))
                         return (int) i;
-        }
         return -1;
 }
 

@@ -94,8 +94,14 @@ PeSectionHeader pe_section(const PeView *v, size_t i);
 static inline const void *pe_section_table(const PeView *v) {
         return v->data + v->sections_offset;
 }
-/* Find a section by name ("." included, up to 8 bytes, compared NUL-padded; the first of that
- * name); returns its index or -1. */
+/* Whether the header carries name ("." included, at most 8 bytes; a longer name never matches):
+ * its bytes up to the first NUL (or all 8) equal name. That is systemd-stub's rule, bytes after the
+ * NUL do not count (".dtb\0xyz" is ".dtb"), and every name lookup here uses it, the stub's and the
+ * CLI's, so both see the same sections (docs/stub.md). */
+bool pe_section_name_is(const PeSectionHeader *s, const char *name);
+/* pe_section_name_is() for section i of the view. */
+bool pe_section_is(const PeView *v, size_t i, const char *name);
+/* The first section named name (pe_section_name_is()); its index or -1. */
 int pe_find_section(const PeView *v, const char *name);
 /* Section i's bytes in the view's layout. FILE: min(SizeOfRawData, VirtualSize) bytes from
  * PointerToRawData (VirtualSize 0 means SizeOfRawData), inside the buffer by pe_parse. MEMORY:

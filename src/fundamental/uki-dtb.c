@@ -6,13 +6,6 @@
 #include "uki-dtb.h"
 #include "uki-profile.h"
 
-/* Whether section i is named name (up to 8 bytes, NUL-padded), as sd-stub compares names. */
-static bool section_named(const PeView *v, size_t i, const char *name) {
-        PeSectionHeader s = pe_section(v, i);
-        size_t l = strlen(name);
-        return l <= sizeof(s.Name) && memcmp(s.Name, name, l) == 0 && (l == sizeof(s.Name) || s.Name[l] == 0);
-}
-
 /* Section i's bytes in the view's layout, if they are inside the buffer. VirtualSize 0 is empty
  * in either layout (what the stub sees in memory; in a file it would mean SizeOfRawData). */
 static bool section_bytes(const PeView *v, size_t i, const uint8_t **ret, size_t *ret_size) {
@@ -43,7 +36,7 @@ static bool dtbauto_find(const PeView *v, size_t start, size_t end, const UkiDtb
                 want = fdt_first_compatible(m->fw_dtb, m->fw_size, &want_len);
         else
                 for (size_t i = start; i < end; i++) {
-                        if (!section_named(v, i, ".hwids"))
+                        if (!pe_section_is(v, i, ".hwids"))
                                 continue;
                         /* the first .hwids only, as 257 (first section of a name wins) */
                         if (ret->n_hwids >= sizeof(ret->hwids) / sizeof(ret->hwids[0]))
@@ -66,7 +59,7 @@ static bool dtbauto_find(const PeView *v, size_t start, size_t end, const UkiDtb
         for (size_t i = start; i < end; i++) {
                 const uint8_t *d;
                 size_t ds, cl;
-                if (!section_named(v, i, ".dtbauto") || !section_bytes(v, i, &d, &ds) ||
+                if (!pe_section_is(v, i, ".dtbauto") || !section_bytes(v, i, &d, &ds) ||
                     ds == 0)
                         continue;
                 if (!fdt_check(d, ds)) {
@@ -122,7 +115,7 @@ UkiDtbKind uki_dtb_choose_profile(const PeView *v, uint32_t profile, const UkiDt
 static const char *dtbauto_compatible(const PeView *v, size_t i, size_t *ret_len) {
         const uint8_t *d;
         size_t ds;
-        if (!section_named(v, i, ".dtbauto") || !section_bytes(v, i, &d, &ds) || ds == 0 ||
+        if (!pe_section_is(v, i, ".dtbauto") || !section_bytes(v, i, &d, &ds) || ds == 0 ||
             !fdt_check(d, ds))
                 return NULL;
         return fdt_first_compatible(d, ds, ret_len);
@@ -157,7 +150,7 @@ static const HwidsTable *hwids_first(const PeView *v, size_t start, size_t end, 
         for (size_t i = start; i < end && i < v->n_sections; i++) {
                 const uint8_t *d;
                 size_t ds;
-                if (section_named(v, i, ".hwids"))
+                if (pe_section_is(v, i, ".hwids"))
                         return section_bytes(v, i, &d, &ds) && hwids_table(d, ds, t) == HWIDS_OK ? t : NULL;
         }
         return NULL;

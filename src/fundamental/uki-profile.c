@@ -8,20 +8,9 @@ static PeSectionHeader header_at(const void *table, size_t i) {
         return pe_section_header_read((const uint8_t *) table + i * sizeof(PeSectionHeader));
 }
 
-/* As sd-stub compares: byte by byte up to the first NUL of either or all 8 bytes. */
-static bool name_is(const PeSectionHeader *s, const char *name) {
-        for (size_t i = 0; i < PE_SECTION_NAME_LEN; i++) {
-                if ((char) s->Name[i] != name[i])
-                        return false;
-                if (name[i] == 0)
-                        return true;
-        }
-        return true;
-}
-
 static bool is_profile(const void *table, size_t i) {
         PeSectionHeader s = header_at(table, i);
-        return name_is(&s, ".profile");
+        return pe_section_name_is(&s, ".profile");
 }
 
 unsigned uki_profile_count(const void *table, size_t n) {
@@ -61,7 +50,7 @@ bool uki_profile_valid(const void *table, size_t n, uint32_t profile) {
 static int first_in(const void *table, size_t start, size_t end, const char *name) {
         for (size_t i = start; i < end; i++) {
                 PeSectionHeader s = header_at(table, i);
-                if (name_is(&s, name))
+                if (pe_section_name_is(&s, name))
                         return (int) i;
         }
         return -1;
@@ -117,7 +106,7 @@ bool uki_profile_pcr11_select_dtbauto(const void *table, size_t n, uint32_t prof
                 if ((size_t) dtbauto >= n)
                         return false;
                 PeSectionHeader h = header_at(table, (size_t) dtbauto);
-                if (!name_is(&h, ".dtbauto") || h.VirtualSize == 0)
+                if (!pe_section_name_is(&h, ".dtbauto") || h.VirtualSize == 0)
                         return false;
                 /* .dtbauto is never among the selected (uki_section_measured()): room for one more */
                 size_t at = 0;

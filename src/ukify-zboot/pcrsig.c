@@ -152,16 +152,9 @@ typedef struct {
 
 #define MAX_VARIANTS 64
 
-static bool name_is(const PeView *f, size_t i, const char *name) {
-        char got[PE_SECTION_NAME_LEN + 1];
-        PeSectionHeader h = pe_section(f, i);
-        pe_section_name(&h, got);
-        return strcmp(got, name) == 0;
-}
-
 /* A .dtbauto the stub could pick: an empty one never matches (uki-dtb.h), so it gets no policy. */
 static bool dtbauto_at(const PeView *f, size_t i) {
-        return name_is(f, i, ".dtbauto") && pe_section(f, i).VirtualSize > 0;
+        return pe_section_is(f, i, ".dtbauto") && pe_section(f, i).VirtualSize > 0;
 }
 
 /* What to sign for profile (0 when the UKI has no .profile): the profile's sections as

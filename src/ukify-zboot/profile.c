@@ -158,10 +158,9 @@ static void text_field(const PeView *f, int idx, const char *key, char *out, siz
 bool uki_placed_view(const PeView *f, uint8_t **ret_buf, PeView *ret) {
         bool differs = false;
         for (size_t i = 0; i < f->n_sections; i++) {
-                char name[PE_SECTION_NAME_LEN + 1];
                 PeSectionHeader h = pe_section(f, i);
-                pe_section_name(&h, name);
-                if ((strcmp(name, ".dtbauto") == 0 || strcmp(name, ".hwids") == 0) && h.SizeOfRawData < h.VirtualSize)
+                if ((pe_section_name_is(&h, ".dtbauto") || pe_section_name_is(&h, ".hwids")) &&
+                    h.SizeOfRawData < h.VirtualSize)
                         differs = true;
         }
         size_t size = f->opt.SizeOfImage;

@@ -101,6 +101,39 @@ static void test_valid(void) {
         ASSERT_TRUE(v.ok && v.nx_compat && v.section_alignment_4k && v.n_wx == 0 && v.first_wx == -1);
 }
 
+/* Names compare as systemd-stub compares them: the header's bytes up to its first NUL. */
+static void test_section_names(void) {
+        static const struct {
+                char header[PE_SECTION_NAME_LEN];
+                const char *name;
+                bool is;
+        } cases[] = {
+                { ".dtb", ".dtb", true },
+                { ".dtb\0XYZ", ".dtb", true },    /* bytes after the NUL do not count */
+                { ".dtb\0XYZ", ".dtb\0XY", true }, /* (the same name as a C string) */
+                { ".dtbauto", ".dtbauto", true },  /* all 8 bytes, no NUL */
+                { ".dtbauto", ".dtb", false },
+                { ".dtb", ".dtbauto", false },
+                { ".hwids\0\0", ".hwid", false },
+                { ".linux", ".Linux", false },
+                { ".toolong", ".toolongname", false }, /* a name past 8 bytes never matches */
+                { "", "", true },
+        };
+        for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+                PeSectionHeader h = {};
+                memcpy(h.Name, cases[k].header, PE_SECTION_NAME_LEN);
+                ASSERT_EQ(pe_section_name_is(&h, cases[k].name), cases[k].is);
+        }
+
+        /* the lookup of a view uses the same rule */
+        make_image();
+        memcpy(sh(1)->Name, ".data\0ZZ", PE_SECTION_NAME_LEN);
+        PeView f;
+        ASSERT_EQ(pe_parse(img, 0xc00, &f), PE_OK);
+        ASSERT_EQ(pe_find_section(&f, ".data"), 1);
+        ASSERT_TRUE(pe_section_is(&f, 1, ".data") && !pe_section_is(&f, 0, ".data"));
+}
+
 static void test_errors(void) {
         make_image();
         ASSERT_EQ(pe_parse(NULL, 0, NULL), PE_TOO_SHORT);
@@ -511,6 +544,7 @@ static void test_byte_order(void) {
 int main(int argc, char **argv) {
         TEST(test_byte_order);
         TEST(test_valid);
+        TEST(test_section_names);
         TEST(test_errors);
         TEST(test_verdict);
         TEST(test_append);
