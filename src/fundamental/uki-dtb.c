@@ -23,6 +23,15 @@ static void take(UkiDtbChoice *ret, UkiDtbKind kind, size_t i, const uint8_t *d,
         ret->size = ds;
 }
 
+/* The index of the first .hwids among sections [start, end), or -1: only that one counts, as in
+ * 257 (the first section of a name wins). */
+static int first_hwids(const PeView *v, size_t start, size_t end) {
+        for (size_t i = start; i < end && i < v->n_sections; i++)
+                if (pe_section_is(v, i, ".hwids"))
+                        return (int) i;
+        return -1;
+}
+
 /* The first .dtbauto among sections [start, end) that matches the machine (uki-dtb.h), without
  * resetting ret: what it learns is added (hwids, invalid). */
 static bool dtbauto_find(const PeView *v, size_t start, size_t end, const UkiDtbMachine *m, UkiDtbChoice *ret) {
@@ -34,25 +43,21 @@ static bool dtbauto_find(const PeView *v, size_t start, size_t end, const UkiDtb
         size_t want_len = 0;
         if (m->fw_dtb)
                 want = fdt_first_compatible(m->fw_dtb, m->fw_size, &want_len);
-        else
-                for (size_t i = start; i < end; i++) {
-                        if (!pe_section_is(v, i, ".hwids"))
-                                continue;
-                        /* the first .hwids only, as 257 (first section of a name wins) */
-                        if (ret->n_hwids >= sizeof(ret->hwids) / sizeof(ret->hwids[0]))
-                                break;
+        else {
+                int i = first_hwids(v, start, end);
+                if (i >= 0 && ret->n_hwids < sizeof(ret->hwids) / sizeof(ret->hwids[0])) {
                         UkiDtbHwids *h = &ret->hwids[ret->n_hwids++];
-                        *h = (UkiDtbHwids) { .section = i, .result = HWIDS_NOT_FOUND };
+                        *h = (UkiDtbHwids) { .section = (size_t) i, .result = HWIDS_NOT_FOUND };
                         const uint8_t *d;
                         size_t ds;
-                        if (m->chids && section_bytes(v, i, &d, &ds))
+                        if (m->chids && section_bytes(v, (size_t) i, &d, &ds))
                                 h->result = hwids_match(d, ds, m->chids, &h->device);
                         if (h->result == HWIDS_OK && h->device.compatible) {
                                 want = h->device.compatible;
                                 want_len = strlen(want);
                         }
-                        break;
                 }
+        }
         if (!want)
                 return false;
 
@@ -147,13 +152,10 @@ static bool has_dtbauto(const Pickable *p, size_t start, size_t end, size_t befo
 
 /* The first .hwids of [start, end) when hwids_match() can match in it. */
 static const HwidsTable *hwids_first(const PeView *v, size_t start, size_t end, HwidsTable *t) {
-        for (size_t i = start; i < end && i < v->n_sections; i++) {
-                const uint8_t *d;
-                size_t ds;
-                if (pe_section_is(v, i, ".hwids"))
-                        return section_bytes(v, i, &d, &ds) && hwids_table(d, ds, t) == HWIDS_OK ? t : NULL;
-        }
-        return NULL;
+        int i = first_hwids(v, start, end);
+        const uint8_t *d;
+        size_t ds;
+        return i >= 0 && section_bytes(v, (size_t) i, &d, &ds) && hwids_table(d, ds, t) == HWIDS_OK ? t : NULL;
 }
 
 /* Whether entry i is the one a lookup of its CHID finds (hwids_match() takes the first). */
