@@ -3,7 +3,6 @@
 
 #include "pe.h"
 #include "uki-addon.h"
-#include "uki-profile.h"
 
 static const char *const names[_UKI_ADDON_MAX] = {
         [UKI_ADDON_CMDLINE] = ".cmdline", [UKI_ADDON_DTB] = ".dtb",     [UKI_ADDON_DTBAUTO] = ".dtbauto",
@@ -28,8 +27,10 @@ UkiAddonResult uki_addon_parse(const PeView *v, const char *uki_uname, size_t un
         if (!v || v->layout != PE_LAYOUT_MEMORY)
                 return UKI_ADDON_BAD_PE;
         for (size_t k = 0; k < _UKI_ADDON_MAX; k++) {
-                int i = uki_profile_find(pe_section_table(v), v->n_sections, UKI_PROFILE_BASE, names[k]);
-                if (i < 0)
+                /* the first of the name in the whole table, as 257 (an add-on has no profiles;
+                 * a .profile in it changes nothing); VirtualSize 0 counts as absent, as there */
+                int i = pe_find_section(v, names[k]);
+                if (i < 0 || pe_section(v, (size_t) i).VirtualSize == 0)
                         continue;
                 if (!pe_section_get(v, i, &ret->data[k], &ret->size[k]))
                         return UKI_ADDON_BAD_PE;

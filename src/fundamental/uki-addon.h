@@ -3,8 +3,9 @@
  * UKI add-ons, the pure part (systemd-stub 257's rules, docs/stub.md "Add-ons"). An add-on is a
  * PE image with some of .cmdline, .dtb, .dtbauto, .initrd and .ucode and no .linux. The stub
  * has the firmware load it (LoadImage: the Secure Boot check) and reads the sections of the
- * loaded image here: each section at its RVA, VirtualSize bytes, the first of its name among
- * the sections before the first .profile (add-ons have no profiles). Pure: (pointer, length).
+ * loaded image here: each section at its RVA, VirtualSize bytes, the first of its name in the
+ * whole table, as 257 (add-ons have no profiles: a .profile section changes nothing). Pure:
+ * (pointer, length).
  */
 #pragma once
 

@@ -115,6 +115,14 @@ UkiDtbKind uki_dtb_choose_profile(const PeView *v, uint32_t profile, const UkiDt
         return i < 0 ? UKI_DTB_NONE : plain(v, (size_t) i, ret);
 }
 
+UkiDtbKind uki_dtb_choose_addon(const PeView *v, const UkiDtbMachine *m, UkiDtbChoice *ret) {
+        *ret = (UkiDtbChoice) {};
+        if (dtbauto_find(v, 0, v->n_sections, m, ret))
+                return ret->kind;
+        int i = pe_find_section(v, ".dtb");
+        return i < 0 ? UKI_DTB_NONE : plain(v, (size_t) i, ret);
+}
+
 /* Section i's first compatible, when it is a .dtbauto that can match (inside the image, not
  * empty, a valid device tree with a compatible); else NULL. */
 static const char *dtbauto_compatible(const PeView *v, size_t i, size_t *ret_len) {

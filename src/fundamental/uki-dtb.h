@@ -51,7 +51,7 @@ typedef struct {
 } UkiDtbChoice;
 
 /* systemd-stub 257's device tree of a UKI booted with profile (uki-profile.h; UKI_PROFILE_BASE:
- * the base only, which is also an add-on's rule: its sections before any .profile).
+ * the base only).
  *
  * A .dtbauto of the profile's own sections that matches the machine, else one of the base's;
  * else the profile's effective .dtb (uki_profile_find: the profile's first .dtb, else the
@@ -67,6 +67,11 @@ typedef struct {
  * profile's replace them) installs .dtbauto when it has one. ret is filled either way
  * (n_hwids, hwids, n_invalid). Returns ret->kind. */
 UkiDtbKind uki_dtb_choose_profile(const PeView *v, uint32_t profile, const UkiDtbMachine *m, UkiDtbChoice *ret);
+
+/* The same for an add-on, whose sections 257 searches as one set, the whole table (a .profile in
+ * it means nothing): a matching .dtbauto (with the first .hwids of the table), else the first
+ * .dtb (empty or outside the image: none). */
+UkiDtbKind uki_dtb_choose_addon(const PeView *v, const UkiDtbMachine *m, UkiDtbChoice *ret);
 
 /* A .dtbauto that uki_dtb_choose_profile() picks for a profile on some machine, and such a machine. */
 typedef struct {

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* uki_dtb_choose_profile() and uki_dtbauto_pickable() (src/fundamental/uki-dtb.c) on arbitrary
+/* uki_dtb_choose_profile(), uki_dtb_choose_addon() and uki_dtbauto_pickable() (src/fundamental/uki-dtb.c) on arbitrary
  * loaded images. Input: byte 0 picks the machine and the profile (bit 0: a firmware device
  * tree, the next input bytes; bit 1: CHIDs known, every type the next 16 input bytes, with bit 4
- * the 16 after them for the first type tried; bits 2-3: profile 0-2, 3 the base, an add-on's
- * rule), bytes 1-2 the firmware tree's length (little-endian), then that tree and 16 or 32 CHID
+ * the 16 after them for the first type tried; bits 2-3: profile 0-2, 3 the base), bytes 1-2 the firmware tree's length (little-endian), then that tree and 16 or 32 CHID
  * bytes as chosen, then the image. A chosen blob must be a section's bytes inside the image; a
  * .dtbauto must be a valid device tree, one the PCR 11 selection accepts, and one of the
  * pickable ones (unless a zero CHID led to it: the stub's are never zero); each pickable one is
  * what the machine uki_dtbauto_pickable() names for it gets (a firmware tree of its compatible,
- * or no tree and two CHIDs through the base's .hwids). */
+ * or no tree and two CHIDs through the base's .hwids). An add-on's choice (the whole table) obeys
+ * the same, and equals the base's when the table has no .profile. */
 #include <stdint.h>
 #include <string.h>
 
@@ -72,6 +72,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint32_t profile = (flags >> 2 & 3) == 3 ? UKI_PROFILE_BASE : (uint32_t) (flags >> 2 & 3);
         UkiDtbKind k = uki_dtb_choose_profile(&v, profile, &m, &c);
         check(data, size, &v, k, &c);
+
+        /* the same image as an add-on */
+        UkiDtbChoice ca, cb;
+        UkiDtbKind ka = uki_dtb_choose_addon(&v, &m, &ca);
+        check(data, size, &v, ka, &ca);
+        if (uki_profile_count(pe_section_table(&v), v.n_sections) == 0 &&
+            (uki_dtb_choose_profile(&v, UKI_PROFILE_BASE, &m, &cb) != ka || (ka != UKI_DTB_NONE && cb.section != ca.section)))
+                __builtin_trap();
 
         /* the stub then measures a picked .dtbauto: the PCR 11 selection must take it (else
          * nothing would be measured) */

@@ -75,8 +75,12 @@ static void test_refused(void) {
         /* a VirtualSize 0 section counts as absent, as in sd-stub */
         ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "" }, {} }, NULL, &a), UKI_ADDON_EMPTY);
         ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "x" }, { ".linux", "MZ" }, {} }, NULL, &a), UKI_ADDON_IS_UKI);
-        /* only sections before the first .profile count */
-        ASSERT_EQ(parse((const Sec[]) { { ".profile", "ID=a" }, { ".cmdline", "x" }, {} }, NULL, &a), UKI_ADDON_EMPTY);
+        /* the whole table counts, as in 257 (an add-on has no profiles): the first of each name */
+        ASSERT_EQ(parse((const Sec[]) { { ".profile", "ID=a" }, { ".cmdline", "x" }, { ".cmdline", "y" }, {} }, NULL, &a),
+                  UKI_ADDON_OK);
+        ASSERT_TRUE(a.size[UKI_ADDON_CMDLINE] == 1 && a.data[UKI_ADDON_CMDLINE][0] == 'x');
+        ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "x" }, { ".profile", "ID=a" }, { ".linux", "MZ" }, {} }, NULL, &a),
+                  UKI_ADDON_IS_UKI);
         ASSERT_EQ(parse_image(buf, 0x40, NULL, 0, &a), UKI_ADDON_BAD_PE);
         /* a section beyond the loaded image */
         size_t size = image((const Sec[]) { { ".cmdline", "quiet" }, {} }, buf, sizeof(buf));

@@ -133,7 +133,7 @@ static UkiDtbKind choose_profile(size_t size, const void *t, size_t n, uint32_t 
         return uki_dtb_choose_profile(&v, profile, m, c);
 }
 
-/* The device tree of sections without .profile: the base's rule, which add-ons use. */
+/* The device tree of sections without .profile (the base's rule; an add-on's too, then). */
 static UkiDtbKind choose(size_t size, const void *t, size_t n, const UkiDtbMachine *m, UkiDtbChoice *c) {
         return choose_profile(size, t, n, UKI_PROFILE_BASE, m, c);
 }
@@ -277,8 +277,16 @@ static void test_profile(void) {
         /* profile 2: the base's .dtb */
         ASSERT_EQ(choose_profile(img_size, t, 9, 2, &m, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 1u);
-        /* the base only (an add-on's rule) */
+        /* the base only */
         ASSERT_EQ(choose_profile(img_size, t, 9, UKI_PROFILE_BASE, &m, &c), UKI_DTB_PLAIN);
+        ASSERT_EQ(c.section, 1u);
+        /* an add-on's rule: the whole table is one set (257: a .profile means nothing there), so
+         * profile 0's .dtbauto of board-b is found; with no match, the first .dtb */
+        PeView av = view(img_size, t, 9);
+        ASSERT_EQ(uki_dtb_choose_addon(&av, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 4u);
+        UkiDtbMachine mnone = { .fw_dtb = fw_none, .fw_size = lfwnone };
+        ASSERT_EQ(uki_dtb_choose_addon(&av, &mnone, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 1u);
         /* a firmware tree of the base's model: the base's .dtbauto wins over profile 0's .dtb */
         m.fw_dtb = dtb_a, m.fw_size = la;

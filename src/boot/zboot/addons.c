@@ -32,7 +32,6 @@
 #include "pe.h"
 #include "uki-addon.h"
 #include "uki-dtb.h"
-#include "uki-profile.h"
 #include "util.h"
 
 #define INITRD_ADDON_EVENT_TAG_ID UINT32_C(0x49dffe0f)
@@ -134,13 +133,13 @@ static void cmdline_add(Addons *a, const uint8_t *text, size_t n, const char *na
         a->cmdline_len = k + units;
 }
 
-/* The add-on's device tree as sd-stub 257 picks it (uki-dtb.c): its sections before any
- * .profile, matched against this machine. NONE when it has none that applies. */
+/* The add-on's device tree as sd-stub 257 picks it (uki-dtb.c): its whole section table,
+ * matched against this machine. NONE when it has none that applies. */
 static UkiDtbKind choose_devicetree(const PeView *v, const char *name, UkiDtbChoice *c) {
         UkiDtbMachine m;
         devicetree_machine(v, &m);
-        /* the UKI's own rule (devicetree.c), on the add-on's base sections */
-        UkiDtbKind k = uki_dtb_choose_profile(v, UKI_PROFILE_BASE, &m, c);
+        /* the UKI's own rule (devicetree.c), on all of the add-on's sections */
+        UkiDtbKind k = uki_dtb_choose_addon(v, &m, c);
         if (k != UKI_DTB_AUTO && c->n_hwids > 0)
                 log_info("add-on %s: .hwids: %s", name,
                          c->hwids[0].result == HWIDS_OK ? "the entry for this machine names no .dtbauto here" :
