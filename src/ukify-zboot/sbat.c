@@ -91,13 +91,28 @@ static bool add_lines(SbatList *l, const char *p, size_t n, const char *what) {
         return true;
 }
 
+/* The .sbat of f: its index, -1 for none, -2 (after an error) for one that shim would not see.
+ * shim compares all 8 name bytes with ".sbat\0\0\0"; the stub's rule (pe_section_name_is) stops
+ * at the NUL. A header ".sbat\0" with more bytes after it is a .sbat for one and not for the
+ * other: refused rather than guessed. */
+static int find_sbat(const PeView *f, const char *what) {
+        int i = pe_find_section(f, ".sbat");
+        if (i < 0)
+                return -1;
+        PeSectionHeader h = pe_section(f, (size_t) i);
+        if (memcmp(h.Name, ".sbat\0\0\0", PE_SECTION_NAME_LEN) != 0)
+                return error("%s: section %d is named .sbat with bytes after the name's NUL: shim would not read it "
+                             "as .sbat", what, i), -2;
+        return i;
+}
+
 bool sbat_add_pe(SbatList *l, const Blob *b, const char *what) {
         PeView f;
         if (pe_parse(b->data, b->size, &f) != PE_OK)
                 return true;    /* an old bzImage (no PE32+ header) has no .sbat */
-        int i = pe_find_section(&f, ".sbat");
+        int i = find_sbat(&f, what);
         if (i < 0)
-                return true;
+                return i == -1;
         size_t n;
         const char *d = (const char *) pe_section_data(&f, (size_t) i, &n);
         while (n > 0 && d[n - 1] == '\0')
@@ -149,9 +164,9 @@ int sbat_replace(const Blob *stub, const char *what, const char *text, size_t si
         PeResult r = pe_parse(stub->data, stub->size, &f);
         if (r != PE_OK)
                 return error("%s: %s", what, pe_strerror(r)), -1;
-        int i = pe_find_section(&f, ".sbat");
+        int i = find_sbat(&f, what);
         if (i < 0)
-                return 0;
+                return i == -1 ? 0 : -1;
         size_t total;
         r = pe_replace_size(&f, (size_t) i, size, &total);
         if (r == PE_OK) {

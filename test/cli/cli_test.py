@@ -777,6 +777,30 @@ def sbat_merge(work, c):
     if c.eq(p.returncode, 0, "Debian 13's ukify with our stub and image (%s)" % p.stdout.decode()[-400:]):
         t = sbat_of(os.path.join(work, 'ukify.efi'))
         c.true('linux,3,' in t and 'myos,2,' in t, "ukify's .sbat has the kernel's and the user's lines: %r" % t)
+    # a section named ".sbat\0XY": the stub's name rule calls it .sbat, shim (all 8 bytes) does
+    # not; neither as the kernel's nor as the stub's .sbat is it merged or replaced: refused
+    for what, src in (('kernel', z), ('stub', stub('linuxaa64.efi.stub'))):
+        odd = os.path.join(work, 'odd-sbat-%s.efi' % what)
+        with open(odd, 'wb') as f:
+            f.write(rename_section(read(src), b'.sbat', b'.sbat\0XY'))
+        args = ['--linux', odd] if what == 'kernel' else ['--linux', z, '--stub', odd]
+        out = os.path.join(work, 'odd-sbat-uki.efi')
+        rc, _, err = run('build', *args, '-o', out)
+        c.true(rc != 0 and 'shim would not read it as .sbat' in err and not os.path.exists(out),
+               '%s with a .sbat\\0XY section refused (rc %d: %s)' % (what, rc, err.strip()[-200:]))
+
+
+def rename_section(data, old, new):
+    """data with the header of its first section named old (NUL-padded) renamed to new."""
+    import struct
+    pe = struct.unpack_from('<I', data, 0x3c)[0]
+    n, opt = struct.unpack_from('<H', data, pe + 6)[0], struct.unpack_from('<H', data, pe + 20)[0]
+    table = pe + 24 + opt
+    for i in range(n):
+        at = table + 40 * i
+        if data[at:at + 8] == old.ljust(8, b'\0'):
+            return data[:at] + new.ljust(8, b'\0') + data[at + 8:]
+    raise AssertionError('no section %r' % old)
 
 
 def snakeoil(work):

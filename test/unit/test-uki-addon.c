@@ -81,6 +81,8 @@ static void test_refused(void) {
         ASSERT_TRUE(a.size[UKI_ADDON_CMDLINE] == 1 && a.data[UKI_ADDON_CMDLINE][0] == 'x');
         ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "x" }, { ".profile", "ID=a" }, { ".linux", "MZ" }, {} }, NULL, &a),
                   UKI_ADDON_IS_UKI);
+        /* the first of a name wins even when it is empty, which then counts as absent (257) */
+        ASSERT_EQ(parse((const Sec[]) { { ".cmdline", "" }, { ".cmdline", "y" }, {} }, NULL, &a), UKI_ADDON_EMPTY);
         ASSERT_EQ(parse_image(buf, 0x40, NULL, 0, &a), UKI_ADDON_BAD_PE);
         /* a section beyond the loaded image */
         size_t size = image((const Sec[]) { { ".cmdline", "quiet" }, {} }, buf, sizeof(buf));

@@ -288,6 +288,23 @@ static void test_profile(void) {
         UkiDtbMachine mnone = { .fw_dtb = fw_none, .fw_size = lfwnone };
         ASSERT_EQ(uki_dtb_choose_addon(&av, &mnone, &c), UKI_DTB_PLAIN);
         ASSERT_EQ(c.section, 1u);
+        {
+                /* an add-on whose .hwids, .dtbauto and .dtb all follow a .profile: found through
+                 * its CHIDs, else its .dtb; the base's rule sees nothing there */
+                Sec sa[] = { { ".profile", prof, sizeof(prof) }, { ".hwids", hw, lh }, { ".dtbauto", dtb_a, la },
+                             { ".dtb", dtb_c, lc } };
+                const void *ta = image(sa, 4);
+                PeView va = view(img_size, ta, 4);
+                UkiDtbMachine mc = { .chids = chids };
+                ASSERT_EQ(uki_dtb_choose_addon(&va, &mc, &c), UKI_DTB_AUTO);
+                ASSERT_TRUE(c.section == 2 && c.n_hwids == 1 && c.hwids[0].section == 1 && c.hwids[0].result == HWIDS_OK);
+                ASSERT_EQ(uki_dtb_choose_profile(&va, UKI_PROFILE_BASE, &mc, &c), UKI_DTB_NONE);
+                static ChidGuid nobody[CHID_TYPES];
+                mc.chids = nobody;
+                ASSERT_EQ(uki_dtb_choose_addon(&va, &mc, &c), UKI_DTB_PLAIN);
+                ASSERT_EQ(c.section, 3u);
+                t = image(s, 9);   /* the table the rest of this test uses */
+        }
         /* a firmware tree of the base's model: the base's .dtbauto wins over profile 0's .dtb */
         m.fw_dtb = dtb_a, m.fw_size = la;
         ASSERT_EQ(choose_profile(img_size, t, 9, 0, &m, &c), UKI_DTB_AUTO);

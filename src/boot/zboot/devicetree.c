@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The UKI stub's device tree step (docs/stub.md "Device trees"): pick .dtbauto/.dtb (by
- * uki_dtb_choose_profile(), src/fundamental/uki-dtb.c, the rule add-ons use too), copy it
+ * uki_dtb_choose_profile(), src/fundamental/uki-dtb.c; add-ons: uki_dtb_choose_addon()), copy it
  * into memory the kernel keeps (EfiACPIReclaimMemory), run the firmware's fixups and install
  * it as the EFI FDT configuration table, which the kernel's EFI stub (arm64) takes as its
  * device tree. The blob parsing is src/fundamental/fdt.c.
