@@ -312,7 +312,7 @@ bool pe_count_base_relocs(const PeView *f, unsigned *ret) {
         return true;
 }
 
-void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_characteristics) {
+void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_characteristics, uint32_t entry) {
         enum { LFANEW = sizeof(DosHeader) };
         memset(out, 0, PE_EMPTY_SIZE);
         put_le16(out + offsetof(DosHeader, e_magic), DOS_MAGIC);
@@ -323,13 +323,38 @@ void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_c
                                                .Characteristics = file_characteristics });
         pe_optional_header_write(out + LFANEW + offsetof(PeHeader64, OptionalHeader),
                                  &(PeOptionalHeader64) {
-                                         .Magic = PE_OPT_MAGIC_PE32PLUS, .SectionAlignment = 0x1000,
+                                         .Magic = PE_OPT_MAGIC_PE32PLUS, .AddressOfEntryPoint = entry,
+                                         .BaseOfCode = entry, .SectionAlignment = 0x1000,
                                          .FileAlignment = 0x200, .MajorSubsystemVersion = 1,
                                          .SizeOfImage = PE_EMPTY_SIZE, .SizeOfHeaders = PE_EMPTY_SIZE,
                                          .Subsystem = PE_SUBSYSTEM_EFI_APPLICATION,
                                          .DllCharacteristics = PE_DLL_NX_COMPAT | PE_DLL_DYNAMIC_BASE,
                                          .NumberOfRvaAndSizes = PE_DIR_COUNT,
                                  });
+}
+
+const uint8_t *pe_entry_unsupported(uint16_t machine, size_t *ret_size) {
+        /* EFI_UNSUPPORTED = EFI error bit | 3, returned in rax (ms_abi) / x0 (AAPCS64) */
+        static const uint8_t x86_64[] = {
+                0x48, 0xb8, 0x03, 0, 0, 0, 0, 0, 0, 0x80,   /* movabs $0x8000000000000003, %rax */
+                0xc3,                                      /* ret */
+        };
+        static const uint8_t arm64[] = {
+                0x60, 0x00, 0x80, 0xd2,   /* mov  x0, #3 */
+                0x00, 0x00, 0xf0, 0xf2,   /* movk x0, #0x8000, lsl #48 */
+                0xc0, 0x03, 0x5f, 0xd6,   /* ret */
+        };
+        switch (machine) {
+        case PE_MACHINE_X86_64:
+                *ret_size = sizeof(x86_64);
+                return x86_64;
+        case PE_MACHINE_ARM64:
+                *ret_size = sizeof(arm64);
+                return arm64;
+        default:
+                *ret_size = 0;
+                return NULL;
+        }
 }
 
 /* Layout of an append: where the new headers, data and RVAs go. */

@@ -145,14 +145,21 @@ typedef struct {
                                          * section otherwise (zboot images; UKI sections keep exact sizes) */
 } PeNewSection;
 
-/* A PE32+ image that is only its header page (PE_EMPTY_SIZE bytes, no section, no code, no entry
- * point) for machine, to append sections to: EFI application, NX_COMPAT and DYNAMIC_BASE,
- * SectionAlignment 4 KiB, FileAlignment 512, all 16 data directories empty; file_characteristics
- * (PE_FILE_*) as the caller's format wants them. The UKI add-ons and profile PEs the CLI makes
- * start from it (nothing runs them: the firmware loads an add-on to verify it, the stub reads its
- * sections). */
+/* A PE32+ image that is only its header page (PE_EMPTY_SIZE bytes, no section) for machine, to
+ * append sections to: EFI application, NX_COMPAT and DYNAMIC_BASE, SectionAlignment 4 KiB,
+ * FileAlignment 512, all 16 data directories empty, AddressOfEntryPoint entry (0: none; else the
+ * RVA of code the caller appends); file_characteristics (PE_FILE_*) as the caller's format wants
+ * them. The UKI add-ons and profile PEs the CLI makes start from it. */
 #define PE_EMPTY_SIZE 0x1000u
-void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_characteristics);
+void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_characteristics, uint32_t entry);
+
+/* Machine code for an entry point that only returns EFI_UNSUPPORTED, for machine (x86_64 or
+ * arm64; NULL otherwise), *ret_size bytes. A UKI add-on is data, but the loader that verifies it
+ * may insist on an entry point inside a code section: shim 16's LoadImage, which distributions'
+ * Secure Boot chains put in front of the firmware's, refuses an image without one
+ * (EFI_UNSUPPORTED), as systemd's add-on stub has one. Nothing calls it; if something does, it
+ * gets EFI_UNSUPPORTED back. */
+const uint8_t *pe_entry_unsupported(uint16_t machine, size_t *ret_size);
 
 /* Output size of appending sections (file end padded to FileAlignment, each section's raw
  * data FileAlignment-padded). Checks everything pe_append_sections() checks. */

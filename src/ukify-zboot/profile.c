@@ -122,7 +122,7 @@ bool profile_join(Blob *uki, const char *profile_arg, const char *const *joins, 
 bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSection *in, size_t n_in, Blob *ret) {
         /* a header page with no code and no entry point (it is never started), a DLL as ukify's */
         uint8_t hdr[PE_EMPTY_SIZE];
-        pe_empty_make(hdr, machine, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE | PE_FILE_DLL);
+        pe_empty_make(hdr, machine, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE | PE_FILE_DLL, 0);
 
         Blob text = {};
         PeNewSection secs[1 + 32];

@@ -119,7 +119,7 @@ bool uki_assemble(const UkiParts *p, Blob *ret) {
 
 bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, const char *arch,
                     const SectionList *l, const char *sbat_text, size_t sbat_size, Blob *ret) {
-        PeNewSection secs[SECTION_LIST_MAX + 1];
+        PeNewSection secs[SECTION_LIST_MAX + 2];
         size_t n = l->n;
         memcpy(secs, l->secs, n * sizeof(*secs));
         uint8_t hdr[PE_EMPTY_SIZE];
@@ -141,9 +141,23 @@ bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, c
                         if (pe_find_section(&sf, secs[i].name) >= 0)
                                 return error("%s: the stub already has a %s section", stub_name, secs[i].name), false;
         } else {
-                /* no stub: a header page (pe_empty_make(): no code, no entry point; the firmware
-                 * loads an add-on to check its signature and the stub reads its sections) */
-                pe_empty_make(hdr, machine, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE);
+                /* no stub: a header page and, first at RVA PE_EMPTY_SIZE, a .text that is only an
+                 * entry point returning EFI_UNSUPPORTED (pe_entry_unsupported(): shim 16 loads
+                 * nothing without one); then the sections and .sbat. The firmware (or shim) loads
+                 * an add-on to check its signature, the stub reads its sections. */
+                size_t code_size;
+                const uint8_t *code = pe_entry_unsupported(machine, &code_size);
+                if (!code)
+                        return error("cannot make an add-on for machine 0x%04x without --stub", machine), false;
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(secs[i].name, ".text") == 0)
+                                return error("--section .text: an add-on made without --stub has its own .text (its "
+                                             "entry point)"), false;
+                memmove(secs + 1, secs, n * sizeof(*secs));
+                secs[0] = (PeNewSection) { ".text", code, code_size, PE_SCN_CNT_CODE | PE_SCN_MEM_READ | PE_SCN_MEM_EXECUTE,
+                                           false };
+                n++;
+                pe_empty_make(hdr, machine, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE, PE_EMPTY_SIZE);
                 if ((r = pe_parse(hdr, sizeof(hdr), &sf)) != PE_OK)
                         return error("cannot make the add-on: %s", pe_strerror(r)), false;
                 secs[n++] = (PeNewSection) { ".sbat", sbat_text, sbat_size, 0, false };

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -801,6 +802,39 @@ def inspect_json_text(work, c):
     c.eq(j.get('text', {}).get('.cmdline'), 'a\u00e4\u00ff"\\\x01\x7f\n\u00ed\u00a0\u0080\U0001f600\u00c3z',
          '.cmdline: UTF-8 kept, a stray byte, a surrogate\'s encoding and a cut sequence read as Latin-1')
     c.true(all(ch not in text for ch in '\x01\x7f'), 'no raw control character in the output')
+
+
+@case
+def addon_entry(work, c):
+    """An add-on made without --stub has an entry point, at the start of its only executable
+    section, .text (read-only code, nothing writable and executable), whose code returns
+    EFI_UNSUPPORTED: shim 16's loader refuses an image without one (stub-x86-addon-shim boots
+    that). Disassembled here by llvm-objdump, for both architectures; --section .text is refused."""
+    objdump = need(shutil.which('llvm-objdump'), 'llvm-objdump (llvm)')
+    want = {'x64': ['movabsq $-9223372036854775805, %rax', 'retq'],
+            'aa64': ['mov x0, #3', 'movk x0, #32768, lsl #48', 'ret']}
+    for arch, insns in want.items():
+        out = os.path.join(work, 'addon-%s.efi' % arch)
+        build('--efi-arch', arch, '--cmdline', 'x=1', '-o', out)
+        d = read(out)
+        pe = struct.unpack_from('<I', d, 0x3c)[0]
+        nsec, optsize = struct.unpack_from('<H', d, pe + 6)[0], struct.unpack_from('<H', d, pe + 20)[0]
+        entry = struct.unpack_from('<I', d, pe + 24 + 16)[0]
+        heads = [struct.unpack_from('<8sIIII12xI', d, pe + 24 + optsize + 40 * i) for i in range(nsec)]
+        execs = [(h[0].rstrip(b'\0'), h[2], h[1], h[5]) for h in heads if h[5] & 0x20000000]
+        c.eq([e[0] for e in execs], [b'.text'], '%s: .text is the only executable section' % arch)
+        if execs:
+            name, rva, vsize, flags = execs[0]
+            c.true(rva == entry and vsize > 0, '%s: the entry point 0x%x is the start of .text (0x%x)' % (arch, entry, rva))
+            c.eq(flags & 0xe0000020, 0x60000020, '%s: .text is code, readable, executable, not writable' % arch)
+        p = subprocess.run([objdump, '-d', '--no-show-raw-insn', out], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        got = [' '.join(re.sub(r'(\s#\s|//).*', '', ln.split(':', 1)[1]).split())
+               for ln in p.stdout.decode(errors='replace').splitlines() if re.match(r'\s+[0-9a-f]+:\s', ln)]
+        c.eq(got, insns, '%s: the entry code' % arch)
+    rc, _, err = run('build', '--cmdline', 'x=1', '--section', '.text:x', '-o', os.path.join(work, 'bad.efi'))
+    c.true(rc == 1 and 'has its own .text' in err and not os.path.exists(os.path.join(work, 'bad.efi')),
+           '--section .text refused for an add-on without --stub: %d %s' % (rc, err.strip()))
 
 
 def rsa_public_der_of_key(key):

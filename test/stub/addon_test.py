@@ -8,7 +8,8 @@ passed after the UKI's initrd (its /extra-initrd file shows up); add-ons sd-stub
 with a .linux, one whose .uname differs from the UKI's, a file without the .addon.efi suffix)
 leave no trace. With a TPM, PCR 12 must be the add-on command line (UTF-16 with its NUL,
 measured as one event) followed by the .initrd add-on, recomputed here. Under Secure Boot an
-unsigned add-on is refused by the firmware's LoadImage and a signed one is used. Each case also
+unsigned add-on is refused by the firmware's LoadImage and a signed one is used; behind shim, an
+add-on signed with shim's vendor key only is used through shim's verification. Each case also
 boots the same ESP with a UKI of Debian 13's sd-stub 257 (made by Debian 13's ukify) and
 requires the same command line (and the same PCR 12).
 Usage: addon_test.py CASE [--log-dir DIR]
@@ -145,6 +146,119 @@ def stub_x86_addon_secureboot(log_dir):
 
         files = dict(secureboot_esp(work, ref_uki(work, arch, cmdline, sign=(key, cert)), key, cert),
                      **addons)
+        rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, files, want, log_dir,
+                                           firmware='trixie-secureboot')
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_key(work, name):
+    """A new RSA key and self-signed certificate (PEM for sbsign, DER for shim's vendor slot)."""
+    key, pem, der = (os.path.join(work, name + ext) for ext in ('.key', '.pem', '.der'))
+    H.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=' + name, '-days', '3650',
+           '-keyout', key, '-out', pem])
+    H.run(['openssl', 'x509', '-in', pem, '-outform', 'DER', '-out', der])
+    return key, pem, der
+
+
+def shim_with_vendor_cert(work, der, key, cert):
+    """Debian 13's shim with der as its built-in vendor certificate, signed with key/cert.
+    shim's cert_table (its .vendor_cert section) is four le32: the size of the vendor
+    certificate, the size of the vendor dbx, and their offsets from the table; Debian's
+    certificate is found by its bytes, ours written in its place (it must not be larger)."""
+    import struct
+    d = os.path.join(H.CACHE, 'trixie', 'shim', 'usr')
+    shim = bytearray(open(H.need_file(os.path.join(d, 'lib', 'shim', 'shimx64.efi'), "Debian 13's shim"), 'rb').read())
+    ca = open(H.need_file(os.path.join(d, 'share', 'shim', 'debian-uefi-ca.der'), "Debian's shim CA"), 'rb').read()
+    new = open(der, 'rb').read()
+    at = shim.find(ca)
+    size, dbx_size, off, dbx_off = struct.unpack_from('<4I', shim, at - 16)
+    assert shim.count(ca) == 1 and size == len(ca) and off == 16 and len(new) <= size, (at, size, off, len(new))
+    struct.pack_into('<I', shim, at - 16, len(new))
+    shim[at:at + size] = new + bytes(size - len(new))
+    out = os.path.join(work, 'shimx64.efi')
+    with open(out, 'wb') as f:
+        f.write(shim)
+    return T.sign(out, os.path.join(work, 'shimx64.signed.efi'), key, cert)
+
+
+@case
+def stub_x86_addon_shim(log_dir):
+    """Secure Boot behind shim, as distributions boot: the firmware starts Debian 13's shim
+    (snakeoil-signed, with a test vendor certificate that is not in db), shim starts sd-boot 257,
+    sd-boot the UKI (both snakeoil-signed). An add-on signed with the vendor key only is refused
+    by the firmware's db but accepted through shim's verification (SHIM_LOCK, asked as sd-stub
+    257 asks it): its command line arrives. An add-on signed with a third key is refused by both.
+    The same ESP with sd-stub 257 must give the same command line."""
+    arch, name = 'x86_64', 'stub-x86-addon-shim'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        key, cert = snakeoil_key(work)
+        vkey, vpem, vder = test_key(work, 'vendor')
+        okey, opem, _ = test_key(work, 'other')
+        sdboot = T.sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.signed.efi'), key, cert)
+        base = {
+            'EFI/BOOT/BOOTX64.EFI': shim_with_vendor_cert(work, vder, key, cert),
+            'EFI/BOOT/grubx64.efi': sdboot,     # shim's second stage
+            'loader/loader.conf': H.loader_conf(),
+            'loader/addons/vendor.addon.efi': addon(work, 'vendor.efi', '--cmdline', 'vendor_addon=1',
+                                                    sign=(vkey, vpem)),
+            'EFI/Linux/uki.efi.extra.d/other.addon.efi': addon(work, 'other.efi', '--cmdline', 'other_addon=1',
+                                                                 sign=(okey, opem)),
+        }
+        want = cmdline + ' vendor_addon=1'
+        files = dict(base, **{'EFI/Linux/uki.efi': our_uki(work, arch, cmdline, sign=(key, cert))})
+        check, result = B.boot_and_check(name, arch, files, want, log_dir, firmware='trixie-secureboot')
+        T.check_lockdown(check, result)
+        check.true("other.addon.efi: refused by shim's and the firmware's Secure Boot verification" in result.log,
+                   'our stub did not log the add-on both refused')
+
+        files = dict(base, **{'EFI/Linux/uki.efi': ref_uki(work, arch, cmdline, sign=(key, cert))})
+        rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, files, want, log_dir,
+                                           firmware='trixie-secureboot')
+        for f in rcheck.failures:
+            check.true(False, 'sd-stub 257 reference: ' + f)
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def stub_x86_addon_shim15(log_dir):
+    """Secure Boot behind a shim that hooks nothing, as shim before 16: test/efi/shim-mock (signed
+    with the snakeoil key) installs SHIM_LOCK and starts sd-boot 257, which starts the UKI. The
+    add-ons are unsigned: the firmware refuses both, so the one the mock's Verify accepts (it
+    carries "shim-mock-accepts") arrives only if the stub asks shim through the firmware's
+    security protocols while it loads it (src/boot/zboot/shim.c); the other stays refused. The
+    same ESP with sd-stub 257, which asks shim the same way, must agree."""
+    arch, name = 'x86_64', 'stub-x86-addon-shim15'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        key, cert = snakeoil_key(work)
+        base = {
+            'EFI/BOOT/BOOTX64.EFI': T.sign(B.test_efi('shim-mock', arch), os.path.join(work, 'shim-mock.efi'), key, cert),
+            'EFI/BOOT/grubx64.efi': T.sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.efi'), key, cert),
+            'loader/loader.conf': H.loader_conf(),
+            'loader/addons/mock.addon.efi': addon(work, 'mock.efi', '--cmdline', 'shim-mock-accepts'),
+            'EFI/Linux/uki.efi.extra.d/plain.addon.efi': addon(work, 'plain.efi', '--cmdline', 'plain_addon=1'),
+        }
+        want = cmdline + ' shim-mock-accepts'
+        files = dict(base, **{'EFI/Linux/uki.efi': our_uki(work, arch, cmdline, sign=(key, cert))})
+        check, result = B.boot_and_check(name, arch, files, want, log_dir, firmware='trixie-secureboot')
+        T.check_lockdown(check, result)
+        check.true('shim-mock: installed' in result.log and 'shim-mock: starting the next stage' in result.log,
+                   'the shim mock did not install SHIM_LOCK and start sd-boot')
+        check.true('shim-mock: verify %d bytes: accepted' % os.path.getsize(base['loader/addons/mock.addon.efi'])
+                   in result.log, 'the shim mock was not asked about the add-on it accepts (the whole file)')
+        check.true("plain.addon.efi: refused by shim's and the firmware's Secure Boot verification" in result.log,
+                   'our stub did not log the add-on both refused')
+
+        files = dict(base, **{'EFI/Linux/uki.efi': ref_uki(work, arch, cmdline, sign=(key, cert))})
         rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, files, want, log_dir,
                                            firmware='trixie-secureboot')
         for f in rcheck.failures:

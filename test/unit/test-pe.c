@@ -512,7 +512,7 @@ static void test_byte_order(void) {
          * DOS header at 0, PE signature at 0x40, COFF header at 0x44, optional header at 0x58,
          * section table at 0x148 */
         static uint8_t page[PE_EMPTY_SIZE], out[0x2000];
-        pe_empty_make(page, PE_MACHINE_ARM64, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE);
+        pe_empty_make(page, PE_MACHINE_ARM64, PE_FILE_EXECUTABLE_IMAGE | PE_FILE_LARGE_ADDRESS_AWARE, 0);
         static const uint8_t dos_pe[] = { 'M', 'Z' }, lfanew[] = { 0x40, 0, 0, 0 }, sig[] = { 'P', 'E', 0, 0 },
                              coff[] = { 0x64, 0xaa, 0, 0 }, opt_size[] = { 0xf0, 0, 0x22, 0 },
                              magic[] = { 0x0b, 0x02 }, salign[] = { 0, 0x10, 0, 0, 0, 0x02, 0, 0 },

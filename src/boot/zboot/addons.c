@@ -5,8 +5,8 @@
  *     directory sorted by name; the file name rules are those of the side-loaded files
  *     (extra-files.c: no '.' first, ASCII, at most 255 characters, suffix without case).
  *   - Each is loaded by the firmware with LoadImage from its device path: under Secure Boot the
- *     firmware (or shim's policy, when shim hooks the firmware's verification) checks its
- *     signature, and a refused add-on is unloaded and left out. It is never started. The
+ *     firmware checks its signature, and behind shim shim's verification is asked first
+ *     (shim.c), and a refused add-on is unloaded and left out. It is never started. The
  *     sections are then read from the loaded image (src/fundamental/uki-addon.c: no .linux, a
  *     .uname matching the UKI's, at least one of .cmdline .dtb .dtbauto .initrd .ucode).
  *   - .cmdline: all add-ons' texts joined with spaces (global first), measured into PCR 12 as
@@ -26,10 +26,12 @@
 #include "cmdline-append.h"
 #include "devicetree.h"
 #include "extra-files.h"
+#include "file-path.h"
 #include "log.h"
 #include "measure.h"
 #include "proto/device-path.h"
 #include "pe.h"
+#include "shim.h"
 #include "uki-addon.h"
 #include "uki-dtb.h"
 #include "util.h"
@@ -38,7 +40,6 @@
 #define UCODE_ADDON_EVENT_TAG_ID UINT32_C(0xdac08e1a)
 #define DEVICETREE_ADDON_EVENT_TAG_ID UINT32_C(0x6c46f751)
 
-#define DP_MAX 4096u         /* bound for the device handle's device path */
 #define PATH_MAX16 1024u     /* units: directory + '\' + name */
 
 void addons_free(Addons *a) {
@@ -63,40 +64,6 @@ static void *pool_dup(const void *p, size_t n) {
                 return NULL;
         memcpy(d, p, n);
         return d;
-}
-
-/* The device path of the volume we came from followed by one file path node for path (pool). */
-static EFI_DEVICE_PATH_PROTOCOL *file_device_path(EFI_HANDLE dev, const char16_t *path) {
-        static const EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
-        const uint8_t *base;
-        if (BS->HandleProtocol(dev, &dp_guid, (void **) &base) != EFI_SUCCESS || !base)
-                return NULL;
-        size_t len = 0;
-        for (;;) {   /* up to the End node, every node's length checked against the bound */
-                EFI_DEVICE_PATH_PROTOCOL n;
-                if (len + sizeof(n) > DP_MAX)
-                        return NULL;
-                memcpy(&n, base + len, sizeof(n));
-                if (n.Type == END_DEVICE_PATH_TYPE)
-                        break;
-                if (n.Length < sizeof(n) || len + n.Length > DP_MAX)
-                        return NULL;
-                len += n.Length;
-        }
-        size_t units = strnlen16(path, PATH_MAX16) + 1;
-        size_t node = sizeof(EFI_DEVICE_PATH_PROTOCOL) + units * sizeof(char16_t);
-        if (node > UINT16_MAX)
-                return NULL;
-        uint8_t *dp;
-        if (BS->AllocatePool(EfiLoaderData, len + node + sizeof(EFI_DEVICE_PATH_PROTOCOL), (void **) &dp) != EFI_SUCCESS)
-                return NULL;
-        memcpy(dp, base, len);
-        EFI_DEVICE_PATH_PROTOCOL h = { MEDIA_DEVICE_PATH, 4 /* MEDIA_FILEPATH_DP */, (uint16_t) node };
-        memcpy(dp + len, &h, sizeof(h));
-        memcpy(dp + len + sizeof(h), path, units * sizeof(char16_t));
-        EFI_DEVICE_PATH_PROTOCOL end = { END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE, sizeof(end) };
-        memcpy(dp + len + node, &end, sizeof(end));
-        return (EFI_DEVICE_PATH_PROTOCOL *) dp;
 }
 
 /* Append text (UTF-8, n bytes, normalised like a command line) to a->cmdline with a space. */
@@ -160,20 +127,21 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
         for (size_t i = 0; i <= nl; i++)
                 path[k + i] = (char16_t) (uint8_t) name[i];
 
-        _cleanup_pool_ EFI_DEVICE_PATH_PROTOCOL *dp = file_device_path(li->DeviceHandle, path);
+        _cleanup_pool_ EFI_DEVICE_PATH_PROTOCOL *dp = file_device_path(li->DeviceHandle, path, PATH_MAX16);
         if (!dp) {
                 log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot make its device path, ignored", name);
                 return;
         }
         EFI_HANDLE h = NULL;
-        EFI_STATUS err = BS->LoadImage(false, image, dp, NULL, 0, &h);
+        ShimVerdict shim;
+        EFI_STATUS err = shim_load_image(image, dp, li->DeviceHandle, path, &h, &shim);
         if (err != EFI_SUCCESS) {
                 /* EFI_SECURITY_VIOLATION still creates a handle (UEFI spec): unload it */
                 if (h)
                         (void) BS->UnloadImage(h);
                 if (err == EFI_SECURITY_VIOLATION || err == EFI_ACCESS_DENIED)
-                        log_error_status(err, "add-on %s: refused by the firmware's Secure Boot verification, ignored",
-                                         name);
+                        log_error_status(err, "add-on %s: refused by %s Secure Boot verification, ignored", name,
+                                         shim == SHIM_ABSENT ? "the firmware's" : "shim's and the firmware's");
                 else
                         log_error_status(err, "add-on %s: the firmware cannot load it, ignored", name);
                 return;
@@ -236,9 +204,9 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
         }
         a->n++;
         (void) BS->UnloadImage(h);
-        log_info("add-on %s: used (%s%s%s%s)", name, s.data[UKI_ADDON_CMDLINE] ? " .cmdline" : "",
+        log_info("add-on %s: used (%s%s%s%s)%s", name, s.data[UKI_ADDON_CMDLINE] ? " .cmdline" : "",
                  b->initrd ? " .initrd" : "", b->ucode ? " .ucode" : "",
-                 !b->dtb ? "" : b->dtb_auto ? " .dtbauto" : " .dtb");
+                 !b->dtb ? "" : b->dtb_auto ? " .dtbauto" : " .dtb", shim == SHIM_ACCEPTED ? ", verified by shim" : "");
 }
 
 void addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const uint8_t *uname, size_t uname_size,

@@ -12,6 +12,7 @@ enum {
 };
 enum {
         MEDIA_VENDOR_DP = 0x03,
+        MEDIA_FILEPATH_DP = 0x04,
         END_ENTIRE_DEVICE_PATH_SUBTYPE = 0xff,
 };
 

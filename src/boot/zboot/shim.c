@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * shim as a second opinion for images we have the firmware load (add-ons, addons.c).
+ *
+ * Behind shim (a Microsoft-signed first stage whose own keys, MokList and its built-in vendor
+ * certificate, are not in the firmware's db), the boot manager and this stub were verified by
+ * shim; an add-on signed with the same distribution key would be refused by the firmware's
+ * LoadImage, which knows only db. systemd-stub 257 therefore hooks the firmware's verification
+ * while it loads an add-on: shim's Verify first, the firmware's check when shim says no. We do
+ * the same. shim must still be there when we run: shim removes SHIM_LOCK when the boot manager it
+ * started starts the next image, unless the boot manager set ShimRetainProtocol (sd-boot 257
+ * does; shim 15.8 and later honour it); started by shim directly, we find it too.
+ *
+ * The hooks replace function pointers in firmware-owned protocol structures, for the length of
+ * one LoadImage call, and are put back before we return (the firmware's own pointers, saved).
+ */
+#include "log.h"
+#include "proto/security-arch.h"
+#include "proto/shim-lock.h"
+#include "proto/simple-file-system.h"
+#include "shim.h"
+#include "util.h"
+
+#define FILE_MAX (UINT32_C(1) << 30)   /* shim's Verify takes a 32-bit size; an add-on is far smaller */
+
+/* What the hooks need while LoadImage runs; boot services are not reentrant, so one is enough. */
+typedef struct {
+        SHIM_LOCK_PROTOCOL *shim;
+        EFI_HANDLE device;
+        const char16_t *path;
+        EFI_SECURITY_ARCH_PROTOCOL *sec;
+        EFI_STATUS (EFIAPI *sec_orig)(const EFI_SECURITY_ARCH_PROTOCOL *, uint32_t, const EFI_DEVICE_PATH_PROTOCOL *);
+        EFI_SECURITY2_ARCH_PROTOCOL *sec2;
+        EFI_STATUS (EFIAPI *sec2_orig)(const EFI_SECURITY2_ARCH_PROTOCOL *, const EFI_DEVICE_PATH_PROTOCOL *, void *,
+                                       size_t, bool);
+        bool accepted;
+} ShimHook;
+static ShimHook hook;
+
+static bool shim_accepts(const void *buf, size_t size) {
+        if (!buf || size == 0 || size > FILE_MAX)
+                return false;
+        bool ok = hook.shim->Verify(buf, (uint32_t) size) == EFI_SUCCESS;
+        hook.accepted |= ok;
+        return ok;
+}
+
+/* Security (the older protocol) gives only a device path: read the file ourselves. It is the
+ * file we are loading (hook.device, hook.path), which is what that device path names. */
+static bool shim_accepts_file(void) {
+        static const EFI_GUID fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+        EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
+        _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL, *f = NULL;
+        uint64_t size = 0;
+        if (BS->HandleProtocol(hook.device, &fs_guid, (void **) &fs) != EFI_SUCCESS || !fs ||
+            fs->OpenVolume(fs, &root) != EFI_SUCCESS ||
+            root->Open(root, &f, hook.path, EFI_FILE_MODE_READ, 0) != EFI_SUCCESS ||
+            f->SetPosition(f, UINT64_MAX) != EFI_SUCCESS || f->GetPosition(f, &size) != EFI_SUCCESS ||
+            f->SetPosition(f, 0) != EFI_SUCCESS || size == 0 || size > FILE_MAX)
+                return false;
+        _cleanup_pool_ void *buf = NULL;
+        size_t got = (size_t) size;
+        if (BS->AllocatePool(EfiLoaderData, got, &buf) != EFI_SUCCESS || f->Read(f, &got, buf) != EFI_SUCCESS ||
+            got != size)
+                return false;
+        return shim_accepts(buf, got);
+}
+
+static EFI_STATUS EFIAPI security_hook(const EFI_SECURITY_ARCH_PROTOCOL *this, uint32_t status,
+                                       const EFI_DEVICE_PATH_PROTOCOL *file) {
+        if (shim_accepts_file())
+                return EFI_SUCCESS;
+        return hook.sec_orig(this, status, file);
+}
+
+static EFI_STATUS EFIAPI security2_hook(const EFI_SECURITY2_ARCH_PROTOCOL *this, const EFI_DEVICE_PATH_PROTOCOL *dp,
+                                        void *buf, size_t size, bool boot_policy) {
+        /* the bytes the firmware is about to load; without them (not from a file), the file */
+        if (buf ? shim_accepts(buf, size) : shim_accepts_file())
+                return EFI_SUCCESS;
+        return hook.sec2_orig(this, dp, buf, size, boot_policy);
+}
+
+EFI_STATUS shim_load_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, EFI_HANDLE device, const char16_t *path,
+                           EFI_HANDLE *ret, ShimVerdict *ret_shim) {
+        static const EFI_GUID shim_guid = SHIM_LOCK_GUID, sec_guid = EFI_SECURITY_ARCH_PROTOCOL_GUID,
+                              sec2_guid = EFI_SECURITY2_ARCH_PROTOCOL_GUID;
+        SHIM_LOCK_PROTOCOL *shim = NULL;
+        *ret_shim = SHIM_ABSENT;
+        if (BS->LocateProtocol(&shim_guid, NULL, (void **) &shim) != EFI_SUCCESS || !shim || !shim->Verify)
+                return BS->LoadImage(false, parent, dp, NULL, 0, ret);
+
+        hook = (ShimHook) { .shim = shim, .device = device, .path = path };
+        EFI_SECURITY_ARCH_PROTOCOL *sec = NULL;
+        EFI_SECURITY2_ARCH_PROTOCOL *sec2 = NULL;
+        if (BS->LocateProtocol(&sec_guid, NULL, (void **) &sec) == EFI_SUCCESS && sec && sec->FileAuthenticationState) {
+                hook.sec = sec;
+                hook.sec_orig = sec->FileAuthenticationState;
+                sec->FileAuthenticationState = security_hook;
+        }
+        if (BS->LocateProtocol(&sec2_guid, NULL, (void **) &sec2) == EFI_SUCCESS && sec2 && sec2->FileAuthentication) {
+                hook.sec2 = sec2;
+                hook.sec2_orig = sec2->FileAuthentication;
+                sec2->FileAuthentication = security2_hook;
+        }
+        if (!hook.sec && !hook.sec2)
+                log_warning("shim is there, but the firmware has no security protocol to ask it through");
+
+        EFI_STATUS err = BS->LoadImage(false, parent, dp, NULL, 0, ret);
+
+        if (hook.sec)
+                hook.sec->FileAuthenticationState = hook.sec_orig;
+        if (hook.sec2)
+                hook.sec2->FileAuthentication = hook.sec2_orig;
+        *ret_shim = hook.accepted ? SHIM_ACCEPTED : SHIM_REFUSED;
+        hook = (ShimHook) {};
+        return err;
+}
