@@ -430,7 +430,7 @@ PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, ui
         memmove(out, f->data, f->size);
         memset(out + f->size, 0, (size_t) (p.out_size - f->size));
 
-        uint64_t off = p.data_start, rva = p.rva_start, init_data = 0;
+        uint64_t off = p.data_start, rva = p.rva_start, init_data = 0, code = 0;
         for (size_t i = 0; i < n; i++) {
                 PeSectionHeader h = {};
                 memcpy(h.Name, s[i].name, strlen(s[i].name));
@@ -445,7 +445,10 @@ PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, ui
                         memcpy(out + off, s[i].data, s[i].size);
                 off += h.SizeOfRawData;
                 rva += align_up(s[i].size ? s[i].size : 1, sa);
-                init_data += h.SizeOfRawData;
+                if (h.Characteristics & PE_SCN_CNT_CODE)
+                        code += h.SizeOfRawData;
+                else
+                        init_data += h.SizeOfRawData;
         }
 
         uint64_t opt_off = (uint64_t) f->pe_offset + 4 + sizeof(PeFileHeader);
@@ -453,6 +456,8 @@ PeResult pe_append_sections(const PeView *f, const PeNewSection *s, size_t n, ui
         uint64_t sid = f->opt.SizeOfInitializedData + init_data;
         put_le32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfInitializedData),
                  sid > UINT32_MAX ? UINT32_MAX : (uint32_t) sid);
+        uint64_t soc = f->opt.SizeOfCode + code;
+        put_le32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfCode), soc > UINT32_MAX ? UINT32_MAX : (uint32_t) soc);
         put_le32(out + opt_off + offsetof(PeOptionalHeader64, SizeOfImage), (uint32_t) rva);
         *ret_size = (size_t) p.out_size;
         return pe_update_checksum(out, (size_t) p.out_size);

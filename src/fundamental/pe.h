@@ -155,9 +155,10 @@ void pe_empty_make(uint8_t out[PE_EMPTY_SIZE], uint16_t machine, uint16_t file_c
 
 /* Machine code for an entry point that only returns EFI_UNSUPPORTED, for machine (x86_64 or
  * arm64; NULL otherwise), *ret_size bytes. A UKI add-on is data, but the loader that verifies it
- * may insist on an entry point inside a code section: shim 16's LoadImage, which distributions'
- * Secure Boot chains put in front of the firmware's, refuses an image without one
- * (EFI_UNSUPPORTED), as systemd's add-on stub has one. Nothing calls it; if something does, it
+ * may insist on a usable entry point: shim 16's LoadImage, which distributions' Secure Boot
+ * chains put in front of the firmware's, refuses an image whose entry point is not inside
+ * exactly one of its sections, at least 2 bytes before that section's end (EFI_UNSUPPORTED);
+ * systemd's add-on stub has one. Nothing calls it; if something does, it
  * gets EFI_UNSUPPORTED back. */
 const uint8_t *pe_entry_unsupported(uint16_t machine, size_t *ret_size);
 

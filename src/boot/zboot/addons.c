@@ -141,7 +141,9 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
                         (void) BS->UnloadImage(h);
                 if (err == EFI_SECURITY_VIOLATION || err == EFI_ACCESS_DENIED)
                         log_error_status(err, "add-on %s: refused by %s Secure Boot verification, ignored", name,
-                                         shim == SHIM_ABSENT ? "the firmware's" : "shim's and the firmware's");
+                                         shim == SHIM_ABSENT  ? "the firmware's" :
+                                         shim == SHIM_REFUSED ? "shim's and the firmware's" :
+                                                                "shim's or the firmware's");
                 else
                         log_error_status(err, "add-on %s: the firmware cannot load it, ignored", name);
                 return;

@@ -13,9 +13,12 @@
  *
  * The hooks replace function pointers in firmware-owned protocol structures, for the length of
  * one LoadImage call, and are put back before we return (the firmware's own pointers, saved).
+ * Only under Secure Boot, as 257. shim 16 puts its own LoadImage in the firmware's place, which
+ * verifies and loads by itself and never reaches these hooks: then shim has decided alone.
  */
 #include "log.h"
 #include "proto/security-arch.h"
+#include "secure-boot.h"
 #include "proto/shim-lock.h"
 #include "proto/simple-file-system.h"
 #include "shim.h"
@@ -28,12 +31,13 @@ typedef struct {
         SHIM_LOCK_PROTOCOL *shim;
         EFI_HANDLE device;
         const char16_t *path;
+        const EFI_DEVICE_PATH_PROTOCOL *dp;   /* the file's device path, as we gave it to LoadImage */
         EFI_SECURITY_ARCH_PROTOCOL *sec;
         EFI_STATUS (EFIAPI *sec_orig)(const EFI_SECURITY_ARCH_PROTOCOL *, uint32_t, const EFI_DEVICE_PATH_PROTOCOL *);
         EFI_SECURITY2_ARCH_PROTOCOL *sec2;
         EFI_STATUS (EFIAPI *sec2_orig)(const EFI_SECURITY2_ARCH_PROTOCOL *, const EFI_DEVICE_PATH_PROTOCOL *, void *,
                                        size_t, bool);
-        bool accepted;
+        bool asked, accepted;
 } ShimHook;
 static ShimHook hook;
 
@@ -41,8 +45,31 @@ static bool shim_accepts(const void *buf, size_t size) {
         if (!buf || size == 0 || size > FILE_MAX)
                 return false;
         bool ok = hook.shim->Verify(buf, (uint32_t) size) == EFI_SUCCESS;
+        hook.asked = true;
         hook.accepted |= ok;
         return ok;
+}
+
+/* Bytes of a device path up to and with its End node; 0 when it is malformed or longer than max. */
+static size_t dp_size(const EFI_DEVICE_PATH_PROTOCOL *dp, size_t max) {
+        const uint8_t *p = (const uint8_t *) dp;
+        for (size_t len = 0; dp && len + sizeof(EFI_DEVICE_PATH_PROTOCOL) <= max;) {
+                EFI_DEVICE_PATH_PROTOCOL n;
+                memcpy(&n, p + len, sizeof(n));
+                if (n.Length < sizeof(n) || n.Length > max - len)
+                        return 0;
+                len += n.Length;
+                if (n.Type == END_DEVICE_PATH_TYPE)
+                        return len;
+        }
+        return 0;
+}
+
+/* Whether the firmware asks about our file (the Security protocol names it by device path
+ * only): the same bytes as the device path we gave LoadImage. */
+static bool is_our_file(const EFI_DEVICE_PATH_PROTOCOL *file) {
+        size_t ours = dp_size(hook.dp, SIZE_MAX);
+        return ours > 0 && dp_size(file, ours) == ours && memcmp(file, hook.dp, ours) == 0;
 }
 
 /* Security (the older protocol) gives only a device path: read the file ourselves. It is the
@@ -68,15 +95,15 @@ static bool shim_accepts_file(void) {
 
 static EFI_STATUS EFIAPI security_hook(const EFI_SECURITY_ARCH_PROTOCOL *this, uint32_t status,
                                        const EFI_DEVICE_PATH_PROTOCOL *file) {
-        if (shim_accepts_file())
+        if (is_our_file(file) && shim_accepts_file())
                 return EFI_SUCCESS;
         return hook.sec_orig(this, status, file);
 }
 
 static EFI_STATUS EFIAPI security2_hook(const EFI_SECURITY2_ARCH_PROTOCOL *this, const EFI_DEVICE_PATH_PROTOCOL *dp,
                                         void *buf, size_t size, bool boot_policy) {
-        /* the bytes the firmware is about to load; without them (not from a file), the file */
-        if (buf ? shim_accepts(buf, size) : shim_accepts_file())
+        /* the bytes the firmware is about to load; without them, our file if it is the one */
+        if (buf ? shim_accepts(buf, size) : is_our_file(dp) && shim_accepts_file())
                 return EFI_SUCCESS;
         return hook.sec2_orig(this, dp, buf, size, boot_policy);
 }
@@ -89,8 +116,14 @@ EFI_STATUS shim_load_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, EFI_
         *ret_shim = SHIM_ABSENT;
         if (BS->LocateProtocol(&shim_guid, NULL, (void **) &shim) != EFI_SUCCESS || !shim || !shim->Verify)
                 return BS->LoadImage(false, parent, dp, NULL, 0, ret);
+        /* Without Secure Boot there is nothing to verify, and shim's Verify would say yes to
+         * anything after measuring it into PCR 4, where the firmware measures too: as 257, no
+         * hook then. */
+        *ret_shim = SHIM_NOT_ASKED;
+        if (!secure_boot_enabled())
+                return BS->LoadImage(false, parent, dp, NULL, 0, ret);
 
-        hook = (ShimHook) { .shim = shim, .device = device, .path = path };
+        hook = (ShimHook) { .shim = shim, .device = device, .path = path, .dp = dp };
         EFI_SECURITY_ARCH_PROTOCOL *sec = NULL;
         EFI_SECURITY2_ARCH_PROTOCOL *sec2 = NULL;
         if (BS->LocateProtocol(&sec_guid, NULL, (void **) &sec) == EFI_SUCCESS && sec && sec->FileAuthenticationState) {
@@ -112,7 +145,7 @@ EFI_STATUS shim_load_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, EFI_
                 hook.sec->FileAuthenticationState = hook.sec_orig;
         if (hook.sec2)
                 hook.sec2->FileAuthentication = hook.sec2_orig;
-        *ret_shim = hook.accepted ? SHIM_ACCEPTED : SHIM_REFUSED;
+        *ret_shim = hook.accepted ? SHIM_ACCEPTED : hook.asked ? SHIM_REFUSED : SHIM_NOT_ASKED;
         hook = (ShimHook) {};
         return err;
 }

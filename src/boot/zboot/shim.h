@@ -10,10 +10,12 @@
  * Security2 architectural protocols get a hook that accepts the image when shim's Verify does
  * (db, MokList, shim's vendor certificate; dbx, MokListX, SBAT), and otherwise asks the
  * firmware's own check as before. The hooks are removed before it returns. Without shim, plain
- * LoadImage. *ret_shim: what shim said. */
+ * LoadImage; without Secure Boot, plain LoadImage too (as 257). *ret_shim: what shim said. */
 typedef enum {
         SHIM_ABSENT,       /* no shim: the firmware alone decided */
-        SHIM_REFUSED,      /* shim did not accept it (the firmware's check decided) */
+        SHIM_NOT_ASKED,    /* shim is there, our hook was not asked: no Secure Boot, no security
+                            * protocol, or shim 16's own LoadImage decided */
+        SHIM_REFUSED,      /* asked, shim did not accept it: the firmware's check decided */
         SHIM_ACCEPTED,     /* shim's verification accepted it */
 } ShimVerdict;
 EFI_STATUS shim_load_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, EFI_HANDLE device, const char16_t *path,
