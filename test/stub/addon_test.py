@@ -26,16 +26,6 @@ case = H.CaseTable()
 UNAME = '6.1.0-zboot-addon-test'
 
 
-def snakeoil_key(work):
-    """Debian 13's snakeoil db key and certificate (its ovmf package, in the test cache), which
-    trixie-secureboot's VARS enroll."""
-    d = os.path.join(H.CACHE, 'trixie', 'firmware', 'usr', 'share', 'ovmf')
-    key = os.path.join(work, 'db.key')
-    H.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in',
-           H.need_file(os.path.join(d, 'PkKek-1-snakeoil.key'), "Debian 13's snakeoil key"), '-out', key])
-    return key, H.need_file(os.path.join(d, 'PkKek-1-snakeoil.pem'), "Debian 13's snakeoil certificate")
-
-
 def secureboot_esp(work, uki, key, cert):
     """Signed Debian 13 sd-boot starting the (signed) UKI as a Type #2 entry (x86)."""
     sdboot = T.sign(H.debian_sdboot('x86_64', 'trixie'), os.path.join(work, 'sdboot.signed.efi'), key, cert)
@@ -130,7 +120,7 @@ def stub_x86_addon_secureboot(log_dir):
     cmdline = H.default_cmdline(arch, name)
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
-        key, cert = snakeoil_key(work)
+        key, cert = T.snakeoil_key(work, 'trixie')
         addons = {
             'loader/addons/signed.addon.efi': addon(work, 'signed.efi', '--cmdline', 'signed_addon=1',
                                                     sign=(key, cert)),
@@ -155,36 +145,6 @@ def stub_x86_addon_secureboot(log_dir):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def test_key(work, name):
-    """A new RSA key and self-signed certificate (PEM for sbsign, DER for shim's vendor slot)."""
-    key, pem, der = (os.path.join(work, name + ext) for ext in ('.key', '.pem', '.der'))
-    H.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=' + name, '-days', '3650',
-           '-keyout', key, '-out', pem])
-    H.run(['openssl', 'x509', '-in', pem, '-outform', 'DER', '-out', der])
-    return key, pem, der
-
-
-def shim_with_vendor_cert(work, der, key, cert):
-    """Debian 13's shim with der as its built-in vendor certificate, signed with key/cert.
-    shim's cert_table (its .vendor_cert section) is four le32: the size of the vendor
-    certificate, the size of the vendor dbx, and their offsets from the table; Debian's
-    certificate is found by its bytes, ours written in its place (it must not be larger)."""
-    import struct
-    d = os.path.join(H.CACHE, 'trixie', 'shim', 'usr')
-    shim = bytearray(open(H.need_file(os.path.join(d, 'lib', 'shim', 'shimx64.efi'), "Debian 13's shim"), 'rb').read())
-    ca = open(H.need_file(os.path.join(d, 'share', 'shim', 'debian-uefi-ca.der'), "Debian's shim CA"), 'rb').read()
-    new = open(der, 'rb').read()
-    at = shim.find(ca)
-    size, dbx_size, off, dbx_off = struct.unpack_from('<4I', shim, at - 16)
-    assert shim.count(ca) == 1 and size == len(ca) and off == 16 and len(new) <= size, (at, size, off, len(new))
-    struct.pack_into('<I', shim, at - 16, len(new))
-    shim[at:at + size] = new + bytes(size - len(new))
-    out = os.path.join(work, 'shimx64.efi')
-    with open(out, 'wb') as f:
-        f.write(shim)
-    return T.sign(out, os.path.join(work, 'shimx64.signed.efi'), key, cert)
-
-
 @case
 def stub_x86_addon_shim(log_dir):
     """Secure Boot behind shim, as distributions boot: the firmware starts Debian 13's shim
@@ -198,12 +158,12 @@ def stub_x86_addon_shim(log_dir):
     cmdline = H.default_cmdline(arch, name)
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
-        key, cert = snakeoil_key(work)
-        vkey, vpem, vder = test_key(work, 'vendor')
-        okey, opem, _ = test_key(work, 'other')
+        key, cert = T.snakeoil_key(work, 'trixie')
+        vkey, vpem, vder = T.test_key(work, 'vendor')
+        okey, opem, _ = T.test_key(work, 'other')
         sdboot = T.sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.signed.efi'), key, cert)
         base = {
-            'EFI/BOOT/BOOTX64.EFI': shim_with_vendor_cert(work, vder, key, cert),
+            'EFI/BOOT/BOOTX64.EFI': T.shim_with_vendor_cert(work, vder, key, cert),
             'EFI/BOOT/grubx64.efi': sdboot,     # shim's second stage
             'loader/loader.conf': H.loader_conf(),
             'loader/addons/vendor.addon.efi': addon(work, 'vendor.efi', '--cmdline', 'vendor_addon=1',
@@ -240,7 +200,7 @@ def stub_x86_addon_shim15(log_dir):
     cmdline = H.default_cmdline(arch, name)
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
-        key, cert = snakeoil_key(work)
+        key, cert = T.snakeoil_key(work, 'trixie')
         base = {
             'EFI/BOOT/BOOTX64.EFI': T.sign(B.test_efi('shim-mock', arch), os.path.join(work, 'shim-mock.efi'), key, cert),
             'EFI/BOOT/grubx64.efi': T.sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.efi'), key, cert),

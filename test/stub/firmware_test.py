@@ -87,16 +87,6 @@ def stub_x86_smbios_none(log_dir):
     return check.done(result)
 
 
-def trixie_snakeoil_key(work):
-    """Debian 13's snakeoil db key and certificate (its ovmf package, in the test cache): the
-    key trixie-secureboot's VARS enroll (Debian 12's is another one)."""
-    d = os.path.join(H.CACHE, 'trixie', 'firmware', 'usr', 'share', 'ovmf')
-    key = os.path.join(work, 'db.key')
-    H.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in',
-           H.need_file(os.path.join(d, 'PkKek-1-snakeoil.key'), "Debian 13's snakeoil key"), '-out', key])
-    return key, H.need_file(os.path.join(d, 'PkKek-1-snakeoil.pem'), "Debian 13's snakeoil certificate")
-
-
 def secureboot_esp(work, arch, uki, key, cert):
     """Signed Debian 13 sd-boot starting the (signed) UKI as a Type #2 entry."""
     sdboot = T.sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.signed.efi'), key, cert)
@@ -114,7 +104,7 @@ def stub_x86_smbios_secureboot(log_dir):
     cmdline = H.default_cmdline(arch, name)
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
-        key, cert = trixie_snakeoil_key(work)
+        key, cert = T.snakeoil_key(work, 'trixie')
         ours = build_uki(work, 'ours', arch, cmdline, sign=(key, cert))
         check, result = B.boot_and_check(name, arch, secureboot_esp(work, arch, ours, key, cert),
                                          cmdline + ' ' + EXTRA, log_dir, firmware='trixie-secureboot',

@@ -201,12 +201,17 @@ def trust_x86_secureboot_initrd(log_dir):
 
 # ---- Secure Boot end to end with images signed by ukify-zboot itself ---------------------------
 
-def snakeoil_key(work):
-    """Debian's snakeoil db key (the ovmf package), decrypted for sbsign; and its certificate."""
-    key = os.path.join(work, 'db.key')
-    H.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in', H.need_file(SNAKEOIL[0], 'snakeoil key'),
+def snakeoil_key(work, suite='bookworm'):
+    """Debian's snakeoil db key (the ovmf package: Debian 12's, or the test cache's copy of
+    another suite's, whose OVMF enrolls its own), decrypted for sbsign; and its certificate."""
+    paths = SNAKEOIL
+    if suite != 'bookworm':
+        d = os.path.join(H.CACHE, suite, 'firmware', 'usr', 'share', 'ovmf')
+        paths = (os.path.join(d, 'PkKek-1-snakeoil.key'), os.path.join(d, 'PkKek-1-snakeoil.pem'))
+    key = os.path.join(work, 'db-%s.key' % suite)
+    H.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in', H.need_file(paths[0], '%s snakeoil key' % suite),
            '-out', key])
-    return key, H.need_file(SNAKEOIL[1], 'snakeoil certificate')
+    return key, H.need_file(paths[1], '%s snakeoil certificate' % suite)
 
 
 def check_lockdown(check, result):
@@ -275,6 +280,84 @@ def trust_x86_secureboot_zboot_type1(log_dir):
                  'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')}
         check, result = B.boot_and_check(name, arch, files, cmdline, log_dir, firmware='secureboot')
         check_lockdown(check, result)
+        return check.done(result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_key(work, name):
+    """A new RSA key and self-signed certificate (PEM for sbsign, DER for shim's vendor slot)."""
+    key, pem, der = (os.path.join(work, name + ext) for ext in ('.key', '.pem', '.der'))
+    H.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=' + name, '-days', '3650',
+           '-keyout', key, '-out', pem])
+    H.run(['openssl', 'x509', '-in', pem, '-outform', 'DER', '-out', der])
+    return key, pem, der
+
+
+def shim_with_vendor_cert(work, der, key, cert):
+    """Debian 13's shim with der as its built-in vendor certificate, signed with key/cert.
+    shim's cert_table (its .vendor_cert section) is four le32: the size of the vendor
+    certificate, the size of the vendor dbx, and their offsets from the table; Debian's
+    certificate is found by its bytes, ours written in its place (it must not be larger)."""
+    import struct
+    d = os.path.join(H.CACHE, 'trixie', 'shim', 'usr')
+    shim = bytearray(open(H.need_file(os.path.join(d, 'lib', 'shim', 'shimx64.efi'), "Debian 13's shim"), 'rb').read())
+    ca = open(H.need_file(os.path.join(d, 'share', 'shim', 'debian-uefi-ca.der'), "Debian's shim CA"), 'rb').read()
+    new = open(der, 'rb').read()
+    at = shim.find(ca)
+    size, dbx_size, off, dbx_off = struct.unpack_from('<4I', shim, at - 16)
+    assert shim.count(ca) == 1 and size == len(ca) and off == 16 and len(new) <= size, (at, size, off, len(new))
+    struct.pack_into('<I', shim, at - 16, len(new))
+    shim[at:at + size] = new + bytes(size - len(new))
+    out = os.path.join(work, 'shimx64.efi')
+    with open(out, 'wb') as f:
+        f.write(shim)
+    return sign(out, os.path.join(work, 'shimx64.signed.efi'), key, cert)
+
+
+@case
+def trust_x86_shim_vendor_key(log_dir):
+    """Secure Boot as distributions run it: the firmware's db allows only shim (Debian 13's shim
+    16.1, snakeoil-signed, with a test vendor certificate in place of Debian's); everything after
+    it is signed with the vendor key only, which db does not hold: sd-boot 257 (shim's second
+    stage), and then, in two boots, our UKI (Type #2) and our vmlinuz.efi with an initrd (Type
+    #1). shim 16 verifies them and loads them with its own loader (not the firmware's): both must
+    boot, locked down. A control boot with the UKI signed by a third key must not reach the
+    kernel."""
+    arch, name = 'x86_64', 'trust-x86-shim-vendor-key'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        key, cert = snakeoil_key(work, 'trixie')
+        vkey, vpem, vder = test_key(work, 'vendor')
+        okey, opem, _ = test_key(work, 'other')
+        base = {'EFI/BOOT/BOOTX64.EFI': shim_with_vendor_cert(work, vder, key, cert),
+                'EFI/BOOT/grubx64.efi': sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.efi'), vkey,
+                                             vpem)}
+        uki = signed_uki(work, 'uki-vendor', arch, cmdline, vkey, vpem)
+        files = dict(base, **{'loader/loader.conf': H.loader_conf(), 'EFI/Linux/uki.efi': uki})
+        check, result = B.boot_and_check(name, arch, files, cmdline, log_dir, firmware='trixie-secureboot')
+        check_lockdown(check, result)
+
+        img = os.path.join(work, 'vmlinuz.efi')
+        B.ukify('zboot', H.asset(arch, 'vmlinuz'), '--compress', 'zstd', '--level', '3',
+                '--secureboot-private-key', vkey, '--secureboot-certificate', vpem, '-o', img)
+        files = dict(base, **{'loader/loader.conf': H.loader_conf(default='zboot.conf'),
+                              'loader/entries/zboot.conf': H.type1_entry('zboot', linux='/vmlinuz.efi',
+                                                                         initrd=['/initrd'], options=cmdline),
+                              'vmlinuz.efi': img, 'initrd': H.asset(arch, 'initrd.cpio.gz')})
+        zcheck, zresult = B.boot_and_check(name + '-zboot', arch, files, cmdline, log_dir,
+                                           firmware='trixie-secureboot')
+        check_lockdown(zcheck, zresult)
+        for f in zcheck.failures:
+            check.true(False, 'vmlinuz.efi (Type #1): ' + f)
+
+        bad = signed_uki(work, 'uki-other', arch, cmdline, okey, opem)
+        files = dict(base, **{'loader/loader.conf': H.loader_conf(), 'EFI/Linux/uki.efi': bad})
+        bresult = H.boot(arch, files, timeout=60, firmware='trixie-secureboot',
+                         log_path=os.path.join(log_dir, name + '-other-key.log'))
+        check.true(not bresult.reached_marker and 'Linux version' not in bresult.log,
+                   'a UKI signed with a key neither db nor shim holds reached the kernel')
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
