@@ -145,6 +145,21 @@ def stub_x86_addon_secureboot(log_dir):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def secureboot_pair(work, arch, name, cmdline, base, want, log_dir, key, cert):
+    """Boot the ESP base with our UKI, then with sd-stub 257's of the same sections, both signed
+    with key/cert, under trixie-secureboot at \\EFI\\Linux\\uki.efi: ours must reach the kernel with
+    command line want, locked down, and so must the reference (its failures are added to ours).
+    Returns our boot's check and result."""
+    files = dict(base, **{'EFI/Linux/uki.efi': our_uki(work, arch, cmdline, sign=(key, cert))})
+    check, result = B.boot_and_check(name, arch, files, want, log_dir, firmware='trixie-secureboot')
+    T.check_lockdown(check, result)
+    files = dict(base, **{'EFI/Linux/uki.efi': ref_uki(work, arch, cmdline, sign=(key, cert))})
+    rcheck, _ = B.boot_and_check(name + '-sdstub257', arch, files, want, log_dir, firmware='trixie-secureboot')
+    for f in rcheck.failures:
+        check.true(False, 'sd-stub 257 reference: ' + f)
+    return check, result
+
+
 @case
 def stub_x86_addon_shim(log_dir):
     """Secure Boot behind shim, as distributions boot: the firmware starts Debian 13's shim
@@ -171,18 +186,9 @@ def stub_x86_addon_shim(log_dir):
             'EFI/Linux/uki.efi.extra.d/other.addon.efi': addon(work, 'other.efi', '--cmdline', 'other_addon=1',
                                                                  sign=(okey, opem)),
         }
-        want = cmdline + ' vendor_addon=1'
-        files = dict(base, **{'EFI/Linux/uki.efi': our_uki(work, arch, cmdline, sign=(key, cert))})
-        check, result = B.boot_and_check(name, arch, files, want, log_dir, firmware='trixie-secureboot')
-        T.check_lockdown(check, result)
+        check, result = secureboot_pair(work, arch, name, cmdline, base, cmdline + ' vendor_addon=1', log_dir, key, cert)
         check.true("other.addon.efi: refused by shim's or the firmware's Secure Boot verification" in result.log,
                    'our stub did not log the refused add-on (shim 16 decides alone: our hook is not asked)')
-
-        files = dict(base, **{'EFI/Linux/uki.efi': ref_uki(work, arch, cmdline, sign=(key, cert))})
-        rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, files, want, log_dir,
-                                           firmware='trixie-secureboot')
-        for f in rcheck.failures:
-            check.true(False, 'sd-stub 257 reference: ' + f)
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -209,12 +215,10 @@ def stub_x86_addon_shim15(log_dir):
             # (a longer command line: a file size of its own, to tell the mock's two answers apart)
             'EFI/Linux/uki.efi.extra.d/plain.addon.efi': addon(work, 'plain.efi', '--cmdline', 'plain_addon=' + 'x' * 600),
         }
-        want = cmdline + ' shim-mock-accepts'
         sizes = {k: os.path.getsize(base[k]) for k in ('loader/addons/mock.addon.efi',
                                                         'EFI/Linux/uki.efi.extra.d/plain.addon.efi')}
-        files = dict(base, **{'EFI/Linux/uki.efi': our_uki(work, arch, cmdline, sign=(key, cert))})
-        check, result = B.boot_and_check(name, arch, files, want, log_dir, firmware='trixie-secureboot')
-        T.check_lockdown(check, result)
+        check, result = secureboot_pair(work, arch, name, cmdline, base, cmdline + ' shim-mock-accepts', log_dir, key,
+                                         cert)
         check.true('shim-mock: installed' in result.log and 'shim-mock: starting the next stage' in result.log,
                    'the shim mock did not install SHIM_LOCK and start sd-boot')
         check.true(len(set(sizes.values())) == 2, 'the two add-ons differ in size: %s' % sizes)
@@ -224,12 +228,6 @@ def stub_x86_addon_shim15(log_dir):
                    in result.log, 'the shim mock was not asked about the other add-on')
         check.true("plain.addon.efi: refused by shim's and the firmware's Secure Boot verification" in result.log,
                    'our stub did not log the add-on both refused')
-
-        files = dict(base, **{'EFI/Linux/uki.efi': ref_uki(work, arch, cmdline, sign=(key, cert))})
-        rcheck, rresult = B.boot_and_check(name + '-sdstub257', arch, files, want, log_dir,
-                                           firmware='trixie-secureboot')
-        for f in rcheck.failures:
-            check.true(False, 'sd-stub 257 reference: ' + f)
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
