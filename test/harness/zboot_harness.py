@@ -46,6 +46,8 @@ FIRMWARE['aarch64'].update({
     'trixie': (os.path.join(_T13, 'AAVMF', 'AAVMF_CODE.fd'), os.path.join(_T13, 'AAVMF', 'AAVMF_VARS.fd')),
     'trixie-strictnx': (os.path.join(_T13, 'AAVMF', 'AAVMF_CODE.secboot.strictnx.fd'),
                         os.path.join(_T13, 'AAVMF', 'AAVMF_VARS.fd')),
+    'trixie-secureboot': (os.path.join(_T13, 'AAVMF', 'AAVMF_CODE.snakeoil.fd'),
+                          os.path.join(_T13, 'AAVMF', 'AAVMF_VARS.snakeoil.fd')),
 })
 # x86 firmware builds with Secure Boot support need SMM (q35,smm=on + secure pflash).
 SMM_FIRMWARE = {'secureboot', 'trixie-strictnx', 'trixie-secureboot'}

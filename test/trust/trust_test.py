@@ -294,14 +294,15 @@ def test_key(work, name):
     return key, pem, der
 
 
-def shim_with_vendor_cert(work, der, key, cert):
-    """Debian 13's shim with der as its built-in vendor certificate, signed with key/cert.
+def shim_with_vendor_cert(work, der, key, cert, arch='x86_64'):
+    """Debian 13's shim for arch with der as its built-in vendor certificate, signed with key/cert.
     shim's cert_table (its .vendor_cert section) is four le32: the size of the vendor
     certificate, the size of the vendor dbx, and their offsets from the table; Debian's
     certificate is found by its bytes, ours written in its place (it must not be larger)."""
     import struct
     d = os.path.join(H.CACHE, 'trixie', 'shim', 'usr')
-    shim = bytearray(open(H.need_file(os.path.join(d, 'lib', 'shim', 'shimx64.efi'), "Debian 13's shim"), 'rb').read())
+    name = 'shim%s.efi' % H.EFI_SUFFIX[arch]
+    shim = bytearray(open(H.need_file(os.path.join(d, 'lib', 'shim', name), "Debian 13's shim"), 'rb').read())
     ca = open(H.need_file(os.path.join(d, 'share', 'shim', 'debian-uefi-ca.der'), "Debian's shim CA"), 'rb').read()
     new = open(der, 'rb').read()
     at = shim.find(ca)
@@ -309,34 +310,39 @@ def shim_with_vendor_cert(work, der, key, cert):
     assert shim.count(ca) == 1 and size == len(ca) and off == 16 and len(new) <= size, (at, size, off, len(new))
     struct.pack_into('<I', shim, at - 16, len(new))
     shim[at:at + size] = new + bytes(size - len(new))
-    out = os.path.join(work, 'shimx64.efi')
+    out = os.path.join(work, name)
     with open(out, 'wb') as f:
         f.write(shim)
-    return sign(out, os.path.join(work, 'shimx64.signed.efi'), key, cert)
+    return sign(out, os.path.join(work, name + '.signed'), key, cert)
 
 
-@case
-def trust_x86_shim_vendor_key(log_dir):
+def shim_vendor_key(log_dir, arch):
     """Secure Boot as distributions run it: the firmware's db allows only shim (Debian 13's shim
     16.1, snakeoil-signed, with a test vendor certificate in place of Debian's); everything after
     it is signed with the vendor key only, which db does not hold: sd-boot 257 (shim's second
-    stage), and then, in two boots, our UKI (Type #2) and our vmlinuz.efi with an initrd (Type
-    #1). shim 16 verifies them and loads them with its own loader (not the firmware's): both must
-    boot, locked down. A control boot with the UKI signed by a third key must not reach the
-    kernel."""
-    arch, name = 'x86_64', 'trust-x86-shim-vendor-key'
+    stage), and then, in two boots, our UKI (Type #2, with a global add-on made by `build`) and
+    our vmlinuz.efi with an initrd (Type #1). shim 16 verifies them and loads them with its own
+    loader (not the firmware's): both must boot, locked down, the add-on's command line after the
+    UKI's. A control boot with the UKI signed by a third key must not reach the kernel."""
+    name = 'trust-%s-shim-vendor-key' % ('x86' if arch == 'x86_64' else 'arm64')
     cmdline = H.default_cmdline(arch, name)
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
         key, cert = snakeoil_key(work, 'trixie')
         vkey, vpem, vder = test_key(work, 'vendor')
         okey, opem, _ = test_key(work, 'other')
-        base = {'EFI/BOOT/BOOTX64.EFI': shim_with_vendor_cert(work, vder, key, cert),
-                'EFI/BOOT/grubx64.efi': sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.efi'), vkey,
-                                             vpem)}
+        sfx = H.EFI_SUFFIX[arch]
+        base = {'EFI/BOOT/BOOT%s.EFI' % sfx.upper(): shim_with_vendor_cert(work, vder, key, cert, arch),
+                'EFI/BOOT/grub%s.efi' % sfx: sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.efi'),
+                                                  vkey, vpem)}
+        addon = os.path.join(work, 'addon.efi')
+        B.ukify('build', '--efi-arch', sfx, '--cmdline', 'vendor_addon=1', '--secureboot-private-key', vkey,
+                '--secureboot-certificate', vpem, '-o', addon)
         uki = signed_uki(work, 'uki-vendor', arch, cmdline, vkey, vpem)
-        files = dict(base, **{'loader/loader.conf': H.loader_conf(), 'EFI/Linux/uki.efi': uki})
-        check, result = B.boot_and_check(name, arch, files, cmdline, log_dir, firmware='trixie-secureboot')
+        files = dict(base, **{'loader/loader.conf': H.loader_conf(), 'EFI/Linux/uki.efi': uki,
+                              'loader/addons/vendor.addon.efi': addon})
+        check, result = B.boot_and_check(name, arch, files, cmdline + ' vendor_addon=1', log_dir,
+                                         firmware='trixie-secureboot')
         check_lockdown(check, result)
 
         img = os.path.join(work, 'vmlinuz.efi')
@@ -361,6 +367,16 @@ def trust_x86_shim_vendor_key(log_dir):
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def trust_x86_shim_vendor_key(log_dir):
+    return shim_vendor_key(log_dir, 'x86_64')
+
+
+@case
+def trust_arm64_shim_vendor_key(log_dir):
+    return shim_vendor_key(log_dir, 'aarch64')
 
 
 @case
