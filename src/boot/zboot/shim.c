@@ -18,9 +18,9 @@
  */
 #include "log.h"
 #include "proto/security-arch.h"
-#include "secure-boot.h"
 #include "proto/shim-lock.h"
 #include "proto/simple-file-system.h"
+#include "secure-boot.h"
 #include "shim.h"
 #include "util.h"
 
