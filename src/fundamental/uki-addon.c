@@ -22,15 +22,18 @@ static bool prefix_equal(const char *a, size_t a_len, const uint8_t *b, size_t n
         return true;
 }
 
+int uki_addon_section(const PeView *v, const char *name) {
+        int i = pe_find_section(v, name);
+        return i >= 0 && pe_section(v, (size_t) i).VirtualSize > 0 ? i : -1;
+}
+
 UkiAddonResult uki_addon_parse(const PeView *v, const char *uki_uname, size_t uname_len, UkiAddon *ret) {
         *ret = (UkiAddon) {};
         if (!v || v->layout != PE_LAYOUT_MEMORY)
                 return UKI_ADDON_BAD_PE;
         for (size_t k = 0; k < _UKI_ADDON_MAX; k++) {
-                /* the first of the name in the whole table, as 257 (an add-on has no profiles;
-                 * a .profile in it changes nothing); VirtualSize 0 counts as absent, as there */
-                int i = pe_find_section(v, names[k]);
-                if (i < 0 || pe_section(v, (size_t) i).VirtualSize == 0)
+                int i = uki_addon_section(v, names[k]);
+                if (i < 0)
                         continue;
                 if (!pe_section_get(v, i, &ret->data[k], &ret->size[k]))
                         return UKI_ADDON_BAD_PE;

@@ -39,6 +39,11 @@ typedef enum {
         UKI_ADDON_UNAME_MISMATCH = -4, /* its .uname does not match the UKI's */
 } UkiAddonResult;
 
+/* The section of the add-on that the stub takes for name, as 257 finds it: the first of that
+ * name in the whole table (an add-on has no profiles), absent (-1) when there is none or it has
+ * VirtualSize 0 (which also hides any later one). Either layout. */
+int uki_addon_section(const PeView *v, const char *name);
+
 /* The add-on's sections in its loaded image (v: its headers, parsed once by the caller with
  * pe_parse_layout(PE_LAYOUT_MEMORY), which the caller also uses for the device tree), and
  * sd-stub 257's verdict (UKI_ADDON_BAD_PE: a section outside the loaded image):

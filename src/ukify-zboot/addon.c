@@ -9,6 +9,7 @@
 #include "dtb-sections.h"
 #include "inputs.h"
 #include "pe.h"
+#include "uki-addon.h"
 #include "util.h"
 #include "sbat.h"
 #include "sign.h"
@@ -83,24 +84,17 @@ int addon_main(const AddonArgs *a) {
         return 0;
 }
 
-/* Whether the stub takes the add-on's section name: the first of that name has contents
- * (uki_addon_parse()'s rule: VirtualSize 0 is absent, and hides any later one). */
-static bool addon_has(const PeView *f, const char *name) {
-        int i = pe_find_section(f, name);
-        return i >= 0 && pe_section(f, (size_t) i).VirtualSize > 0;
-}
-
 void addon_inspect(const PeView *f, bool json) {
         static const char *const used[] = { ".cmdline", ".dtb", ".dtbauto", ".initrd", ".ucode" };
         bool any = false;
         for (size_t i = 0; i < sizeof(used) / sizeof(*used); i++)
-                any |= addon_has(f, used[i]);
+                any |= uki_addon_section(f, used[i]) >= 0;
         if (!any)
                 return;
         printf(json ? ", \"addon\": {\"sections\": [" : "UKI add-on (no .linux), sections the stub takes:");
         bool first = true;
         for (size_t i = 0; i < sizeof(used) / sizeof(*used); i++)
-                if (addon_has(f, used[i])) {
+                if (uki_addon_section(f, used[i]) >= 0) {
                         printf(json ? "%s\"%s\"" : "%s%s", json ? (first ? "" : ", ") : " ", used[i]);
                         first = false;
                 }
