@@ -214,6 +214,17 @@ def snakeoil_key(work, suite='bookworm'):
     return key, H.need_file(paths[1], '%s snakeoil certificate' % suite)
 
 
+def check_refused(check, result, what, esp_path, errors):
+    """A boot whose image sd-boot could not load: no initrd marker, no kernel, and sd-boot's
+    "Error loading <esp_path>: <one of errors>" (a regex alternation: the refusal it reports)."""
+    ok = check.true(not result.reached_marker and H.INITRD_MARKER not in result.log,
+                    '%s: a refused image ran: the initrd marker appeared' % what)
+    ok &= check.true('Linux version' not in result.log, '%s: a kernel started' % what)
+    ok &= check.true(re.search(r'Error loading %s: (%s)' % (re.escape(esp_path), errors), result.log) is not None,
+                     'sd-boot did not report the refusal of %s' % esp_path)
+    return ok
+
+
 def check_lockdown(check, result):
     lockdown = result['LOCKDOWN'] or ''
     check.true('[integrity]' in lockdown or '[confidentiality]' in lockdown,
@@ -362,8 +373,8 @@ def shim_vendor_key(log_dir, arch):
         files = dict(base, **{'loader/loader.conf': H.loader_conf(), 'EFI/Linux/uki.efi': bad})
         bresult = H.boot(arch, files, timeout=60, firmware='trixie-secureboot',
                          log_path=os.path.join(log_dir, name + '-other-key.log'))
-        check.true(not bresult.reached_marker and 'Linux version' not in bresult.log,
-                   'a UKI signed with a key neither db nor shim holds reached the kernel')
+        check_refused(check, bresult, 'a UKI signed with a key neither db nor shim holds', '\\EFI\\Linux\\uki.efi',
+                      'Security violation')
         return check.done(result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -416,12 +427,7 @@ def trust_x86_secureboot_refused(log_dir):
             result = H.boot(arch, files, timeout=100, log_path=os.path.join(log_dir, '%s-%s.log' % (name, f)),
                             firmware='secureboot')
             print('%s: %s' % (f, result.summary()))
-            ok = check.true(not result.reached_marker and H.INITRD_MARKER not in result.log,
-                            '%s: a refused image ran: the initrd marker appeared' % f)
-            ok &= check.true('Linux version' not in result.log, '%s: a kernel started' % f)
-            ok &= check.true(re.search(r'Error loading \\EFI\\Linux\\%s\.efi: (Access Denied|Security Violation)' % f,
-                                       result.log) is not None,
-                             'sd-boot did not report the firmware refusing %s.efi' % f)
+            ok = check_refused(check, result, f, '\\EFI\\Linux\\%s.efi' % f, 'Access Denied|Security Violation')
             ok &= check.true('No bootable option or device was found' in result.log,
                              '%s: the firmware did not end with nothing to boot' % f)
             if not ok:
