@@ -37,7 +37,8 @@
 static void help(void) {
         printf("ukify-zboot build --linux KERNEL -o OUTPUT [OPTIONS]\n\n"
                "Make a Unified Kernel Image with our UKI stub. Without --linux but with --cmdline,\n"
-               "--devicetree, --initrd, --microcode or --section: a UKI add-on (*.addon.efi), as ukify.\n\n"
+               "--devicetree, --devicetree-auto, --hwids, --initrd, --microcode or --section: a UKI\n"
+               "add-on (*.addon.efi), as ukify.\n\n"
                "      --linux PATH        zboot image, arm64 Image, PE kernel or x86 bzImage\n"
                "      --zboot[=TYPE]      compress a plain arm64 Image into a zboot image first (default zstd)\n"
                "      --initrd PATH       initrd (repeatable; concatenated with 4-byte padding)\n"
@@ -74,7 +75,8 @@ static void help(void) {
                "  -c --config PATH        ukify's configuration file (e.g. /etc/kernel/uki.conf); the command\n"
                "                          line wins (docs/ukify-options.md)\n"
                "      --measure           print the PCR 11 value (sha256) systemd-stub 257 and our stub\n"
-               "                          measure for this UKI, as \"11:sha256=HEX\" on stdout\n"
+               "                          measure for this UKI, as \"11:sha256=HEX\" on stdout (with\n"
+               "                          profiles also \"11@N:sha256=HEX\" per profile N)\n"
                "  -o --output PATH\n"
                "  -h --help\n");
 }

@@ -326,7 +326,7 @@ int verb_kexec(int argc, char **argv) {
                 case ARG_DRY_RUN: dry_run = true; break;
                 case 'h':
                         printf("ukify-zboot kexec FILE [--initrd F] [--cmdline S | --reuse-cmdline] [--nokaslr]\n"
-                               "                       [--verify-cert CERT] [--exec]\n\n"
+                               "                       [--verify-cert CERT] [--exec | --dry-run]\n\n"
                                "Load an x86_64 zboot image (or a UKI with one as .linux) for kexec with our own loader:\n"
                                "decompress, relocate, build boot_params, kexec_load(2). Needs root and no lockdown.\n\n"
                                "     --initrd F          the new kernel's initrd\n"

@@ -30,7 +30,7 @@ static void help(void) {
 
 int main(int argc, char **argv) {
         if (argc < 2) {
-                error("no VERB given (zboot, build, inspect, extract; see --help)");
+                error("no VERB given (zboot, build, inspect, extract, kexec, genkey; see --help)");
                 return 2;
         }
         const char *verb = argv[1];
@@ -56,6 +56,6 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
                 if (strcmp(verb, verbs[i].name) == 0)
                         return verbs[i].fn(argc - 1, argv + 1);
-        error("unknown verb \"%s\" (zboot, build, inspect, extract; see --help)", verb);
+        error("unknown verb \"%s\" (zboot, build, inspect, extract, kexec, genkey; see --help)", verb);
         return 2;
 }
