@@ -256,6 +256,57 @@ def badboot_x86(log_dir):
 
 
 @case
+def badboot_x86_kernel_exit(log_dir):
+    """A kernel whose own EFI stub fails: the x86 stub ends every failure with BS->Exit on its
+    handle (drivers/firmware/efi/libstub/x86-stub.c efi_exit()), the handle our UKI stub made for
+    it (kernel-start.c "The kernel's Exit"). From the Shell: our UKI with Debian's plain bzImage
+    as .linux and `initrd=\\missing.img` on its .cmdline (no .initrd nor .osrel, so no LoadFile2
+    initrd of ours: the kernel's stub reads initrd= itself and fails with EFI_NOT_FOUND); then the same kernel in a good UKI. The
+    kernel's stub reports its error, our stub comes back with that status, the Shell sees it and
+    goes on, and the second kernel boots to the initrd marker in the same firmware session."""
+    arch = 'x86_64'
+    name = 'badboot-x86-kernel-exit'
+    bzimage = open(H.asset(arch, 'vmlinuz'), 'rb').read()
+    bad_cmdline = H.default_cmdline(arch, name + ' initrd=\\missing.img zboot.debug')
+    good_cmdline = H.default_cmdline(arch, name)
+    files = {}
+    for fname, sections in (('bad.efi', [('.cmdline', bad_cmdline.encode())]),
+                            ('good.efi', [('.cmdline', good_cmdline.encode()),
+                                          ('.initrd', open(H.asset(arch, 'initrd.cpio.gz'), 'rb').read())])):
+        out = os.path.join(log_dir, name + '.' + fname)
+        # no .osrel either: our stub would pass it on in /.extra, an initrd of its own (LoadFile2),
+        # and the kernel's stub reads initrd= only when no LoadFile2 initrd is there
+        H.append_sections(B.our_stub('linux', arch), out, sections + [('.linux', bzimage)])
+        files[fname] = open(out, 'rb').read()
+        os.unlink(out)
+    files['startup.nsh'] = ('@echo -off\r\nfs0:\r\necho %s bad\r\n\\bad.efi\r\necho %s bad %%lasterror%%\r\n'
+                            '\\good.efi\r\necho %s\r\nreset -s\r\n' % (RUN, DONE, END)).encode()
+    check = H.Check(name)
+    result = H.boot(arch, files, timeout=300, log_path=os.path.join(log_dir, name + '.log'))
+    print('%s: QEMU ran %.1f s%s' % (name, result.elapsed, ' (TIMEOUT)' if result.timed_out else ''))
+    log = result.log.replace('\r', '')
+    start = re.search(r'^%s bad$' % RUN, log, re.M)
+    done = re.search(r'^%s bad (\S+)$' % DONE, log, re.M)
+    if not check.true(start is not None and done is not None and start.end() < done.start(),
+                      'the Shell did not get past the failing kernel (hang?)'):
+        return check.done(result)
+    seg = log[start.end():done.start()]
+    # the kernel's own report (its EFI stub, before anything of the kernel proper)
+    check.true(re.search(r'EFI stub: ERROR: .*missing\.img', seg) is not None,
+               "no error of the kernel's EFI stub naming missing.img:\n" + seg.strip())
+    check.true('Linux version' not in seg, 'the failing kernel got past its EFI stub')
+    m = re.search(r"^zboot-stub: the kernel's EFI stub exited: (?P<status>[a-z ]+)$", seg, re.M)
+    if check.true(m is not None, "no 'the kernel's EFI stub exited' line of ours:\n" + seg.strip()):
+        check.eq(m.group('status'), 'not found', "our stub's status")
+        check.true('returning to the boot manager' in seg[m.end():], 'no return after the kernel exited')
+    check.eq(done.group(1).lower(), '0x%x' % STATUS['not found'], '%lasterror% after the failing kernel')
+    # the firmware went on: the good UKI, started next by the same Shell, boots
+    after = H.BootResult(log[done.end():], result.elapsed, result.timed_out, result.returncode)
+    H.check_boot(check, after, cmdline=good_cmdline)
+    return check.done(result)
+
+
+@case
 def badboot_arm64(log_dir):
     return run_all('aarch64', log_dir)
 

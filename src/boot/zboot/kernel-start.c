@@ -9,6 +9,54 @@
 #include "util.h"
 
 typedef EFI_STATUS (EFIAPI *EfiEntry)(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
+typedef EFI_STATUS (EFIAPI *EfiExit)(EFI_HANDLE image, EFI_STATUS status, size_t data_size, char16_t *data);
+
+/*
+ * The kernel's Exit. A kernel's EFI stub that fails either returns its status (arm64, riscv) or,
+ * on x86, calls BS->Exit(its own handle, status) and halts the CPU if Exit returns (efi_exit()
+ * in drivers/firmware/efi/libstub/x86-stub.c, every failure of efi_main(), e.g. an initrd= file
+ * that cannot be read). Exit only works for a handle that LoadImage made: edk2 takes the loaded
+ * image protocol on the handle as a field of its private image record and reads that record;
+ * ours is a bare pool copy, so Exit fails and the machine would hang until the boot manager's
+ * watchdog fires, with nothing of ours cleaned up. So while the entry point runs, BS->Exit is
+ * ours: for the kernel's handle it keeps the status and jumps back into kernel_start() as if
+ * the entry point had returned (kernel_jump_back(), kernel-start-jump.S); for any other handle
+ * it calls the firmware's Exit. The firmware's pointer is back in place (and the table's CRC32
+ * recomputed, as for any change to it) before kernel_start() returns.
+ */
+typedef struct {
+        uint64_t regs[22];   /* kernel-start-jump.S: callee-saved registers, stack pointer, return address */
+} KernelJump;
+
+/* Returns 0, and 1 when kernel_jump_back() comes back to it (kernel-start-jump.S). */
+__attribute__((returns_twice)) int kernel_jump_save(KernelJump *j);
+_Noreturn void kernel_jump_back(const KernelJump *j);
+
+static struct {
+        EFI_HANDLE handle;        /* the kernel's */
+        EFI_STATUS status;        /* what it gave Exit */
+        EfiExit firmware_exit;
+        KernelJump jump;
+} kernel_exit;
+
+static void boot_services_set_exit(EfiExit fn) {
+        uint32_t crc = 0;
+        BS->Exit = fn;
+        BS->Hdr.CRC32 = 0;
+        (void) BS->CalculateCrc32(BS, BS->Hdr.HeaderSize, &crc);
+        BS->Hdr.CRC32 = crc;
+}
+
+static EFI_STATUS EFIAPI kernel_exit_hook(EFI_HANDLE image, EFI_STATUS status, size_t data_size, char16_t *data) {
+        if (image != kernel_exit.handle)
+                return kernel_exit.firmware_exit(image, status, data_size, data);
+        /* ExitData is the exiting image's pool allocation, for StartImage's caller: we have no
+         * caller to give it to. */
+        if (data)
+                BS->FreePool(data);
+        kernel_exit.status = status;
+        kernel_jump_back(&kernel_exit.jump);
+}
 
 EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size) {
         static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
@@ -51,7 +99,18 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
         EfiEntry entry = (EfiEntry) (uintptr_t) (k->base + k->entry_rva);
         bench_phase(BENCH_OTHER);
         bench_report();
-        err = entry(handle, ST);
+        bool exited = false;
+        kernel_exit.handle = handle;
+        kernel_exit.firmware_exit = BS->Exit;
+        if (kernel_jump_save(&kernel_exit.jump) == 0) {
+                boot_services_set_exit(kernel_exit_hook);
+                err = entry(handle, ST);
+        } else {   /* the kernel's stub called Exit on its handle */
+                err = kernel_exit.status;
+                exited = true;
+        }
+        boot_services_set_exit(kernel_exit.firmware_exit);
+        kernel_exit.handle = NULL;
 
         /* Only reached if the kernel's stub failed before ExitBootServices. */
         EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, li, fixed, NULL, NULL);
@@ -59,7 +118,8 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
                 BS->FreePool(li);
         else /* still installed: keep the memory valid rather than leave a dangling protocol */
                 log_error_status(err2, "cannot uninstall the kernel's loaded image protocol");
-        return log_error_status(EFI_ERROR(err) ? err : EFI_LOAD_ERROR, "the kernel returned");
+        return log_error_status(EFI_ERROR(err) ? err : EFI_LOAD_ERROR, exited ? "the kernel's EFI stub exited" :
+                                                                                "the kernel returned");
 }
 
 void log_kernel_starting(const LoadedKernel *k, uint64_t t0) {

@@ -33,15 +33,16 @@ typedef struct {
         } arch;
 } LoadedKernel;
 
+/* The last line before the hand-off: where the kernel is and how long we took since t0
+ * (cpu_ticks() at our entry). */
+void log_kernel_starting(const LoadedKernel *k, uint64_t t0);
+
 /* Start the kernel's EFI entry point the way LoadImage+StartImage would, without a nested
  * LoadImage: a new handle carries an EFI_LOADED_IMAGE_PROTOCOL that points at our copy, with
  * the command line (UCS-2, options_size bytes, may be NULL/0) as LoadOptions and our own device
  * handle and file path (the kernel stub only reads ImageBase/ImageSize/LoadOptions, and may
  * use DeviceHandle to find files), plus LINUX_EFI_LOADED_IMAGE_FIXED_GUID (NULL interface)
- * when k->arch.pe.placement_fixed. Returns only if the kernel's stub returns; the protocols are
- * uninstalled again then. */
-/* The last line before the hand-off: where the kernel is and how long we took since t0
- * (cpu_ticks() at our entry). */
-void log_kernel_starting(const LoadedKernel *k, uint64_t t0);
-
+ * when k->arch.pe.placement_fixed. Returns only if the kernel's stub fails: it returned, or it
+ * called BS->Exit() on its handle (taken by us, kernel-start.c "The kernel's Exit"); the
+ * protocols are uninstalled again then and the status is an error. */
 EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size);
