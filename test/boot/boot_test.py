@@ -749,7 +749,10 @@ def zboot_x86_bad(log_dir):
     and one whose init_size is larger than the machine's memory, then (after loading the logging
     stand-in for EFI_MEMORY_ATTRIBUTE_PROTOCOL) the good one with an initrd= file that does not
     exist: refused after its pages were made RX/RW+NX, which must be back to RW+NX, never W+X on
-    the way, before they are freed; then the good one that boots.""" 
+    the way, before they are freed; then (after loading test/efi/ebs-mock.c) the good one whose
+    ExitBootServices fails three times: after the first call nothing of ours may reach the
+    console or the memory attribute protocol (only memory services are allowed), and the status
+    must reach the Shell; then the good one that boots."""
     arch, name = 'x86_64', 'zboot-x86-bad'
     cmdline = H.default_cmdline(arch, name)
     data, payload = x86_zboot_gzip_parts(log_dir, name)
@@ -772,11 +775,15 @@ def zboot_x86_bad(log_dir):
            'load \\memattr-mock.efi\r\n'
            '\\good.efi initrd=\\missing ' + cmdline + '\r\n'
            'echo "shell: missing-initrd image returned %lasterror%"\r\n'
+           'load \\ebs-mock.efi\r\n'
+           '\\good.efi initrd=\\initrd ' + cmdline + '\r\n'
+           'echo "shell: ebs-refused image returned %lasterror%"\r\n'
            '\\good.efi initrd=\\initrd ' + cmdline + '\r\n'
            'reset -s\r\n')
     files = {'EFI/BOOT/BOOTX64.EFI': bytes(flipped), 'startup.nsh': nsh.encode(),
              'reloc.efi': regzip(data, bad_reloc), 'huge.efi': bytes(huge), 'good.efi': good,
-             'initrd': H.asset(arch, 'initrd.cpio.gz'), 'memattr-mock.efi': test_efi('memattr-mock', arch)}
+             'initrd': H.asset(arch, 'initrd.cpio.gz'), 'memattr-mock.efi': test_efi('memattr-mock', arch),
+             'ebs-mock.efi': test_efi('ebs-mock', arch)}
     check = H.Check(name)
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'))
     os.unlink(good)
@@ -793,7 +800,9 @@ def zboot_x86_bad(log_dir):
     check.true(re.search(r'no room for the kernel: \d+ MiB', log) is not None, 'huge init_size: no clear error')
     check.true(re.search(r'shell: huge image returned (0x)?[1-9A-Fa-f]', log) is not None,
                'huge init_size: no error status returned')
-    check.true(log.count('entering startup_64') == 1, 'only the good image got as far as the kernel')
+    # the hand-off's last line: the image whose ExitBootServices fails and the last one
+    check.eq(log.count('entering startup_64'), 2, '"entering startup_64" lines')
+    check.eq(log.count('Linux version'), 1, 'kernels started')
     # Restore on failure: replay the attribute calls up to the refusal of the missing initrd.
     check.true(re.search(r'cannot read initrd \\missing', log) is not None, 'missing initrd: no clear error')
     check.true(re.search(r'shell: missing-initrd image returned (0x)?[1-9A-Fa-f]', log) is not None,
@@ -813,6 +822,21 @@ def zboot_x86_bad(log_dir):
                    % (len(bad), n, (bad[0] if bad else 0) * 4096))
         restore = 'memattr-mock: set 0x%x 0x%x 0x%x' % (base, n * 4096, MEM_XP)
         check.true(restore in before, 'no restoring call over the whole allocation (%s)' % restore)
+    # ExitBootServices refused three times: silence from the first refusal to the Shell's echo
+    ebs = re.search(r'^ebs-mock: installed$(.*?)^shell: ebs-refused image returned (\S+)', log.replace('\r', ''),
+                    re.M | re.S)
+    if check.true(ebs is not None, 'the image whose ExitBootServices fails did not come back to the Shell'):
+        seg = ebs.group(1)
+        first = seg.find('ebs-mock: ExitBootServices refused (1 of 3)')
+        if check.true(first >= 0, 'ExitBootServices was never called'):
+            check.true('memattr-mock: clear' in seg[:first], 'no page was made executable before the hand-off')
+            check.eq(len(re.findall(r'^ebs-mock: ExitBootServices refused', seg, re.M)), 3,
+                     'ExitBootServices calls (a map key refusal is retried, three attempts)')
+            after = [line for line in seg[first:].splitlines()
+                     if line.startswith('zboot') or line.startswith('memattr-mock:')]
+            check.true(not after, 'after the first ExitBootServices call (only memory services allowed): %s'
+                       % '; '.join(after[:5]))
+        check.eq(ebs.group(2).lower(), '0x2', 'ebs-refused image: %lasterror% (invalid parameter)')
     H.check_boot(check, result, cmdline=None)
     return check.done(result)
 

@@ -8,6 +8,7 @@
 #include "../../src/boot/zboot/log.c"
 
 EFI_SYSTEM_TABLE *ST;
+bool efi_boot_services_gone;
 
 static char out[1 << 17];
 static size_t out_n, pieces, longest_piece;
@@ -31,6 +32,7 @@ static EFI_SYSTEM_TABLE st = { .ConOut = &con };
 /* A fresh log as the UKI stub sets it up at entry (info_detail: info and warnings held too). */
 static void reset(bool info_detail) {
         ST = &st;
+        efi_boot_services_gone = false;
         out_n = pieces = longest_piece = 0;
         out[0] = 0;
         log_quiet = log_debug_on = log_decided = log_info_detail = false;
@@ -168,6 +170,23 @@ static void test_early_notice(void) {
         ASSERT_EQ(count("zboot-stub: info"), 0);
 }
 
+/* After ExitBootServices was called (x86-exit.c), even a failed one: nothing reaches the
+ * console, errors and the held lines included (efi.h). */
+static void test_silent_after_exit_boot_services(void) {
+        reset(false);
+        log_set_quiet(false);
+        log_set_debug(false);
+        log_info("before");
+        ASSERT_EQ(count("zboot-stub: before\r\n"), 1);
+        efi_boot_services_gone = true;
+        size_t n = out_n, p = pieces;
+        log_error_status(EFI_INVALID_PARAMETER, "exit failed");
+        log_warning("keeping pages");
+        log_notice("returning to the boot manager");
+        ASSERT_EQ(out_n, n);
+        ASSERT_EQ(pieces, p);
+}
+
 int main(void) {
         TEST(test_held_until_decided);
         TEST(test_not_held_without_detail);
@@ -176,5 +195,6 @@ int main(void) {
         TEST(test_warnings_overflow);
         TEST(test_early_error);
         TEST(test_early_notice);
+        TEST(test_silent_after_exit_boot_services);
         return TESTS_END();
 }

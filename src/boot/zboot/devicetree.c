@@ -91,9 +91,15 @@ EFI_STATUS devicetree_install(DtState *st, const void *dtb, size_t size) {
 void devicetree_cleanup(DtState *st) {
         if (!st->pages)
                 return;
-        /* our copy stays if the firmware's table cannot be put back: something points to it */
-        if (BS->InstallConfigurationTable(&dtb_guid, st->orig) != EFI_SUCCESS)
+        /* after ExitBootServices was called our table and its memory stay (efi.h) */
+        if (efi_boot_services_gone)
                 return;
+        /* our copy stays if the firmware's table cannot be put back: something points to it */
+        EFI_STATUS err = BS->InstallConfigurationTable(&dtb_guid, st->orig);
+        if (err != EFI_SUCCESS) {
+                log_error_status(err, "cannot put the firmware's device tree back (our copy stays)");
+                return;
+        }
         BS->FreePages(st->addr, st->pages);
         *st = (DtState) {};
 }

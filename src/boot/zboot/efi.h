@@ -238,3 +238,12 @@ typedef struct {
 extern EFI_SYSTEM_TABLE *ST;
 extern EFI_BOOT_SERVICES *BS;
 extern EFI_RUNTIME_SERVICES *RT;
+
+/* Set by x86-exit.c just before its first ExitBootServices call. From then on the firmware may
+ * have shut part of itself down, and only the memory allocation services may be called (UEFI
+ * 2.10, ExitBootServices()), even if that call fails and we return: the log drops its lines
+ * (log.c), pages whose attributes we changed stay allocated instead of going through the
+ * memory attribute protocol (memattr.c), configuration tables we installed stay (the TPM event
+ * log copy, the device tree) with their memory, and a smashed stack halts the CPU
+ * (stack-protector.c). */
+extern bool efi_boot_services_gone;

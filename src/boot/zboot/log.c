@@ -29,7 +29,7 @@ static void flush(LineBuf *b) {
         if (b->n == 0 || b->text)
                 return;
         b->buf[b->n] = 0;
-        if (ST && ST->ConOut)
+        if (ST && ST->ConOut && !efi_boot_services_gone)   /* efi.h: no console then */
                 ST->ConOut->OutputString(ST->ConOut, b->buf);
         b->n = 0;
 }

@@ -104,6 +104,10 @@ EFI_STATUS memattr_restore(Pages *p) {
 
         if (!p->attrs_changed || !proto || total == 0)
                 return EFI_SUCCESS;
+        /* after ExitBootServices was called only memory services remain (efi.h): the pages stay
+         * allocated, with our attributes */
+        if (efi_boot_services_gone)
+                return EFI_ABORTED;
         uint64_t want = p->attrs_orig == UINT64_MAX ? EFI_MEMORY_XP : p->attrs_orig;
         /* RX → RO+NX → RW+NX: no step leaves a page writable and executable. */
         err = proto->SetMemoryAttributes(proto, p->addr, total, EFI_MEMORY_XP);

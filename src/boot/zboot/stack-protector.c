@@ -12,7 +12,6 @@
  * protected frame that is live while the seed changes would fail its check, so only frames
  * that begin after stack_protector_init() may be protected. */
 uintptr_t __stack_chk_guard = (uintptr_t) UINT64_C(0x2d7f8a6c53e19b00);
-bool efi_boot_services_gone;
 static EFI_HANDLE stack_image;
 static unsigned canary_sources;
 

@@ -3,10 +3,6 @@
 
 #include "efi.h"
 
-/* Set by x86-exit.c just before ExitBootServices: from then on nothing may call the firmware,
- * so a smashed stack halts the CPU instead of logging and returning. */
-extern bool efi_boot_services_gone;
-
 /* Seed __stack_chk_guard (random.h: EFI_RNG_PROTOCOL, RDRAND/RNDR, the CPU counter) and keep
  * the image handle for __stack_chk_fail()'s Exit(). Call first thing in efi_main(), from a
  * function that is itself not protected (its frame would hold the old canary) and after the

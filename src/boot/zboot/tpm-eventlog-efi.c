@@ -141,6 +141,9 @@ void tpm_eventlog_undo(TpmEventlog *t) {
         static const EFI_GUID table_guid = LINUX_EFI_TPM_EVENT_LOG_GUID;
         if (!t->table)
                 return;
+        /* after ExitBootServices was called the table and its memory stay (efi.h) */
+        if (efi_boot_services_gone)
+                return;
         /* a NULL table removes the entry */
         EFI_STATUS err = BS->InstallConfigurationTable(&table_guid, t->previous);
         if (err != EFI_SUCCESS) {

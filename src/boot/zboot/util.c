@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "util.h"
 
+bool efi_boot_services_gone;   /* efi.h */
+
 size_t strnlen16(const char16_t *s, size_t max) {
         size_t n = 0;
         while (n < max && s[n])

@@ -13,7 +13,6 @@
 #include "memattr.h"
 #include "memory.h"
 #include "proto/loaded-image.h"
-#include "stack-protector.h"
 #include "tpm-eventlog-efi.h"
 #include "x86-boot.h"
 #include "x86-enter.h"
@@ -41,8 +40,9 @@ typedef struct {
         bool la57;
 } Handoff;
 
-/* Frees what handoff_prepare() allocated: on every failure before x86_enter() (after a failed
- * ExitBootServices only memory services are used, which this is). */
+/* Frees what handoff_prepare() allocated: on every failure before x86_enter(). After a failed
+ * ExitBootServices this uses only memory services (efi.h): the RX trampoline's pages stay
+ * allocated then, as memattr_restore() may not run. */
 static void handoff_free(Handoff *h) {
         free_pagesp(&h->low);
         free_pagesp(&h->tramp);
@@ -212,7 +212,7 @@ EFI_STATUS x86_boot(EFI_HANDLE image, const LoadedKernel *k, const char16_t *cmd
         size_t size, key = 0, desc_size = 0;
         uint32_t desc_ver = 0;
         bool exit_tried = false;
-        efi_boot_services_gone = true;   /* a smashed stack from here on halts (stack-protector.c) */
+        efi_boot_services_gone = true;   /* only memory services from here on, even on failure (efi.h) */
         for (unsigned attempt = 0; attempt < 3; attempt++) {
                 size = h.map_cap;
                 err = BS->GetMemoryMap(&size, h.map, &key, &desc_size, &desc_ver);
