@@ -46,9 +46,10 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
         err = BS->HandleProtocol(image, &li_guid, (void **) &li);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "no loaded image protocol");
-        _cleanup_pool_ EFI_DEVICE_PATH_PROTOCOL *dp = file_device_path(li->DeviceHandle, next, ELEMENTSOF(next));
-        if (!dp)
-                return log_error_status(EFI_OUT_OF_RESOURCES, "cannot make the next stage's device path");
+        _cleanup_pool_ EFI_DEVICE_PATH_PROTOCOL *dp = NULL;
+        err = file_device_path(li->DeviceHandle, next, ELEMENTSOF(next), &dp);
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot make the next stage's device path");
         EFI_HANDLE h = NULL;
         err = BS->LoadImage(false, image, dp, NULL, 0, &h);
         if (err != EFI_SUCCESS) {

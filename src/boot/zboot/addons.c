@@ -120,21 +120,25 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
         static const EFI_GUID li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
         char16_t path[PATH_MAX16];
         size_t k = strnlen16(dir, PATH_MAX16), nl = strlen(name);
-        if (k + 1 + nl + 1 > PATH_MAX16)
+        if (k + 1 + nl + 1 > PATH_MAX16) {
+                log_error_status(EFI_INVALID_PARAMETER, "add-on %s: path longer than %u characters, ignored", name,
+                                 (unsigned) PATH_MAX16 - 1);
                 return;
+        }
         memcpy(path, dir, k * sizeof(char16_t));
         path[k++] = '\\';
         for (size_t i = 0; i <= nl; i++)
                 path[k + i] = (char16_t) (uint8_t) name[i];
 
-        _cleanup_pool_ EFI_DEVICE_PATH_PROTOCOL *dp = file_device_path(li->DeviceHandle, path, PATH_MAX16);
-        if (!dp) {
-                log_error_status(EFI_OUT_OF_RESOURCES, "add-on %s: cannot make its device path, ignored", name);
+        _cleanup_pool_ EFI_DEVICE_PATH_PROTOCOL *dp = NULL;
+        EFI_STATUS err = file_device_path(li->DeviceHandle, path, PATH_MAX16, &dp);
+        if (err != EFI_SUCCESS) {
+                log_error_status(err, "add-on %s: cannot make its device path, ignored", name);
                 return;
         }
         EFI_HANDLE h = NULL;
         ShimVerdict shim;
-        EFI_STATUS err = shim_load_image(image, dp, li->DeviceHandle, path, &h, &shim);
+        err = shim_load_image(image, dp, li->DeviceHandle, path, &h, &shim);
         if (err != EFI_SUCCESS) {
                 /* EFI_SECURITY_VIOLATION still creates a handle (UEFI spec): unload it */
                 if (h)
@@ -232,11 +236,14 @@ void addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const uint8_t 
                                 BS->FreePool(names);
                         continue;
                 }
-                if (!ret->items &&
-                    BS->AllocatePool(EfiLoaderData, 2 * ADDONS_MAX * sizeof(AddonBlobs), (void **) &ret->items) !=
-                            EFI_SUCCESS) {
-                        BS->FreePool(names);
-                        return;
+                if (!ret->items) {
+                        err = BS->AllocatePool(EfiLoaderData, 2 * ADDONS_MAX * sizeof(AddonBlobs), (void **) &ret->items);
+                        if (err != EFI_SUCCESS) {
+                                ret->items = NULL;
+                                log_error_status(err, "no memory for the add-ons' list: every add-on ignored");
+                                BS->FreePool(names);
+                                return;
+                        }
                 }
                 for (size_t i = 0; i < n; i++)
                         load_one(image, li, dir, names[i].name, uname, uname_size, ret);

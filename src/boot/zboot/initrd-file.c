@@ -59,14 +59,12 @@ static void opened_close(Opened *o) {
 }
 
 /* The path of initrd= word i, for the error message: relative to the volume's root (leading
- * slashes were skipped, as the kernel's stub does), so it is printed with one '\'. */
+ * slashes were skipped, as the kernel's stub does), so it is printed with one '\'. A named
+ * file that cannot be read fails the boot, as in the kernel's stub. */
 static EFI_STATUS path_error(const char16_t *path, EFI_STATUS err) {
         char ascii[MAX_PATH];
         utf16_to_log_ascii(path, ascii, sizeof(ascii));
-        log_error_status(err, "cannot read initrd \\%s", ascii);
-        /* EFI_NOT_FOUND tells the caller there are no initrd= paths at all; a named file that
-         * is missing is an error (the kernel's stub fails too). */
-        return err == EFI_NOT_FOUND ? EFI_LOAD_ERROR : err;
+        return log_error_status(err, "cannot read initrd \\%s", ascii);
 }
 
 EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, const BootOptions *opts,
@@ -77,8 +75,10 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
         char16_t path[MAX_PATH];
         EFI_STATUS err;
 
+        *ret_pages = (Pages) {};
+        *ret_size = 0;
         if (opts->n_initrd == 0)
-                return EFI_NOT_FOUND;
+                return EFI_SUCCESS;
         if (opts->n_initrd > BOOT_OPTIONS_INITRD_MAX)
                 return log_error_status(EFI_INVALID_PARAMETER, "more than %u initrd= files on the command line",
                                         BOOT_OPTIONS_INITRD_MAX);
@@ -106,8 +106,6 @@ EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_
         /* the zero page's ramdisk_size is 32 bits (and the pages end below 4 GiB anyway) */
         if (total > UINT32_MAX)
                 return log_error_status(EFI_UNSUPPORTED, "initrd= files larger than 4 GiB");
-        *ret_pages = (Pages) {};
-        *ret_size = 0;
         if (total == 0)
                 return EFI_SUCCESS;
 

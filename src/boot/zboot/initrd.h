@@ -23,7 +23,8 @@ EFI_STATUS initrd_registered_read(void *buf, size_t size);
 /* Read and concatenate the files named by the initrd= paths opts found in cmdline (len
  * characters, what opts was parsed from) from the volume on `device`, each straight into its
  * place in one allocation of pages ending at or below max (initrd-place.h; caller frees; none
- * when the files are all empty). EFI_NOT_FOUND if there are no such paths; an error (logged) if
- * a named file cannot be read or there are more than BOOT_OPTIONS_INITRD_MAX. */
+ * when there are no such paths or the files are all empty: *ret_size 0). An error (logged) if
+ * a named file cannot be read, its status as the firmware gave it (EFI_NOT_FOUND for a missing
+ * file, as the kernel's stub returns), or if there are more than BOOT_OPTIONS_INITRD_MAX. */
 EFI_STATUS initrd_read_cmdline(EFI_HANDLE device, const char16_t *cmdline, size_t len, const BootOptions *opts,
                                uint64_t max, Pages *ret_pages, size_t *ret_size);

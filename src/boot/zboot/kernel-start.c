@@ -47,6 +47,14 @@ static void boot_services_set_exit(EfiExit fn) {
         BS->Hdr.CRC32 = crc;
 }
 
+void kernel_start_unhook(void) {
+        if (!kernel_exit.handle)
+                return;
+        boot_services_set_exit(kernel_exit.firmware_exit);
+        kernel_exit.handle = NULL;
+        stack_protector_undo_set(STACK_UNDO_KERNEL_EXIT, NULL);
+}
+
 static EFI_STATUS EFIAPI kernel_exit_hook(EFI_HANDLE image, EFI_STATUS status, size_t data_size, char16_t *data) {
         if (image != kernel_exit.handle)
                 return kernel_exit.firmware_exit(image, status, data_size, data);
@@ -104,13 +112,13 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
         kernel_exit.firmware_exit = BS->Exit;
         if (kernel_jump_save(&kernel_exit.jump) == 0) {
                 boot_services_set_exit(kernel_exit_hook);
+                stack_protector_undo_set(STACK_UNDO_KERNEL_EXIT, kernel_start_unhook);
                 err = entry(handle, ST);
         } else {   /* the kernel's stub called Exit on its handle */
                 err = kernel_exit.status;
                 exited = true;
         }
-        boot_services_set_exit(kernel_exit.firmware_exit);
-        kernel_exit.handle = NULL;
+        kernel_start_unhook();
 
         /* Only reached if the kernel's stub failed before ExitBootServices. */
         EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, li, fixed, NULL, NULL);

@@ -46,3 +46,7 @@ void log_kernel_starting(const LoadedKernel *k, uint64_t t0);
  * called BS->Exit() on its handle (taken by us, kernel-start.c "The kernel's Exit"); the
  * protocols are uninstalled again then and the status is an error. */
 EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size);
+/* Put the firmware's Exit back if kernel_start() has it replaced (nothing otherwise): what
+ * kernel_start() does itself when the kernel's stub comes back, and what __stack_chk_fail()
+ * does before it leaves through Exit (stack_protector_undo_set()). */
+void kernel_start_unhook(void);

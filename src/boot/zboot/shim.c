@@ -22,6 +22,7 @@
 #include "proto/simple-file-system.h"
 #include "secure-boot.h"
 #include "shim.h"
+#include "stack-protector.h"
 #include "util.h"
 
 #define FILE_MAX (UINT32_C(1) << 30)   /* shim's Verify takes a 32-bit size; an add-on is far smaller */
@@ -108,6 +109,16 @@ static EFI_STATUS EFIAPI security2_hook(const EFI_SECURITY2_ARCH_PROTOCOL *this,
         return hook.sec2_orig(this, dp, buf, size, boot_policy);
 }
 
+void shim_unhook(void) {
+        if (hook.sec)
+                hook.sec->FileAuthenticationState = hook.sec_orig;
+        if (hook.sec2)
+                hook.sec2->FileAuthentication = hook.sec2_orig;
+        hook.sec = NULL;
+        hook.sec2 = NULL;
+        stack_protector_undo_set(STACK_UNDO_SHIM, NULL);
+}
+
 EFI_STATUS shim_load_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, EFI_HANDLE device, const char16_t *path,
                            EFI_HANDLE *ret, ShimVerdict *ret_shim) {
         static const EFI_GUID shim_guid = SHIM_LOCK_GUID, sec_guid = EFI_SECURITY_ARCH_PROTOCOL_GUID,
@@ -138,13 +149,12 @@ EFI_STATUS shim_load_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, EFI_
         }
         if (!hook.sec && !hook.sec2)
                 log_warning("shim is there, but the firmware has no security protocol to ask it through");
+        else
+                stack_protector_undo_set(STACK_UNDO_SHIM, shim_unhook);
 
         EFI_STATUS err = BS->LoadImage(false, parent, dp, NULL, 0, ret);
 
-        if (hook.sec)
-                hook.sec->FileAuthenticationState = hook.sec_orig;
-        if (hook.sec2)
-                hook.sec2->FileAuthentication = hook.sec2_orig;
+        shim_unhook();
         *ret_shim = hook.accepted ? SHIM_ACCEPTED : hook.asked ? SHIM_REFUSED : SHIM_NOT_ASKED;
         hook = (ShimHook) {};
         return err;

@@ -20,3 +20,8 @@ typedef enum {
 } ShimVerdict;
 EFI_STATUS shim_load_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, EFI_HANDLE device, const char16_t *path,
                            EFI_HANDLE *ret, ShimVerdict *ret_shim);
+/* Put the firmware's security protocol functions back if shim_load_image() has them hooked
+ * (nothing otherwise): what it does itself after LoadImage, and what __stack_chk_fail() does
+ * before it leaves through Exit (stack_protector_undo_set(): the hooks are code in our image,
+ * which Exit unloads). */
+void shim_unhook(void);

@@ -107,12 +107,18 @@ bool smbios_cmdline_extra(char16_t **buf, uint32_t *size, bool *measured) {
         }
 
         _cleanup_pool_ char16_t *extra = NULL;
-        if (n > UINT32_MAX / sizeof(char16_t) / 2 ||
-            BS->AllocatePool(EfiLoaderData, (n + 1) * sizeof(char16_t), (void **) &extra) != EFI_SUCCESS)
+        EFI_STATUS err = n > UINT32_MAX / sizeof(char16_t) / 2 ? EFI_BAD_BUFFER_SIZE : EFI_SUCCESS;
+        if (err == EFI_SUCCESS)
+                err = BS->AllocatePool(EfiLoaderData, (n + 1) * sizeof(char16_t), (void **) &extra);
+        if (err != EFI_SUCCESS) {
+                log_error_status(err, "cannot take SMBIOS %s, ignored", OEM_CMDLINE_EXTRA);
                 return false;
+        }
         size_t units = cmdline_utf8_to_ucs2(v, n, extra, n + 1);
-        if (units == SIZE_MAX)
+        if (units == SIZE_MAX) {   /* cannot happen: n + 1 units always hold it (cmdline.h) */
+                log_error_status(EFI_BUFFER_TOO_SMALL, "cannot convert SMBIOS %s, ignored", OEM_CMDLINE_EXTRA);
                 return false;
+        }
         units = measure_mangle_cmdline(extra, units);
         if (units == 0)
                 return false;

@@ -13,6 +13,11 @@
  * that begin after stack_protector_init() may be protected. */
 uintptr_t __stack_chk_guard = (uintptr_t) UINT64_C(0x2d7f8a6c53e19b00);
 static EFI_HANDLE stack_image;
+static void (*undo[_STACK_UNDO_MAX])(void);
+
+void stack_protector_undo_set(StackUndo slot, void (*fn)(void)) {
+        undo[slot] = fn;
+}
 static unsigned canary_sources;
 
 _Noreturn void __stack_chk_fail(void);
@@ -47,6 +52,10 @@ __attribute__((no_stack_protector)) _Noreturn void __stack_chk_fail(void) {
          * or if Exit returns, stop the CPU. */
         if (!efi_boot_services_gone && BS && stack_image) {
                 log_notice("stack smashing detected: exiting with EFI_ABORTED");   /* printed under quiet too */
+                /* firmware pointers into our image go back first: Exit unloads it */
+                for (size_t i = 0; i < _STACK_UNDO_MAX; i++)
+                        if (undo[i])
+                                undo[i]();
                 (void) BS->Exit(stack_image, EFI_ABORTED, 0, NULL);
         }
         halt();

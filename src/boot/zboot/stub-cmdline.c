@@ -32,11 +32,17 @@ static bool shell_cmdline(EFI_HANDLE image, char16_t **ret, uint32_t *ret_size) 
         size_t units = 0;
         for (size_t i = 1; i < sp->Argc; i++)
                 units += (sp->Argv[i] ? strnlen16(sp->Argv[i], 65536) : 0) + 1;
-        if (units == 0 || units > UINT32_MAX / sizeof(char16_t))
+        if (units == 0)
                 return true;
-        char16_t *buf;
-        if (BS->AllocatePool(EfiLoaderData, units * sizeof(char16_t), (void **) &buf) != EFI_SUCCESS)
+        EFI_STATUS err = units > UINT32_MAX / sizeof(char16_t) ? EFI_BAD_BUFFER_SIZE : EFI_SUCCESS;
+        char16_t *buf = NULL;
+        if (err == EFI_SUCCESS)
+                err = BS->AllocatePool(EfiLoaderData, units * sizeof(char16_t), (void **) &buf);
+        if (err != EFI_SUCCESS) {
+                /* as with no arguments: .cmdline, or none */
+                log_error_status(err, "cannot take the UEFI Shell's arguments as the command line, ignored");
                 return true;
+        }
         size_t k = 0;
         for (size_t i = 1; i < sp->Argc; i++) {
                 size_t n = sp->Argv[i] ? strnlen16(sp->Argv[i], 65536) : 0;

@@ -76,8 +76,6 @@ static EFI_STATUS set_initrd(uint8_t *bp, const LoadedKernel *k, EFI_HANDLE devi
                 from = "the boot manager (LoadFile2)";
         } else if (size == 0) {
                 err = initrd_read_cmdline(device, cmdline, cmdline_len, opts, max, ret, &size);
-                if (err == EFI_NOT_FOUND)
-                        return EFI_SUCCESS;
                 if (err != EFI_SUCCESS)
                         return err;
                 data = pages_ptr(ret);
