@@ -261,9 +261,14 @@ def badboot_x86_kernel_exit(log_dir):
     handle (drivers/firmware/efi/libstub/x86-stub.c efi_exit()), the handle our UKI stub made for
     it (kernel-start.c "The kernel's Exit"). From the Shell: our UKI with Debian's plain bzImage
     as .linux and `initrd=\\missing.img` on its .cmdline (no .initrd nor .osrel, so no LoadFile2
-    initrd of ours: the kernel's stub reads initrd= itself and fails with EFI_NOT_FOUND); then the same kernel in a good UKI. The
-    kernel's stub reports its error, our stub comes back with that status, the Shell sees it and
-    goes on, and the second kernel boots to the initrd marker in the same firmware session."""
+    initrd of ours: the kernel's stub reads initrd= itself and fails with EFI_NOT_FOUND). The
+    kernel's stub reports its error, our stub comes back with that status and the Shell sees it.
+    Then, with test/efi/ebs-mock.c loaded (ExitBootServices refuses three calls), a good UKI
+    (with .initrd: our LoadFile2 initrd) whose kernel stub fails at its ExitBootServices (two
+    calls: it retries once) and exits: from the first refusal on nothing of ours may reach the
+    console (only memory services are allowed, efi.h), %lasterror% is EFI_INVALID_PARAMETER.
+    Then the good UKI again (its stub's first ExitBootServices is the mock's third refusal, its
+    retry goes through), which boots to the initrd marker in the same firmware session."""
     arch = 'x86_64'
     name = 'badboot-x86-kernel-exit'
     bzimage = open(H.asset(arch, 'vmlinuz'), 'rb').read()
@@ -279,8 +284,10 @@ def badboot_x86_kernel_exit(log_dir):
         H.append_sections(B.our_stub('linux', arch), out, sections + [('.linux', bzimage)])
         files[fname] = open(out, 'rb').read()
         os.unlink(out)
+    files['ebs-mock.efi'] = open(B.test_efi('ebs-mock', arch), 'rb').read()
     files['startup.nsh'] = ('@echo -off\r\nfs0:\r\necho %s bad\r\n\\bad.efi\r\necho %s bad %%lasterror%%\r\n'
-                            '\\good.efi\r\necho %s\r\nreset -s\r\n' % (RUN, DONE, END)).encode()
+                            'load \\ebs-mock.efi\r\necho %s ebs\r\n\\good.efi\r\necho %s ebs %%lasterror%%\r\n'
+                            '\\good.efi\r\necho %s\r\nreset -s\r\n' % (RUN, DONE, RUN, DONE, END)).encode()
     check = H.Check(name)
     result = H.boot(arch, files, timeout=300, log_path=os.path.join(log_dir, name + '.log'))
     print('%s: QEMU ran %.1f s%s' % (name, result.elapsed, ' (TIMEOUT)' if result.timed_out else ''))
@@ -300,6 +307,24 @@ def badboot_x86_kernel_exit(log_dir):
         check.eq(m.group('status'), 'not found', "our stub's status")
         check.true('returning to the boot manager' in seg[m.end():], 'no return after the kernel exited')
     check.eq(done.group(1).lower(), '0x%x' % STATUS['not found'], '%lasterror% after the failing kernel')
+    # the kernel's stub fails at ExitBootServices
+    start = re.search(r'^%s ebs$' % RUN, log, re.M)
+    done = re.search(r'^%s ebs (\S+)$' % DONE, log, re.M)
+    if not check.true(start is not None and done is not None and start.end() < done.start(),
+                      'the Shell did not get past the kernel whose ExitBootServices fails (hang?)'):
+        return check.done(result)
+    seg = log[start.end():done.start()]
+    check.true('Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path' in seg,
+               "the kernel's stub did not take our LoadFile2 initrd")
+    check.true('exit_boot() failed!' in seg, "no 'exit_boot() failed!' from the kernel's EFI stub:\n" + seg.strip())
+    check.true('Linux version' not in seg, 'the kernel got past its failed ExitBootServices')
+    first = seg.find('ebs-mock: ExitBootServices refused (1 of 3)')
+    if check.true(first >= 0, 'the kernel never called ExitBootServices'):
+        check.true('(2 of 3)' in seg and '(3 of 3)' not in seg, "the kernel's stub did not call ExitBootServices "
+                   "twice (its one retry)")
+        ours = [line for line in seg[first:].splitlines() if line.startswith('zboot')]
+        check.true(not ours, 'our lines after the kernel called ExitBootServices: %s' % '; '.join(ours[:5]))
+    check.eq(done.group(1).lower(), '0x2', '%lasterror% after the failed ExitBootServices (invalid parameter)')
     # the firmware went on: the good UKI, started next by the same Shell, boots
     after = H.BootResult(log[done.end():], result.elapsed, result.timed_out, result.returncode)
     H.check_boot(check, after, cmdline=good_cmdline)

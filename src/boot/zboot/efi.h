@@ -239,11 +239,14 @@ extern EFI_SYSTEM_TABLE *ST;
 extern EFI_BOOT_SERVICES *BS;
 extern EFI_RUNTIME_SERVICES *RT;
 
-/* Set by x86-exit.c just before its first ExitBootServices call. From then on the firmware may
- * have shut part of itself down, and only the memory allocation services may be called (UEFI
- * 2.10, ExitBootServices()), even if that call fails and we return: the log drops its lines
- * (log.c), pages whose attributes we changed stay allocated instead of going through the
- * memory attribute protocol (memattr.c), configuration tables we installed stay (the TPM event
- * log copy, the device tree) with their memory, and a smashed stack halts the CPU
- * (stack-protector.c). */
+/* Set just before the first ExitBootServices call: ours (x86-exit.c) or a kernel's EFI stub's
+ * (kernel-start.c). From then on the firmware may have shut part of itself down, and only the
+ * memory allocation services may be called (UEFI 2.10, ExitBootServices()), even if that call
+ * fails and we return: the log drops its lines (log.c), pages whose attributes we changed stay
+ * allocated instead of going through the memory attribute protocol (memattr.c), configuration
+ * tables we installed stay (the TPM event log copy, the device tree) with their memory, and so
+ * does the kernel's loaded image protocol (kernel-start.c); a smashed stack halts the CPU
+ * (stack-protector.c). One exception: our LoadFile2 initrd is still unregistered
+ * (initrd_unregister()), as its code is in our image, which the firmware unloads when we
+ * return — left installed, the next LoadFile2 caller would jump into freed memory. */
 extern bool efi_boot_services_gone;

@@ -146,6 +146,8 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
 void initrd_unregister(InitrdLoader *l) {
         if (!l)
                 return;
+        /* also after a failed ExitBootServices (the exception efi.h names): a protocol whose
+         * code is unloaded with our image must not stay installed */
         EFI_STATUS err = l->displaced ?
                 BS->ReinstallProtocolInterface(l->handle, &load_file2_guid, &l->load_file, l->displaced) :
                 BS->UninstallMultipleProtocolInterfaces(l->handle, &device_path_guid, &initrd_device_path,

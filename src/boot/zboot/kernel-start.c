@@ -10,6 +10,7 @@
 
 typedef EFI_STATUS (EFIAPI *EfiEntry)(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 typedef EFI_STATUS (EFIAPI *EfiExit)(EFI_HANDLE image, EFI_STATUS status, size_t data_size, char16_t *data);
+typedef EFI_STATUS (EFIAPI *EfiExitBootServices)(EFI_HANDLE image, size_t map_key);
 
 /*
  * The kernel's Exit. A kernel's EFI stub that fails either returns its status (arm64, riscv) or,
@@ -21,8 +22,14 @@ typedef EFI_STATUS (EFIAPI *EfiExit)(EFI_HANDLE image, EFI_STATUS status, size_t
  * watchdog fires, with nothing of ours cleaned up. So while the entry point runs, BS->Exit is
  * ours: for the kernel's handle it keeps the status and jumps back into kernel_start() as if
  * the entry point had returned (kernel_jump_back(), kernel-start-jump.S); for any other handle
- * it calls the firmware's Exit. The firmware's pointer is back in place (and the table's CRC32
- * recomputed, as for any change to it) before kernel_start() returns.
+ * it calls the firmware's Exit.
+ *
+ * The stub may fail after it called ExitBootServices (x86: "exit_boot() failed!", then Exit;
+ * arm64: it returns). From that call on only memory services are allowed (efi.h), so
+ * ExitBootServices is ours too while the entry point runs: it sets efi_boot_services_gone and
+ * calls the firmware's. Both pointers go back before kernel_start() returns, with the table's
+ * CRC32 as it was: no firmware call to compute it (we set the CRC32 with CalculateCrc32 when
+ * hooking, as for any change to the table).
  */
 typedef struct {
         uint64_t regs[22];   /* kernel-start-jump.S: callee-saved registers, stack pointer, return address */
@@ -33,37 +40,50 @@ __attribute__((returns_twice)) int kernel_jump_save(KernelJump *j);
 _Noreturn void kernel_jump_back(const KernelJump *j);
 
 static struct {
-        EFI_HANDLE handle;        /* the kernel's */
+        EFI_HANDLE handle;        /* the kernel's; NULL when nothing is hooked */
         EFI_STATUS status;        /* what it gave Exit */
         EfiExit firmware_exit;
+        EfiExitBootServices firmware_ebs;
+        uint32_t firmware_crc;    /* the table's CRC32 before we changed it */
         KernelJump jump;
 } kernel_exit;
 
-static void boot_services_set_exit(EfiExit fn) {
+static EFI_STATUS EFIAPI kernel_exit_hook(EFI_HANDLE image, EFI_STATUS status, size_t data_size, char16_t *data) {
+        if (image != kernel_exit.handle)
+                return kernel_exit.firmware_exit(image, status, data_size, data);
+        /* ExitData stays the caller's (edk2's Exit copies it and frees nothing): Linux passes none. */
+        (void) data_size, (void) data;
+        kernel_exit.status = status;
+        kernel_jump_back(&kernel_exit.jump);
+}
+
+static EFI_STATUS EFIAPI kernel_ebs_hook(EFI_HANDLE image, size_t map_key) {
+        efi_boot_services_gone = true;   /* from the first call on, even if it fails (efi.h) */
+        return kernel_exit.firmware_ebs(image, map_key);
+}
+
+static void kernel_start_hook(EFI_HANDLE handle) {
+        kernel_exit.handle = handle;
+        kernel_exit.firmware_exit = BS->Exit;
+        kernel_exit.firmware_ebs = BS->ExitBootServices;
+        kernel_exit.firmware_crc = BS->Hdr.CRC32;
         uint32_t crc = 0;
-        BS->Exit = fn;
+        BS->Exit = kernel_exit_hook;
+        BS->ExitBootServices = kernel_ebs_hook;
         BS->Hdr.CRC32 = 0;
         (void) BS->CalculateCrc32(BS, BS->Hdr.HeaderSize, &crc);
         BS->Hdr.CRC32 = crc;
+        stack_protector_undo_set(STACK_UNDO_KERNEL_EXIT, kernel_start_unhook);
 }
 
 void kernel_start_unhook(void) {
         if (!kernel_exit.handle)
                 return;
-        boot_services_set_exit(kernel_exit.firmware_exit);
+        BS->Exit = kernel_exit.firmware_exit;
+        BS->ExitBootServices = kernel_exit.firmware_ebs;
+        BS->Hdr.CRC32 = kernel_exit.firmware_crc;   /* the table is as it was: so is its CRC32 */
         kernel_exit.handle = NULL;
         stack_protector_undo_set(STACK_UNDO_KERNEL_EXIT, NULL);
-}
-
-static EFI_STATUS EFIAPI kernel_exit_hook(EFI_HANDLE image, EFI_STATUS status, size_t data_size, char16_t *data) {
-        if (image != kernel_exit.handle)
-                return kernel_exit.firmware_exit(image, status, data_size, data);
-        /* ExitData is the exiting image's pool allocation, for StartImage's caller: we have no
-         * caller to give it to. */
-        if (data)
-                BS->FreePool(data);
-        kernel_exit.status = status;
-        kernel_jump_back(&kernel_exit.jump);
 }
 
 EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size) {
@@ -108,26 +128,28 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
         bench_phase(BENCH_OTHER);
         bench_report();
         bool exited = false;
-        kernel_exit.handle = handle;
-        kernel_exit.firmware_exit = BS->Exit;
         if (kernel_jump_save(&kernel_exit.jump) == 0) {
-                boot_services_set_exit(kernel_exit_hook);
-                stack_protector_undo_set(STACK_UNDO_KERNEL_EXIT, kernel_start_unhook);
+                kernel_start_hook(handle);
                 err = entry(handle, ST);
         } else {   /* the kernel's stub called Exit on its handle */
                 err = kernel_exit.status;
                 exited = true;
         }
         kernel_start_unhook();
+        if (!EFI_ERROR(err))
+                err = EFI_LOAD_ERROR;
 
-        /* Only reached if the kernel's stub failed before ExitBootServices. */
+        /* The kernel's stub failed. If it had called ExitBootServices, only memory services
+         * from here (efi.h): the protocol stays installed, its memory with it, and the log is
+         * silent. */
+        if (efi_boot_services_gone)
+                return err;
         EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, li, fixed, NULL, NULL);
         if (err2 == EFI_SUCCESS)
                 BS->FreePool(li);
         else /* still installed: keep the memory valid rather than leave a dangling protocol */
                 log_error_status(err2, "cannot uninstall the kernel's loaded image protocol");
-        return log_error_status(EFI_ERROR(err) ? err : EFI_LOAD_ERROR, exited ? "the kernel's EFI stub exited" :
-                                                                                "the kernel returned");
+        return log_error_status(err, exited ? "the kernel's EFI stub exited" : "the kernel returned");
 }
 
 void log_kernel_starting(const LoadedKernel *k, uint64_t t0) {
