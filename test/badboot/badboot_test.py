@@ -176,6 +176,18 @@ UKI_CASES = [
 STATUS = {'load error': 1, 'unsupported': 3, 'out of resources': 9, 'not found': 14}
 
 
+def shell_run(check, log, label, what):
+    """The serial log between the startup.nsh lines 'RUN label' and 'DONE label %lasterror%':
+    (that text, the %lasterror% the Shell printed, where the DONE line ends), or None (failed
+    check: the Shell never got to the end of it, `what` says which image)."""
+    start = re.search(r'^%s %s$' % (RUN, re.escape(label)), log, re.M)
+    done = re.search(r'^%s %s (\S+)$' % (DONE, re.escape(label)), log, re.M)
+    if not check.true(start is not None and done is not None and start.end() < done.start(),
+                      '%s: the Shell did not run it to the end (hang or crash?)' % what):
+        return None
+    return log[start.end():done.start()], done.group(1).lower(), done.end()
+
+
 def uki(arch, log_dir, linux):
     out = os.path.join(log_dir, 'badboot-uki-%s.tmp' % arch)   # the two arches run in parallel
     # zboot.debug: the UKI stub then prints "starting kernel" before any kernel start (silent by
@@ -223,12 +235,10 @@ def run_all(arch, log_dir):
     check.true(not result.timed_out, 'QEMU timed out: a bad image hangs')
     log = result.log.replace('\r', '')
     for cname, fname, data, regex in imgs:
-        start = re.search(r'^%s %s$' % (RUN, re.escape(cname)), log, re.M)
-        done = re.search(r'^%s %s (\S+)$' % (DONE, re.escape(cname)), log, re.M)
-        if not check.true(start is not None and done is not None and start.end() < done.start(),
-                          '%s: the Shell did not run it to the end (hang or crash?)' % cname):
+        run = shell_run(check, log, cname, cname)
+        if run is None:
             continue
-        seg = log[start.end():done.start()]
+        seg, lasterror, _ = run
         check.true('starting kernel' not in seg, '%s: our code started a kernel' % cname)
         m = re.search(r'^zboot(-stub)?: .*(%s).*: (?P<status>[a-z ]+)$' % regex, seg, re.M)
         if not check.true(m is not None, '%s: no log line of ours matching /%s/; got:\n%s' % (cname, regex, seg.strip())):
@@ -236,9 +246,9 @@ def run_all(arch, log_dir):
         # the status is an EFI error, the one our line names, and it reached the Shell
         want = STATUS.get(m.group('status'))
         check.true(want is not None, '%s: our line ends in "%s", not an error status' % (cname, m.group('status')))
-        check.eq(done.group(1).lower(), '0x%x' % (want or 0), '%s: %%lasterror%% (%s)' % (cname, m.group('status')))
+        check.eq(lasterror, '0x%x' % (want or 0), '%s: %%lasterror%% (%s)' % (cname, m.group('status')))
         check.true('returning to the boot manager' in seg[m.end():], '%s: no return after the refusal' % cname)
-        print('  %-26s %-5s %s' % (cname, done.group(1), m.group(0)[:140]))
+        print('  %-26s %-5s %s' % (cname, lasterror, m.group(0)[:140]))
     fw = re.search(r'^%s firmware-not-pe$(.*)^%s firmware-not-pe (\S+)$' % (RUN, DONE), log, re.M | re.S)
     if check.true(fw is not None, 'firmware-not-pe: the Shell did not go on after it'):
         check.true(re.search(r'Script Error Status: Unsupported', fw.group(1)) is not None and
@@ -292,12 +302,10 @@ def badboot_x86_kernel_exit(log_dir):
     result = H.boot(arch, files, timeout=300, log_path=os.path.join(log_dir, name + '.log'))
     print('%s: QEMU ran %.1f s%s' % (name, result.elapsed, ' (TIMEOUT)' if result.timed_out else ''))
     log = result.log.replace('\r', '')
-    start = re.search(r'^%s bad$' % RUN, log, re.M)
-    done = re.search(r'^%s bad (\S+)$' % DONE, log, re.M)
-    if not check.true(start is not None and done is not None and start.end() < done.start(),
-                      'the Shell did not get past the failing kernel (hang?)'):
+    run = shell_run(check, log, 'bad', 'the UKI whose kernel stub fails')
+    if run is None:
         return check.done(result)
-    seg = log[start.end():done.start()]
+    seg, lasterror, _ = run
     # the kernel's own report (its EFI stub, before anything of the kernel proper)
     check.true(re.search(r'EFI stub: ERROR: .*missing\.img', seg) is not None,
                "no error of the kernel's EFI stub naming missing.img:\n" + seg.strip())
@@ -306,14 +314,12 @@ def badboot_x86_kernel_exit(log_dir):
     if check.true(m is not None, "no 'the kernel's EFI stub exited' line of ours:\n" + seg.strip()):
         check.eq(m.group('status'), 'not found', "our stub's status")
         check.true('returning to the boot manager' in seg[m.end():], 'no return after the kernel exited')
-    check.eq(done.group(1).lower(), '0x%x' % STATUS['not found'], '%lasterror% after the failing kernel')
+    check.eq(lasterror, '0x%x' % STATUS['not found'], '%lasterror% after the failing kernel')
     # the kernel's stub fails at ExitBootServices
-    start = re.search(r'^%s ebs$' % RUN, log, re.M)
-    done = re.search(r'^%s ebs (\S+)$' % DONE, log, re.M)
-    if not check.true(start is not None and done is not None and start.end() < done.start(),
-                      'the Shell did not get past the kernel whose ExitBootServices fails (hang?)'):
+    run = shell_run(check, log, 'ebs', 'the UKI whose kernel stub fails at ExitBootServices')
+    if run is None:
         return check.done(result)
-    seg = log[start.end():done.start()]
+    seg, lasterror, end = run
     check.true('Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path' in seg,
                "the kernel's stub did not take our LoadFile2 initrd")
     check.true('exit_boot() failed!' in seg, "no 'exit_boot() failed!' from the kernel's EFI stub:\n" + seg.strip())
@@ -324,9 +330,9 @@ def badboot_x86_kernel_exit(log_dir):
                    "twice (its one retry)")
         ours = [line for line in seg[first:].splitlines() if line.startswith('zboot')]
         check.true(not ours, 'our lines after the kernel called ExitBootServices: %s' % '; '.join(ours[:5]))
-    check.eq(done.group(1).lower(), '0x2', '%lasterror% after the failed ExitBootServices (invalid parameter)')
+    check.eq(lasterror, '0x2', '%lasterror% after the failed ExitBootServices (invalid parameter)')
     # the firmware went on: the good UKI, started next by the same Shell, boots
-    after = H.BootResult(log[done.end():], result.elapsed, result.timed_out, result.returncode)
+    after = H.BootResult(log[end:], result.elapsed, result.timed_out, result.returncode)
     H.check_boot(check, after, cmdline=good_cmdline)
     return check.done(result)
 
