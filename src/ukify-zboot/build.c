@@ -137,6 +137,8 @@ static int parse_args(int argc, char **argv, BuildArgs *a) {
         };
         int c;
 
+        if (!options_given_in_full(argc, argv, "c:o:h", opts))
+                return 2;
         while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) >= 0)
                 switch (c) {
                 case A_LINUX: a->linux_path = optarg; break;

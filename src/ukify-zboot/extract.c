@@ -21,6 +21,8 @@ int verb_extract(int argc, char **argv) {
         };
         const char *output = NULL, *verify_cert = NULL;
         int c;
+        if (!options_given_in_full(argc, argv, "o:h", opts))
+                return 2;
         while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) >= 0)
                 switch (c) {
                 case 'o': output = optarg; break;

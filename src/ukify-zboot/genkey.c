@@ -138,6 +138,8 @@ int verb_genkey(int argc, char **argv) {
 
         if (!config_args_load(&argc, &argv, &cfg))
                 return 1;
+        if (!options_given_in_full(argc, argv, "c:o:h", opts))
+                return 2;
         while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) >= 0)
                 switch (c) {
                 case A_SB_KEY: sb_key = optarg; break;

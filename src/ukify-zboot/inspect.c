@@ -340,6 +340,8 @@ int verb_inspect(int argc, char **argv) {
         };
         bool json = false;
         int c;
+        if (!options_given_in_full(argc, argv, "h", opts))
+                return 2;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
                 switch (c) {
                 case 'j': json = true; break;

@@ -315,6 +315,8 @@ int verb_kexec(int argc, char **argv) {
         const char *initrd_path = NULL, *cmdline_arg = NULL, *verify_cert = NULL;
         bool reuse = false, nokaslr = false, do_exec = false, dry_run = false;
         int c;
+        if (!options_given_in_full(argc, argv, "h", opts))
+                return 2;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
                 switch (c) {
                 case ARG_INITRD: initrd_path = optarg; break;

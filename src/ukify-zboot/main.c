@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ukify-zboot: make and inspect zboot images and UKIs. One file per verb. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,16 @@ static void help(void) {
                "See ukify-zboot(1).\n");
 }
 
+/* What a verb printed on stdout (inspect's report and JSON, build --measure's PCR values) is
+ * what scripts read: a write that failed (a full disk, a closed pipe) fails the run. */
+static int stdout_flushed(int r) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                error("standard output: %s", errno ? strerror(errno) : "write failed");
+                return r == 0 ? 1 : r;
+        }
+        return r;
+}
+
 int main(int argc, char **argv) {
         if (argc < 2) {
                 error("no VERB given (zboot, build, inspect, extract, kexec, genkey; see --help)");
@@ -36,11 +47,11 @@ int main(int argc, char **argv) {
         const char *verb = argv[1];
         if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
                 help();
-                return 0;
+                return stdout_flushed(0);
         }
         if (strcmp(verb, "--version") == 0) {
                 printf("ukify-zboot %s\n", PROJECT_VERSION);
-                return 0;
+                return stdout_flushed(0);
         }
         static const struct {
                 const char *name;
@@ -55,7 +66,7 @@ int main(int argc, char **argv) {
         };
         for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
                 if (strcmp(verb, verbs[i].name) == 0)
-                        return verbs[i].fn(argc - 1, argv + 1);
+                        return stdout_flushed(verbs[i].fn(argc - 1, argv + 1));
         error("unknown verb \"%s\" (zboot, build, inspect, extract, kexec, genkey; see --help)", verb);
         return 2;
 }

@@ -63,7 +63,7 @@ bool profile_join_assemble(Blob *uki, const Blob *text, const Blob *pes, const c
                                              names_in[j], name), false;
                         if (strcmp(name, ".profile") == 0 && ++profiles > 1)
                                 return error("%s: more than one .profile section", names_in[j]), false;
-                        for (size_t k = first; k < n; k++)
+                        for (size_t k = first; k < n && !section_name_repeats_ok(name); k++)
                                 if (strcmp(secs[k].name, name) == 0)
                                         return error("%s: duplicate section %s", names_in[j], name), false;
                         if (n == MAX_JOIN_SECTIONS)
@@ -133,6 +133,10 @@ bool profile_pe_build(uint16_t machine, const char *profile_arg, const PeNewSect
                 return false;
         secs[0] = (PeNewSection) { ".profile", text.data, text.size, 0, false };
         memcpy(secs + 1, in, n_in * sizeof(*in));
+        if (!section_names_unique(secs, n_in + 1)) {
+                blob_free(&text);
+                return false;
+        }
 
         PeView f;
         PeResult r = pe_parse(hdr, sizeof(hdr), &f);

@@ -39,26 +39,10 @@ bool sign_check_args(const char *key, const char *cert) {
         return true;
 }
 
-/* A fresh, empty file named after path (for sbsign's --output); malloc'd name. */
-static char *temp_name(const char *path) {
-        size_t n = strlen(path) + 16;
-        char *t = malloc(n);
-        if (!t)
-                return error("out of memory"), NULL;
-        snprintf(t, n, "%s.XXXXXX", path);
-        int fd = mkstemp(t);
-        if (fd < 0) {
-                error("%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-                free(t);
-                return NULL;
-        }
-        close(fd);
-        return t;
-}
-
 static bool run_sbsign(const char *key, const char *cert, const char *in, const char *out) {
         posix_spawn_file_actions_t fa;
-        char *argv[] = { "sbsign", "--key", (char *) key, "--cert", (char *) cert, "--output", (char *) out,
+        /* "--": the input is a temporary name after the output's, which may begin with '-' */
+        char *argv[] = { "sbsign", "--key", (char *) key, "--cert", (char *) cert, "--output", (char *) out, "--",
                          (char *) in, NULL };
         pid_t pid;
         posix_spawn_file_actions_init(&fa);
@@ -83,31 +67,42 @@ static bool run_sbsign(const char *key, const char *cert, const char *in, const 
 bool write_output(const char *path, const void *data, size_t size, const char *key, const char *cert) {
         if (!key)
                 return write_file_atomic(path, data, size);
-        _cleanup_unlink_free_ char *unsigned_tmp = temp_name(path);
-        _cleanup_unlink_free_ char *signed_tmp = unsigned_tmp ? temp_name(path) : NULL;
+        /* the temporary files go next to the output (util.h, OutputTarget), or for an output
+         * written in place (/dev/stdout, a FIFO) into $TMPDIR */
+        _cleanup_(output_target_free) OutputTarget t = {};
+        if (!output_target(path, &t))
+                return false;
+        _cleanup_(output_target_free) OutputTarget tmp_at = {};
+        if (t.direct) {
+                const char *d = getenv("TMPDIR");
+                size_t n = strlen(d && *d ? d : "/tmp") + 32;
+                tmp_at.path = malloc(n);
+                if (!tmp_at.path)
+                        return error("out of memory"), false;
+                snprintf(tmp_at.path, n, "%s/ukify-zboot-signed", d && *d ? d : "/tmp");
+        }
+        const OutputTarget *at = t.direct ? &tmp_at : &t;
+        _cleanup_unlink_free_ char *unsigned_tmp = output_temp_name(at);
+        _cleanup_unlink_free_ char *signed_tmp = unsigned_tmp ? output_temp_name(at) : NULL;
         if (!signed_tmp)
                 return false;
         if (!write_file_atomic(unsigned_tmp, data, size) || !run_sbsign(key, cert, unsigned_tmp, signed_tmp))
                 return false;
-        {
-                _cleanup_blob_ Blob s = {};
-                SignatureInfo si;
-                if (!read_file(signed_tmp, &s))
-                        return false;
-                PeView f;
-                PeResult r = pe_parse(s.data, s.size, &f);
-                signature_info(&s, &si);
-                if (r != PE_OK || !si.table || si.malformed || si.n_pkcs7 == 0)
-                        return error("sbsign's output is not a signed PE image (%s)", r != PE_OK ? pe_strerror(r) :
-                                     "no PKCS#7 certificate table"), false;
-        }
-        _cleanup_close_ int fd = open(signed_tmp, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0)
-                return error("%s: %s", signed_tmp, strerror(errno)), false;
-        close(TAKE_FD(fd));
-        if (rename(signed_tmp, path) < 0)
-                return error("%s: %s", path, strerror(errno)), false;
-        free(TAKE_PTR(signed_tmp));   /* it is path now */
+        _cleanup_blob_ Blob s = {};
+        SignatureInfo si;
+        if (!read_file(signed_tmp, &s))
+                return false;
+        PeView f;
+        PeResult r = pe_parse(s.data, s.size, &f);
+        signature_info(&s, &si);
+        if (r != PE_OK || !si.table || si.malformed || si.n_pkcs7 == 0)
+                return error("sbsign's output is not a signed PE image (%s)", r != PE_OK ? pe_strerror(r) :
+                             "no PKCS#7 certificate table"), false;
+        if (t.direct)
+                return output_write_direct(&t, s.data, s.size);
+        if (!output_commit(&t, signed_tmp))
+                return false;
+        free(TAKE_PTR(signed_tmp));   /* it is the output now */
         return true;
 }
 

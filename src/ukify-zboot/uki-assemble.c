@@ -46,6 +46,23 @@ bool section_list_add_spec(SectionList *l, const char *spec) {
         return section_list_add_arg(l, name, spec + len + 1, false);
 }
 
+bool section_name_repeats_ok(const char *name) {
+        return strcmp(name, ".dtbauto") == 0;
+}
+
+bool section_names_unique(const PeNewSection *s, size_t n) {
+        size_t start = 0;   /* a .profile begins a new scope, as in ukify */
+        for (size_t i = 0; i < n; i++) {
+                for (size_t j = start; j < i && !section_name_repeats_ok(s[i].name); j++)
+                        if (strcmp(s[i].name, s[j].name) == 0)
+                                return error("section %s given twice (--section with the name of another option's "
+                                             "section?)", s[i].name), false;
+                if (strcmp(s[i].name, ".profile") == 0)
+                        start = i + 1;
+        }
+        return true;
+}
+
 Blob section_list_last(const SectionList *l) {
         if (l->n == 0)
                 return (Blob) {};
@@ -110,6 +127,8 @@ bool uki_assemble(const UkiParts *p, Blob *ret) {
         if (p->ucode)
                 secs[n++] = (PeNewSection) { ".ucode", p->ucode->data, p->ucode->size, 0, false };
         secs[n++] = (PeNewSection) { ".linux", p->kernel->data, p->kernel->size, 0, false };
+        if (!section_names_unique(secs, n))
+                return false;
 
         r = pe_append_blob(&sf, secs, n, ret);
         if (r != PE_OK)
@@ -164,6 +183,8 @@ bool addon_assemble(const Blob *stub, const char *stub_name, uint16_t machine, c
         }
         if (sf.file.Machine != machine)
                 return error("%s: machine 0x%04x, but --efi-arch=%s", stub_name, sf.file.Machine, arch), false;
+        if (!section_names_unique(secs, n))
+                return false;
 
         r = pe_append_blob(&sf, secs, n, ret);
         if (r != PE_OK)

@@ -31,6 +31,11 @@ void section_list_free(SectionList *l);
 bool section_list_add(SectionList *l, const char *name, const void *data, size_t size);
 /* Append a section made of *b, which the list takes over (*b is left empty). */
 bool section_list_add_blob(SectionList *l, const char *name, Blob *b);
+/* ukify 257's rule (UKI.add_section): a section name once per UKI or profile (a .profile
+ * section starts a new one), .dtbauto excepted (one per device tree); section_names_unique()
+ * says which one came twice. */
+bool section_name_repeats_ok(const char *name);
+bool section_names_unique(const PeNewSection *s, size_t n);
 /* When arg is not NULL: read it (a file when file, else ukify's TEXT or @FILE) and append it.
  * False (after an error message) when it cannot be read. */
 bool section_list_add_arg(SectionList *l, const char *name, const char *arg, bool file);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,22 +36,76 @@ void blob_free(Blob *b) {
         b->size = 0;
 }
 
+bool options_given_in_full(int argc, char **argv, const char *shortopts, const struct option *opts) {
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                if (strcmp(a, "--") == 0)
+                        break;
+                if (strncmp(a, "--", 2) == 0) {
+                        const char *eq = strchr(a, '=');
+                        size_t n = eq ? (size_t) (eq - a - 2) : strlen(a + 2);
+                        const struct option *o = opts;
+                        while (o->name && (strlen(o->name) != n || strncmp(o->name, a + 2, n) != 0))
+                                o++;
+                        if (!o->name) {
+                                const struct option *p = opts;
+                                while (p->name && (n == 0 || strncmp(p->name, a + 2, n) != 0))
+                                        p++;
+                                if (p->name)
+                                        return error("option '%.*s' is short for '--%s'? long options must be given "
+                                                     "in full", (int) (n + 2), a, p->name), false;
+                                return error("unknown option '%.*s'", (int) (n + 2), a), false;
+                        }
+                        if (o->has_arg == required_argument && !eq)
+                                i++;   /* its value */
+                } else if (a[0] == '-' && a[1]) {
+                        for (size_t j = 1; a[j]; j++) {   /* a cluster of short options */
+                                const char *s = strchr(shortopts, a[j]);
+                                if (s && s[1] == ':') {
+                                        if (!a[j + 1])
+                                                i++;   /* its value is the next word */
+                                        break;
+                                }
+                        }
+                }
+        }
+        return true;
+}
+
 bool read_file(const char *path, Blob *ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (!*path)
+                return error("empty file name"), false;
+        /* O_NONBLOCK: a FIFO must not block the open before fstat() refuses it */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         struct stat st;
         if (fd < 0)
                 return error("%s: %s", path, strerror(errno)), false;
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
                 return error("%s: not a regular file", path), false;
-        _cleanup_blob_ Blob b = { malloc(st.st_size ? (size_t) st.st_size : 1), (size_t) st.st_size };
+        /* Read to the end: st_size is only a first guess (procfs and sysfs files say 0 or a
+         * page, and a file may change while we read it). */
+        size_t cap = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
+        _cleanup_blob_ Blob b = { malloc(cap), 0 };
         if (!b.data)
                 return error("%s: out of memory", path), false;
-        size_t done = 0;
-        while (done < b.size) {
-                ssize_t n = read(fd, b.data + done, b.size - done);
-                if (n <= 0)
-                        return error("%s: read failed: %s", path, n < 0 ? strerror(errno) : "file shrank"), false;
-                done += (size_t) n;
+        for (;;) {
+                if (b.size == cap) {
+                        if (cap > SIZE_MAX / 2)
+                                return error("%s: too large", path), false;
+                        uint8_t *n = realloc(b.data, cap * 2);
+                        if (!n)
+                                return error("%s: out of memory", path), false;
+                        b.data = n;
+                        cap *= 2;
+                }
+                ssize_t n = read(fd, b.data + b.size, cap - b.size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return error("%s: read failed: %s", path, strerror(errno)), false;
+                if (n == 0)
+                        break;
+                b.size += (size_t) n;
         }
         *ret = blob_take(&b);
         return true;
@@ -68,44 +123,122 @@ bool read_text_or_file(const char *arg, Blob *ret) {
         return true;
 }
 
-/* Write all of data to fd, make it 0644, sync and close it; fd is closed on every path. */
-static bool write_close(int fd, const char *path, const void *data, size_t size) {
-        _cleanup_close_ int f = fd;
+static bool write_all(int fd, const char *path, const void *data, size_t size) {
         const uint8_t *p = data;
         size_t done = 0;
         while (done < size) {
-                ssize_t w = write(f, p + done, size - done);
+                ssize_t w = write(fd, p + done, size - done);
+                if (w < 0 && errno == EINTR)
+                        continue;
                 if (w <= 0)
                         return error("%s: write failed: %s", path, w < 0 ? strerror(errno) : "no progress"), false;
                 done += (size_t) w;
         }
-        if (fchmod(f, 0644) < 0 || fsync(f) < 0)
-                return error("%s: %s", path, strerror(errno)), false;
-        int r = close(f);
-        f = -1;
-        if (r < 0)
+        return true;
+}
+
+bool output_target(const char *path, OutputTarget *ret) {
+        struct stat st;
+        *ret = (OutputTarget) {};
+        if (!*path)
+                return error("empty output file name"), false;
+        if (stat(path, &st) < 0) {
+                if (errno != ENOENT)
+                        return error("%s: %s", path, strerror(errno)), false;
+                if (lstat(path, &st) == 0)
+                        return error("%s: a symbolic link to nothing: give the path it should name", path), false;
+                mode_t mask = umask(0);
+                umask(mask);
+                ret->path = strdup(path);
+                ret->mode = 0666 & ~mask;
+        } else if (S_ISDIR(st.st_mode))
+                return error("%s: is a directory", path), false;
+        else if (S_ISREG(st.st_mode)) {
+                ret->path = realpath(path, NULL);   /* through symbolic links: their target is replaced */
+                ret->mode = st.st_mode & 07777;
+        } else {
+                ret->path = strdup(path);
+                ret->direct = true;
+        }
+        if (!ret->path)
                 return error("%s: %s", path, strerror(errno)), false;
         return true;
 }
 
+char *output_temp_name(const OutputTarget *t) {
+        size_t n = strlen(t->path) + 16;
+        char *tmp = malloc(n);
+        if (!tmp)
+                return error("out of memory"), NULL;
+        snprintf(tmp, n, "%s.XXXXXX", t->path);
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+                error("%s: cannot create a temporary file next to it: %s", t->path, strerror(errno));
+                free(tmp);
+                return NULL;
+        }
+        close(fd);
+        return tmp;
+}
+
+/* The directory entry of path made durable (after a rename into it). */
+static bool fsync_parent(const char *path) {
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
+        if (!dir)
+                return error("out of memory"), false;
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) < 0)
+                return error("%s: %s", dir, strerror(errno)), false;
+        return true;
+}
+
+bool output_commit(const OutputTarget *t, const char *tmp) {
+        _cleanup_close_ int fd = open(tmp, O_RDWR | O_CLOEXEC);
+        if (fd < 0 || fchmod(fd, t->mode) < 0 || fsync(fd) < 0)
+                return error("%s: %s", tmp, strerror(errno)), false;
+        if (close(TAKE_FD(fd)) < 0)
+                return error("%s: %s", tmp, strerror(errno)), false;
+        if (rename(tmp, t->path) < 0)
+                return error("%s: %s", t->path, strerror(errno)), false;
+        return fsync_parent(t->path);
+}
+
+bool output_write_direct(const OutputTarget *t, const void *data, size_t size) {
+        _cleanup_close_ int fd = open(t->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        if (fd < 0)
+                return error("%s: %s", t->path, strerror(errno)), false;
+        if (!write_all(fd, t->path, data, size))
+                return false;
+        if (close(TAKE_FD(fd)) < 0)
+                return error("%s: %s", t->path, strerror(errno)), false;
+        return true;
+}
+
+void output_target_free(OutputTarget *t) {
+        free(t->path);
+        *t = (OutputTarget) {};
+}
+
 bool write_file_atomic(const char *path, const void *data, size_t size) {
-        size_t n = strlen(path);
-        _cleanup_free_ char *tmp = malloc(n + 16);
+        _cleanup_(output_target_free) OutputTarget t = {};
+        if (!output_target(path, &t))
+                return false;
+        if (t.direct)
+                return output_write_direct(&t, data, size);
+        _cleanup_unlink_free_ char *tmp = output_temp_name(&t);
         if (!tmp)
                 return false;
-        snprintf(tmp, n + 16, "%s.XXXXXX", path);
-        int fd = mkstemp(tmp);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
-                return error("%s: cannot create a temporary file next to it: %s", path, strerror(errno)), false;
-        if (!write_close(fd, path, data, size)) {
-                unlink(tmp);
+                return error("%s: %s", tmp, strerror(errno)), false;
+        if (!write_all(fd, path, data, size))
                 return false;
-        }
-        if (rename(tmp, path) < 0) {
-                error("%s: %s", path, strerror(errno));
-                unlink(tmp);
+        if (close(TAKE_FD(fd)) < 0)
+                return error("%s: %s", tmp, strerror(errno)), false;
+        if (!output_commit(&t, tmp))
                 return false;
-        }
+        free(TAKE_PTR(tmp));   /* it is the output now */
         return true;
 }
 

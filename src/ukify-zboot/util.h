@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 /* The CLI's cleanup vocabulary, named as the EFI side's (src/boot/zboot/util.h: _cleanup_(f),
@@ -81,8 +82,34 @@ static inline Blob blob_take(Blob *b) {
 bool read_file(const char *path, Blob *ret);
 /* "TEXT" or "@FILE" (ukify's convention). */
 bool read_text_or_file(const char *arg, Blob *ret);
-/* Write through a temporary file in the same directory, then rename: on any failure nothing
- * is left behind and an existing file of that name is untouched. */
+struct option;
+/* getopt_long() takes any unambiguous prefix of a long option (--conf for --config), but the
+ * --config pre-scan (config.c) knows only full names: such a run would parse the option and
+ * never read its file. So every verb refuses an abbreviated or unknown long option first
+ * (message, then exit status 2 from the verb). shortopts/opts: what the verb gives getopt_long
+ * (values of options that take one are skipped, whatever they look like). */
+bool options_given_in_full(int argc, char **argv, const char *shortopts, const struct option *opts);
+
+/* Where an output goes (output_target()). A regular file, or a path that does not exist yet: a
+ * temporary file next to it (output_temp_name()) is renamed over it once complete
+ * (output_commit(): the mode of the file it replaces, else 0666 & ~umask as for any new file;
+ * synced, the directory entry too), so on any failure nothing is left behind and an existing
+ * file is untouched. A symbolic link is followed: its target is what gets replaced. Anything
+ * else that exists (a character device such as /dev/null, a FIFO, /dev/stdout) is written
+ * directly, as ukify does (output_write_direct()); never replaced. A directory, an empty name
+ * or a symbolic link to nothing is an error. */
+typedef struct {
+        char *path;     /* where the result goes: symbolic links resolved for a regular file */
+        mode_t mode;
+        bool direct;    /* not a regular file: written in place */
+} OutputTarget;
+bool output_target(const char *path, OutputTarget *ret);
+void output_target_free(OutputTarget *t);
+/* An empty temporary file next to t->path, 0600 (malloc'd name; the caller unlinks it). */
+char *output_temp_name(const OutputTarget *t);
+bool output_commit(const OutputTarget *t, const char *tmp);
+bool output_write_direct(const OutputTarget *t, const void *data, size_t size);
+/* All of the above for data in memory (OutputTarget's rules). */
 bool write_file_atomic(const char *path, const void *data, size_t size);
 
 /* Directory of our EFI stubs: $UKIFY_ZBOOT_STUB_DIR if set; else the build tree, but only when

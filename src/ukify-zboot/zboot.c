@@ -68,6 +68,8 @@ int verb_zboot(int argc, char **argv) {
         int level = -1, c;
         bool bcj = ZBOOT_BCJ_DEFAULT;
 
+        if (!options_given_in_full(argc, argv, "o:c:l:h", opts))
+                return 2;
         while ((c = getopt_long(argc, argv, "o:c:l:h", opts, NULL)) >= 0)
                 switch (c) {
                 case 'o': output = optarg; break;
