@@ -14,10 +14,12 @@ import lzma
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 
 import cli_common
 from cli_common import Check, Fail, exe, need
@@ -680,6 +682,90 @@ def options(work, c):
         c.true(not os.path.exists(out), '%s: wrote %s' % (args, out))
     rc, _, err = run('zboot', kernel, '--bogus-option', '-o', out)
     c.true(rc != 0 and 'bogus-option' in err, 'unknown option')
+
+
+@case
+def output_files(work, c):
+    """Where outputs go and how inputs are read (util.h, OutputTarget): a FIFO as output is
+    written in place, never replaced (as /dev/null or /dev/stdout would be: not tried here, a
+    regression would replace the system's); a symbolic link's target is replaced and the link
+    stays; an existing file's mode is kept, a new one follows the umask; a directory, a dangling
+    link and an empty name are refused; signing to a symbolic link works the same; inputs are
+    read to their end (/proc/self/comm says size 0) and a FIFO input is refused at once; an
+    abbreviated long option is refused (exit 2) instead of being parsed while its config file is
+    never read; a failed write to stdout fails the run; a section name twice is refused."""
+    addon = ['build', '--cmdline', 'quiet']
+    ref = os.path.join(work, 'ref.efi')
+    run(*addon, '-o', ref, check=True)
+    want = read(ref)
+    # a FIFO: written in place by a reader thread's side, still a FIFO afterwards
+    fifo = os.path.join(work, 'fifo')
+    os.mkfifo(fifo)
+    got = []
+    t = threading.Thread(target=lambda: got.append(open(fifo, 'rb').read()), daemon=True)
+    t.start()
+    rc, _, err = run(*addon, '-o', fifo)
+    t.join(timeout=30)
+    c.true(rc == 0, 'output to a FIFO: exit %d (%s)' % (rc, err.strip()))
+    c.true(stat.S_ISFIFO(os.lstat(fifo).st_mode), 'the FIFO was replaced by the output')
+    c.true(got == [want], 'the FIFO reader did not get the image (%s bytes)' % [len(g) for g in got])
+    # a symbolic link to a regular file: the target is replaced, its mode kept, the link stays
+    target, link = os.path.join(work, 'target.efi'), os.path.join(work, 'link.efi')
+    with open(target, 'wb') as f:
+        f.write(b'old')
+    os.chmod(target, 0o640)
+    os.symlink('target.efi', link)
+    run(*addon, '-o', link, check=True)
+    c.true(os.path.islink(link), 'the symbolic link was replaced')
+    c.eq(read(target), want, 'the link target holds the image')
+    c.eq(stat.S_IMODE(os.stat(target).st_mode), 0o640, "the replaced file's mode")
+    # a new file follows the umask (ukify's open() does)
+    new = os.path.join(work, 'new.efi')
+    old_mask = os.umask(0o077)
+    try:
+        run(*addon, '-o', new, check=True)
+    finally:
+        os.umask(old_mask)
+    c.eq(stat.S_IMODE(os.stat(new).st_mode), 0o600, 'a new file under umask 077')
+    # refused outputs: nothing written, the reason named
+    dangling = os.path.join(work, 'dangling.efi')
+    os.symlink('nowhere.efi', dangling)
+    for out, msg in ((work, 'is a directory'), (dangling, 'a symbolic link to nothing'), ('', 'empty output file name')):
+        rc, _, err = run(*addon, '-o', out)
+        c.true(rc == 1 and msg in err, '-o %r: exit %d, %r' % (out, rc, err.strip()))
+    c.true(not os.path.exists(os.path.join(work, 'nowhere.efi')), 'the dangling link was followed')
+    # signing through a symbolic link (sbsign's temporary files next to the target)
+    need(shutil.which('sbsign'), 'sbsign (sbsigntool)')
+    key, cert = snakeoil(work)
+    run(*addon, '--secureboot-private-key', key, '--secureboot-certificate', cert, '-o', link, check=True)
+    sig = inspect_json(target).get('signature', {})
+    c.true(os.path.islink(link) and sig.get('signed') and 'SnakeOil' in sig.get('signer', ''),
+           'signed output through a symbolic link: %s' % sig)
+    c.eq(sorted(os.listdir(work)), sorted(['ref.efi', 'fifo', 'target.efi', 'link.efi', 'new.efi', 'dangling.efi',
+                                           'db.key']), 'files left in the work directory')
+    # inputs: to their end; a FIFO refused at once
+    comm = os.path.join(work, 'comm.efi')
+    run('build', '--cmdline', '@/proc/self/comm', '-o', comm, check=True)
+    sec = next((s for s in inspect_json(comm)['sections'] if s['name'] == '.cmdline'), None)
+    c.true(sec is not None and sec['size'] > 0, '.cmdline from /proc/self/comm (st_size 0) is empty: %s' % sec)
+    p = subprocess.run([exe(), 'build', '--cmdline', '@' + fifo, '-o', os.path.join(work, 'x.efi')],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    c.true(p.returncode == 1 and b'not a regular file' in p.stderr, 'a FIFO input: %r' % p.stderr)
+    # options in full only
+    for args, msg in ((['build', '--conf=' + os.path.join(work, 'x.conf'), '--cmdline', 'x'], "short for '--config'"),
+                      (['inspect', '--jso', ref], "short for '--json'"), (['zboot', '--bogus', ref], "unknown option")):
+        rc, _, err = run(*args, '-o', os.path.join(work, 'x.efi'))
+        c.true(rc == 2 and msg in err, '%s: exit %d, %r' % (args, rc, err.strip()))
+    # stdout that cannot be written
+    with open('/dev/full', 'wb') as full:
+        p = subprocess.run([exe(), 'inspect', '--json', ref], stdin=subprocess.DEVNULL, stdout=full,
+                           stderr=subprocess.PIPE)
+    c.true(p.returncode == 1 and b'standard output' in p.stderr, 'inspect to /dev/full: exit %d, %r'
+           % (p.returncode, p.stderr))
+    # a section name twice
+    rc, _, err = run('build', '--cmdline', 'a', '--section', '.cmdline:b', '-o', os.path.join(work, 'x.efi'))
+    c.true(rc == 1 and 'section .cmdline given twice' in err, 'duplicate .cmdline: exit %d, %r' % (rc, err.strip()))
+    c.true(not os.path.exists(os.path.join(work, 'x.efi')), 'a refused run wrote its output')
 
 
 # ---- SBAT, Secure Boot signing, stub lookup -------------------------------------------------
