@@ -143,7 +143,8 @@ def ki252_type1(log_dir):
     check = H.Check('install-ki252-type1')
     work = tempfile.mkdtemp(prefix='ki252-type1-', dir=log_dir)
     try:
-        s = Setup(work, 'layout=bls\n', {'ukify-zboot.conf': '[ZBoot]\nType1=yes\nCompress=gzip\nLevel=1\n'})
+        # an inline comment after a value, as ukify-zboot --config reads it too
+        s = Setup(work, 'layout=bls\n', {'ukify-zboot.conf': '[ZBoot]\nType1=yes\nCompress=gzip   # small\nLevel=1\n'})
         ki = [H.need_file('/usr/bin/kernel-install', "Debian 12's kernel-install")]
         if not run_ki(check, s, ki, ['-v', 'add', s.version, s.kernel, s.initrd], s.env(), '252 type1'):
             return check.done()
@@ -164,6 +165,52 @@ def ki252_type1(log_dir):
                    ('/%s/linux' % d) in e, '252 type1: the entry points at the zboot kernel: %r' % e)
         if run_ki(check, s, ki, ['remove', s.version], s.env(), '252 type1'):
             check.eq(s.files(), [], '252 type1: files in $BOOT after remove')
+        return check.done()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@case
+def ki252_zboot_input(log_dir):
+    """A KERNEL-IMAGE that is a zboot image already (docs/install.md's `kernel-install add VERSION
+    /boot/vmlinuz-VERSION.efi`, or an arm64 kernel built with CONFIG_EFI_ZBOOT), with Debian 12's
+    kernel-install: layout=uki makes the UKI with that image as .linux, byte for byte (`zboot`
+    refuses a zboot image); layout=bls with Type1=yes leaves the entry's copy as it is. An initrd
+    path with white space fails only where our plugin would use it: with layout=other (neither
+    of ours) kernel-install succeeds."""
+    check = H.Check('install-ki252-zboot-input')
+    work = tempfile.mkdtemp(prefix='ki252-zinput-', dir=log_dir)
+    try:
+        ki = [H.need_file('/usr/bin/kernel-install', "Debian 12's kernel-install")]
+        for layout, conf in (('uki', 'layout=uki\nuki_generator=ukify-zboot\n'), ('bls', 'layout=bls\n')):
+            sub = os.path.join(work, layout)
+            os.makedirs(sub)
+            s = Setup(sub, conf, {'ukify-zboot.conf': '[ZBoot]\nType1=yes\nCompress=xz\n'})
+            zimg = os.path.join(sub, 'vmlinuz-%s.efi' % s.version)
+            rc, _, err = s.tree.run([s.tree.exe, 'zboot', s.kernel, '-c', 'gzip', '-l', '1', '-o', zimg], env=s.env())
+            if not check.eq(rc, 0, 'installed ukify-zboot zboot (%s)' % err.strip()):
+                return check.done()
+            with open(zimg, 'rb') as f:
+                zdata = f.read()
+            if not run_ki(check, s, ki, ['-v', 'add', s.version, zimg, s.initrd], s.env(), layout + ', zboot input'):
+                continue
+            if layout == 'uki':
+                uki = os.path.join(s.boot, 'EFI/Linux/%s-%s.efi' % (MACHINE_ID, s.version))
+                info = s.inspect(uki) if os.path.exists(uki) else {}
+                check.eq(((info.get('linux') or {}).get('zboot') or {}).get('compression'), 'gzip',
+                         "uki: .linux is the given zboot image (gzip, not the plugin's Compress=xz)")
+                with open(uki, 'rb') as f:
+                    check.true(zdata in f.read(), 'uki: the zboot image is the UKI\'s .linux byte for byte')
+            else:
+                linux = os.path.join(s.boot, MACHINE_ID, s.version, 'linux')
+                with open(linux, 'rb') as f:
+                    check.true(f.read() == zdata, 'bls: the entry\'s kernel is the given zboot image, unchanged')
+        # white space in an initrd path: not our layout, not our business
+        os.makedirs(os.path.join(work, 'other'))
+        s = Setup(os.path.join(work, 'other'), 'layout=other\nuki_generator=ukify-zboot\n')
+        spaced = os.path.join(s.work, 'my initrd.img')
+        shutil.copyfile(s.initrd, spaced)
+        run_ki(check, s, ki, ['-v', 'add', s.version, s.kernel, spaced], s.env(), 'layout=other, initrd with a space')
         return check.done()
     finally:
         shutil.rmtree(work, ignore_errors=True)
