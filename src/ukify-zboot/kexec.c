@@ -24,6 +24,7 @@
 #include "boot-options.h"
 #include "kernel.h"
 #include "pe.h"
+#include "uki-profile.h"
 #include "verbs.h"
 #include "x86-boot.h"
 #include "x86-kexec.h"
@@ -299,6 +300,55 @@ static bool efi_state(uint8_t *bp, uint8_t *area, size_t cap, uint64_t area_phys
         return true;
 }
 
+/* A UKI's section of profile 0 (what the stub boots without "@N": uki-profile.h), or NULL. */
+static const uint8_t *uki_section(const PeView *f, const char *name, size_t *ret_size) {
+        const uint8_t *d = NULL;
+        *ret_size = 0;
+        int i = uki_profile_find(pe_section_table(f), f->n_sections, 0, name);
+        return pe_section_get(f, i, &d, ret_size) ? d : NULL;
+}
+
+/* A UKI's .cmdline as the stub passes it: up to its first NUL, control characters (newlines)
+ * as spaces, trailing spaces dropped (cmdline.h, cmdline_utf8_to_ucs2()). */
+static char *uki_cmdline(const PeView *f) {
+        size_t n;
+        const uint8_t *d = uki_section(f, ".cmdline", &n);
+        if (!d)
+                return strdup("");
+        const uint8_t *nul = memchr(d, 0, n);
+        if (nul)
+                n = (size_t) (nul - d);
+        char *s = malloc(n + 1);
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                s[i] = d[i] < 0x20 || d[i] == 0x7f ? ' ' : (char) d[i];
+        while (n > 0 && s[n - 1] == ' ')
+                n--;
+        s[n] = '\0';
+        return s;
+}
+
+/* A UKI's .ucode then .initrd, as the stub joins them (each padded to 4 bytes: cpio archives
+ * concatenate); empty without either. */
+static bool uki_initrd(const PeView *f, Blob *ret) {
+        size_t nu, ni;
+        const uint8_t *u = uki_section(f, ".ucode", &nu), *in = uki_section(f, ".initrd", &ni);
+        size_t pu = u ? (nu + 3) & ~(size_t) 3 : 0;
+        *ret = (Blob) {};
+        if (!u && !in)
+                return true;
+        ret->data = calloc(1, pu + ni + 1);
+        if (!ret->data)
+                return error("out of memory"), false;
+        if (u)
+                memcpy(ret->data, u, nu);
+        if (in)
+                memcpy(ret->data + pu, in, ni);
+        ret->size = pu + ni;
+        return true;
+}
+
 int verb_kexec(int argc, char **argv) {
         enum { ARG_INITRD = 0x100, ARG_CMDLINE, ARG_REUSE, ARG_NOKASLR, ARG_EXEC, ARG_VERIFY_CERT, ARG_DRY_RUN };
         static const struct option opts[] = {
@@ -331,8 +381,8 @@ int verb_kexec(int argc, char **argv) {
                                "                       [--verify-cert CERT] [--exec | --dry-run]\n\n"
                                "Load an x86_64 zboot image (or a UKI with one as .linux) for kexec with our own loader:\n"
                                "decompress, relocate, build boot_params, kexec_load(2). Needs root and no lockdown.\n\n"
-                               "     --initrd F          the new kernel's initrd\n"
-                               "     --cmdline S         its command line\n"
+                               "     --initrd F          the new kernel's initrd (default: a UKI's .ucode + .initrd)\n"
+                               "     --cmdline S         its command line (default: a UKI's .cmdline, else empty)\n"
                                "     --reuse-cmdline     the running kernel's command line (/proc/cmdline)\n"
                                "     --nokaslr           no random virtual offset for the new kernel\n"
                                "     --verify-cert CERT  refuse unless the payload signature (.zsig) verifies with CERT\n"
@@ -359,14 +409,16 @@ int verb_kexec(int argc, char **argv) {
                 return 1;
         const uint8_t *zimg = in.data;
         size_t zimg_len = in.size;
+        PeView uki;
+        bool is_uki = false;
         if (kind == KERNEL_PE) {
                 if (!uki_linux_validate(&in, path, &payload, &kind))
                         return error("%s: a PE image without a .linux section: not a zboot image or UKI", path);
                 if (kind == KERNEL_UNKNOWN)
                         return 1;
-                PeView f;
-                int li = pe_parse(in.data, in.size, &f) == PE_OK ? pe_find_section(&f, ".linux") : -1;
-                zimg = li >= 0 ? pe_section_data(&f, (size_t) li, &zimg_len) : NULL;
+                is_uki = pe_parse(in.data, in.size, &uki) == PE_OK;
+                int li = is_uki ? pe_find_section(&uki, ".linux") : -1;
+                zimg = li >= 0 ? pe_section_data(&uki, (size_t) li, &zimg_len) : NULL;
         }
         if (kind != KERNEL_ZBOOT)
                 return error("%s: %s, not a zboot image: kexec loads our zboot images only", path,
@@ -386,10 +438,14 @@ int verb_kexec(int argc, char **argv) {
                 info("%s: payload signature verified with %s", path, verify_cert);
         }
 
-        /* the command line */
-        char *cmdline = reuse ? reuse_cmdline() : strdup(cmdline_arg ? cmdline_arg : "");
+        /* the command line: given, the running kernel's, or a UKI's own (profile 0: the stub's
+         * default; add-ons on the ESP are not read) */
+        char *cmdline = reuse ? reuse_cmdline() : cmdline_arg ? strdup(cmdline_arg) : is_uki ? uki_cmdline(&uki) :
+                                                                                    strdup("");
         if (!cmdline)
-                return error("kexec: cannot read /proc/cmdline for --reuse-cmdline");
+                return error(reuse ? "kexec: cannot read /proc/cmdline for --reuse-cmdline" : "out of memory");
+        if (is_uki && !reuse && !cmdline_arg)
+                info("%s: the UKI's .cmdline (%zu bytes): \"%s\"", path, strlen(cmdline), cmdline);
         size_t cmdline_len = strlen(cmdline);
         /* nokaslr on the command line as the EFI side reads it (boot-options.h: the kernel
          * stub's word rules), or --nokaslr */
@@ -397,10 +453,12 @@ int verb_kexec(int argc, char **argv) {
         boot_options_parse_utf8(cmdline, cmdline_len, &bo);
         bool randomize = !nokaslr && !bo.nokaslr;
 
-        if (initrd_path && !read_file(initrd_path, &initrd)) {
+        if (initrd_path ? !read_file(initrd_path, &initrd) : is_uki && !uki_initrd(&uki, &initrd)) {
                 free(cmdline);
                 return 1;
         }
+        if (!initrd_path && is_uki && initrd.size > 0)
+                info("%s: the UKI's .ucode and .initrd (%zu bytes)", path, initrd.size);
         const char *e820_source = NULL;
         if (!system_e820(&e820, &e820_source)) {
                 free(cmdline);

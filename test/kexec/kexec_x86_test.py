@@ -239,6 +239,23 @@ def kexec_x86_cli(log_dir):
                 check.eq(m.group(3) is not None, random, 'random virtual offset %s' % extra)
                 if not random:
                     check.eq(m.group(2), '0', 'virtual offset with %s' % extra)
+        # a UKI: its own .cmdline (here with nokaslr, which the plan must honour) and .ucode +
+        # .initrd unless --cmdline / --initrd are given
+        uki, ucode, initrd = (os.path.join(work, n) for n in ('uki.efi', 'ucode', 'initrd'))
+        for path, data in ((ucode, b'u' * 5), (initrd, b'i' * 100)):
+            with open(path, 'wb') as f:
+                f.write(data)
+        ukify_zboot('build', '--linux', img, '--cmdline', 'root=/dev/sda1  nokaslr\n', '--microcode', ucode,
+                    '--initrd', initrd, '-o', uki)
+        rc, out = cli(uki, '--dry-run')
+        m = plan.search(out)
+        check.true(rc == 0 and m is not None and m.group(3) is None and
+                   '.cmdline (22 bytes): "root=/dev/sda1 nokaslr"' in out and '.ucode and .initrd (108 bytes)' in out,
+                   "a UKI's own command line (nokaslr: no random offset) and initrds: rc %d, %s" % (rc, out.strip()))
+        rc, out = cli(uki, '--dry-run', '--cmdline', 'quiet', '--initrd', initrd)
+        m = plan.search(out)
+        check.true(rc == 0 and m is not None and m.group(3) is not None and "the UKI's" not in out,
+                   'a UKI with --cmdline and --initrd: those, not its own: rc %d, %s' % (rc, out.strip()))
         rc, out = cli(signed, '--dry-run', '--verify-cert', keys['a'][1])
         check.true(rc == 0 and 'payload signature verified' in out, 'right certificate: %d %s' % (rc, out.strip()))
         refusals = [
