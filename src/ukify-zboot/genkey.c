@@ -30,6 +30,20 @@
 #include "pcrsig.h"
 #include "verbs.h"
 
+/* What this run has written so far: a run that fails takes it all back, so that nothing is left
+ * (no private key without its certificate) and the same command can be run again. */
+static struct {
+        const char *path[2 + 2 * PCRSIG_MAX_KEYS];
+        size_t n;
+} written;
+
+static void written_unlink(void) {
+        for (size_t i = 0; i < written.n; i++)
+                if (unlink(written.path[i]) == 0)
+                        info("removed %s again", written.path[i]);
+        written.n = 0;
+}
+
 /* Write what bio holds to path, which must not exist (mode: 0600 for private keys). */
 static bool write_new(const char *path, BIO *bio, mode_t mode, const char *what) {
         char *p;
@@ -46,6 +60,8 @@ static bool write_new(const char *path, BIO *bio, mode_t mode, const char *what)
                 unlink(path);
                 return error("%s: write failed", path), false;
         }
+        if (written.n < sizeof(written.path) / sizeof(*written.path))
+                written.path[written.n++] = path;
         return true;
 }
 
@@ -206,17 +222,21 @@ int verb_genkey(int argc, char **argv) {
                 _cleanup_(X509_freep) X509 *x = NULL;
                 _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
                 if (!k || !make_cert(k, days, &x) || !write_private(sb_key, k, "SecureBoot private key") || !b ||
-                    PEM_write_bio_X509(b, x) != 1 || !write_new(sb_cert, b, 0644, "SecureBoot certificate"))
+                    PEM_write_bio_X509(b, x) != 1 || !write_new(sb_cert, b, 0644, "SecureBoot certificate")) {
+                        written_unlink();
                         return 1;
+                }
         }
         for (size_t i = 0; i < n_priv; i++) {
                 _cleanup_(EVP_PKEY_freep) EVP_PKEY *k = rsa2048();
                 _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
-                if (!k || !b || !write_private(priv[i], k, "private key for PCR signing"))
+                if (!k || !b || !write_private(priv[i], k, "private key for PCR signing") ||
+                    (i < n_pub && *pub[i] &&
+                     (PEM_write_bio_PUBKEY(b, k) != 1 || !write_new(pub[i], b, 0644, "public key for PCR signing")))) {
+                        written_unlink();
                         return 1;
-                if (i < n_pub && *pub[i] &&
-                    (PEM_write_bio_PUBKEY(b, k) != 1 || !write_new(pub[i], b, 0644, "public key for PCR signing")))
-                        return 1;
+                }
         }
+        written.n = 0;
         return 0;
 }

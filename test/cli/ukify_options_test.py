@@ -593,6 +593,11 @@ PCRPrivateKey=ps.key
     c.true(all(read(os.path.join(work, n)) == before[n] for n in names), 'existing keys untouched')
     rc, _, err = run('genkey', cwd=work)
     c.true(rc == 1 and 'must be specified' in err, 'genkey without keys to make: %s' % err.strip())
+    # a run that fails half way takes back what it wrote (the key, when the certificate fails)
+    rc, _, err = run('genkey', '--secureboot-private-key', 'half.key', '--secureboot-certificate', 'nodir/half.crt',
+                     cwd=work)
+    c.true(rc == 1 and not os.path.exists(os.path.join(work, 'half.key')),
+           'genkey failing at the certificate leaves no key: exit %d, %s' % (rc, err.strip()))
     # build with the same config: Secure Boot signed with sb.key, .pcrsig by both PCR keys
     out = os.path.join(work, 'uki.efi')
     build('--config', conf, '--linux', kernel('x86_64'), '--uname', 'u', '-o', out, cwd=work)
