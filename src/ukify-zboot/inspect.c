@@ -216,9 +216,13 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                                 printf(", \"size\": %zu, \"sha256\": \"%s\"", sz, hex);
                         }
                         printf("}");
-                } else
+                } else {
+                        for (char *c = name; *c; c++)   /* names are ASCII: nothing else reaches the terminal */
+                                if (*c < 0x20 || *c > 0x7e)
+                                        *c = '?';
                         printf("%s%-8s 0x%08x 0x%08x 0x%08x 0x%08x %s\n", pad, name, s.VirtualAddress, s.VirtualSize,
                                s.SizeOfRawData, s.PointerToRawData, fl);
+                }
         }
         if (json) {
                 printf("], \"verdict\": {\"nx_compat\": %s, \"section_alignment_4k\": %s, \"wx_sections\": [",
@@ -288,8 +292,11 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                         jstr(text_sections[t]);
                         printf(": ");
                         json_print_string(d, n);
-                } else
-                        printf("%s%s:\n%s  %.*s\n", pad, text_sections[t], pad, (int) n, (const char *) d);
+                } else {
+                        printf("%s%s:\n%s  ", pad, text_sections[t], pad);
+                        text_print(d, n);
+                        putchar('\n');
+                }
                 first = false;
         }
         if (json)

@@ -195,9 +195,12 @@ void profile_pcr11_dtbauto_inspect(const PeView *f, const PeView *placed, uint32
                         printf("%s{\"section\": %zu, \"compatible\": ", shown++ == 0 ? ", \"dtbauto\": [" : ", ", i);
                         json_print_string(c, cn);
                         printf(", \"hwids_only\": %s, \"sha256\": \"%s\"}", pick[k].by_hwids ? "true" : "false", hex);
-                } else
-                        printf("%s  when section %zu (.dtbauto, compatible \"%.*s\"%s) is picked for the machine: %s\n",
-                               pad, i, (int) cn, c, pick[k].by_hwids ? ", only through the base's .hwids" : "", hex);
+                } else {
+                        printf("%s  when section %zu (.dtbauto, compatible \"", pad, i);
+                        text_print(c, cn);
+                        printf("\"%s) is picked for the machine: %s\n",
+                               pick[k].by_hwids ? ", only through the base's .hwids" : "", hex);
+                }
         }
         if (json && shown > 0)
                 printf("]");
@@ -230,9 +233,13 @@ void profile_inspect(const PeView *f, const PeView *placed, bool json, const cha
                         printf(", \"title\": ");
                         json_print_string(title, strlen(title));
                         printf(", \"sections\": [");
-                } else
-                        printf("%s  @%u: ID=%s TITLE=%s\n%s      own sections:", pad, p, id[0] ? id : "(none)",
-                               title[0] ? title : "(none)", pad);
+                } else {
+                        printf("%s  @%u: ID=", pad, p);
+                        text_print(id[0] ? id : "(none)", strlen(id[0] ? id : "(none)"));
+                        printf(" TITLE=");
+                        text_print(title[0] ? title : "(none)", strlen(title[0] ? title : "(none)"));
+                        printf("\n%s      own sections:", pad);
+                }
                 for (size_t i = s; i < e; i++) {
                         PeSectionHeader h = pe_section(f, i);
                         char name[PE_SECTION_NAME_LEN + 1];
@@ -240,8 +247,10 @@ void profile_inspect(const PeView *f, const PeView *placed, bool json, const cha
                         if (json) {
                                 printf("%s", i > s ? ", " : "");
                                 json_print_string(name, strlen(name));
-                        } else
-                                printf(" %s", name);
+                        } else {
+                                putchar(' ');
+                                text_print(name, strlen(name));
+                        }
                 }
                 char sub[64];
                 snprintf(sub, sizeof(sub), "%s    ", pad);

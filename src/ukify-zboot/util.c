@@ -302,6 +302,20 @@ static size_t utf8_sequence(const uint8_t *s, size_t n) {
         return len;
 }
 
+void text_print(const void *p, size_t n) {
+        const uint8_t *s = p;
+        for (size_t i = 0; i < n; i++) {
+                size_t l;
+                if (s[i] == '\n' || s[i] == '\t' || (s[i] >= 0x20 && s[i] < 0x7f))
+                        putchar(s[i]);
+                else if (s[i] >= 0x80 && (l = utf8_sequence(s + i, n - i)) > 0 && !(s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+                        fwrite(s + i, 1, l, stdout);   /* UTF-8, but not the C1 controls U+0080..U+009F */
+                        i += l - 1;
+                } else
+                        printf("\\x%02x", s[i]);
+        }
+}
+
 void json_print_string(const void *p, size_t n) {
         const uint8_t *s = p;
         putchar('"');

@@ -70,6 +70,10 @@ void blob_free(Blob *b);
  * characters and DEL as \u00XX, well-formed UTF-8 as it is, any other byte as \u00XX (read as
  * Latin-1), so the output is valid JSON in UTF-8 whatever the bytes. */
 void json_print_string(const void *s, size_t n);
+/* Text from an image for the terminal: printable ASCII, newlines, tabs and UTF-8 as they are;
+ * control characters (an escape sequence would act on the terminal), C1 controls and bytes
+ * that are no UTF-8 as \xHH. */
+void text_print(const void *s, size_t n);
 #define _cleanup_blob_ _cleanup_(blob_free)
 /* The blob, leaving an empty one behind (as take_pages() on the EFI side). */
 static inline Blob blob_take(Blob *b) {

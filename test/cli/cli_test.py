@@ -693,7 +693,8 @@ def output_files(work, c):
     link and an empty name are refused; signing to a symbolic link works the same; inputs are
     read to their end (/proc/self/comm says size 0) and a FIFO input is refused at once; an
     abbreviated long option is refused (exit 2) instead of being parsed while its config file is
-    never read; a failed write to stdout fails the run; a section name twice is refused."""
+    never read; a failed write to stdout fails the run; inspect escapes control characters; a
+    section name twice is refused."""
     addon = ['build', '--cmdline', 'quiet']
     ref = os.path.join(work, 'ref.efi')
     run(*addon, '-o', ref, check=True)
@@ -762,6 +763,16 @@ def output_files(work, c):
                            stderr=subprocess.PIPE)
     c.true(p.returncode == 1 and b'standard output' in p.stderr, 'inspect to /dev/full: exit %d, %r'
            % (p.returncode, p.stderr))
+    # inspect's text report: control characters of an image escaped, not sent to the terminal
+    evil, evil_efi = os.path.join(work, 'evil'), os.path.join(work, 'evil.efi')
+    with open(evil, 'wb') as f:
+        f.write(b'a\x1b]0;title\x07\x1b[2J b\xc2\x9b \xc3\xa9')
+    run('build', '--cmdline', '@' + evil, '-o', evil_efi, check=True)
+    p = subprocess.run([exe(), 'inspect', evil_efi], stdin=subprocess.DEVNULL, capture_output=True)
+    c.true(p.returncode == 0 and b'\x1b' not in p.stdout and b'\x07' not in p.stdout and b'\xc2\x9b' not in p.stdout
+           and b'a\\x1b]0;title\\x07\\x1b[2J b\\xc2\\x9b \xc3\xa9' in p.stdout,
+           'inspect escapes control characters: %r' % p.stdout[-400:])
+    os.unlink(evil_efi)
     # a section name twice
     rc, _, err = run('build', '--cmdline', 'a', '--section', '.cmdline:b', '-o', os.path.join(work, 'x.efi'))
     c.true(rc == 1 and 'section .cmdline given twice' in err, 'duplicate .cmdline: exit %d, %r' % (rc, err.strip()))
