@@ -13,6 +13,7 @@
 #include "inputs.h"
 #include "measure.h"
 #include "profile.h"
+#include "sign.h"
 #include "uki-assemble.h"
 #include "uki-dtb.h"
 #include "uki-profile.h"
@@ -294,7 +295,7 @@ bool profile_print_measure(const PeView *f) {
 int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
                     const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
                     size_t n_extra, const char *output, const char *const *dtbautos, size_t n_dtbauto,
-                    const char *hwids_dir) {
+                    const char *hwids_dir, const char *sb_key, const char *sb_cert) {
 #if defined(__aarch64__)
         const uint16_t machine = 0xaa64;
 #else
@@ -324,8 +325,10 @@ int profile_pe_main(const char *profile, const char *cmdline, const char *osrel,
                 return 1;
         if (n_initrd && !section_list_add(&l, ".initrd", initrd.data, initrd.size))
                 return 1;
-        if (!profile_pe_build(machine, profile, l.secs, l.n, &out) || !write_file_atomic(output, out.data, out.size))
+        if (!profile_pe_build(machine, profile, l.secs, l.n, &out) ||
+            !write_output(output, out.data, out.size, sb_key, sb_cert))
                 return 1;
-        info("wrote %s: profile PE, %zu bytes (join it with --join-profile)", output, out.size);
+        info("wrote %s: profile PE, %zu bytes%s (join it with --join-profile)", output, out.size,
+             sb_key ? ", signed" : "");
         return 0;
 }

@@ -927,6 +927,17 @@ def secureboot_sign(work, c):
     uki, ukis = os.path.join(work, 'uki.efi'), os.path.join(work, 'uki.signed.efi')
     run('build', '--linux', zs, '--cmdline', 'quiet', '-o', uki, check=True)
     run('build', '--linux', zs, '--cmdline', 'quiet', *sb, '-o', ukis, check=True)
+    # a profile PE is signed as ukify 257 signs it (and joins all the same)
+    prof, profs = os.path.join(work, 'p.efi'), os.path.join(work, 'p.signed.efi')
+    run('build', '--profile', 'ID=p', '--cmdline', 'p', '-o', prof, check=True)
+    run('build', '--profile', 'ID=p', '--cmdline', 'p', *sb, '-o', profs, check=True)
+    joined = os.path.join(work, 'joined.efi')
+    run('build', '--linux', zs, '--join-profile', profs, '-o', joined, check=True)
+    c.eq([p['id'] for p in inspect_json(joined)['profiles']], ['main', 'p'], 'a signed profile PE joins')
+    os.unlink(joined)
+    v = subprocess.run(['sbverify', '--cert', cert, profs], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    c.true(v.returncode == 0 and inspect_json(prof)['signature']['signed'] is False,
+           'profile PE: sbverify of the signed one: %s' % v.stdout.decode().strip())
     for unsigned, signed in ((z, zs), (uki, ukis)):
         v = subprocess.run(['sbverify', '--cert', cert, signed], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         c.true(v.returncode == 0, '%s: sbverify: %s' % (signed, v.stdout.decode().strip()))
