@@ -282,7 +282,7 @@ bool profile_print_measure(const PeView *f) {
                 uint8_t pcr[MEASURE_DIGEST_SIZE];
                 char hex[2 * MEASURE_DIGEST_SIZE + 1];
                 if (!uki_pcr11_sha256_profile(f, p, pcr))
-                        return false;
+                        return error("--measure: cannot compute PCR 11 of profile %u", p), false;
                 digest_hex(pcr, hex);
                 if (p == 0)
                         printf("11:sha256=%s\n", hex);

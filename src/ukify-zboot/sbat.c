@@ -130,9 +130,12 @@ bool sbat_add_text(SbatList *l, const char *arg) {
         _cleanup_blob_ Blob b = {};
         if (!read_text_or_file(arg, &b))
                 return false;
+        /* errors name the file for --sbat @FILE */
+        char label[512];
+        snprintf(label, sizeof(label), "--sbat%s%s", arg[0] == '@' ? " " : "", arg[0] == '@' ? arg : "");
         if (memchr(b.data, '\0', b.size))
-                return error("--sbat: NUL byte in the text"), false;
-        return add_lines(l, (const char *) b.data, b.size, "--sbat");
+                return error("%s: NUL byte in the text", label), false;
+        return add_lines(l, (const char *) b.data, b.size, label);
 }
 
 char *sbat_format(const SbatList *l, size_t *ret_size) {

@@ -80,7 +80,7 @@ int verb_zboot(int argc, char **argv) {
                 case 'l': {
                         char *end;
                         long v = strtol(optarg, &end, 10);
-                        if (*end || v < 0 || v > 22)
+                        if (end == optarg || *end || v < 0 || v > 22)
                                 return error("--level: \"%s\" is not a level", optarg);
                         level = (int) v;
                         break;
