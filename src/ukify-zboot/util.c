@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,15 +166,57 @@ bool output_target(const char *path, OutputTarget *ret) {
         return true;
 }
 
+/* The temporary files that exist now; the handler reads the list, so a name goes in before its
+ * file is created and out before it is renamed or removed. */
+static char *temps[8];
+
+static void temps_remove_and_die(int sig) {
+        for (size_t i = 0; i < sizeof(temps) / sizeof(*temps); i++)
+                if (temps[i])
+                        unlink(temps[i]);   /* async-signal-safe */
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+static bool temp_remember(char *path) {
+        static bool handlers;
+        if (!handlers) {
+                struct sigaction sa = { .sa_handler = temps_remove_and_die };
+                sigemptyset(&sa.sa_mask);
+                for (int s = 0; s < 3; s++)
+                        sigaddset(&sa.sa_mask, (int[]) { SIGINT, SIGTERM, SIGHUP }[s]);
+                for (int s = 0; s < 3; s++)
+                        sigaction((int[]) { SIGINT, SIGTERM, SIGHUP }[s], &sa, NULL);
+                handlers = true;
+        }
+        for (size_t i = 0; i < sizeof(temps) / sizeof(*temps); i++)
+                if (!temps[i]) {
+                        temps[i] = path;
+                        return true;
+                }
+        return false;
+}
+
+void temp_forget(const char *path) {
+        for (size_t i = 0; i < sizeof(temps) / sizeof(*temps); i++)
+                if (temps[i] == path)
+                        temps[i] = NULL;
+}
+
 char *output_temp_name(const OutputTarget *t) {
         size_t n = strlen(t->path) + 16;
         char *tmp = malloc(n);
         if (!tmp)
                 return error("out of memory"), NULL;
         snprintf(tmp, n, "%s.XXXXXX", t->path);
+        if (!temp_remember(tmp)) {
+                free(tmp);
+                return error("%s: too many temporary files", t->path), NULL;
+        }
         int fd = mkstemp(tmp);
         if (fd < 0) {
                 error("%s: cannot create a temporary file next to it: %s", t->path, strerror(errno));
+                temp_forget(tmp);
                 free(tmp);
                 return NULL;
         }
@@ -199,8 +242,12 @@ bool output_commit(const OutputTarget *t, const char *tmp) {
                 return error("%s: %s", tmp, strerror(errno)), false;
         if (close(TAKE_FD(fd)) < 0)
                 return error("%s: %s", tmp, strerror(errno)), false;
-        if (rename(tmp, t->path) < 0)
-                return error("%s: %s", t->path, strerror(errno)), false;
+        temp_forget(tmp);   /* from here on it is the output (or gone, on failure below) */
+        if (rename(tmp, t->path) < 0) {
+                error("%s: %s", t->path, strerror(errno));
+                unlink(tmp);
+                return false;
+        }
         return fsync_parent(t->path);
 }
 

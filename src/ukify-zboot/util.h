@@ -44,10 +44,16 @@ static inline void closep(int *fd) {
                         func(*p);                       \
         }
 
+/* Temporary files next to an output (output_temp_name()) are also removed when SIGINT, SIGTERM
+ * or SIGHUP ends the process (then the signal takes its default course): temp_forget() takes
+ * a name off that list, before it is renamed into place or removed. */
+void temp_forget(const char *path);
+
 /* A temporary file's name (malloc'd): the file is removed and the name freed at scope exit. A
  * file that was renamed into place has its name taken out first (free(TAKE_PTR(name))). */
 static inline void unlink_freep(char **p) {
         if (*p) {
+                temp_forget(*p);
                 unlink(*p);
                 free(*p);
         }

@@ -14,12 +14,14 @@ import lzma
 import os
 import re
 import shutil
+import signal
 import stat
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 import cli_common
 from cli_common import Check, Fail, exe, need
@@ -744,6 +746,34 @@ def output_files(work, c):
            'signed output through a symbolic link: %s' % sig)
     c.eq(sorted(os.listdir(work)), sorted(['ref.efi', 'fifo', 'target.efi', 'link.efi', 'new.efi', 'dangling.efi',
                                            'db.key']), 'files left in the work directory')
+    # SIGTERM while sbsign runs (a stand-in that waits): the temporary files go with the process
+    fake = os.path.join(work, 'fakebin')
+    os.makedirs(fake)
+    with open(os.path.join(fake, 'sbsign'), 'w') as f:
+        f.write('#!/bin/sh\nsleep 60\n')
+    os.chmod(os.path.join(fake, 'sbsign'), 0o755)
+    outdir = os.path.join(work, 'sigterm')
+    os.makedirs(outdir)
+    p = subprocess.Popen([exe(), *addon, '--secureboot-private-key', key, '--secureboot-certificate', cert, '-o',
+                          os.path.join(outdir, 's.efi')], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=dict(os.environ, PATH=fake + ':' + os.environ['PATH']),
+                         start_new_session=True)
+    for _ in range(200):
+        if len(os.listdir(outdir)) >= 2:
+            break
+        time.sleep(0.05)
+    seen = sorted(os.listdir(outdir))
+    p.terminate()
+    p.wait(timeout=30)
+    try:
+        os.killpg(p.pid, signal.SIGKILL)   # the stand-in sbsign, orphaned
+    except ProcessLookupError:
+        pass
+    c.true(len(seen) == 2 and all(n.startswith('s.efi.') for n in seen), 'temporary files while signing: %s' % seen)
+    c.true(p.returncode == -signal.SIGTERM and os.listdir(outdir) == [],
+           'after SIGTERM (exit %s): left %s' % (p.returncode, os.listdir(outdir)))
+    shutil.rmtree(fake)
+    shutil.rmtree(outdir)
     # inputs: to their end; a FIFO refused at once
     comm = os.path.join(work, 'comm.efi')
     run('build', '--cmdline', '@/proc/self/comm', '-o', comm, check=True)
