@@ -373,14 +373,14 @@ int verb_build(int argc, char **argv) {
                         return error("build: --output is required");
                 if (!sign_check_args(a.sb_key, a.sb_cert))
                         return 1;
-                /* as ukify 257: a profile PE has no .sbat, .ucode or .pcrsig of its own (joining takes
-                 * none of them), so these options do not apply to it; say so rather than drop them */
-                if (a.n_sbat || a.microcode || a.n_pcr_priv || a.pcrpkey || a.stub_path)
-                        info("--sbat, --microcode, --pcr-private-key, --pcrpkey and --stub do not apply to a profile "
-                             "PE: not used");
+                /* as ukify 257: a profile PE has no .sbat, .pcrpkey or .pcrsig of its own (joining
+                 * takes none of them), so these options do not apply to it; say so rather than drop
+                 * them */
+                if (a.n_sbat || a.n_pcr_priv || a.pcrpkey || a.stub_path)
+                        info("--sbat, --pcr-private-key, --pcrpkey and --stub do not apply to a profile PE: not used");
                 return profile_pe_main(a.profile, a.cmdline, a.osrel, a.uname, a.dtb, a.splash, a.initrds, a.n_initrd,
-                                       a.extra, a.n_extra, a.output, a.dtbautos, a.n_dtbauto, a.hwids_dir, a.sb_key,
-                                       a.sb_cert);
+                                       a.extra, a.n_extra, a.output, a.dtbautos, a.n_dtbauto, a.hwids_dir, a.microcode,
+                                       a.sb_key, a.sb_cert);
         }
         if (!a.linux_path && !a.n_joins &&
             (a.cmdline || a.dtb || a.n_dtbauto || a.hwids_dir || a.n_initrd || a.microcode || a.n_extra))

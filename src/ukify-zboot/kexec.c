@@ -309,7 +309,8 @@ static const uint8_t *uki_section(const PeView *f, const char *name, size_t *ret
 }
 
 /* A UKI's .cmdline as the stub passes it: up to its first NUL, control characters (newlines)
- * as spaces, trailing spaces dropped (cmdline.h, cmdline_utf8_to_ucs2()). */
+ * as spaces, bytes that are no UTF-8 as '?' (the stub's UTF-16 has no place for them), trailing
+ * spaces dropped (cmdline.h, cmdline_utf8_to_ucs2()). */
 static char *uki_cmdline(const PeView *f) {
         size_t n;
         const uint8_t *d = uki_section(f, ".cmdline", &n);
@@ -321,8 +322,16 @@ static char *uki_cmdline(const PeView *f) {
         char *s = malloc(n + 1);
         if (!s)
                 return NULL;
-        for (size_t i = 0; i < n; i++)
-                s[i] = d[i] < 0x20 || d[i] == 0x7f ? ' ' : (char) d[i];
+        for (size_t i = 0, l; i < n; i++)
+                if (d[i] < 0x20 || d[i] == 0x7f)
+                        s[i] = ' ';
+                else if (d[i] < 0x80)
+                        s[i] = (char) d[i];
+                else if ((l = utf8_sequence(d + i, n - i)) > 0) {
+                        memcpy(s + i, d + i, l);
+                        i += l - 1;
+                } else
+                        s[i] = '?';
         while (n > 0 && s[n - 1] == ' ')
                 n--;
         s[n] = '\0';
@@ -444,8 +453,11 @@ int verb_kexec(int argc, char **argv) {
                                                                                     strdup("");
         if (!cmdline)
                 return error(reuse ? "kexec: cannot read /proc/cmdline for --reuse-cmdline" : "out of memory");
-        if (is_uki && !reuse && !cmdline_arg)
-                info("%s: the UKI's .cmdline (%zu bytes): \"%s\"", path, strlen(cmdline), cmdline);
+        if (is_uki && !reuse && !cmdline_arg) {
+                fprintf(stderr, "ukify-zboot: %s: the UKI's .cmdline (%zu bytes): \"", path, strlen(cmdline));
+                text_fprint(stderr, cmdline, strlen(cmdline));   /* escaped: it is the image's text */
+                fputs("\"\n", stderr);
+        }
         size_t cmdline_len = strlen(cmdline);
         /* nokaslr on the command line as the EFI side reads it (boot-options.h: the kernel
          * stub's word rules), or --nokaslr */
@@ -453,12 +465,15 @@ int verb_kexec(int argc, char **argv) {
         boot_options_parse_utf8(cmdline, cmdline_len, &bo);
         bool randomize = !nokaslr && !bo.nokaslr;
 
-        if (initrd_path ? !read_file(initrd_path, &initrd) : is_uki && !uki_initrd(&uki, &initrd)) {
+        /* a UKI's own initrds unless --initrd, or noinitrd on the command line (as the stub) */
+        if (initrd_path ? !read_file(initrd_path, &initrd) : is_uki && !bo.noinitrd && !uki_initrd(&uki, &initrd)) {
                 free(cmdline);
                 return 1;
         }
         if (!initrd_path && is_uki && initrd.size > 0)
                 info("%s: the UKI's .ucode and .initrd (%zu bytes)", path, initrd.size);
+        if (!initrd_path && is_uki && bo.noinitrd)
+                info("%s: noinitrd: the UKI's .ucode and .initrd are not passed", path);
         const char *e820_source = NULL;
         if (!system_e820(&e820, &e820_source)) {
                 free(cmdline);

@@ -295,7 +295,7 @@ bool profile_print_measure(const PeView *f) {
 int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
                     const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
                     size_t n_extra, const char *output, const char *const *dtbautos, size_t n_dtbauto,
-                    const char *hwids_dir, const char *sb_key, const char *sb_cert) {
+                    const char *hwids_dir, const char *microcode, const char *sb_key, const char *sb_cert) {
 #if defined(__aarch64__)
         const uint16_t machine = 0xaa64;
 #else
@@ -324,6 +324,8 @@ int profile_pe_main(const char *profile, const char *cmdline, const char *osrel,
         if (!initrds_concat(initrds, n_initrd, &initrd))   /* concatenated, each 4-byte aligned, as build does */
                 return 1;
         if (n_initrd && !section_list_add(&l, ".initrd", initrd.data, initrd.size))
+                return 1;
+        if (!section_list_add_arg(&l, ".ucode", microcode, true))   /* after .initrd, as ukify 257 */
                 return 1;
         if (!profile_pe_build(machine, profile, l.secs, l.n, &out) ||
             !write_output(output, out.data, out.size, sb_key, sb_cert))

@@ -54,10 +54,14 @@ static bool run_sbsign(const char *key, const char *cert, const char *in, const 
         if (r != 0)
                 return error("cannot run sbsign: %s%s", strerror(r),
                              r == ENOENT ? " (install sbsigntool)" : ""), false;
+        temp_writer_set(pid);   /* a signal now kills sbsign before removing its output file (util.h) */
         int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return error("waitpid: %s", strerror(errno)), false;
+        pid_t w;
+        while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+                ;
+        temp_writer_set(0);
+        if (w < 0)
+                return error("waitpid: %s", strerror(errno)), false;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return error("sbsign failed (%s %d)", WIFEXITED(status) ? "exit status" : "signal",
                              WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status)), false;

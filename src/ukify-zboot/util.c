@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -138,6 +139,18 @@ static bool write_all(int fd, const char *path, const void *data, size_t size) {
         return true;
 }
 
+/* /dev/stdout, /dev/fd/N, /proc/self/fd/N (/proc/PID/fd/N): a file this or another process has
+ * open (stdout redirected to a file), written in place like a device; replacing it would leave
+ * that process writing to a file no longer in the directory. */
+static bool names_open_file(const char *path) {
+        if (strncmp(path, "/dev/std", 8) == 0 || strncmp(path, "/dev/fd/", 8) == 0)
+                return true;
+        if (strncmp(path, "/proc/", 6) != 0)
+                return false;
+        const char *slash = strchr(path + 6, '/');   /* after "self" or the pid */
+        return slash && strncmp(slash, "/fd/", 4) == 0;
+}
+
 bool output_target(const char *path, OutputTarget *ret) {
         struct stat st;
         *ret = (OutputTarget) {};
@@ -154,7 +167,7 @@ bool output_target(const char *path, OutputTarget *ret) {
                 ret->mode = 0666 & ~mask;
         } else if (S_ISDIR(st.st_mode))
                 return error("%s: is a directory", path), false;
-        else if (S_ISREG(st.st_mode)) {
+        else if (S_ISREG(st.st_mode) && !names_open_file(path)) {
                 ret->path = realpath(path, NULL);   /* through symbolic links: their target is replaced */
                 ret->mode = st.st_mode & 07777;
         } else {
@@ -167,26 +180,40 @@ bool output_target(const char *path, OutputTarget *ret) {
 }
 
 /* The temporary files that exist now; the handler reads the list, so a name goes in before its
- * file is created and out before it is renamed or removed. */
+ * file is created and out only after it is renamed or removed. A child that writes one of
+ * them (sbsign) is killed first, or it would create it again. */
 static char *temps[8];
+static volatile pid_t temp_writer;
+
+void temp_writer_set(pid_t pid) {
+        temp_writer = pid;
+}
 
 static void temps_remove_and_die(int sig) {
+        pid_t w = temp_writer;
+        if (w > 0) {   /* kill(), waitpid() and unlink() are async-signal-safe */
+                kill(w, SIGKILL);
+                waitpid(w, NULL, 0);
+        }
         for (size_t i = 0; i < sizeof(temps) / sizeof(*temps); i++)
                 if (temps[i])
-                        unlink(temps[i]);   /* async-signal-safe */
+                        unlink(temps[i]);
         signal(sig, SIG_DFL);
         raise(sig);
 }
 
 static bool temp_remember(char *path) {
         static bool handlers;
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
         if (!handlers) {
-                struct sigaction sa = { .sa_handler = temps_remove_and_die };
+                struct sigaction sa = { .sa_handler = temps_remove_and_die }, old;
                 sigemptyset(&sa.sa_mask);
-                for (int s = 0; s < 3; s++)
-                        sigaddset(&sa.sa_mask, (int[]) { SIGINT, SIGTERM, SIGHUP }[s]);
-                for (int s = 0; s < 3; s++)
-                        sigaction((int[]) { SIGINT, SIGTERM, SIGHUP }[s], &sa, NULL);
+                for (size_t s = 0; s < 3; s++)
+                        sigaddset(&sa.sa_mask, sigs[s]);
+                /* a signal the caller ignores (nohup, a background job) stays ignored */
+                for (size_t s = 0; s < 3; s++)
+                        if (sigaction(sigs[s], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+                                sigaction(sigs[s], &sa, NULL);
                 handlers = true;
         }
         for (size_t i = 0; i < sizeof(temps) / sizeof(*temps); i++)
@@ -231,7 +258,8 @@ static bool fsync_parent(const char *path) {
         if (!dir)
                 return error("out of memory"), false;
         _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) < 0)
+        /* some file systems cannot sync a directory (EINVAL): the output is in place all the same */
+        if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP))
                 return error("%s: %s", dir, strerror(errno)), false;
         return true;
 }
@@ -242,12 +270,13 @@ bool output_commit(const OutputTarget *t, const char *tmp) {
                 return error("%s: %s", tmp, strerror(errno)), false;
         if (close(TAKE_FD(fd)) < 0)
                 return error("%s: %s", tmp, strerror(errno)), false;
-        temp_forget(tmp);   /* from here on it is the output (or gone, on failure below) */
         if (rename(tmp, t->path) < 0) {
                 error("%s: %s", t->path, strerror(errno));
                 unlink(tmp);
+                temp_forget(tmp);
                 return false;
         }
+        temp_forget(tmp);   /* it is the output now: a late signal unlinks a name that is gone */
         return fsync_parent(t->path);
 }
 
@@ -322,7 +351,7 @@ bool read_stub(const char *path, bool defaulted, Blob *ret) {
 
 /* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no
  * surrogates, nothing past U+10FFFF), 0 if there is none; s[0] >= 0x80. */
-static size_t utf8_sequence(const uint8_t *s, size_t n) {
+size_t utf8_sequence(const uint8_t *s, size_t n) {
         uint8_t lo = 0x80, hi = 0xbf;
         size_t len;
         if (s[0] >= 0xc2 && s[0] <= 0xdf)
@@ -349,18 +378,22 @@ static size_t utf8_sequence(const uint8_t *s, size_t n) {
         return len;
 }
 
-void text_print(const void *p, size_t n) {
+void text_fprint(FILE *f, const void *p, size_t n) {
         const uint8_t *s = p;
         for (size_t i = 0; i < n; i++) {
                 size_t l;
                 if (s[i] == '\n' || s[i] == '\t' || (s[i] >= 0x20 && s[i] < 0x7f))
-                        putchar(s[i]);
+                        fputc(s[i], f);
                 else if (s[i] >= 0x80 && (l = utf8_sequence(s + i, n - i)) > 0 && !(s[i] == 0xc2 && s[i + 1] < 0xa0)) {
-                        fwrite(s + i, 1, l, stdout);   /* UTF-8, but not the C1 controls U+0080..U+009F */
+                        fwrite(s + i, 1, l, f);   /* UTF-8, but not the C1 controls U+0080..U+009F */
                         i += l - 1;
                 } else
-                        printf("\\x%02x", s[i]);
+                        fprintf(f, "\\x%02x", s[i]);
         }
+}
+
+void text_print(const void *p, size_t n) {
+        text_fprint(stdout, p, n);
 }
 
 void json_print_string(const void *p, size_t n) {

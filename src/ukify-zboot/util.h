@@ -48,13 +48,15 @@ static inline void closep(int *fd) {
  * or SIGHUP ends the process (then the signal takes its default course): temp_forget() takes
  * a name off that list, before it is renamed into place or removed. */
 void temp_forget(const char *path);
+/* The child writing a temporary file (sbsign), killed before the files are removed; 0: none. */
+void temp_writer_set(pid_t pid);
 
 /* A temporary file's name (malloc'd): the file is removed and the name freed at scope exit. A
  * file that was renamed into place has its name taken out first (free(TAKE_PTR(name))). */
 static inline void unlink_freep(char **p) {
         if (*p) {
-                temp_forget(*p);
                 unlink(*p);
+                temp_forget(*p);
                 free(*p);
         }
 }
@@ -80,6 +82,9 @@ void json_print_string(const void *s, size_t n);
  * control characters (an escape sequence would act on the terminal), C1 controls and bytes
  * that are no UTF-8 as \xHH. */
 void text_print(const void *s, size_t n);
+void text_fprint(FILE *f, const void *s, size_t n);
+/* The length of the well-formed UTF-8 sequence at s (2..4 bytes, n available), 0 if there is none. */
+size_t utf8_sequence(const uint8_t *s, size_t n);
 #define _cleanup_blob_ _cleanup_(blob_free)
 /* The blob, leaving an empty one behind (as take_pages() on the EFI side). */
 static inline Blob blob_take(Blob *b) {

@@ -712,6 +712,16 @@ def output_files(work, c):
     c.true(rc == 0, 'output to a FIFO: exit %d (%s)' % (rc, err.strip()))
     c.true(stat.S_ISFIFO(os.lstat(fifo).st_mode), 'the FIFO was replaced by the output')
     c.true(got == [want], 'the FIFO reader did not get the image (%s bytes)' % [len(g) for g in got])
+    # -o /dev/stdout with stdout a file: written into that open file, not replaced by a rename
+    so = os.path.join(work, 'stdout.efi')
+    with open(so, 'wb') as f:
+        ino = os.fstat(f.fileno()).st_ino
+        p = subprocess.run([exe(), *addon, '-o', '/dev/stdout'], stdin=subprocess.DEVNULL, stdout=f,
+                           stderr=subprocess.PIPE)
+    c.true(p.returncode == 0 and os.stat(so).st_ino == ino and read(so) == want,
+           '-o /dev/stdout into a file: exit %d, same inode %s, %r' % (p.returncode, os.stat(so).st_ino == ino,
+                                                                       p.stderr))
+    os.unlink(so)
     # a symbolic link to a regular file: the target is replaced, its mode kept, the link stays
     target, link = os.path.join(work, 'target.efi'), os.path.join(work, 'link.efi')
     with open(target, 'wb') as f:
@@ -746,34 +756,43 @@ def output_files(work, c):
            'signed output through a symbolic link: %s' % sig)
     c.eq(sorted(os.listdir(work)), sorted(['ref.efi', 'fifo', 'target.efi', 'link.efi', 'new.efi', 'dangling.efi',
                                            'db.key']), 'files left in the work directory')
-    # SIGTERM while sbsign runs (a stand-in that waits): the temporary files go with the process
+    # signals while sbsign runs: a stand-in that writes its output after 2 s, as sbsign would
     fake = os.path.join(work, 'fakebin')
     os.makedirs(fake)
     with open(os.path.join(fake, 'sbsign'), 'w') as f:
-        f.write('#!/bin/sh\nsleep 60\n')
+        f.write('#!/bin/sh\nsleep 2\necho signed > "$6"\nsleep 60\n')   # $6: the --output argument
     os.chmod(os.path.join(fake, 'sbsign'), 0o755)
-    outdir = os.path.join(work, 'sigterm')
-    os.makedirs(outdir)
-    p = subprocess.Popen([exe(), *addon, '--secureboot-private-key', key, '--secureboot-certificate', cert, '-o',
-                          os.path.join(outdir, 's.efi')], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, env=dict(os.environ, PATH=fake + ':' + os.environ['PATH']),
-                         start_new_session=True)
-    for _ in range(200):
-        if len(os.listdir(outdir)) >= 2:
-            break
-        time.sleep(0.05)
-    seen = sorted(os.listdir(outdir))
-    p.terminate()
-    p.wait(timeout=30)
-    try:
-        os.killpg(p.pid, signal.SIGKILL)   # the stand-in sbsign, orphaned
-    except ProcessLookupError:
-        pass
-    c.true(len(seen) == 2 and all(n.startswith('s.efi.') for n in seen), 'temporary files while signing: %s' % seen)
-    c.true(p.returncode == -signal.SIGTERM and os.listdir(outdir) == [],
-           'after SIGTERM (exit %s): left %s' % (p.returncode, os.listdir(outdir)))
+    for sig, ignored in ((signal.SIGTERM, False), (signal.SIGHUP, True)):
+        outdir = os.path.join(work, 'sig')
+        os.makedirs(outdir)
+        # ignored: as under nohup, the signal must stay ignored (the run goes on)
+        p = subprocess.Popen([exe(), *addon, '--secureboot-private-key', key, '--secureboot-certificate', cert, '-o',
+                              os.path.join(outdir, 's.efi')], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=dict(os.environ, PATH=fake + ':' + os.environ['PATH']),
+                             start_new_session=True,
+                             preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignored else None)
+        for _ in range(200):
+            if len(os.listdir(outdir)) >= 2:
+                break
+            time.sleep(0.05)
+        seen = sorted(os.listdir(outdir))
+        c.true(len(seen) == 2 and all(n.startswith('s.efi.') for n in seen), 'temporary files while signing: %s'
+               % seen)
+        p.send_signal(sig)
+        time.sleep(3)   # past the stand-in's write
+        if ignored:
+            c.true(p.poll() is None, 'an ignored %s ended the run (exit %s)' % (sig.name, p.returncode))
+        else:
+            p.wait(timeout=30)
+            c.true(p.returncode == -sig and os.listdir(outdir) == [],
+                   'after %s (exit %s): left %s' % (sig.name, p.returncode, os.listdir(outdir)))
+        try:
+            os.killpg(p.pid, signal.SIGKILL)   # what is left of the run
+        except ProcessLookupError:
+            pass
+        p.wait(timeout=30)
+        shutil.rmtree(outdir)
     shutil.rmtree(fake)
-    shutil.rmtree(outdir)
     # inputs: to their end; a FIFO refused at once
     comm = os.path.join(work, 'comm.efi')
     run('build', '--cmdline', '@/proc/self/comm', '-o', comm, check=True)

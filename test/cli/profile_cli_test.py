@@ -79,7 +79,8 @@ def profile_ukify_257(work, c):
     osrel = O.write(os.path.join(work, 'os-release'), OSREL)
     # profile 1 made by us, profile 2 by ukify 257 (from its addon stub)
     p1 = os.path.join(work, 'p1.efi')
-    O.build('--profile', P1, '--cmdline', 'console=ttyS0 one', '-o', p1)
+    ucode = O.write(os.path.join(work, 'ucode'), 'microcode of profile 1')   # .ucode in a profile PE, as ukify
+    O.build('--profile', P1, '--cmdline', 'console=ttyS0 one', '--microcode', ucode, '-o', p1)
     p2 = os.path.join(work, 'p2.efi')
     O.ukify_build(work, ukify, '--stub', addon_stub(), '--profile', P2, '--cmdline', 'console=ttyS0 two',
                   '--output', p2)
@@ -105,6 +106,8 @@ def profile_ukify_257(work, c):
     c.true(a == b, 'every profile section has the same bytes in both UKIs')
     c.eq([dict(p).get('.cmdline') for p in b], [None, b'console=ttyS0 one', b'console=ttyS0 two'],
          'the profiles\' own .cmdline')
+    c.eq([dict(p).get('.ucode') for p in a], [None, b'microcode of profile 1', None],
+         "profile 1's own .ucode, joined by ukify 257 from our profile PE")
 
     j = O.json.loads(O.run('inspect', '--json', theirs)[1])
     got = [p.get('pcr11', {}).get('sha256') for p in j.get('profiles', [])]

@@ -175,7 +175,8 @@ def ki252_zboot_input(log_dir):
     """A KERNEL-IMAGE that is a zboot image already (docs/install.md's `kernel-install add VERSION
     /boot/vmlinuz-VERSION.efi`, or an arm64 kernel built with CONFIG_EFI_ZBOOT), with Debian 12's
     kernel-install: layout=uki makes the UKI with that image as .linux, byte for byte (`zboot`
-    refuses a zboot image); layout=bls with Type1=yes leaves the entry's copy as it is. An initrd
+    refuses a zboot image); layout=bls with Type1=yes leaves the entry's copy as it is, but with
+    Secure Boot keys configured refuses it unless it is signed already. An initrd
     path with white space fails only where our plugin would use it: with layout=other (neither
     of ours) kernel-install succeeds."""
     check = H.Check('install-ki252-zboot-input')
@@ -205,6 +206,30 @@ def ki252_zboot_input(log_dir):
                 linux = os.path.join(s.boot, MACHINE_ID, s.version, 'linux')
                 with open(linux, 'rb') as f:
                     check.true(f.read() == zdata, 'bls: the entry\'s kernel is the given zboot image, unchanged')
+        # layout=bls with Secure Boot keys: an unsigned zboot kernel is refused (the entry would
+        # not boot), a signed one is taken as it is
+        os.makedirs(os.path.join(work, 'keys'))
+        s = Setup(os.path.join(work, 'keys'), 'layout=bls\n')
+        key = os.path.join(s.work, 'db.key')
+        subprocess.run(['openssl', 'rsa', '-passin', 'pass:snakeoil', '-in',
+                        H.need_file('/usr/share/ovmf/PkKek-1-snakeoil.key', 'snakeoil key'), '-out', key], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cert = H.need_file('/usr/share/ovmf/PkKek-1-snakeoil.pem', 'snakeoil certificate')
+        with open(os.path.join(s.conf, 'ukify-zboot.conf'), 'w') as f:
+            f.write('[ZBoot]\nType1=yes\n[UKI]\nSecureBootPrivateKey=%s\nSecureBootCertificate=%s\n' % (key, cert))
+        for signed in (False, True):
+            zimg = os.path.join(s.work, 'vmlinuz-%d.efi' % signed)
+            sb = ['--secureboot-private-key', key, '--secureboot-certificate', cert] if signed else []
+            rc, _, err = s.tree.run([s.tree.exe, 'zboot', s.kernel, '-c', 'gzip', '-l', '1', *sb, '-o', zimg],
+                                    env=s.env())
+            if not check.eq(rc, 0, 'installed ukify-zboot zboot (%s)' % err.strip()):
+                return check.done()
+            rc, out, err = s.tree.run(ki + ['-v', 'add', s.version, zimg, s.initrd], env=s.env())
+            if signed:
+                check.eq(rc, 0, 'bls with keys, a signed zboot kernel: kernel-install add (%s)' % err.strip()[-300:])
+            else:
+                check.true(rc != 0 and 'unsigned zboot image' in err,
+                           'bls with keys, an unsigned zboot kernel refused: exit %d, %s' % (rc, err.strip()[-300:]))
         # white space in an initrd path: not our layout, not our business
         os.makedirs(os.path.join(work, 'other'))
         s = Setup(os.path.join(work, 'other'), 'layout=other\nuki_generator=ukify-zboot\n')

@@ -252,6 +252,9 @@ def kexec_x86_cli(log_dir):
         check.true(rc == 0 and m is not None and m.group(3) is None and
                    '.cmdline (22 bytes): "root=/dev/sda1 nokaslr"' in out and '.ucode and .initrd (108 bytes)' in out,
                    "a UKI's own command line (nokaslr: no random offset) and initrds: rc %d, %s" % (rc, out.strip()))
+        rc, out = cli(uki, '--dry-run', '--cmdline', 'quiet noinitrd')
+        check.true(rc == 0 and "noinitrd: the UKI's .ucode and .initrd are not passed" in out,
+                   'noinitrd keeps a UKI\'s initrds back, as the stub: rc %d, %s' % (rc, out.strip()))
         rc, out = cli(uki, '--dry-run', '--cmdline', 'quiet', '--initrd', initrd)
         m = plan.search(out)
         check.true(rc == 0 and m is not None and m.group(3) is not None and "the UKI's" not in out,
