@@ -15,6 +15,7 @@
  */
 #include "log.h"
 #include "mock-driver.h"
+#include "util.h"
 
 #define REFUSE 3
 
@@ -36,11 +37,8 @@ static EFI_STATUS EFIAPI mock_ebs(EFI_HANDLE image, size_t map_key) {
 }
 
 static void set_ebs(EfiExitBootServices fn) {
-        uint32_t crc = 0;
         BS->ExitBootServices = fn;
-        BS->Hdr.CRC32 = 0;
-        (void) BS->CalculateCrc32(BS, BS->Hdr.HeaderSize, &crc);
-        BS->Hdr.CRC32 = crc;
+        boot_services_crc_update();
 }
 
 static EFI_STATUS setup(void) {

@@ -67,12 +67,9 @@ static void kernel_start_hook(EFI_HANDLE handle) {
         kernel_exit.firmware_exit = BS->Exit;
         kernel_exit.firmware_ebs = BS->ExitBootServices;
         kernel_exit.firmware_crc = BS->Hdr.CRC32;
-        uint32_t crc = 0;
         BS->Exit = kernel_exit_hook;
         BS->ExitBootServices = kernel_ebs_hook;
-        BS->Hdr.CRC32 = 0;
-        (void) BS->CalculateCrc32(BS, BS->Hdr.HeaderSize, &crc);
-        BS->Hdr.CRC32 = crc;
+        boot_services_crc_update();
         stack_protector_undo_set(STACK_UNDO_KERNEL_EXIT, kernel_start_unhook);
 }
 

@@ -3,6 +3,13 @@
 
 bool efi_boot_services_gone;   /* efi.h */
 
+void boot_services_crc_update(void) {
+        uint32_t crc = 0;
+        BS->Hdr.CRC32 = 0;
+        (void) BS->CalculateCrc32(BS, BS->Hdr.HeaderSize, &crc);
+        BS->Hdr.CRC32 = crc;
+}
+
 size_t strnlen16(const char16_t *s, size_t max) {
         size_t n = 0;
         while (n < max && s[n])

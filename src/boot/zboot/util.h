@@ -61,6 +61,9 @@ size_t strnlen16(const char16_t *s, size_t max);
 /* A UCS-2 string as ASCII for a log message: at most cap - 1 characters, '?' for each one
  * beyond ASCII, always NUL-terminated (cap > 0). */
 void utf16_to_log_ascii(const char16_t *s, char *out, size_t cap);
+/* After changing a boot services function pointer: the table's header CRC32 over its new
+ * contents (UEFI: a table's CRC32 is computed with the field itself 0). */
+void boot_services_crc_update(void);
 
 /* v as UTF-16 decimal digits with a NUL (the form of sd-stub's numeric variables and of the
  * profile number it measures); returns the size in bytes, NUL included. */
