@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """sd-stub 257 parity: the EFI variables our UKI stub sets for userspace (StubInfo,
-StubFeatures, StubImageIdentifier, StubDevicePartUUID, LoaderDevicePartUUID), read by the
-booted kernel through efivarfs.
+StubFeatures, StubImageIdentifier, StubDevicePartUUID, LoaderDevicePartUUID, and when the
+firmware starts it directly LoaderImageIdentifier, LoaderFirmwareInfo, LoaderFirmwareType),
+read by the booted kernel through efivarfs.
 
 Debian 12's kernel has efivarfs as a module (CONFIG_EFIVAR_FS=m), so the test appends to the
 test initrd an uncompressed cpio with efivarfs.ko from the same kernel package and a /init
@@ -13,10 +14,10 @@ Usage: stub_test.py CASE [--log-dir DIR]
 
 import glob
 import os
+import re
 import struct
 import subprocess
 import sys
-import tempfile
 import uuid
 import zlib
 
@@ -30,7 +31,8 @@ import trust_test as T  # noqa: E402
 
 case = H.CaseTable()
 LOADER_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f'
-VARIABLES = ('StubInfo', 'StubFeatures', 'StubImageIdentifier', 'StubDevicePartUUID', 'LoaderDevicePartUUID')
+VARIABLES = ('StubInfo', 'StubFeatures', 'StubImageIdentifier', 'StubDevicePartUUID', 'LoaderDevicePartUUID',
+             'LoaderImageIdentifier', 'LoaderFirmwareInfo', 'LoaderFirmwareType')
 # EFI_VARIABLE_NON_VOLATILE is 1: sd-stub's variables are volatile, BS|RT
 ATTR_VOLATILE_BS_RT = 0x6
 # StubFeatures bits we claim (docs/stub.md): REPORT_BOOT_PARTITION (0), REPORT_STUB_PARTITION (10)
@@ -201,6 +203,38 @@ def check_variables(check, result, image_id, loader_uuid_from_us):
     return vals
 
 
+def firmware_from_kernel(check, result):
+    """(vendor, 'MAJOR.MINOR') of the system table as the kernel reports it: 'efi: EFI v2.70 by
+    EDK II' (6.1: the minor as a number) or 'EFI v2.7 by EDK II' (later kernels: minor / 10, then
+    minor % 10 unless 0), None if absent. UEFI minors are two digits (2.31, 2.70)."""
+    m = re.search(r'efi: EFI v(\d+)\.(\d+) by ([^\r\n]+)', result.log)
+    if not check.true(m is not None, 'the kernel printed "efi: EFI vX.Y by VENDOR"'):
+        return None, None
+    major, minor, vendor = m.groups()
+    minor = int(minor) * 10 if len(minor) == 1 else int(minor)
+    return vendor.strip(), '%s.%02d' % (major, minor)
+
+
+def check_loader_fallbacks(check, vals, image_id, result):
+    """The firmware started our UKI (no boot manager): as sd-stub 257, we set
+    LoaderImageIdentifier (our path), LoaderFirmwareInfo ("VENDOR X.YY", the firmware revision)
+    and LoaderFirmwareType ("UEFI X.YY", the system table revision) — compared with what the
+    kernel reports of the same system table."""
+    vendor, revision = firmware_from_kernel(check, result)
+    for v in ('LoaderImageIdentifier', 'LoaderFirmwareInfo', 'LoaderFirmwareType'):
+        check.true(v in vals, '%s set by our stub (no boot manager set it)' % v)
+    if 'LoaderImageIdentifier' in vals:
+        got = utf16(check, 'LoaderImageIdentifier', vals['LoaderImageIdentifier'])
+        check.eq(got.lower(), image_id.lower(), 'LoaderImageIdentifier (our FilePath, as StubImageIdentifier)')
+    if 'LoaderFirmwareType' in vals and revision:
+        check.eq(utf16(check, 'LoaderFirmwareType', vals['LoaderFirmwareType']), 'UEFI ' + revision,
+                 'LoaderFirmwareType: "UEFI " + the system table revision the kernel printed')
+    if 'LoaderFirmwareInfo' in vals and vendor:
+        got = utf16(check, 'LoaderFirmwareInfo', vals['LoaderFirmwareInfo'])
+        check.true(re.fullmatch(re.escape(vendor) + r' \d+\.\d{2,}', got or '') is not None,
+                   'LoaderFirmwareInfo "%s X.YY" (the vendor the kernel printed): got %r' % (vendor, got))
+
+
 @case
 def stub_x86_variables_sdboot(log_dir):
     """sd-boot 252 starts our UKI (Type #2): sd-boot set LoaderDevicePartUUID itself (we must
@@ -212,7 +246,11 @@ def stub_x86_variables_sdboot(log_dir):
     files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'EFI/Linux/uki.efi': uki}
     check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
-    check_variables(check, result, '\\EFI\\Linux\\uki.efi', False)
+    vals = check_variables(check, result, '\\EFI\\Linux\\uki.efi', False)
+    # sd-boot set LoaderImageIdentifier (its own path): ours must not replace it
+    if check.true('LoaderImageIdentifier' in vals, 'LoaderImageIdentifier (set by sd-boot)'):
+        check.eq(utf16(check, 'LoaderImageIdentifier', vals['LoaderImageIdentifier']).lower(),
+                 '\\efi\\boot\\bootx64.efi', "LoaderImageIdentifier: sd-boot's, not replaced by ours")
     os.unlink(uki)
     return check.done(result)
 
@@ -226,7 +264,8 @@ def stub_arm64_variables_direct(log_dir):
     uki = build_uki(log_dir, name, arch, cmdline, test_initrd(log_dir, name, arch))
     files = {'EFI/BOOT/BOOTAA64.EFI': uki}
     check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
-    check_variables(check, result, '\\EFI\\BOOT\\BOOTAA64.EFI', True)
+    vals = check_variables(check, result, '\\EFI\\BOOT\\BOOTAA64.EFI', True)
+    check_loader_fallbacks(check, vals, '\\EFI\\BOOT\\BOOTAA64.EFI', result)
     os.unlink(uki)
     return check.done(result)
 

@@ -73,6 +73,63 @@ static void export_pcr_variables(const StubMeasurements *m) {
                 set_decimal_variable(u"StubPcrKernelParameters", PCR_KERNEL_CONFIG);
 }
 
+/* Append text (at most max characters, stopping at its NUL) to out[*at..cap); false if it does not
+ * fit with a NUL after it. */
+static bool text_append(char16_t *out, size_t cap, size_t *at, const char16_t *text, size_t max) {
+        size_t n = strnlen16(text, max);
+        if (n >= cap - *at)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                out[(*at)++] = text[i];
+        out[*at] = 0;
+        return true;
+}
+
+/* "<prefix><major>.<minor>" with the minor at least two digits, as sd-stub formats a revision
+ * ("%u.%02u": 0x00020046 is "2.70", 0x00010000 "1.00"); the size in bytes with the NUL, 0 if
+ * it does not fit. */
+static size_t revision_text(const char16_t *prefix, size_t prefix_max, uint32_t revision, char16_t *out, size_t cap) {
+        char16_t major[11], minor[11];
+        size_t at = 0;
+        out[0] = 0;
+        (void) utf16_decimal(revision >> 16, major);
+        (void) utf16_decimal(revision & 0xffffu, minor);
+        if (!text_append(out, cap, &at, prefix, prefix_max) || !text_append(out, cap, &at, major, 10) ||
+            !text_append(out, cap, &at, u".", 1) ||
+            ((revision & 0xffffu) < 10 && !text_append(out, cap, &at, u"0", 1)) ||
+            !text_append(out, cap, &at, minor, 10))
+                return 0;
+        return (at + 1) * sizeof(char16_t);
+}
+
+/* What sd-stub 257 sets when no boot manager did (the firmware started the UKI directly):
+ * LoaderImageIdentifier (our FilePath's text), LoaderFirmwareInfo ("<FirmwareVendor>
+ * <FirmwareRevision>") and LoaderFirmwareType ("UEFI <system table revision>"). sd-boot sets
+ * all three itself, so behind it they are left as they are. */
+static void export_loader_fallbacks(const char16_t *image_id, size_t image_id_size) {
+        if (image_id_size > 0 && !loader_variable_exists(u"LoaderImageIdentifier"))
+                (void) loader_variable_set(u"LoaderImageIdentifier", image_id, image_id_size);
+
+        char16_t text[160];
+        size_t n;
+        if (ST->FirmwareVendor && !loader_variable_exists(u"LoaderFirmwareInfo")) {
+                char16_t prefix[128];
+                size_t at = 0;
+                /* a vendor name too long for us is cut, not dropped */
+                (void) text_append(prefix, ELEMENTSOF(prefix) - 1, &at, ST->FirmwareVendor, ELEMENTSOF(prefix) - 2);
+                prefix[at++] = u' ';
+                prefix[at] = 0;
+                n = revision_text(prefix, at, ST->FirmwareRevision, text, ELEMENTSOF(text));
+                if (n > 0)
+                        (void) loader_variable_set(u"LoaderFirmwareInfo", text, n);
+        }
+        if (!loader_variable_exists(u"LoaderFirmwareType")) {
+                n = revision_text(u"UEFI ", 5, ST->Hdr.Revision, text, ELEMENTSOF(text));
+                if (n > 0)
+                        (void) loader_variable_set(u"LoaderFirmwareType", text, n);
+        }
+}
+
 void stub_variables_export(EFI_LOADED_IMAGE_PROTOCOL *li, uint32_t profile, const StubMeasurements *m) {
         export_pcr_variables(m);
         set_decimal_variable(u"StubProfile", profile);
@@ -98,4 +155,5 @@ void stub_variables_export(EFI_LOADED_IMAGE_PROTOCOL *li, uint32_t profile, cons
         size_t n = device_path_file_text(li->FilePath, DP_MAX, id, ELEMENTSOF(id));
         if (n > 0)
                 (void) loader_variable_set(u"StubImageIdentifier", id, (n + 1) * sizeof(char16_t));
+        export_loader_fallbacks(id, n > 0 ? (n + 1) * sizeof(char16_t) : 0);
 }
