@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""sd-stub 257 parity, the initrd side: .ucode first in the initrd, side-loaded credentials,
-system and configuration extensions under /.extra, and the sections passed as /.extra files
+"""sd-stub parity, the initrd side: .ucode first in the initrd, side-loaded credentials,
+system and configuration extensions under /.extra (257's, and the global extensions from
+\loader\extensions that sd-stub 258 added), and the sections passed as /.extra files
 (.pcrsig, .pcrpkey, .osrel), checked in the booted system.
 
 The test appends to the test initrd an uncompressed cpio whose /init is the test initrd's own
 plus lines that list /.extra (mode, path, sha256 of each file) and, with `retain_initrd` on
 the command line (Linux >= 6.7 keeps the initrd as /sys/firmware/initrd), print the size,
 sha256 and first bytes of the initrd exactly as the kernel got it. The expected initrd is
-computed here, independently of the stub: sd-stub 257's order (.ucode, .initrd, credentials,
-global credentials, system extensions, configuration extensions, .pcrsig, .pcrpkey, .osrel),
+computed here, independently of the stub: sd-stub's order (.ucode, .initrd, credentials,
+global credentials, system extensions, global system extensions (258), configuration
+extensions, global configuration extensions (258), .pcrsig, .pcrpkey, .osrel),
 each part padded to 4 bytes, the generated parts as newc archives laid out as sd-stub lays
-them out. PCR 13 (only the system extension archive goes there) is recomputed from that
-archive. Debian 13's kernels are used for /sys/firmware/initrd.
+them out. PCR 13 (only the system extension archives go there) is recomputed from those
+archives. The differentials: the same ESP under Debian 13's sd-stub 257 (which ignores
+\loader\extensions) and under the development suite's sd-stub 262 (which takes them).
+Debian 13's kernels are used for /sys/firmware/initrd.
 Usage: extra_test.py CASE [--log-dir DIR]
 """
 
@@ -84,6 +88,18 @@ DROPINS = {
     'y.confext.raw': CONFEXT,
 }
 GLOBAL = {'g.cred': GCRED, 'other.txt': b'never\n'}
+# \loader\extensions (sd-stub 258): *.raw but *.confext.raw are system extensions, *.confext.raw
+# configuration extensions
+GSYSEXT = b'global sysext image' * 9
+GPLAIN = b'a global *.raw is a system extension too\n'
+GCONFEXT = b'global confext image' * 5
+GLOBAL_EXT = {
+    'gs.sysext.raw': GSYSEXT,
+    'gplain.raw': GPLAIN,
+    'gc.confext.raw': GCONFEXT,
+    '.hidden.raw': b'never: names starting with a dot are skipped\n',
+    'notes.txt': b'never: no known suffix\n',
+}
 
 
 def microcode_cpio(log_dir, name):
@@ -117,8 +133,9 @@ def build_uki(log_dir, name, arch, cmdline, initrds, ucode):
     return uki
 
 
-def expected(initrds, ucode):
-    """(the initrd the kernel must get in sd-stub 257's order, {kind: archive})."""
+def expected(initrds, ucode, global_ext=True):
+    """(the initrd the kernel must get in sd-stub's order, {kind: archive}); global_ext: with
+    the global extensions (258), else as sd-stub 257, which does not read them."""
     def rd(p):
         with open(p, 'rb') as f:
             return f.read()
@@ -135,8 +152,16 @@ def expected(initrds, ucode):
         'sysext': sysext,
         'confext': sidecar('.extra/confext', 0o555, 0o444,
                            {n: d for n, d in take.items() if n.lower().endswith('.confext.raw')}),
+        'gsysext': None, 'gconfext': None,
     }
-    parts = [rd(ucode), dot_initrd, arc['cred'], arc['gcred'], arc['sysext'], arc['confext'],
+    if global_ext:
+        gtake = {n: d for n, d in GLOBAL_EXT.items() if not n.startswith('.')}
+        arc['gsysext'] = sidecar('.extra/global_sysext', 0o555, 0o444,
+                                 {n: d for n, d in gtake.items() if n.endswith('.raw') and not n.endswith('.confext.raw')})
+        arc['gconfext'] = sidecar('.extra/global_confext', 0o555, 0o444,
+                                  {n: d for n, d in gtake.items() if n.endswith('.confext.raw')})
+    parts = [rd(ucode), dot_initrd, arc['cred'], arc['gcred'], arc['sysext'], arc['gsysext'], arc['confext'],
+             arc['gconfext'],
              literal('tpm2-pcr-signature.json', PCRSIG), literal('tpm2-pcr-public-key.pem', PCRPKEY),
              literal('os-release', B.OSREL)]
     return b''.join(pad4(p) for p in parts if p), arc
@@ -147,15 +172,29 @@ def sha(b):
 
 
 def pcr_extend(*datas):
-    """A sha256 PCR after one event per data (the digest of that data), from zero."""
+    """A sha256 PCR after one event per data (the digest of that data), from zero; None data
+    (an archive with no files) is no event."""
     v = b'\0' * 32
     for d in datas:
-        v = hashlib.sha256(v + hashlib.sha256(d).digest()).digest()
+        if d is not None:
+            v = hashlib.sha256(v + hashlib.sha256(d).digest()).digest()
     return v.hex()
 
 
-# what /.extra must hold: path -> (mode, sha256 or '-')
-WANT_EXTRA = {
+def check_pcrs(check, result, arc):
+    """PCR 13: the system extension archives; PCR 12: credentials, global credentials,
+    configuration extensions, global configuration extensions (sd-boot passes a Type #2 UKI no
+    LoadOptions, so nothing else), each archive one event, in that order."""
+    pcr = H.parse_pcrs(result)
+    check.eq(pcr.get(13), pcr_extend(arc['sysext'], arc['gsysext']),
+             'PCR 13 = the system extension archive, then the global one (if any)')
+    check.eq(pcr.get(12), pcr_extend(arc['cred'], arc['gcred'], arc['confext'], arc['gconfext']),
+             'PCR 12 = the credential, global credential, confext and global confext archives, in that order')
+
+
+# what /.extra must hold: path -> (mode, sha256 or '-'); WANT_EXTRA_257 without the global
+# extensions sd-stub 258 added
+WANT_EXTRA_257 = {
     '/.extra': ('555', '-'),
     '/.extra/credentials': ('500', '-'),
     '/.extra/credentials/a.cred': ('400', sha(CRED)),
@@ -171,9 +210,16 @@ WANT_EXTRA = {
     '/.extra/tpm2-pcr-public-key.pem': ('444', sha(PCRPKEY)),
     '/.extra/os-release': ('444', sha(B.OSREL)),
 }
+WANT_EXTRA = dict(WANT_EXTRA_257, **{
+    '/.extra/global_sysext': ('555', '-'),
+    '/.extra/global_sysext/gs.sysext.raw': ('444', sha(GSYSEXT)),
+    '/.extra/global_sysext/gplain.raw': ('444', sha(GPLAIN)),
+    '/.extra/global_confext': ('555', '-'),
+    '/.extra/global_confext/gc.confext.raw': ('444', sha(GCONFEXT)),
+})
 
 
-def check_extra(check, result, want=WANT_EXTRA):
+def check_extra(check, result, want=WANT_EXTRA, allow=()):
     got = {}
     try:
         count = int(result['EXTRA_COUNT'])
@@ -186,17 +232,17 @@ def check_extra(check, result, want=WANT_EXTRA):
             got[parts[1]] = (parts[0], parts[2])
     for path, (mode, digest) in sorted(want.items()):
         check.eq(got.get(path), (mode, digest), '%s (mode, sha256)' % path)
-    extra = sorted(set(got) - set(want))
+    extra = sorted(set(got) - set(want) - set(allow))
     check.true(not extra, 'nothing else under /.extra (got %s)' % extra)
 
 
-def check_initrd(check, result, want_initrd, ucode_bytes):
+def check_initrd(check, result, want_initrd, ucode_bytes, order="sd-stub's"):
     check.eq(result['INITRD_SIZE'], str(len(want_initrd)), 'initrd size as the kernel got it (/sys/firmware/initrd)')
     check.eq(result['INITRD_HEAD'], want_initrd[:256].hex(), 'the first 256 bytes of the initrd: the .ucode archive')
     check.true((result['INITRD_HEAD'] or '').startswith(ucode_bytes[:256].hex()),
                'the initrd starts with the .ucode section')
     check.eq(result['INITRD_SHA256'], sha(want_initrd),
-             "the whole initrd: .ucode, .initrd, the side-loaded archives and the /.extra files in sd-stub 257's order")
+             "the whole initrd: .ucode, .initrd, the side-loaded archives and the /.extra files in %s order" % order)
     check.eq(result['UCODE_FILE'], sha(UCODE_BIN), 'the microcode file unpacked from the first archive')
 
 
@@ -207,15 +253,17 @@ def esp_files(uki_path, uki, extra_d):
     files['%s.extra.d/sub.cred/inner.cred' % uki_path] = b'never: directories are skipped\n'
     for n, d in GLOBAL.items():
         files['loader/credentials/' + n] = d
+    for n, d in GLOBAL_EXT.items():
+        files['loader/extensions/' + n] = d
     return files
 
 
 @case
 def stub_x86_extra_sdboot257(log_dir):
     """Debian 13's sd-boot 257 starts our UKI (native x86 path, Linux 6.12): the initrd the
-    kernel got is exactly .ucode first, then .initrd and the side-loaded archives in sd-stub
-    257's order; /.extra holds the credentials, extensions and section files with 257's modes;
-    PCR 13 is the system extension archive's one measurement."""
+    kernel got is exactly .ucode first, then .initrd and the side-loaded archives in sd-stub's
+    order (257's, with 258's global extensions); /.extra holds the credentials, extensions and
+    section files with sd-stub's modes; PCR 13 is the two system extension archives."""
     arch, name = 'x86_64', 'stub-x86-extra-sdboot257'
     cmdline = H.default_cmdline(arch, name + ' retain_initrd zboot.debug')   # our info lines
     initrds = test_initrd(log_dir, name, arch)
@@ -233,12 +281,10 @@ def stub_x86_extra_sdboot257(log_dir):
         check_extra(check, result)
         with open(ucode, 'rb') as f:
             check_initrd(check, result, want_initrd, f.read())
-        pcr = H.parse_pcrs(result)
-        check.eq(pcr.get(13), pcr_extend(arc['sysext']), 'PCR 13 = one event: the system extension archive')
-        # sd-boot 257 passes no LoadOptions to a Type #2 UKI: PCR 12 holds only the archives
-        check.eq(pcr.get(12), pcr_extend(arc['cred'], arc['gcred'], arc['confext']),
-                 'PCR 12 = the credential, global credential and confext archives, in that order')
+        check_pcrs(check, result, arc)
     check.true('system extensions: 2 file(s)' in result.log, 'our stub logged the system extensions')
+    check.true('global configuration extensions: 1 file(s)' in result.log,
+               'our stub logged the global configuration extensions')
     os.unlink(uki)
     return check.done(result)
 
@@ -247,7 +293,8 @@ def stub_x86_extra_sdboot257(log_dir):
 def stub_x86_extra_sdstub257(log_dir):
     """The differential: the same sections in a UKI made by Debian 13's ukify with Debian 13's
     sd-stub 257, the same ESP, sd-boot 257. The initrd the kernel gets, /.extra and PCR 12/13
-    must be what stub-x86-extra-sdboot257 requires of ours: the expectation is 257's behaviour."""
+    must be what stub-x86-extra-sdboot257 requires of ours without \loader\extensions, which
+    257 does not read: the expectation is 257's behaviour."""
     arch, name = 'x86_64', 'stub-x86-extra-sdstub257'
     cmdline = H.default_cmdline(arch, name + ' retain_initrd')
     initrds = test_initrd(log_dir, name, arch)
@@ -266,20 +313,56 @@ def stub_x86_extra_sdstub257(log_dir):
     for i in initrds:
         cmd += ['--initrd', i]
     H.run(cmd)
-    want_initrd, arc = expected(initrds, ucode)
+    want_initrd, arc = expected(initrds, ucode, global_ext=False)
     files = esp_files('EFI/Linux/uki.efi', uki, True)
     files.update({'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'), 'loader/loader.conf': H.loader_conf()})
     check = H.Check(name)
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'), tpm=True)
     H.check_boot(check, result, cmdline=cmdline)
     if result.reached_marker:
-        check_extra(check, result)
+        check_extra(check, result, WANT_EXTRA_257)
         with open(ucode, 'rb') as f:
-            check_initrd(check, result, want_initrd, f.read())
-        pcr = H.parse_pcrs(result)
-        check.eq(pcr.get(13), pcr_extend(arc['sysext']), 'PCR 13 = one event: the system extension archive')
-        check.eq(pcr.get(12), pcr_extend(arc['cred'], arc['gcred'], arc['confext']),
-                 'PCR 12 = the credential, global credential and confext archives, in that order')
+            check_initrd(check, result, want_initrd, f.read(), "sd-stub 257's")
+        check_pcrs(check, result, arc)
+    for p in list(inputs.values()) + [uki]:
+        os.unlink(p)
+    return check.done(result)
+
+
+@case
+def stub_x86_extra_sdstub262(log_dir):
+    """The differential for the global extensions: the same sections in a UKI with the
+    development suite's sd-stub (262), the same ESP, sd-boot 257. /.extra and PCR 12/13 must be
+    what stub-x86-extra-sdboot257 requires of ours (the global extensions included). 262 may add
+    /.extra/boot-secret (not measured; ours has none), so the whole initrd is not compared: its
+    side-loaded archives are, through PCR 12/13 and /.extra."""
+    arch, name = 'x86_64', 'stub-x86-extra-sdstub262'
+    cmdline = H.default_cmdline(arch, name + ' retain_initrd')   # has console=: 262 appends none
+    initrds = test_initrd(log_dir, name, arch)
+    ucode = microcode_cpio(log_dir, name)
+    uki = os.path.join(log_dir, name + '.efi')
+    inputs = {}
+    for key, data in (('osrel', B.OSREL), ('pcrsig', PCRSIG), ('pcrpkey', PCRPKEY)):
+        inputs[key] = os.path.join(log_dir, '%s.%s' % (name, key))
+        with open(inputs[key], 'wb') as f:
+            f.write(data)
+    cmd = H.ukify_command('trixie') + [
+        'build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz', SUITE),
+        '--cmdline', cmdline, '--os-release', '@' + inputs['osrel'], '--uname', H.kernel_version(arch, SUITE),
+        '--pcrpkey', inputs['pcrpkey'], '--section', '.pcrsig:@' + inputs['pcrsig'], '--microcode', ucode,
+        '--output', uki]
+    for i in initrds:
+        cmd += ['--initrd', i]
+    H.run(cmd)
+    _, arc = expected(initrds, ucode)
+    files = esp_files('EFI/Linux/uki.efi', uki, True)
+    files.update({'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'), 'loader/loader.conf': H.loader_conf()})
+    check = H.Check(name)
+    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'), tpm=True)
+    H.check_boot(check, result, cmdline=cmdline)
+    if result.reached_marker:
+        check_extra(check, result, WANT_EXTRA, allow=('/.extra/boot-secret',))
+        check_pcrs(check, result, arc)
     for p in list(inputs.values()) + [uki]:
         os.unlink(p)
     return check.done(result)

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Side-loaded files (systemd-stub 257's "sidecar" initrds): credentials, system and
+ * Side-loaded files (systemd-stub's "sidecar" initrds): credentials, system and
  * configuration extensions read from the ESP and packed as cpio archives under /.extra/,
- * where systemd in the initrd looks for them. The rules are sd-stub 257's (docs/stub.md):
+ * where systemd in the initrd looks for them. The rules are sd-stub 257's, plus the global
+ * extensions sd-stub 258 added (docs/stub.md):
  *   kind                directory                suffix (no case)   target                    dir   file  PCR
  *   credentials         <uki>.extra.d            .cred              .extra/credentials        0500  0400  12
  *   global credentials  \loader\credentials      .cred              .extra/global_credentials 0500  0400  12
  *   system extensions   <uki>.extra.d            .raw, not .confext.raw  .extra/sysext        0555  0444  13
+ *   global sysexts      \loader\extensions       .raw, not .confext.raw  .extra/global_sysext 0555  0444  13
  *   config extensions   <uki>.extra.d            .confext.raw       .extra/confext            0555  0444  12
+ *   global confexts     \loader\extensions       .confext.raw       .extra/global_confext     0555  0444  12
  * Entries that are directories, start with '.', are not ASCII or are longer than 255
  * characters are skipped (extra-name.c, which also refuses '/', '\' and control characters).
  * The names are sorted (byte order) so the archive and its measurement do not depend on the
@@ -43,8 +46,13 @@ static const ExtraRule rules[_EXTRA_MAX] = {
                                        0400, PCR_KERNEL_CONFIG, "Global credentials initrd", "global credentials" },
         [EXTRA_SYSEXT] = { NULL, ".raw", ".confext.raw", ".extra/sysext", 0555, 0444, PCR_SYSEXTS, "System extension initrd",
                            "system extensions" },
+        [EXTRA_GLOBAL_SYSEXT] = { u"\\loader\\extensions", ".raw", ".confext.raw", ".extra/global_sysext", 0555, 0444,
+                                  PCR_SYSEXTS, "Global system extension initrd", "global system extensions" },
         [EXTRA_CONFEXT] = { NULL, ".confext.raw", NULL, ".extra/confext", 0555, 0444, PCR_KERNEL_CONFIG,
                             "Configuration extension initrd", "configuration extensions" },
+        [EXTRA_GLOBAL_CONFEXT] = { u"\\loader\\extensions", ".confext.raw", NULL, ".extra/global_confext", 0555, 0444,
+                                   PCR_KERNEL_CONFIG, "Global configuration extension initrd",
+                                   "global configuration extensions" },
 };
 
 uint32_t extra_files_pcr(ExtraKind kind) {
@@ -127,11 +135,11 @@ static void sort_files(ExtraFile *files, size_t n) {
 
 /* Directories the volume does not have, as the firmware answered their Open: one boot looks up
  * the UKI's drop-in directory four times (add-ons, credentials, system and configuration
- * extensions) and each lookup is a path walk in the firmware's FAT driver (~1 ms under QEMU
+ * extensions) and \loader\extensions twice, and each lookup is a path walk in the firmware's FAT driver (~1 ms under QEMU
  * TCG), while nothing we do in between writes to the ESP. A later lookup of a remembered path
  * gives EFI_NOT_FOUND without asking again: the same answer. Zero-initialised statics (no base
  * relocations); paths too long for a slot are not remembered. */
-#define MISSING_SLOTS 4u
+#define MISSING_SLOTS 6u
 #define MISSING_PATH_MAX 256u
 static struct {
         EFI_HANDLE device;

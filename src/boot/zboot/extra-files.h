@@ -4,13 +4,17 @@
 #include "efi.h"
 #include "proto/loaded-image.h"
 
-/* The files systemd-stub 257 side-loads from the ESP, each kind packed as one cpio initrd
- * under /.extra/ (extra-files.c has the table: directory, suffix, target, modes, PCR). */
+/* The files systemd-stub side-loads from the ESP (257, and the global extensions of 258), each
+ * kind packed as one cpio initrd under /.extra/ (extra-files.c has the table: directory,
+ * suffix, target, modes, PCR). In sd-stub's order, which is also the order they are measured
+ * and placed in the initrd. */
 typedef enum {
         EXTRA_CREDENTIALS,         /* <uki>.extra.d: *.cred       -> /.extra/credentials/ */
         EXTRA_GLOBAL_CREDENTIALS,  /* \loader\credentials: *.cred -> /.extra/global_credentials/ */
         EXTRA_SYSEXT,              /* <uki>.extra.d: *.raw, not *.confext.raw -> /.extra/sysext/ */
+        EXTRA_GLOBAL_SYSEXT,       /* \loader\extensions: likewise -> /.extra/global_sysext/ (258) */
         EXTRA_CONFEXT,             /* <uki>.extra.d: *.confext.raw -> /.extra/confext/ */
+        EXTRA_GLOBAL_CONFEXT,      /* \loader\extensions: *.confext.raw -> /.extra/global_confext/ (258) */
         _EXTRA_MAX,
 } ExtraKind;
 

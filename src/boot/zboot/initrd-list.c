@@ -11,12 +11,14 @@
  *   4. credentials (<uki>.extra.d)     (cpio, PCR 12)
  *   5. global credentials (\loader\credentials)  (cpio, PCR 12)
  *   6. system extensions               (cpio, PCR 13)
- *   7. configuration extensions        (cpio, PCR 12)
- *   8. .pcrsig -> /.extra/tpm2-pcr-signature.json   (cpio, not measured: sd-stub's rule)
- *   9. .pcrpkey -> /.extra/tpm2-pcr-public-key.pem  (cpio, not measured; the section is, in PCR 11)
- *  10. .osrel -> /.extra/os-release                (likewise)
- *  11. .profile -> /.extra/profile                 (likewise)
- *  12. the add-ons' .initrd, in add-on order (addons.c; PCR 12)
+ *   7. global system extensions (\loader\extensions; sd-stub 258)  (cpio, PCR 13)
+ *   8. configuration extensions        (cpio, PCR 12)
+ *   9. global configuration extensions (\loader\extensions; sd-stub 258)  (cpio, PCR 12)
+ *  10. .pcrsig -> /.extra/tpm2-pcr-signature.json   (cpio, not measured: sd-stub's rule)
+ *  11. .pcrpkey -> /.extra/tpm2-pcr-public-key.pem  (cpio, not measured; the section is, in PCR 11)
+ *  12. .osrel -> /.extra/os-release                (likewise)
+ *  13. .profile -> /.extra/profile                 (likewise)
+ *  14. the add-ons' .initrd, in add-on order (addons.c; PCR 12)
  * More than one part: each is padded with zeros to 4 bytes and all are copied into one buffer
  * (the boot manager's is read straight into its place): pages below initrd_addr_max on the
  * native x86 path (place_below), which x86_boot() hands the kernel as they are, else pool,
@@ -68,8 +70,8 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
          * confexts' flag apart (StubPcrInitRDConfExts), though they go into PCR 12 too */
         measured_set_add_result(&l->params_measured, measured[EXTRA_CREDENTIALS]);
         measured_set_add_result(&l->params_measured, measured[EXTRA_GLOBAL_CREDENTIALS]);
-        l->sysexts_measured = measured[EXTRA_SYSEXT] > 0;
-        l->confexts_measured = measured[EXTRA_CONFEXT] > 0;
+        l->sysexts_measured = measured[EXTRA_SYSEXT] > 0 || measured[EXTRA_GLOBAL_SYSEXT] > 0;
+        l->confexts_measured = measured[EXTRA_CONFEXT] > 0 || measured[EXTRA_GLOBAL_CONFEXT] > 0;
 
         /* Sections that systemd in the initrd reads as files. */
         const InitrdPart *lit_src[4] = { &l->pcrsig, &l->pcrpkey, &l->osrel, &l->profile };
