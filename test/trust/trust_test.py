@@ -77,19 +77,62 @@ def type1_uki(arch, uki, sdboot, initrd_path, cmdline):
             'EFI/Linux/uki.efi': uki, 'extra.cpio': initrd_path}
 
 
-def initrd_combined(log_dir, arch):
-    """No Secure Boot: a Type #1 `initrd` next to a UKI is appended to .initrd, never replaces it."""
-    name = 'trust-%s-initrd-combined' % ('x86' if arch == 'x86_64' else 'arm64')
-    cmdline = H.default_cmdline(arch, name + ' zboot.debug')   # our info lines
-    uki = zboot_uki(log_dir, name, arch, cmdline)
-    extra = cpio(os.path.join(log_dir, name + '.extra.cpio'), {'extra-initrd': (EXTRA.encode() + b'\n', 0o644)})
+# The order probe: .initrd and the boot manager's initrd both carry /order-probe; the kernel
+# unpacks archives in order and a later file replaces an earlier one, so the file left shows
+# which came last. .initrd's /init (an overlay on the test initrd) prints it.
+PROBE_LINES = r'''
+[ -f /order-probe ] && echo "ORDER_PROBE=$($B cat /order-probe)"
+'''
+PROBE_UKI = 'from-dot-initrd'
+
+
+def probe_initrd(log_dir, name, arch):
+    """.initrd's parts: the test initrd, then an overlay whose /init also prints /order-probe and
+    whose /order-probe says PROBE_UKI."""
+    base = H.asset(arch, 'initrd.cpio.gz')
+    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
+                          stdout=subprocess.PIPE).stdout.decode()
+    marker = 'echo "INITRD_MARKER='
+    if marker not in init:
+        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
+    init = init.replace(marker, PROBE_LINES.lstrip('\n') + marker, 1)
+    overlay = cpio(os.path.join(log_dir, name + '.probe.cpio'),
+                   {'init': (init.encode(), 0o755), 'order-probe': (PROBE_UKI.encode() + b'\n', 0o644)})
+    return [base, overlay]
+
+
+def initrd_combined(log_dir, arch, stub='ours'):
+    """No Secure Boot: a Type #1 `initrd` next to a UKI is combined with .initrd, never replaces
+    it, and comes before it as in sd-stub 262 (after .ucode): .initrd's files win. stub='262':
+    the same UKI sections and ESP with the development suite's sd-stub 262, which sets the rule."""
+    name = 'trust-%s-initrd-combined%s' % ('x86' if arch == 'x86_64' else 'arm64', '' if stub == 'ours' else '-sdstub262')
+    cmdline = H.default_cmdline(arch, name + (' zboot.debug' if stub == 'ours' else ''))   # our info lines
+    parts = probe_initrd(log_dir, name, arch)
+    uki = os.path.join(log_dir, name + '.efi')
+    if stub == 'ours':
+        args = ['build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline, '-o', uki]
+        for p in parts:
+            args += ['--initrd', p]
+        B.ukify(*args)
+    else:
+        cmd = H.ukify_command('trixie') + ['build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux',
+                                           H.asset(arch, 'vmlinuz'), '--uname', H.kernel_version(arch),
+                                           '--cmdline', cmdline, '--output', uki]
+        for p in parts:
+            cmd += ['--initrd', p]
+        H.run(cmd)
+    extra = cpio(os.path.join(log_dir, name + '.extra.cpio'), {'extra-initrd': (EXTRA.encode() + b'\n', 0o644),
+                                                               'order-probe': (b'from-the-boot-manager\n', 0o644)})
     files = type1_uki(arch, uki, H.debian_sdboot(arch), extra, cmdline)
     # sd-boot passes the entry's options to the UKI as LoadOptions: the same string here, and
     # without Secure Boot the stub may use them; the kernel must see exactly this line.
     check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
-    check.eq(result['EXTRA_INITRD'], EXTRA, "the boot manager's initrd was unpacked after .initrd")
-    check.true('followed by the boot manager\'s' in result.log, 'our stub did not log the combined initrd')
-    for f in (uki, extra):
+    check.eq(result['EXTRA_INITRD'], EXTRA, "the boot manager's initrd was unpacked (its /extra-initrd)")
+    check.eq(result['ORDER_PROBE'], PROBE_UKI, "/order-probe is .initrd's: the boot manager's initrd came before it")
+    if stub == 'ours':
+        check.true(".initrd (" in result.log and "after the boot manager's" in result.log,
+                   'our stub did not log the combined initrd')
+    for f in [uki, extra] + parts[1:]:
         os.unlink(f)
     return check.done(result)
 
@@ -102,6 +145,11 @@ def trust_x86_initrd_combined(log_dir):
 @case
 def trust_arm64_initrd_combined(log_dir):
     return initrd_combined(log_dir, 'aarch64')
+
+
+@case
+def trust_x86_initrd_combined_sdstub262(log_dir):
+    return initrd_combined(log_dir, 'x86_64', stub='262')
 
 
 @case
@@ -444,7 +492,6 @@ def trust_x86_secureboot_refused(log_dir):
 # (LoadOptions, then the LoadFile2 initrd), each an extend from a zero PCR.
 
 import hashlib  # noqa: E402
-import json  # noqa: E402
 import struct  # noqa: E402
 
 PCR11_SECTIONS = ['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat',

@@ -5,9 +5,10 @@
  * the first archive, so .ucode must come first):
  *   0. the add-ons' .ucode, last add-on first (addons.c; PCR 12)
  *   1. .ucode                          (section, measured in PCR 11 with the others)
- *   2. .initrd                         (section, PCR 11)
- *   3. the boot manager's initrd       (ours only: sd-stub 257 does not take it; not under
- *                                       Secure Boot when there is an .initrd)
+ *   2. the boot manager's initrd       (sd-stub 262's place, so .initrd's files win; 257 does
+ *                                       not take it; not under Secure Boot when there is an
+ *                                       .initrd, where 262 still takes it)
+ *   3. .initrd                         (section, PCR 11)
  *   4. credentials (<uki>.extra.d)     (cpio, PCR 12)
  *   5. global credentials (\loader\credentials)  (cpio, PCR 12)
  *   6. system extensions               (cpio, PCR 13)
@@ -90,8 +91,8 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         for (size_t i = l->addons ? l->addons->n : 0; i > 0; i--)
                 ADD(l->addons->items[i - 1].ucode, l->addons->items[i - 1].ucode_size, "add-on .ucode");
         ADD(l->ucode.data, l->ucode.size, ".ucode");
+        size_t bm_at = n;   /* the boot manager's goes here: after the microcode, before .initrd */
         ADD(l->initrd.data, l->initrd.size, ".initrd");
-        size_t bm_at = n;
         for (size_t k = 0; k < _EXTRA_MAX; k++)
                 ADD(l->extra[k].data, l->extra[k].size, "side-loaded");
         for (size_t i = 0; i < 4; i++)
@@ -101,8 +102,9 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         if (n == 0)
                 return EFI_SUCCESS;   /* nothing of ours: the boot manager's initrd, if any, stays as it is */
 
-        /* The boot manager's initrd, after the UKI's own. Under Secure Boot it is not signed and
-         * an .initrd is: anyone able to write the ESP could add an /init, so it is ignored. */
+        /* The boot manager's initrd, before .initrd as sd-stub 262 places it (so a file both
+         * have is .initrd's). Under Secure Boot it is not signed and an .initrd is: anyone able to
+         * write the ESP could add files .initrd lacks (a unit, a hook), so it is ignored. */
         if (initrd_is_registered()) {
                 if (secure_boot && l->initrd.size > 0)
                         log_warning("Secure Boot: ignoring the boot manager's initrd, using .initrd only");
@@ -120,7 +122,7 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                                 parts[bm_at] = (InitrdPart) { NULL, size };
                                 names[bm_at] = "the boot manager's";
                                 n++;
-                                log_info("initrd: .initrd (%lu bytes) followed by the boot manager's (%lu bytes)",
+                                log_info("initrd: .initrd (%lu bytes) after the boot manager's (%lu bytes)",
                                          (uint64_t) l->initrd.size, (uint64_t) size);
                         }
                 }
