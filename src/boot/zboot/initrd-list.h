@@ -41,7 +41,8 @@ typedef struct {
 } InitrdList;
 
 /* Side-load the ESP's files, pack the sections that become /.extra files, and put every part
- * together (each 4-byte aligned). The boot manager's initrd (LoadFile2) goes after .initrd,
- * except under Secure Boot when the UKI has an .initrd (docs/security.md). */
+ * together (each 4-byte aligned). The boot manager's initrd (LoadFile2) goes before .initrd
+ * (sd-stub 262's place), except under Secure Boot when the UKI has an .initrd, where it is left
+ * out (docs/security.md). */
 EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, InitrdList *l);
 void initrd_list_free(InitrdList *l);
