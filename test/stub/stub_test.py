@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """sd-stub 257 parity: the EFI variables our UKI stub sets for userspace (StubInfo,
 StubFeatures, StubImageIdentifier, StubDevicePartUUID, LoaderDevicePartUUID, and when the
-firmware starts it directly LoaderImageIdentifier, LoaderFirmwareInfo, LoaderFirmwareType),
+firmware starts it directly LoaderImageIdentifier, LoaderFirmwareInfo, LoaderFirmwareType; and
+258's LoaderTpm2ActivePcrBanks when the boot manager did not set it),
 read by the booted kernel through efivarfs.
 
 Debian 12's kernel has efivarfs as a module (CONFIG_EFIVAR_FS=m), so the test appends to the
@@ -32,7 +33,9 @@ import trust_test as T  # noqa: E402
 case = H.CaseTable()
 LOADER_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f'
 VARIABLES = ('StubInfo', 'StubFeatures', 'StubImageIdentifier', 'StubDevicePartUUID', 'LoaderDevicePartUUID',
-             'LoaderImageIdentifier', 'LoaderFirmwareInfo', 'LoaderFirmwareType')
+             'LoaderImageIdentifier', 'LoaderFirmwareInfo', 'LoaderFirmwareType', 'LoaderTpm2ActivePcrBanks')
+# EFI_TCG2_BOOT_HASH_ALG_* bits of the banks the kernel lists as /sys/class/tpm/tpm0/pcr-<alg>
+TCG2_BANK_BITS = {'sha1': 0x1, 'sha256': 0x2, 'sha384': 0x4, 'sha512': 0x8, 'sm3_256': 0x10}
 # EFI_VARIABLE_NON_VOLATILE is 1: sd-stub's variables are volatile, BS|RT
 ATTR_VOLATILE_BS_RT = 0x6
 # StubFeatures bits we claim (docs/stub.md): REPORT_BOOT_PARTITION (0), REPORT_STUB_PARTITION (10)
@@ -51,6 +54,7 @@ for v in %s; do
         k=$(echo $v | $B tr a-z A-Z)
         if [ -r $f ]; then echo "EFIVAR_$k=$($B od -An -v -tx1 $f | $B tr -d ' \n')"; else echo "EFIVAR_$k="; fi
 done
+echo "TPM_BANKS=$($B ls -d /sys/class/tpm/tpm0/pcr-* 2>/dev/null | $B sed 's,.*/pcr-,,' | $B tr '\n' ' ')"
 ''' % (' '.join(VARIABLES), LOADER_GUID)
 
 
@@ -235,6 +239,22 @@ def check_loader_fallbacks(check, vals, image_id, result):
                    'LoaderFirmwareInfo "%s X.YY" (the vendor the kernel printed): got %r' % (vendor, got))
 
 
+def check_pcr_banks(check, vals, result, tpm):
+    """LoaderTpm2ActivePcrBanks ("0x%08x", sd-stub 258's form): with a TPM the banks the kernel
+    lists, without one 0."""
+    if not check.true('LoaderTpm2ActivePcrBanks' in vals, 'LoaderTpm2ActivePcrBanks set by our stub'):
+        return
+    got = utf16(check, 'LoaderTpm2ActivePcrBanks', vals['LoaderTpm2ActivePcrBanks'])
+    want = 0
+    if tpm:
+        names = (result['TPM_BANKS'] or '').split()
+        check.true('sha256' in names, 'the kernel lists a sha256 PCR bank (got %r)' % names)
+        for n in names:
+            want |= TCG2_BANK_BITS.get(n, 0)
+    check.eq(got, '0x%08x' % want, 'LoaderTpm2ActivePcrBanks: the active banks %s' %
+             ('the kernel lists' if tpm else '(none: no TPM)'))
+
+
 @case
 def stub_x86_variables_sdboot(log_dir):
     """sd-boot 252 starts our UKI (Type #2): sd-boot set LoaderDevicePartUUID itself (we must
@@ -245,8 +265,10 @@ def stub_x86_variables_sdboot(log_dir):
     uki = build_uki(log_dir, name, arch, cmdline, test_initrd(log_dir, name, arch))
     files = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch), 'loader/loader.conf': H.loader_conf(),
              'EFI/Linux/uki.efi': uki}
-    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
+    check, result = B.boot_and_check(name, arch, files, cmdline, log_dir, tpm=True)
     vals = check_variables(check, result, '\\EFI\\Linux\\uki.efi', False)
+    # sd-boot 252 does not know LoaderTpm2ActivePcrBanks (258): ours sets it, from swtpm's banks
+    check_pcr_banks(check, vals, result, True)
     # sd-boot set LoaderImageIdentifier (its own path): ours must not replace it
     if check.true('LoaderImageIdentifier' in vals, 'LoaderImageIdentifier (set by sd-boot)'):
         check.eq(utf16(check, 'LoaderImageIdentifier', vals['LoaderImageIdentifier']).lower(),
@@ -266,6 +288,7 @@ def stub_arm64_variables_direct(log_dir):
     check, result = B.boot_and_check(name, arch, files, cmdline, log_dir)
     vals = check_variables(check, result, '\\EFI\\BOOT\\BOOTAA64.EFI', True)
     check_loader_fallbacks(check, vals, '\\EFI\\BOOT\\BOOTAA64.EFI', result)
+    check_pcr_banks(check, vals, result, False)
     os.unlink(uki)
     return check.done(result)
 

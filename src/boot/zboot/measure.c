@@ -16,18 +16,36 @@
 #include "proto/tcg2.h"
 #include "util.h"
 
-static EFI_TCG2_PROTOCOL *tcg2_get(void) {
+/* The TCG2 protocol if a TPM is present, with its capability structure in *cap; NULL without. */
+static EFI_TCG2_PROTOCOL *tcg2_get_capability(EFI_TCG2_BOOT_SERVICE_CAPABILITY *cap) {
         static const EFI_GUID guid = EFI_TCG2_PROTOCOL_GUID;
         EFI_TCG2_PROTOCOL *tcg = NULL;
 
         if (BS->LocateProtocol(&guid, NULL, (void **) &tcg) != EFI_SUCCESS || !tcg)
                 return NULL;
-        EFI_TCG2_BOOT_SERVICE_CAPABILITY cap = { .Size = sizeof(cap) };
-        if (tcg->GetCapability(tcg, &cap) != EFI_SUCCESS)
+        *cap = (EFI_TCG2_BOOT_SERVICE_CAPABILITY) { .Size = sizeof(*cap) };
+        if (tcg->GetCapability(tcg, cap) != EFI_SUCCESS)
                 return NULL;
-        if (cap.StructureVersion.Major == 1 && cap.StructureVersion.Minor == 0)
-                return ((EFI_TCG2_BOOT_SERVICE_CAPABILITY_1_0 *) &cap)->TPMPresentFlag ? tcg : NULL;
-        return cap.TPMPresentFlag ? tcg : NULL;
+        if (cap->StructureVersion.Major == 1 && cap->StructureVersion.Minor == 0)
+                return ((EFI_TCG2_BOOT_SERVICE_CAPABILITY_1_0 *) cap)->TPMPresentFlag ? tcg : NULL;
+        return cap->TPMPresentFlag ? tcg : NULL;
+}
+
+static EFI_TCG2_PROTOCOL *tcg2_get(void) {
+        EFI_TCG2_BOOT_SERVICE_CAPABILITY cap;
+        return tcg2_get_capability(&cap);
+}
+
+uint32_t measure_tpm_active_pcr_banks(void) {
+        EFI_TCG2_BOOT_SERVICE_CAPABILITY cap;
+        if (!tcg2_get_capability(&cap))
+                return 0;
+        /* a 1.0 structure, or one the firmware filled only up to before the field: no bank
+         * information, which sd-stub reports as every bank */
+        if ((cap.StructureVersion.Major == 1 && cap.StructureVersion.Minor == 0) ||
+            cap.Size < offsetof(EFI_TCG2_BOOT_SERVICE_CAPABILITY, ActivePcrBanks) + sizeof(cap.ActivePcrBanks))
+                return UINT32_MAX;
+        return cap.ActivePcrBanks;
 }
 
 static EFI_CC_MEASUREMENT_PROTOCOL *cc_get(void) {

@@ -29,6 +29,11 @@ bool measure_tagged(uint32_t pcr, const void *data, size_t size, uint32_t tag, c
  * without a TPM gets the same RTMRs as under sd-stub 257 (false there: not measured). */
 bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t tag, const char *description);
 
+/* The TPM's active PCR banks as EFI_TCG2_BOOT_HASH_ALG_* bits (SHA-1 0x1, SHA-256 0x2, SHA-384
+ * 0x4, SHA-512 0x8, SM3 0x10), as sd-stub 258 reports them in LoaderTpm2ActivePcrBanks: 0 without
+ * a TPM, UINT32_MAX ("any") when the protocol is too old to say. */
+uint32_t measure_tpm_active_pcr_banks(void);
+
 /* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select_dtbauto()
  * for profile, with the .dtbauto at index dtbauto that the device tree step picked, -1 for none;
  * each its name with the NUL, then its VirtualSize bytes at its RVA) of our loaded image (self:

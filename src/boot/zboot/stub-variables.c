@@ -7,6 +7,7 @@
 #include "device-path.h"
 #include "efivars.h"
 #include "log.h"
+#include "measure.h"
 #include "proto/device-path.h"
 #include "stub-variables.h"
 #include "uki-measure.h"
@@ -102,10 +103,23 @@ static size_t revision_text(const char16_t *prefix, size_t prefix_max, uint32_t 
         return (at + 1) * sizeof(char16_t);
 }
 
-/* What sd-stub 257 sets when no boot manager did (the firmware started the UKI directly):
+/* "0x" and v as eight lower-case hex digits with a NUL (sd-stub's "0x%08x"); the size in bytes. */
+static size_t utf16_hex32(uint32_t v, char16_t out[11]) {
+        out[0] = u'0';
+        out[1] = u'x';
+        for (unsigned i = 0; i < 8; i++) {
+                unsigned d = (v >> (28 - 4 * i)) & 0xfu;
+                out[2 + i] = (char16_t) (d < 10 ? u'0' + d : u'a' + d - 10);
+        }
+        out[10] = 0;
+        return 11 * sizeof(char16_t);
+}
+
+/* What sd-stub sets when no boot manager did (the firmware started the UKI directly): 257's
  * LoaderImageIdentifier (our FilePath's text), LoaderFirmwareInfo ("<FirmwareVendor>
- * <FirmwareRevision>") and LoaderFirmwareType ("UEFI <system table revision>"). sd-boot sets
- * all three itself, so behind it they are left as they are. */
+ * <FirmwareRevision>") and LoaderFirmwareType ("UEFI <system table revision>"), and 258's
+ * LoaderTpm2ActivePcrBanks ("0x%08x" of the TPM's active banks, 0 without one). sd-boot sets
+ * them itself (252 the first three, 258 all four), so behind it they are left as they are. */
 static void export_loader_fallbacks(const char16_t *image_id, size_t image_id_size) {
         if (image_id_size > 0 && !loader_variable_exists(u"LoaderImageIdentifier"))
                 (void) loader_variable_set(u"LoaderImageIdentifier", image_id, image_id_size);
@@ -127,6 +141,11 @@ static void export_loader_fallbacks(const char16_t *image_id, size_t image_id_si
                 n = revision_text(u"UEFI ", 5, ST->Hdr.Revision, text, ELEMENTSOF(text));
                 if (n > 0)
                         (void) loader_variable_set(u"LoaderFirmwareType", text, n);
+        }
+        if (!loader_variable_exists(u"LoaderTpm2ActivePcrBanks")) {
+                char16_t banks[11];
+                (void) loader_variable_set(u"LoaderTpm2ActivePcrBanks", banks,
+                                           utf16_hex32(measure_tpm_active_pcr_banks(), banks));
         }
 }
 
