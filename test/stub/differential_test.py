@@ -35,6 +35,7 @@ Usage: differential_test.py CASE [--log-dir DIR]
 """
 
 import os
+import re
 import shutil
 import struct
 import sys
@@ -245,7 +246,7 @@ def stub_x86_differential_sdstub257(log_dir):
         compare_dict(check, '/.extra', listing(o, 'EXTRA'), listing(s, 'EXTRA'))
         ov, sv = efivars(o), efivars(s)
         expected_vars = {'StubInfo', 'StubFeatures', 'LoaderTimeInitUSec', 'LoaderTimeExecUSec',
-                         'LoaderTimeMenuUSec'}
+                         'LoaderTimeMenuUSec', 'LoaderTpm2ActivePcrBanks'}
         compare_dict(check, 'EFI variable', ov, sv, skip=expected_vars)
         po, ps = H.parse_pcrs(o), H.parse_pcrs(s)
         for p in (9, 12, 13):
@@ -258,6 +259,11 @@ def stub_x86_differential_sdstub257(log_dir):
             si = text16(sv.get('StubInfo', (0, b''))[1])
             check.true(oi.startswith('ukify-zboot-stub '), 'our StubInfo: got %r' % oi)
             check.true(si.startswith('systemd-stub 257'), "sd-stub 257's StubInfo: got %r" % si)
+            # sd-stub 258's variable, which 257 and sd-boot 257 do not set: ours reports swtpm's banks
+            check.true('LoaderTpm2ActivePcrBanks' not in sv, 'sd-stub 257 set LoaderTpm2ActivePcrBanks')
+            banks = text16(ov.get('LoaderTpm2ActivePcrBanks', (0, b''))[1])
+            check.true(re.fullmatch(r'0x[0-9a-f]{8}', banks) is not None and int(banks, 16) & 0x2,
+                       'our LoaderTpm2ActivePcrBanks "0x%%08x" with the SHA-256 bank: got %r' % banks)
             for var in ('LoaderTimeInitUSec', 'LoaderTimeExecUSec'):
                 check.eq(var in ov, var in sv, '%s set in both boots (its value is a time)' % var)
             of = struct.unpack('<Q', ov['StubFeatures'][1])[0] if 'StubFeatures' in ov else 0
