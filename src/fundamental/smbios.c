@@ -52,33 +52,51 @@ static size_t string_set_size(const uint8_t *p, size_t len) {
         }
 }
 
-bool smbios_find(const void *table, size_t len, uint8_t type, size_t min_length, SmbiosStructure *ret) {
-        const uint8_t *p = table;
-        size_t off = 0;
-        if (!p)
+/* The structure at off of the table (p, len): false at type 127, at the end of the table, or
+ * for one whose formatted area does not fit. Its strings_size is its string set's size or, when
+ * the set does not end inside the table, what is left of the table (*ret_terminated false). */
+static bool structure_at(const uint8_t *p, size_t len, size_t off, SmbiosStructure *s, bool *ret_terminated) {
+        if (off > len || len - off < 4)
                 return false;
-        while (len - off >= 4) {
-                const uint8_t *h = p + off;
-                uint8_t t = h[0], flen = h[1];
-                if (t == SMBIOS_TYPE_END || flen < 4 || flen > len - off)
-                        return false;
-                size_t left = len - off - flen;
-                size_t set = string_set_size(h + flen, left);
-                if (t == type) {
-                        if (flen < min_length)
+        const uint8_t *h = p + off;
+        uint8_t t = h[0], flen = h[1];
+        if (t == SMBIOS_TYPE_END || flen < 4 || flen > len - off)
+                return false;
+        size_t left = len - off - flen;
+        size_t set = string_set_size(h + flen, left);
+        *s = (SmbiosStructure) {
+                .type = t, .length = flen, .handle = get_le16(h + 2), .data = h, .strings = h + flen,
+                .strings_size = set ? set : left,
+        };
+        *ret_terminated = set != 0;
+        return true;
+}
+
+bool smbios_find(const void *table, size_t len, uint8_t type, size_t min_length, SmbiosStructure *ret) {
+        SmbiosStructure s;
+        bool terminated;
+        if (!table)
+                return false;
+        for (size_t off = 0; structure_at(table, len, off, &s, &terminated); off += s.length + s.strings_size) {
+                if (s.type == type) {
+                        if (s.length < min_length)
                                 return false;   /* the first of its type is too short: refused */
-                        *ret = (SmbiosStructure) {
-                                .type = t, .length = flen, .handle = get_le16(h + 2), .data = h, .strings = h + flen,
-                                /* an unterminated last set: its strings are still bounded by the table */
-                                .strings_size = set ? set : left,
-                        };
+                        /* an unterminated last set: its strings are still bounded by the table */
+                        *ret = s;
                         return true;
                 }
-                if (set == 0)
+                if (!terminated)
                         return false;
-                off += flen + set;
         }
         return false;
+}
+
+bool smbios_next(const void *table, size_t len, size_t *offset, SmbiosStructure *ret) {
+        bool terminated;
+        if (!table || !structure_at(table, len, *offset, ret, &terminated) || !terminated)
+                return false;
+        *offset += ret->length + ret->strings_size;
+        return true;
 }
 
 const char *smbios_string(const SmbiosStructure *s, uint8_t index, size_t *ret_len) {

@@ -52,6 +52,12 @@ typedef struct {
  * fit: true and *ret when found. */
 bool smbios_find(const void *p, size_t len, uint8_t type, size_t min_length, SmbiosStructure *ret);
 
+/* Walk the table (p, len): the structure at *offset (0 for the first) into *ret and *offset
+ * moved past it; false at type 127, at the end, or at a structure that does not fit the table
+ * whole (its string set included). ret->length + ret->strings_size bytes from ret->data are the
+ * whole structure. */
+bool smbios_next(const void *p, size_t len, size_t *offset, SmbiosStructure *ret);
+
 /* String number index (1-based, as the formatted area refers to it) of a structure: its
  * start and length without the NUL, or NULL (index 0 means "no string"). */
 const char *smbios_string(const SmbiosStructure *s, uint8_t index, size_t *ret_len);

@@ -14,6 +14,7 @@
 #include "pe-format.h"
 
 /* PCRs (TCG PC Client / systemd's assignments). */
+#define PCR_PLATFORM_CONFIG  1u  /* the firmware's configuration; SMBIOS (systemd-stub 261) */
 #define PCR_KERNEL_INITRD    9u  /* the kernel's EFI stub: LoadOptions and the LoadFile2 initrd */
 #define PCR_KERNEL_BOOT     11u  /* systemd-stub: the UKI's sections */
 #define PCR_KERNEL_CONFIG   12u  /* systemd-stub: a command line from LoadOptions */

@@ -9,7 +9,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The input is a structure table (a copy of exactly size bytes, so ASan sees any read past
  * it) and, at the same time, an entry point. Checks: every structure and string returned
- * lies inside the input, strings end with their NUL, an OEM value ends where it says. */
+ * lies inside the input, strings end with their NUL, an OEM value ends where it says, the walk
+ * (smbios_next) returns whole structures back to back. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t *t = malloc(size ? size : 1);
         if (!t)
@@ -37,6 +38,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                             str[n] != 0 || n == 0 || strlen(str) != n)
                                 abort();
                 }
+        }
+
+        /* the walk: whole structures back to back, inside the input, each string set ending
+         * with two NULs (or one after a string's own) */
+        SmbiosStructure s;
+        size_t off = 0, prev = 0;
+        while (smbios_next(t, size, &off, &s)) {
+                if (s.data != t + prev || s.length < 4 || s.strings_size < 2 || off != prev + s.length + s.strings_size ||
+                    off > size || s.strings[s.strings_size - 1] != 0 || s.strings[s.strings_size - 2] != 0 ||
+                    s.type == SMBIOS_TYPE_END)
+                        abort();
+                prev = off;
         }
 
         size_t n;

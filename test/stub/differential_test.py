@@ -246,7 +246,7 @@ def stub_x86_differential_sdstub257(log_dir):
         compare_dict(check, '/.extra', listing(o, 'EXTRA'), listing(s, 'EXTRA'))
         ov, sv = efivars(o), efivars(s)
         expected_vars = {'StubInfo', 'StubFeatures', 'LoaderTimeInitUSec', 'LoaderTimeExecUSec',
-                         'LoaderTimeMenuUSec', 'LoaderTpm2ActivePcrBanks'}
+                         'LoaderTimeMenuUSec', 'LoaderTpm2ActivePcrBanks', 'LoaderPcrSMBIOS'}
         compare_dict(check, 'EFI variable', ov, sv, skip=expected_vars)
         po, ps = H.parse_pcrs(o), H.parse_pcrs(s)
         for p in (9, 12, 13):
@@ -261,6 +261,9 @@ def stub_x86_differential_sdstub257(log_dir):
             check.true(si.startswith('systemd-stub 257'), "sd-stub 257's StubInfo: got %r" % si)
             # sd-stub 258's variable, which 257 and sd-boot 257 do not set: ours reports swtpm's banks
             check.true('LoaderTpm2ActivePcrBanks' not in sv, 'sd-stub 257 set LoaderTpm2ActivePcrBanks')
+            # sd-stub 261's PCR 1 SMBIOS measurement, which 257 does not make: ours says "1"
+            check.true('LoaderPcrSMBIOS' not in sv, 'sd-stub 257 set LoaderPcrSMBIOS')
+            check.eq(text16(ov.get('LoaderPcrSMBIOS', (0, b''))[1]), '1', 'our LoaderPcrSMBIOS')
             banks = text16(ov.get('LoaderTpm2ActivePcrBanks', (0, b''))[1])
             check.true(re.fullmatch(r'0x[0-9a-f]{8}', banks) is not None and int(banks, 16) & 0x2,
                        'our LoaderTpm2ActivePcrBanks "0x%%08x" with the SHA-256 bank: got %r' % banks)

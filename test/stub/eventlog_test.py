@@ -12,6 +12,7 @@ extension (PCR 13). docs/stub.md "The TPM event log".
 Usage: eventlog_test.py CASE [--log-dir DIR]
 """
 
+import hashlib
 import os
 import shutil
 import struct
@@ -135,6 +136,114 @@ def stub_x86_eventlog_sdstub257(log_dir):
         print('%s: %d PCR 11/12/13 events each' % (name, len(o)))
         for e in s:
             print('  sd-stub 257 ' + describe(e))
+        return check.done()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---- PCR 1: the SMBIOS structures (sd-stub 261) ------------------------------------------
+
+SMBIOS_TAGS = {1: (0xd5cb7cbc, 'smbios:type1'), 2: (0xe0d47bc8, 'smbios:type2'), 11: (0xc0b3bd23, 'smbios:type11')}
+SMBIOS_QEMU = ['-smbios', 'type=2,manufacturer=zboot-board,product=pcr1-test',
+               '-smbios', 'type=11,value=zboot.test.oem=1,value=second=2']
+PCR1_LINES = EVLOG_LINES + r'''
+# --- eventlog_test.py: PCR 1, the SMBIOS table as the kernel has it, LoaderPcrSMBIOS
+echo "PCR1=$($B cat /sys/class/tpm/tpm0/pcr-sha256/1 2>/dev/null)"
+echo "DMI=$($B od -An -v -tx1 /sys/firmware/dmi/tables/DMI 2>/dev/null | $B tr -d ' \n')"
+$B insmod /efivarfs.ko 2>/dev/null
+$B mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
+f=/sys/firmware/efi/efivars/LoaderPcrSMBIOS-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
+if [ -r $f ]; then echo "PCRSMBIOS=$($B od -An -v -tx1 $f | $B tr -d ' \n')"; else echo "PCRSMBIOS="; fi
+'''
+
+
+def smbios_structures(dmi):
+    """[(type, bytes of the whole structure)] of a structure table, up to type 127."""
+    out, o = [], 0
+    while o + 4 <= len(dmi):
+        t, flen = dmi[o], dmi[o + 1]
+        if t == 127 or flen < 4:
+            break
+        e = dmi.index(b'\0\0', o + flen) + 2 if dmi[o + flen:o + flen + 2] != b'\0\0' else o + flen + 2
+        out.append((t, dmi[o:e]))
+        o = e
+    return out
+
+
+def smbios_expected(dmi):
+    """[(tag, description, sha256 hex)] of what sd-stub 261 measures, in table order: types 1
+    (wake-up type at 0x18 zeroed), 2 and 11, each the whole structure."""
+    want = []
+    for t, b in smbios_structures(dmi):
+        if t not in SMBIOS_TAGS:
+            continue
+        if t == 1 and len(b) > 0x18:
+            b = b[:0x18] + b'\0' + b[0x19:]
+        tag, desc = SMBIOS_TAGS[t]
+        want.append((tag, desc, hashlib.sha256(b).hexdigest()))
+    return want
+
+
+def smbios_events(events):
+    """[(tag, description, sha256 hex)] of the EV_EVENT_TAG events in PCR 1."""
+    out = []
+    for pcr, etype, digest, data in events:
+        if pcr != 1 or etype != 0x6 or len(data) < 8:
+            continue
+        tag, size = struct.unpack_from('<II', data)
+        desc = data[8:8 + size].decode('utf-16-le', errors='replace').rstrip('\0')
+        out.append((tag, desc, digest))
+    return out
+
+
+@case
+def stub_x86_smbios_pcr1_sdstub262(log_dir):
+    """PCR 1 as systemd-stub 261 extends it: the firmware starts our UKI and, on the same ESP and
+    machine (swtpm, QEMU with SMBIOS types 1, 2 and 11), the development suite's sd-stub 262 with
+    the same sections. Both must log a tagged event for type 1, 2 and 11 whose digest is that of
+    the structure in the kernel's /sys/firmware/dmi/tables/DMI (type 1's wake-up type as 0), set
+    LoaderPcrSMBIOS to "1", and end with the same PCR 1. Then sd-boot 262 starts our UKI: it
+    measures the SMBIOS itself and sets LoaderPcrSMBIOS, so ours must not measure again (the
+    events once, not twice)."""
+    arch, name = 'x86_64', 'stub-x86-smbios-pcr1-sdstub262'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        init = init_with_lines(arch, PCR1_LINES)
+        overlay = T.cpio(os.path.join(work, 'overlay.cpio'),
+                         {'init': (init.encode(), 0o755), 'efivarfs.ko': (S.efivarfs_module(arch), 0o644)})
+        ours, ref = os.path.join(work, 'ours.efi'), os.path.join(work, 'sdstub262.efi')
+        B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline,
+                '--initrd', H.asset(arch, 'initrd.cpio.gz'), '--initrd', overlay, '--os-release', B.OSREL.decode(),
+                '-o', ours)
+        H.run(H.ukify_command('trixie') + [
+            'build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz'),
+            '--uname', H.kernel_version(arch), '--cmdline', cmdline, '--initrd', H.asset(arch, 'initrd.cpio.gz'),
+            '--initrd', overlay, '--output', ref])
+        check = H.Check(name)
+        got = {}
+        sdboot262 = {'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'sid'), 'loader/loader.conf': H.loader_conf(),
+                     'EFI/Linux/uki.efi': ours}
+        for tag, files in (('ours', {'EFI/BOOT/BOOTX64.EFI': ours}), ('sdstub262', {'EFI/BOOT/BOOTX64.EFI': ref}),
+                           ('ours-sdboot262', sdboot262)):
+            r = H.boot(arch, files, log_path=os.path.join(log_dir, '%s-%s.log' % (name, tag)), tpm=True,
+                       extra=SMBIOS_QEMU)
+            c = H.Check('%s (%s)' % (name, tag))
+            H.check_boot(c, r, cmdline=cmdline)
+            for f in c.failures:
+                check.true(False, '%s: %s' % (tag, f))
+            if not r.reached_marker:
+                return check.done(r)
+            dmi = bytes.fromhex(r['DMI'] or '')
+            want = smbios_expected(dmi)
+            check.eq(sorted(set(t for t, _, _ in want)), sorted(t for t, _ in SMBIOS_TAGS.values()),
+                     '%s: the table has types 1, 2 and 11' % tag)
+            events = smbios_events(parse_log(bytes.fromhex(r['EVLOG'] or '')))
+            check.eq(events, want, '%s: the PCR 1 SMBIOS events (tag, description, SHA-256 of the structure)' % tag)
+            check.eq(r['PCRSMBIOS'], '06000000' + '3100' + '0000', '%s: LoaderPcrSMBIOS "1", volatile BS|RT' % tag)
+            got[tag] = r['PCR1']
+        check.true(bool(got['ours']), 'the kernel read no PCR 1')
+        check.eq(got['ours'], got['sdstub262'], 'PCR 1 (ours, sd-stub 262)')
         return check.done()
     finally:
         shutil.rmtree(work, ignore_errors=True)

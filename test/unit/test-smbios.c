@@ -96,6 +96,46 @@ static void test_malformed(void) {
         ASSERT_TRUE(!smbios_find(NULL, 0, 11, 0, &s));
 }
 
+/* The walk the PCR 1 measurement makes: every structure before type 127, each whole (its
+ * string set to the final NUL), back to back. */
+static void test_next(void) {
+        static const uint8_t want_types[] = { 0, 1, 32, 11 };
+        static const size_t want_sizes[] = { 0x18 + 9, 0x1b + 13, 0x0b + 2, 5 + 4 + 45 + 1 };
+        SmbiosStructure s;
+        size_t off = 0, i = 0;
+        while (smbios_next(table, sizeof(table), &off, &s)) {
+                ASSERT_TRUE(i < sizeof(want_types));
+                ASSERT_EQ(s.type, want_types[i]);
+                ASSERT_EQ(s.length + s.strings_size, want_sizes[i]);
+                ASSERT_TRUE(s.data + s.length + s.strings_size == table + off);
+                i++;
+        }
+        ASSERT_EQ(i, sizeof(want_types));
+        ASSERT_EQ(off, sizeof(table) - 6);   /* stopped at type 127 */
+        /* cut anywhere: exactly the whole structures before the cut, never past it */
+        for (size_t len = 0; len < sizeof(table); len++) {
+                size_t n = 0, o = 0, want_n = 0, want_o = 0, end = 0;
+                while (smbios_next(table, len, &o, &s))
+                        n++;
+                for (size_t k = 0; k < 4; k++) {
+                        end += want_sizes[k];
+                        if (end <= len) {
+                                want_n = k + 1;
+                                want_o = end;
+                        }
+                }
+                ASSERT_EQ(n, want_n);
+                ASSERT_EQ(o, want_o);
+        }
+        /* an unterminated string set ends the walk before that structure */
+        static const uint8_t unterminated[] = { 2, 4, 0, 0, 0, 0, 1, 4, 0, 0, 'a', 'b' };
+        off = 0;
+        ASSERT_TRUE(smbios_next(unterminated, sizeof(unterminated), &off, &s) && s.type == 2 && off == 6);
+        ASSERT_TRUE(!smbios_next(unterminated, sizeof(unterminated), &off, &s));
+        off = 0;
+        ASSERT_TRUE(!smbios_next(NULL, 0, &off, &s));
+}
+
 static void test_entry_points(void) {
         uint8_t ep3[SMBIOS3_ENTRY_POINT_SIZE] = { '_', 'S', 'M', '3', '_', 0, 0x18, 3, 0, 0, 1, 0 };
         uint32_t max = 0x1234;
@@ -138,6 +178,7 @@ int main(void) {
         TEST(test_oem_string);
         TEST(test_truncated);
         TEST(test_malformed);
+        TEST(test_next);
         TEST(test_entry_points);
         return TESTS_END();
 }

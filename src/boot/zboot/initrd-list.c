@@ -122,8 +122,12 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                                 parts[bm_at] = (InitrdPart) { NULL, size };
                                 names[bm_at] = "the boot manager's";
                                 n++;
-                                log_info("initrd: .initrd (%lu bytes) after the boot manager's (%lu bytes)",
-                                         (uint64_t) l->initrd.size, (uint64_t) size);
+                                if (l->initrd.size > 0)
+                                        log_info("initrd: .initrd (%lu bytes) after the boot manager's (%lu bytes)",
+                                                 (uint64_t) l->initrd.size, (uint64_t) size);
+                                else
+                                        log_info("initrd: the boot manager's (%lu bytes) with parts of ours",
+                                                 (uint64_t) size);
                         }
                 }
         }

@@ -21,6 +21,7 @@
 #include "profile.h"
 #include "random-seed.h"
 #include "secure-boot.h"
+#include "smbios-measure.h"
 #include "splash.h"
 #include "stub-cmdline.h"
 #include "stub-variables.h"
@@ -109,8 +110,9 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
          * the sections, and measures it into PCR 11 with them (devicetree.c). */
         UkiDtbChoice dtb_choice;
         devicetree_choose_from_uki(&self, stub_profile, &dtb_choice);
-        /* PCR 12 gets the profile, PCR 11 the sections, before anything of the image is used
-         * (sd-stub's order and rule). */
+        /* PCR 1 the SMBIOS structures naming the machine (sd-stub 261), PCR 12 the profile,
+         * PCR 11 the sections, before anything of the image is used (sd-stub's order and rule). */
+        (void) smbios_measure();
         profile_measure(stub_profile, &measured.kernel_parameters);
         measured.kernel_image = measure_uki_sections(&self, stub_profile,
                                                      dtb_choice.kind == UKI_DTB_AUTO ? (int) dtb_choice.section : -1);
