@@ -289,54 +289,12 @@ def stub_x86_extra_sdboot257(log_dir):
     return check.done(result)
 
 
-@case
-def stub_x86_extra_sdstub257(log_dir):
-    """The differential: the same sections in a UKI made by Debian 13's ukify with Debian 13's
-    sd-stub 257, the same ESP, sd-boot 257. The initrd the kernel gets, /.extra and PCR 12/13
-    must be what stub-x86-extra-sdboot257 requires of ours without \loader\extensions, which
-    257 does not read: the expectation is 257's behaviour."""
-    arch, name = 'x86_64', 'stub-x86-extra-sdstub257'
-    cmdline = H.default_cmdline(arch, name + ' retain_initrd')
-    initrds = test_initrd(log_dir, name, arch)
-    ucode = microcode_cpio(log_dir, name)
-    uki = os.path.join(log_dir, name + '.efi')
-    inputs = {}
-    for key, data in (('osrel', B.OSREL), ('pcrsig', PCRSIG), ('pcrpkey', PCRPKEY)):
-        inputs[key] = os.path.join(log_dir, '%s.%s' % (name, key))
-        with open(inputs[key], 'wb') as f:
-            f.write(data)
-    cmd = H.ukify_command('trixie') + [
-        'build', '--stub', H.debian_sdstub(arch, 'trixie'), '--linux', H.asset(arch, 'vmlinuz', SUITE),
-        '--cmdline', cmdline, '--os-release', '@' + inputs['osrel'], '--uname', H.kernel_version(arch, SUITE),
-        '--pcrpkey', inputs['pcrpkey'], '--section', '.pcrsig:@' + inputs['pcrsig'], '--microcode', ucode,
-        '--output', uki]
-    for i in initrds:
-        cmd += ['--initrd', i]
-    H.run(cmd)
-    want_initrd, arc = expected(initrds, ucode, global_ext=False)
-    files = esp_files('EFI/Linux/uki.efi', uki, True)
-    files.update({'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'), 'loader/loader.conf': H.loader_conf()})
-    check = H.Check(name)
-    result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'), tpm=True)
-    H.check_boot(check, result, cmdline=cmdline)
-    if result.reached_marker:
-        check_extra(check, result, WANT_EXTRA_257)
-        with open(ucode, 'rb') as f:
-            check_initrd(check, result, want_initrd, f.read(), "sd-stub 257's")
-        check_pcrs(check, result, arc)
-    for p in list(inputs.values()) + [uki]:
-        os.unlink(p)
-    return check.done(result)
-
-
-@case
-def stub_x86_extra_sdstub262(log_dir):
-    """The differential for the global extensions: the same sections in a UKI with the
-    development suite's sd-stub (262), the same ESP, sd-boot 257. /.extra and PCR 12/13 must be
-    what stub-x86-extra-sdboot257 requires of ours (the global extensions included). 262 may add
-    /.extra/boot-secret (not measured; ours has none), so the whole initrd is not compared: its
-    side-loaded archives are, through PCR 12/13 and /.extra."""
-    arch, name = 'x86_64', 'stub-x86-extra-sdstub262'
+def sdstub_boot(log_dir, name, suite, global_ext, allow=()):
+    """The differential: the same sections as build_uki() makes, in a UKI made by Debian 13's
+    ukify with the suite's sd-stub, on the same ESP behind sd-boot 257. /.extra and PCR 12/13
+    must be what the test computes (global_ext: with \\loader\\extensions); with global_ext off
+    (257) the whole initrd too. Returns the Check's result."""
+    arch = 'x86_64'
     cmdline = H.default_cmdline(arch, name + ' retain_initrd')   # has console=: 262 appends none
     initrds = test_initrd(log_dir, name, arch)
     ucode = microcode_cpio(log_dir, name)
@@ -347,25 +305,45 @@ def stub_x86_extra_sdstub262(log_dir):
         with open(inputs[key], 'wb') as f:
             f.write(data)
     cmd = H.ukify_command('trixie') + [
-        'build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz', SUITE),
+        'build', '--stub', H.debian_sdstub(arch, suite), '--linux', H.asset(arch, 'vmlinuz', SUITE),
         '--cmdline', cmdline, '--os-release', '@' + inputs['osrel'], '--uname', H.kernel_version(arch, SUITE),
         '--pcrpkey', inputs['pcrpkey'], '--section', '.pcrsig:@' + inputs['pcrsig'], '--microcode', ucode,
         '--output', uki]
     for i in initrds:
         cmd += ['--initrd', i]
     H.run(cmd)
-    _, arc = expected(initrds, ucode)
+    want_initrd, arc = expected(initrds, ucode, global_ext=global_ext)
     files = esp_files('EFI/Linux/uki.efi', uki, True)
     files.update({'EFI/BOOT/BOOTX64.EFI': H.debian_sdboot(arch, 'trixie'), 'loader/loader.conf': H.loader_conf()})
     check = H.Check(name)
     result = H.boot(arch, files, log_path=os.path.join(log_dir, name + '.log'), tpm=True)
     H.check_boot(check, result, cmdline=cmdline)
     if result.reached_marker:
-        check_extra(check, result, WANT_EXTRA, allow=('/.extra/boot-secret',))
+        check_extra(check, result, WANT_EXTRA if global_ext else WANT_EXTRA_257, allow=allow)
+        if not global_ext:
+            with open(ucode, 'rb') as f:
+                check_initrd(check, result, want_initrd, f.read(), "sd-stub 257's")
         check_pcrs(check, result, arc)
     for p in list(inputs.values()) + [uki]:
         os.unlink(p)
     return check.done(result)
+
+
+@case
+def stub_x86_extra_sdstub257(log_dir):
+    """The differential: Debian 13's sd-stub 257. The initrd the kernel gets, /.extra and PCR
+    12/13 must be what stub-x86-extra-sdboot257 requires of ours without \\loader\\extensions,
+    which 257 does not read: the expectation is 257's behaviour."""
+    return sdstub_boot(log_dir, 'stub-x86-extra-sdstub257', 'trixie', False)
+
+
+@case
+def stub_x86_extra_sdstub262(log_dir):
+    """The differential for the global extensions: the development suite's sd-stub (262).
+    /.extra and PCR 12/13 must be what stub-x86-extra-sdboot257 requires of ours (the global
+    extensions included). 262 may add /.extra/boot-secret (not measured; ours has none), so the
+    whole initrd is not compared: its side-loaded archives are, through PCR 12/13 and /.extra."""
+    return sdstub_boot(log_dir, 'stub-x86-extra-sdstub262', 'sid', True, allow=('/.extra/boot-secret',))
 
 
 @case

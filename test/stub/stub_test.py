@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(HERE, '..', 'trust'))
 import zboot_harness as H  # noqa: E402
 import boot_test as B  # noqa: E402
 import trust_test as T  # noqa: E402
+from stub_common import init_with_lines  # noqa: E402
 
 case = H.CaseTable()
 LOADER_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f'
@@ -132,16 +133,10 @@ def efivarfs_module(arch):
 
 def test_initrd(log_dir, name, arch):
     """The test initrd + an uncompressed cpio: efivarfs.ko and /init with EFIVARS_LINES."""
-    base = H.asset(arch, 'initrd.cpio.gz')
-    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
-                          stdout=subprocess.PIPE).stdout.decode()
-    marker = 'echo "INITRD_MARKER='
-    if marker not in init:
-        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
-    init = init.replace(marker, EFIVARS_LINES.lstrip('\n') + marker, 1)
+    init = init_with_lines(arch, EFIVARS_LINES)
     overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
                      {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
-    return [base, overlay]
+    return [H.asset(arch, 'initrd.cpio.gz'), overlay]
 
 
 def build_uki(log_dir, name, arch, cmdline, initrds):

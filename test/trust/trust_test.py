@@ -89,16 +89,12 @@ PROBE_UKI = 'from-dot-initrd'
 def probe_initrd(log_dir, name, arch):
     """.initrd's parts: the test initrd, then an overlay whose /init also prints /order-probe and
     whose /order-probe says PROBE_UKI."""
-    base = H.asset(arch, 'initrd.cpio.gz')
-    init = subprocess.run('zcat %s | cpio -i --quiet --to-stdout init' % base, shell=True, check=True,
-                          stdout=subprocess.PIPE).stdout.decode()
-    marker = 'echo "INITRD_MARKER='
-    if marker not in init:
-        raise H.HarnessError('the test initrd /init has no INITRD_MARKER line')
-    init = init.replace(marker, PROBE_LINES.lstrip('\n') + marker, 1)
+    sys.path.insert(0, os.path.join(HERE, '..', 'stub'))
+    from stub_common import init_with_lines   # imported here: stub_common imports this module
+    init = init_with_lines(arch, PROBE_LINES)
     overlay = cpio(os.path.join(log_dir, name + '.probe.cpio'),
                    {'init': (init.encode(), 0o755), 'order-probe': (PROBE_UKI.encode() + b'\n', 0o644)})
-    return [base, overlay]
+    return [H.asset(arch, 'initrd.cpio.gz'), overlay]
 
 
 def initrd_combined(log_dir, arch, stub='ours'):
