@@ -150,11 +150,7 @@ PCR1_LINES = EVLOG_LINES + r'''
 # --- eventlog_test.py: PCR 1, the SMBIOS table as the kernel has it, LoaderPcrSMBIOS
 echo "PCR1=$($B cat /sys/class/tpm/tpm0/pcr-sha256/1 2>/dev/null)"
 echo "DMI=$($B od -An -v -tx1 /sys/firmware/dmi/tables/DMI 2>/dev/null | $B tr -d ' \n')"
-$B insmod /efivarfs.ko 2>/dev/null
-$B mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
-f=/sys/firmware/efi/efivars/LoaderPcrSMBIOS-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-if [ -r $f ]; then echo "PCRSMBIOS=$($B od -An -v -tx1 $f | $B tr -d ' \n')"; else echo "PCRSMBIOS="; fi
-'''
+''' + S.efivars_lines(('LoaderPcrSMBIOS',))
 
 
 def smbios_structures(dmi):
@@ -164,7 +160,7 @@ def smbios_structures(dmi):
         t, flen = dmi[o], dmi[o + 1]
         if t == 127 or flen < 4:
             break
-        e = dmi.index(b'\0\0', o + flen) + 2 if dmi[o + flen:o + flen + 2] != b'\0\0' else o + flen + 2
+        e = dmi.index(b'\0\0', o + flen) + 2   # the set's end; an empty set is the two NULs
         out.append((t, dmi[o:e]))
         o = e
     return out
@@ -240,7 +236,7 @@ def stub_x86_smbios_pcr1_sdstub262(log_dir):
                      '%s: the table has types 1, 2 and 11' % tag)
             events = smbios_events(parse_log(bytes.fromhex(r['EVLOG'] or '')))
             check.eq(events, want, '%s: the PCR 1 SMBIOS events (tag, description, SHA-256 of the structure)' % tag)
-            check.eq(r['PCRSMBIOS'], '06000000' + '3100' + '0000', '%s: LoaderPcrSMBIOS "1", volatile BS|RT' % tag)
+            check.eq(r['EFIVAR_LOADERPCRSMBIOS'], '06000000' + '3100' + '0000', '%s: LoaderPcrSMBIOS "1", volatile BS|RT' % tag)
             got[tag] = r['PCR1']
         check.true(bool(got['ours']), 'the kernel read no PCR 1')
         check.eq(got['ours'], got['sdstub262'], 'PCR 1 (ours, sd-stub 262)')

@@ -28,16 +28,7 @@ case = H.CaseTable()
 VARIABLES = ('StubProfile', 'StubFeatures')
 STUB_FEATURE_MULTI_PROFILE_UKI = 1 << 9
 
-EFIVARS_LINES = r'''
-# --- profile_test.py: efivarfs (a module in Debian 12's kernel) and the stub's variables
-$B insmod /efivarfs.ko 2>/dev/null
-$B mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
-for v in %s; do
-        f=/sys/firmware/efi/efivars/$v-%s
-        k=$(echo $v | $B tr a-z A-Z)
-        if [ -r $f ]; then echo "EFIVAR_$k=$($B od -An -v -tx1 $f | $B tr -d ' \n')"; else echo "EFIVAR_$k="; fi
-done
-''' % (' '.join(VARIABLES), S.LOADER_GUID)
+EFIVARS_LINES = S.efivars_lines(VARIABLES)
 
 
 def overlay_initrd(work, arch):

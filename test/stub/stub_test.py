@@ -46,8 +46,12 @@ WANT_FEATURES = (1 << 9) | (1 << 0) | (1 << 10) | (1 << 1) | (1 << 2) | (1 << 3)
 # MULTI_PROFILE_UKI (9): profile_test.py; RANDOM_SEED (4): seed_test.py;
 # DEVICETREE_ADDONS (7): dtb_addon_test.py — 0x7ff, the bits sd-stub 257 claims
 
-EFIVARS_LINES = r'''
-# --- stub_test.py: efivarfs (a module in Debian 12's kernel) and sd-stub's LoaderInfo variables
+
+def efivars_lines(names):
+    """/init lines that load efivarfs (a module in Debian 12's kernel), mount it and print each
+    LoaderInfo variable of names as EFIVAR_<NAME>=hex (attributes + data), empty when absent."""
+    return r'''
+# --- stub_test.py: efivarfs and the LoaderInfo variables
 $B insmod /efivarfs.ko 2>/dev/null
 $B mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
 for v in %s; do
@@ -55,8 +59,12 @@ for v in %s; do
         k=$(echo $v | $B tr a-z A-Z)
         if [ -r $f ]; then echo "EFIVAR_$k=$($B od -An -v -tx1 $f | $B tr -d ' \n')"; else echo "EFIVAR_$k="; fi
 done
+''' % (' '.join(names), LOADER_GUID)
+
+
+EFIVARS_LINES = efivars_lines(VARIABLES) + r'''
 echo "TPM_BANKS=$($B ls -d /sys/class/tpm/tpm0/pcr-* 2>/dev/null | $B sed 's,.*/pcr-,,' | $B tr '\n' ' ')"
-''' % (' '.join(VARIABLES), LOADER_GUID)
+'''
 
 
 # The ESP's GPT partition GUID in our test disk (the harness's ESP is a bare FAT image: no
