@@ -167,11 +167,23 @@ static bool string_at(const HwidsTable *t, uint32_t off, const char **ret) {
         return true;
 }
 
+static uint32_t entry_type(const HwidsTable *t, size_t i) {
+        return get_le32(t->p + i * HWIDS_ENTRY_SIZE) >> 28;
+}
+
+/* Entry i with its strings; the second one is the compatible of a devicetree entry, the fwid
+ * of a uefi-fw entry (neither for another type). */
 static bool entry_at(const HwidsTable *t, size_t i, HwidsDevice *ret) {
         const uint8_t *e = t->p + i * HWIDS_ENTRY_SIZE;
-        ret->descriptor = get_le32(e);
+        const char *second;
+        *ret = (HwidsDevice) { .descriptor = get_le32(e) };
         memcpy(ret->chid.b, e + 4, 16);
-        return string_at(t, get_le32(e + 20), &ret->name) && string_at(t, get_le32(e + 24), &ret->compatible);
+        bool ok = string_at(t, get_le32(e + 20), &ret->name) && string_at(t, get_le32(e + 24), &second);
+        if (ok && ret->descriptor >> 28 == HWIDS_TYPE_DEVICETREE)
+                ret->compatible = second;
+        else if (ok && ret->descriptor >> 28 == HWIDS_TYPE_UEFI_FW)
+                ret->fwid = second;
+        return ok;
 }
 
 HwidsResult hwids_table(const void *p, size_t len, HwidsTable *ret) {
@@ -187,7 +199,8 @@ HwidsResult hwids_table(const void *p, size_t len, HwidsTable *ret) {
                 bool ok = entry_at(ret, n, &d);
                 if (d.descriptor == 0)
                         break;
-                if (d.descriptor >> 28 != HWIDS_TYPE_DEVICETREE)
+                /* 258 takes uefi-fw entries (257 refused them), and still no other type */
+                if (d.descriptor >> 28 != HWIDS_TYPE_DEVICETREE && d.descriptor >> 28 != HWIDS_TYPE_UEFI_FW)
                         return HWIDS_UNSUPPORTED;
                 if (!ok)
                         return HWIDS_INVALID;
@@ -203,7 +216,7 @@ bool hwids_table_entry(const HwidsTable *t, size_t i, HwidsDevice *ret) {
 
 bool hwids_table_find(const HwidsTable *t, const ChidGuid *chid, size_t *ret_i) {
         for (size_t i = 0; i < t->n; i++)
-                if (memcmp(t->p + i * HWIDS_ENTRY_SIZE + 4, chid->b, 16) == 0) {
+                if (entry_type(t, i) == HWIDS_TYPE_DEVICETREE && memcmp(t->p + i * HWIDS_ENTRY_SIZE + 4, chid->b, 16) == 0) {
                         *ret_i = i;
                         return true;
                 }
@@ -229,7 +242,7 @@ HwidsResult hwids_match(const void *p, size_t len, const ChidGuid chids[CHID_TYP
         HwidsResult r = hwids_table(p, len, &t);
         if (r != HWIDS_OK)
                 return r;
-        /* every counted entry is a devicetree entry with its strings checked (hwids_table) */
+        /* every counted entry has its strings checked (hwids_table); find skips uefi-fw ones */
         for (unsigned k = 0; k < CHID_MATCH_ORDER_LEN; k++) {
                 size_t i;
                 if (hwids_table_find(&t, &chids[chid_match_order[k]], &i) && hwids_table_entry(&t, i, ret))

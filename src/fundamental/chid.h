@@ -62,30 +62,35 @@ void chid_compute(const ChidFields *f, ChidGuid ret[CHID_TYPES]);
  * point into the table. */
 void chid_fields_from_smbios(const void *p, size_t len, ChidFields *ret);
 
-/* ---- .hwids (ukify 257 --hwids): an array of 28-byte device entries, little-endian
+/* ---- .hwids (ukify --hwids): an array of 28-byte device entries, little-endian
  *   u32 descriptor (type << 28 | entry size; 0 ends the array), GUID chid (EFI byte order),
- *   u32 name offset, u32 compatible offset (from the section's start, NUL-terminated UTF-8;
- *   0: none),
- * then the strings. */
+ *   u32 name offset, u32 offset of the type's string (from the section's start, NUL-terminated
+ *   UTF-8; 0: none),
+ * then the strings. Type 1 (devicetree, ukify 257) names a device tree "compatible"; type 2
+ * (uefi-fw, ukify 258) a firmware id, the fwid an .efifw section carries. */
 #define HWIDS_ENTRY_SIZE 28u
 #define HWIDS_TYPE_DEVICETREE 1u
+#define HWIDS_TYPE_UEFI_FW 2u
 #define HWIDS_DESCRIPTOR_DEVICETREE ((HWIDS_TYPE_DEVICETREE << 28) | HWIDS_ENTRY_SIZE)
+#define HWIDS_DESCRIPTOR_UEFI_FW ((HWIDS_TYPE_UEFI_FW << 28) | HWIDS_ENTRY_SIZE)
 
 typedef struct {
         uint32_t descriptor;
         ChidGuid chid;
         const char *name;        /* NULL: none */
-        const char *compatible;  /* NULL: none */
+        const char *compatible;  /* a devicetree entry's; NULL: none, or not a devicetree entry */
+        const char *fwid;        /* a uefi-fw entry's; NULL: none, or not a uefi-fw entry */
 } HwidsDevice;
 
 typedef enum {
         HWIDS_OK,
-        HWIDS_NOT_FOUND,    /* no entry, or no entry has one of this machine's CHIDs */
-        HWIDS_UNSUPPORTED,  /* an entry of a type other than devicetree (257 refuses the table) */
+        HWIDS_NOT_FOUND,    /* no entry, or no devicetree entry has one of this machine's CHIDs */
+        HWIDS_UNSUPPORTED,  /* an entry of a type other than devicetree or uefi-fw (sd-stub refuses
+                             * the table; 257 refused uefi-fw entries too, 258 takes them) */
         HWIDS_INVALID,      /* a string offset outside the section or a string without its NUL */
 } HwidsResult;
 
-/* A .hwids read once: its counted entries, each a devicetree entry with its strings checked. */
+/* A .hwids read once: its counted entries, each of a known type with its strings checked. */
 typedef struct {
         const uint8_t *p;
         size_t len;
@@ -93,13 +98,14 @@ typedef struct {
         size_t nul_end;          /* one past the last NUL byte (how strings are checked in O(1)) */
 } HwidsTable;
 
-/* The entries of (p, len) as systemd-stub 257 counts them: while another whole entry and at
- * least one byte more fit, up to the first zero descriptor. Every entry is checked; HWIDS_OK
- * when there is at least one. Linear in len. */
+/* The entries of (p, len) as systemd-stub counts them: while another whole entry and at least
+ * one byte more fit, up to the first zero descriptor. Every entry is checked; HWIDS_OK when
+ * there is at least one (of either type). Linear in len. */
 HwidsResult hwids_table(const void *p, size_t len, HwidsTable *ret);
 /* Entry i (< t->n) of a table hwids_table() accepted. */
 bool hwids_table_entry(const HwidsTable *t, size_t i, HwidsDevice *ret);
-/* The first entry with this CHID (its index in *ret_i); compares CHIDs only. */
+/* The first devicetree entry with this CHID (its index in *ret_i); compares CHIDs only, skips
+ * uefi-fw entries as sd-stub 258's match for a device tree does. */
 bool hwids_table_find(const HwidsTable *t, const ChidGuid *chid, size_t *ret_i);
 
 /* hwids_table()'s count, for (p, len). */
@@ -108,6 +114,6 @@ HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n);
 /* Entry i (< the count); false if it is not there. */
 bool hwids_entry(const void *p, size_t len, size_t i, HwidsDevice *ret);
 
-/* systemd-stub 257's match: for each CHID type in chid_match_order, the first devicetree
- * entry whose CHID is this machine's CHID of that type. */
+/* systemd-stub's match for a device tree: for each CHID type in chid_match_order, the first
+ * devicetree entry whose CHID is this machine's CHID of that type. */
 HwidsResult hwids_match(const void *p, size_t len, const ChidGuid chids[CHID_TYPES], HwidsDevice *ret);

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The .hwids section from ukify 257's --hwids directory. What ukify 257 does, and so we do:
+ * The .hwids section from ukify's --hwids directory. What ukify 257 and 258 do, and so we do:
  * - the files: every "*.json" under DIR, recursively (hidden ones too; symlinked directories
  *   are not descended into), sorted by path component by component;
  * - each file is a JSON object with "name" and "compatible" (strings) and "hwids" (a list of
- *   UUID strings); a (name, compatible) pair is one device, its CHIDs the union over the files
- *   that name it, devices in the order they first appear;
+ *   UUID strings): a device tree device (ukify 257's only kind). With "type" (ukify 258, which
+ *   requires it): "devicetree" with "compatible", or "uefi-fw" with "fwid" (the firmware id of
+ *   an .efifw section) instead, the other member absent. A (type, name, compatible or fwid)
+ *   triple is one device, its CHIDs the union over the files that name it, devices in the
+ *   order they first appear;
  * - the section: for each device its CHIDs sorted (as UUIDs, i.e. by their big-endian bytes),
- *   one 28-byte entry each (descriptor 0x1000001c, the CHID in EFI byte order, the offsets of
- *   its name and compatible), a zero entry, then every distinct name and compatible sorted,
- *   UTF-8 with a NUL, at the offsets the entries give.
+ *   one 28-byte entry each (descriptor 0x1000001c for devicetree, 0x2000001c for uefi-fw, the
+ *   CHID in EFI byte order, the offsets of its name and its compatible or fwid), a zero entry,
+ *   then every distinct string sorted, UTF-8 with a NUL, at the offsets the entries give.
  * UUIDs are read as Python's uuid.UUID() reads them ("urn:"/"uuid:" prefixes, braces, dashes),
  * except that we take only hex digits where Python's int() would also take '_' or a sign.
  */
@@ -26,7 +29,8 @@
 #include "unaligned.h"
 
 typedef struct {
-        char *name, *compatible;
+        uint32_t type;          /* HWIDS_TYPE_DEVICETREE or HWIDS_TYPE_UEFI_FW */
+        char *name, *id;        /* id: the compatible (devicetree) or the fwid (uefi-fw) */
         uint8_t (*uuids)[16];   /* big-endian (RFC 4122) bytes */
         size_t n_uuids;
 } Device;
@@ -159,6 +163,37 @@ static bool member_string(json_object *obj, const char *file, const char *key, c
         return true;
 }
 
+/* The device's type and its compatible or fwid: without "type" a device tree device with
+ * "compatible" (ukify 257's files); with it, as ukify 258: "devicetree" takes "compatible",
+ * "uefi-fw" takes "fwid", and the member of the other type must not be there. */
+static bool device_type(json_object *obj, const char *file, uint32_t *ret_type, const char **ret_id) {
+        static const struct {
+                const char *type, *member, *other;
+                uint32_t value;
+        } types[] = {
+                { "devicetree", "compatible", "fwid", HWIDS_TYPE_DEVICETREE },
+                { "uefi-fw", "fwid", "compatible", HWIDS_TYPE_UEFI_FW },
+        };
+        json_object *v;
+        if (!json_object_object_get_ex(obj, "type", &v)) {
+                *ret_type = HWIDS_TYPE_DEVICETREE;
+                return member_string(obj, file, "compatible", ret_id);
+        }
+        const char *type;
+        if (!member_string(obj, file, "type", &type))
+                return false;
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+                if (strcmp(type, types[i].type) != 0)
+                        continue;
+                if (json_object_object_get_ex(obj, types[i].other, &v))
+                        return error("--hwids: %s: \"%s\" does not belong to a device of type \"%s\"", file,
+                                     types[i].other, type), false;
+                *ret_type = types[i].value;
+                return member_string(obj, file, types[i].member, ret_id);
+        }
+        return error("--hwids: %s: unknown device type \"%s\" (devicetree, uefi-fw)", file, type), false;
+}
+
 DEFINE_CLEANUP_FUNC(json_object *, json_object_put)
 DEFINE_CLEANUP_FUNC(json_tokener *, json_tokener_free)
 
@@ -170,7 +205,7 @@ typedef struct {
 static void device_list_free(DeviceList *l) {
         for (size_t i = 0; i < l->n; i++) {
                 free(l->d[i].name);
-                free(l->d[i].compatible);
+                free(l->d[i].id);
                 free(l->d[i].uuids);
         }
         free(l->d);
@@ -185,7 +220,7 @@ static void path_list_free(PathList *l) {
 }
 
 /* One description file's contents (data, size; path names it in messages) into l: its device
- * (the one already there with the same name and compatible, else a new one) gets the file's
+ * (the one already there with the same type, name and compatible or fwid, else a new one) gets the file's
  * CHIDs, each once. test/fuzz/fuzz-hwids.c includes this file to reach it. */
 static bool device_json(const char *path, const uint8_t *data, size_t size, DeviceList *l) {
         if (size > INT32_MAX)
@@ -198,11 +233,12 @@ static bool device_json(const char *path, const uint8_t *data, size_t size, Devi
         while (end < size && data[end] && strchr(" \t\n\r", data[end]))
                 end++;
         bool parsed = obj && json_tokener_get_error(tok) == json_tokener_success && end == size;
-        const char *name, *compat;
+        const char *name, *id;
         json_object *list;
         if (!parsed || !json_object_is_type(obj, json_type_object))
                 return error("--hwids: %s: not a JSON object", path), false;
-        if (!member_string(obj, path, "name", &name) || !member_string(obj, path, "compatible", &compat))
+        uint32_t type;
+        if (!member_string(obj, path, "name", &name) || !device_type(obj, path, &type, &id))
                 return false;
         if (!json_object_object_get_ex(obj, "hwids", &list))
                 return error("--hwids: hwid description file \"%s\" does not contain \"%s\"", path, "hwids"), false;
@@ -211,17 +247,17 @@ static bool device_json(const char *path, const uint8_t *data, size_t size, Devi
 
         size_t d;
         for (d = 0; d < l->n; d++)
-                if (strcmp(l->d[d].name, name) == 0 && strcmp(l->d[d].compatible, compat) == 0)
+                if (l->d[d].type == type && strcmp(l->d[d].name, name) == 0 && strcmp(l->d[d].id, id) == 0)
                         break;
         if (d == l->n) {
                 Device *nd = realloc(l->d, (l->n + 1) * sizeof(*nd));
                 if (!nd)
                         return error("out of memory"), false;
                 l->d = nd;
-                nd[l->n] = (Device) { strdup(name), strdup(compat), NULL, 0 };
-                if (!nd[l->n].name || !nd[l->n].compatible) {
+                nd[l->n] = (Device) { type, strdup(name), strdup(id), NULL, 0 };
+                if (!nd[l->n].name || !nd[l->n].id) {
                         free(nd[l->n].name);
-                        free(nd[l->n].compatible);
+                        free(nd[l->n].id);
                         return error("out of memory"), false;
                 }
                 l->n++;
@@ -263,7 +299,7 @@ static bool hwids_layout(const DeviceList *l, Blob *ret) {
                 return error("out of memory"), false;
         for (size_t d = 0; d < l->n; d++) {
                 strings[n_strings++] = l->d[d].name;
-                strings[n_strings++] = l->d[d].compatible;
+                strings[n_strings++] = l->d[d].id;
         }
         qsort(strings, n_strings, sizeof(*strings), str_cmp);
         size_t u = 0;
@@ -291,7 +327,7 @@ static bool hwids_layout(const DeviceList *l, Blob *ret) {
         }
         uint8_t *e = p;
         for (size_t d = 0; d < l->n; d++) {
-                const char *key[2] = { l->d[d].name, l->d[d].compatible };
+                const char *key[2] = { l->d[d].name, l->d[d].id };
                 const char **nm = bsearch(&key[0], strings, n_strings, sizeof(*strings), str_cmp);
                 const char **cp = bsearch(&key[1], strings, n_strings, sizeof(*strings), str_cmp);
                 if (l->d[d].n_uuids)   /* a device without CHIDs has none allocated: no qsort(NULL, 0) */
@@ -299,7 +335,8 @@ static bool hwids_layout(const DeviceList *l, Blob *ret) {
                 for (size_t k = 0; k < l->d[d].n_uuids; k++, e += HWIDS_ENTRY_SIZE) {
                         const uint8_t *g = l->d[d].uuids[k];
                         static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-                        put_le32(e, HWIDS_DESCRIPTOR_DEVICETREE);
+                        put_le32(e, l->d[d].type == HWIDS_TYPE_UEFI_FW ? HWIDS_DESCRIPTOR_UEFI_FW
+                                                                       : HWIDS_DESCRIPTOR_DEVICETREE);
                         for (unsigned i = 0; i < 16; i++)
                                 e[4 + i] = g[order[i]];
                         put_le32(e + 20, offs[nm - strings]);

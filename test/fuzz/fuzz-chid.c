@@ -16,8 +16,9 @@ static void inside(const uint8_t *t, size_t size, const char *s) {
 }
 
 /* The input is a .hwids section (an exact-size copy) and, read the other way, an SMBIOS
- * table. Every entry counted has its strings inside the section and NUL-terminated; a match
- * is one of the entries and has one of the CHIDs offered; the SMBIOS fields point into the
+ * table. Every entry counted is a devicetree or uefi-fw entry with its strings inside the
+ * section and NUL-terminated (a compatible only for the one, a fwid only for the other); a
+ * match is a devicetree entry and has one of the CHIDs offered; the SMBIOS fields point into the
  * table; CHIDs of all-present fields are version 5 UUIDs. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t *t = malloc(size ? size : 1);
@@ -31,16 +32,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ChidGuid chids[CHID_TYPES] = {};
         for (size_t i = 0; i < n; i++) {
                 HwidsDevice d;
-                if (!hwids_entry(t, size, i, &d) || d.descriptor >> 28 != HWIDS_TYPE_DEVICETREE)
+                if (!hwids_entry(t, size, i, &d) ||
+                    (d.descriptor >> 28 == HWIDS_TYPE_DEVICETREE ? d.fwid != NULL
+                     : d.descriptor >> 28 != HWIDS_TYPE_UEFI_FW || d.compatible != NULL))
                         abort();
                 inside(t, size, d.name);
                 inside(t, size, d.compatible);
+                inside(t, size, d.fwid);
                 if (i < CHID_MATCH_ORDER_LEN)
                         chids[chid_match_order[CHID_MATCH_ORDER_LEN - 1 - i]] = d.chid;
         }
         HwidsDevice m;
         if (hwids_match(t, size, chids, &m) == HWIDS_OK) {
-                if (n == 0)
+                if (n == 0 || m.descriptor >> 28 != HWIDS_TYPE_DEVICETREE || m.fwid)
                         abort();
                 bool found = false;
                 for (unsigned k = 0; k < CHID_MATCH_ORDER_LEN; k++)

@@ -6,9 +6,9 @@
  * the CLI helpers it calls are shimmed. The input is one file's contents (an exact-size copy).
  * Invariants when it is accepted: one device; its CHIDs distinct; reading the same file again
  * adds no device and no CHID (the union over files); the section re-reads with the core's
- * reader (chid.c, as sd-stub 257 counts it) to one devicetree entry per CHID, in ascending
- * order, each naming the device's name and compatible; each CHID in canonical text form parses
- * back to the same bytes.
+ * reader (chid.c, as sd-stub counts it) to one entry of the device's type per CHID, in
+ * ascending order, each naming its name and its compatible or fwid (the other NULL); each
+ * CHID in canonical text form parses back to the same bytes.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 free(copy);
                 return 0;
         }
-        if (l.n != 1 || !l.d[0].name || !l.d[0].compatible)
+        if (l.n != 1 || !l.d[0].name || !l.d[0].id ||
+            (l.d[0].type != HWIDS_TYPE_DEVICETREE && l.d[0].type != HWIDS_TYPE_UEFI_FW))
                 abort();
         const Device *dv = &l.d[0];
         size_t n = dv->n_uuids;
@@ -55,9 +56,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t prev[16] = {};
         for (size_t i = 0; i < n; i++) {
                 HwidsDevice e;
-                if (!hwids_entry(sec.data, sec.size, i, &e) || e.descriptor != HWIDS_DESCRIPTOR_DEVICETREE ||
-                    !e.name || !e.compatible || strcmp(e.name, dv->name) != 0 ||
-                    strcmp(e.compatible, dv->compatible) != 0)
+                bool dt = dv->type == HWIDS_TYPE_DEVICETREE;
+                const char *id;
+                if (!hwids_entry(sec.data, sec.size, i, &e) ||
+                    e.descriptor != (dt ? HWIDS_DESCRIPTOR_DEVICETREE : HWIDS_DESCRIPTOR_UEFI_FW) || !e.name ||
+                    !(id = dt ? e.compatible : e.fwid) || (dt ? e.fwid : e.compatible) ||
+                    strcmp(e.name, dv->name) != 0 || strcmp(id, dv->id) != 0)
                         abort();
                 /* EFI byte order back to the UUID's big-endian bytes */
                 static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };

@@ -197,9 +197,35 @@ static void test_hwids(void) {
                 put32(buf + i * HWIDS_ENTRY_SIZE + 20, 0), put32(buf + i * HWIDS_ENTRY_SIZE + 24, 0);
         ASSERT_EQ(hwids_count(buf, len, &n), HWIDS_OK);
         ASSERT_EQ(n, 1);
+        /* a uefi-fw entry (258) with the machine's most specific CHID: counted, read with its
+         * fwid, and skipped by the device tree match, which takes the CHID 5 devicetree entry */
+        len = make_hwids(buf, chids, compat, 2, true);
+        put32(buf + HWIDS_ENTRY_SIZE, HWIDS_DESCRIPTOR_UEFI_FW);
+        ASSERT_EQ(hwids_count(buf, len, &n), HWIDS_OK);
+        ASSERT_EQ(n, 2);
+        ASSERT_TRUE(hwids_entry(buf, len, 1, &d));
+        ASSERT_STREQ(d.fwid, "compat-b");
+        ASSERT_TRUE(d.compatible == NULL);
+        ASSERT_EQ(hwids_match(buf, len, g, &d), HWIDS_OK);
+        ASSERT_STREQ(d.compatible, "compat-a");
+        ASSERT_TRUE(d.fwid == NULL);
+        /* the same uefi-fw entry first, then a devicetree entry with the same CHID: the second */
+        {
+                const char *const same[] = { chids[1], chids[1] };
+                len = make_hwids(buf, same, compat, 2, true);
+                put32(buf, HWIDS_DESCRIPTOR_UEFI_FW);
+                ASSERT_EQ(hwids_match(buf, len, g, &d), HWIDS_OK);
+                ASSERT_STREQ(d.compatible, "compat-b");
+        }
+        /* only uefi-fw entries: a table, but no device tree for this machine */
+        len = make_hwids(buf, chids, compat, 2, true);
+        put32(buf, HWIDS_DESCRIPTOR_UEFI_FW);
+        put32(buf + HWIDS_ENTRY_SIZE, HWIDS_DESCRIPTOR_UEFI_FW);
+        ASSERT_EQ(hwids_count(buf, len, &n), HWIDS_OK);
+        ASSERT_EQ(hwids_match(buf, len, g, &d), HWIDS_NOT_FOUND);
         /* another entry type: the table is refused */
         len = make_hwids(buf, chids, compat, 2, true);
-        put32(buf + HWIDS_ENTRY_SIZE, (2u << 28) | HWIDS_ENTRY_SIZE);
+        put32(buf + HWIDS_ENTRY_SIZE, (3u << 28) | HWIDS_ENTRY_SIZE);
         ASSERT_EQ(hwids_match(buf, len, g, &d), HWIDS_UNSUPPORTED);
         /* a string offset outside, and a string without its NUL */
         len = make_hwids(buf, chids, compat, 2, true);
