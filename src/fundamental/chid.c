@@ -215,8 +215,12 @@ bool hwids_table_entry(const HwidsTable *t, size_t i, HwidsDevice *ret) {
 }
 
 bool hwids_table_find(const HwidsTable *t, const ChidGuid *chid, size_t *ret_i) {
+        return hwids_table_find_type(t, chid, HWIDS_TYPE_DEVICETREE, ret_i);
+}
+
+bool hwids_table_find_type(const HwidsTable *t, const ChidGuid *chid, uint32_t type, size_t *ret_i) {
         for (size_t i = 0; i < t->n; i++)
-                if (entry_type(t, i) == HWIDS_TYPE_DEVICETREE && memcmp(t->p + i * HWIDS_ENTRY_SIZE + 4, chid->b, 16) == 0) {
+                if (entry_type(t, i) == type && memcmp(t->p + i * HWIDS_ENTRY_SIZE + 4, chid->b, 16) == 0) {
                         *ret_i = i;
                         return true;
                 }
@@ -238,14 +242,19 @@ bool hwids_entry(const void *p, size_t len, size_t i, HwidsDevice *ret) {
 }
 
 HwidsResult hwids_match(const void *p, size_t len, const ChidGuid chids[CHID_TYPES], HwidsDevice *ret) {
+        return hwids_match_type(p, len, chids, HWIDS_TYPE_DEVICETREE, ret);
+}
+
+HwidsResult hwids_match_type(const void *p, size_t len, const ChidGuid chids[CHID_TYPES], uint32_t type,
+                             HwidsDevice *ret) {
         HwidsTable t;
         HwidsResult r = hwids_table(p, len, &t);
         if (r != HWIDS_OK)
                 return r;
-        /* every counted entry has its strings checked (hwids_table); find skips uefi-fw ones */
+        /* every counted entry has its strings checked (hwids_table); find takes those of type */
         for (unsigned k = 0; k < CHID_MATCH_ORDER_LEN; k++) {
                 size_t i;
-                if (hwids_table_find(&t, &chids[chid_match_order[k]], &i) && hwids_table_entry(&t, i, ret))
+                if (hwids_table_find_type(&t, &chids[chid_match_order[k]], type, &i) && hwids_table_entry(&t, i, ret))
                         return HWIDS_OK;
         }
         return HWIDS_NOT_FOUND;

@@ -104,8 +104,10 @@ typedef struct {
 HwidsResult hwids_table(const void *p, size_t len, HwidsTable *ret);
 /* Entry i (< t->n) of a table hwids_table() accepted. */
 bool hwids_table_entry(const HwidsTable *t, size_t i, HwidsDevice *ret);
-/* The first devicetree entry with this CHID (its index in *ret_i); compares CHIDs only, skips
- * uefi-fw entries as sd-stub 258's match for a device tree does. */
+/* The first entry of type (HWIDS_TYPE_*) with this CHID (its index in *ret_i); compares CHIDs
+ * only: sd-stub 258 matches devicetree and uefi-fw entries separately. */
+bool hwids_table_find_type(const HwidsTable *t, const ChidGuid *chid, uint32_t type, size_t *ret_i);
+/* The same for devicetree entries. */
 bool hwids_table_find(const HwidsTable *t, const ChidGuid *chid, size_t *ret_i);
 
 /* hwids_table()'s count, for (p, len). */
@@ -114,6 +116,10 @@ HwidsResult hwids_count(const void *p, size_t len, size_t *ret_n);
 /* Entry i (< the count); false if it is not there. */
 bool hwids_entry(const void *p, size_t len, size_t i, HwidsDevice *ret);
 
-/* systemd-stub's match for a device tree: for each CHID type in chid_match_order, the first
- * devicetree entry whose CHID is this machine's CHID of that type. */
+/* systemd-stub's match: for each CHID type in chid_match_order, the first entry of type
+ * (HWIDS_TYPE_DEVICETREE for a .dtbauto, HWIDS_TYPE_UEFI_FW for an .efifw, 258) whose CHID is
+ * this machine's CHID of that type. */
+HwidsResult hwids_match_type(const void *p, size_t len, const ChidGuid chids[CHID_TYPES], uint32_t type,
+                             HwidsDevice *ret);
+/* The same for a device tree. */
 HwidsResult hwids_match(const void *p, size_t len, const ChidGuid chids[CHID_TYPES], HwidsDevice *ret);

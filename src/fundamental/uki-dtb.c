@@ -5,6 +5,7 @@
 #include "pe.h"
 #include "uki-dtb.h"
 #include "uki-profile.h"
+#include "unaligned.h"
 
 /* Section i's bytes in the view's layout, if they are inside the buffer. VirtualSize 0 is empty
  * in either layout (what the stub sees in memory; in a file it would mean SizeOfRawData). */
@@ -245,5 +246,107 @@ size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, 
                                 ret[count] = pick;
                         count++;
                 }
+        return count;
+}
+
+/* ---- .efifw (sd-stub 258) ---------------------------------------------------------------- */
+
+#define EFIFW_MAGIC UINT32_C(0xfeeddead)
+#define EFIFW_HEADER_MIN 16u
+
+bool efifw_fwid(const void *p, size_t len, const char **ret, size_t *ret_len) {
+        const uint8_t *b = p;
+        if (!p || len < EFIFW_HEADER_MIN || get_le32(b) != EFIFW_MAGIC)
+                return false;
+        uint64_t header = get_le32(b + 4), fwid = get_le32(b + 8), payload = get_le32(b + 12);
+        /* 32-bit fields, 64-bit sums: no overflow */
+        if (header < EFIFW_HEADER_MIN || fwid == 0 || header + fwid + payload > len)
+                return false;
+        const char *s = (const char *) b + header;
+        size_t n = strnlen(s, (size_t) fwid);
+        if (n == fwid)
+                return false;   /* no NUL within the id length */
+        *ret = s;
+        *ret_len = n;
+        return true;
+}
+
+/* The first .efifw among sections [start, end) whose firmware id is the one the first .hwids
+ * of the same sections names for this machine (a uefi-fw entry), without resetting ret. */
+static bool efifw_find(const PeView *v, size_t start, size_t end, const UkiDtbMachine *m, UkiEfifwChoice *ret) {
+        if (end > v->n_sections)
+                end = v->n_sections;
+        int h = first_hwids(v, start, end);
+        if (h < 0 || ret->n_hwids >= sizeof(ret->hwids) / sizeof(ret->hwids[0]))
+                return false;
+        UkiDtbHwids *hw = &ret->hwids[ret->n_hwids++];
+        *hw = (UkiDtbHwids) { .section = (size_t) h, .result = HWIDS_NOT_FOUND };
+        const uint8_t *d;
+        size_t ds;
+        if (m->chids && section_bytes(v, (size_t) h, &d, &ds))
+                hw->result = hwids_match_type(d, ds, m->chids, HWIDS_TYPE_UEFI_FW, &hw->device);
+        if (hw->result != HWIDS_OK || !hw->device.fwid)
+                return false;
+        size_t want_len = strlen(hw->device.fwid);
+        for (size_t i = start; i < end; i++) {
+                const char *id;
+                size_t idl;
+                if (!pe_section_is(v, i, ".efifw") || !section_bytes(v, i, &d, &ds) || ds == 0)
+                        continue;
+                if (!efifw_fwid(d, ds, &id, &idl)) {
+                        if (ret->n_invalid++ == 0)
+                                ret->first_invalid = i;
+                        continue;
+                }
+                if (idl == want_len && memcmp(id, hw->device.fwid, idl) == 0) {
+                        ret->section = (int) i;
+                        ret->fwid = hw->device.fwid;
+                        return true;
+                }
+        }
+        return false;
+}
+
+bool uki_efifw_choose_profile(const PeView *v, uint32_t profile, const UkiDtbMachine *m, UkiEfifwChoice *ret) {
+        *ret = (UkiEfifwChoice) { .section = -1 };
+        /* sd-stub reads .hwids only when the firmware has no device tree table */
+        if (m->fw_dtb)
+                return false;
+        size_t r[2][2], k = search_ranges(v, profile, r);
+        for (size_t j = 0; j < k; j++)
+                if (efifw_find(v, r[j][0], r[j][1], m, ret))
+                        return true;
+        return false;
+}
+
+size_t uki_efifw_pickable(const PeView *v, uint32_t profile, size_t *ret, size_t max) {
+        size_t r[2][2], k = search_ranges(v, profile, r), count = 0;
+        static const ChidGuid zero;
+        for (size_t j = 0; j < k; j++) {
+                HwidsTable t;
+                if (!hwids_first(v, r[j][0], r[j][1], &t))
+                        continue;
+                for (size_t i = 0; i < t.n; i++) {
+                        HwidsDevice d;
+                        if (!hwids_table_entry(&t, i, &d) || !d.fwid || memcmp(&d.chid, &zero, sizeof(zero)) == 0)
+                                continue;
+                        /* a machine all of whose CHIDs are this entry's */
+                        ChidGuid chids[CHID_TYPES];
+                        for (size_t c = 0; c < CHID_TYPES; c++)
+                                chids[c] = d.chid;
+                        UkiDtbMachine m = { .chids = chids };
+                        UkiEfifwChoice e;
+                        if (!uki_efifw_choose_profile(v, profile, &m, &e))
+                                continue;
+                        bool seen = false;
+                        for (size_t s = 0; s < count && s < max; s++)
+                                seen |= ret[s] == (size_t) e.section;
+                        if (seen)
+                                continue;
+                        if (count < max)
+                                ret[count] = (size_t) e.section;
+                        count++;
+                }
+        }
         return count;
 }

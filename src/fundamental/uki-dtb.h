@@ -94,3 +94,42 @@ typedef struct {
  * (CHIDs from SMBIOS are never zero). Reads each .hwids once: O(entries^2) CHID compares at
  * most. Fills up to max entries of ret; returns how many there are (may exceed max). */
 size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, size_t max);
+
+/* ---- .efifw (systemd-stub 258, ukify --efifw): a firmware image the stub picks the way it
+ * picks a .dtbauto, by a firmware id instead of a compatible, and measures into PCR 11 after
+ * .hwids (262.1 does nothing else with it; docs/stub.md "Device trees"). */
+
+/* The firmware id of an .efifw blob as ukify 258+ writes it: little-endian u32 magic
+ * 0xfeeddead, u32 header length (at least these 16 bytes), u32 id length (with its NUL), u32
+ * payload length, then at the header length the id and then the payload, all inside (p, len).
+ * The id is the string before its first NUL, which must come within the id length; *ret
+ * points into the blob, *ret_len its length. */
+bool efifw_fwid(const void *p, size_t len, const char **ret, size_t *ret_len);
+
+typedef struct {
+        int section;              /* the picked .efifw; -1: none */
+        const char *fwid;         /* its firmware id (NUL-terminated, in the .hwids) */
+        size_t n_hwids;           /* .hwids consulted, in the order searched (the profile's, then the base's) */
+        UkiDtbHwids hwids[2];     /* each with the uefi-fw entry for this machine (result, device) */
+        size_t n_invalid;         /* .efifw sections passed over because their header is not valid */
+        size_t first_invalid;     /* the first of them (n_invalid > 0) */
+} UkiEfifwChoice;
+
+/* systemd-stub 258's .efifw for profile on machine m: only when the firmware has no device
+ * tree table (it reads .hwids only then); in the profile's own sections, then the base's, the
+ * first .efifw whose firmware id is the one the first .hwids of the same set names for this
+ * machine: the uefi-fw entry for its most specific CHID (chid_match_order), looked up apart from
+ * the devicetree entries, so that a machine can get both a .dtbauto and an .efifw. An .efifw
+ * that is empty or outside the image never matches; one whose header is not valid
+ * (efifw_fwid) never matches and is counted in n_invalid when there was an id to compare with.
+ * ret is filled either way. True when one is picked. */
+bool uki_efifw_choose_profile(const PeView *v, uint32_t profile, const UkiDtbMachine *m, UkiEfifwChoice *ret);
+
+/* The .efifw sections uki_efifw_choose_profile() picks for profile on some machine: each one a
+ * machine gets whose CHIDs all equal the CHID of a uefi-fw entry (not all zero) of the first
+ * .hwids of the profile's own sections or of the base's, in the order first found, each once.
+ * Without profiles that is every .efifw any machine gets (a lookup ends at one entry, the
+ * first of its CHID); with a profile, a base .efifw that only machines with CHIDs of several
+ * values reach (the profile's .hwids resolving none of them) is not listed. Fills up to max
+ * entries of ret (section indexes); returns how many there are. */
+size_t uki_efifw_pickable(const PeView *v, uint32_t profile, size_t *ret, size_t max);

@@ -9,7 +9,7 @@ static const char section_names[UKI_SECTION_COUNT][PE_SECTION_NAME_LEN + 1] = {
         [UKI_SECTION_INITRD] = ".initrd",   [UKI_SECTION_UCODE] = ".ucode",   [UKI_SECTION_SPLASH] = ".splash",
         [UKI_SECTION_DTB] = ".dtb",         [UKI_SECTION_UNAME] = ".uname",   [UKI_SECTION_SBAT] = ".sbat",
         [UKI_SECTION_PCRSIG] = ".pcrsig",   [UKI_SECTION_PCRPKEY] = ".pcrpkey", [UKI_SECTION_PROFILE] = ".profile",
-        [UKI_SECTION_DTBAUTO] = ".dtbauto", [UKI_SECTION_HWIDS] = ".hwids",
+        [UKI_SECTION_DTBAUTO] = ".dtbauto", [UKI_SECTION_HWIDS] = ".hwids",   [UKI_SECTION_EFIFW] = ".efifw",
 };
 
 const char *uki_section_name(unsigned kind) {
@@ -17,7 +17,8 @@ const char *uki_section_name(unsigned kind) {
 }
 
 bool uki_section_measured(unsigned kind) {
-        return kind < UKI_SECTION_COUNT && kind != UKI_SECTION_PCRSIG && kind != UKI_SECTION_DTBAUTO;
+        return kind < UKI_SECTION_COUNT && kind != UKI_SECTION_PCRSIG && kind != UKI_SECTION_DTBAUTO &&
+               kind != UKI_SECTION_EFIFW;
 }
 
 bool measure_extend(uint8_t pcr[MEASURE_DIGEST_SIZE], const uint8_t digest[MEASURE_DIGEST_SIZE], MeasureSha256 h,

@@ -29,8 +29,8 @@
 #define LINUX_LOAD_OPTIONS_EVENT_DESC   "LOADED_IMAGE::LoadOptions"
 
 /* The UKI sections systemd-stub knows, in its canonical measurement order. .pcrsig is never
- * measured (it signs the PCR values); .dtbauto is left out (sd-stub measures the one matching
- * the machine's hardware IDs, which a host cannot predict: docs/security.md). */
+ * measured (it signs the PCR values); .dtbauto and .efifw (258) are left out (sd-stub measures
+ * the one matching the machine's hardware IDs, which a host cannot predict: docs/security.md). */
 enum {
         UKI_SECTION_LINUX,
         UKI_SECTION_OSREL,
@@ -46,6 +46,7 @@ enum {
         UKI_SECTION_PROFILE,
         UKI_SECTION_DTBAUTO,
         UKI_SECTION_HWIDS,
+        UKI_SECTION_EFIFW,
         UKI_SECTION_COUNT,
 };
 

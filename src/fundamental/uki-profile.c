@@ -97,27 +97,40 @@ bool uki_profile_pcr11_select(const void *table, size_t n, uint32_t profile, Uki
         return true;
 }
 
-bool uki_profile_pcr11_select_dtbauto(const void *table, size_t n, uint32_t profile, int dtbauto,
-                                      UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n) {
-        size_t m = 0;
-        if (!uki_profile_pcr11_select(table, n, profile, out, &m))
+/* Put the picked section i (-1: none) of kind into its canonical place among out's m entries;
+ * false if i is not a section of that name with contents. */
+static bool insert_picked(const void *table, size_t n, unsigned kind, int i, UkiMeasuredSection *out, size_t *m) {
+        if (i < 0)
+                return true;
+        if ((size_t) i >= n)
                 return false;
-        if (dtbauto >= 0) {
-                if ((size_t) dtbauto >= n)
-                        return false;
-                PeSectionHeader h = header_at(table, (size_t) dtbauto);
-                if (!pe_section_name_is(&h, ".dtbauto") || h.VirtualSize == 0)
-                        return false;
-                /* .dtbauto is never among the selected (uki_section_measured()): room for one more */
-                size_t at = 0;
-                while (at < m && out[at].kind < UKI_SECTION_DTBAUTO)
-                        at++;
-                memmove(out + at + 1, out + at, (m - at) * sizeof(*out));
-                out[at] = (UkiMeasuredSection) { .kind = UKI_SECTION_DTBAUTO, .index = (uint16_t) dtbauto };
-                m++;
-        }
+        PeSectionHeader h = header_at(table, (size_t) i);
+        if (!pe_section_name_is(&h, uki_section_name(kind)) || h.VirtualSize == 0)
+                return false;
+        size_t at = 0;
+        while (at < *m && out[at].kind < kind)
+                at++;
+        memmove(out + at + 1, out + at, (*m - at) * sizeof(*out));
+        out[at] = (UkiMeasuredSection) { .kind = kind, .index = (uint16_t) i };
+        (*m)++;
+        return true;
+}
+
+bool uki_profile_pcr11_select_picked(const void *table, size_t n, uint32_t profile, int dtbauto, int efifw,
+                                     UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n) {
+        size_t m = 0;
+        /* .dtbauto and .efifw are never among the selected (uki_section_measured()): room for both */
+        if (!uki_profile_pcr11_select(table, n, profile, out, &m) ||
+            !insert_picked(table, n, UKI_SECTION_DTBAUTO, dtbauto, out, &m) ||
+            !insert_picked(table, n, UKI_SECTION_EFIFW, efifw, out, &m))
+                return false;
         *ret_n = m;
         return true;
+}
+
+bool uki_profile_pcr11_select_dtbauto(const void *table, size_t n, uint32_t profile, int dtbauto,
+                                      UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n) {
+        return uki_profile_pcr11_select_picked(table, n, profile, dtbauto, -1, out, ret_n);
 }
 
 size_t uki_pcr11_select(const void *table, size_t n, UkiMeasuredSection out[UKI_SECTION_COUNT]) {

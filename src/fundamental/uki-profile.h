@@ -49,6 +49,11 @@ bool uki_profile_pcr11_select(const void *table, size_t n, uint32_t profile, Uki
  * contents. */
 bool uki_profile_pcr11_select_dtbauto(const void *table, size_t n, uint32_t profile, int dtbauto,
                                       UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n);
+/* The same with also the .efifw section at index efifw (-1: none; sd-stub 258 measures the
+ * .efifw whose firmware id the machine's .hwids names: uki-dtb.h) after .hwids. False also when
+ * efifw is not an .efifw section with contents. */
+bool uki_profile_pcr11_select_picked(const void *table, size_t n, uint32_t profile, int dtbauto, int efifw,
+                                     UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n);
 
 /* The same for the default profile (profile 0): for each measured name, the first section of that
  * name before the first .profile section, replaced by the first one of that name between the first

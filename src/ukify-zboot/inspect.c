@@ -319,6 +319,7 @@ static int inspect_blob(const Blob *b, const char *what, bool json, int depth) {
                 else
                         printf("%sPCR 11 (sha256, as systemd-stub 257 measures the sections): %s\n", pad, hex);
                 profile_pcr11_dtbauto_inspect(&f, placed, 0, json, pad);
+                profile_pcr11_efifw_inspect(&f, placed, 0, json, pad);
                 if (json)
                         printf("}");
         }

@@ -48,11 +48,17 @@ bool uki_pcr11_sha256_profile(const PeView *f, uint32_t profile, uint8_t pcr[MEA
 }
 
 bool uki_pcr11_sha256_dtbauto(const PeView *f, uint32_t profile, int dtbauto, uint8_t pcr[MEASURE_DIGEST_SIZE]) {
+        return uki_pcr11_sha256_picked(f, profile, dtbauto, -1, pcr);
+}
+
+bool uki_pcr11_sha256_picked(const PeView *f, uint32_t profile, int dtbauto, int efifw,
+                             uint8_t pcr[MEASURE_DIGEST_SIZE]) {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         UkiSectionDigest dig[UKI_SECTION_COUNT];
         size_t n = 0;
 
-        if (!uki_profile_pcr11_select_dtbauto(f->data + f->sections_offset, f->n_sections, profile, dtbauto, sel, &n) ||
+        if (!uki_profile_pcr11_select_picked(f->data + f->sections_offset, f->n_sections, profile, dtbauto, efifw, sel,
+                                             &n) ||
             n == 0)
                 return false;
         for (size_t i = 0; i < n; i++) {

@@ -17,6 +17,10 @@ bool uki_pcr11_sha256_profile(const PeView *f, uint32_t profile, uint8_t pcr[MEA
 /* The same on a machine for which the stub picks the .dtbauto section at index dtbauto (-1: none
  * matches), which systemd-stub 257 and our stub measure in its place. */
 bool uki_pcr11_sha256_dtbauto(const PeView *f, uint32_t profile, int dtbauto, uint8_t pcr[MEASURE_DIGEST_SIZE]);
+/* The same when it also picks the .efifw section at index efifw (-1: none; sd-stub 258 measures
+ * it after .hwids). */
+bool uki_pcr11_sha256_picked(const PeView *f, uint32_t profile, int dtbauto, int efifw,
+                             uint8_t pcr[MEASURE_DIGEST_SIZE]);
 
 /* Lower-case hex of a digest into out (2 * MEASURE_DIGEST_SIZE + 1 bytes). */
 void digest_hex(const uint8_t d[MEASURE_DIGEST_SIZE], char out[2 * MEASURE_DIGEST_SIZE + 1]);

@@ -164,7 +164,8 @@ bool uki_placed_view(const PeView *f, uint8_t **ret_buf, PeView *ret) {
         bool differs = false;
         for (size_t i = 0; i < f->n_sections; i++) {
                 PeSectionHeader h = pe_section(f, i);
-                if ((pe_section_name_is(&h, ".dtbauto") || pe_section_name_is(&h, ".hwids")) &&
+                if ((pe_section_name_is(&h, ".dtbauto") || pe_section_name_is(&h, ".hwids") ||
+                     pe_section_name_is(&h, ".efifw")) &&
                     h.SizeOfRawData < h.VirtualSize)
                         differs = true;
         }
@@ -202,6 +203,51 @@ void profile_pcr11_dtbauto_inspect(const PeView *f, const PeView *placed, uint32
                         printf("\"%s) is picked for the machine: %s\n",
                                pick[k].by_hwids ? ", only through the base's .hwids" : "", hex);
                 }
+        }
+        if (json && shown > 0)
+                printf("]");
+}
+
+void profile_pcr11_efifw_inspect(const PeView *f, const PeView *placed, uint32_t profile, bool json, const char *pad) {
+        const PeView *v = placed;
+        size_t fw[PE_MAX_SECTIONS];
+        size_t n = uki_efifw_pickable(v, profile, fw, ELEMENTSOF(fw)), shown = 0;
+        UkiDtbPick pick[PE_MAX_SECTIONS];
+        size_t nd = uki_dtbauto_pickable(v, profile, pick, ELEMENTSOF(pick));
+        for (size_t k = 0; k < n && k < ELEMENTSOF(fw); k++) {
+                char hex[2 * MEASURE_DIGEST_SIZE + 1];
+                uint8_t pcr[MEASURE_DIGEST_SIZE];
+                size_t dn = 0, idl = 0;
+                const uint8_t *d = pe_section_data(v, fw[k], &dn);
+                const char *id;
+                if (!d || !efifw_fwid(d, dn, &id, &idl) || fw[k] > INT16_MAX ||
+                    !uki_pcr11_sha256_picked(f, profile, -1, (int) fw[k], pcr))
+                        continue;   /* not reached: pickable ones have an id and are measured */
+                digest_hex(pcr, hex);
+                if (json) {
+                        printf("%s{\"section\": %zu, \"fwid\": ", shown++ == 0 ? ", \"efifw\": [" : ", ", fw[k]);
+                        json_print_string(id, idl);
+                        printf(", \"sha256\": \"%s\"", hex);
+                } else {
+                        printf("%s  when section %zu (.efifw, firmware id \"", pad, fw[k]);
+                        text_print(id, idl);
+                        printf("\") is picked for the machine: %s\n", hex);
+                }
+                /* and with each .dtbauto the same machine may pick too */
+                size_t shown_d = 0;
+                for (size_t j = 0; j < nd && j < ELEMENTSOF(pick); j++) {
+                        if (pick[j].section > INT16_MAX ||
+                            !uki_pcr11_sha256_picked(f, profile, (int) pick[j].section, (int) fw[k], pcr))
+                                continue;
+                        digest_hex(pcr, hex);
+                        if (json)
+                                printf("%s{\"section\": %zu, \"sha256\": \"%s\"}", shown_d++ == 0 ? ", \"dtbauto\": [" : ", ",
+                                       pick[j].section, hex);
+                        else
+                                printf("%s    and section %zu (.dtbauto) too: %s\n", pad, pick[j].section, hex);
+                }
+                if (json)
+                        printf("%s}", shown_d > 0 ? "]" : "");
         }
         if (json && shown > 0)
                 printf("]");
@@ -260,6 +306,7 @@ void profile_inspect(const PeView *f, const PeView *placed, bool json, const cha
                         if (have_pcr) {
                                 printf(", \"pcr11\": {\"sha256\": \"%s\"", hex);
                                 profile_pcr11_dtbauto_inspect(f, placed, p, json, sub);
+                                profile_pcr11_efifw_inspect(f, placed, p, json, sub);
                                 printf("}");
                         }
                         printf("}");
@@ -269,6 +316,7 @@ void profile_inspect(const PeView *f, const PeView *placed, bool json, const cha
                                 printf("%s      PCR 11 (sha256, as systemd-stub 257 measures profile %u): %s\n", pad, p,
                                        hex);
                                 profile_pcr11_dtbauto_inspect(f, placed, p, json, sub);
+                                profile_pcr11_efifw_inspect(f, placed, p, json, sub);
                         }
                 }
         }

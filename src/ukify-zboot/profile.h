@@ -34,6 +34,13 @@ void profile_inspect(const PeView *f, const PeView *placed, bool json, const cha
  * leading comma, inside "pcr11"; nothing when no .dtbauto can be picked). */
 void profile_pcr11_dtbauto_inspect(const PeView *f, const PeView *placed, uint32_t profile, bool json,
                                    const char *pad);
+/* inspect: PCR 11 on a machine for which the stub picks each .efifw it can pick for profile
+ * (uki_efifw_pickable() on placed), measured after .hwids as sd-stub 258 does, without a
+ * .dtbauto and with each .dtbauto of profile_pcr11_dtbauto_inspect() ("efifw" in JSON, inside
+ * "pcr11": [{"section", "fwid", "sha256", "dtbauto": [{"section", "sha256"}]}]; nothing when
+ * no .efifw can be picked). */
+void profile_pcr11_efifw_inspect(const PeView *f, const PeView *placed, uint32_t profile, bool json,
+                                 const char *pad);
 /* The UKI f as the firmware places it (raw data zero-filled to VirtualSize), as the stub's
  * device-tree rule sees it: true with a MEMORY view of a copy in *ret_buf when some .dtbauto or
  * .hwids has less raw data than VirtualSize; false when f's own bytes are the same (or the

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* uki_dtb_choose_profile(), uki_dtb_choose_addon() and uki_dtbauto_pickable() (src/fundamental/uki-dtb.c) on arbitrary
+/* uki_dtb_choose_profile(), uki_dtb_choose_addon(), uki_dtbauto_pickable(), uki_efifw_choose_profile() and
+ * efifw_fwid() (src/fundamental/uki-dtb.c) on arbitrary
  * loaded images. Input: byte 0 picks the machine and the profile (bit 0: a firmware device
  * tree, the next input bytes; bit 1: CHIDs known, every type the next 16 input bytes, with bit 4
  * the 16 after them for the first type tried; bits 2-3: profile 0-2, 3 the base), bytes 1-2 the firmware tree's length (little-endian), then that tree and 16 or 32 CHID
@@ -8,7 +9,8 @@
  * pickable ones (unless a zero CHID led to it: the stub's are never zero); each pickable one is
  * what the machine uki_dtbauto_pickable() names for it gets (a firmware tree of its compatible,
  * or no tree and two CHIDs through the base's .hwids). An add-on's choice (the whole table) is
- * such a blob too, and the base's choice of the same image with every .profile renamed. */
+ * such a blob too, and the base's choice of the same image with every .profile renamed. A picked
+ * .efifw is an .efifw inside the image whose header names the id a consulted .hwids gave. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +127,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         /* (a zero CHID is left out of the list: the stub's are never zero) */
         if (np > v.n_sections || (k == UKI_DTB_AUTO && !listed && !(chid_zero && !m.fw_dtb)))
+                __builtin_trap();
+
+        /* the .efifw for the same machine (258): never with a firmware tree; a pick is an .efifw
+         * inside the image, with contents, whose header's id is the one returned and the one a
+         * consulted .hwids named; the PCR 11 selection takes it with the .dtbauto picked */
+        UkiEfifwChoice e;
+        bool picked = uki_efifw_choose_profile(&v, profile, &m, &e);
+        if (picked != (e.section >= 0) || (picked && m.fw_dtb) || e.n_hwids > 2)
+                __builtin_trap();
+        if (picked) {
+                size_t fs;
+                const uint8_t *fd = pe_section_data(&v, (size_t) e.section, &fs);
+                const char *id;
+                size_t idl;
+                bool named = false;
+                for (size_t i = 0; i < e.n_hwids; i++)
+                        named |= e.hwids[i].result == HWIDS_OK && e.hwids[i].device.fwid == e.fwid;
+                if (!pe_section_is(&v, (size_t) e.section, ".efifw") || !fd || fs == 0 || !efifw_fwid(fd, fs, &id, &idl) ||
+                    !e.fwid || strlen(e.fwid) != idl || memcmp(id, e.fwid, idl) != 0 || !named ||
+                    (uki_profile_valid(pe_section_table(&v), v.n_sections, profile) &&
+                     !uki_profile_pcr11_select_picked(pe_section_table(&v), v.n_sections, profile,
+                                                      k == UKI_DTB_AUTO ? (int) c.section : -1, e.section, sel, &n)))
+                        __builtin_trap();
+        }
+        /* the header reader alone, on the whole input: the id inside and before a NUL */
+        const char *id;
+        size_t idl;
+        if (efifw_fwid(data, size, &id, &idl) && (id < (const char *) data || id + idl >= (const char *) data + size || id[idl] != 0))
                 __builtin_trap();
         return 0;
 }

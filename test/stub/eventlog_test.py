@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from stub_common import B, H, T, init_with_lines, sdstub257_twin  # noqa: E402
 import stub_test as S  # noqa: E402  (GPT ESP: the add-on and side-loaded files need a partition)
+import firmware_test as F  # noqa: E402  (the SMBIOS machine, its CHIDs, device trees)
 
 case = H.CaseTable()
 SUITE = 'trixie'
@@ -244,6 +245,123 @@ def stub_x86_smbios_pcr1_sdstub262(log_dir):
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+
+
+# ---- .hwids with uefi-fw entries, .efifw (sd-stub 258) ------------------------------------
+
+HWIDS_FW_LINES = EVLOG_LINES + r"""
+# --- eventlog_test.py: PCR 11 as the kernel reads it
+echo "PCR11=$($B cat /sys/class/tpm/tpm0/pcr-sha256/11 2>/dev/null)"
+"""
+X86_DTS = '/dts-v1/;\n/ {\n\tcompatible = "zboot,x86-placeholder";\n};\n'
+
+
+def pcr11_events(events):
+    """[(section name, sha256 hex)] of PCR 11's EV_IPL events, in order."""
+    return [(d.decode('utf-16-le', errors='replace').rstrip('\0'), g) for p, t, g, d in events if p == 11 and t == 0xd]
+
+
+@case
+def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
+    """A UKI made the way ukify 262 makes it for a machine list with both kinds of .hwids
+    entries (258): a uefi-fw entry (a firmware id, the one of the UKI's .efifw) with this
+    machine's most specific CHID listed first, then device tree entries for another machine
+    and for this one (same CHID). sd-stub 257 refused such a table, and so did ours: 258+ skip
+    the uefi-fw entry when they look for a device tree and pick this machine's .dtbauto.
+    The development suite's ukify 262 builds the reference from the JSON files with its own
+    sd-stub 262; ours from the same files (its .hwids byte-identical to ukify 262's) and the
+    reference's other section bytes. Both boot on the same machine (swtpm, QEMU SMBIOS type
+    1/2): the PCR 11 events the kernel got are the same sections in the same order with the
+    same digests (.sbat's contents excepted, each stub's own), among them the .dtbauto of this
+    machine; whether sd-stub 262 measures the .efifw, ours must do the same; and each kernel's
+    PCR 11 is what `ukify-zboot inspect --json` predicts for that UKI when that .dtbauto is
+    picked."""
+    import json
+    arch, name = 'x86_64', 'stub-x86-hwids-uefi-fw-sdstub262'
+    cmdline = H.default_cmdline(arch, name)
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    try:
+        m = F.HWIDS_SMBIOS
+        stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
+        chid3 = F.python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'],
+                              m['board_product'])
+        chid11 = F.python_chid(stripped, m['family'])
+        hw = os.path.join(work, 'hwids')
+        os.makedirs(hw)
+        for fname, obj in (('a-fw.json', {'type': 'uefi-fw', 'name': 'Zboot test machine firmware',
+                                          'fwid': 'zboot-fw', 'hwids': [chid3]}),
+                           ('b-other.json', {'type': 'devicetree', 'name': 'Other machine',
+                                             'compatible': 'zboot,other-machine', 'hwids': [chid11]}),
+                           ('c-this.json', {'type': 'devicetree', 'name': 'Zboot test machine',
+                                            'compatible': 'zboot,hwids-machine', 'hwids': [chid3]})):
+            with open(os.path.join(hw, fname), 'w') as f:
+                json.dump(obj, f)
+        other = F.make_dtb(work, 'other', X86_DTS, 'other-model', compatible='zboot,other-machine')
+        match = F.make_dtb(work, 'match', X86_DTS, 'dtbauto-by-hwids', compatible='zboot,hwids-machine')
+        fwdir = os.path.join(work, 'efifw', 'zboot-fw')
+        os.makedirs(fwdir)
+        with open(os.path.join(fwdir, 'firmware.bin'), 'wb') as f:
+            f.write(b'zboot test firmware image\n' * 64)
+        init = init_with_lines(arch, HWIDS_FW_LINES)
+        overlay = T.cpio(os.path.join(work, 'overlay.cpio'), {'init': (init.encode(), 0o755)})
+        ref = os.path.join(work, 'sdstub262.efi')
+        H.run(H.ukify_command('sid') + [
+            'build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz'),
+            '--uname', H.kernel_version(arch), '--cmdline', cmdline, '--os-release', B.OSREL.decode(),
+            '--initrd', H.asset(arch, 'initrd.cpio.gz'), '--initrd', overlay,
+            '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw, '--efifw', fwdir,
+            '--output', ref])
+        parts = {}
+        for sec in ('.cmdline', '.osrel', '.initrd', '.efifw'):
+            parts[sec] = os.path.join(work, 'sec' + sec)
+            with open(parts[sec], 'wb') as f:
+                f.write(T.section_of(ref, sec))
+        ours = os.path.join(work, 'ours.efi')
+        B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--uname', H.kernel_version(arch),
+                '--cmdline', '@' + parts['.cmdline'], '--os-release', '@' + parts['.osrel'],
+                '--initrd', parts['.initrd'], '--devicetree-auto', other, '--devicetree-auto', match,
+                '--hwids', hw, '--section', '.efifw:@' + parts['.efifw'], '-o', ours)
+        check = H.Check(name)
+        for sec in ('.linux', '.cmdline', '.osrel', '.initrd', '.uname', '.hwids', '.efifw'):
+            check.eq(T.section_of(ours, sec).hex(), T.section_of(ref, sec).hex(), 'section %s (ours, ukify 262)' % sec)
+        dtbautos = [d for n, d in T.pe_sections(ours) if n == '.dtbauto']
+        check.eq([d.hex() for d in dtbautos], [d.hex() for n, d in T.pe_sections(ref) if n == '.dtbauto'],
+                 'the .dtbauto sections (ours, ukify 262)')
+        with open(match, 'rb') as f:
+            match_digest = hashlib.sha256(f.read()).hexdigest()
+        smbios = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
+                  (m['manufacturer'], m['product'], m['family'], m['sku']),
+                  '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+        got = {}
+        for tag, uki in (('ours', ours), ('sdstub262', ref)):
+            r = H.boot(arch, {'EFI/BOOT/BOOTX64.EFI': uki}, log_path=os.path.join(log_dir, '%s-%s.log' % (name, tag)),
+                       tpm=True, extra=smbios)
+            c = H.Check('%s (%s)' % (name, tag))
+            H.check_boot(c, r, cmdline=cmdline)
+            for f in c.failures:
+                check.true(False, '%s: %s' % (tag, f))
+            if not r.reached_marker:
+                return check.done(r)
+            events = pcr11_events(parse_log(bytes.fromhex(r['EVLOG'] or '')))
+            # each section: its name, then its contents, both under the section's name
+            pairs = [(events[i][0], events[i + 1][1]) for i in range(0, len(events) - 1, 2)]
+            check.true(('.dtbauto', match_digest) in pairs,
+                       '%s: no PCR 11 event for this machine\'s .dtbauto: %r' % (tag, pairs))
+            pcr11 = json.loads(B.ukify('inspect', '--json', uki)).get('pcr11', {})
+            dt = [e['section'] for e in pcr11.get('dtbauto', []) if e.get('compatible') == 'zboot,hwids-machine']
+            predicted = [d['sha256'] for e in pcr11.get('efifw', []) if e.get('fwid') == 'zboot-fw'
+                         for d in e.get('dtbauto', []) if d['section'] in dt]
+            check.eq(predicted, [(r['PCR11'] or '').lower()],
+                     '%s: PCR 11 (inspect --json for this machine\'s .efifw and .dtbauto, the kernel)' % tag)
+            got[tag] = pairs
+        o, s = got['ours'], got['sdstub262']
+        print('%s: sd-stub 262 measured %s' % (name, ' '.join(n for n, _ in s)))
+        check.eq([n for n, _ in o], [n for n, _ in s], 'the sections in PCR 11, in order (ours, sd-stub 262)')
+        check.eq([p for p in o if p[0] != '.sbat'], [p for p in s if p[0] != '.sbat'],
+                 'the PCR 11 digests but .sbat\'s (ours, sd-stub 262)')
+        return check.done()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == '__main__':
     sys.exit(case.main(__doc__))

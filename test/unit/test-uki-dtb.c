@@ -410,6 +410,102 @@ static void test_pickable_hwids(void) {
         ASSERT_TRUE(p[0].section == 1 && !p[0].by_hwids);
 }
 
+/* An .efifw blob (ukify 258): header, the id with its NUL, a payload. */
+static size_t make_efifw(uint8_t *out, const char *fwid) {
+        size_t l = strlen(fwid) + 1;
+        le32(out, 0xfeeddead);
+        le32(out + 4, 16);
+        le32(out + 8, (uint32_t) l);
+        le32(out + 12, 8);
+        memcpy(out + 16, fwid, l);
+        memcpy(out + 16 + l, "firmware", 8);
+        return 16 + l + 8;
+}
+
+static void test_efifw_header(void) {
+        uint8_t b[64];
+        const char *id;
+        size_t idl, n = make_efifw(b, "fw-a");
+        ASSERT_TRUE(efifw_fwid(b, n, &id, &idl));
+        ASSERT_TRUE(id == (const char *) b + 16 && idl == 4);
+        ASSERT_TRUE(!efifw_fwid(b, n - 1, &id, &idl));   /* the payload cut */
+        ASSERT_TRUE(!efifw_fwid(b, 15, &id, &idl));
+        ASSERT_TRUE(!efifw_fwid(NULL, 0, &id, &idl));
+        b[0] ^= 1;                                         /* magic */
+        ASSERT_TRUE(!efifw_fwid(b, n, &id, &idl));
+        n = make_efifw(b, "fw-a");
+        le32(b + 4, 15);                                   /* header shorter than itself */
+        ASSERT_TRUE(!efifw_fwid(b, n, &id, &idl));
+        n = make_efifw(b, "fw-a");
+        le32(b + 8, 0);                                    /* no id */
+        ASSERT_TRUE(!efifw_fwid(b, n, &id, &idl));
+        n = make_efifw(b, "fw-a");
+        le32(b + 8, 4);                                    /* the NUL not within the id length */
+        ASSERT_TRUE(!efifw_fwid(b, n, &id, &idl));
+        n = make_efifw(b, "fw-a");
+        le32(b + 12, UINT32_MAX);                          /* sums past the blob (no overflow) */
+        ASSERT_TRUE(!efifw_fwid(b, n, &id, &idl));
+        n = make_efifw(b, "ab");
+        b[17] = 0;                                         /* an earlier NUL ends the id */
+        ASSERT_TRUE(efifw_fwid(b, n, &id, &idl) && idl == 1);
+        /* a longer header: the id after it */
+        n = make_efifw(b, "fw-a");
+        memmove(b + 20, b + 16, n - 16);
+        le32(b + 4, 20);
+        ASSERT_TRUE(efifw_fwid(b, n + 4, &id, &idl) && id == (const char *) b + 20 && idl == 4);
+}
+
+/* .hwids with a uefi-fw entry (258) and a devicetree entry for the same CHID: each lookup
+ * takes its own kind; the .efifw with the entry's id is picked and measured after .hwids */
+static void test_efifw(void) {
+        static uint8_t fa[64], fb[64], fbad[64], hw1[256];
+        size_t lfa = make_efifw(fa, "fw-a"), lfb = make_efifw(fb, "fw-b"), lbad = make_efifw(fbad, "fw-b");
+        fbad[3] = 0;
+        size_t lh = make_hwids2(hw, 3, "fw-b", 3, "vendor,board-b");
+        le32(hw, HWIDS_DESCRIPTOR_UEFI_FW);
+        Sec s[] = { { ".dtbauto", dtb_b, lb }, { ".hwids", hw, lh }, { ".efifw", fa, lfa }, { ".efifw", fbad, lbad },
+                    { ".efifw", fb, lfb } };
+        const void *t = image(s, 5);
+        PeView v = view(img_size, t, 5);
+        UkiDtbMachine m = { .chids = chids };
+        UkiEfifwChoice e;
+        ASSERT_TRUE(uki_efifw_choose_profile(&v, UKI_PROFILE_BASE, &m, &e));
+        ASSERT_EQ(e.section, 4);
+        ASSERT_TRUE(e.fwid && strcmp(e.fwid, "fw-b") == 0);
+        ASSERT_TRUE(e.n_hwids == 1 && e.hwids[0].result == HWIDS_OK && e.n_invalid == 1 && e.first_invalid == 3);
+        UkiDtbChoice c;
+        ASSERT_EQ(uki_dtb_choose_profile(&v, UKI_PROFILE_BASE, &m, &c), UKI_DTB_AUTO);
+        ASSERT_EQ(c.section, 0u);
+        UkiMeasuredSection sel[UKI_SECTION_COUNT];
+        size_t n;
+        ASSERT_TRUE(uki_profile_pcr11_select_picked(t, 5, 0, 0, 4, sel, &n));
+        ASSERT_EQ(n, 3u);
+        ASSERT_TRUE(sel[0].kind == UKI_SECTION_DTBAUTO && sel[1].kind == UKI_SECTION_HWIDS &&
+                    sel[2].kind == UKI_SECTION_EFIFW && sel[2].index == 4);
+        ASSERT_TRUE(!uki_profile_pcr11_select_picked(t, 5, 0, 0, 1, sel, &n));   /* not an .efifw */
+        size_t pick[4];
+        ASSERT_EQ(uki_efifw_pickable(&v, UKI_PROFILE_BASE, pick, 4), 1u);
+        ASSERT_EQ(pick[0], 4u);
+        /* the uefi-fw entry for a less specific CHID: still this machine's */
+        lh = make_hwids2(hw, 11, "fw-a", 3, "vendor,board-b");
+        le32(hw, HWIDS_DESCRIPTOR_UEFI_FW);
+        t = image(s, 5);
+        v = view(img_size, t, 5);
+        ASSERT_TRUE(uki_efifw_choose_profile(&v, UKI_PROFILE_BASE, &m, &e) && e.section == 2);
+        /* a firmware device tree: .hwids is not read, no .efifw */
+        UkiDtbMachine mf = { .fw_dtb = fw, .fw_size = lfw, .chids = chids };
+        ASSERT_TRUE(!uki_efifw_choose_profile(&v, UKI_PROFILE_BASE, &mf, &e));
+        ASSERT_TRUE(e.section == -1 && e.n_hwids == 0);
+        /* devicetree entries only: none */
+        lh = make_hwids(hw1, 3, "vendor,board-b");
+        Sec s2[] = { { ".hwids", hw1, lh }, { ".efifw", fb, lfb } };
+        t = image(s2, 2);
+        v = view(img_size, t, 2);
+        ASSERT_TRUE(!uki_efifw_choose_profile(&v, UKI_PROFILE_BASE, &m, &e));
+        ASSERT_TRUE(e.n_hwids == 1 && e.hwids[0].result == HWIDS_NOT_FOUND);
+        ASSERT_EQ(uki_efifw_pickable(&v, UKI_PROFILE_BASE, pick, 4), 0u);
+}
+
 int main(void) {
         setup();
         TEST(test_firmware);
@@ -418,5 +514,7 @@ int main(void) {
         TEST(test_profile);
         TEST(test_pickable);
         TEST(test_pickable_hwids);
+        TEST(test_efifw_header);
+        TEST(test_efifw);
         return TESTS_END();
 }

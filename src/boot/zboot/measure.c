@@ -209,11 +209,11 @@ bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t 
         return measure(pcr, EV_EVENT_TAG, tag, true, description, data, size, ROUTE_TPM_ONLY);
 }
 
-bool measure_uki_sections(const PeView *self, uint32_t profile, int dtbauto) {
+bool measure_uki_sections(const PeView *self, uint32_t profile, int dtbauto, int efifw) {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
 
         size_t n = 0;
-        if (!uki_profile_pcr11_select_dtbauto(pe_section_table(self), self->n_sections, profile, dtbauto, sel, &n))
+        if (!uki_profile_pcr11_select_picked(pe_section_table(self), self->n_sections, profile, dtbauto, efifw, sel, &n))
                 return false;
         bool all = n > 0;
         unsigned count = 0;

@@ -34,11 +34,12 @@ bool measure_tagged_utf16(uint32_t pcr, const void *data, size_t size, uint32_t 
  * a TPM, UINT32_MAX ("any") when the protocol is too old to say. */
 uint32_t measure_tpm_active_pcr_banks(void);
 
-/* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select_dtbauto()
- * for profile, with the .dtbauto at index dtbauto that the device tree step picked, -1 for none;
- * each its name with the NUL, then its VirtualSize bytes at its RVA) of our loaded image (self:
- * its headers in memory layout). True if every one was measured. */
-bool measure_uki_sections(const PeView *self, uint32_t profile, int dtbauto);
+/* The UKI stub's PCR 11 measurements (sections selected by uki_profile_pcr11_select_picked()
+ * for profile, with the .dtbauto at index dtbauto that the device tree step picked and the
+ * .efifw at index efifw that the .efifw step picked, -1 for none; each its name with the NUL,
+ * then its VirtualSize bytes at its RVA) of our loaded image (self: its headers in memory
+ * layout). True if every one was measured. */
+bool measure_uki_sections(const PeView *self, uint32_t profile, int dtbauto, int efifw);
 
 /* The measurements that together make one claim to the OS, e.g. StubPcrKernelParameters
  * ("everything that went into PCR 12 for the kernel's parameters was measured"): each step

@@ -11,6 +11,7 @@
 #include "bench.h"
 #include "boot-options.h"
 #include "devicetree.h"
+#include "efifw.h"
 #include "efi-main.h"
 #include "initrd.h"
 #include "initrd-list.h"
@@ -110,12 +111,15 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
          * the sections, and measures it into PCR 11 with them (devicetree.c). */
         UkiDtbChoice dtb_choice;
         devicetree_choose_from_uki(&self, stub_profile, &dtb_choice);
+        /* ... and which .efifw (sd-stub 258: picked the same way, measured, not used; efifw.c) */
+        int efifw = efifw_choose_from_uki(&self, stub_profile);
         /* PCR 1 the SMBIOS structures naming the machine (sd-stub 261), PCR 12 the profile,
          * PCR 11 the sections, before anything of the image is used (sd-stub's order and rule). */
         (void) smbios_measure();
         profile_measure(stub_profile, &measured.kernel_parameters);
         measured.kernel_image = measure_uki_sections(&self, stub_profile,
-                                                     dtb_choice.kind == UKI_DTB_AUTO ? (int) dtb_choice.section : -1);
+                                                     dtb_choice.kind == UKI_DTB_AUTO ? (int) dtb_choice.section : -1,
+                                                     efifw);
         /* sd-stub 257's place for it: after the measurements, before the command line */
         random_seed_refresh(li);
 
