@@ -30,6 +30,7 @@
 
 #define MAX_EXTRA 16
 #define MAX_DTBAUTO 16   /* --devicetree-auto */
+#define MAX_EFIFW 16     /* --efifw */
 #define MAX_INITRD 16
 #define MAX_SBAT 16
 #define MAX_JOIN 16   /* --join-profile */
@@ -52,8 +53,11 @@ static void help(void) {
                "      --devicetree PATH   .dtb\n"
                "      --devicetree-auto PATH  a .dtbauto section (repeatable): the stub picks the one whose\n"
                "                          first compatible is the machine's (docs/stub.md)\n"
-               "      --hwids DIR         .hwids from ukify's JSON files (*.json: name, compatible, hwids):\n"
+               "      --hwids DIR         .hwids from ukify's JSON files (*.json: name, compatible, hwids;\n"
+               "                          ukify 258's also \"type\": devicetree, or uefi-fw with \"fwid\"):\n"
                "                          without a firmware device tree the stub picks the .dtbauto by CHID\n"
+               "      --efifw DIR         an .efifw section (repeatable): DIR's one file, its firmware id DIR's\n"
+               "                          name; the stub picks the one .hwids names and measures it (UKI only)\n"
                "      --section NAME:TEXT|@FILE   any other section (repeatable)\n"
                "      --profile TEXT|@FILE  .profile (ID=, TITLE=): with --linux the UKI's profile 0 (the base\n"
                "                          ends before it); without --linux a profile PE for --join-profile\n"
@@ -88,6 +92,8 @@ typedef struct {
         const char *initrds[MAX_INITRD], *extra[MAX_EXTRA], *sbats[MAX_SBAT], *dtbautos[MAX_DTBAUTO];
         size_t n_initrd, n_extra, n_sbat, n_dtbauto;
         const char *hwids_dir;
+        const char *efifws[MAX_EFIFW];
+        size_t n_efifw;
         CompressionType ztype;
         const char *profile, *joins[MAX_JOIN];   /* profile.c */
         size_t n_joins;
@@ -101,7 +107,7 @@ typedef struct {
 static int parse_args(int argc, char **argv, BuildArgs *a) {
         enum { A_LINUX = 0x100, A_ZBOOT, A_INITRD, A_CMDLINE, A_OSREL, A_UNAME, A_SBAT, A_SPLASH, A_DTB, A_SECTION,
                A_STUB, A_SB_KEY, A_SB_CERT, A_MEASURE, A_PROFILE, A_JOIN_PROFILE, A_CONFIG, A_PCR_PRIV, A_PCR_PUB, A_PHASES, A_PCR_BANKS,
-               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE, A_DTBAUTO, A_HWIDS };
+               A_PCRPKEY, A_EFI_ARCH, A_SIGNTOOL, A_MICROCODE, A_DTBAUTO, A_HWIDS, A_EFIFW };
         static const struct option opts[] = {
                 { "linux", required_argument, NULL, A_LINUX },
                 { "zboot", optional_argument, NULL, A_ZBOOT },
@@ -115,6 +121,7 @@ static int parse_args(int argc, char **argv, BuildArgs *a) {
                 { "devicetree", required_argument, NULL, A_DTB },
                 { "devicetree-auto", required_argument, NULL, A_DTBAUTO },
                 { "hwids", required_argument, NULL, A_HWIDS },
+                { "efifw", required_argument, NULL, A_EFIFW },
                 { "section", required_argument, NULL, A_SECTION },
                 { "stub", required_argument, NULL, A_STUB },
                 { "secureboot-private-key", required_argument, NULL, A_SB_KEY },
@@ -170,6 +177,11 @@ static int parse_args(int argc, char **argv, BuildArgs *a) {
                         a->dtbautos[a->n_dtbauto++] = optarg;
                         break;
                 case A_HWIDS: a->hwids_dir = optarg; break;
+                case A_EFIFW:
+                        if (a->n_efifw == MAX_EFIFW)
+                                return error("--efifw: at most %d", MAX_EFIFW);
+                        a->efifws[a->n_efifw++] = optarg;
+                        break;
                 case A_MICROCODE: a->microcode = optarg; break;
                 case A_SECTION:
                         if (a->n_extra == MAX_EXTRA)
@@ -335,8 +347,11 @@ static int build_uki(const BuildArgs *a) {
                 return 1;
         if (a->microcode && !read_file(a->microcode, &ucode))
                 return 1;
+        _cleanup_section_list_ SectionList efifw = {};
+        if (!efifw_sections_add(&efifw, a->efifws, a->n_efifw))
+                return 1;
         if (!uki_assemble(&(UkiParts) { &stub, stub_path, &kernel, a->linux_path, a->sbats, a->n_sbat, &secs,
-                                        a->n_initrd ? &initrd : NULL, a->microcode ? &ucode : NULL },
+                                        a->n_initrd ? &initrd : NULL, &efifw, a->microcode ? &ucode : NULL },
                           &out))
                 return 1;
         /* the base ends here: profile 0's .profile, then the joined profiles (profile.c) */
@@ -367,6 +382,8 @@ int verb_build(int argc, char **argv) {
         int r = parse_args(argc, argv, &a);
         if (r >= 0)
                 return r;
+        if (a.n_efifw && !a.linux_path)
+                return error("--efifw: only for a UKI (with --linux)");
         if (!a.linux_path && a.profile && !a.n_joins) {
                 /* ukify 257: a profile PE, to be joined into a UKI with --join-profile */
                 if (!a.output)

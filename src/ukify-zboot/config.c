@@ -39,6 +39,7 @@ static const struct {
         { "DeviceTree", "devicetree", K_SINGLE },
         { "DeviceTreeAuto", "devicetree-auto", K_LIST },
         { "HWIDs", "hwids", K_SINGLE },
+        { "Firmware", "efifw", K_LIST },
         { "Uname", "uname", K_SINGLE },
         { "SBAT", "sbat", K_SBAT },
         { "PCRPKey", "pcrpkey", K_SINGLE },

@@ -21,9 +21,9 @@
 #define MAX_JOIN_SECTIONS 64
 #define MAX_JOIN 16
 
-/* The sections ukify 257 copies from a joined profile PE. */
+/* The sections ukify 257 copies from a joined profile PE (and .efifw, ukify 258). */
 static bool importable(const char *name, bool with_osrel) {
-        static const char *const names[] = { ".linux", ".cmdline", ".initrd", ".ucode", ".splash",
+        static const char *const names[] = { ".linux", ".cmdline", ".initrd", ".efifw", ".ucode", ".splash",
                                              ".dtb",   ".uname",   ".sbat",   ".profile" };
         if (strcmp(name, ".osrel") == 0)
                 return with_osrel;

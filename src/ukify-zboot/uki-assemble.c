@@ -47,7 +47,7 @@ bool section_list_add_spec(SectionList *l, const char *spec) {
 }
 
 bool section_name_repeats_ok(const char *name) {
-        return strcmp(name, ".dtbauto") == 0;
+        return strcmp(name, ".dtbauto") == 0 || strcmp(name, ".efifw") == 0;   /* ukify 258's two */
 }
 
 bool section_names_unique(const PeNewSection *s, size_t n) {
@@ -108,7 +108,7 @@ bool uki_assemble(const UkiParts *p, Blob *ret) {
         if (sr < 0)
                 return false;
 
-        PeNewSection secs[SECTION_LIST_MAX + 4];
+        PeNewSection secs[2 * SECTION_LIST_MAX + 4];
         size_t n = p->secs->n;
         memcpy(secs, p->secs->secs, n * sizeof(*secs));
         if (sr > 0) {
@@ -123,6 +123,9 @@ bool uki_assemble(const UkiParts *p, Blob *ret) {
                         return error("%s: the stub already has a %s section", p->stub_name, secs[i].name), false;
         if (p->initrd)
                 secs[n++] = (PeNewSection) { ".initrd", p->initrd->data, p->initrd->size, 0, false };
+        /* .efifw after .initrd, as ukify 258 orders them */
+        for (size_t i = 0; p->efifw && i < p->efifw->n; i++)
+                secs[n++] = p->efifw->secs[i];
         /* .ucode after .initrd, as ukify 257 orders them (the stub puts it first in the initrd) */
         if (p->ucode)
                 secs[n++] = (PeNewSection) { ".ucode", p->ucode->data, p->ucode->size, 0, false };

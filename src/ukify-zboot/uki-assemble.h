@@ -32,7 +32,8 @@ bool section_list_add(SectionList *l, const char *name, const void *data, size_t
 /* Append a section made of *b, which the list takes over (*b is left empty). */
 bool section_list_add_blob(SectionList *l, const char *name, Blob *b);
 /* ukify 257's rule (UKI.add_section): a section name once per UKI or profile (a .profile
- * section starts a new one), .dtbauto excepted (one per device tree); section_names_unique()
+ * section starts a new one), .dtbauto and .efifw excepted (one per device tree or firmware,
+ * ukify 258); section_names_unique()
  * says which one came twice. */
 bool section_name_repeats_ok(const char *name);
 bool section_names_unique(const PeNewSection *s, size_t n);
@@ -58,12 +59,14 @@ typedef struct {
         size_t n_sbat;
         const SectionList *secs;                /* ukify's order, before .sbat: .osrel ... --section ones */
         const Blob *initrd;                     /* NULL: no .initrd */
+        const SectionList *efifw;               /* .efifw sections (ukify 258); NULL or empty: none */
         const Blob *ucode;                      /* NULL: no .ucode */
 } UkiParts;
 
 /* The UKI: the stub with .sbat made as ukify makes it (the stub's entries, the kernel's, the
  * --sbat ones or the default; in place of the stub's .sbat, else appended after secs), then
- * secs, .initrd, .ucode, .linux. Refuses a section the stub already has. */
+ * secs, .initrd, the .efifw ones, .ucode, .linux (ukify 258's order). Refuses a section the
+ * stub already has. */
 bool uki_assemble(const UkiParts *p, Blob *ret);
 
 /* A UKI add-on (build without --linux): secs, then .sbat (sbat_text, sbat_size) in place of the

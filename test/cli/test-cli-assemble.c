@@ -188,18 +188,22 @@ static void test_uki(void) {
         ASSERT_TRUE(section_list_add_arg(&l, ".cmdline", "console=ttyS0", false));
         Blob kernel = { (uint8_t *) "KERNEL-BYTES", 12 }, initrd = { (uint8_t *) "INITRD", 6 },
              ucode = { (uint8_t *) "UCODE", 5 };
+        /* two .efifw (a name that may repeat, as .dtbauto) */
+        _cleanup_section_list_ SectionList fw = {};
+        ASSERT_TRUE(section_list_add_arg(&fw, ".efifw", "FW-1", false));
+        ASSERT_TRUE(section_list_add_arg(&fw, ".efifw", "FW-2", false));
         _cleanup_blob_ Blob out = {};
-        ASSERT_TRUE(uki_assemble(&(UkiParts) { &uki_stub, "linuxx64", &kernel, "kernel", NULL, 0, &l, &initrd, &ucode },
+        ASSERT_TRUE(uki_assemble(&(UkiParts) { &uki_stub, "linuxx64", &kernel, "kernel", NULL, 0, &l, &initrd, &fw, &ucode },
                                  &out));
         PeView v, s;
         ASSERT_EQ(pe_parse(out.data, out.size, &v), PE_OK);
         ASSERT_EQ(pe_parse(uki_stub.data, uki_stub.size, &s), PE_OK);
-        /* the stub's sections, then ours in ukify's order, .linux last */
-        const char *order[] = { ".osrel", ".cmdline", ".initrd", ".ucode", ".linux" };
+        /* the stub's sections, then ours in ukify 258's order, .linux last */
+        const char *order[] = { ".osrel", ".cmdline", ".initrd", ".efifw", ".efifw", ".ucode", ".linux" };
         ASSERT_TRUE(pe_find_section(&s, ".sbat") >= 0);   /* replaced in place, so no .sbat among ours */
-        ASSERT_EQ(v.n_sections, s.n_sections + 5);
-        size_t first = v.n_sections - 5;
-        for (size_t i = 0; i < 5; i++) {
+        ASSERT_EQ(v.n_sections, s.n_sections + 7);
+        size_t first = v.n_sections - 7;
+        for (size_t i = 0; i < 7; i++) {
                 PeSectionHeader h = pe_section(&v, first + i);
                 char name[PE_SECTION_NAME_LEN + 1];
                 pe_section_name(&h, name);
@@ -214,7 +218,7 @@ static void test_uki(void) {
         _cleanup_section_list_ SectionList dup = {};
         ASSERT_TRUE(section_list_add_arg(&dup, ".text", "x", false));
         Blob r = {};
-        ASSERT_TRUE(!uki_assemble(&(UkiParts) { &uki_stub, "linuxx64", &kernel, "kernel", NULL, 0, &dup, NULL, NULL },
+        ASSERT_TRUE(!uki_assemble(&(UkiParts) { &uki_stub, "linuxx64", &kernel, "kernel", NULL, 0, &dup, NULL, NULL, NULL },
                                   &r));
         ASSERT_TRUE(r.data == NULL);
 }

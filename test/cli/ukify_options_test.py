@@ -13,6 +13,8 @@
   [PCRSignature:NAME] groups, comments and continuation lines, unknown and refused keys).
 - build-options: --efi-arch, --signtool, --phases, --pcr-banks, key pairs, --os-release=,
   --cmdline whitespace, --section names: what is refused and what is made.
+- hwids-efifw-ukify-262: ukify 258's --hwids JSON ("type", uefi-fw "fwid") and --efifw DIR
+  against the development suite's ukify 262 (hwids_efifw_ukify_262()).
 - hwids-ukify-257: --hwids DIR (ukify's JSON device descriptions: nested and hidden files,
   devices split over files, duplicate and unsorted CHIDs in every UUID spelling, shared and
   non-ASCII strings, a device without CHIDs) gives a .hwids byte-identical to Debian 13's
@@ -687,6 +689,118 @@ def hwids_ukify_257(work, c):
              '%s: ukify 257 made two .dtbauto and a .hwids' % what)
         c.eq([n for n, _ in o], [n for n, _ in t], '%s: section order with --devicetree-auto/--hwids' % what)
         c.true(o == t, '%s: the same sections as ukify 257 (.dtb, both .dtbauto, .hwids)' % what)
+
+
+def ukify_262():
+    """The development suite's ukify (262), run with /usr/bin/python3 (tools/fetch-test-assets: sid/ukify)."""
+    need('/usr/bin/python3', "Debian's python3 (with python3-pefile)")
+    return ['/usr/bin/python3', need(os.path.join(CACHE, 'sid', 'ukify', 'usr', 'lib', 'systemd', 'ukify'),
+                                     "the development suite's ukify")]
+
+
+@case
+def hwids_efifw_ukify_262(work, c):
+    """ukify 258's additions, against the development suite's ukify 262: --hwids JSON with
+    "type" (devicetree, or uefi-fw with "fwid"), both kinds mixed in nested and hidden files,
+    gives a byte-identical .hwids; --efifw DIR (repeatable) byte-identical .efifw sections,
+    placed after .initrd and before .ucode as there; the refusals ukify 262 also makes; ukify
+    257's JSON (no "type") is still read by ours (262 refuses it); --efifw is for a UKI only;
+    inspect --json predicts PCR 11 for each .efifw a machine can pick."""
+    arch = 'x86_64'
+    d = os.path.join(work, 'hwids262')
+    files = {
+        'a/fw.json': {'type': 'uefi-fw', 'name': 'Firmware One', 'fwid': 'fw-one',
+                      'hwids': ['596c2aec-82f6-5a55-8c5a-513d19d6bf2a', '{71F697DC-6610-55BC-B246-33A1B275BD2F}']},
+        'a/dt.json': {'type': 'devicetree', 'name': 'Device One', 'compatible': 'vendor,one',
+                      'hwids': ['596c2aec-82f6-5a55-8c5a-513d19d6bf2a']},
+        'b/.hidden.json': {'type': 'uefi-fw', 'name': 'Firmware One', 'fwid': 'fw-one',
+                           'hwids': ['urn:uuid:ab1d1306-cebc-58ef-984f-be1b9fb092b9']},
+        'c.json': {'type': 'uefi-fw', 'name': 'Firmware Two', 'fwid': 'fw-two',
+                   'hwids': ['841fcb9b-ade3-5147-a0ca-101f8ab51ce7']},
+    }
+    for rel, obj in files.items():
+        os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+        write(os.path.join(d, rel), json.dumps(obj))
+    fws = []
+    for fwid, body in (('fw-one', b'first firmware image\n' * 9), ('fw-two', os.urandom(333))):
+        fws.append(os.path.join(work, 'efifw', fwid))
+        os.makedirs(fws[-1], exist_ok=True)
+        write(os.path.join(fws[-1], 'image.bin'), body)
+    initrd = write(os.path.join(work, 'initrd-262'), b'initrd bytes')
+    ucode = write(os.path.join(work, 'ucode-262'), b'microcode bytes')
+    theirs, ours = os.path.join(work, 'theirs262.efi'), os.path.join(work, 'ours262.efi')
+    common = ['--linux', kernel(arch), '--cmdline', 'x', '--uname', '6.1.0-test', '--os-release', 'ID=test',
+              '--hwids', d, '--initrd', initrd, '--microcode', ucode]
+    for f in fws:
+        common += ['--efifw', f]
+    p = subprocess.run(ukify_262() + ['build', '--stub', stub(arch)] + common + ['--output', theirs],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=work)
+    if p.returncode != 0:
+        raise Fail('ukify 262 build failed (%d): %s' % (p.returncode, p.stdout.decode(errors='replace')[-1500:]))
+    build(*common, '-o', ours)
+    t, o = sections(theirs), sections(ours)
+    c.eq([x for n, x in o if n == '.hwids'], [x for n, x in t if n == '.hwids'], '.hwids (ukify 262, ours)')
+    c.eq([x for n, x in o if n == '.efifw'], [x for n, x in t if n == '.efifw'], 'both .efifw (ukify 262, ours)')
+    # (ukify 262 moved .linux before .initrd in the file, which changes no measurement; ours keeps
+    # ukify 257's layout, with .efifw where both put it)
+    order = lambda secs: [n for n, _ in secs if n in ('.initrd', '.efifw', '.ucode')]
+    c.eq(order(o), order(t), 'section order around .efifw')
+    c.eq(order(o), ['.initrd', '.efifw', '.efifw', '.ucode'], 'the order itself')
+    hw = dict(o).get('.hwids', b'')
+    c.eq(sorted(struct.unpack_from('<I', hw, 28 * i)[0] >> 28 for i in range(6)), [0, 1, 2, 2, 2, 2],
+         'one devicetree and four uefi-fw entries, then the zero entry')
+    # refusals, made by ukify 262 too
+    for what, obj, msg in (
+            ('fwid on a devicetree device', {'type': 'devicetree', 'name': 'n', 'compatible': 'c', 'fwid': 'f', 'hwids': []},
+             'does not belong to a device of type'),
+            ('compatible on a uefi-fw device', {'type': 'uefi-fw', 'name': 'n', 'compatible': 'c', 'hwids': []},
+             'does not belong to a device of type'),
+            ('uefi-fw without fwid', {'type': 'uefi-fw', 'name': 'n', 'hwids': []}, 'does not contain "fwid"'),
+            ('an unknown type', {'type': 'acpi', 'name': 'n', 'compatible': 'c', 'hwids': []}, 'unknown device type')):
+        bad = os.path.join(work, 'bad262-' + what.replace(' ', '-'))
+        os.makedirs(bad)
+        write(os.path.join(bad, 'x.json'), json.dumps(obj))
+        p = subprocess.run(ukify_262() + ['build', '--linux', kernel(arch), '--hwids', bad, '--stub', stub(arch),
+                                          '--output', os.path.join(work, 'bad.efi')],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        c.true(p.returncode != 0, 'ukify 262 refuses --hwids with %s' % what)
+        rc, _, err = run('build', '--linux', kernel(arch), '--hwids', bad, '-o', os.path.join(work, 'bad.efi'))
+        c.true(rc == 1 and msg in err, 'ours refuses --hwids with %s: %d %s' % (what, rc, err.strip()))
+    two = os.path.join(work, 'efifw-bad', 'two-files')
+    os.makedirs(two)
+    write(os.path.join(two, 'a.bin'), b'a')
+    write(os.path.join(two, 'b.bin'), b'b')
+    empty = os.path.join(work, 'efifw-bad', 'empty-file')
+    os.makedirs(empty)
+    write(os.path.join(empty, 'a.bin'), b'')
+    for what, fwdir, msg in (('two files', two, 'exactly one firmware image file'),
+                             ('an empty file', empty, 'zero byte file'),
+                             ('no directory', os.path.join(work, 'efifw-bad', 'missing'), 'No such file')):
+        p = subprocess.run(ukify_262() + ['build', '--linux', kernel(arch), '--efifw', fwdir, '--stub', stub(arch),
+                                          '--output', os.path.join(work, 'bad.efi')],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        c.true(p.returncode != 0, 'ukify 262 refuses --efifw with %s' % what)
+        rc, _, err = run('build', '--linux', kernel(arch), '--efifw', fwdir, '-o', os.path.join(work, 'bad.efi'))
+        c.true(rc == 1 and msg in err, 'ours refuses --efifw with %s: %d %s' % (what, rc, err.strip()))
+    c.true(not os.path.exists(os.path.join(work, 'bad.efi')), 'no output file after a refusal')
+    rc, _, err = run('build', '--cmdline', 'x', '--efifw', fws[0], '-o', os.path.join(work, 'bad.efi'))
+    c.true(rc == 1 and 'only for a UKI' in err, '--efifw without --linux is refused: %d %s' % (rc, err.strip()))
+    # ukify 257's JSON (no "type"): 262 refuses it, ours still reads it as a device tree device
+    old = os.path.join(work, 'hwids257')
+    os.makedirs(old)
+    write(os.path.join(old, 'x.json'), json.dumps({'name': 'n', 'compatible': 'vendor,old', 'hwids': []}))
+    rc, _, err = run('build', '--linux', kernel(arch), '--hwids', old, '-o', os.path.join(work, 'old.efi'))
+    c.true(rc == 0, "ours reads ukify 257's JSON: %s" % err.strip())
+    # inspect: a value per .efifw a machine can pick (both have uefi-fw entries), the fwid named
+    rc, out, err = run('inspect', '--json', ours)
+    c.true(rc == 0, 'inspect --json: %s' % err)
+    if rc == 0:
+        efifw = json.loads(out).get('pcr11', {}).get('efifw', [])
+        idx = [i for i, (n, _) in enumerate(o) if n == '.efifw']
+        c.eq([(e.get('section'), e.get('fwid')) for e in efifw], list(zip(idx, ['fw-one', 'fw-two'])),
+             'inspect --json: the two .efifw a machine can pick')
+        c.eq(len(set(e.get('sha256') for e in efifw) | {json.loads(out)['pcr11'].get('sha256')}), 3,
+             'inspect --json: three distinct PCR 11 values (none picked, either one)')
 
 
 @case
