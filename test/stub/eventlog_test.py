@@ -269,8 +269,8 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
     and for this one (same CHID). sd-stub 257 refused such a table, and so did ours: 258+ skip
     the uefi-fw entry when they look for a device tree and pick this machine's .dtbauto.
     The development suite's ukify 262 builds the reference from the JSON files with its own
-    sd-stub 262; ours from the same files (its .hwids byte-identical to ukify 262's) and the
-    reference's other section bytes. Both boot on the same machine (swtpm, QEMU SMBIOS type
+    sd-stub 262; ours from the same files (its .hwids and .efifw byte-identical to ukify 262's)
+    and the reference's other section bytes. Both boot on the same machine (swtpm, QEMU SMBIOS type
     1/2): the PCR 11 events the kernel got are the same sections in the same order with the
     same digests (.sbat's contents excepted, each stub's own), among them the .dtbauto of this
     machine; whether sd-stub 262 measures the .efifw, ours must do the same; and each kernel's
@@ -312,7 +312,7 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
             '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw, '--efifw', fwdir,
             '--output', ref])
         parts = {}
-        for sec in ('.cmdline', '.osrel', '.initrd', '.efifw'):
+        for sec in ('.cmdline', '.osrel', '.initrd'):
             parts[sec] = os.path.join(work, 'sec' + sec)
             with open(parts[sec], 'wb') as f:
                 f.write(T.section_of(ref, sec))
@@ -320,7 +320,7 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
         B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--uname', H.kernel_version(arch),
                 '--cmdline', '@' + parts['.cmdline'], '--os-release', '@' + parts['.osrel'],
                 '--initrd', parts['.initrd'], '--devicetree-auto', other, '--devicetree-auto', match,
-                '--hwids', hw, '--section', '.efifw:@' + parts['.efifw'], '-o', ours)
+                '--hwids', hw, '--efifw', fwdir, '-o', ours)
         check = H.Check(name)
         for sec in ('.linux', '.cmdline', '.osrel', '.initrd', '.uname', '.hwids', '.efifw'):
             check.eq(T.section_of(ours, sec).hex(), T.section_of(ref, sec).hex(), 'section %s (ours, ukify 262)' % sec)
