@@ -249,7 +249,7 @@ size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, 
         return count;
 }
 
-/* ---- .efifw (sd-stub 258) ---------------------------------------------------------------- */
+/* ---- .efifw (ukify 258, sd-stub 262) ---------------------------------------------------------- */
 
 #define EFIFW_MAGIC UINT32_C(0xfeeddead)
 #define EFIFW_HEADER_MIN 16u

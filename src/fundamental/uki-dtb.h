@@ -95,9 +95,10 @@ typedef struct {
  * most. Fills up to max entries of ret; returns how many there are (may exceed max). */
 size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, size_t max);
 
-/* ---- .efifw (systemd-stub 258, ukify --efifw): a firmware image the stub picks the way it
- * picks a .dtbauto, by a firmware id instead of a compatible, and measures into PCR 11 after
- * .hwids (262.1 does nothing else with it; docs/stub.md "Device trees"). */
+/* ---- .efifw (ukify --efifw, 258; picked by systemd-stub 262): a firmware image the stub
+ * picks the way it picks a .dtbauto, by a firmware id instead of a compatible, and measures
+ * into PCR 11 after .hwids (262.1 does nothing else with it; 258-260 looked it up with the
+ * device tree entry and so never picked one; docs/stub.md "Device trees"). */
 
 /* The firmware id of an .efifw blob as ukify 258+ writes it: little-endian u32 magic
  * 0xfeeddead, u32 header length (at least these 16 bytes), u32 id length (with its NUL), u32
@@ -115,7 +116,7 @@ typedef struct {
         size_t first_invalid;     /* the first of them (n_invalid > 0) */
 } UkiEfifwChoice;
 
-/* systemd-stub 258's .efifw for profile on machine m: only when the firmware has no device
+/* systemd-stub 262's .efifw for profile on machine m: only when the firmware has no device
  * tree table (it reads .hwids only then); in the profile's own sections, then the base's, the
  * first .efifw whose firmware id is the one the first .hwids of the same set names for this
  * machine: the uefi-fw entry for its most specific CHID (chid_match_order), looked up apart from

@@ -49,7 +49,7 @@ bool uki_profile_pcr11_select(const void *table, size_t n, uint32_t profile, Uki
  * contents. */
 bool uki_profile_pcr11_select_dtbauto(const void *table, size_t n, uint32_t profile, int dtbauto,
                                       UkiMeasuredSection out[UKI_SECTION_COUNT], size_t *ret_n);
-/* The same with also the .efifw section at index efifw (-1: none; sd-stub 258 measures the
+/* The same with also the .efifw section at index efifw (-1: none; sd-stub 262 measures the
  * .efifw whose firmware id the machine's .hwids names: uki-dtb.h) after .hwids. False also when
  * efifw is not an .efifw section with contents. */
 bool uki_profile_pcr11_select_picked(const void *table, size_t n, uint32_t profile, int dtbauto, int efifw,

@@ -17,7 +17,7 @@ bool uki_pcr11_sha256_profile(const PeView *f, uint32_t profile, uint8_t pcr[MEA
 /* The same on a machine for which the stub picks the .dtbauto section at index dtbauto (-1: none
  * matches), which systemd-stub 257 and our stub measure in its place. */
 bool uki_pcr11_sha256_dtbauto(const PeView *f, uint32_t profile, int dtbauto, uint8_t pcr[MEASURE_DIGEST_SIZE]);
-/* The same when it also picks the .efifw section at index efifw (-1: none; sd-stub 258 measures
+/* The same when it also picks the .efifw section at index efifw (-1: none; sd-stub 262 measures
  * it after .hwids). */
 bool uki_pcr11_sha256_picked(const PeView *f, uint32_t profile, int dtbauto, int efifw,
                              uint8_t pcr[MEASURE_DIGEST_SIZE]);

@@ -35,7 +35,7 @@ void profile_inspect(const PeView *f, const PeView *placed, bool json, const cha
 void profile_pcr11_dtbauto_inspect(const PeView *f, const PeView *placed, uint32_t profile, bool json,
                                    const char *pad);
 /* inspect: PCR 11 on a machine for which the stub picks each .efifw it can pick for profile
- * (uki_efifw_pickable() on placed), measured after .hwids as sd-stub 258 does, without a
+ * (uki_efifw_pickable() on placed), measured after .hwids as sd-stub 262 does, without a
  * .dtbauto and with each .dtbauto of profile_pcr11_dtbauto_inspect() ("efifw" in JSON, inside
  * "pcr11": [{"section", "fwid", "sha256", "dtbauto": [{"section", "sha256"}]}]; nothing when
  * no .efifw can be picked). */

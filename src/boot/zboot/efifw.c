@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The UKI stub's .efifw step: which firmware image of the UKI belongs to this machine, by the
- * firmware id of its .hwids uefi-fw entry (sd-stub 258). It is measured, not used (efifw.h).
+ * firmware id of its .hwids uefi-fw entry (sd-stub 262). It is measured, not used (efifw.h).
  */
 #include "devicetree.h"
 #include "efifw.h"

@@ -5,7 +5,7 @@
 
 #include "pe.h"
 
-/* Boot step (UKI stub), as systemd-stub 258-262: the .efifw section for this machine,
+/* Boot step (UKI stub), as systemd-stub 262: the .efifw section for this machine,
  * uki_efifw_choose_profile() (src/fundamental/uki-dtb.c) with the machine devicetree_machine()
  * describes; what .hwids said and .efifw sections whose header is not valid are logged. Made
  * before the PCR 11 measurements: the picked one is measured with the sections, after .hwids

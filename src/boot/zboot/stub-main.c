@@ -111,7 +111,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
          * the sections, and measures it into PCR 11 with them (devicetree.c). */
         UkiDtbChoice dtb_choice;
         devicetree_choose_from_uki(&self, stub_profile, &dtb_choice);
-        /* ... and which .efifw (sd-stub 258: picked the same way, measured, not used; efifw.c) */
+        /* ... and which .efifw (sd-stub 262: picked the same way, measured, not used; efifw.c) */
         int efifw = efifw_choose_from_uki(&self, stub_profile);
         /* PCR 1 the SMBIOS structures naming the machine (sd-stub 261), PCR 12 the profile,
          * PCR 11 the sections, before anything of the image is used (sd-stub's order and rule). */
