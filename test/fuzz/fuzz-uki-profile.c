@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* uki-profile.c on arbitrary section tables, "@N" selectors and .profile texts. Input: byte 0
- * picks the profile (255: the base), the rest is section headers, also read as UCS-2 and text. */
+/* uki-profile.c on arbitrary section tables, "@N" selectors and .profile texts, and the boot
+ * secret's OS id of the same text read as .osrel (boot-secret.c). Input: byte 0 picks the profile
+ * (255: the base), the rest is section headers, also read as UCS-2 and text. */
 #include <string.h>
 
+#include "boot-secret.h"
 #include "pe.h"
 #include "uki-profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool contains(const uint8_t *hay, size_t n, const char *needle, size_t k) {
+        for (size_t i = 0; k <= n && i <= n - k; i++)
+                if (memcmp(hay + i, needle, k) == 0)
+                        return true;
+        return false;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const char *const names[] = { ".linux", ".cmdline", ".initrd", ".profile", ".ucode", ".dtb", "" };
@@ -83,6 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         char out[16];
         if (uki_profile_field((const char *) t, size - 1, "ID", out, sizeof(out)) && strlen(out) >= sizeof(out))
+                __builtin_trap();
+
+        /* the same text as .osrel for the boot secret's OS id (boot-secret.c): NUL-terminated in
+         * the buffer, its length returned, and either "linux" or bytes of the text */
+        char id[BOOT_SECRET_ID_MAX];
+        size_t cap = 1 + data[0] % sizeof(id);
+        size_t idl = boot_secret_os_id((const char *) t, size - 1, id, cap);
+        if (idl >= cap || id[idl] != 0 || strlen(id) != idl)
+                __builtin_trap();
+        if (idl > 0 && strncmp(id, "linux", cap - 1) != 0 && !contains(t, size - 1, id, idl))
                 __builtin_trap();
         return 0;
 }

@@ -417,10 +417,14 @@ def parse_pcrs(result):
     return {int(k[3:]): v.lower() for k, v in (result.observables or {}).items() if k.startswith('PCR') and v}
 
 
-def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, extra=(), workdir=None, tpm=False):
+def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, extra=(), workdir=None, tpm=False,
+         vars_path=None):
     """Build an ESP from `files`, boot it, return a BootResult. Never raises on a failed boot
     (the result says what happened); raises HarnessError when a prerequisite is missing.
-    tpm=True: with a swtpm TPM 2.0 (started and stopped here, state in the boot's temp dir)."""
+    tpm=True: with a swtpm TPM 2.0 (started and stopped here, state in the boot's temp dir).
+    vars_path: the firmware's variable store to use and keep (made from the firmware's template
+    when it does not exist yet), so that non-volatile variables live on to the next boot; by
+    default each boot starts from a fresh copy of the template."""
     tmp = tempfile.mkdtemp(prefix='zboot-boot-', dir=workdir)
     swtpm = None
     try:
@@ -429,8 +433,9 @@ def boot(arch, files, timeout=240, log_path=None, firmware='default', cpu=None, 
             extra = list(extra) + tpm_args
         esp = make_esp(os.path.join(tmp, 'esp.img'), files)
         _, vars_template = FIRMWARE[arch][firmware]
-        vars_copy = os.path.join(tmp, 'vars.fd')
-        shutil.copyfile(need_file(vars_template, 'firmware variables'), vars_copy)
+        vars_copy = vars_path or os.path.join(tmp, 'vars.fd')
+        if not vars_path or not os.path.exists(vars_path):
+            shutil.copyfile(need_file(vars_template, 'firmware variables'), vars_copy)
         cmd = qemu_command(arch, esp, vars_copy, firmware, cpu, extra=extra)
         if shutil.which(cmd[0]) is None:
             raise HarnessError('%s not installed (run tools/setup)' % cmd[0])

@@ -5,19 +5,22 @@ ESP that has \\loader\\random-seed, our stub rewrites the file (new first 32 byt
 zeroed, as systemd-stub 257 does) and installs a LINUX_EFI_RANDOM_SEED table, which the kernel
 reports in its EFI table line ("efi: ... RNG=0x..."). On the native x86 path the kernel's own EFI
 stub does not run, so a seed table can only be ours: the same boot without the file must show
-none. On arm64 (the PE path) the file is checked the same way. docs/stub.md "Random seed".
+none. On arm64 (the PE path) the file is checked the same way. docs/stub.md "Random seed". And
+sd-stub 262's boot secret (/.extra/boot-secret), against sd-stub 262: docs/stub.md "Boot secret".
 Usage: seed_test.py CASE [--log-dir DIR]
 """
 
+import hashlib
 import os
 import re
-import subprocess
+import struct
 import sys
 import tempfile
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from stub_common import B, H  # noqa: E402
+from stub_common import B, H, T, init_with_lines  # noqa: E402
 import stub_test as S  # noqa: E402  (importing it makes every ESP a GPT disk: the seed is read from the ESP partition)
 
 case = H.CaseTable()
@@ -27,7 +30,7 @@ OUR_LOG = 'LINUX_EFI_RANDOM_SEED table installed'
 FAT_OFFSET = 2048 * 512   # S.gpt_disk puts the FAT at LBA 2048
 
 
-def boot_keeping_esp(name, arch, files, cmdline, log_dir, keep):
+def boot_keeping_esp(name, arch, files, cmdline, log_dir, keep, **kw):
     """B.boot_and_check, with the ESP disk image hard-linked to keep (the harness deletes its own
     copy after the boot; QEMU wrote to the same inode)."""
     made = H.make_esp
@@ -40,7 +43,7 @@ def boot_keeping_esp(name, arch, files, cmdline, log_dir, keep):
         return r
     H.make_esp = make_and_keep
     try:
-        return B.boot_and_check(name, arch, files, cmdline, log_dir)
+        return B.boot_and_check(name, arch, files, cmdline, log_dir, **kw)
     finally:
         H.make_esp = made
 
@@ -94,6 +97,112 @@ def stub_arm64_random_seed(log_dir):
     rewritten file and our log show our step ran."""
     return seed_case(log_dir, 'aarch64', 'arm64')
 
+
+
+# ---- the boot secret (sd-stub 262) ----------------------------------------------------------
+
+SECRET_LINES = r"""
+# --- seed_test.py: /.extra and the boot secret
+for f in /.extra /.extra/*; do echo "XSTAT=$($B stat -c '%a:%u:%g:%s:%n' $f)"; done
+echo "SECRET=$($B od -An -v -tx1 /.extra/boot-secret 2>/dev/null | $B tr -d ' \n')"
+""" + S.efivars_lines(('LoaderBootSecret',))
+OSREL_ID = 'NAME="Zboot test"\nID=debian\n# IMAGE_ID=not-this\nIMAGE_ID="zboot-image"\nID=later\n'
+MIXIN = bytes(range(100, 132))
+
+
+def store_variable(vars_fd, name, guid):
+    """(attributes, data) of the live variable name (vendor guid) in an edk2 variable store file
+    (authenticated layout: StartId 0x55aa, State 0x3f = added, ..., NameSize, DataSize, GUID, then
+    the UTF-16 name and the data); None when there is none."""
+    d = open(vars_fd, 'rb').read()
+    key = name.encode('utf-16-le') + b'\0\0'
+    found, i = None, d.find(key)
+    while i >= 60:
+        start, state, _, attrs = struct.unpack_from('<HBBI', d, i - 60)
+        nsize, dsize = struct.unpack_from('<II', d, i - 24)
+        if start == 0x55aa and state == 0x3f and nsize == len(key) and d[i - 16:i] == guid.bytes_le:
+            found = (attrs, d[i + nsize:i + nsize + dsize])
+        i = d.find(key, i + 1)
+    return found
+
+
+def expected_secret(variable, mixin, os_id):
+    """sd-stub 262's derivation, computed here: SHA-256 of its label, the variable, the mixin, the
+    id's length (u64 little-endian) and the id."""
+    return hashlib.sha256(b'systemd-stub derive secret label v1' + variable + mixin + struct.pack('<Q', len(os_id)) +
+                          os_id).hexdigest()
+
+
+@case
+def stub_x86_boot_secret_sdstub262(log_dir):
+    """The boot secret of systemd-stub 262 (/.extra/boot-secret): sd-stub 262 and ours on the same
+    machine, one variable store kept from boot to boot and an ESP with \\loader\\random-seed and a
+    known \\loader\\boot-secret-mixin, the UKIs with the same .osrel (IMAGE_ID wins over ID). 262
+    makes LoaderBootSecret (non-volatile, boot services only: read here from the firmware's variable
+    store file; the kernel's efivarfs must not show it) and its /.extra/boot-secret (mode 0400 in
+    /.extra 0555) is the derivation computed here; ours then reads the same variable and gives the
+    same secret. Then ours alone on a fresh store and an ESP without the mixin: it makes the
+    variable and the mixin file (read back from the ESP), and the secret is theirs, derived."""
+    arch, name = 'x86_64', 'stub-x86-boot-secret-sdstub262'
+    cmdline = H.default_cmdline(arch, name + ' zboot.debug')
+    work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
+    loader = uuid.UUID('4a67b082-0a4c-41cf-b6c7-440b29bb8c4f')
+    init = init_with_lines(arch, SECRET_LINES)
+    overlay = T.cpio(os.path.join(work, 'overlay.cpio'),
+                     {'init': (init.encode(), 0o755), 'efivarfs.ko': (S.efivarfs_module(arch), 0o644)})
+    ours, ref = os.path.join(work, 'ours.efi'), os.path.join(work, 'sdstub262.efi')
+    B.ukify('build', '--linux', H.asset(arch, 'vmlinuz'), '--zboot=zstd', '--cmdline', cmdline, '--os-release',
+            OSREL_ID, '--initrd', H.asset(arch, 'initrd.cpio.gz'), '--initrd', overlay, '-o', ours)
+    H.run(H.ukify_command('sid') + [
+        'build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz'),
+        '--uname', H.kernel_version(arch), '--cmdline', cmdline, '--os-release', OSREL_ID,
+        '--initrd', H.asset(arch, 'initrd.cpio.gz'), '--initrd', overlay, '--output', ref])
+    check = H.Check(name)
+    seed = os.urandom(64)
+    modes = ['555:0:0:', '400:0:0:32:/.extra/boot-secret']
+
+    def one(tag, uki, vars_fd, files, keep=None):
+        f = dict(files, **{'EFI/BOOT/BOOTX64.EFI': uki, 'loader/random-seed': seed})
+        if keep:
+            c, r = boot_keeping_esp('%s-%s' % (name, tag), arch, f, cmdline, log_dir, keep, vars_path=vars_fd)
+        else:
+            c, r = B.boot_and_check('%s-%s' % (name, tag), arch, f, cmdline, log_dir, vars_path=vars_fd)
+        for x in c.failures:
+            check.true(False, '%s: %s' % (tag, x))
+        if not r.reached_marker:
+            return r, None
+        stats = [l[len('XSTAT='):] for l in r.log.splitlines() if l.startswith('XSTAT=')]
+        check.true(any(x.startswith(modes[0]) and x.endswith(':/.extra') for x in stats) and modes[1] in stats,
+                   '%s: /.extra 0555 and /.extra/boot-secret 0400 root 32 bytes: %r' % (tag, stats))
+        check.eq(r['EFIVAR_LOADERBOOTSECRET'], '', '%s: LoaderBootSecret is not visible to the OS' % tag)
+        return r, r['SECRET']
+
+    # 1. sd-stub 262 makes the variable; its secret is the derivation of it, the mixin and the id
+    store = os.path.join(work, 'vars.fd')
+    r, theirs = one('sdstub262', ref, store, {'loader/boot-secret-mixin': MIXIN})
+    if theirs is None:
+        return check.done(r)
+    v = store_variable(store, 'LoaderBootSecret', loader)
+    if not check.true(v is not None, 'sd-stub 262 left no LoaderBootSecret in the variable store'):
+        return check.done(r)
+    check.eq(v[0] & 7, 3, "LoaderBootSecret's attributes: non-volatile, boot services, not runtime")
+    check.eq(len(v[1]), 32, 'LoaderBootSecret has 32 bytes')
+    check.eq(theirs, expected_secret(v[1], MIXIN, b'zboot-image'), "sd-stub 262's secret, derived here")
+    # 2. ours with the same store, mixin and id: the same secret, the variable untouched
+    r, mine = one('ours', ours, store, {'loader/boot-secret-mixin': MIXIN})
+    check.eq(mine, theirs, 'the boot secret (ours, sd-stub 262)')
+    check.eq(store_variable(store, 'LoaderBootSecret', loader), v, 'LoaderBootSecret kept as it was')
+    # 3. ours alone, a fresh store and no mixin file: both made, the secret derived from them
+    store2, disk = os.path.join(work, 'vars2.fd'), os.path.join(work, 'esp-after.img')
+    r, made = one('ours-new', ours, store2, {}, keep=disk)
+    v2 = store_variable(store2, 'LoaderBootSecret', loader)
+    if check.true(v2 is not None and made, 'ours made no LoaderBootSecret (or no secret)'):
+        check.eq(v2[0] & 7, 3, "our LoaderBootSecret's attributes: non-volatile, boot services, not runtime")
+        mixin = read_esp_file(disk, 'loader/boot-secret-mixin', os.path.join(work, 'mixin-after'))
+        check.eq(len(mixin), 32, 'our mixin file has 32 bytes')
+        check.true(mixin != v2[1], 'the mixin and the variable differ (each from the seed, which evolves)')
+        check.eq(made, expected_secret(v2[1], mixin, b'zboot-image'), 'our new secret, derived here')
+    return check.done(r)
 
 if __name__ == '__main__':
     sys.exit(case.main(__doc__))

@@ -339,6 +339,10 @@ void extra_files_pack(EFI_LOADED_IMAGE_PROTOCOL *li, ExtraKind kind, ExtraCpio *
 }
 
 void extra_literal_pack(const void *data, size_t size, const char *name, ExtraCpio *ret) {
+        extra_literal_pack_mode(data, size, name, 0444, ret);
+}
+
+void extra_literal_pack_mode(const void *data, size_t size, const char *name, uint32_t mode, ExtraCpio *ret) {
         ExtraFile f = { .data = (void *) data, .size = size };
         f.name_len = strlen(name);
         if (f.name_len >= sizeof(f.name) || size > UINT32_MAX) {
@@ -346,7 +350,7 @@ void extra_literal_pack(const void *data, size_t size, const char *name, ExtraCp
                 return;
         }
         memcpy(f.name, name, f.name_len + 1);
-        EFI_STATUS err = pack(".extra", 0555, 0444, &f, 1, ret);
+        EFI_STATUS err = pack(".extra", 0555, mode, &f, 1, ret);
         if (err != EFI_SUCCESS) {
                 *ret = (ExtraCpio) {};
                 log_error_status(err, "cannot pack /.extra/%s", name);

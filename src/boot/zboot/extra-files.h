@@ -38,6 +38,8 @@ uint32_t extra_files_pcr(ExtraKind kind);
  * .pcrsig, .pcrpkey, .osrel and .profile. Not measured (sd-stub measures none of these cpios).
  * *ret = {} on failure (logged). */
 void extra_literal_pack(const void *data, size_t size, const char *name, ExtraCpio *ret);
+/* The same with the file's mode (0400: the boot secret, sd-stub 262). */
+void extra_literal_pack_mode(const void *data, size_t size, const char *name, uint32_t mode, ExtraCpio *ret);
 
 /* The names (ASCII, sorted) of the files in dir (NULL: <uki>.extra.d) that match suffix with
  * the same name rules, at most max (pool array in *ret, NULL when none). *ret_dir gets the

@@ -19,7 +19,8 @@
  *  11. .pcrpkey -> /.extra/tpm2-pcr-public-key.pem  (cpio, not measured; the section is, in PCR 11)
  *  12. .osrel -> /.extra/os-release                (likewise)
  *  13. .profile -> /.extra/profile                 (likewise)
- *  14. the add-ons' .initrd, in add-on order (addons.c; PCR 12)
+ *  14. the boot secret -> /.extra/boot-secret, mode 0400 (sd-stub 262; not measured)
+ *  15. the add-ons' .initrd, in add-on order (addons.c; PCR 12)
  * More than one part: each is padded with zeros to 4 bytes and all are copied into one buffer
  * (the boot manager's is read straight into its place): pages below initrd_addr_max on the
  * native x86 path (place_below), which x86_boot() hands the kernel as they are, else pool,
@@ -35,22 +36,32 @@
 #include "measure.h"
 #include "util.h"
 
-enum { LIT_PCRSIG, LIT_PCRPKEY, LIT_OSREL, LIT_PROFILE };
+enum { LIT_PCRSIG, LIT_PCRPKEY, LIT_OSREL, LIT_PROFILE, LIT_BOOT_SECRET, _LIT_MAX };
 
-static const char *const literal_names[4] = {
-        [LIT_PCRSIG] = "tpm2-pcr-signature.json",
-        [LIT_PCRPKEY] = "tpm2-pcr-public-key.pem",
-        [LIT_OSREL] = "os-release",
-        [LIT_PROFILE] = "profile",
+static const struct {
+        const char *name;
+        uint32_t mode;
+} literals[_LIT_MAX] = {
+        [LIT_PCRSIG] = { "tpm2-pcr-signature.json", 0444 },
+        [LIT_PCRPKEY] = { "tpm2-pcr-public-key.pem", 0444 },
+        [LIT_OSREL] = { "os-release", 0444 },
+        [LIT_PROFILE] = { "profile", 0444 },
+        [LIT_BOOT_SECRET] = { "boot-secret", 0400 },   /* root's alone, as sd-stub 262 */
 };
 
 void initrd_list_free(InitrdList *l) {
+        /* the combined initrd holds a copy of the boot secret: wiped too (the kernel did not start) */
+        if (l->literal[LIT_BOOT_SECRET].data && l->data && (l->combined || l->data == pages_ptr(&l->pages)))
+                memset((void *) l->data, 0, l->size);
         for (size_t i = 0; i < _EXTRA_MAX; i++)
                 if (l->extra[i].data)
                         BS->FreePool(l->extra[i].data);
         for (size_t i = 0; i < ELEMENTSOF(l->literal); i++)
-                if (l->literal[i].data)
+                if (l->literal[i].data) {
+                        if (i == LIT_BOOT_SECRET)   /* a secret: wiped before the pool is given back */
+                                memset(l->literal[i].data, 0, l->literal[i].size);
                         BS->FreePool(l->literal[i].data);
+                }
         free_pagesp(&l->pages);
         if (l->combined)
                 BS->FreePool(l->combined);
@@ -75,16 +86,18 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         l->confexts_measured = measured[EXTRA_CONFEXT] > 0 || measured[EXTRA_GLOBAL_CONFEXT] > 0;
 
         /* Sections that systemd in the initrd reads as files. */
-        const InitrdPart *lit_src[4] = { &l->pcrsig, &l->pcrpkey, &l->osrel, &l->profile };
-        for (size_t i = 0; i < 4; i++)
+        const InitrdPart boot_secret = { l->boot_secret, l->boot_secret ? BOOT_SECRET_SIZE : 0 };
+        const InitrdPart *lit_src[_LIT_MAX] = { &l->pcrsig, &l->pcrpkey, &l->osrel, &l->profile, &boot_secret };
+        for (size_t i = 0; i < _LIT_MAX; i++)
                 if (lit_src[i]->data && lit_src[i]->size > 0)
-                        extra_literal_pack(lit_src[i]->data, lit_src[i]->size, literal_names[i], &l->literal[i]);
+                        extra_literal_pack_mode(lit_src[i]->data, lit_src[i]->size, literals[i].name, literals[i].mode,
+                                                &l->literal[i]);
 
         /* the add-ons' .ucode and .initrd, measured after the side-loaded files (sd-stub's order) */
         if (l->addons)
                 measured_set_add_result(&l->params_measured, addons_measure_initrds(l->addons));
 
-        InitrdPart parts[3 + _EXTRA_MAX + 4 + 4 * ADDONS_MAX];
+        InitrdPart parts[3 + _EXTRA_MAX + _LIT_MAX + 4 * ADDONS_MAX];
         const char *names[ELEMENTSOF(parts)];
         size_t n = 0;
 #define ADD(d, s, what) do { if ((s) > 0) { parts[n] = (InitrdPart) { (d), (s) }; names[n++] = (what); } } while (0)
@@ -95,7 +108,7 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
         ADD(l->initrd.data, l->initrd.size, ".initrd");
         for (size_t k = 0; k < _EXTRA_MAX; k++)
                 ADD(l->extra[k].data, l->extra[k].size, "side-loaded");
-        for (size_t i = 0; i < 4; i++)
+        for (size_t i = 0; i < _LIT_MAX; i++)
                 ADD(l->literal[i].data, l->literal[i].size, "/.extra file");
         for (size_t i = 0; l->addons && i < l->addons->n; i++)
                 ADD(l->addons->items[i].initrd, l->addons->items[i].initrd_size, "add-on .initrd");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "addons.h"
+#include "boot-secret.h"
 #include "efi.h"
 #include "extra-files.h"
 #include "measure.h"
@@ -22,6 +23,9 @@ typedef struct {
         /* in: add-ons (addons.c; NULL: none): their .ucode go in front of everything (last
          * add-on first), their .initrd after everything, each measured into PCR 12 */
         const Addons *addons;
+        /* in: the boot secret (BOOT_SECRET_SIZE bytes, boot-secret-efi.h; NULL: none), packed as
+         * /.extra/boot-secret, mode 0400, after the other /.extra files */
+        const uint8_t *boot_secret;
         /* in: 0, or the highest address the combined initrd may end at (native x86:
          * initrd_place_limit()); it is then built in pages there (initrd-place.h) */
         uint64_t place_below;
@@ -35,7 +39,7 @@ typedef struct {
         MeasuredSet params_measured;
         bool sysexts_measured, confexts_measured;
         /* what we picked up, for StubFeatures; ours to free */
-        ExtraCpio extra[_EXTRA_MAX], literal[4];
+        ExtraCpio extra[_EXTRA_MAX], literal[5];
         void *combined;       /* pool (place_below 0) */
         Pages pages;          /* the combined initrd below place_below */
 } InitrdList;

@@ -10,6 +10,7 @@
 #include "addons.h"
 #include "bench.h"
 #include "boot-options.h"
+#include "boot-secret-efi.h"
 #include "devicetree.h"
 #include "efifw.h"
 #include "efi-main.h"
@@ -54,7 +55,8 @@ static bool find_section(const PeView *self, const char *name, Section *ret) {
  * (docs/security.md). With noinitrd nothing is passed, side-loaded or measured (il stays
  * empty). */
 static EFI_STATUS initrd_build(const PeView *self, EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot,
-                               const BootOptions *opts, const Addons *addons, InitrdList *il) {
+                               const BootOptions *opts, const Addons *addons, const uint8_t *boot_secret,
+                               InitrdList *il) {
         Section s_ucode = {}, s_initrd = {}, s_pcrsig = {}, s_pcrpkey = {}, s_osrel = {}, s_profile = {};
         (void) find_section(self, ".initrd", &s_initrd);
         if (opts->noinitrd) {
@@ -77,6 +79,7 @@ static EFI_STATUS initrd_build(const PeView *self, EFI_LOADED_IMAGE_PROTOCOL *li
         il->osrel = (InitrdPart) { s_osrel.data, s_osrel.size };
         il->profile = (InitrdPart) { s_profile.data, s_profile.size };
         il->addons = addons;
+        il->boot_secret = boot_secret;
         return initrd_list_build(li, secure_boot, il);
 }
 
@@ -122,6 +125,13 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
                                                      efifw);
         /* sd-stub 257's place for it: after the measurements, before the command line */
         random_seed_refresh(li);
+        /* sd-stub 262's boot secret, from the seed table just refreshed (boot-secret-efi.c) */
+        _cleanup_(boot_secret_wipe) BootSecret secret = {};
+        {
+                Section s_osrel = {};
+                (void) find_section(&self, ".osrel", &s_osrel);
+                secret.have = boot_secret_prepare(li, s_osrel.data, s_osrel.size, secret.b);
+        }
 
         /* Command line: the boot manager's or .cmdline (stub-cmdline.c). */
         bool sb = secure_boot_enabled();
@@ -165,7 +175,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
 
         /* Initrd (initrd-list.c). */
         _cleanup_(initrd_list_free) InitrdList il = { .place_below = initrd_place_limit(&k) };   /* x86: final pages */
-        err = initrd_build(&self, li, sb, &opts, &addons, &il);
+        err = initrd_build(&self, li, sb, &opts, &addons, secret.have ? secret.b : NULL, &il);
         if (err != EFI_SUCCESS)
                 return err;
         measured_set_merge(&measured.kernel_parameters, &il.params_measured);

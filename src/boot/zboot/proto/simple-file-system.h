@@ -10,6 +10,7 @@
         EFI_GUID_INIT(0x964e5b22, 0x6459, 0x11d2, 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b)
 #define EFI_FILE_MODE_READ UINT64_C(1)
 #define EFI_FILE_MODE_WRITE UINT64_C(2)
+#define EFI_FILE_MODE_CREATE UINT64_C(0x8000000000000000)
 
 typedef struct EFI_FILE_PROTOCOL EFI_FILE_PROTOCOL;
 struct EFI_FILE_PROTOCOL {
@@ -31,6 +32,7 @@ struct EFI_FILE_PROTOCOL {
 /* What Read() on a directory returns, one entry per call (and GetInfo with EFI_FILE_INFO_ID). */
 #define EFI_FILE_INFO_ID \
         EFI_GUID_INIT(0x09576e92, 0x6d3f, 0x11d2, 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b)
+#define EFI_FILE_READ_ONLY UINT64_C(0x01)
 #define EFI_FILE_DIRECTORY UINT64_C(0x10)
 typedef struct {
         uint64_t Size;          /* of this structure with the name's NUL */
