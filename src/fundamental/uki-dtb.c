@@ -252,6 +252,7 @@ size_t uki_dtbauto_pickable(const PeView *v, uint32_t profile, UkiDtbPick *ret, 
 /* ---- .efifw (ukify 258, sd-stub 262) ---------------------------------------------------------- */
 
 #define EFIFW_MAGIC UINT32_C(0xfeeddead)
+#define EFIFW_PICKABLE_CHIDS 1024u   /* uki_efifw_pickable(): uefi-fw CHIDs tried per .hwids */
 #define EFIFW_HEADER_MIN 16u
 
 bool efifw_fwid(const void *p, size_t len, const char **ret, size_t *ret_len) {
@@ -291,9 +292,9 @@ static bool efifw_find(const PeView *v, size_t start, size_t end, const UkiDtbMa
         for (size_t i = start; i < end; i++) {
                 const char *id;
                 size_t idl;
-                if (!pe_section_is(v, i, ".efifw") || !section_bytes(v, i, &d, &ds) || ds == 0)
+                if (!pe_section_is(v, i, ".efifw") || !section_bytes(v, i, &d, &ds))
                         continue;
-                if (!efifw_fwid(d, ds, &id, &idl)) {
+                if (!efifw_fwid(d, ds, &id, &idl)) {   /* empty too: sd-stub reports it as a bad blob */
                         if (ret->n_invalid++ == 0)
                                 ret->first_invalid = i;
                         continue;
@@ -326,10 +327,16 @@ size_t uki_efifw_pickable(const PeView *v, uint32_t profile, size_t *ret, size_t
                 HwidsTable t;
                 if (!hwids_first(v, r[j][0], r[j][1], &t))
                         continue;
-                for (size_t i = 0; i < t.n; i++) {
+                /* one machine per distinct CHID (a lookup ends at the first entry of it), and at most
+                 * EFIFW_PICKABLE_CHIDS of them: each costs a full choice, linear in the table */
+                size_t tried = 0;
+                for (size_t i = 0; i < t.n && tried < EFIFW_PICKABLE_CHIDS; i++) {
                         HwidsDevice d;
-                        if (!hwids_table_entry(&t, i, &d) || !d.fwid || memcmp(&d.chid, &zero, sizeof(zero)) == 0)
+                        size_t first;
+                        if (!hwids_table_entry(&t, i, &d) || !d.fwid || memcmp(&d.chid, &zero, sizeof(zero)) == 0 ||
+                            !hwids_table_find_type(&t, &d.chid, HWIDS_TYPE_UEFI_FW, &first) || first != i)
                                 continue;
+                        tried++;
                         /* a machine all of whose CHIDs are this entry's */
                         ChidGuid chids[CHID_TYPES];
                         for (size_t c = 0; c < CHID_TYPES; c++)

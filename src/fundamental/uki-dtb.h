@@ -121,8 +121,8 @@ typedef struct {
  * first .efifw whose firmware id is the one the first .hwids of the same set names for this
  * machine: the uefi-fw entry for its most specific CHID (chid_match_order), looked up apart from
  * the devicetree entries, so that a machine can get both a .dtbauto and an .efifw. An .efifw
- * that is empty or outside the image never matches; one whose header is not valid
- * (efifw_fwid) never matches and is counted in n_invalid when there was an id to compare with.
+ * outside the image never matches; one whose header is not valid (efifw_fwid; an empty one
+ * too) never matches and is counted in n_invalid when there was an id to compare with.
  * ret is filled either way. True when one is picked. */
 bool uki_efifw_choose_profile(const PeView *v, uint32_t profile, const UkiDtbMachine *m, UkiEfifwChoice *ret);
 
@@ -131,6 +131,8 @@ bool uki_efifw_choose_profile(const PeView *v, uint32_t profile, const UkiDtbMac
  * .hwids of the profile's own sections or of the base's, in the order first found, each once.
  * Without profiles that is every .efifw any machine gets (a lookup ends at one entry, the
  * first of its CHID); with a profile, a base .efifw that only machines with CHIDs of several
- * values reach (the profile's .hwids resolving none of them) is not listed. Fills up to max
- * entries of ret (section indexes); returns how many there are. */
+ * values reach (the profile's .hwids resolving none of them) is not listed. The first 1024
+ * distinct uefi-fw CHIDs of each .hwids are tried (each a full choice: a hostile table cannot
+ * make this quadratic in its size). Fills up to max entries of ret (section indexes); returns
+ * how many there are. */
 size_t uki_efifw_pickable(const PeView *v, uint32_t profile, size_t *ret, size_t max);

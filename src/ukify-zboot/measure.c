@@ -51,8 +51,25 @@ bool uki_pcr11_sha256_dtbauto(const PeView *f, uint32_t profile, int dtbauto, ui
         return uki_pcr11_sha256_picked(f, profile, dtbauto, -1, pcr);
 }
 
+static bool section_digest_cached(const PeView *f, size_t i, PcrDigestCache *c, uint8_t out[MEASURE_DIGEST_SIZE]) {
+        if (!c || i >= PE_MAX_SECTIONS)
+                return section_digest(f, i, out);
+        if (!c->have[i]) {
+                if (!section_digest(f, i, c->d[i]))
+                        return false;
+                c->have[i] = true;
+        }
+        memcpy(out, c->d[i], MEASURE_DIGEST_SIZE);
+        return true;
+}
+
 bool uki_pcr11_sha256_picked(const PeView *f, uint32_t profile, int dtbauto, int efifw,
                              uint8_t pcr[MEASURE_DIGEST_SIZE]) {
+        return uki_pcr11_sha256_picked_cached(f, profile, dtbauto, efifw, NULL, pcr);
+}
+
+bool uki_pcr11_sha256_picked_cached(const PeView *f, uint32_t profile, int dtbauto, int efifw, PcrDigestCache *cache,
+                                    uint8_t pcr[MEASURE_DIGEST_SIZE]) {
         UkiMeasuredSection sel[UKI_SECTION_COUNT];
         UkiSectionDigest dig[UKI_SECTION_COUNT];
         size_t n = 0;
@@ -63,7 +80,7 @@ bool uki_pcr11_sha256_picked(const PeView *f, uint32_t profile, int dtbauto, int
                 return false;
         for (size_t i = 0; i < n; i++) {
                 dig[i].kind = sel[i].kind;
-                if (!section_digest(f, sel[i].index, dig[i].digest))
+                if (!section_digest_cached(f, sel[i].index, cache, dig[i].digest))
                         return false;
         }
         return uki_pcr11_predict(dig, n, sha256, NULL, pcr);

@@ -21,6 +21,14 @@ bool uki_pcr11_sha256_dtbauto(const PeView *f, uint32_t profile, int dtbauto, ui
  * it after .hwids). */
 bool uki_pcr11_sha256_picked(const PeView *f, uint32_t profile, int dtbauto, int efifw,
                              uint8_t pcr[MEASURE_DIGEST_SIZE]);
+/* The same with each section's digest taken from cache (zeroed by the caller for one image and
+ * kept while it asks for several values of that image: each section is then hashed once). */
+typedef struct {
+        bool have[PE_MAX_SECTIONS];
+        uint8_t d[PE_MAX_SECTIONS][MEASURE_DIGEST_SIZE];
+} PcrDigestCache;
+bool uki_pcr11_sha256_picked_cached(const PeView *f, uint32_t profile, int dtbauto, int efifw, PcrDigestCache *cache,
+                                    uint8_t pcr[MEASURE_DIGEST_SIZE]);
 
 /* Lower-case hex of a digest into out (2 * MEASURE_DIGEST_SIZE + 1 bytes). */
 void digest_hex(const uint8_t d[MEASURE_DIGEST_SIZE], char out[2 * MEASURE_DIGEST_SIZE + 1]);

@@ -214,6 +214,7 @@ void profile_pcr11_efifw_inspect(const PeView *f, const PeView *placed, uint32_t
         size_t n = uki_efifw_pickable(v, profile, fw, ELEMENTSOF(fw)), shown = 0;
         UkiDtbPick pick[PE_MAX_SECTIONS];
         size_t nd = uki_dtbauto_pickable(v, profile, pick, ELEMENTSOF(pick));
+        _cleanup_free_ PcrDigestCache *cache = calloc(1, sizeof(*cache));   /* NULL: each value hashes anew */
         for (size_t k = 0; k < n && k < ELEMENTSOF(fw); k++) {
                 char hex[2 * MEASURE_DIGEST_SIZE + 1];
                 uint8_t pcr[MEASURE_DIGEST_SIZE];
@@ -221,7 +222,7 @@ void profile_pcr11_efifw_inspect(const PeView *f, const PeView *placed, uint32_t
                 const uint8_t *d = pe_section_data(v, fw[k], &dn);
                 const char *id;
                 if (!d || !efifw_fwid(d, dn, &id, &idl) || fw[k] > INT16_MAX ||
-                    !uki_pcr11_sha256_picked(f, profile, -1, (int) fw[k], pcr))
+                    !uki_pcr11_sha256_picked_cached(f, profile, -1, (int) fw[k], cache, pcr))
                         continue;   /* not reached: pickable ones have an id and are measured */
                 digest_hex(pcr, hex);
                 if (json) {
@@ -237,7 +238,7 @@ void profile_pcr11_efifw_inspect(const PeView *f, const PeView *placed, uint32_t
                 size_t shown_d = 0;
                 for (size_t j = 0; j < nd && j < ELEMENTSOF(pick); j++) {
                         if (pick[j].section > INT16_MAX ||
-                            !uki_pcr11_sha256_picked(f, profile, (int) pick[j].section, (int) fw[k], pcr))
+                            !uki_pcr11_sha256_picked_cached(f, profile, (int) pick[j].section, (int) fw[k], cache, pcr))
                                 continue;
                         digest_hex(pcr, hex);
                         if (json)

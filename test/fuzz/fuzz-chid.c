@@ -53,6 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                 inside(t, size, m.compatible);
         }
+        /* the uefi-fw lookup (258, for .efifw): a uefi-fw entry with one of the CHIDs offered */
+        if (hwids_match_type(t, size, chids, HWIDS_TYPE_UEFI_FW, &m) == HWIDS_OK) {
+                bool found = false;
+                for (unsigned k = 0; k < CHID_MATCH_ORDER_LEN; k++)
+                        found |= memcmp(&m.chid, &chids[chid_match_order[k]], 16) == 0;
+                if (n == 0 || !found || m.descriptor >> 28 != HWIDS_TYPE_UEFI_FW || m.compatible)
+                        abort();
+                inside(t, size, m.fwid);
+        }
 
         ChidFields f;
         chid_fields_from_smbios(t, size, &f);

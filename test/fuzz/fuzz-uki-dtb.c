@@ -151,6 +151,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                                       k == UKI_DTB_AUTO ? (int) c.section : -1, e.section, sel, &n)))
                         __builtin_trap();
         }
+        /* without profiles every pick is listed for inspect (a zero CHID aside: the stub's are
+         * never zero), and the one listed first is what a machine of its entry's CHID gets */
+        size_t fwl[PE_MAX_SECTIONS];
+        size_t nfw = uki_efifw_pickable(&v, profile, fwl, PE_MAX_SECTIONS);
+        if (nfw > v.n_sections)
+                __builtin_trap();
+        if (picked && !chid_zero && uki_profile_count(pe_section_table(&v), v.n_sections) == 0 &&
+            v.size < 1024 * HWIDS_ENTRY_SIZE) {   /* (pickable tries 1024 distinct CHIDs per .hwids) */
+                bool in = false;
+                for (size_t i = 0; i < nfw && i < PE_MAX_SECTIONS; i++)
+                        in |= fwl[i] == (size_t) e.section;
+                if (!in)
+                        __builtin_trap();
+        }
+        for (size_t i = 0; i < nfw && i < PE_MAX_SECTIONS; i++)
+                if (!pe_section_is(&v, fwl[i], ".efifw"))
+                        __builtin_trap();
         /* the header reader alone, on the whole input: the id inside and before a NUL */
         const char *id;
         size_t idl;

@@ -273,7 +273,7 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
     and the reference's other section bytes. Both boot on the same machine (swtpm, QEMU SMBIOS type
     1/2): the PCR 11 events the kernel got are the same sections in the same order with the
     same digests (.sbat's contents excepted, each stub's own), among them the .dtbauto of this
-    machine; whether sd-stub 262 measures the .efifw, ours must do the same; and each kernel's
+    machine and the .efifw (sd-stub 262 measures it after .hwids); and each kernel's
     PCR 11 is what `ukify-zboot inspect --json` predicts for that UKI when that .dtbauto is
     picked."""
     import json
@@ -329,6 +329,7 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
                  'the .dtbauto sections (ours, ukify 262)')
         with open(match, 'rb') as f:
             match_digest = hashlib.sha256(f.read()).hexdigest()
+        efifw_digest = hashlib.sha256(T.section_of(ref, '.efifw')).hexdigest()
         smbios = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
                   (m['manufacturer'], m['product'], m['family'], m['sku']),
                   '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
@@ -347,6 +348,8 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
             pairs = [(events[i][0], events[i + 1][1]) for i in range(0, len(events) - 1, 2)]
             check.true(('.dtbauto', match_digest) in pairs,
                        '%s: no PCR 11 event for this machine\'s .dtbauto: %r' % (tag, pairs))
+            check.true(('.efifw', efifw_digest) in pairs,
+                       '%s: no PCR 11 event for the .efifw of this machine\'s firmware id: %r' % (tag, pairs))
             pcr11 = json.loads(B.ukify('inspect', '--json', uki)).get('pcr11', {})
             dt = [e['section'] for e in pcr11.get('dtbauto', []) if e.get('compatible') == 'zboot,hwids-machine']
             predicted = [d['sha256'] for e in pcr11.get('efifw', []) if e.get('fwid') == 'zboot-fw'

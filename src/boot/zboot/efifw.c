@@ -15,13 +15,12 @@ int efifw_choose_from_uki(const PeView *self, uint32_t profile) {
         devicetree_machine(self, &m);
         UkiEfifwChoice c;
         bool picked = uki_efifw_choose_profile(self, profile, &m, &c);
+        /* (a .hwids refused as a whole was reported by the device tree step already) */
         for (size_t i = 0; i < c.n_hwids; i++) {
                 const UkiDtbHwids *h = &c.hwids[i];
                 if (h->result == HWIDS_OK)
                         log_info(".hwids: this machine's firmware is \"%s\", id \"%s\"",
                                  h->device.name ? h->device.name : "", h->device.fwid ? h->device.fwid : "");
-                else if (h->result != HWIDS_NOT_FOUND)
-                        log_warning("HWID matching failed (%s), no .efifw is selected by .hwids", hwids_verdict(h->result));
         }
         if (c.n_invalid == 1)
                 log_warning("section %lu (.efifw) has no valid firmware header: skipped", (uint64_t) c.first_invalid);
