@@ -141,8 +141,10 @@ def stub_x86_boot_secret_sdstub262(log_dir):
     makes LoaderBootSecret (non-volatile, boot services only: read here from the firmware's variable
     store file; the kernel's efivarfs must not show it) and its /.extra/boot-secret (mode 0400 in
     /.extra 0555) is the derivation computed here; ours then reads the same variable and gives the
-    same secret. Then ours alone on a fresh store and an ESP without the mixin: it makes the
-    variable and the mixin file (read back from the ESP), and the secret is theirs, derived."""
+    same secret. Then a first boot, a fresh store and an ESP with neither the seed nor the mixin
+    file: sd-stub 262 gives a secret (it makes the seed file from EFI_RNG, 262's change), and ours
+    makes the seed file, the variable and the mixin (read back from the ESP), its secret their
+    derivation."""
     arch, name = 'x86_64', 'stub-x86-boot-secret-sdstub262'
     cmdline = H.default_cmdline(arch, name + ' zboot.debug')
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
@@ -161,8 +163,10 @@ def stub_x86_boot_secret_sdstub262(log_dir):
     seed = os.urandom(64)
     modes = ['555:0:0:', '400:0:0:32:/.extra/boot-secret']
 
-    def one(tag, uki, vars_fd, files, keep=None):
-        f = dict(files, **{'EFI/BOOT/BOOTX64.EFI': uki, 'loader/random-seed': seed})
+    def one(tag, uki, vars_fd, files, keep=None, with_seed=True):
+        f = dict(files, **{'EFI/BOOT/BOOTX64.EFI': uki})
+        if with_seed:
+            f['loader/random-seed'] = seed
         if keep:
             c, r = boot_keeping_esp('%s-%s' % (name, tag), arch, f, cmdline, log_dir, keep, vars_path=vars_fd)
         else:
@@ -192,16 +196,23 @@ def stub_x86_boot_secret_sdstub262(log_dir):
     r, mine = one('ours', ours, store, {'loader/boot-secret-mixin': MIXIN})
     check.eq(mine, theirs, 'the boot secret (ours, sd-stub 262)')
     check.eq(store_variable(store, 'LoaderBootSecret', loader), v, 'LoaderBootSecret kept as it was')
-    # 3. ours alone, a fresh store and no mixin file: both made, the secret derived from them
+    # 3. a first boot: a fresh store and an ESP with \loader but neither a seed nor a mixin file.
+    # 262 makes the seed file from EFI_RNG (QEMU's virtio-rng), so it has a seed table and makes
+    # the variable and the mixin; so must ours, and its secret is derived from what it made
+    first = {'loader/loader.conf': b'# \\loader exists, nothing else in it\n'}
+    r, made262 = one('sdstub262-first', ref, os.path.join(work, 'vars262.fd'), first, with_seed=False)
+    check.true(bool(made262), 'sd-stub 262 gave no boot secret on a first boot')
     store2, disk = os.path.join(work, 'vars2.fd'), os.path.join(work, 'esp-after.img')
-    r, made = one('ours-new', ours, store2, {}, keep=disk)
+    r, made = one('ours-first', ours, store2, first, keep=disk, with_seed=False)
     v2 = store_variable(store2, 'LoaderBootSecret', loader)
-    if check.true(v2 is not None and made, 'ours made no LoaderBootSecret (or no secret)'):
+    if check.true(v2 is not None and made, 'ours made no LoaderBootSecret (or no secret) on a first boot'):
         check.eq(v2[0] & 7, 3, "our LoaderBootSecret's attributes: non-volatile, boot services, not runtime")
         mixin = read_esp_file(disk, 'loader/boot-secret-mixin', os.path.join(work, 'mixin-after'))
         check.eq(len(mixin), 32, 'our mixin file has 32 bytes')
         check.true(mixin != v2[1], 'the mixin and the variable differ (each from the seed, which evolves)')
         check.eq(made, expected_secret(v2[1], mixin, b'zboot-image'), 'our new secret, derived here')
+        check.eq(len(read_esp_file(disk, 'loader/random-seed', os.path.join(work, 'seed-after'))), 32,
+                 'our stub made \\loader\\random-seed (32 bytes)')
     return check.done(r)
 
 if __name__ == '__main__':

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The random seed step of the UKI stub, as systemd-stub 257 does it (facts from its documented
- * behaviour and source; docs/stub.md "Random seed"). The hashing and the decisions are pure
+ * The random seed step of the UKI stub, as systemd-stub 257 does it, with 262's handling of a
+ * missing or short file and of a read-only ESP (facts from its documented behaviour and source;
+ * docs/stub.md "Random seed"). The hashing and the decisions are pure
  * (src/fundamental/random-seed-hash.c); this file gathers the inputs, rewrites the seed file and
  * installs the table.
  */
@@ -114,6 +115,18 @@ static bool boot_manager_did_it(void) {
         return (features & LOADER_FEATURE_RANDOM_SEED) != 0;
 }
 
+/* Whether the volume says it is read-only (EFI_FILE_SYSTEM_INFO); false when it cannot tell. */
+static bool volume_read_only(EFI_FILE_PROTOCOL *root) {
+        static const EFI_GUID fsi_guid = EFI_FILE_SYSTEM_INFO_ID;
+        union {
+                EFI_FILE_SYSTEM_INFO info;
+                uint8_t buf[sizeof(EFI_FILE_SYSTEM_INFO) + 64 * sizeof(char16_t)];
+        } u;
+        size_t n = sizeof(u);
+        return root->GetInfo(root, &fsi_guid, &n, &u) == EFI_SUCCESS && n >= offsetof(EFI_FILE_SYSTEM_INFO, VolumeSize) &&
+               u.info.ReadOnly;
+}
+
 /* Write n bytes at pos and flush. */
 static EFI_STATUS write_at(EFI_FILE_PROTOCOL *f, uint64_t pos, const void *data, size_t n) {
         EFI_STATUS err = f->SetPosition(f, pos);
@@ -162,39 +175,63 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
                 return;
         }
 
+        /* A seed on a read-only volume would be the same on every boot: not used (262). */
+        if (volume_read_only(root)) {
+                log_debug("random seed: the ESP is read-only, not updating the random seed");
+                return;
+        }
+        /* A missing file is made when the firmware seeded us (a previous table or EFI_RNG), and
+         * one shorter than 32 bytes (made, and the power cut before it was filled) taken as
+         * new: its contents are not hashed (sd-stub 262; 257 left both alone). */
+        bool created = false;
         err = root->Open(root, &file, u"\\loader\\random-seed", EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, 0);
+        if (err == EFI_NOT_FOUND && random_seed_seeded_by_efi(previous_size, have_rng)) {
+                err = root->Open(root, &file, u"\\loader\\random-seed",
+                                 EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
+                created = true;
+        }
         if (err != EFI_SUCCESS) {
-                if (err != EFI_NOT_FOUND && err != EFI_WRITE_PROTECTED)
+                if (err != EFI_NOT_FOUND && err != EFI_WRITE_PROTECTED && err != EFI_ACCESS_DENIED)
                         log_error_status(err, "random seed: cannot open \\loader\\random-seed");
                 return;
         }
-        union {
-                EFI_FILE_INFO info;
-                uint8_t buf[sizeof(EFI_FILE_INFO) + 64 * sizeof(char16_t)];
-        } u;
-        size_t isize = sizeof(u);
-        err = file->GetInfo(file, &info_guid, &isize, &u);
-        if (err != EFI_SUCCESS) {
-                log_error_status(err, "random seed: cannot read the seed file's size");
-                return;
+        uint64_t fsize = 0;
+        if (!created) {
+                union {
+                        EFI_FILE_INFO info;
+                        uint8_t buf[sizeof(EFI_FILE_INFO) + 64 * sizeof(char16_t)];
+                } u;
+                size_t isize = sizeof(u);
+                err = file->GetInfo(file, &info_guid, &isize, &u);
+                if (err != EFI_SUCCESS) {
+                        log_error_status(err, "random seed: cannot read the seed file's size");
+                        return;
+                }
+                if (u.info.Attribute & EFI_FILE_READ_ONLY) {
+                        log_debug("random seed: \\loader\\random-seed is read-only, not updating the random seed");
+                        return;
+                }
+                fsize = u.info.FileSize;
+                if (fsize > RANDOM_SEED_FILE_MAX) {
+                        log_error_status(EFI_INVALID_PARAMETER, "random seed: \\loader\\random-seed has %lu bytes (at most %u taken)",
+                                         fsize, RANDOM_SEED_FILE_MAX);
+                        return;
+                }
+                created = fsize < RANDOM_SEED_FILE_MIN;
         }
-        uint64_t fsize = u.info.FileSize;
-        if (fsize < RANDOM_SEED_FILE_MIN || fsize > RANDOM_SEED_FILE_MAX) {
-                log_error_status(EFI_INVALID_PARAMETER, "random seed: \\loader\\random-seed has %lu bytes (%u..%u taken)",
-                                 fsize, RANDOM_SEED_FILE_MIN, RANDOM_SEED_FILE_MAX);
-                return;
-        }
-        if (BS->AllocatePool(EfiLoaderData, fsize, (void **) &seed) != EFI_SUCCESS) {
-                log_error_status(EFI_OUT_OF_RESOURCES, "random seed: cannot allocate");
-                return;
-        }
-        size_t rsize = fsize;
-        err = file->Read(file, &rsize, seed);
-        if (err == EFI_SUCCESS && rsize != fsize)
-                err = EFI_PROTOCOL_ERROR;
-        if (err != EFI_SUCCESS) {
-                log_error_status(err, "random seed: cannot read \\loader\\random-seed");
-                return;
+        if (!created) {
+                if (BS->AllocatePool(EfiLoaderData, fsize, (void **) &seed) != EFI_SUCCESS) {
+                        log_error_status(EFI_OUT_OF_RESOURCES, "random seed: cannot allocate");
+                        return;
+                }
+                size_t rsize = fsize;
+                err = file->Read(file, &rsize, seed);
+                if (err == EFI_SUCCESS && rsize != fsize)
+                        err = EFI_PROTOCOL_ERROR;
+                if (err != EFI_SUCCESS) {
+                        log_error_status(err, "random seed: cannot read \\loader\\random-seed");
+                        return;
+                }
         }
 
         uint64_t mono = 0;
@@ -215,7 +252,7 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
                 .previous = previous ? previous->seed : NULL, .previous_size = previous_size,
                 .rng = have_rng ? rng_bytes : NULL, .rng_size = sizeof(rng_bytes),
                 .token = token.data, .token_size = token.size,
-                .file = seed, .file_size = fsize,
+                .file = seed, .file_size = created ? 0 : fsize,
                 .monotonic = mono,
                 .time = have_time ? &now : NULL, .time_size = sizeof(now),
         };
@@ -224,8 +261,9 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
 
         /* The file first (its old contents must never be used twice): the bytes after the
          * first 32 zeroed, then the new seed at the start, each flushed. */
-        wipe(seed, fsize);
-        if (fsize > RANDOM_SEED_SIZE) {
+        if (seed)
+                wipe(seed, fsize);
+        if (!created && fsize > RANDOM_SEED_SIZE) {
                 err = write_at(file, RANDOM_SEED_SIZE, seed, fsize - RANDOM_SEED_SIZE);
                 if (err != EFI_SUCCESS) {
                         log_error_status(err, "random seed: cannot write \\loader\\random-seed");
@@ -250,8 +288,8 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
                 wipe(previous, sizeof(*previous));
                 BS->FreePool(previous);
         }
-        log_info("random seed: \\loader\\random-seed refreshed, LINUX_EFI_RANDOM_SEED table installed (%s%s%s)",
-                 have_rng ? "EFI_RNG_PROTOCOL" : "no EFI_RNG_PROTOCOL",
+        log_info("random seed: \\loader\\random-seed %s, LINUX_EFI_RANDOM_SEED table installed (%s%s%s)",
+                 created ? "made" : "refreshed", have_rng ? "EFI_RNG_PROTOCOL" : "no EFI_RNG_PROTOCOL",
                  previous ? ", previous table" : "", token.size ? ", LoaderSystemToken" : "");
 }
 

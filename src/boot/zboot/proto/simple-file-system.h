@@ -32,6 +32,17 @@ struct EFI_FILE_PROTOCOL {
 /* What Read() on a directory returns, one entry per call (and GetInfo with EFI_FILE_INFO_ID). */
 #define EFI_FILE_INFO_ID \
         EFI_GUID_INIT(0x09576e92, 0x6d3f, 0x11d2, 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b)
+#define EFI_FILE_SYSTEM_INFO_ID \
+        EFI_GUID_INIT(0x09576e93, 0x6d3f, 0x11d2, 0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b)
+typedef struct {
+        uint64_t Size;
+        bool ReadOnly;           /* BOOLEAN, then padding to the next u64 (natural alignment) */
+        uint64_t VolumeSize;
+        uint64_t FreeSpace;
+        uint32_t BlockSize;
+        char16_t VolumeLabel[];
+} EFI_FILE_SYSTEM_INFO;
+
 #define EFI_FILE_READ_ONLY UINT64_C(0x01)
 #define EFI_FILE_DIRECTORY UINT64_C(0x10)
 typedef struct {
