@@ -10,21 +10,10 @@ static bool blank(char c) {
         return c == ' ' || c == '\t';
 }
 
-static void copy_id(const char *v, size_t n, char *out, size_t cap, size_t *ret_len) {
-        if (cap == 0) {
-                *ret_len = 0;
-                return;
-        }
-        if (n > cap - 1)
-                n = cap - 1;
-        memcpy(out, v, n);
-        out[n] = 0;
-        *ret_len = n;
-}
-
-size_t boot_secret_os_id(const char *p, size_t len, char *out, size_t cap) {
-        size_t end = p ? strnlen(p, len) : 0, pos = 0, id_len = 0;
-        bool have_id = false;
+void boot_secret_os_id(const char *p, size_t len, const char **ret, size_t *ret_len) {
+        size_t end = p ? strnlen(p, len) : 0, pos = 0;
+        *ret = "linux";
+        *ret_len = 5;
         while (pos < end) {
                 /* one line: up to \n or \r */
                 size_t s = pos;
@@ -52,18 +41,14 @@ size_t boot_secret_os_id(const char *p, size_t len, char *out, size_t cap) {
                         v++;
                         vend = e - 1 < v ? v : e - 1;
                 }
-                if (key_len == 8 && memcmp(p + s, "IMAGE_ID", 8) == 0) {
-                        copy_id(p + v, vend - v, out, cap, &id_len);
-                        return id_len;
-                }
-                if (key_len == 2 && memcmp(p + s, "ID", 2) == 0) {
-                        copy_id(p + v, vend - v, out, cap, &id_len);
-                        have_id = true;
+                bool image_id = key_len == 8 && memcmp(p + s, "IMAGE_ID", 8) == 0;
+                if (image_id || (key_len == 2 && memcmp(p + s, "ID", 2) == 0)) {
+                        *ret = p + v;
+                        *ret_len = vend - v;
+                        if (image_id)
+                                return;   /* the first IMAGE_ID wins; the last ID otherwise */
                 }
         }
-        if (!have_id)
-                copy_id("linux", 5, out, cap, &id_len);
-        return id_len;
 }
 
 static void seed_hash(const char *label, const uint8_t *seed, uint32_t size, uint8_t out[BOOT_SECRET_SIZE]) {

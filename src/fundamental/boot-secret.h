@@ -15,16 +15,14 @@
 #include <stdint.h>
 
 #define BOOT_SECRET_SIZE 32u
-#define BOOT_SECRET_ID_MAX 256u   /* the OS id used at most (longer values are cut here) */
-
 /* The OS id in os-release text (p, len; it ends at the first NUL): the first IMAGE_ID=, else
  * the last ID=, else "linux", with systemd-boot's line rules: lines end at \n or \r, spaces and
  * tabs around a line are dropped, a line starting with '#' and one without '=' are skipped, the
  * key is what comes before the first '=', the value what follows the run of '=', and a value
  * that starts with '"' while the line ends with '"' loses both quotes (the key and value are not
- * trimmed otherwise). Copies the id into out (cap bytes with its NUL, cut to fit) and returns
- * its length. */
-size_t boot_secret_os_id(const char *p, size_t len, char *out, size_t cap);
+ * trimmed otherwise). *ret points into the text (or at a static "linux"), *ret_len is its
+ * length, whatever it is: the whole value is hashed, as sd-stub does. */
+void boot_secret_os_id(const char *p, size_t len, const char **ret, size_t *ret_len);
 
 /* A new secret from the random seed table's bytes (seed, size = the table's u32 size field,
  * which is hashed too): SHA-256("systemd-stub random seed make secret label v1" || size (u32,

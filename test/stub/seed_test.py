@@ -105,25 +105,40 @@ SECRET_LINES = r"""
 # --- seed_test.py: /.extra and the boot secret
 for f in /.extra /.extra/*; do echo "XSTAT=$($B stat -c '%a:%u:%g:%s:%n' $f)"; done
 echo "SECRET=$($B od -An -v -tx1 /.extra/boot-secret 2>/dev/null | $B tr -d ' \n')"
-""" + S.efivars_lines(('LoaderBootSecret',))
+""" + S.efivars_lines(('LoaderBootSecret', 'StubInfo'))
 OSREL_ID = 'NAME="Zboot test"\nID=debian\n# IMAGE_ID=not-this\nIMAGE_ID="zboot-image"\nID=later\n'
 MIXIN = bytes(range(100, 132))
 
 
+AUTH_VARSTORE = uuid.UUID('aaf32c78-947b-439a-a180-2e144ec37792')
+
+
 def store_variable(vars_fd, name, guid):
-    """(attributes, data) of the live variable name (vendor guid) in an edk2 variable store file
-    (authenticated layout: StartId 0x55aa, State 0x3f = added, ..., NameSize, DataSize, GUID, then
-    the UTF-16 name and the data); None when there is none."""
+    """(attributes, data) of the live variable name (vendor guid) in an edk2 variable store file:
+    the firmware volume's header (signature "_FVH" at 40, its length at 48), then the
+    authenticated variable store (its GUID, its size), in which each variable is StartId 0x55aa,
+    State (0x3f = added), Attributes, ..., NameSize, DataSize, the vendor GUID, the UTF-16 name
+    and the data. None when there is none; a harness error when the file is not such a store or
+    holds the variable twice."""
     d = open(vars_fd, 'rb').read()
+    if d[40:44] != b'_FVH':
+        raise H.HarnessError('%s: no firmware volume header' % vars_fd)
+    (hl,) = struct.unpack_from('<H', d, 48)
+    (size,) = struct.unpack_from('<I', d, hl + 16)
+    if d[hl:hl + 16] != AUTH_VARSTORE.bytes_le:
+        raise H.HarnessError('%s: not an authenticated variable store' % vars_fd)
+    store = d[hl:hl + size]
     key = name.encode('utf-16-le') + b'\0\0'
-    found, i = None, d.find(key)
+    found, i = [], store.find(key)
     while i >= 60:
-        start, state, _, attrs = struct.unpack_from('<HBBI', d, i - 60)
-        nsize, dsize = struct.unpack_from('<II', d, i - 24)
-        if start == 0x55aa and state == 0x3f and nsize == len(key) and d[i - 16:i] == guid.bytes_le:
-            found = (attrs, d[i + nsize:i + nsize + dsize])
-        i = d.find(key, i + 1)
-    return found
+        start, state, _, attrs = struct.unpack_from('<HBBI', store, i - 60)
+        nsize, dsize = struct.unpack_from('<II', store, i - 24)
+        if start == 0x55aa and state == 0x3f and nsize == len(key) and store[i - 16:i] == guid.bytes_le:
+            found.append((attrs, store[i + nsize:i + nsize + dsize]))
+        i = store.find(key, i + 1)
+    if len(found) > 1:
+        raise H.HarnessError('%s: %s is live twice' % (vars_fd, name))
+    return found[0] if found else None
 
 
 def expected_secret(variable, mixin, os_id):
@@ -178,6 +193,7 @@ def stub_x86_boot_secret_sdstub262(log_dir):
         stats = [l[len('XSTAT='):] for l in r.log.splitlines() if l.startswith('XSTAT=')]
         check.true(any(x.startswith(modes[0]) and x.endswith(':/.extra') for x in stats) and modes[1] in stats,
                    '%s: /.extra 0555 and /.extra/boot-secret 0400 root 32 bytes: %r' % (tag, stats))
+        check.true(bool(r['EFIVAR_STUBINFO']), '%s: the kernel\'s efivarfs shows no StubInfo (not mounted?)' % tag)
         check.eq(r['EFIVAR_LOADERBOOTSECRET'], '', '%s: LoaderBootSecret is not visible to the OS' % tag)
         return r, r['SECRET']
 

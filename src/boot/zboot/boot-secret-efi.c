@@ -14,7 +14,7 @@
 
 #define LINUX_EFI_RANDOM_SEED_TABLE_GUID \
         EFI_GUID_INIT(0x1ce1e5bc, 0x7ceb, 0x42f2, 0x81, 0xe5, 0x8a, 0xad, 0xf1, 0x80, 0xf5, 0x7b)
-#define SEED_TABLE_MAX 1024u      /* the seed bytes hashed at most (the kernel's cap, random-seed.c's) */
+#define SEED_TABLE_MAX (UINT32_C(1) << 20)   /* a larger table is taken for garbage (262 takes any size) */
 #define MIXIN_PATH u"\\loader\\boot-secret-mixin"
 
 static void wipe(void *p, size_t n) {
@@ -80,20 +80,13 @@ static EFI_STATUS variable_secret(SeedTable *t, uint8_t out[BOOT_SECRET_SIZE]) {
         return EFI_SUCCESS;
 }
 
-/* \loader\boot-secret-mixin on our volume: its first 32 bytes, or a new one written into an
- * empty (or new) writable file. A file shorter than 32 bytes is left alone and not used. */
-static EFI_STATUS mixin_secret(EFI_LOADED_IMAGE_PROTOCOL *li, SeedTable *t, uint8_t out[BOOT_SECRET_SIZE]) {
-        static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+/* \loader\boot-secret-mixin on our volume (root): its first 32 bytes, or a new one written
+ * into an empty (or new) writable file. A file shorter than 32 bytes is left alone and not used. */
+static EFI_STATUS mixin_secret(EFI_FILE_PROTOCOL *root, SeedTable *t, uint8_t out[BOOT_SECRET_SIZE]) {
         static const EFI_GUID info_guid = EFI_FILE_INFO_ID;
-        _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL, *f = NULL;
-        EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
-        EFI_STATUS err = BS->HandleProtocol(li->DeviceHandle, &sfs_guid, (void **) &fs);
-        if (err == EFI_SUCCESS)
-                err = fs->OpenVolume(fs, &root);
-        if (err != EFI_SUCCESS)
-                return log_debug("boot secret: cannot open our volume (0x%lx)", (uint64_t) err), err;
+        _cleanup_file_ EFI_FILE_PROTOCOL *f = NULL;
         bool writable = true;
-        err = root->Open(root, &f, (char16_t *) MIXIN_PATH, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE,
+        EFI_STATUS err = root->Open(root, &f, (char16_t *) MIXIN_PATH, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE,
                          0);
         if (err == EFI_WRITE_PROTECTED) {
                 writable = false;
@@ -110,7 +103,7 @@ static EFI_STATUS mixin_secret(EFI_LOADED_IMAGE_PROTOCOL *li, SeedTable *t, uint
         if (err != EFI_SUCCESS)
                 return log_debug("boot secret: cannot read the mixin's size (0x%lx)", (uint64_t) err), err;
         if (u.info.FileSize == 0) {
-                if (!writable || (u.info.Attribute & EFI_FILE_READ_ONLY))
+                if (!writable)
                         return log_debug("boot secret: the mixin file is empty and read-only"), EFI_WRITE_PROTECTED;
                 _cleanup_(secret_wipe) Secret s = {};
                 secret_from_seed(t, s.b);
@@ -139,21 +132,37 @@ static EFI_STATUS mixin_secret(EFI_LOADED_IMAGE_PROTOCOL *li, SeedTable *t, uint
 
 bool boot_secret_prepare(EFI_LOADED_IMAGE_PROTOCOL *li, const void *osrel, size_t osrel_size,
                          uint8_t ret[BOOT_SECRET_SIZE]) {
+        static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
         _cleanup_(secret_wipe) Secret var = {}, mixin = {};
+        _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL;
+        EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
         wipe(ret, BOOT_SECRET_SIZE);
         if (!li->DeviceHandle)
                 return false;
+        /* our volume first, as sd-stub: without one nothing is made (no variable, no seed used) */
+        EFI_STATUS err = BS->HandleProtocol(li->DeviceHandle, &sfs_guid, (void **) &fs);
+        if (err == EFI_SUCCESS)
+                err = fs->OpenVolume(fs, &root);
+        if (err != EFI_SUCCESS) {
+                log_debug("boot secret: cannot open our volume (0x%lx)", (uint64_t) err);
+                return false;
+        }
         SeedTable *t = seed_table();
         if (!t) {
                 log_debug("boot secret: no random seed table of 32 bytes or more: none");
                 return false;
         }
         /* sd-stub's order: the variable, then the mixin (each may take from the seed) */
-        if (variable_secret(t, var.b) != EFI_SUCCESS || mixin_secret(li, t, mixin.b) != EFI_SUCCESS)
+        if (variable_secret(t, var.b) != EFI_SUCCESS || mixin_secret(root, t, mixin.b) != EFI_SUCCESS)
                 return false;
-        char id[BOOT_SECRET_ID_MAX];
-        size_t id_len = boot_secret_os_id(osrel, osrel_size, id, sizeof(id));
+        const char *id;
+        size_t id_len;
+        boot_secret_os_id(osrel, osrel_size, &id, &id_len);
         boot_secret_derive(var.b, mixin.b, id, id_len, ret);
-        log_info("boot secret: /.extra/boot-secret for OS id \"%s\"", id);
+        char shown[64];
+        size_t k = id_len < sizeof(shown) - 1 ? id_len : sizeof(shown) - 1;
+        memcpy(shown, id, k);
+        shown[k] = 0;
+        log_debug("boot secret: made for OS id \"%s\"%s", shown, k < id_len ? "..." : "");
         return true;
 }

@@ -299,8 +299,10 @@ static EFI_STATUS pack(const char *target, uint32_t dir_mode, uint32_t file_mode
                 cpio_add_trailer(&w);
                 size_t got;
                 if (!cpio_writer_done(&w, &got) || (pass == 1 && got != size)) {
-                        if (buf)
+                        if (buf) {
+                                memset(buf, 0, size);   /* it may hold part of a secret (the boot secret) */
                                 BS->FreePool(buf);
+                        }
                         return EFI_BAD_BUFFER_SIZE;
                 }
                 if (pass == 0) {

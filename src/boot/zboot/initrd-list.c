@@ -37,6 +37,7 @@
 #include "util.h"
 
 enum { LIT_PCRSIG, LIT_PCRPKEY, LIT_OSREL, LIT_PROFILE, LIT_BOOT_SECRET, _LIT_MAX };
+_Static_assert(ELEMENTSOF(((InitrdList *) 0)->literal) == _LIT_MAX, "InitrdList.literal: one per /.extra file");
 
 static const struct {
         const char *name;
@@ -51,7 +52,7 @@ static const struct {
 
 void initrd_list_free(InitrdList *l) {
         /* the combined initrd holds a copy of the boot secret: wiped too (the kernel did not start) */
-        if (l->literal[LIT_BOOT_SECRET].data && l->data && (l->combined || l->data == pages_ptr(&l->pages)))
+        if (l->had_boot_secret && l->data && (l->combined || l->data == pages_ptr(&l->pages)))
                 memset((void *) l->data, 0, l->size);
         for (size_t i = 0; i < _EXTRA_MAX; i++)
                 if (l->extra[i].data)
@@ -186,6 +187,14 @@ EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, In
                 memset(buf + off + parts[i].size, 0, at - off - parts[i].size);
                 log_debug("initrd part %lu: %s, %lu bytes at offset %lu", (uint64_t) i + 1, names[i],
                          (uint64_t) parts[i].size, (uint64_t) off);
+        }
+        /* the boot secret's own archive is in the combined initrd now: wiped and freed (a kernel
+         * that starts would otherwise get the pool back with the secret in it) */
+        if (l->literal[LIT_BOOT_SECRET].data) {
+                memset(l->literal[LIT_BOOT_SECRET].data, 0, l->literal[LIT_BOOT_SECRET].size);
+                BS->FreePool(l->literal[LIT_BOOT_SECRET].data);
+                l->literal[LIT_BOOT_SECRET] = (ExtraCpio) {};
+                l->had_boot_secret = true;
         }
         l->data = buf;
         l->size = total;

@@ -40,6 +40,7 @@ typedef struct {
         bool sysexts_measured, confexts_measured;
         /* what we picked up, for StubFeatures; ours to free */
         ExtraCpio extra[_EXTRA_MAX], literal[5];
+        bool had_boot_secret; /* the combined initrd holds the boot secret (wiped when freed) */
         void *combined;       /* pool (place_below 0) */
         Pages pages;          /* the combined initrd below place_below */
 } InitrdList;

@@ -176,6 +176,7 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         /* Initrd (initrd-list.c). */
         _cleanup_(initrd_list_free) InitrdList il = { .place_below = initrd_place_limit(&k) };   /* x86: final pages */
         err = initrd_build(&self, li, sb, &opts, &addons, secret.have ? secret.b : NULL, &il);
+        boot_secret_wipe(&secret);   /* packed (and copied into the initrd) or not: not needed any more */
         if (err != EFI_SUCCESS)
                 return err;
         measured_set_merge(&measured.kernel_parameters, &il.params_measured);
