@@ -698,6 +698,16 @@ def ukify_262():
                                      "the development suite's ukify")]
 
 
+def both_refuse_262(work, c, arch, args, what, msg):
+    """ukify 262 and ours refuse `build --linux KERNEL args` (ours with msg in its error)."""
+    out = os.path.join(work, 'bad.efi')
+    p = subprocess.run(ukify_262() + ['build', '--linux', kernel(arch)] + args + ['--stub', stub(arch), '--output', out],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    c.true(p.returncode != 0, 'ukify 262 refuses %s' % what)
+    rc, _, err = run('build', '--linux', kernel(arch), *args, '-o', out)
+    c.true(rc == 1 and msg in err, 'ours refuses %s: %d %s' % (what, rc, err.strip()))
+
+
 @case
 def hwids_efifw_ukify_262(work, c):
     """ukify 258's additions, against the development suite's ukify 262: --hwids JSON with
@@ -760,12 +770,7 @@ def hwids_efifw_ukify_262(work, c):
         bad = os.path.join(work, 'bad262-' + what.replace(' ', '-'))
         os.makedirs(bad)
         write(os.path.join(bad, 'x.json'), json.dumps(obj))
-        p = subprocess.run(ukify_262() + ['build', '--linux', kernel(arch), '--hwids', bad, '--stub', stub(arch),
-                                          '--output', os.path.join(work, 'bad.efi')],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        c.true(p.returncode != 0, 'ukify 262 refuses --hwids with %s' % what)
-        rc, _, err = run('build', '--linux', kernel(arch), '--hwids', bad, '-o', os.path.join(work, 'bad.efi'))
-        c.true(rc == 1 and msg in err, 'ours refuses --hwids with %s: %d %s' % (what, rc, err.strip()))
+        both_refuse_262(work, c, arch, ['--hwids', bad], '--hwids with ' + what, msg)
     two = os.path.join(work, 'efifw-bad', 'two-files')
     os.makedirs(two)
     write(os.path.join(two, 'a.bin'), b'a')
@@ -776,12 +781,7 @@ def hwids_efifw_ukify_262(work, c):
     for what, fwdir, msg in (('two files', two, 'exactly one firmware image file'),
                              ('an empty file', empty, 'zero byte file'),
                              ('no directory', os.path.join(work, 'efifw-bad', 'missing'), 'No such file')):
-        p = subprocess.run(ukify_262() + ['build', '--linux', kernel(arch), '--efifw', fwdir, '--stub', stub(arch),
-                                          '--output', os.path.join(work, 'bad.efi')],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        c.true(p.returncode != 0, 'ukify 262 refuses --efifw with %s' % what)
-        rc, _, err = run('build', '--linux', kernel(arch), '--efifw', fwdir, '-o', os.path.join(work, 'bad.efi'))
-        c.true(rc == 1 and msg in err, 'ours refuses --efifw with %s: %d %s' % (what, rc, err.strip()))
+        both_refuse_262(work, c, arch, ['--efifw', fwdir], '--efifw with ' + what, msg)
     c.true(not os.path.exists(os.path.join(work, 'bad.efi')), 'no output file after a refusal')
     rc, _, err = run('build', '--cmdline', 'x', '--efifw', fws[0], '-o', os.path.join(work, 'bad.efi'))
     c.true(rc == 1 and 'only for a UKI' in err, '--efifw without --linux is refused: %d %s' % (rc, err.strip()))

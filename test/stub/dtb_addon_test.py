@@ -101,10 +101,7 @@ def stub_arm64_addon_dtbauto(log_dir):
     cmdline = H.default_cmdline(ARCH, name + ' zboot.debug')   # our info lines
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
-        m = F.HWIDS_SMBIOS
-        stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
-        chid3 = F.python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'],
-                              m['board_product'])
+        chid3, _ = F.machine_chids()
         hw = os.path.join(work, 'hwids')
         os.makedirs(hw)
         with open(os.path.join(hw, 'this.json'), 'w') as f:
@@ -129,9 +126,7 @@ def stub_arm64_addon_dtbauto(log_dir):
                                                 compatible='zboot,other-machine'),
                 '--hwids', other_hw),
         }
-        extra = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
-                 (m['manufacturer'], m['product'], m['family'], m['sku']),
-                 '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+        extra = F.machine_smbios_args()
         check, result = boot_both(name, work, files, cmdline, cmdline + ' nomatch=1', uki_dtb, 'addon-dtbauto-by-hwids',
                                   log_dir, extra)
         for w in ('add-on a-match.addon.efi: installed its device tree from .dtbauto',

@@ -223,12 +223,7 @@ def stub_x86_smbios_pcr1_sdstub262(log_dir):
                      'EFI/Linux/uki.efi': ours}
         for tag, files in (('ours', {'EFI/BOOT/BOOTX64.EFI': ours}), ('sdstub262', {'EFI/BOOT/BOOTX64.EFI': ref}),
                            ('ours-sdboot262', sdboot262)):
-            r = H.boot(arch, files, log_path=os.path.join(log_dir, '%s-%s.log' % (name, tag)), tpm=True,
-                       extra=SMBIOS_QEMU)
-            c = H.Check('%s (%s)' % (name, tag))
-            H.check_boot(c, r, cmdline=cmdline)
-            for f in c.failures:
-                check.true(False, '%s: %s' % (tag, f))
+            r = boot_one(check, name, tag, arch, files, log_dir, cmdline, SMBIOS_QEMU)
             if not r.reached_marker:
                 return check.done(r)
             dmi = bytes.fromhex(r['DMI'] or '')
@@ -256,6 +251,17 @@ echo "PCR11=$($B cat /sys/class/tpm/tpm0/pcr-sha256/11 2>/dev/null)"
 X86_DTS = '/dts-v1/;\n/ {\n\tcompatible = "zboot,x86-placeholder";\n};\n'
 
 
+def boot_one(check, name, tag, arch, files, log_dir, cmdline, extra):
+    """One boot of name's (tag: which stub) with swtpm: its failures become check's, prefixed
+    with tag. Returns the result."""
+    r = H.boot(arch, files, log_path=os.path.join(log_dir, '%s-%s.log' % (name, tag)), tpm=True, extra=extra)
+    c = H.Check('%s (%s)' % (name, tag))
+    H.check_boot(c, r, cmdline=cmdline)
+    for f in c.failures:
+        check.true(False, '%s: %s' % (tag, f))
+    return r
+
+
 def pcr11_events(events):
     """[(section name, sha256 hex)] of PCR 11's EV_IPL events, in order."""
     return [(d.decode('utf-16-le', errors='replace').rstrip('\0'), g) for p, t, g, d in events if p == 11 and t == 0xd]
@@ -281,11 +287,7 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
     cmdline = H.default_cmdline(arch, name)
     work = tempfile.mkdtemp(prefix=name + '-', dir=log_dir)
     try:
-        m = F.HWIDS_SMBIOS
-        stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
-        chid3 = F.python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'],
-                              m['board_product'])
-        chid11 = F.python_chid(stripped, m['family'])
+        chid3, chid11 = F.machine_chids()
         hw = os.path.join(work, 'hwids')
         os.makedirs(hw)
         for fname, obj in (('a-fw.json', {'type': 'uefi-fw', 'name': 'Zboot test machine firmware',
@@ -330,17 +332,10 @@ def stub_x86_hwids_uefi_fw_sdstub262(log_dir):
         with open(match, 'rb') as f:
             match_digest = hashlib.sha256(f.read()).hexdigest()
         efifw_digest = hashlib.sha256(T.section_of(ref, '.efifw')).hexdigest()
-        smbios = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
-                  (m['manufacturer'], m['product'], m['family'], m['sku']),
-                  '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+        smbios = F.machine_smbios_args()
         got = {}
         for tag, uki in (('ours', ours), ('sdstub262', ref)):
-            r = H.boot(arch, {'EFI/BOOT/BOOTX64.EFI': uki}, log_path=os.path.join(log_dir, '%s-%s.log' % (name, tag)),
-                       tpm=True, extra=smbios)
-            c = H.Check('%s (%s)' % (name, tag))
-            H.check_boot(c, r, cmdline=cmdline)
-            for f in c.failures:
-                check.true(False, '%s: %s' % (tag, f))
+            r = boot_one(check, name, tag, arch, {'EFI/BOOT/BOOTX64.EFI': uki}, log_dir, cmdline, smbios)
             if not r.reached_marker:
                 return check.done(r)
             events = pcr11_events(parse_log(bytes.fromhex(r['EVLOG'] or '')))

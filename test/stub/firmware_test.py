@@ -252,6 +252,23 @@ def python_chid(*fields):
     return str(uuid.UUID(bytes=hashlib.sha1(ns.bytes + name).digest()[:16], version=5))
 
 
+def machine_chids():
+    """The test machine's (HardwareID-3, HardwareID-11), computed here from HWIDS_SMBIOS with the
+    CHID rules (the manufacturer's leading blanks and '0's and trailing blanks stripped)."""
+    m = HWIDS_SMBIOS
+    stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
+    return (python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'], m['board_product']),
+            python_chid(stripped, m['family']))
+
+
+def machine_smbios_args():
+    """QEMU's SMBIOS type 1/2 arguments for the test machine (HWIDS_SMBIOS)."""
+    m = HWIDS_SMBIOS
+    return ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
+            (m['manufacturer'], m['product'], m['family'], m['sku']),
+            '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+
+
 def hwids_machine(work, dts):
     """The machine of stub-arm64-dtbauto-hwids (also used by test/trust/tpm_arm64_test.py): from the
     device tree source dts, a .dtb ('plain-dtb') and two .dtbauto, 'other-model' (compatible
@@ -261,10 +278,7 @@ def hwids_machine(work, dts):
     build options, in this order for our CLI and Debian 13's ukify alike; QEMU's SMBIOS type 1/2
     arguments for the machine)."""
     import json
-    m = HWIDS_SMBIOS
-    stripped = m['manufacturer'].lstrip(' ').lstrip('0').rstrip(' ')
-    chid3 = python_chid(stripped, m['family'], m['product'], m['sku'], m['board_manufacturer'], m['board_product'])
-    chid11 = python_chid(stripped, m['family'])
+    chid3, chid11 = machine_chids()
     other = make_dtb(work, 'other', dts, 'other-model', compatible='zboot,other-machine')
     match = make_dtb(work, 'match', dts, 'dtbauto-by-hwids', compatible='zboot,hwids-machine')
     plain = make_dtb(work, 'plain', dts, 'plain-dtb')
@@ -274,9 +288,7 @@ def hwids_machine(work, dts):
         json.dump({'name': 'Other machine', 'compatible': 'zboot,other-machine', 'hwids': [chid11]}, f)
     with open(os.path.join(hw, 'b-this.json'), 'w') as f:
         json.dump({'name': 'Zboot test machine', 'compatible': 'zboot,hwids-machine', 'hwids': [chid3]}, f)
-    extra = ['-smbios', 'type=1,manufacturer=%s,product=%s,family=%s,sku=%s' %
-             (m['manufacturer'], m['product'], m['family'], m['sku']),
-             '-smbios', 'type=2,manufacturer=%s,product=%s' % (m['board_manufacturer'], m['board_product'])]
+    extra = machine_smbios_args()
     return ['--devicetree', plain, '--devicetree-auto', other, '--devicetree-auto', match, '--hwids', hw], extra
 
 
