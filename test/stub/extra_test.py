@@ -341,8 +341,9 @@ def stub_x86_extra_sdstub257(log_dir):
 def stub_x86_extra_sdstub262(log_dir):
     """The differential for the global extensions: the development suite's sd-stub (262).
     /.extra and PCR 12/13 must be what stub-x86-extra-sdboot257 requires of ours (the global
-    extensions included). 262 may add /.extra/boot-secret (not measured; ours has none), so the
-    whole initrd is not compared: its side-loaded archives are, through PCR 12/13 and /.extra."""
+    extensions included). 262 may add /.extra/boot-secret (not measured; random per machine, as
+    ours since 2026-11-27, seed_test.py), so the whole initrd is not compared: its side-loaded
+    archives are, through PCR 12/13 and /.extra."""
     return sdstub_boot(log_dir, 'stub-x86-extra-sdstub262', 'sid', True, allow=('/.extra/boot-secret',))
 
 
