@@ -87,6 +87,29 @@ def stub_x86_smbios_none(log_dir):
     return check.done(result)
 
 
+@case
+def stub_x86_smbios_loglevel(log_dir):
+    """sd-stub 262's io.systemd.boot.loglevel= (SMBIOS type 11): "debug" prints our lines of
+    detail without "zboot.debug" on the command line (here "placement seeded from", a line held
+    until the command line is read), and without the string it is not printed; a value it does
+    not know is a warning and changes nothing; the kernel boots each time."""
+    arch, name = 'x86_64', 'stub-x86-smbios-loglevel'
+    cmdline = H.default_cmdline(arch, name)
+    uki = build_uki(log_dir, name, arch, cmdline)
+    check = H.Check(name)
+    detail = 'placement seeded from'
+    for tag, value, want_detail, want_warning in (('debug', 'debug', True, False), ('none', None, False, False),
+                                                  ('bogus', 'bogus', False, True)):
+        extra = ['-smbios', 'type=11,value=io.systemd.boot.loglevel=%s' % value] if value else []
+        c, r = B.boot_and_check('%s-%s' % (name, tag), arch, esp_direct(arch, uki), cmdline, log_dir, extra=extra)
+        for f in c.failures:
+            check.true(False, '%s: %s' % (tag, f))
+        check.eq(detail in r.log, want_detail, '%s: our line of detail ("%s") printed' % (tag, detail))
+        check.eq('cannot parse the SMBIOS log level "bogus"' in r.log, want_warning, '%s: the warning' % tag)
+    os.unlink(uki)
+    return check.done()
+
+
 def secureboot_esp(work, arch, uki, key, cert):
     """Signed Debian 13 sd-boot starting the (signed) UKI as a Type #2 entry."""
     sdboot = T.sign(H.debian_sdboot(arch, 'trixie'), os.path.join(work, 'sdboot.signed.efi'), key, cert)

@@ -129,3 +129,32 @@ bool smbios_cmdline_extra(char16_t **buf, uint32_t *size, bool *measured) {
         log_info("appended SMBIOS %s to the command line", OEM_CMDLINE_EXTRA);
         return true;
 }
+
+SmbiosLogLevel smbios_log_level(void) {
+        static const char key[] = "io.systemd.boot.loglevel";   /* "=value" follows */
+        static const struct {
+                const char *name;
+                SmbiosLogLevel level;
+        } levels[] = {
+                { "emerg", SMBIOS_LOGLEVEL_QUIET },     { "alert", SMBIOS_LOGLEVEL_QUIET },
+                { "crit", SMBIOS_LOGLEVEL_QUIET },      { "err", SMBIOS_LOGLEVEL_QUIET },
+                { "warning", SMBIOS_LOGLEVEL_DEFAULT }, { "notice", SMBIOS_LOGLEVEL_DEFAULT },
+                { "info", SMBIOS_LOGLEVEL_DETAIL },     { "debug", SMBIOS_LOGLEVEL_DETAIL },
+        };
+        const void *table;
+        size_t table_size, n;
+        if (!smbios_firmware_table(&table, &table_size))
+                return SMBIOS_LOGLEVEL_DEFAULT;
+        const char *v = smbios_find_oem_string(table, table_size, key, &n);
+        if (!v || confidential_vm())   /* the host does not choose what a confidential VM says */
+                return SMBIOS_LOGLEVEL_DEFAULT;
+        for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+                if (strlen(levels[i].name) == n && memcmp(levels[i].name, v, n) == 0)
+                        return levels[i].level;
+        char shown[32];
+        size_t k = n < sizeof(shown) - 1 ? n : sizeof(shown) - 1;
+        memcpy(shown, v, k);
+        shown[k] = 0;
+        log_warning("cannot parse the SMBIOS log level \"%s\", ignored", shown);
+        return SMBIOS_LOGLEVEL_DEFAULT;
+}

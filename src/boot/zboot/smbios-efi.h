@@ -23,3 +23,15 @@ bool confidential_vm(void);
  * bytes with its NUL; on append it is replaced by a new pool string. True if something was
  * appended; *measured then says if the PCR 12 measurement was taken. */
 bool smbios_cmdline_extra(char16_t **buf, uint32_t *size, bool *measured);
+
+/* systemd-stub 262's log level from the SMBIOS type 11 OEM string "io.systemd.boot.loglevel="
+ * (ignored in a confidential VM): SMBIOS_LOGLEVEL_DETAIL for "debug" and "info" (our info and
+ * debug lines, as "zboot.debug"), SMBIOS_LOGLEVEL_QUIET for "err", "crit", "alert" and "emerg"
+ * (only errors, as "quiet"), SMBIOS_LOGLEVEL_DEFAULT for "warning", "notice", no string, or a
+ * value it does not know (warned about, as 262 does). */
+typedef enum {
+        SMBIOS_LOGLEVEL_DEFAULT,
+        SMBIOS_LOGLEVEL_DETAIL,
+        SMBIOS_LOGLEVEL_QUIET,
+} SmbiosLogLevel;
+SmbiosLogLevel smbios_log_level(void);

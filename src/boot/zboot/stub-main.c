@@ -23,6 +23,7 @@
 #include "profile.h"
 #include "random-seed.h"
 #include "secure-boot.h"
+#include "smbios-efi.h"
 #include "smbios-measure.h"
 #include "splash.h"
 #include "stub-cmdline.h"
@@ -91,8 +92,10 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         LoadedKernel k;
         EFI_STATUS err;
 
-        /* Silent like systemd-stub: our info lines only with "zboot.debug" (log.h). */
+        /* Silent like systemd-stub: our info lines only with "zboot.debug" (log.h), or with
+         * sd-stub 262's SMBIOS io.systemd.boot.loglevel=info/debug (read first, as 262). */
         log_set_info_detail(true);
+        SmbiosLogLevel smbios_level = smbios_log_level();
 
         /* Our own headers, read once (memory layout: the loaded image) and passed down. */
         PeView self;
@@ -160,8 +163,9 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         size_t cl_len = stub_cmdline_len(&cl);
         BootOptions opts;
         boot_options_parse_utf16(cl.buf, cl_len, &opts);
-        log_set_quiet(opts.quiet);   /* as the kernel's stub: only errors from here on */
-        log_set_debug(opts.zboot_debug);   /* lines of detail only with "zboot.debug" (log.h) */
+        log_set_quiet(opts.quiet || smbios_level == SMBIOS_LOGLEVEL_QUIET);   /* as the kernel's stub: only errors */
+        /* lines of detail only with "zboot.debug" (log.h) or sd-stub 262's SMBIOS log level */
+        log_set_debug(opts.zboot_debug || smbios_level == SMBIOS_LOGLEVEL_DETAIL);
         Placement p = placement_from_options(&opts);
         bench_options(&opts);
 
