@@ -83,7 +83,6 @@ static EFI_STATUS variable_secret(SeedTable *t, uint8_t out[BOOT_SECRET_SIZE]) {
 /* \loader\boot-secret-mixin on our volume (root): its first 32 bytes, or a new one written
  * into an empty (or new) writable file. A file shorter than 32 bytes is left alone and not used. */
 static EFI_STATUS mixin_secret(EFI_FILE_PROTOCOL *root, SeedTable *t, uint8_t out[BOOT_SECRET_SIZE]) {
-        static const EFI_GUID info_guid = EFI_FILE_INFO_ID;
         _cleanup_file_ EFI_FILE_PROTOCOL *f = NULL;
         bool writable = true;
         EFI_STATUS err = root->Open(root, &f, (char16_t *) MIXIN_PATH, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE,
@@ -94,15 +93,11 @@ static EFI_STATUS mixin_secret(EFI_FILE_PROTOCOL *root, SeedTable *t, uint8_t ou
         }
         if (err != EFI_SUCCESS)
                 return log_debug("boot secret: cannot open \\loader\\boot-secret-mixin (0x%lx)", (uint64_t) err), err;
-        union {
-                EFI_FILE_INFO info;
-                uint8_t buf[sizeof(EFI_FILE_INFO) + 64 * sizeof(char16_t)];
-        } u;
-        size_t isize = sizeof(u);
-        err = f->GetInfo(f, &info_guid, &isize, &u);
+        uint64_t fsize, attr;
+        err = file_size_attr(f, &fsize, &attr);
         if (err != EFI_SUCCESS)
                 return log_debug("boot secret: cannot read the mixin's size (0x%lx)", (uint64_t) err), err;
-        if (u.info.FileSize == 0) {
+        if (fsize == 0) {
                 if (!writable)
                         return log_debug("boot secret: the mixin file is empty and read-only"), EFI_WRITE_PROTECTED;
                 _cleanup_(secret_wipe) Secret s = {};
@@ -118,8 +113,8 @@ static EFI_STATUS mixin_secret(EFI_FILE_PROTOCOL *root, SeedTable *t, uint8_t ou
                 memcpy(out, s.b, sizeof(s.b));
                 return EFI_SUCCESS;
         }
-        if (u.info.FileSize < BOOT_SECRET_SIZE)
-                return log_debug("boot secret: the mixin has %lu bytes, fewer than %u", u.info.FileSize, BOOT_SECRET_SIZE),
+        if (fsize < BOOT_SECRET_SIZE)
+                return log_debug("boot secret: the mixin has %lu bytes, fewer than %u", fsize, BOOT_SECRET_SIZE),
                        EFI_PROTOCOL_ERROR;
         size_t r = BOOT_SECRET_SIZE;
         err = f->Read(f, &r, out);

@@ -170,7 +170,6 @@ static void missing_note(EFI_HANDLE device, const char16_t *p) {
 /* Open the directory the rule names, or the UKI's drop-in directory. EFI_NOT_FOUND: none. */
 static EFI_STATUS open_dir(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, EFI_FILE_PROTOCOL **ret) {
         static const EFI_GUID sfs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
-        static const EFI_GUID info_guid = EFI_FILE_INFO_ID;
         _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL, *dir = NULL;
         EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
         char16_t path[DIR_PATH_MAX];
@@ -200,15 +199,11 @@ static EFI_STATUS open_dir(EFI_LOADED_IMAGE_PROTOCOL *li, const ExtraRule *r, EF
         if (err != EFI_SUCCESS)
                 return err;
         /* a file of that name is not a directory: nothing to read */
-        union {
-                EFI_FILE_INFO info;
-                uint8_t buf[sizeof(EFI_FILE_INFO) + 2 * DIR_PATH_MAX];
-        } u;
-        size_t size = sizeof(u);
-        err = dir->GetInfo(dir, &info_guid, &size, &u);
+        uint64_t size, attr;
+        err = file_size_attr(dir, &size, &attr);
         if (err != EFI_SUCCESS)
                 return err;
-        if (!(u.info.Attribute & EFI_FILE_DIRECTORY))
+        if (!(attr & EFI_FILE_DIRECTORY))
                 return EFI_NOT_FOUND;
         *ret = dir;
         dir = NULL;

@@ -144,7 +144,6 @@ static EFI_STATUS write_at(EFI_FILE_PROTOCOL *f, uint64_t pos, const void *data,
 static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         static const EFI_GUID table_guid = LINUX_EFI_RANDOM_SEED_TABLE_GUID;
         static const EFI_GUID rng_guid = EFI_RNG_PROTOCOL_GUID;
-        static const EFI_GUID info_guid = EFI_FILE_INFO_ID;
         _cleanup_file_ EFI_FILE_PROTOCOL *root = NULL, *file = NULL;
         _cleanup_pool_ uint8_t *seed = NULL;
         _cleanup_(pool_secret_free) PoolSecret token = {};
@@ -197,21 +196,16 @@ static void refresh(EFI_LOADED_IMAGE_PROTOCOL *li) {
         }
         uint64_t fsize = 0;
         if (!created) {
-                union {
-                        EFI_FILE_INFO info;
-                        uint8_t buf[sizeof(EFI_FILE_INFO) + 64 * sizeof(char16_t)];
-                } u;
-                size_t isize = sizeof(u);
-                err = file->GetInfo(file, &info_guid, &isize, &u);
+                uint64_t attr;
+                err = file_size_attr(file, &fsize, &attr);
                 if (err != EFI_SUCCESS) {
                         log_error_status(err, "random seed: cannot read the seed file's size");
                         return;
                 }
-                if (u.info.Attribute & EFI_FILE_READ_ONLY) {
+                if (attr & EFI_FILE_READ_ONLY) {
                         log_debug("random seed: \\loader\\random-seed is read-only, not updating the random seed");
                         return;
                 }
-                fsize = u.info.FileSize;
                 if (fsize > RANDOM_SEED_FILE_MAX) {
                         log_error_status(EFI_INVALID_PARAMETER, "random seed: \\loader\\random-seed has %lu bytes (at most %u taken)",
                                          fsize, RANDOM_SEED_FILE_MAX);

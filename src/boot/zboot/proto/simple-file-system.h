@@ -66,3 +66,20 @@ static inline void file_closep(EFI_FILE_PROTOCOL **f) {
                 (*f)->Close(*f);
 }
 #define _cleanup_file_ _cleanup_(file_closep)
+
+/* An open file's size and attributes (EFI_FILE_INFO; room for a name of 255 characters, the
+ * most a FAT long name has). */
+static inline EFI_STATUS file_size_attr(EFI_FILE_PROTOCOL *f, uint64_t *ret_size, uint64_t *ret_attr) {
+        static const EFI_GUID info_guid = EFI_FILE_INFO_ID;
+        union {
+                EFI_FILE_INFO info;
+                uint8_t buf[sizeof(EFI_FILE_INFO) + 256 * sizeof(char16_t)];
+        } u;
+        size_t n = sizeof(u);
+        EFI_STATUS err = f->GetInfo(f, &info_guid, &n, &u);
+        if (err != EFI_SUCCESS)
+                return err;
+        *ret_size = u.info.FileSize;
+        *ret_attr = u.info.Attribute;
+        return EFI_SUCCESS;
+}
