@@ -115,18 +115,6 @@ static bool boot_manager_did_it(void) {
         return (features & LOADER_FEATURE_RANDOM_SEED) != 0;
 }
 
-/* Whether the volume says it is read-only (EFI_FILE_SYSTEM_INFO); false when it cannot tell. */
-static bool volume_read_only(EFI_FILE_PROTOCOL *root) {
-        static const EFI_GUID fsi_guid = EFI_FILE_SYSTEM_INFO_ID;
-        union {
-                EFI_FILE_SYSTEM_INFO info;
-                uint8_t buf[sizeof(EFI_FILE_SYSTEM_INFO) + 64 * sizeof(char16_t)];
-        } u;
-        size_t n = sizeof(u);
-        return root->GetInfo(root, &fsi_guid, &n, &u) == EFI_SUCCESS && n >= offsetof(EFI_FILE_SYSTEM_INFO, VolumeSize) &&
-               u.info.ReadOnly;
-}
-
 /* Write n bytes at pos and flush. */
 static EFI_STATUS write_at(EFI_FILE_PROTOCOL *f, uint64_t pos, const void *data, size_t n) {
         EFI_STATUS err = f->SetPosition(f, pos);

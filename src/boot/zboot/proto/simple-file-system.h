@@ -83,3 +83,16 @@ static inline EFI_STATUS file_size_attr(EFI_FILE_PROTOCOL *f, uint64_t *ret_size
         *ret_attr = u.info.Attribute;
         return EFI_SUCCESS;
 }
+
+/* Whether the volume of an open file says it is read-only (EFI_FILE_SYSTEM_INFO; room for a
+ * label of 63 characters); false when it cannot tell. */
+static inline bool volume_read_only(EFI_FILE_PROTOCOL *f) {
+        static const EFI_GUID fsi_guid = EFI_FILE_SYSTEM_INFO_ID;
+        union {
+                EFI_FILE_SYSTEM_INFO info;
+                uint8_t buf[sizeof(EFI_FILE_SYSTEM_INFO) + 64 * sizeof(char16_t)];
+        } u;
+        size_t n = sizeof(u);
+        return f->GetInfo(f, &fsi_guid, &n, &u) == EFI_SUCCESS && n >= offsetof(EFI_FILE_SYSTEM_INFO, VolumeSize) &&
+               u.info.ReadOnly;
+}
