@@ -57,7 +57,8 @@ static void help(void) {
                "                          ukify 258's also \"type\": devicetree, or uefi-fw with \"fwid\"):\n"
                "                          without a firmware device tree the stub picks the .dtbauto by CHID\n"
                "      --efifw DIR         an .efifw section (repeatable): DIR's one file, its firmware id DIR's\n"
-               "                          name; the stub picks the one .hwids names and measures it (UKI only)\n"
+               "                          name; the stub picks the one .hwids names and measures it (a UKI or\n"
+               "                          a profile PE)\n"
                "      --section NAME:TEXT|@FILE   any other section (repeatable)\n"
                "      --profile TEXT|@FILE  .profile (ID=, TITLE=): with --linux the UKI's profile 0 (the base\n"
                "                          ends before it); without --linux a profile PE for --join-profile\n"
@@ -382,8 +383,8 @@ int verb_build(int argc, char **argv) {
         int r = parse_args(argc, argv, &a);
         if (r >= 0)
                 return r;
-        if (a.n_efifw && !a.linux_path)
-                return error("--efifw: only for a UKI (with --linux)");
+        if (a.n_efifw && !a.linux_path && !(a.profile && !a.n_joins))
+                return error("--efifw: only for a UKI (with --linux) or a profile PE (with --profile)");
         if (!a.linux_path && a.profile && !a.n_joins) {
                 /* ukify 257: a profile PE, to be joined into a UKI with --join-profile */
                 if (!a.output)
@@ -395,9 +396,12 @@ int verb_build(int argc, char **argv) {
                  * them */
                 if (a.n_sbat || a.n_pcr_priv || a.pcrpkey || a.stub_path)
                         info("--sbat, --pcr-private-key, --pcrpkey and --stub do not apply to a profile PE: not used");
-                return profile_pe_main(a.profile, a.cmdline, a.osrel, a.uname, a.dtb, a.splash, a.initrds, a.n_initrd,
-                                       a.extra, a.n_extra, a.output, a.dtbautos, a.n_dtbauto, a.hwids_dir, a.microcode,
-                                       a.sb_key, a.sb_cert);
+                return profile_pe_main(&(ProfilePeInputs) {
+                        .profile = a.profile, .cmdline = a.cmdline, .osrel = a.osrel, .uname = a.uname, .dtb = a.dtb,
+                        .splash = a.splash, .hwids_dir = a.hwids_dir, .microcode = a.microcode,
+                        .initrds = a.initrds, .n_initrd = a.n_initrd, .extra = a.extra, .n_extra = a.n_extra,
+                        .dtbautos = a.dtbautos, .n_dtbauto = a.n_dtbauto, .efifws = a.efifws, .n_efifw = a.n_efifw,
+                        .output = a.output, .sb_key = a.sb_key, .sb_cert = a.sb_cert });
         }
         if (!a.linux_path && !a.n_joins &&
             (a.cmdline || a.dtb || a.n_dtbauto || a.hwids_dir || a.n_initrd || a.microcode || a.n_extra))

@@ -341,45 +341,45 @@ bool profile_print_measure(const PeView *f) {
         return true;
 }
 
-int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
-                    const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
-                    size_t n_extra, const char *output, const char *const *dtbautos, size_t n_dtbauto,
-                    const char *hwids_dir, const char *microcode, const char *sb_key, const char *sb_cert) {
+int profile_pe_main(const ProfilePeInputs *in) {
 #if defined(__aarch64__)
         const uint16_t machine = 0xaa64;
 #else
         const uint16_t machine = 0x8664;
 #endif
 
-        if (n_extra > 32)
+        if (in->n_extra > 32)
                 return error("--section: at most 32");
         _cleanup_section_list_ SectionList l = {};
-        if (!section_list_add_arg(&l, ".osrel", osrel, false) || !section_list_add_arg(&l, ".cmdline", cmdline, false) ||
-            !section_list_add_arg(&l, ".dtb", dtb, true))
+        if (!section_list_add_arg(&l, ".osrel", in->osrel, false) ||
+            !section_list_add_arg(&l, ".cmdline", in->cmdline, false) || !section_list_add_arg(&l, ".dtb", in->dtb, true))
                 return 1;
         Blob last = section_list_last(&l);
-        if (dtb && !dtb_check(&last, dtb))
+        if (in->dtb && !dtb_check(&last, in->dtb))
                 return 1;
-        if (!dtb_sections_add(&l, dtbautos, n_dtbauto, hwids_dir))   /* after .dtb, as ukify 257 */
+        if (!dtb_sections_add(&l, in->dtbautos, in->n_dtbauto, in->hwids_dir))   /* after .dtb, as ukify 257 */
                 return 1;
-        if (uname && !section_list_add(&l, ".uname", uname, strlen(uname)))
+        if (in->uname && !section_list_add(&l, ".uname", in->uname, strlen(in->uname)))
                 return 1;
-        if (!section_list_add_arg(&l, ".splash", splash, true))
+        if (!section_list_add_arg(&l, ".splash", in->splash, true))
                 return 1;
-        for (size_t i = 0; i < n_extra; i++)
-                if (!section_list_add_spec(&l, extra[i]))
+        for (size_t i = 0; i < in->n_extra; i++)
+                if (!section_list_add_spec(&l, in->extra[i]))
                         return 1;
         _cleanup_blob_ Blob initrd = {}, out = {};
-        if (!initrds_concat(initrds, n_initrd, &initrd))   /* concatenated, each 4-byte aligned, as build does */
+        /* concatenated, each 4-byte aligned, as build does */
+        if (!initrds_concat(in->initrds, in->n_initrd, &initrd))
                 return 1;
-        if (n_initrd && !section_list_add(&l, ".initrd", initrd.data, initrd.size))
+        if (in->n_initrd && !section_list_add(&l, ".initrd", initrd.data, initrd.size))
                 return 1;
-        if (!section_list_add_arg(&l, ".ucode", microcode, true))   /* after .initrd, as ukify 257 */
+        if (!efifw_sections_add(&l, in->efifws, in->n_efifw))   /* after .initrd, before .ucode, as ukify 262 */
                 return 1;
-        if (!profile_pe_build(machine, profile, l.secs, l.n, &out) ||
-            !write_output(output, out.data, out.size, sb_key, sb_cert))
+        if (!section_list_add_arg(&l, ".ucode", in->microcode, true))   /* after .initrd, as ukify 257 */
                 return 1;
-        info("wrote %s: profile PE, %zu bytes%s (join it with --join-profile)", output, out.size,
-             sb_key ? ", signed" : "");
+        if (!profile_pe_build(machine, in->profile, l.secs, l.n, &out) ||
+            !write_output(in->output, out.data, out.size, in->sb_key, in->sb_cert))
+                return 1;
+        info("wrote %s: profile PE, %zu bytes%s (join it with --join-profile)", in->output, out.size,
+             in->sb_key ? ", signed" : "");
         return 0;
 }

@@ -52,10 +52,19 @@ bool uki_placed_view(const PeView *f, uint8_t **ret_buf, PeView *ret);
 bool profile_print_measure(const PeView *f);
 
 /* build --profile without --linux: write a profile PE with these sections (ukify's order:
- * .profile .osrel .cmdline .dtb .dtbauto .hwids .uname .splash, --section ones, .initrd .ucode),
+ * .profile .osrel .cmdline .dtb .dtbauto .hwids .uname .splash, --section ones, .initrd .efifw .ucode),
  * signed with sb_key/sb_cert when given (NULL: unsigned), as ukify 257 does. Returns the exit
  * status. */
-int profile_pe_main(const char *profile, const char *cmdline, const char *osrel, const char *uname, const char *dtb,
-                    const char *splash, const char *const *initrds, size_t n_initrd, const char *const *extra,
-                    size_t n_extra, const char *output, const char *const *dtbautos, size_t n_dtbauto,
-                    const char *hwids_dir, const char *microcode, const char *sb_key, const char *sb_cert);
+typedef struct ProfilePeInputs {
+        const char *profile, *cmdline, *osrel, *uname, *dtb, *splash, *hwids_dir, *microcode;
+        const char *const *initrds;
+        size_t n_initrd;
+        const char *const *extra;   /* --section NAME:TEXT|@FILE */
+        size_t n_extra;
+        const char *const *dtbautos;
+        size_t n_dtbauto;
+        const char *const *efifws;   /* --efifw DIR (ukify 258) */
+        size_t n_efifw;
+        const char *output, *sb_key, *sb_cert;
+} ProfilePeInputs;
+int profile_pe_main(const ProfilePeInputs *in);

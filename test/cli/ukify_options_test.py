@@ -714,8 +714,9 @@ def hwids_efifw_ukify_262(work, c):
     "type" (devicetree, or uefi-fw with "fwid"), both kinds mixed in nested and hidden files,
     gives a byte-identical .hwids; --efifw DIR (repeatable) byte-identical .efifw sections,
     placed after .initrd and before .ucode as there; the refusals ukify 262 also makes; ukify
-    257's JSON (no "type") is still read by ours (262 refuses it); --efifw is for a UKI only;
-    inspect --json predicts PCR 11 for each .efifw a machine can pick."""
+    257's JSON (no "type") is still read by ours (262 refuses it); --efifw is for a UKI or a
+    profile PE (byte-identical to 262's, and joined); inspect --json predicts PCR 11 for each
+    .efifw a machine can pick."""
     arch = 'x86_64'
     d = os.path.join(work, 'hwids262')
     files = {
@@ -784,7 +785,35 @@ def hwids_efifw_ukify_262(work, c):
         both_refuse_262(work, c, arch, ['--efifw', fwdir], '--efifw with ' + what, msg)
     c.true(not os.path.exists(os.path.join(work, 'bad.efi')), 'no output file after a refusal')
     rc, _, err = run('build', '--cmdline', 'x', '--efifw', fws[0], '-o', os.path.join(work, 'bad.efi'))
-    c.true(rc == 1 and 'only for a UKI' in err, '--efifw without --linux is refused: %d %s' % (rc, err.strip()))
+    c.true(rc == 1 and 'only for a UKI' in err, '--efifw for an add-on is refused: %d %s' % (rc, err.strip()))
+    # a profile PE takes --efifw as ukify 262 does (after .initrd, before .ucode). Joined (by
+    # ukify 262 or ours) it keeps its .efifw but not its .hwids, and both stubs look a .efifw up
+    # with the .hwids of the same sections (the profile's, then the base's: systemd's
+    # pe_locate_profile_sections()), so no machine picks it: inspect predicts nothing for it
+    addon = need(os.path.join(CACHE, 'sid', 'systemd-boot.pkg', 'usr', 'lib', 'systemd', 'boot', 'efi',
+                              'addonx64.efi.stub'), "the development suite's addon stub")
+    pargs = ['--profile', 'ID=fw\nTITLE=Firmware', '--cmdline', 'p', '--hwids', d, '--initrd', initrd,
+             '--efifw', fws[1], '--microcode', ucode]
+    ptheirs, pours = os.path.join(work, 'profile262.theirs.efi'), os.path.join(work, 'profile262.ours.efi')
+    p = subprocess.run(ukify_262() + ['build', '--stub', addon] + pargs + ['--output', ptheirs],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=work)
+    if p.returncode != 0:
+        raise Fail('ukify 262 profile build failed (%d): %s' % (p.returncode, p.stdout.decode(errors='replace')[-1500:]))
+    build(*pargs, '-o', pours)
+    pt, po = sections(ptheirs), sections(pours)
+    keep = ('.profile', '.cmdline', '.hwids', '.initrd', '.efifw', '.ucode')
+    c.eq([(n, x) for n, x in po if n in keep], [(n, x) for n, x in pt if n in keep],
+         'profile PE with --efifw: the sections and their order (ukify 262, ours)')
+    joined = os.path.join(work, 'joined262.efi')
+    build('--linux', kernel(arch), '--cmdline', 'x', '--hwids', d, '--profile', 'ID=base', '--join-profile', pours,
+          '-o', joined)
+    rc, out, err = run('inspect', '--json', joined)
+    c.true(rc == 0, 'inspect --json (joined): %s' % err)
+    if rc == 0:
+        profs = json.loads(out).get('profiles', [])
+        fw = [[e.get('fwid') for e in pr.get('pcr11', {}).get('efifw', [])] for pr in profs]
+        c.eq(fw, [[], []], "inspect --json: no .efifw pickable in either profile (the joined one has no .hwids)")
+        c.true(any(n == '.efifw' for n, _ in sections(joined)), 'the joined UKI keeps the profile PE\'s .efifw')
     # ukify 257's JSON (no "type"): 262 refuses it, ours still reads it as a device tree device
     old = os.path.join(work, 'hwids257')
     os.makedirs(old)
