@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Boot step: the loader variables the UKI stub leaves for userspace (systemd's LoaderInfo
- * vendor GUID, volatile: boot and runtime access, never stored). This is the one file that
- * sets them and decides which StubPcr* variables are set.
+ * vendor GUID, volatile: boot and runtime access, never stored). This file sets them and
+ * decides which StubPcr* variables are set; only LoaderPcrSMBIOS is set elsewhere, by
+ * smbios-measure.c right after the PCR 1 events it names.
  */
 #include "device-path.h"
 #include "efivars.h"
