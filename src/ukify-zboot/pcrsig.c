@@ -2,7 +2,8 @@
 /*
  * .pcrsig and .pcrpkey as ukify 257 + systemd-measure 257 make them (pcrsig.h). Facts used:
  *   - PCR 11 starts at zero in each bank; per measured section in systemd-stub's order
- *     (uki_profile_pcr11_select() for the profile, plus one .dtbauto per variant): extend with H(name + NUL), then H(contents); then per word of the
+ *     (uki_profile_pcr11_select() for the profile, plus one .dtbauto and/or .efifw per variant):
+ *     extend with H(name + NUL), then H(contents); then per word of the
  *     phase path ("enter-initrd:leave-initrd"): extend with H(word) (no NUL). H is the bank's hash.
  *   - The policy is TPM2_PolicyPCR in a SHA-256 session: SHA-256(32 zero bytes || TPM_CC_PolicyPCR
  *     || TPML_PCR_SELECTION {1, bank alg, 3, {0x00, 0x08, 0x00}} || SHA-256(PCR 11 value)).
@@ -27,6 +28,7 @@
 #include "crypto-cleanup.h"
 #include "pcrsig.h"
 #include "uki-assemble.h"   /* pe_append_blob() */
+#include "uki-dtb.h"        /* uki_efifw_pickable() */
 #include "uki-measure.h"
 #include "uki-profile.h"
 #include "unaligned.h"
@@ -150,7 +152,7 @@ typedef struct {
         size_t n;
 } Selection;
 
-#define MAX_VARIANTS 64
+#define MAX_VARIANTS 256
 
 /* A .dtbauto the stub could pick: an empty one never matches (uki-dtb.h), so it gets no policy. */
 static bool dtbauto_at(const PeView *f, size_t i) {
@@ -163,15 +165,16 @@ static bool dtbauto_at(const PeView *f, size_t i) {
  * base's and the profile's own (the stub tries the profile's first, then the base's). ukify 257
  * signs the same for profile 0; for a later profile it signs only that profile's own, or without
  * any the base's first, so on a machine for which the stub picks another of the base's its
- * policies do not match (ours do). */
+ * policies do not match (ours do). Each of these comes once without an .efifw and once with
+ * each .efifw a machine can pick for the profile (uki_efifw_pickable(), sd-stub 262 measures it
+ * after .hwids); ukify 262 signs no .efifw variant, so its policies do not match on a machine
+ * that picks one (ours do). out has room for MAX_VARIANTS. */
 static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *ret_n) {
         const void *table = f->data + f->sections_offset;
-        Selection base;
         size_t dtb[MAX_VARIANTS], n_dtb = 0, start = 0, end = f->n_sections, base_end = f->n_sections;
+        size_t fw[MAX_VARIANTS];
         unsigned count = uki_profile_count(table, f->n_sections);
 
-        if (!uki_profile_pcr11_select(table, f->n_sections, profile, base.sel, &base.n) || base.n == 0)
-                return error("no sections to measure for profile %u", profile), false;
         if (count > 0 && (!uki_profile_range(table, f->n_sections, profile, &start, &end) ||
                           !uki_profile_range(table, f->n_sections, UKI_PROFILE_BASE, &(size_t) { 0 }, &base_end)))
                 return error("no profile %u", profile), false;
@@ -184,15 +187,20 @@ static bool variants(const PeView *f, uint32_t profile, Selection *out, size_t *
                         dtb[n_dtb++] = i;
                 }
         }
-        if (n_dtb == 0) {
-                out[0] = base;
-                *ret_n = 1;
-                return true;
-        }
-        for (size_t v = 0; v < n_dtb; v++)
-                if (!uki_profile_pcr11_select_dtbauto(table, f->n_sections, profile, (int) dtb[v], out[v].sel, &out[v].n))
-                        return error("no sections to measure for profile %u", profile), false;   /* not reached */
-        *ret_n = n_dtb;
+        size_t n_fw = uki_efifw_pickable(f, profile, fw, MAX_VARIANTS);
+        size_t n_d = n_dtb ? n_dtb : 1;   /* no .dtbauto: the one variant without */
+        if (n_fw >= MAX_VARIANTS || n_d * (n_fw + 1) > MAX_VARIANTS)
+                return error("%zu .dtbauto and %zu pickable .efifw sections: more than %d PCR 11 variants to sign", n_dtb,
+                             n_fw, MAX_VARIANTS),
+                       false;
+        size_t n = 0;
+        for (size_t d = 0; d < n_d; d++)
+                for (size_t e = 0; e <= n_fw; e++, n++)
+                        if (!uki_profile_pcr11_select_picked(table, f->n_sections, profile, n_dtb ? (int) dtb[d] : -1,
+                                                             e == 0 ? -1 : (int) fw[e - 1], out[n].sel, &out[n].n) ||
+                            out[n].n == 0)
+                                return error("no sections to measure for profile %u", profile), false;
+        *ret_n = n;
         return true;
 }
 
@@ -438,9 +446,11 @@ static void signers_free(Signer (*sg)[PCRSIG_MAX_KEYS]) {
 bool pcrsig_make(const PeView *f, uint32_t profile, const PcrSignKey *keys, size_t n_keys, const char *banks,
                  char **ret, size_t *ret_size) {
         _cleanup_(signers_free) Signer sg[PCRSIG_MAX_KEYS] = {};
-        Selection vars[MAX_VARIANTS];
+        _cleanup_free_ Selection *vars = calloc(MAX_VARIANTS, sizeof(*vars));
         size_t n_vars = 0;
         _cleanup_(str_free) Str o = {};
+        if (!vars)
+                return error("out of memory"), false;
         if (!variants(f, profile, vars, &n_vars))
                 return false;
         if (n_keys == 0 || n_keys > PCRSIG_MAX_KEYS)

@@ -46,7 +46,7 @@ TPM_ALG = {'sha1': 0x0004, 'sha256': 0x000B, 'sha384': 0x000C, 'sha512': 0x000D}
 # systemd-stub's measurement order (src/fundamental/uki-measure.c; .pcrsig never measured, .dtbauto only the one
 # the stub picks for the machine, in its place)
 MEASURED = ['.linux', '.osrel', '.cmdline', '.initrd', '.ucode', '.splash', '.dtb', '.uname', '.sbat', '.pcrpkey',
-            '.profile', '.dtbauto', '.hwids']
+            '.profile', '.dtbauto', '.hwids', '.efifw']
 
 
 def stub_dir():
@@ -830,6 +830,25 @@ def hwids_efifw_ukify_262(work, c):
              'inspect --json: the two .efifw a machine can pick')
         c.eq(len(set(e.get('sha256') for e in efifw) | {json.loads(out)['pcr11'].get('sha256')}), 3,
              'inspect --json: three distinct PCR 11 values (none picked, either one)')
+    # .pcrsig: a policy without an .efifw and one with each pickable .efifw, measured after
+    # .hwids (ukify 262 signs none with it, so its .pcrsig does not hold on such a machine);
+    # each recomputed here, and the PCR 11 behind each is inspect's (which the stub tests boot)
+    k1, _ = keypair(work, 'k262')
+    signed = os.path.join(work, 'signed262.efi')
+    build(*common, '--pcr-private-key', k1, '--phases', 'enter-initrd', '--pcr-banks', 'sha256', '-o', signed)
+    ss = sections(signed)
+    base = {n: x for n, x in ss if n != '.efifw'}
+    fwdata = [x for n, x in ss if n == '.efifw']
+    got = [x['pol'] for x in json.loads(dict(ss)['.pcrsig'])['sha256']]
+    want = [policy_pcr('sha256', predict(v, 'sha256', 'enter-initrd')).hex()
+            for v in [base] + [dict(base, **{'.efifw': x}) for x in fwdata]]
+    c.eq(got, want, '.pcrsig: a policy without .efifw, then one with each .efifw (table order)')
+    rc, out, err = run('inspect', '--json', signed)
+    if rc == 0:
+        pj = json.loads(out).get('pcr11', {})
+        c.eq([pj.get('sha256')] + [e.get('sha256') for e in pj.get('efifw', [])],
+             [predict(v, 'sha256', '').hex() for v in [base] + [dict(base, **{'.efifw': x}) for x in fwdata]],
+             "the PCR 11 values signed are inspect's")
 
 
 @case
