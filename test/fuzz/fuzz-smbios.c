@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hii-keyboard.h"
 #include "smbios.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The input is a structure table (a copy of exactly size bytes, so ASan sees any read past
- * it) and, at the same time, an entry point. Checks: every structure and string returned
+ * it) and, at the same time, an entry point, and also a keyboard layout (hii-keyboard.c, the
+ * other firmware-made table the stub reads: a tag found is non-empty, inside, and followed by
+ * a space). Checks: every structure and string returned
  * lies inside the input, strings end with their NUL, an OEM value ends where it says, the walk
  * (smbios_next) returns whole structures back to back. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -55,6 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t n;
         const char *v = smbios_find_oem_string(t, size, "io.systemd.stub.kernel-cmdline-extra", &n);
         if (v && ((const uint8_t *) v < t || (const uint8_t *) v + n >= end || v[n] != 0 || strlen(v) != n))
+                abort();
+        size_t tag, units;
+        if (hii_keyboard_layout_language(t, size, &tag, &units) &&
+            (units == 0 || tag > size || (size - tag) / 2 <= units || t[tag + 2 * units] != ' ' ||
+             t[tag + 2 * units + 1] != 0))
                 abort();
         free(t);
         return 0;

@@ -313,5 +313,47 @@ def stub_x86_shell_cmdline(log_dir):
     return check.done(result)
 
 
+# QEMU devices for a USB keyboard: edk2's USB keyboard driver registers its layout ("en-US
+# English Keyboard") and makes it current; QEMU's PS/2 keyboard gives OVMF no current layout
+USB_KEYBOARD = ('-device', 'qemu-xhci', '-device', 'usb-kbd')
+
+
+@case
+def stub_x86_keyboard_layout_sdstub262(log_dir):
+    """LoaderKeyboardLayout (sd-stub 262): the language tag of the firmware's current keyboard
+    layout, volatile BS|RT, set only when the firmware has one. Differential: the same initrd and
+    command line under sd-stub 262.1 (built by ukify 262) and ours, each with a USB keyboard
+    (both must give "en-US", byte for byte the same variable) and without one (neither sets it)."""
+    arch, name = 'x86_64', 'stub-x86-keyboard-layout-sdstub262'
+    cmdline = H.default_cmdline(arch, name)
+    init = init_with_lines(arch, efivars_lines(('LoaderKeyboardLayout', 'StubInfo')))
+    overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
+                     {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
+    initrds = [H.asset(arch, 'initrd.cpio.gz'), overlay]
+    ours = build_uki(log_dir, name, arch, cmdline, initrds)
+    ref = os.path.join(log_dir, name + '.sdstub262.efi')
+    H.run(H.ukify_command('sid') + ['build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz'),
+                                    '--uname', H.kernel_version(arch), '--cmdline', cmdline, '--initrd', initrds[0],
+                                    '--initrd', initrds[1], '--output', ref])
+    check = H.Check(name)
+    got, result = {}, None
+    for stub, uki in (('sdstub262', ref), ('ours', ours)):
+        for kbd, extra in (('usb', USB_KEYBOARD), ('ps2', ())):
+            tag = '%s-%s' % (stub, kbd)
+            c, result = B.boot_and_check('%s-%s' % (name, tag), arch, {'EFI/BOOT/BOOTX64.EFI': uki}, cmdline, log_dir,
+                                         extra=extra)
+            for x in c.failures:
+                check.true(False, '%s: %s' % (tag, x))
+            check.true(bool(result['EFIVAR_STUBINFO']), "%s: the kernel's efivarfs shows no StubInfo (not mounted?)" % tag)
+            got[tag] = result['EFIVAR_LOADERKEYBOARDLAYOUT']
+    want = struct.pack('<I', ATTR_VOLATILE_BS_RT).hex() + 'en-US\0'.encode('utf-16-le').hex()
+    check.eq(got.get('sdstub262-usb'), want, 'sd-stub 262 with a USB keyboard: LoaderKeyboardLayout "en-US", BS|RT')
+    check.eq(got.get('ours-usb'), got.get('sdstub262-usb'), 'ours with a USB keyboard: the same variable as 262')
+    check.eq(got.get('sdstub262-ps2'), '', 'sd-stub 262 without a USB keyboard: no LoaderKeyboardLayout')
+    check.eq(got.get('ours-ps2'), '', 'ours without a USB keyboard: no LoaderKeyboardLayout')
+    os.unlink(ours)
+    return check.done(result)
+
+
 if __name__ == '__main__':
     sys.exit(case.main(__doc__))

@@ -7,6 +7,7 @@
  */
 #include "device-path.h"
 #include "efivars.h"
+#include "keyboard-layout.h"
 #include "log.h"
 #include "measure.h"
 #include "proto/device-path.h"
@@ -118,9 +119,11 @@ static size_t utf16_hex32(uint32_t v, char16_t out[11]) {
 
 /* What sd-stub sets when no boot manager did (the firmware started the UKI directly): 257's
  * LoaderImageIdentifier (our FilePath's text), LoaderFirmwareInfo ("<FirmwareVendor>
- * <FirmwareRevision>") and LoaderFirmwareType ("UEFI <system table revision>"), and 258's
- * LoaderTpm2ActivePcrBanks ("0x%08x" of the TPM's active banks, 0 without one). sd-boot sets
- * them itself (252 the first three, 258 all four), so behind it they are left as they are. */
+ * <FirmwareRevision>") and LoaderFirmwareType ("UEFI <system table revision>"), 258's
+ * LoaderTpm2ActivePcrBanks ("0x%08x" of the TPM's active banks, 0 without one) and 262's
+ * LoaderKeyboardLayout (the current keyboard layout's language tag, when the firmware has one:
+ * keyboard-layout.c). sd-boot sets them itself (252 the first three, later ones more), so
+ * behind it they are left as they are. */
 static void export_loader_fallbacks(const char16_t *image_id, size_t image_id_size) {
         if (image_id_size > 0 && !loader_variable_exists(u"LoaderImageIdentifier"))
                 (void) loader_variable_set(u"LoaderImageIdentifier", image_id, image_id_size);
@@ -147,6 +150,12 @@ static void export_loader_fallbacks(const char16_t *image_id, size_t image_id_si
                 char16_t banks[11];
                 (void) loader_variable_set(u"LoaderTpm2ActivePcrBanks", banks,
                                            utf16_hex32(measure_tpm_active_pcr_banks(), banks));
+        }
+        if (!loader_variable_exists(u"LoaderKeyboardLayout")) {
+                size_t size = 0;
+                _cleanup_pool_ char16_t *tag = keyboard_layout_language(&size);
+                if (tag)
+                        (void) loader_variable_set(u"LoaderKeyboardLayout", tag, size);
         }
 }
 
