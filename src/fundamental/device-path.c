@@ -3,6 +3,8 @@
 
 enum {
         DP_HEADER = 4,
+        DP_MESSAGING = 0x03,
+        DP_MESSAGING_URI = 0x18,      /* UEFI 2.10 10.3.4.23: the URI, ASCII/UTF-8 (edk2 adds a NUL) */
         DP_MEDIA = 0x04,
         DP_MEDIA_HARDDRIVE = 0x01,
         DP_MEDIA_FILEPATH = 0x04,
@@ -113,4 +115,81 @@ size_t device_path_file_text(const void *dp, size_t max, uint16_t *out, size_t c
         }
         out[k] = 0;
         return k;
+}
+
+/* One UTF-8 sequence at s (n > 0 bytes left) as sd-stub 262 decodes it (its utf8_to_unichar()):
+ * the bytes it takes (at least 1) and *ret the code point, UINT32_MAX for an invalid sequence
+ * (a bad lead byte takes 1 byte, a bad continuation or one cut off by n the whole length the
+ * lead byte announced); lead bytes of 5 and 6 bytes are read too, overlong forms are not
+ * refused. */
+static size_t utf8_take(const uint8_t *s, size_t n, uint32_t *ret) {
+        size_t len;
+        uint32_t c;
+        if (s[0] < 0x80) {
+                *ret = s[0];
+                return 1;
+        }
+        if ((s[0] & 0xe0) == 0xc0)
+                len = 2, c = s[0] & 0x1fu;
+        else if ((s[0] & 0xf0) == 0xe0)
+                len = 3, c = s[0] & 0x0fu;
+        else if ((s[0] & 0xf8) == 0xf0)
+                len = 4, c = s[0] & 0x07u;
+        else if ((s[0] & 0xfc) == 0xf8)
+                len = 5, c = s[0] & 0x03u;
+        else if ((s[0] & 0xfe) == 0xfc)
+                len = 6, c = s[0] & 0x01u;
+        else {
+                *ret = UINT32_MAX;
+                return 1;
+        }
+        *ret = UINT32_MAX;
+        if (len > n)
+                return len;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return len;
+                c = c << 6 | (s[i] & 0x3fu);
+        }
+        *ret = c;
+        return len;
+}
+
+size_t device_path_uri_text(const void *dp, size_t max, uint16_t *out, size_t cap) {
+        uint8_t type, subtype;
+        size_t len;
+        int r;
+
+        if (cap == 0)
+                return 0;
+        out[0] = 0;
+        if (!dp)
+                return 0;
+        for (DpWalk w = { dp, max }; (r = dp_node(&w, &type, &subtype, &len)) > 0; dp_advance(&w, len)) {
+                if (type != DP_MESSAGING || subtype != DP_MESSAGING_URI)
+                        continue;
+                const uint8_t *s = w.p + DP_HEADER;
+                size_t n = len - DP_HEADER, k = 0;
+                while (n > 0 && *s != 0) {
+                        uint32_t c;
+                        size_t used = utf8_take(s, n, &c);
+                        if (used >= n)
+                                n = 0;
+                        else
+                                s += used, n -= used;
+                        /* UCS-2: what does not fit one unit (and a surrogate) is dropped */
+                        if (c > 0xffffu || (c >= 0xd800u && c <= 0xdfffu))
+                                continue;
+                        if (c == 0)
+                                break;   /* an overlong NUL: 262's string (and variable) ends there */
+                        if (k + 1 >= cap) {
+                                out[0] = 0;
+                                return 0;
+                        }
+                        out[k++] = (uint16_t) c;
+                }
+                out[k] = 0;
+                return k;   /* the first URI node decides, even when it has no text */
+        }
+        return 0;
 }

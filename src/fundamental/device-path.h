@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Reading UEFI device paths as the UKI stub reports them to userspace (StubDevicePartUUID,
- * LoaderDevicePartUUID, StubImageIdentifier). A device path is a list of nodes: u8 Type,
+ * LoaderDevicePartUUID, StubImageIdentifier, StubDeviceURL). A device path is a list of nodes: u8 Type,
  * u8 SubType, u16 Length (little-endian, header included), node data; the End node (Type 0x7f)
  * closes it. The walkers take (pointer, length): a node whose length is below the 4-byte header
  * or runs past what is left stops the walk with a failure. The EFI side passes a fixed bound
@@ -31,3 +31,13 @@ size_t device_path_disk_prefix(const void *dp, size_t max);
  * first NUL or at the node's end. Returns the number of units without the NUL, 0 when there is
  * no text, a node's length is bad or the text needs more than cap units with its NUL. */
 size_t device_path_file_text(const void *dp, size_t max, uint16_t *out, size_t cap);
+
+/* The URL of the first URI node (Type 3, SubType 24: an HTTP boot's device path ends with one)
+ * as sd-stub 262 reports it in StubDeviceURL: the node's bytes up to their first NUL or the
+ * node's end, decoded from UTF-8 with 262's rules (an invalid or cut-off sequence is skipped,
+ * a code point beyond U+FFFF or a surrogate dropped, a decoded NUL ending it), NUL-terminated
+ * in out[cap]. Returns the
+ * number of units without the NUL; 0 when the path has no URI node before its end or a bad
+ * node, the first URI node has no text, or the text needs more than cap units with its NUL
+ * (out[0] is then 0 when cap > 0). */
+size_t device_path_uri_text(const void *dp, size_t max, uint16_t *out, size_t cap);

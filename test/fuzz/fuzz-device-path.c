@@ -6,7 +6,9 @@
  * Invariants: a partition UUID is 36 characters of uppercase hex and dashes at 8-13-18-23 and a
  * NUL; the file text is NUL-terminated inside the buffer, has no NUL inside, fits a buffer of
  * exactly its length + 1, and one unit less is refused (0) without writing past it; the disk
- * prefix (up to the last hard drive node) ends at such a node inside the path.
+ * prefix (up to the last hard drive node) ends at such a node inside the path; the URL
+ * (StubDeviceURL) is NUL-terminated, has no NUL inside, takes at most one unit per input byte,
+ * fits a buffer of exactly its length + 1 and one unit less is refused.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                             memcmp(exact, text, (n + 1) * sizeof(uint16_t)) != 0)
                                 abort();
                         if (device_path_file_text(dp, size, exact, n) != 0)
+                                abort();
+                        free(exact);
+                }
+        }
+        /* the URL: at most one unit per input byte, so size + 1 units suffice */
+        n = device_path_uri_text(dp, size, text, cap);
+        if (n >= cap || text[n] != 0)
+                abort();
+        for (size_t i = 0; i < n; i++)
+                if (text[i] == 0)
+                        abort();
+        if (n > 0) {
+                uint16_t *exact = malloc((n + 1) * sizeof(uint16_t));
+                if (exact) {
+                        if (device_path_uri_text(dp, size, exact, n + 1) != n ||
+                            memcmp(exact, text, (n + 1) * sizeof(uint16_t)) != 0 ||
+                            device_path_uri_text(dp, size, exact, n) != 0)
                                 abort();
                         free(exact);
                 }

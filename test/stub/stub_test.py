@@ -41,10 +41,11 @@ TCG2_BANK_BITS = {'sha1': 0x1, 'sha256': 0x2, 'sha384': 0x4, 'sha512': 0x8, 'sm3
 ATTR_VOLATILE_BS_RT = 0x6
 # StubFeatures bits we claim (docs/stub.md): REPORT_BOOT_PARTITION (0), REPORT_STUB_PARTITION (10)
 WANT_FEATURES = (1 << 9) | (1 << 0) | (1 << 10) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 8) | (1 << 6) | (1 << 5) \
-    | (1 << 4) | (1 << 7)   # CMDLINE_SMBIOS (firmware_test.py), CMDLINE_ADDONS (addon_test.py)
+    | (1 << 4) | (1 << 7) | (1 << 11)   # CMDLINE_SMBIOS (firmware_test.py), CMDLINE_ADDONS (addon_test.py)
 # PICK_UP_CREDENTIALS (1), PICK_UP_SYSEXTS (2), THREE_PCRS (3), PICK_UP_CONFEXTS (8): extra_test.py
 # MULTI_PROFILE_UKI (9): profile_test.py; RANDOM_SEED (4): seed_test.py;
-# DEVICETREE_ADDONS (7): dtb_addon_test.py — 0x7ff, the bits sd-stub 257 claims
+# DEVICETREE_ADDONS (7): dtb_addon_test.py — 0x7ff, the bits sd-stub 257 claims; REPORT_URL (11,
+# sd-stub 258): stub_x86_http_url_sdstub262 — 0xfff
 
 
 def efivars_lines(names):
@@ -326,7 +327,7 @@ def stub_x86_keyboard_layout_sdstub262(log_dir):
     (both must give "en-US", byte for byte the same variable) and without one (neither sets it)."""
     arch, name = 'x86_64', 'stub-x86-keyboard-layout-sdstub262'
     cmdline = H.default_cmdline(arch, name)
-    init = init_with_lines(arch, efivars_lines(('LoaderKeyboardLayout', 'StubInfo')))
+    init = init_with_lines(arch, efivars_lines(('LoaderKeyboardLayout', 'StubInfo', 'StubDeviceURL')))
     overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
                      {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
     initrds = [H.asset(arch, 'initrd.cpio.gz'), overlay]
@@ -345,12 +346,51 @@ def stub_x86_keyboard_layout_sdstub262(log_dir):
             for x in c.failures:
                 check.true(False, '%s: %s' % (tag, x))
             check.true(bool(result['EFIVAR_STUBINFO']), "%s: the kernel's efivarfs shows no StubInfo (not mounted?)" % tag)
+            check.eq(result['EFIVAR_STUBDEVICEURL'], '', '%s: no StubDeviceURL when booted from a disk' % tag)
             got[tag] = result['EFIVAR_LOADERKEYBOARDLAYOUT']
     want = struct.pack('<I', ATTR_VOLATILE_BS_RT).hex() + 'en-US\0'.encode('utf-16-le').hex()
     check.eq(got.get('sdstub262-usb'), want, 'sd-stub 262 with a USB keyboard: LoaderKeyboardLayout "en-US", BS|RT')
     check.eq(got.get('ours-usb'), got.get('sdstub262-usb'), 'ours with a USB keyboard: the same variable as 262')
     check.eq(got.get('sdstub262-ps2'), '', 'sd-stub 262 without a USB keyboard: no LoaderKeyboardLayout')
     check.eq(got.get('ours-ps2'), '', 'ours without a USB keyboard: no LoaderKeyboardLayout')
+    os.unlink(ours)
+    return check.done(result)
+
+
+
+@case
+def stub_x86_http_url_sdstub262(log_dir):
+    """StubDeviceURL and LoaderDeviceURL (sd-stub 258) and StubFeatures bit 11 (REPORT_URL): the
+    UKI started as HTTP boot starts it — test/efi/httpboot-mock, from memory on a handle whose
+    device path ends with a URI node (edk2's HttpBootDxe form, with its NUL) — by sd-stub 262.1
+    and by ours: both variables the mock's URL, volatile BS|RT, byte for byte as 262's."""
+    arch, name = 'x86_64', 'stub-x86-http-url-sdstub262'
+    cmdline = H.default_cmdline(arch, name)
+    init = init_with_lines(arch, efivars_lines(('StubDeviceURL', 'LoaderDeviceURL', 'StubFeatures', 'StubInfo')))
+    overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
+                     {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
+    initrds = [H.asset(arch, 'initrd.cpio.gz'), overlay]
+    ours = build_uki(log_dir, name, arch, cmdline, initrds)
+    ref = os.path.join(log_dir, name + '.sdstub262.efi')
+    H.run(H.ukify_command('sid') + ['build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz'),
+                                    '--uname', H.kernel_version(arch), '--cmdline', cmdline, '--initrd', initrds[0],
+                                    '--initrd', initrds[1], '--output', ref])
+    url = 'http://10.0.2.2:8000/EFI/Linux/uki.efi'
+    want = struct.pack('<I', ATTR_VOLATILE_BS_RT).hex() + (url + '\0').encode('utf-16-le').hex()
+    check = H.Check(name)
+    got, result = {}, None
+    for stub, uki in (('sdstub262', ref), ('ours', ours)):
+        files = {'EFI/BOOT/BOOTX64.EFI': B.test_efi('httpboot-mock', arch), 'EFI/Linux/uki.efi': uki}
+        c, result = B.boot_and_check('%s-%s' % (name, stub), arch, files, cmdline, log_dir)
+        for x in c.failures:
+            check.true(False, '%s: %s' % (stub, x))
+        check.true('httpboot-mock: starting' in result.log, '%s: the HTTP boot stand-in started the UKI' % stub)
+        got[stub] = (result['EFIVAR_STUBDEVICEURL'], result['EFIVAR_LOADERDEVICEURL'], result['EFIVAR_STUBFEATURES'])
+    check.eq(got['sdstub262'][:2], (want, want), "sd-stub 262: StubDeviceURL and LoaderDeviceURL, the mock's URL")
+    check.eq(got['ours'][:2], got['sdstub262'][:2], 'ours: the same two variables as sd-stub 262')
+    for stub, (_, _, feat) in got.items():
+        f = struct.unpack_from('<Q', bytes.fromhex(feat), 4)[0] if len(feat) == 24 else 0
+        check.true(f & (1 << 11), '%s: StubFeatures bit 11 (REPORT_URL): %r' % (stub, feat))
     os.unlink(ours)
     return check.done(result)
 

@@ -35,7 +35,7 @@ static void tag_is(const uint8_t *l, size_t len, const char *want) {
                 ASSERT_EQ(l[off + 2 * i] | l[off + 2 * i + 1] << 8, (unsigned char) want[i]);
 }
 
-int main(void) {
+static void test_tag(void) {
         static uint8_t l[8192];
         size_t len = layout(l, 105, 1, "en-US English Keyboard");   /* UsbKbDxe's 105 keys */
         tag_is(l, len, "en-US");
@@ -64,6 +64,9 @@ int main(void) {
         l[len] = ' ';
         l[0] = (uint8_t) (len + 1);
         tag_is(l, len + 1, NULL);
-        printf("ok\n");
-        return 0;
+}
+
+int main(void) {
+        TEST(test_tag);
+        return TESTS_END();
 }

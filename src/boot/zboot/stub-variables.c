@@ -24,7 +24,8 @@
  * bit 5  CMDLINE_ADDONS: .cmdline of add-ons (addons.c).
  * bit 7  DEVICETREE_ADDONS: .dtb/.dtbauto of add-ons (addons.c, devicetree.c).
  * bit 4  RANDOM_SEED: \loader\random-seed refreshed, LINUX_EFI_RANDOM_SEED table (random-seed.c).
- * Bit 11 (URL) is a later systemd's, not 257's. docs/stub.md. */
+ * bit 11 REPORT_URL (258): StubDeviceURL and LoaderDeviceURL on HTTP boot (export_url()).
+ * Bit 12 (262) is not claimed. docs/stub.md. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)
 #define STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10)
 #define STUB_FEATURE_CMDLINE_SMBIOS (UINT64_C(1) << 6)   /* smbios-efi.c */
@@ -33,6 +34,7 @@
 #define STUB_FEATURE_CMDLINE_ADDONS (UINT64_C(1) << 5)   /* addons.c */
 #define STUB_FEATURE_DEVICETREE_ADDONS (UINT64_C(1) << 7)   /* addons.c, devicetree.c */
 #define STUB_FEATURE_RANDOM_SEED (UINT64_C(1) << 4)      /* random-seed.c */
+#define STUB_FEATURE_REPORT_URL (UINT64_C(1) << 11)      /* StubDeviceURL, LoaderDeviceURL (258) */
 
 #define DP_MAX 4096   /* no device path we read is longer; a bound for a corrupt one */
 
@@ -62,6 +64,25 @@ static bool partition_uuid(EFI_HANDLE dev, char16_t out[DEVICE_PATH_UUID_LEN + 1
         if (!dev || BS->HandleProtocol(dev, &dp_guid, (void **) &n) != EFI_SUCCESS || !n)
                 return false;
         return device_path_partition_uuid(n, DP_MAX, out);
+}
+
+/* The URL of the device we were loaded from, when its device path has a URI node (HTTP boot:
+ * device-path.c, sd-stub 262's decoding): StubDeviceURL, and LoaderDeviceURL unless the boot
+ * manager set it (sd-stub 258). */
+static void export_url(EFI_HANDLE dev) {
+        static const EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
+        const EFI_DEVICE_PATH_PROTOCOL *n;
+        _cleanup_pool_ char16_t *url = NULL;
+        if (!dev || BS->HandleProtocol(dev, &dp_guid, (void **) &n) != EFI_SUCCESS || !n ||
+            BS->AllocatePool(EfiLoaderData, DP_MAX * sizeof(char16_t), (void **) &url) != EFI_SUCCESS)
+                return;
+        /* a node of the path has fewer bytes than DP_MAX, and each unit takes at least one */
+        size_t k = device_path_uri_text(n, DP_MAX, url, DP_MAX);
+        if (k == 0)
+                return;
+        (void) loader_variable_set(u"StubDeviceURL", url, (k + 1) * sizeof(char16_t));
+        if (!loader_variable_exists(u"LoaderDeviceURL"))
+                (void) loader_variable_set(u"LoaderDeviceURL", url, (k + 1) * sizeof(char16_t));
 }
 
 /* Where we measured: a StubPcr* variable only for what was measured (sd-stub 257's rule). */
@@ -169,7 +190,7 @@ void stub_variables_export(EFI_LOADED_IMAGE_PROTOCOL *li, uint32_t profile, cons
         uint64_t features = STUB_FEATURE_CMDLINE_SMBIOS | STUB_FEATURE_SIDELOAD | STUB_FEATURE_MULTI_PROFILE_UKI |
                             STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_REPORT_STUB_PARTITION |
                             STUB_FEATURE_CMDLINE_ADDONS | STUB_FEATURE_RANDOM_SEED |
-                            STUB_FEATURE_DEVICETREE_ADDONS;
+                            STUB_FEATURE_DEVICETREE_ADDONS | STUB_FEATURE_REPORT_URL;
         (void) loader_variable_set(u"StubFeatures", &features, sizeof(features));
 
         char16_t uuid[DEVICE_PATH_UUID_LEN + 1];
@@ -178,6 +199,8 @@ void stub_variables_export(EFI_LOADED_IMAGE_PROTOCOL *li, uint32_t profile, cons
                         (void) loader_variable_set(u"LoaderDevicePartUUID", uuid, sizeof(uuid));
                 (void) loader_variable_set(u"StubDevicePartUUID", uuid, sizeof(uuid));
         }
+
+        export_url(li->DeviceHandle);
 
         char16_t id[512];
         /* the text of our FilePath ("\EFI\Linux\uki.efi"), as sd-stub reports it */

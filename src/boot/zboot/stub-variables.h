@@ -18,6 +18,8 @@ typedef struct {
 /* Boot step: the volatile LoaderInfo variables the stub sets for userspace, as sd-stub 257
  * does (docs/stub.md): StubInfo, StubFeatures, LoaderDevicePartUUID (unless the boot manager
  * set it), StubDevicePartUUID, StubImageIdentifier, StubProfile, the StubPcr* variables
- * for what m says was measured, and (as sd-stub, when no boot manager set them)
- * LoaderImageIdentifier, LoaderFirmwareInfo, LoaderFirmwareType and LoaderTpm2ActivePcrBanks. Failures are logged; the boot goes on. */
+ * for what m says was measured, StubDeviceURL (HTTP boot, 258), and (as sd-stub, when no boot
+ * manager set them) LoaderImageIdentifier, LoaderFirmwareInfo, LoaderFirmwareType,
+ * LoaderTpm2ActivePcrBanks, LoaderKeyboardLayout and LoaderDeviceURL. Failures are logged; the
+ * boot goes on. */
 void stub_variables_export(EFI_LOADED_IMAGE_PROTOCOL *li, uint32_t profile, const StubMeasurements *m);
