@@ -29,3 +29,21 @@ EFI_STATUS mock_driver_start(EFI_SYSTEM_TABLE *system_table, const char *name, c
         log_info("installed");
         return EFI_SUCCESS;
 }
+
+EFI_STATUS mock_start_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, void *buffer, size_t size,
+                            const char *what) {
+        EFI_HANDLE h = NULL;
+        EFI_STATUS err = BS->LoadImage(false, parent, dp, buffer, size, &h);
+        if (err != EFI_SUCCESS) {
+                if (h)   /* a refused image still has a handle (UEFI spec) */
+                        (void) BS->UnloadImage(h);
+                return log_error_status(err, "cannot load %s", what);
+        }
+        log_info("starting %s", what);
+        err = BS->StartImage(h, NULL, NULL);
+        if (err != EFI_SUCCESS) {
+                (void) BS->UnloadImage(h);
+                return log_error_status(err, "%s failed", what);
+        }
+        return EFI_SUCCESS;
+}

@@ -13,3 +13,9 @@
  * when the install fails. Returns the driver's status for efi_main(). */
 EFI_STATUS mock_driver_start(EFI_SYSTEM_TABLE *system_table, const char *name, const EFI_GUID *guid, void *interface,
                              EFI_STATUS (*setup)(void), void (*undo)(void));
+
+/* The next stage of a stand-in application (shim-mock.c, httpboot-mock.c): LoadImage(dp, and
+ * the buffer when not NULL) through the firmware, say "starting <what>", StartImage; an image
+ * refused or failed is unloaded, the error logged and returned. */
+EFI_STATUS mock_start_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, void *buffer, size_t size,
+                            const char *what);

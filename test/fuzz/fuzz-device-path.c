@@ -17,6 +17,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A text walker's result text[0..n] (n > 0) comes back the same in a buffer of exactly n + 1
+ * units, and one unit less is refused (0). */
+static void fits_exactly(size_t (*walk)(const void *, size_t, uint16_t *, size_t), const uint8_t *dp, size_t size,
+                         const uint16_t *text, size_t n) {
+        if (n == 0)
+                return;
+        uint16_t *exact = malloc((n + 1) * sizeof(uint16_t));
+        if (!exact)
+                return;
+        if (walk(dp, size, exact, n + 1) != n || memcmp(exact, text, (n + 1) * sizeof(uint16_t)) != 0 ||
+            walk(dp, size, exact, n) != 0)
+                abort();
+        free(exact);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* a copy of exactly size bytes, so ASan sees any read past the path's bound */
         uint8_t *dp = malloc(size ? size : 1);
@@ -56,17 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < n; i++)
                 if (text[i] == 0)
                         abort();
-        if (n > 0) {
-                uint16_t *exact = malloc((n + 1) * sizeof(uint16_t));
-                if (exact) {
-                        if (device_path_file_text(dp, size, exact, n + 1) != n ||
-                            memcmp(exact, text, (n + 1) * sizeof(uint16_t)) != 0)
-                                abort();
-                        if (device_path_file_text(dp, size, exact, n) != 0)
-                                abort();
-                        free(exact);
-                }
-        }
+        fits_exactly(device_path_file_text, dp, size, text, n);
         /* the URL: at most one unit per input byte, so size + 1 units suffice */
         n = device_path_uri_text(dp, size, text, cap);
         if (n >= cap || text[n] != 0)
@@ -74,16 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < n; i++)
                 if (text[i] == 0)
                         abort();
-        if (n > 0) {
-                uint16_t *exact = malloc((n + 1) * sizeof(uint16_t));
-                if (exact) {
-                        if (device_path_uri_text(dp, size, exact, n + 1) != n ||
-                            memcmp(exact, text, (n + 1) * sizeof(uint16_t)) != 0 ||
-                            device_path_uri_text(dp, size, exact, n) != 0)
-                                abort();
-                        free(exact);
-                }
-        }
+        fits_exactly(device_path_uri_text, dp, size, text, n);
         free(text);
         free(dp);
         return 0;

@@ -314,6 +314,22 @@ def stub_x86_shell_cmdline(log_dir):
     return check.done(result)
 
 
+def uki_and_sdstub262_twin(log_dir, name, arch, cmdline, variables):
+    """Our UKI and sd-stub 262.1's (built by ukify 262) with the same command line and initrds:
+    the test initrd, then /init printing the LoaderInfo variables named (efivars_lines())."""
+    init = init_with_lines(arch, efivars_lines(variables))
+    overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
+                     {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
+    initrds = [H.asset(arch, 'initrd.cpio.gz'), overlay]
+    ours = build_uki(log_dir, name, arch, cmdline, initrds)
+    ref = os.path.join(log_dir, name + '.sdstub262.efi')
+    H.run(H.ukify_command('sid') + ['build', '--stub', H.debian_sdstub(arch, 'sid'),
+                                    '--linux', H.asset(arch, 'vmlinuz'), '--uname', H.kernel_version(arch),
+                                    '--cmdline', cmdline, '--initrd', initrds[0], '--initrd', initrds[1],
+                                    '--output', ref])
+    return ours, ref
+
+
 # QEMU devices for a USB keyboard: edk2's USB keyboard driver registers its layout ("en-US
 # English Keyboard") and makes it current; QEMU's PS/2 keyboard gives OVMF no current layout
 USB_KEYBOARD = ('-device', 'qemu-xhci', '-device', 'usb-kbd')
@@ -327,15 +343,8 @@ def stub_x86_keyboard_layout_sdstub262(log_dir):
     (both must give "en-US", byte for byte the same variable) and without one (neither sets it)."""
     arch, name = 'x86_64', 'stub-x86-keyboard-layout-sdstub262'
     cmdline = H.default_cmdline(arch, name)
-    init = init_with_lines(arch, efivars_lines(('LoaderKeyboardLayout', 'StubInfo', 'StubDeviceURL')))
-    overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
-                     {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
-    initrds = [H.asset(arch, 'initrd.cpio.gz'), overlay]
-    ours = build_uki(log_dir, name, arch, cmdline, initrds)
-    ref = os.path.join(log_dir, name + '.sdstub262.efi')
-    H.run(H.ukify_command('sid') + ['build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz'),
-                                    '--uname', H.kernel_version(arch), '--cmdline', cmdline, '--initrd', initrds[0],
-                                    '--initrd', initrds[1], '--output', ref])
+    ours, ref = uki_and_sdstub262_twin(log_dir, name, arch, cmdline,
+                                       ('LoaderKeyboardLayout', 'StubInfo', 'StubDeviceURL'))
     check = H.Check(name)
     got, result = {}, None
     for stub, uki in (('sdstub262', ref), ('ours', ours)):
@@ -345,7 +354,8 @@ def stub_x86_keyboard_layout_sdstub262(log_dir):
                                          extra=extra)
             for x in c.failures:
                 check.true(False, '%s: %s' % (tag, x))
-            check.true(bool(result['EFIVAR_STUBINFO']), "%s: the kernel's efivarfs shows no StubInfo (not mounted?)" % tag)
+            check.true(bool(result['EFIVAR_STUBINFO']),
+                       "%s: the kernel's efivarfs shows no StubInfo (not mounted?)" % tag)
             check.eq(result['EFIVAR_STUBDEVICEURL'], '', '%s: no StubDeviceURL when booted from a disk' % tag)
             got[tag] = result['EFIVAR_LOADERKEYBOARDLAYOUT']
     want = struct.pack('<I', ATTR_VOLATILE_BS_RT).hex() + 'en-US\0'.encode('utf-16-le').hex()
@@ -366,15 +376,8 @@ def stub_x86_http_url_sdstub262(log_dir):
     and by ours: both variables the mock's URL, volatile BS|RT, byte for byte as 262's."""
     arch, name = 'x86_64', 'stub-x86-http-url-sdstub262'
     cmdline = H.default_cmdline(arch, name)
-    init = init_with_lines(arch, efivars_lines(('StubDeviceURL', 'LoaderDeviceURL', 'StubFeatures', 'StubInfo')))
-    overlay = T.cpio(os.path.join(log_dir, name + '.overlay.cpio'),
-                     {'init': (init.encode(), 0o755), 'efivarfs.ko': (efivarfs_module(arch), 0o644)})
-    initrds = [H.asset(arch, 'initrd.cpio.gz'), overlay]
-    ours = build_uki(log_dir, name, arch, cmdline, initrds)
-    ref = os.path.join(log_dir, name + '.sdstub262.efi')
-    H.run(H.ukify_command('sid') + ['build', '--stub', H.debian_sdstub(arch, 'sid'), '--linux', H.asset(arch, 'vmlinuz'),
-                                    '--uname', H.kernel_version(arch), '--cmdline', cmdline, '--initrd', initrds[0],
-                                    '--initrd', initrds[1], '--output', ref])
+    ours, ref = uki_and_sdstub262_twin(log_dir, name, arch, cmdline,
+                                       ('StubDeviceURL', 'LoaderDeviceURL', 'StubFeatures', 'StubInfo'))
     url = 'http://10.0.2.2:8000/EFI/Linux/uki.efi'
     want = struct.pack('<I', ATTR_VOLATILE_BS_RT).hex() + (url + '\0').encode('utf-16-le').hex()
     check = H.Check(name)
