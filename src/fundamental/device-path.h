@@ -33,11 +33,12 @@ size_t device_path_disk_prefix(const void *dp, size_t max);
 size_t device_path_file_text(const void *dp, size_t max, uint16_t *out, size_t cap);
 
 /* The URL of the first URI node (Type 3, SubType 24: an HTTP boot's device path ends with one)
- * as sd-stub 262 reports it in StubDeviceURL: the node's bytes up to their first NUL or the
- * node's end, decoded from UTF-8 with 262's rules (an invalid or cut-off sequence is skipped,
- * a code point beyond U+FFFF or a surrogate dropped, a decoded NUL ending it), NUL-terminated
- * in out[cap]. Returns the
- * number of units without the NUL; 0 when the path has no URI node before its end or a bad
- * node, the first URI node has no text, or the text needs more than cap units with its NUL
+ * for StubDeviceURL: the node's bytes up to their first NUL or the node's end (262 reads a
+ * node without a NUL up to 4 bytes past its end; edk2's nodes have one), decoded from UTF-8
+ * with 262's rules (an invalid or cut-off sequence is skipped, a code point beyond U+FFFF or a
+ * surrogate dropped, a decoded NUL ending it), NUL-terminated in out[cap]. Returns the number
+ * of units without the NUL; 0 when the path has no URI node before its end or a bad node (or
+ * one past max: the EFI side reads at most 4096 bytes), the first URI node has no text (262
+ * then sets an empty variable, we none), or the text needs more than cap units with its NUL
  * (out[0] is then 0 when cap > 0). */
 size_t device_path_uri_text(const void *dp, size_t max, uint16_t *out, size_t cap);

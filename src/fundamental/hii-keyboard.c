@@ -14,8 +14,11 @@ bool hii_keyboard_layout_language(const void *layout, size_t len, size_t *ret_of
                 if (get_le16(p + start + 2 * n) == 0x20) {   /* the space after the tag */
                         if (n == 0)
                                 return false;   /* an empty tag */
+                        size_t text = 0;   /* the tag as text: to its first NUL */
+                        while (text < n && get_le16(p + start + 2 * text) != 0)
+                                text++;
                         *ret_offset = start;
-                        *ret_units = n;
+                        *ret_units = text;
                         return true;
                 }
         return false;

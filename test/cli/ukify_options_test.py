@@ -807,13 +807,19 @@ def hwids_efifw_ukify_262(work, c):
     joined = os.path.join(work, 'joined262.efi')
     build('--linux', kernel(arch), '--cmdline', 'x', '--hwids', d, '--profile', 'ID=base', '--join-profile', pours,
           '-o', joined)
-    rc, out, err = run('inspect', '--json', joined)
-    c.true(rc == 0, 'inspect --json (joined): %s' % err)
-    if rc == 0:
-        profs = json.loads(out).get('profiles', [])
-        fw = [[e.get('fwid') for e in pr.get('pcr11', {}).get('efifw', [])] for pr in profs]
-        c.eq(fw, [[], []], "inspect --json: no .efifw pickable in either profile (the joined one has no .hwids)")
-        c.true(any(n == '.efifw' for n, _ in sections(joined)), 'the joined UKI keeps the profile PE\'s .efifw')
+    c.eq([n for n, _ in sections(joined)].count('.efifw'), 1, "the joined UKI keeps the profile PE's .efifw")
+    # and the control: with an .efifw of the base's own beside the base's .hwids, each profile
+    # lists the base's (the joined profile's own still unreachable)
+    joined2 = os.path.join(work, 'joined262-base-fw.efi')
+    build('--linux', kernel(arch), '--cmdline', 'x', '--hwids', d, '--efifw', fws[0], '--profile', 'ID=base',
+          '--join-profile', pours, '-o', joined2)
+    for uki, want, what in ((joined, [[], []], 'no .efifw pickable in either profile (the joined one has no .hwids)'),
+                            (joined2, [['fw-one'], ['fw-one']], "the base's .efifw in both profiles, never the joined one")):
+        rc, out, err = run('inspect', '--json', uki)
+        if c.true(rc == 0, 'inspect --json (%s): %s' % (os.path.basename(uki), err)):
+            profs = json.loads(out).get('profiles', [])
+            fw = [[e.get('fwid') for e in pr.get('pcr11', {}).get('efifw', [])] for pr in profs]
+            c.eq(fw, want, 'inspect --json: ' + what)
     # ukify 257's JSON (no "type"): 262 refuses it, ours still reads it as a device tree device
     old = os.path.join(work, 'hwids257')
     os.makedirs(old)
@@ -844,7 +850,7 @@ def hwids_efifw_ukify_262(work, c):
             for v in [base] + [dict(base, **{'.efifw': x}) for x in fwdata]]
     c.eq(got, want, '.pcrsig: a policy without .efifw, then one with each .efifw (table order)')
     rc, out, err = run('inspect', '--json', signed)
-    if rc == 0:
+    if c.true(rc == 0, 'inspect --json (signed): %s' % err):
         pj = json.loads(out).get('pcr11', {})
         c.eq([pj.get('sha256')] + [e.get('sha256') for e in pj.get('efifw', [])],
              [predict(v, 'sha256', '').hex() for v in [base] + [dict(base, **{'.efifw': x}) for x in fwdata]],

@@ -69,19 +69,26 @@ static EFI_STATUS read_whole(EFI_HANDLE dev, const char16_t *name, void **ret, s
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
         static const EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID, li_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+        EFI_HANDLE nic = NULL;
         memcpy(path.uri + 4, URL, sizeof(URL));
-        EFI_STATUS err = mock_driver_start(system_table, "httpboot-mock", &dp_guid, &path, NULL, NULL);
+        EFI_STATUS err = mock_driver_start_handle(system_table, "httpboot-mock", &dp_guid, &path, NULL, NULL, &nic);
         if (err != EFI_SUCCESS)
                 return err;
         EFI_LOADED_IMAGE_PROTOCOL *li;
-        err = BS->HandleProtocol(image, &li_guid, (void **) &li);
-        if (err != EFI_SUCCESS)
-                return log_error_status(err, "no loaded image protocol");
         _cleanup_pool_ void *uki = NULL;
         size_t size = 0;
-        err = read_whole(li->DeviceHandle, u"\\EFI\\Linux\\uki.efi", &uki, &size);
+        err = BS->HandleProtocol(image, &li_guid, (void **) &li);
         if (err != EFI_SUCCESS)
-                return log_error_status(err, "cannot read \\EFI\\Linux\\uki.efi");
-        log_info("%zu bytes read", size);
-        return mock_start_image(image, (EFI_DEVICE_PATH_PROTOCOL *) &path, uki, size, URL);
+                log_error_status(err, "no loaded image protocol");
+        else if ((err = read_whole(li->DeviceHandle, u"\\EFI\\Linux\\uki.efi", &uki, &size)) != EFI_SUCCESS)
+                log_error_status(err, "cannot read \\EFI\\Linux\\uki.efi");
+        else {
+                log_info("%zu bytes read", size);
+                err = mock_start_image(image, (EFI_DEVICE_PATH_PROTOCOL *) &path, uki, size, URL);
+        }
+        /* our image (and the path in it) goes away when we return: so does the handle's protocol
+         * when the UKI did not start (a started UKI does not return) */
+        if (err != EFI_SUCCESS)
+                (void) BS->UninstallProtocolInterface(nic, &dp_guid, &path);
+        return err;
 }

@@ -6,8 +6,9 @@
 EFI_SYSTEM_TABLE *ST;
 EFI_BOOT_SERVICES *BS;
 
-EFI_STATUS mock_driver_start(EFI_SYSTEM_TABLE *system_table, const char *name, const EFI_GUID *guid, void *interface,
-                             EFI_STATUS (*setup)(void), void (*undo)(void)) {
+EFI_STATUS mock_driver_start_handle(EFI_SYSTEM_TABLE *system_table, const char *name, const EFI_GUID *guid,
+                                    void *interface, EFI_STATUS (*setup)(void), void (*undo)(void),
+                                    EFI_HANDLE *ret_handle) {
         EFI_HANDLE handle = NULL;
         /* first: the protocol tables hold our function pointers */
         if (!efi_self_relocate())
@@ -27,7 +28,14 @@ EFI_STATUS mock_driver_start(EFI_SYSTEM_TABLE *system_table, const char *name, c
                 return log_error_status(err, "cannot install the protocol");
         }
         log_info("installed");
+        if (ret_handle)
+                *ret_handle = handle;
         return EFI_SUCCESS;
+}
+
+EFI_STATUS mock_driver_start(EFI_SYSTEM_TABLE *system_table, const char *name, const EFI_GUID *guid, void *interface,
+                             EFI_STATUS (*setup)(void), void (*undo)(void)) {
+        return mock_driver_start_handle(system_table, name, guid, interface, setup, undo, NULL);
 }
 
 EFI_STATUS mock_start_image(EFI_HANDLE parent, EFI_DEVICE_PATH_PROTOCOL *dp, void *buffer, size_t size,

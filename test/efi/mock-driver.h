@@ -13,6 +13,11 @@
  * when the install fails. Returns the driver's status for efi_main(). */
 EFI_STATUS mock_driver_start(EFI_SYSTEM_TABLE *system_table, const char *name, const EFI_GUID *guid, void *interface,
                              EFI_STATUS (*setup)(void), void (*undo)(void));
+/* The same, with the new handle in *ret_handle (for an application that must uninstall the
+ * protocol again before it returns an error: httpboot-mock.c). */
+EFI_STATUS mock_driver_start_handle(EFI_SYSTEM_TABLE *system_table, const char *name, const EFI_GUID *guid,
+                                    void *interface, EFI_STATUS (*setup)(void), void (*undo)(void),
+                                    EFI_HANDLE *ret_handle);
 
 /* The next stage of a stand-in application (shim-mock.c, httpboot-mock.c): LoadImage(dp, and
  * the buffer when not NULL) through the firmware, say "starting <what>", StartImage; an image

@@ -10,8 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The input is a structure table (a copy of exactly size bytes, so ASan sees any read past
  * it) and, at the same time, an entry point, and also a keyboard layout (hii-keyboard.c, the
- * other firmware-made table the stub reads: a tag found is non-empty, inside, and followed by
- * a space). Checks: every structure and string returned
+ * other firmware-made table the stub reads: a tag found lies inside, has no NUL and is
+ * followed by a space or a NUL). Checks: every structure and string returned
  * lies inside the input, strings end with their NUL, an OEM value ends where it says, the walk
  * (smbios_next) returns whole structures back to back. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -60,10 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (v && ((const uint8_t *) v < t || (const uint8_t *) v + n >= end || v[n] != 0 || strlen(v) != n))
                 abort();
         size_t tag, units;
-        if (hii_keyboard_layout_language(t, size, &tag, &units) &&
-            (units == 0 || tag > size || (size - tag) / 2 <= units || t[tag + 2 * units] != ' ' ||
-             t[tag + 2 * units + 1] != 0))
-                abort();
+        if (hii_keyboard_layout_language(t, size, &tag, &units)) {
+                /* inside, with a space or a NUL after it, no NUL in it */
+                if (tag > size || (size - tag) / 2 <= units || (t[tag + 2 * units] != ' ' && t[tag + 2 * units] != 0) ||
+                    t[tag + 2 * units + 1] != 0)
+                        abort();
+                for (size_t i = 0; i < units; i++)
+                        if (t[tag + 2 * i] == 0 && t[tag + 2 * i + 1] == 0)
+                                abort();
+        }
         free(t);
         return 0;
 }

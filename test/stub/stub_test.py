@@ -377,7 +377,8 @@ def stub_x86_http_url_sdstub262(log_dir):
     arch, name = 'x86_64', 'stub-x86-http-url-sdstub262'
     cmdline = H.default_cmdline(arch, name)
     ours, ref = uki_and_sdstub262_twin(log_dir, name, arch, cmdline,
-                                       ('StubDeviceURL', 'LoaderDeviceURL', 'StubFeatures', 'StubInfo'))
+                                       ('StubDeviceURL', 'LoaderDeviceURL', 'StubFeatures', 'StubInfo',
+                                        'StubImageIdentifier', 'LoaderImageIdentifier'))
     url = 'http://10.0.2.2:8000/EFI/Linux/uki.efi'
     want = struct.pack('<I', ATTR_VOLATILE_BS_RT).hex() + (url + '\0').encode('utf-16-le').hex()
     check = H.Check(name)
@@ -388,10 +389,13 @@ def stub_x86_http_url_sdstub262(log_dir):
         for x in c.failures:
             check.true(False, '%s: %s' % (stub, x))
         check.true('httpboot-mock: starting' in result.log, '%s: the HTTP boot stand-in started the UKI' % stub)
-        got[stub] = (result['EFIVAR_STUBDEVICEURL'], result['EFIVAR_LOADERDEVICEURL'], result['EFIVAR_STUBFEATURES'])
+        got[stub] = (result['EFIVAR_STUBDEVICEURL'], result['EFIVAR_LOADERDEVICEURL'], result['EFIVAR_STUBFEATURES'],
+                     result['EFIVAR_STUBIMAGEIDENTIFIER'], result['EFIVAR_LOADERIMAGEIDENTIFIER'])
     check.eq(got['sdstub262'][:2], (want, want), "sd-stub 262: StubDeviceURL and LoaderDeviceURL, the mock's URL")
     check.eq(got['ours'][:2], got['sdstub262'][:2], 'ours: the same two variables as sd-stub 262')
-    for stub, (_, _, feat) in got.items():
+    # the image has no file path (started from memory): the identifiers as 262 sets them then
+    check.eq(got['ours'][3:], got['sdstub262'][3:], 'ours: StubImageIdentifier, LoaderImageIdentifier as sd-stub 262')
+    for stub, (_, _, feat, _, _) in got.items():
         f = struct.unpack_from('<Q', bytes.fromhex(feat), 4)[0] if len(feat) == 24 else 0
         check.true(f & (1 << 11), '%s: StubFeatures bit 11 (REPORT_URL): %r' % (stub, feat))
     os.unlink(ours)

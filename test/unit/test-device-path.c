@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The URL of a device path (device_path_uri_text(), src/fundamental/device-path.c) as sd-stub
- * 262 reports it in StubDeviceURL: an HTTP boot's path as edk2's HttpBootDxe builds it (MAC,
- * IPv4, then the URI with its NUL), 262's UTF-8 rules (invalid sequences skipped, code points
- * beyond U+FFFF dropped), and each refusal. stub-x86-http-url-sdstub262 compares the variable
- * with 262's on QEMU. */
+/* The URL of a device path (device_path_uri_text(), src/fundamental/device-path.c) for
+ * StubDeviceURL: an HTTP boot's path as edk2's HttpBootDxe builds it (MAC, IPv4, then the URI
+ * with its NUL), 262's UTF-8 rules (invalid sequences skipped, code points beyond U+FFFF
+ * dropped), and each refusal; where ours differs from 262 (a node without a NUL ends at the
+ * node's end, 262 reads on into the next node's header) the case says so.
+ * stub-x86-http-url-sdstub262 compares the variable with 262's on QEMU. */
 #include "device-path.h"
 #include "tests.h"
 
@@ -49,7 +50,7 @@ static void test_uri(void) {
         static const char url[] = "http://10.0.2.2:8000/EFI/Linux/uki.efi";
         size_t len = http_path(p, url, sizeof(url));   /* edk2: with its NUL */
         ascii_is(p, len, url);
-        ascii_is(p, http_path(p, url, sizeof(url) - 1), url);   /* no NUL: the node's end */
+        ascii_is(p, http_path(p, url, sizeof(url) - 1), url);   /* no NUL: the node's end (ours, not 262) */
         ascii_is(p, http_path(p, "a\0bc", 4), "a");               /* the first NUL ends it */
 
         /* the first URI node wins */

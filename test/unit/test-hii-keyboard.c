@@ -6,10 +6,11 @@
 #include "hii-keyboard.h"
 #include "tests.h"
 
-/* A layout: header, n_keys 16-byte key descriptors, then the bundle (count, the UTF-16 of
- * text, no NUL added); returns its length. LayoutLength and the string offset are right. */
-static size_t layout(uint8_t *out, unsigned n_keys, uint16_t count, const char *text) {
-        size_t off = HII_KEYBOARD_LAYOUT_HEADER_SIZE + 16u * n_keys, n = strlen(text), len = off + 2 + 2 * n;
+/* A layout: header, n_keys 16-byte key descriptors, then the bundle (count, the UTF-16 of the
+ * n bytes of text, no NUL added); returns its length. LayoutLength and the string offset are
+ * right. */
+static size_t layout_n(uint8_t *out, unsigned n_keys, uint16_t count, const char *text, size_t n) {
+        size_t off = HII_KEYBOARD_LAYOUT_HEADER_SIZE + 16u * n_keys, len = off + 2 + 2 * n;
         memset(out, 0xa5, len);
         out[0] = (uint8_t) len, out[1] = (uint8_t) (len >> 8);
         for (unsigned i = 0; i < 4; i++)
@@ -19,6 +20,10 @@ static size_t layout(uint8_t *out, unsigned n_keys, uint16_t count, const char *
         for (size_t i = 0; i < n; i++)
                 out[off + 2 + 2 * i] = (uint8_t) text[i], out[off + 3 + 2 * i] = 0;
         return len;
+}
+
+static size_t layout(uint8_t *out, unsigned n_keys, uint16_t count, const char *text) {
+        return layout_n(out, n_keys, count, text, strlen(text));
 }
 
 static void tag_is(const uint8_t *l, size_t len, const char *want) {
@@ -39,7 +44,12 @@ static void test_tag(void) {
         static uint8_t l[8192];
         size_t len = layout(l, 105, 1, "en-US English Keyboard");   /* UsbKbDxe's 105 keys */
         tag_is(l, len, "en-US");
-        tag_is(l, layout(l, 0, 2, "de-DE German Keyboard\0en-US x"), "de-DE");   /* the first one */
+        static const char two[] = "de-DE German Keyboard\0en-US English Keyboard";   /* two descriptions */
+        tag_is(l, layout_n(l, 0, 2, two, sizeof(two)), "de-DE");   /* the first one */
+        /* a NUL inside the tag ends it (262's variable ends there): "de" */
+        tag_is(l, layout_n(l, 0, 1, "de\0DE German", 12), "de");
+        /* a NUL first: an empty tag as text, which 262 still exports (an empty string) */
+        tag_is(l, layout_n(l, 0, 1, "\0DE German", 10), "");
         tag_is(l, layout(l, 3, 1, "x y"), "x");
 
         /* refusals, each as sd-stub 262 */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Boot step: the firmware's current keyboard layout for LoaderKeyboardLayout (sd-stub 262,
- * docs/stub.md "Keyboard layout"). edk2 has a current layout only once a keyboard driver that
+ * docs/stub.md, LoaderKeyboardLayout). edk2 has a current layout only once a keyboard driver that
  * registers one ran (its USB keyboard driver does; QEMU's PS/2 keyboard under OVMF gave none),
  * so absence is normal and only logged at debug level, as sd-stub does.
  */
@@ -33,14 +33,10 @@ char16_t *keyboard_layout_language(size_t *ret_size) {
                 log_debug("keyboard layout: not readable (%s), not exported", efi_status_str(err));
                 return NULL;
         }
-        /* the tag ends at its first NUL, if it has one (sd-stub's variable then ends there too) */
-        size_t n = 0;
-        while (n < units && (layout[off + 2 * n] | layout[off + 2 * n + 1]) != 0)
-                n++;
-        if (BS->AllocatePool(EfiLoaderData, (n + 1) * sizeof(char16_t), (void **) &out) != EFI_SUCCESS)
+        if (BS->AllocatePool(EfiLoaderData, (units + 1) * sizeof(char16_t), (void **) &out) != EFI_SUCCESS)
                 return NULL;
-        memcpy(out, layout + off, n * sizeof(char16_t));   /* the layout's tag need not be aligned */
-        out[n] = 0;
-        *ret_size = (n + 1) * sizeof(char16_t);
+        memcpy(out, layout + off, units * sizeof(char16_t));   /* the layout's tag need not be aligned */
+        out[units] = 0;
+        *ret_size = (units + 1) * sizeof(char16_t);
         return out;
 }

@@ -203,9 +203,15 @@ void stub_variables_export(EFI_LOADED_IMAGE_PROTOCOL *li, uint32_t profile, cons
         export_url(li->DeviceHandle);
 
         char16_t id[512];
-        /* the text of our FilePath ("\EFI\Linux\uki.efi"), as sd-stub reports it */
-        size_t n = device_path_file_text(li->FilePath, DP_MAX, id, ELEMENTSOF(id));
+        /* the text of our FilePath ("\EFI\Linux\uki.efi"), as sd-stub reports it; an image
+         * started from memory (HTTP boot) has a FilePath of just the End node, whose text 262
+         * reports as "" (observed: stub-x86-http-url-sdstub262) */
+        size_t n = device_path_file_text(li->FilePath, DP_MAX, id, ELEMENTSOF(id)), size = 0;
         if (n > 0)
-                (void) loader_variable_set(u"StubImageIdentifier", id, (n + 1) * sizeof(char16_t));
-        export_loader_fallbacks(id, n > 0 ? (n + 1) * sizeof(char16_t) : 0);
+                size = (n + 1) * sizeof(char16_t);
+        else if (li->FilePath && li->FilePath->Type == END_DEVICE_PATH_TYPE)
+                id[0] = 0, size = sizeof(char16_t);
+        if (size > 0)
+                (void) loader_variable_set(u"StubImageIdentifier", id, size);
+        export_loader_fallbacks(id, size);
 }
