@@ -849,6 +849,17 @@ def hwids_efifw_ukify_262(work, c):
     want = [policy_pcr('sha256', predict(v, 'sha256', 'enter-initrd')).hex()
             for v in [base] + [dict(base, **{'.efifw': x}) for x in fwdata]]
     c.eq(got, want, '.pcrsig: a policy without .efifw, then one with each .efifw (table order)')
+    # with two .dtbauto: each .dtbauto variant, then the same three .efifw variants under it
+    dts = [write(os.path.join(work, 'dtbauto262-%d' % i), os.urandom(64 + i)) for i in range(2)]
+    signed2 = os.path.join(work, 'signed262-dtbauto.efi')
+    build(*common, '--section', '.dtbauto:@' + dts[0], '--section', '.dtbauto:@' + dts[1], '--pcr-private-key', k1,
+          '--phases', 'enter-initrd', '--pcr-banks', 'sha256', '-o', signed2)
+    ss2 = sections(signed2)
+    base2 = {n: x for n, x in ss2 if n not in ('.efifw', '.dtbauto')}
+    want2 = [policy_pcr('sha256', predict(dict(base2, **{'.dtbauto': read(dt)}, **fw), 'sha256', 'enter-initrd')).hex()
+             for dt in dts for fw in [{}] + [{'.efifw': x} for x in fwdata]]
+    c.eq([x['pol'] for x in json.loads(dict(ss2)['.pcrsig'])['sha256']], want2,
+         '.pcrsig: per .dtbauto, a policy without .efifw and one with each (2 x 3)')
     rc, out, err = run('inspect', '--json', signed)
     if c.true(rc == 0, 'inspect --json (signed): %s' % err):
         pj = json.loads(out).get('pcr11', {})
