@@ -47,23 +47,13 @@ static EFI_STATUS read_whole(EFI_HANDLE dev, const char16_t *name, void **ret, s
                 err = root->Open(root, &f, name, EFI_FILE_MODE_READ, 0);
         if (err == EFI_SUCCESS)
                 err = file_size_attr(f, &size, &attr);
-        if (err != EFI_SUCCESS)
-                return err;
-        if (size == 0 || size > SIZE_MAX)
-                return EFI_BAD_BUFFER_SIZE;
-        void *buf = NULL;
-        size_t n = (size_t) size;
-        err = BS->AllocatePool(EfiLoaderData, n, &buf);
-        if (err != EFI_SUCCESS)
-                return err;
-        err = f->Read(f, &n, buf);
-        if (err != EFI_SUCCESS || n != size) {
-                BS->FreePool(buf);
-                return err != EFI_SUCCESS ? err : EFI_DEVICE_ERROR;
-        }
-        *ret = buf;
-        *ret_size = n;
-        return EFI_SUCCESS;
+        if (err == EFI_SUCCESS && size == 0)
+                err = EFI_BAD_BUFFER_SIZE;
+        if (err == EFI_SUCCESS)
+                err = file_read_pool(f, size, ret);
+        if (err == EFI_SUCCESS)
+                *ret_size = (size_t) size;
+        return err;
 }
 
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table);

@@ -107,20 +107,7 @@ static EFI_STATUS read_file(EFI_FILE_PROTOCOL *dir, const char16_t *name, uint64
         EFI_STATUS err = dir->Open(dir, &f, name, EFI_FILE_MODE_READ, 0);
         if (err != EFI_SUCCESS)
                 return err;
-        void *data;
-        err = BS->AllocatePool(EfiLoaderData, size ? (size_t) size : 1, &data);
-        if (err != EFI_SUCCESS)
-                return err;
-        size_t got = (size_t) size;
-        err = f->Read(f, &got, data);
-        if (err == EFI_SUCCESS && got != size)
-                err = EFI_DEVICE_ERROR;   /* short read: the file changed under us */
-        if (err != EFI_SUCCESS) {
-                BS->FreePool(data);
-                return err;
-        }
-        *ret = data;
-        return EFI_SUCCESS;
+        return file_read_pool(f, size, ret);
 }
 
 /* Insertion sort by name (ASCII, byte order: sd-stub sorts the UCS-2 names the same way). */

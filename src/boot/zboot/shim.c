@@ -87,11 +87,9 @@ static bool shim_accepts_file(void) {
             f->SetPosition(f, 0) != EFI_SUCCESS || size == 0 || size > FILE_MAX)
                 return false;
         _cleanup_pool_ void *buf = NULL;
-        size_t got = (size_t) size;
-        if (BS->AllocatePool(EfiLoaderData, got, &buf) != EFI_SUCCESS || f->Read(f, &got, buf) != EFI_SUCCESS ||
-            got != size)
+        if (file_read_pool(f, size, &buf) != EFI_SUCCESS)
                 return false;
-        return shim_accepts(buf, got);
+        return shim_accepts(buf, (size_t) size);
 }
 
 static EFI_STATUS EFIAPI security_hook(const EFI_SECURITY_ARCH_PROTOCOL *this, uint32_t status,

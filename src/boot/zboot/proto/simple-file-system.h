@@ -84,6 +84,28 @@ static inline EFI_STATUS file_size_attr(EFI_FILE_PROTOCOL *f, uint64_t *ret_size
         return EFI_SUCCESS;
 }
 
+/* The first size bytes of an open file (its size, as file_size_attr() or the directory entry
+ * says) from its current position into new pool memory (ours to free; one byte for an empty
+ * file); a short read (the file changed under us) is EFI_DEVICE_ERROR. */
+static inline EFI_STATUS file_read_pool(EFI_FILE_PROTOCOL *f, uint64_t size, void **ret) {
+        if (size > SIZE_MAX)
+                return EFI_BAD_BUFFER_SIZE;
+        void *data;
+        EFI_STATUS err = BS->AllocatePool(EfiLoaderData, size ? (size_t) size : 1, &data);
+        if (err != EFI_SUCCESS)
+                return err;
+        size_t got = (size_t) size;
+        err = f->Read(f, &got, data);
+        if (err == EFI_SUCCESS && got != size)
+                err = EFI_DEVICE_ERROR;
+        if (err != EFI_SUCCESS) {
+                BS->FreePool(data);
+                return err;
+        }
+        *ret = data;
+        return EFI_SUCCESS;
+}
+
 /* Whether the volume of an open file says it is read-only (EFI_FILE_SYSTEM_INFO; room for a
  * label of 63 characters); false when it cannot tell. */
 static inline bool volume_read_only(EFI_FILE_PROTOCOL *f) {
