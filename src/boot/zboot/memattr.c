@@ -88,13 +88,15 @@ EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr)
         return memattr_set(p->addr + offset, size, attr);
 }
 
-bool memattr_orig_is(const Pages *p, MemAttr attr) {
-        static const uint64_t want[] = {
-                [MEMATTR_RX] = EFI_MEMORY_RO,
-                [MEMATTR_RW] = EFI_MEMORY_XP,
-                [MEMATTR_RO] = EFI_MEMORY_RO | EFI_MEMORY_XP,
-        };
-        return p->attrs_changed && (unsigned) attr < sizeof(want) / sizeof(want[0]) && p->attrs_orig == want[attr];
+EFI_STATUS memattr_code_pages_writable(Pages *p) {
+        EFI_MEMORY_ATTRIBUTE_PROTOCOL *proto = memattr_protocol();
+        uint64_t total = (uint64_t) p->n_pages * EFI_PAGE_SIZE, a = 0;
+
+        if (!proto || total == 0)
+                return EFI_SUCCESS;
+        if (proto->GetMemoryAttributes(proto, p->addr, total, &a) == EFI_SUCCESS && (a & ATTR_MASK) == EFI_MEMORY_XP)
+                return EFI_SUCCESS;
+        return memattr_pages(p, 0, total, MEMATTR_RW);
 }
 
 EFI_STATUS memattr_restore(Pages *p) {
@@ -114,10 +116,12 @@ EFI_STATUS memattr_restore(Pages *p) {
         if (err == EFI_SUCCESS && !(want & EFI_MEMORY_RO))
                 err = proto->ClearMemoryAttributes(proto, p->addr, total, EFI_MEMORY_RO);
         /* The firmware's own state for the type, e.g. executable EfiLoaderData on firmware
-         * without an NX policy for it: the pages are about to be freed, nothing of ours is
-         * in them any more. */
-        if (err == EFI_SUCCESS && !(want & EFI_MEMORY_XP))
+         * without an NX policy for it: the pages are about to be freed. Zeroed first, while
+         * RW+NX, so no code of ours is left in pages that become writable and executable. */
+        if (err == EFI_SUCCESS && !(want & EFI_MEMORY_XP)) {
+                memset((void *) (uintptr_t) p->addr, 0, total);
                 err = proto->ClearMemoryAttributes(proto, p->addr, total, EFI_MEMORY_XP);
+        }
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot restore the attributes of 0x%lx+0x%lx", p->addr, total);
         p->attrs_changed = false;

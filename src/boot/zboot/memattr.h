@@ -22,25 +22,28 @@ EFI_STATUS memattr_set(EFI_PHYSICAL_ADDRESS base, uint64_t size, MemAttr attr);
 bool memattr_available(void);
 
 /* The memory type for pages that will hold code we start (the kernel, the x86 trampoline).
- * With the protocol: EfiLoaderData, which firmware with an NX policy maps RW+NX, so the pages
- * are never writable and executable while we write them; memattr_pages() makes the code RX
- * afterwards. Without it: EfiLoaderCode, the one type every firmware maps executable (edk2
- * refuses an NX policy for code types unless it protects loaded images itself,
- * PcdDxeNxMemoryProtectionPolicy + PcdImageProtectionPolicy), since nothing could make
- * EfiLoaderData executable there. docs/security.md "Memory protection". */
+ * With the protocol: EfiLoaderData, made RW+NX by memattr_code_pages_writable() before
+ * anything is written, and the code made RX afterwards. Without it: EfiLoaderCode, the one
+ * type every firmware maps executable (edk2 refuses an NX policy for code types unless it
+ * protects loaded images itself, PcdDxeNxMemoryProtectionPolicy + PcdImageProtectionPolicy),
+ * since nothing could make EfiLoaderData executable there. docs/security.md "Memory
+ * protection". */
 EFI_MEMORY_TYPE memattr_code_type(void);
 
 /* memattr_set() on [offset, offset + size) of an allocation, recording in *p that its
  * attributes changed (and, the first time, what they were), so free_pagesp() restores them. */
 EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr);
 
-/* Did the firmware report, before our first memattr_pages() on this allocation, exactly attr
- * for all of it (GetMemoryAttributes; false if that failed, as on a stand-in without it, or
- * if nothing was changed yet)? Then a range of it we have not changed since has attr already
- * and needs no call: each Set/Clear walks and may split the firmware's page tables. */
-bool memattr_orig_is(const Pages *p, MemAttr attr);
+/* Make a fresh allocation of memattr_code_type() RW+NX over all of it, before the first byte
+ * of code is written into it: an NX policy for EfiLoaderData (Debian 13's strictnx OVMF) gives
+ * that already, and then no call is made (GetMemoryAttributes says so; each Set/Clear walks and
+ * may split the firmware's page tables), but edk2's default policy and ArmVirtQemu's leave
+ * EfiLoaderData executable: written as it came, the kernel would be W+X until protected. A
+ * no-op without the protocol. */
+EFI_STATUS memattr_code_pages_writable(Pages *p);
 
 /* Put back the attributes an allocation had before the first memattr_pages(): first RO+NX
- * over all of it, then RW+NX, then (only if the firmware reported it so) without NX: never
- * W+X on the way while it is still ours. EFI_SUCCESS if nothing was changed. */
+ * over all of it, then RW+NX, then (only if the firmware reported it so) without NX, after
+ * zeroing it: never W+X on the way, nor code of ours left in W+X pages. EFI_SUCCESS if nothing
+ * was changed. */
 EFI_STATUS memattr_restore(Pages *p);

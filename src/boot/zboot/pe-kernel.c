@@ -14,8 +14,8 @@
 #include "pe.h"
 
 /* W^X for the kernel image in pages (headers RO+NX, code sections RX, the rest RW+NX), while
- * it is still ours: the memory was allocated as EfiLoaderData (memattr_code_type()), written,
- * and relocated, and only now gets execute permission. A section that asks to be writable and
+ * it is still ours: the memory was allocated as EfiLoaderData, made RW+NX (kernel_alloc()),
+ * written and relocated, and only now gets execute permission. A section that asks to be writable and
  * executable at once cannot have both under W^X: such a kernel is refused (the kernels we boot
  * have none; their PE headers declare NX_COMPAT), rather than mapped W+X or mapped without the
  * permission it asked for. */
@@ -35,11 +35,8 @@ static EFI_STATUS protect(Pages *pages, const LoadedKernel *k, const PeView *v) 
                                                 "kernel section %.8s is writable and executable: refused under W^X",
                                                 s.Name);
         }
-        /* Everything RW+NX first, then code RO+X: no page is ever W+X through us. */
+        /* Everything is RW+NX already (kernel_alloc()): the headers RO, then code RO+X. */
         uint64_t off = k->base - pages->addr;
-        err = memattr_pages(pages, off, k->size, MEMATTR_RW);
-        if (err != EFI_SUCCESS)
-                return err;
         err = memattr_pages(pages, off, align_up64(hdr, EFI_PAGE_SIZE), MEMATTR_RO);
         if (err != EFI_SUCCESS)
                 return err;

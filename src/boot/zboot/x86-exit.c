@@ -110,10 +110,13 @@ static EFI_STATUS handoff_prepare(const LoadedKernel *k, const uint8_t *bp, bool
 
         /* The trampoline runs on the firmware's page tables (it loads ours itself), after
          * ExitBootServices, when nothing can change attributes any more: written while
-         * EfiLoaderData (NX under an NX policy), then made RX here, before we exit. */
+         * RW+NX, then made RX here, before we exit. */
         err = alloc_pages_below(EFI_PAGE_SIZE, ADDR_BELOW_4G, memattr_code_type(), &h->tramp);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot allocate the trampoline");
+        err = memattr_code_pages_writable(&h->tramp);
+        if (err != EFI_SUCCESS)
+                return err;
         X86EnterParams ep = {
                 .entry = k->base + k->entry_rva,
                 .boot_params = (uint64_t) (uintptr_t) bp,
