@@ -11,6 +11,7 @@
 #include "initrd.h"
 #include "log.h"
 #include "proto/load-file.h"
+#include "stack-protector.h"
 #include "util.h"
 
 #define LINUX_INITRD_MEDIA_GUID \
@@ -111,6 +112,13 @@ EFI_STATUS initrd_registered_read(void *buf, size_t size) {
         return EFI_SUCCESS;
 }
 
+/* The one registered loader, for __stack_chk_fail(): its LoadFile is code in our image. */
+static InitrdLoader *registered;
+
+static void initrd_undo(void) {
+        initrd_unregister(registered);
+}
+
 EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
         InitrdLoader *l;
         EFI_STATUS err;
@@ -139,6 +147,8 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
                 BS->FreePool(l);
                 return log_error_status(err, "cannot register initrd");
         }
+        registered = l;
+        stack_protector_undo_set(STACK_UNDO_INITRD, initrd_undo);
         *ret = l;
         return EFI_SUCCESS;
 }
@@ -146,6 +156,10 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
 void initrd_unregister(InitrdLoader *l) {
         if (!l)
                 return;
+        if (l == registered) {
+                registered = NULL;
+                stack_protector_undo_set(STACK_UNDO_INITRD, NULL);
+        }
         /* also after a failed ExitBootServices (the exception efi.h names): a protocol whose
          * code is unloaded with our image must not stay installed */
         EFI_STATUS err = l->displaced ?
