@@ -156,7 +156,8 @@ static void load_one(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, const char
         err = BS->HandleProtocol(h, &li_guid, (void **) &ali);
         if (err != EFI_SUCCESS || !ali || !ali->ImageBase) {
                 (void) BS->UnloadImage(h);
-                log_error_status(err, "add-on %s: no loaded image protocol, ignored", name);
+                log_error_status(err != EFI_SUCCESS ? err : EFI_NOT_FOUND, "add-on %s: no loaded image protocol, ignored",
+                                 name);
                 return;
         }
         size_t ul = 0;
