@@ -8,6 +8,7 @@
 #include "addon.h"
 #include "dtb-sections.h"
 #include "inputs.h"
+#include "kernel.h"
 #include "pe.h"
 #include "uki-addon.h"
 #include "util.h"
@@ -22,20 +23,11 @@
 int addon_main(const AddonArgs *a) {
         if (a->n_extra > MAX_SECS)
                 return error("--section: at most %d", MAX_SECS);
-        uint16_t machine;
-        const char *arch = a->efi_arch;
-        if (!arch)
-#if defined(__aarch64__)
-                arch = "aa64";
-#else
-                arch = "x64";
-#endif
-        if (strcmp(arch, "x64") == 0)
-                machine = 0x8664;
-        else if (strcmp(arch, "aa64") == 0)
-                machine = 0xaa64;
-        else
-                return error("--efi-arch=%s: an add-on is made for x64 or aa64", arch);
+        Arch ar = arch_or_host(a->efi_arch);
+        uint16_t machine = arch_pe_machine(ar);
+        const char *arch = arch_efi_suffix(ar);
+        if (!machine)
+                return error("--efi-arch=%s: an add-on is made for x64 or aa64", a->efi_arch);
 
         /* ukify 257's order: .osrel .cmdline .dtb .dtbauto .hwids .uname .initrd .ucode, the --section ones */
         _cleanup_section_list_ SectionList l = {};

@@ -240,11 +240,36 @@ static int parse_args(int argc, char **argv, BuildArgs *a) {
 }
 
 /* ukify 257: without --linux, build makes a PE add-on (addon.c). */
+typedef struct {
+        const char *name;
+        bool given;
+} GivenOption;
+
+/* Name the given options the PE being built has no use for, rather than drop them silently
+ * (not an error: a shared configuration file may set them for the UKIs). */
+static void report_unused(const char *pe, const GivenOption *o, size_t n) {
+        char list[256] = "";
+        for (size_t i = 0; i < n; i++)
+                if (o[i].given)
+                        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", *list ? ", " : "", o[i].name);
+        if (*list)
+                info("%s has no use for %s: not used", pe, list);
+}
+
+/* Options only a UKI (with --linux) uses: PCR 11 and its signatures, the kernel's compression. */
+#define UKI_ONLY_OPTIONS(a) \
+        { "--measure", (a)->measure }, { "--pcr-private-key", (a)->n_pcr_priv > 0 }, \
+        { "--pcr-public-key", (a)->n_pcr_pub > 0 }, { "--phases", (a)->n_pcr_phases > 0 }, \
+        { "--pcr-banks", (a)->pcr_banks != NULL }, { "--pcrpkey", (a)->pcrpkey != NULL }, \
+        { "--zboot", (a)->ztype != _COMPRESSION_INVALID }
+
 static int build_addon(const BuildArgs *a) {
         if (!a->output)
                 return error("build: --output is required");
         if (!sign_check_args(a->sb_key, a->sb_cert))
                 return 1;
+        report_unused("an add-on (no --linux)", (const GivenOption[]) { UKI_ONLY_OPTIONS(a),
+                      { "--splash", a->splash != NULL } }, 8);
         _cleanup_free_ char *cl = a->cmdline && a->cmdline[0] != '@' ? strdup(a->cmdline) : NULL;
         if (cl)
                 cmdline_collapse_whitespace(cl);
@@ -392,16 +417,15 @@ int verb_build(int argc, char **argv) {
                 if (!sign_check_args(a.sb_key, a.sb_cert))
                         return 1;
                 /* as ukify 257: a profile PE has no .sbat, .pcrpkey or .pcrsig of its own (joining
-                 * takes none of them), so these options do not apply to it; say so rather than drop
-                 * them */
-                if (a.n_sbat || a.n_pcr_priv || a.pcrpkey || a.stub_path)
-                        info("--sbat, --pcr-private-key, --pcrpkey and --stub do not apply to a profile PE: not used");
+                 * takes none of them), and no kernel */
+                report_unused("a profile PE", (const GivenOption[]) { UKI_ONLY_OPTIONS(&a),
+                              { "--sbat", a.n_sbat > 0 }, { "--stub", a.stub_path != NULL } }, 9);
                 return profile_pe_main(&(ProfilePeInputs) {
                         .profile = a.profile, .cmdline = a.cmdline, .osrel = a.osrel, .uname = a.uname, .dtb = a.dtb,
                         .splash = a.splash, .hwids_dir = a.hwids_dir, .microcode = a.microcode,
                         .initrds = a.initrds, .n_initrd = a.n_initrd, .extra = a.extra, .n_extra = a.n_extra,
                         .dtbautos = a.dtbautos, .n_dtbauto = a.n_dtbauto, .efifws = a.efifws, .n_efifw = a.n_efifw,
-                        .output = a.output, .sb_key = a.sb_key, .sb_cert = a.sb_cert });
+                        .output = a.output, .sb_key = a.sb_key, .sb_cert = a.sb_cert, .efi_arch = a.efi_arch });
         }
         if (!a.linux_path && !a.n_joins &&
             (a.cmdline || a.dtb || a.n_dtbauto || a.hwids_dir || a.n_initrd || a.microcode || a.n_extra))

@@ -53,12 +53,15 @@ static bool write_new(const char *path, BIO *bio, mode_t mode, const char *what)
                 return error("%s: %s", path, errno == EEXIST ? "is present (genkey never overwrites)" : strerror(errno)),
                        false;
         info("Writing %s to %s", what, path);
-        bool ok = n > 0 && write(fd, p, (size_t) n) == (ssize_t) n;
-        if (close(fd) < 0)
-                ok = false;
+        /* write_all() names its error; then synced, so that a crash leaves no empty key file */
+        bool ok = n > 0 ? write_all(fd, path, p, (size_t) n) : (error("%s: nothing to write", path), false);
+        if (ok && fsync(fd) < 0)
+                ok = (error("%s: %s", path, strerror(errno)), false);
+        if (close(fd) < 0 && ok)
+                ok = (error("%s: %s", path, strerror(errno)), false);
         if (!ok) {
                 unlink(path);
-                return error("%s: write failed", path), false;
+                return false;
         }
         if (written.n < sizeof(written.path) / sizeof(*written.path))
                 written.path[written.n++] = path;

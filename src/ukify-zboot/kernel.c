@@ -59,6 +59,20 @@ Arch arch_from_string(const char *s) {
         return ARCH_UNKNOWN;
 }
 
+uint16_t arch_pe_machine(Arch a) {
+        return a == ARCH_X86_64 ? PE_MACHINE_X86_64 : a == ARCH_AARCH64 ? PE_MACHINE_ARM64 : 0;
+}
+
+Arch arch_or_host(const char *efi_arch) {
+        if (efi_arch)
+                return arch_from_string(efi_arch);
+#if defined(__aarch64__)
+        return ARCH_AARCH64;
+#else
+        return ARCH_X86_64;
+#endif
+}
+
 static char *version_word(const uint8_t *p, size_t avail) {
         size_t n = 0;
         while (n < avail && n < 128 && p[n] > ' ' && p[n] < 0x7f)

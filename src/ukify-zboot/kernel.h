@@ -21,6 +21,10 @@ Arch kernel_arch(const Blob *k);
 const char *arch_name(Arch a);
 const char *arch_efi_suffix(Arch a);
 Arch arch_from_string(const char *s);
+/* The PE machine type of an arch (0 for ARCH_UNKNOWN). */
+uint16_t arch_pe_machine(Arch a);
+/* --efi-arch for a PE without a kernel (an add-on, a profile PE): NULL means this machine's arch. */
+Arch arch_or_host(const char *efi_arch);
 /* "6.1.0-56-arm64" from the "Linux version ..." banner (in an Image, a bzImage's
  * kernel_version string, or inside a zboot payload: pass the payload kernel_validate()
  * unpacked, or NULL to unpack it again); malloc'd, NULL if not found. */

@@ -405,6 +405,8 @@ int verb_kexec(int argc, char **argv) {
                 return error("kexec: expected exactly one FILE argument (see --help)");
         if (cmdline_arg && reuse)
                 return error("kexec: --cmdline and --reuse-cmdline exclude each other");
+        if (do_exec && dry_run)
+                return error("kexec: --exec and --dry-run exclude each other");
         const char *lock = lockdown_mode();
         if (lock)
                 return error("kexec: the running kernel is locked down (%s): %s", lock, LOCKDOWN_HINT);

@@ -25,7 +25,7 @@ static void help(void) {
                "  " STUB_DIR_INSTALL "\n"
                "(the build tree's stubs only for the build tree's own binary).\n\n"
                "Exit status: 0 success, 1 error (a \"ukify-zboot: error:\" line says which),\n"
-               "2 command line not understood (no or unknown verb, unknown option, missing argument).\n"
+               "2 command line not understood (no or unknown verb, unknown option, an option without its value).\n"
                "See ukify-zboot(1).\n");
 }
 

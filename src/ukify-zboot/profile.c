@@ -11,6 +11,7 @@
 #include "dtb-sections.h"
 #include "fdt.h"
 #include "inputs.h"
+#include "kernel.h"
 #include "measure.h"
 #include "profile.h"
 #include "sign.h"
@@ -342,11 +343,9 @@ bool profile_print_measure(const PeView *f) {
 }
 
 int profile_pe_main(const ProfilePeInputs *in) {
-#if defined(__aarch64__)
-        const uint16_t machine = 0xaa64;
-#else
-        const uint16_t machine = 0x8664;
-#endif
+        const uint16_t machine = arch_pe_machine(arch_or_host(in->efi_arch));
+        if (!machine)
+                return error("--efi-arch=%s: a profile PE is made for x64 or aa64", in->efi_arch);
 
         if (in->n_extra > 32)
                 return error("--section: at most 32");

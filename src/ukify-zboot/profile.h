@@ -66,5 +66,6 @@ typedef struct ProfilePeInputs {
         const char *const *efifws;   /* --efifw DIR (ukify 258) */
         size_t n_efifw;
         const char *output, *sb_key, *sb_cert;
+        const char *efi_arch;   /* x64 or aa64; NULL: this machine's */
 } ProfilePeInputs;
 int profile_pe_main(const ProfilePeInputs *in);

@@ -119,13 +119,13 @@ bool read_text_or_file(const char *arg, Blob *ret) {
         size_t n = strlen(arg);
         ret->data = malloc(n + 1);
         if (!ret->data)
-                return false;
+                return error("out of memory"), false;
         memcpy(ret->data, arg, n + 1);
         ret->size = n;
         return true;
 }
 
-static bool write_all(int fd, const char *path, const void *data, size_t size) {
+bool write_all(int fd, const char *path, const void *data, size_t size) {
         const uint8_t *p = data;
         size_t done = 0;
         while (done < size) {
@@ -251,17 +251,17 @@ char *output_temp_name(const OutputTarget *t) {
         return tmp;
 }
 
-/* The directory entry of path made durable (after a rename into it). */
-static bool fsync_parent(const char *path) {
+/* The directory path's output goes into, opened before the rename so that a directory we may
+ * write to but not open fails before anything is replaced. */
+static int open_parent(const char *path) {
         const char *slash = strrchr(path, '/');
         _cleanup_free_ char *dir = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
         if (!dir)
-                return error("out of memory"), false;
-        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        /* some file systems cannot sync a directory (EINVAL): the output is in place all the same */
-        if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP))
-                return error("%s: %s", dir, strerror(errno)), false;
-        return true;
+                return error("out of memory"), -1;
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                error("%s: %s", dir, strerror(errno));
+        return fd;
 }
 
 bool output_commit(const OutputTarget *t, const char *tmp) {
@@ -270,14 +270,20 @@ bool output_commit(const OutputTarget *t, const char *tmp) {
                 return error("%s: %s", tmp, strerror(errno)), false;
         if (close(TAKE_FD(fd)) < 0)
                 return error("%s: %s", tmp, strerror(errno)), false;
-        if (rename(tmp, t->path) < 0) {
-                error("%s: %s", t->path, strerror(errno));
+        _cleanup_close_ int dfd = open_parent(t->path);
+        if (dfd < 0 || rename(tmp, t->path) < 0) {
+                if (dfd >= 0)
+                        error("%s: %s", t->path, strerror(errno));
                 unlink(tmp);
                 temp_forget(tmp);
                 return false;
         }
         temp_forget(tmp);   /* it is the output now: a late signal unlinks a name that is gone */
-        return fsync_parent(t->path);
+        /* The rename is done: the output is complete and in place, so a directory that cannot
+         * be synced (some file systems refuse, EINVAL) is a warning, not a failure. */
+        if (fsync(dfd) < 0 && errno != EINVAL && errno != ENOTSUP)
+                info("warning: %s is written, but its directory could not be synced: %s", t->path, strerror(errno));
+        return true;
 }
 
 bool output_write_direct(const OutputTarget *t, const void *data, size_t size) {

@@ -124,6 +124,8 @@ void output_target_free(OutputTarget *t);
 char *output_temp_name(const OutputTarget *t);
 bool output_commit(const OutputTarget *t, const char *tmp);
 bool output_write_direct(const OutputTarget *t, const void *data, size_t size);
+/* All of data to fd (retrying short writes and EINTR); false with an error naming path. */
+bool write_all(int fd, const char *path, const void *data, size_t size);
 /* All of the above for data in memory (OutputTarget's rules). */
 bool write_file_atomic(const char *path, const void *data, size_t size);
 

@@ -143,7 +143,7 @@ bool zboot_stub_sbat(const Blob *stub, const char *stub_name, const Blob *kernel
         size_t padded = (sbat_size + 511) & ~(size_t) 511;
         char *p = realloc(text, padded);
         if (!p)
-                return false;
+                return error("out of memory"), false;
         text = p;
         memset(text + sbat_size, 0, padded - sbat_size);
         int sr = sbat_replace(stub, stub_name, text, padded, ret);

@@ -676,6 +676,7 @@ def options(work, c):
         (['inspect'], r'expected exactly one FILE'),
         (['extract', kernel], r'--output is required'),
         (['extract', kernel, '-o', out], r'arm64 Image, not a zboot image'),
+        (['kexec', '--exec', '--dry-run', kernel], r'kexec: --exec and --dry-run exclude each other'),
     ]
     for args, regex in bad:
         rc, _, err = run(*args)
@@ -826,6 +827,47 @@ def output_files(work, c):
     rc, _, err = run('build', '--cmdline', 'a', '--section', '.cmdline:b', '-o', os.path.join(work, 'x.efi'))
     c.true(rc == 1 and 'section .cmdline given twice' in err, 'duplicate .cmdline: exit %d, %r' % (rc, err.strip()))
     c.true(not os.path.exists(os.path.join(work, 'x.efi')), 'a refused run wrote its output')
+    # a directory we may write into but not open (0333, an unprivileged user): refused before
+    # anything is replaced, so exit 1 means no output, as the user guide says (the directory
+    # was opened only after the rename, to sync it)
+    tmp = tempfile.mkdtemp(prefix='ukify-zboot-wonly-')
+    try:
+        os.chmod(tmp, 0o755)
+        priv = os.path.join(tmp, 'ukify-zboot')
+        shutil.copy(exe(), priv)
+        os.chmod(priv, 0o755)
+        wonly = os.path.join(tmp, 'wonly')
+        os.mkdir(wonly)
+        os.chmod(wonly, 0o333)
+        out = os.path.join(wonly, 'out.efi')
+        p = subprocess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', priv, *addon, '-o', out],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        c.true(p.returncode == 1 and b'Permission denied' in p.stderr, 'an unreadable output directory: exit %d, %r'
+               % (p.returncode, p.stderr))
+        left = os.listdir(wonly)
+        c.true(left == [], 'an unreadable output directory: exit 1 but %s left in it' % left)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    # options a PE without a kernel has no use for: named, not silently dropped; --efi-arch
+    # picks the machine of an add-on and of a profile PE
+    for args, pe, names, machine in (
+            (['--cmdline', 'quiet', '--measure', '--splash', ref, '--zboot=zstd', '--efi-arch', 'aa64'],
+             'an add-on (no --linux)', '--measure, --zboot, --splash', 0xaa64),
+            (['--profile', 'ID=p1', '--cmdline', 'one', '--measure', '--sbat', 'x,1', '--efi-arch', 'aa64'],
+             'a profile PE', '--measure, --sbat', 0xaa64),
+            (['--cmdline', 'quiet'], None, None, 0x8664)):
+        out = os.path.join(work, 'unused.efi')
+        rc, so, err = run('build', *args, '-o', out)
+        c.true(rc == 0 and so == '', '%s: exit %d, stdout %r (%s)' % (args, rc, so, err.strip()))
+        if pe:
+            c.true('%s has no use for %s: not used' % (pe, names) in err, '%s: not reported as not used: %r'
+                   % (names, err.strip()))
+        else:
+            c.true('not used' not in err, 'an add-on without extra options: %r' % err.strip())
+        j = inspect_json(out) if os.path.exists(out) else {}
+        c.eq(j.get('machine'), machine, '%s: machine' % args)
+        if os.path.exists(out):
+            os.unlink(out)
 
 
 # ---- SBAT, Secure Boot signing, stub lookup -------------------------------------------------
