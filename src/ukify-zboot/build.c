@@ -247,7 +247,10 @@ typedef struct {
 
 /* Name the given options the PE being built has no use for, rather than drop them silently
  * (not an error: a shared configuration file may set them for the UKIs). */
-static void report_unused(const char *pe, const GivenOption *o, size_t n) {
+#define report_unused(pe, ...) \
+        report_unused_n((pe), (const GivenOption[]) { __VA_ARGS__ }, \
+                        sizeof((const GivenOption[]) { __VA_ARGS__ }) / sizeof(GivenOption))
+static void report_unused_n(const char *pe, const GivenOption *o, size_t n) {
         char list[256] = "";
         for (size_t i = 0; i < n; i++)
                 if (o[i].given)
@@ -256,10 +259,20 @@ static void report_unused(const char *pe, const GivenOption *o, size_t n) {
                 info("%s has no use for %s: not used", pe, list);
 }
 
+/* Any non-empty value: a configuration file's [PCRSignature:NAME] without PCRPublicKey= or
+ * Phases= adds an empty one of each, which was not given. */
+static bool any_nonempty(const char *const *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (v[i] && *v[i])
+                        return true;
+        return false;
+}
+
 /* Options only a UKI (with --linux) uses: PCR 11 and its signatures, the kernel's compression. */
 #define UKI_ONLY_OPTIONS(a) \
         { "--measure", (a)->measure }, { "--pcr-private-key", (a)->n_pcr_priv > 0 }, \
-        { "--pcr-public-key", (a)->n_pcr_pub > 0 }, { "--phases", (a)->n_pcr_phases > 0 }, \
+        { "--pcr-public-key", any_nonempty((a)->pcr_pub, (a)->n_pcr_pub) }, \
+        { "--phases", any_nonempty((a)->pcr_phases, (a)->n_pcr_phases) }, \
         { "--pcr-banks", (a)->pcr_banks != NULL }, { "--pcrpkey", (a)->pcrpkey != NULL }, \
         { "--zboot", (a)->ztype != _COMPRESSION_INVALID }
 
@@ -268,8 +281,7 @@ static int build_addon(const BuildArgs *a) {
                 return error("build: --output is required");
         if (!sign_check_args(a->sb_key, a->sb_cert))
                 return 1;
-        report_unused("an add-on (no --linux)", (const GivenOption[]) { UKI_ONLY_OPTIONS(a),
-                      { "--splash", a->splash != NULL } }, 8);
+        report_unused("an add-on (no --linux)", UKI_ONLY_OPTIONS(a), { "--splash", a->splash != NULL });
         _cleanup_free_ char *cl = a->cmdline && a->cmdline[0] != '@' ? strdup(a->cmdline) : NULL;
         if (cl)
                 cmdline_collapse_whitespace(cl);
@@ -418,8 +430,8 @@ int verb_build(int argc, char **argv) {
                         return 1;
                 /* as ukify 257: a profile PE has no .sbat, .pcrpkey or .pcrsig of its own (joining
                  * takes none of them), and no kernel */
-                report_unused("a profile PE", (const GivenOption[]) { UKI_ONLY_OPTIONS(&a),
-                              { "--sbat", a.n_sbat > 0 }, { "--stub", a.stub_path != NULL } }, 9);
+                report_unused("a profile PE", UKI_ONLY_OPTIONS(&a), { "--sbat", a.n_sbat > 0 },
+                              { "--stub", a.stub_path != NULL });
                 return profile_pe_main(&(ProfilePeInputs) {
                         .profile = a.profile, .cmdline = a.cmdline, .osrel = a.osrel, .uname = a.uname, .dtb = a.dtb,
                         .splash = a.splash, .hwids_dir = a.hwids_dir, .microcode = a.microcode,

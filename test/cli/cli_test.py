@@ -12,6 +12,8 @@ import hashlib
 import json
 import lzma
 import os
+import platform
+import pwd
 import re
 import shutil
 import signal
@@ -840,7 +842,9 @@ def output_files(work, c):
         os.mkdir(wonly)
         os.chmod(wonly, 0o333)
         out = os.path.join(wonly, 'out.efi')
-        p = subprocess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', priv, *addon, '-o', out],
+        nobody = pwd.getpwnam('nobody')
+        p = subprocess.run(['setpriv', '--reuid=%d' % nobody.pw_uid, '--regid=%d' % nobody.pw_gid, '--clear-groups',
+                            priv, *addon, '-o', out],
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
         c.true(p.returncode == 1 and b'Permission denied' in p.stderr, 'an unreadable output directory: exit %d, %r'
                % (p.returncode, p.stderr))
@@ -855,7 +859,7 @@ def output_files(work, c):
              'an add-on (no --linux)', '--measure, --zboot, --splash', 0xaa64),
             (['--profile', 'ID=p1', '--cmdline', 'one', '--measure', '--sbat', 'x,1', '--efi-arch', 'aa64'],
              'a profile PE', '--measure, --sbat', 0xaa64),
-            (['--cmdline', 'quiet'], None, None, 0x8664)):
+            (['--cmdline', 'quiet'], None, None, 0xaa64 if platform.machine() == 'aarch64' else 0x8664)):
         out = os.path.join(work, 'unused.efi')
         rc, so, err = run('build', *args, '-o', out)
         c.true(rc == 0 and so == '', '%s: exit %d, stdout %r (%s)' % (args, rc, so, err.strip()))
@@ -868,6 +872,15 @@ def output_files(work, c):
         c.eq(j.get('machine'), machine, '%s: machine' % args)
         if os.path.exists(out):
             os.unlink(out)
+    # a shared configuration file's [PCRSignature:NAME] with only a private key: that one is named
+    conf = os.path.join(work, 'pcr.conf')
+    with open(conf, 'w') as f:
+        f.write('[UKI]\nCmdline=quiet\n\n[PCRSignature:one]\nPCRPrivateKey=/nonexistent.pem\n')
+    rc, _, err = run('build', '--config', conf, '-o', os.path.join(work, 'unused.efi'))
+    c.true(rc == 0 and 'an add-on (no --linux) has no use for --pcr-private-key: not used\n' in err,
+           'an add-on with a configuration file\'s PCRPrivateKey=: exit %d, %r' % (rc, err.strip()))
+    if rc == 0:
+        os.unlink(os.path.join(work, 'unused.efi'))
 
 
 # ---- SBAT, Secure Boot signing, stub lookup -------------------------------------------------

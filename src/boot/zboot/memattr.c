@@ -111,17 +111,21 @@ EFI_STATUS memattr_restore(Pages *p) {
         if (efi_boot_services_gone)
                 return EFI_ABORTED;
         uint64_t want = p->attrs_orig == UINT64_MAX ? EFI_MEMORY_XP : p->attrs_orig;
-        /* RX → RO+NX → RW+NX: no step leaves a page writable and executable. */
+        bool exec = !(want & EFI_MEMORY_XP);
+        /* NX first, then writable (RX → RO+NX → RW+NX): no step leaves a page writable and
+         * executable. Memory the firmware gave executable (EfiLoaderData on firmware without
+         * an NX policy for it) gets that back, zeroed first while RW+NX, so no code of ours
+         * is left in pages that may become writable and executable; RO is set again before
+         * NX is cleared. */
         err = proto->SetMemoryAttributes(proto, p->addr, total, EFI_MEMORY_XP);
-        if (err == EFI_SUCCESS && !(want & EFI_MEMORY_RO))
+        if (err == EFI_SUCCESS && (!(want & EFI_MEMORY_RO) || exec))
                 err = proto->ClearMemoryAttributes(proto, p->addr, total, EFI_MEMORY_RO);
-        /* The firmware's own state for the type, e.g. executable EfiLoaderData on firmware
-         * without an NX policy for it: the pages are about to be freed. Zeroed first, while
-         * RW+NX, so no code of ours is left in pages that become writable and executable. */
-        if (err == EFI_SUCCESS && !(want & EFI_MEMORY_XP)) {
+        if (err == EFI_SUCCESS && exec)
                 memset((void *) (uintptr_t) p->addr, 0, total);
+        if (err == EFI_SUCCESS && (want & EFI_MEMORY_RO))
+                err = proto->SetMemoryAttributes(proto, p->addr, total, EFI_MEMORY_RO);
+        if (err == EFI_SUCCESS && exec)
                 err = proto->ClearMemoryAttributes(proto, p->addr, total, EFI_MEMORY_XP);
-        }
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot restore the attributes of 0x%lx+0x%lx", p->addr, total);
         p->attrs_changed = false;
