@@ -38,6 +38,31 @@ void blob_free(Blob *b) {
         b->size = 0;
 }
 
+/* Is a (a word of the command line) one of opts' long options, "--NAME" or "--NAME=..."? */
+static const struct option *long_option_named(const char *a, const struct option *opts) {
+        if (strncmp(a, "--", 2) != 0)
+                return NULL;
+        const char *eq = strchr(a, '=');
+        size_t n = eq ? (size_t) (eq - a - 2) : strlen(a + 2);
+        for (const struct option *o = opts; o->name; o++)
+                if (strlen(o->name) == n && strncmp(o->name, a + 2, n) == 0)
+                        return o;
+        return NULL;
+}
+
+/* The separate value of option name (argv[i]) when it is another of the verb's options (a long
+ * one, or a short one: "-c", "-oFILE"): getopt would take it as the value ("--cmdline --measure":
+ * a command line "--measure" and nothing measured), where the user forgot the value, and ukify's
+ * argparse refuses it. Other words starting with "-" ("-- foo") stay values. */
+static bool value_not_an_option(int argc, char **argv, int i, const char *name, const char *shortopts,
+                                const struct option *opts) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v && (long_option_named(v, opts) || (v[0] == '-' && v[1] && v[1] != '-' && strchr(shortopts, v[1]))))
+                return error("option '%s' needs a value, and '%s' is an option (write %s%s%s for that value)", name,
+                             v, name, name[1] == '-' ? "=" : "", v), false;
+        return true;
+}
+
 bool options_given_in_full(int argc, char **argv, const char *shortopts, const struct option *opts) {
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i];
@@ -58,14 +83,21 @@ bool options_given_in_full(int argc, char **argv, const char *shortopts, const s
                                                      "in full", (int) (n + 2), a, p->name), false;
                                 return error("unknown option '%.*s'", (int) (n + 2), a), false;
                         }
-                        if (o->has_arg == required_argument && !eq)
+                        if (o->has_arg == required_argument && !eq) {
+                                if (!value_not_an_option(argc, argv, i, a, shortopts, opts))
+                                        return false;
                                 i++;   /* its value */
+                        }
                 } else if (a[0] == '-' && a[1]) {
                         for (size_t j = 1; a[j]; j++) {   /* a cluster of short options */
                                 const char *s = strchr(shortopts, a[j]);
                                 if (s && s[1] == ':') {
-                                        if (!a[j + 1])
-                                                i++;   /* its value is the next word */
+                                        if (!a[j + 1]) {   /* its value is the next word */
+                                                char name[3] = { '-', a[j], 0 };
+                                                if (!value_not_an_option(argc, argv, i, name, shortopts, opts))
+                                                        return false;
+                                                i++;
+                                        }
                                         break;
                                 }
                         }

@@ -101,8 +101,10 @@ struct option;
 /* getopt_long() takes any unambiguous prefix of a long option (--conf for --config), but the
  * --config pre-scan (config.c) knows only full names: such a run would parse the option and
  * never read its file. So every verb refuses an abbreviated or unknown long option first
- * (message, then exit status 2 from the verb). shortopts/opts: what the verb gives getopt_long
- * (values of options that take one are skipped, whatever they look like). */
+ * (message, then exit status 2 from the verb). A separate value that is one of the verb's long
+ * options is refused too (the user forgot the value; "--cmdline=--measure" passes it).
+ * shortopts/opts: what the verb gives getopt_long (other values of options that take one are
+ * skipped, whatever they look like). */
 bool options_given_in_full(int argc, char **argv, const char *shortopts, const struct option *opts);
 
 /* Where an output goes (output_target()). A regular file, or a path that does not exist yet: a

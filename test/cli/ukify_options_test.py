@@ -427,9 +427,15 @@ Key=1
     c.eq(section(out2, '.cmdline'), b'from config', '-c PATH; Cmdline= alone')
     build('--config=' + conf, '--linux', kernel('aarch64'), '--uname', 'cli', '-o', out2)
     c.eq(section(out2, '.uname'), b'cli', '--config=PATH; --uname wins')
-    build('--cmdline', '-c', '--uname', '--config', '--linux', kernel('aarch64'), '-o', out2)
+    build('--cmdline=-c', '--uname=--config', '--linux', kernel('aarch64'), '-o', out2)
     c.true(section(out2, '.cmdline') == b'-c' and section(out2, '.uname') == b'--config',
            'option values that look like -c/--config are values, not a config file')
+    # given as separate words they are refused, as ukify's argparse refuses them (a forgotten value)
+    for args, opt in ((['--cmdline', '-c', conf], '-c'), (['--uname', '--config', conf], '--config')):
+        rc, _, err = run('build', *args, '--linux', kernel('aarch64'), '-o', out2 + '.x')
+        c.true(rc == 2 and "is an option" in err and not os.path.exists(out2 + '.x'),
+               '%s: exit %d, %r' % (args, rc, err.strip()))
+        c.true('Unknown config setting' not in err, '%s: the config file was read' % args)
     # /etc/kernel/uki.conf as Debian 13 ships it (every line commented) changes nothing
     shipped = need(os.path.join(CACHE, 'trixie', 'ukify', 'usr', 'lib', 'kernel', 'uki.conf'), "Debian 13's uki.conf")
     x1, x2 = os.path.join(work, 'x1.efi'), os.path.join(work, 'x2.efi')
