@@ -50,22 +50,30 @@ static const struct {
         [LIT_BOOT_SECRET] = { "boot-secret", 0400 },   /* root's alone, as sd-stub 262 */
 };
 
-void initrd_list_free(InitrdList *l) {
+static void initrd_list_wipe_secret(InitrdList *l) {
         /* the combined initrd holds a copy of the boot secret: wiped too (the kernel did not start) */
         if (l->had_boot_secret && l->data && (l->combined || l->data == pages_ptr(&l->pages)))
                 memset((void *) l->data, 0, l->size);
+        if (l->literal[LIT_BOOT_SECRET].data)
+                memset(l->literal[LIT_BOOT_SECRET].data, 0, l->literal[LIT_BOOT_SECRET].size);
+}
+
+void initrd_list_free(InitrdList *l) {
+        initrd_list_wipe_secret(l);   /* before the pools and pages are given back */
         for (size_t i = 0; i < _EXTRA_MAX; i++)
                 if (l->extra[i].data)
                         BS->FreePool(l->extra[i].data);
         for (size_t i = 0; i < ELEMENTSOF(l->literal); i++)
-                if (l->literal[i].data) {
-                        if (i == LIT_BOOT_SECRET)   /* a secret: wiped before the pool is given back */
-                                memset(l->literal[i].data, 0, l->literal[i].size);
+                if (l->literal[i].data)
                         BS->FreePool(l->literal[i].data);
-                }
         free_pagesp(&l->pages);
         if (l->combined)
                 BS->FreePool(l->combined);
+        *l = (InitrdList) {};
+}
+
+void initrd_list_keep(InitrdList *l) {
+        initrd_list_wipe_secret(l);
         *l = (InitrdList) {};
 }
 

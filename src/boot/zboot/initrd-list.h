@@ -51,3 +51,6 @@ typedef struct {
  * out (docs/security.md). */
 EFI_STATUS initrd_list_build(EFI_LOADED_IMAGE_PROTOCOL *li, bool secure_boot, InitrdList *l);
 void initrd_list_free(InitrdList *l);
+/* For a list whose data a LoadFile2 that could not be unregistered still serves: the boot
+ * secret's copies are wiped (as initrd_list_free() does), nothing is freed. */
+void initrd_list_keep(InitrdList *l);

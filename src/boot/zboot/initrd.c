@@ -116,7 +116,7 @@ EFI_STATUS initrd_registered_read(void *buf, size_t size) {
 static InitrdLoader *registered;
 
 static void initrd_undo(void) {
-        initrd_unregister(registered);
+        (void) initrd_unregister(registered);
 }
 
 EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
@@ -153,9 +153,9 @@ EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret) {
         return EFI_SUCCESS;
 }
 
-void initrd_unregister(InitrdLoader *l) {
+bool initrd_unregister(InitrdLoader *l) {
         if (!l)
-                return;
+                return true;
         if (l == registered) {
                 registered = NULL;
                 stack_protector_undo_set(STACK_UNDO_INITRD, NULL);
@@ -169,7 +169,8 @@ void initrd_unregister(InitrdLoader *l) {
         if (err != EFI_SUCCESS) {
                 /* Still installed: freeing it would leave firmware with a dangling protocol. */
                 log_error_status(err, "cannot unregister initrd, leaking it");
-                return;
+                return false;
         }
         BS->FreePool(l);
+        return true;
 }

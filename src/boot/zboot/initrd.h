@@ -12,8 +12,9 @@ typedef struct InitrdLoader InitrdLoader;
  * initrd already, ours stands in for its interface until initrd_unregister() puts it back.
  * The data must stay valid until initrd_unregister(). *ret = NULL when size is 0. */
 EFI_STATUS initrd_register(const void *data, size_t size, InitrdLoader **ret);
-/* Undo initrd_register (for when the kernel returns); NULL is fine. */
-void initrd_unregister(InitrdLoader *loader);
+/* Undo initrd_register (for when the kernel returns); NULL is fine. False if the loader is
+ * still installed (the firmware refused): then its data must stay allocated. */
+bool initrd_unregister(InitrdLoader *loader);
 /* Is an initrd already offered on the initrd media path (by a boot manager)? */
 bool initrd_is_registered(void);
 /* Read the initrd another loader registered, straight into its final place: its size

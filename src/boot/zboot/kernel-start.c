@@ -83,12 +83,14 @@ void kernel_start_unhook(void) {
         stack_protector_undo_set(STACK_UNDO_KERNEL_EXIT, NULL);
 }
 
-EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size) {
+EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size,
+                        bool *ret_keep) {
         static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
         static const EFI_GUID fixed_guid = LINUX_EFI_LOADED_IMAGE_FIXED_GUID;
         EFI_LOADED_IMAGE_PROTOCOL *parent_image;
         EFI_STATUS err;
 
+        *ret_keep = false;
         err = BS->HandleProtocol(parent, &loaded_image_guid, (void **) &parent_image);
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "cannot get our own loaded image protocol");
@@ -137,15 +139,19 @@ EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *op
                 err = EFI_LOAD_ERROR;
 
         /* The kernel's stub failed. If it had called ExitBootServices, only memory services
-         * from here (efi.h): the protocol stays installed, its memory with it, and the log is
-         * silent. */
-        if (efi_boot_services_gone)
+         * from here (efi.h): the protocol stays installed, its memory with it (and the kernel's
+         * pages and the options it points at: *ret_keep), and the log is silent. */
+        if (efi_boot_services_gone) {
+                *ret_keep = true;
                 return err;
+        }
         EFI_STATUS err2 = BS->UninstallMultipleProtocolInterfaces(handle, &loaded_image_guid, li, fixed, NULL, NULL);
         if (err2 == EFI_SUCCESS)
                 BS->FreePool(li);
-        else /* still installed: keep the memory valid rather than leave a dangling protocol */
-                log_error_status(err2, "cannot uninstall the kernel's loaded image protocol");
+        else { /* still installed: keep the memory valid rather than leave a dangling protocol */
+                *ret_keep = true;
+                log_error_status(err2, "cannot uninstall the kernel's loaded image protocol, keeping its memory");
+        }
         return log_error_status(err, exited ? "the kernel's EFI stub exited" : "the kernel returned");
 }
 

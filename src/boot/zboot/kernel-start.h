@@ -44,8 +44,11 @@ void log_kernel_starting(const LoadedKernel *k, uint64_t t0);
  * use DeviceHandle to find files), plus LINUX_EFI_LOADED_IMAGE_FIXED_GUID (NULL interface)
  * when k->arch.pe.placement_fixed. Returns only if the kernel's stub fails: it returned, or it
  * called BS->Exit() on its handle (taken by us, kernel-start.c "The kernel's Exit"); the
- * protocols are uninstalled again then and the status is an error. */
-EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size);
+ * protocols are uninstalled again then and the status is an error. *ret_keep says they are
+ * still installed (the kernel's stub had called ExitBootServices, or the uninstall failed):
+ * then the kernel's pages and the options stay allocated, as the protocol points at them. */
+EFI_STATUS kernel_start(EFI_HANDLE parent, const LoadedKernel *k, const void *options, uint32_t options_size,
+                        bool *ret_keep);
 /* Put the firmware's Exit back if kernel_start() has it replaced (nothing otherwise): what
  * kernel_start() does itself when the kernel's stub comes back, and what __stack_chk_fail()
  * does before it leaves through Exit (stack_protector_undo_set()). */

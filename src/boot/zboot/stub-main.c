@@ -217,7 +217,13 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
         }
 
         log_kernel_starting(&k, t0);
-        err = kernel_start(image, &k, cl.buf, cl.size);
-        initrd_unregister(initrd);
+        bool keep;
+        err = kernel_start(image, &k, cl.buf, cl.size, &keep);
+        if (keep) {   /* the kernel's loaded image protocol is still installed and points at them */
+                (void) take_pages(&pages);
+                cl.buf = NULL;
+        }
+        if (!initrd_unregister(initrd))   /* still installed: its data stays */
+                initrd_list_keep(&il);
         return err;
 }

@@ -68,5 +68,9 @@ EFI_STATUS run(EFI_HANDLE image, EFI_LOADED_IMAGE_PROTOCOL *li, uint64_t t0) {
                                 NULL, 0);
         }
 #endif
-        return kernel_start(image, &k, li->LoadOptions, li->LoadOptionsSize);
+        bool keep;
+        err = kernel_start(image, &k, li->LoadOptions, li->LoadOptionsSize, &keep);
+        if (keep)   /* the kernel's loaded image protocol is still installed and points at them */
+                (void) take_pages(&pages);
+        return err;
 }
