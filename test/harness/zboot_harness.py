@@ -356,11 +356,13 @@ class BootResult:
 
 
 def parse_observables(log):
-    """The KEY=VALUE lines between the markers, or None if the end marker never came."""
+    """The KEY=VALUE lines between the markers, or None if the end marker never came. A marker
+    may share its line with a kernel message printed in the middle of /init's output
+    ("ZBOOT-TEST-BEGIN[    2.378126] tsc: Refined TSC ..." when the kernel logs to the console)."""
     lines = log.replace('\r', '').split('\n')
     try:
-        b = next(i for i, l in enumerate(lines) if l.strip() == BEGIN)
-        e = next(i for i in range(b + 1, len(lines)) if lines[i].strip() == END)
+        b = next(i for i, l in enumerate(lines) if BEGIN in l)
+        e = next(i for i in range(b + 1, len(lines)) if END in lines[i])
     except StopIteration:
         return None
     obs = {}
