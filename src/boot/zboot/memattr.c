@@ -65,6 +65,19 @@ EFI_MEMORY_TYPE memattr_code_type(void) {
 
 #define ATTR_MASK (EFI_MEMORY_RO | EFI_MEMORY_XP)
 
+/* What the firmware gave the allocation, read once: what it gets back. Firmware reports
+ * EFI_NO_MAPPING or the like for a range with mixed attributes, and a stand-in may not
+ * implement Get at all: then RW+NX is restored (safe for memory that holds nothing of ours to
+ * run any more). Each call walks the firmware's page tables over the whole allocation. */
+static void attrs_orig_read(EFI_MEMORY_ATTRIBUTE_PROTOCOL *proto, Pages *p) {
+        uint64_t a = 0;
+        if (p->attrs_known)
+                return;
+        p->attrs_orig = proto->GetMemoryAttributes(proto, p->addr, (uint64_t) p->n_pages * EFI_PAGE_SIZE, &a) ==
+                                        EFI_SUCCESS ? a & ATTR_MASK : UINT64_MAX;
+        p->attrs_known = true;
+}
+
 EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr) {
         EFI_MEMORY_ATTRIBUTE_PROTOCOL *proto = memattr_protocol();
         uint64_t total = (uint64_t) p->n_pages * EFI_PAGE_SIZE;
@@ -74,29 +87,24 @@ EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr)
                                         offset, size);
         if (!proto || size == 0)
                 return EFI_SUCCESS;
-        if (!p->attrs_changed) {
-                /* What the firmware gave this allocation: what it gets back. Firmware reports
-                 * EFI_NO_MAPPING or the like for a range with mixed attributes, and a stand-in
-                 * may not implement Get at all: then RW+NX is restored (safe for memory that
-                 * holds nothing of ours to run any more). */
-                uint64_t a = 0;
-                p->attrs_orig = proto->GetMemoryAttributes(proto, p->addr, total, &a) == EFI_SUCCESS ?
-                                        a & ATTR_MASK : UINT64_MAX;
-                /* Set before the change: a call that fails half-way may have changed some pages. */
-                p->attrs_changed = true;
-        }
+        attrs_orig_read(proto, p);
+        /* Set before the change: a call that fails half-way may have changed some pages. */
+        p->attrs_changed = true;
         return memattr_set(p->addr + offset, size, attr);
 }
 
 EFI_STATUS memattr_code_pages_writable(Pages *p) {
         EFI_MEMORY_ATTRIBUTE_PROTOCOL *proto = memattr_protocol();
-        uint64_t total = (uint64_t) p->n_pages * EFI_PAGE_SIZE, a = 0;
 
-        if (!proto || total == 0)
+        if (!proto || p->n_pages == 0)
                 return EFI_SUCCESS;
-        if (proto->GetMemoryAttributes(proto, p->addr, total, &a) == EFI_SUCCESS && (a & ATTR_MASK) == EFI_MEMORY_XP)
+        attrs_orig_read(proto, p);
+        if (p->attrs_orig == EFI_MEMORY_XP)
                 return EFI_SUCCESS;
-        return memattr_pages(p, 0, total, MEMATTR_RW);
+        EFI_STATUS err = memattr_pages(p, 0, (uint64_t) p->n_pages * EFI_PAGE_SIZE, MEMATTR_RW);
+        if (err != EFI_SUCCESS)
+                free_pagesp(p);   /* no safe place for code */
+        return err;
 }
 
 EFI_STATUS memattr_restore(Pages *p) {

@@ -39,7 +39,7 @@ EFI_STATUS memattr_pages(Pages *p, uint64_t offset, uint64_t size, MemAttr attr)
  * that already, and then no call is made (GetMemoryAttributes says so; each Set/Clear walks and
  * may split the firmware's page tables), but edk2's default policy and ArmVirtQemu's leave
  * EfiLoaderData executable: written as it came, the kernel would be W+X until protected. A
- * no-op without the protocol. */
+ * no-op without the protocol. On failure the allocation is freed (*p emptied). */
 EFI_STATUS memattr_code_pages_writable(Pages *p);
 
 /* Put back the attributes an allocation had before the first memattr_pages(): first RO+NX

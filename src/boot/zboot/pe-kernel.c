@@ -15,10 +15,10 @@
 
 /* W^X for the kernel image in pages (headers RO+NX, code sections RX, the rest RW+NX), while
  * it is still ours: the memory was allocated as EfiLoaderData, made RW+NX (kernel_alloc()),
- * written and relocated, and only now gets execute permission. A section that asks to be writable and
- * executable at once cannot have both under W^X: such a kernel is refused (the kernels we boot
- * have none; their PE headers declare NX_COMPAT), rather than mapped W+X or mapped without the
- * permission it asked for. */
+ * written and relocated, and only now gets execute permission. A section that asks to be
+ * writable and executable at once cannot have both under W^X: such a kernel is refused (the
+ * kernels we boot have none; their PE headers declare NX_COMPAT), rather than mapped W+X or
+ * mapped without the permission it asked for. */
 static EFI_STATUS protect(Pages *pages, const LoadedKernel *k, const PeView *v) {
         EFI_STATUS err;
         uint32_t hdr = v->opt.SizeOfHeaders, salign = v->opt.SectionAlignment;

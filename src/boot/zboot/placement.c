@@ -24,11 +24,9 @@ EFI_STATUS kernel_alloc(uint64_t size, uint64_t align, const Placement *p, Pages
         err = alloc_placed(size, align, 0, UINT64_C(1) << 48, p->randomize, p->seed, memattr_code_type(), ret);
         if (err != EFI_SUCCESS)
                 return err;
-        err = memattr_code_pages_writable(ret);
-        if (err != EFI_SUCCESS) {
-                free_pagesp(ret);
+        err = memattr_code_pages_writable(ret);   /* frees ret on failure */
+        if (err != EFI_SUCCESS)
                 return err;
-        }
         log_info("kernel placed at 0x%lx (%s, %lu KiB)", ret->addr, p->randomize ? "random" : "lowest fit",
                  ret->n_pages * (EFI_PAGE_SIZE / 1024));
         return EFI_SUCCESS;

@@ -28,15 +28,16 @@ static inline void free_poolp(void *p) {
 }
 #define _cleanup_pool_ _cleanup_(free_poolp)
 
-/* A page allocation owned by the current scope unless taken with take_pages(). When
- * memattr_pages() (memattr.h) changed the attributes of any of its pages, attrs_changed is set
- * and attrs_orig holds what the firmware reported for the allocation before (RO/XP bits, or
- * UINT64_MAX if it could not say): free_pagesp() puts that back before FreePages, so no page
- * goes back to the firmware read-only or executable because of us. */
+/* A page allocation owned by the current scope unless taken with take_pages(). attrs_orig
+ * holds what the firmware reported for the allocation before we changed anything (RO/XP bits,
+ * or UINT64_MAX if it could not say), read once (attrs_known) by memattr.h's functions. When
+ * memattr_pages() changed the attributes of any of its pages, attrs_changed is set:
+ * free_pagesp() puts attrs_orig back before FreePages, so no page goes back to the firmware
+ * read-only or executable because of us. */
 typedef struct {
         EFI_PHYSICAL_ADDRESS addr;
         size_t n_pages;
-        bool attrs_changed;
+        bool attrs_known, attrs_changed;
         uint64_t attrs_orig;
 } Pages;
 

@@ -42,11 +42,9 @@ EFI_STATUS x86_kernel_alloc(const X86Hint *hint, uint64_t out_size, const Placem
         if (err != EFI_SUCCESS)
                 return log_error_status(err, "no room for the kernel: %lu MiB aligned to %lu KiB above 0x%lx",
                                         size / MIB, align / 1024, i->phys_base);
-        err = memattr_code_pages_writable(ret);
-        if (err != EFI_SUCCESS) {
-                free_pagesp(ret);
+        err = memattr_code_pages_writable(ret);   /* frees ret on failure */
+        if (err != EFI_SUCCESS)
                 return err;
-        }
         log_info("kernel placed at 0x%lx (%s, %lu KiB)", ret->addr, p->randomize ? "random" : "lowest fit",
                  ret->n_pages * (EFI_PAGE_SIZE / 1024));
         return EFI_SUCCESS;
@@ -115,9 +113,10 @@ EFI_STATUS x86_kernel_prepare(Pages *pages, size_t out_len, const X86Hint *hint,
         memset(base + info.image_size, 0, info.mem_size - info.image_size);
 
         /* W^X only now that the image is written and relocated (the pages are EfiLoaderData
-         * with the protocol, RW+NX since x86_kernel_alloc()). It matters until ExitBootServices: the
-         * kernel is entered with our own page tables (x86_pgtable_build(), everything RWX),
-         * which the kernel replaces with its own W^X mapping early in startup_64. */
+         * with the protocol, RW+NX since x86_kernel_alloc()). It matters until
+         * ExitBootServices: the kernel is entered with our own page tables
+         * (x86_pgtable_build(), everything RWX), which the kernel replaces with its own W^X
+         * mapping early in startup_64. */
         uint64_t text = align_up64(info.text_size, EFI_PAGE_SIZE);
         if (text > total)
                 return log_error_status(EFI_LOAD_ERROR, "x86 payload: text larger than the allocation");
