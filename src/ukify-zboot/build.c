@@ -239,7 +239,6 @@ static int parse_args(int argc, char **argv, BuildArgs *a) {
         return -1;
 }
 
-/* ukify 257: without --linux, build makes a PE add-on (addon.c). */
 typedef struct {
         const char *name;
         bool given;
@@ -276,6 +275,7 @@ static bool any_nonempty(const char *const *v, size_t n) {
         { "--pcr-banks", (a)->pcr_banks != NULL }, { "--pcrpkey", (a)->pcrpkey != NULL }, \
         { "--zboot", (a)->ztype != _COMPRESSION_INVALID }
 
+/* ukify 257: without --linux, build makes a PE add-on (addon.c). */
 static int build_addon(const BuildArgs *a) {
         if (!a->output)
                 return error("build: --output is required");

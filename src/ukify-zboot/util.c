@@ -38,12 +38,15 @@ void blob_free(Blob *b) {
         b->size = 0;
 }
 
-/* Is a (a word of the command line) one of opts' long options, "--NAME" or "--NAME=..."? */
-static const struct option *long_option_named(const char *a, const struct option *opts) {
+/* Is a (a word of the command line) one of opts' long options, "--NAME" or "--NAME=..."? The
+ * length of NAME goes to *ret_n when ret_n is not NULL. */
+static const struct option *long_option_named(const char *a, const struct option *opts, size_t *ret_n) {
         if (strncmp(a, "--", 2) != 0)
                 return NULL;
         const char *eq = strchr(a, '=');
         size_t n = eq ? (size_t) (eq - a - 2) : strlen(a + 2);
+        if (ret_n)
+                *ret_n = n;
         for (const struct option *o = opts; o->name; o++)
                 if (strlen(o->name) == n && strncmp(o->name, a + 2, n) == 0)
                         return o;
@@ -57,7 +60,7 @@ static const struct option *long_option_named(const char *a, const struct option
 static bool value_not_an_option(int argc, char **argv, int i, const char *name, const char *shortopts,
                                 const struct option *opts) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (v && (long_option_named(v, opts) || (v[0] == '-' && v[1] && v[1] != '-' && strchr(shortopts, v[1]))))
+        if (v && (long_option_named(v, opts, NULL) || (v[0] == '-' && v[1] && v[1] != '-' && strchr(shortopts, v[1]))))
                 return error("option '%s' needs a value, and '%s' is an option (write %s%s%s for that value)", name,
                              v, name, name[1] == '-' ? "=" : "", v), false;
         return true;
@@ -69,12 +72,9 @@ bool options_given_in_full(int argc, char **argv, const char *shortopts, const s
                 if (strcmp(a, "--") == 0)
                         break;
                 if (strncmp(a, "--", 2) == 0) {
-                        const char *eq = strchr(a, '=');
-                        size_t n = eq ? (size_t) (eq - a - 2) : strlen(a + 2);
-                        const struct option *o = opts;
-                        while (o->name && (strlen(o->name) != n || strncmp(o->name, a + 2, n) != 0))
-                                o++;
-                        if (!o->name) {
+                        size_t n;
+                        const struct option *o = long_option_named(a, opts, &n);
+                        if (!o) {
                                 const struct option *p = opts;
                                 while (p->name && (n == 0 || strncmp(p->name, a + 2, n) != 0))
                                         p++;
@@ -83,7 +83,7 @@ bool options_given_in_full(int argc, char **argv, const char *shortopts, const s
                                                      "in full", (int) (n + 2), a, p->name), false;
                                 return error("unknown option '%.*s'", (int) (n + 2), a), false;
                         }
-                        if (o->has_arg == required_argument && !eq) {
+                        if (o->has_arg == required_argument && !strchr(a, '=')) {
                                 if (!value_not_an_option(argc, argv, i, a, shortopts, opts))
                                         return false;
                                 i++;   /* its value */
